@@ -1,0 +1,40 @@
+# dutyline — the two commands that matter: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test venv proto proto-check lint format typecheck unit clean bench
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## make run: the whole platform on embedded, real servers (Ctrl-C stops everything)
+run: $(STAMP)
+	$(BIN)/dutyline up
+
+## make test: lint, format check, types, generated-code freshness, then the whole suite
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python -m dutyline.tools.protogen --check
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+proto: $(STAMP)
+	$(BIN)/python -m dutyline.tools.protogen
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

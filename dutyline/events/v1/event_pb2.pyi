@@ -1,0 +1,94 @@
+import datetime
+
+from google.protobuf import any_pb2 as _any_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from dutyline.common.v1 import common_pb2 as _common_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Event(_message.Message):
+    __slots__ = ("id", "type", "occurred_at", "site_id", "aggregate", "aggregate_id", "aggregate_version", "actor", "payload", "drill", "request_id")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    SITE_ID_FIELD_NUMBER: _ClassVar[int]
+    AGGREGATE_FIELD_NUMBER: _ClassVar[int]
+    AGGREGATE_ID_FIELD_NUMBER: _ClassVar[int]
+    AGGREGATE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_FIELD_NUMBER: _ClassVar[int]
+    DRILL_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    type: str
+    occurred_at: _timestamp_pb2.Timestamp
+    site_id: str
+    aggregate: str
+    aggregate_id: str
+    aggregate_version: int
+    actor: _common_pb2.Actor
+    payload: _any_pb2.Any
+    drill: bool
+    request_id: str
+    def __init__(self, id: _Optional[str] = ..., type: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., site_id: _Optional[str] = ..., aggregate: _Optional[str] = ..., aggregate_id: _Optional[str] = ..., aggregate_version: _Optional[int] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., payload: _Optional[_Union[_any_pb2.Any, _Mapping]] = ..., drill: _Optional[bool] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class CallRegistered(_message.Message):
+    __slots__ = ("call_id", "channel", "category", "summary", "place", "officer_id", "ring_started_at", "answered_at", "answer_delay_seconds", "answered_late", "caller_masked")
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    PLACE_FIELD_NUMBER: _ClassVar[int]
+    OFFICER_ID_FIELD_NUMBER: _ClassVar[int]
+    RING_STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    ANSWERED_AT_FIELD_NUMBER: _ClassVar[int]
+    ANSWER_DELAY_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    ANSWERED_LATE_FIELD_NUMBER: _ClassVar[int]
+    CALLER_MASKED_FIELD_NUMBER: _ClassVar[int]
+    call_id: str
+    channel: str
+    category: str
+    summary: str
+    place: _common_pb2.Place
+    officer_id: str
+    ring_started_at: _timestamp_pb2.Timestamp
+    answered_at: _timestamp_pb2.Timestamp
+    answer_delay_seconds: float
+    answered_late: bool
+    caller_masked: str
+    def __init__(self, call_id: _Optional[str] = ..., channel: _Optional[str] = ..., category: _Optional[str] = ..., summary: _Optional[str] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., officer_id: _Optional[str] = ..., ring_started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answer_delay_seconds: _Optional[float] = ..., answered_late: _Optional[bool] = ..., caller_masked: _Optional[str] = ...) -> None: ...
+
+class CallEscalated(_message.Message):
+    __slots__ = ("call_id", "incident_id")
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    INCIDENT_ID_FIELD_NUMBER: _ClassVar[int]
+    call_id: str
+    incident_id: str
+    def __init__(self, call_id: _Optional[str] = ..., incident_id: _Optional[str] = ...) -> None: ...
+
+class IncidentRegistered(_message.Message):
+    __slots__ = ("incident_id", "title", "category", "severity", "place", "call_ids", "first_responder_id", "registered_at", "workflow_id")
+    INCIDENT_ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    SEVERITY_FIELD_NUMBER: _ClassVar[int]
+    PLACE_FIELD_NUMBER: _ClassVar[int]
+    CALL_IDS_FIELD_NUMBER: _ClassVar[int]
+    FIRST_RESPONDER_ID_FIELD_NUMBER: _ClassVar[int]
+    REGISTERED_AT_FIELD_NUMBER: _ClassVar[int]
+    WORKFLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    incident_id: str
+    title: str
+    category: str
+    severity: _common_pb2.Severity
+    place: _common_pb2.Place
+    call_ids: _containers.RepeatedScalarFieldContainer[str]
+    first_responder_id: str
+    registered_at: _timestamp_pb2.Timestamp
+    workflow_id: str
+    def __init__(self, incident_id: _Optional[str] = ..., title: _Optional[str] = ..., category: _Optional[str] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., call_ids: _Optional[_Iterable[str]] = ..., first_responder_id: _Optional[str] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., workflow_id: _Optional[str] = ...) -> None: ...

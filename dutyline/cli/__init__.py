@@ -1,0 +1,1 @@
+"""The `dutyline` command line."""

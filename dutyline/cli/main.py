@@ -1,0 +1,128 @@
+"""dutyline — 应急值班值守平台 command line."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dutyline.config import SERVICES, get_settings
+
+app = typer.Typer(
+    help="dutyline — 应急值班值守平台 central 24/7 emergency duty platform", no_args_is_help=True
+)
+console = Console()
+
+StateDir = Annotated[Path, typer.Option("--state-dir", help="数据目录 where the platform keeps its data")]
+
+
+def _default_state_dir() -> Path:
+    from dutyline.cli.state import DEFAULT_STATE_DIR
+
+    return DEFAULT_STATE_DIR
+
+
+@app.command()
+def up(
+    state_dir: StateDir = _default_state_dir(),
+    no_ui: Annotated[bool, typer.Option("--no-ui", help="不启动 Temporal 界面 no Temporal web UI")] = False,
+) -> None:
+    """启动整个平台 Start the whole platform on embedded, real servers (Ctrl-C stops it)."""
+    from dutyline.cli.up import run_up
+
+    asyncio.run(run_up(state_dir, ui=not no_ui))
+
+
+@app.command()
+def demo(state_dir: StateDir = _default_state_dir()) -> None:
+    """演示 Register an emergency call against a running `dutyline up` and show what happens."""
+    from dutyline.cli.demo import run_demo
+
+    asyncio.run(run_demo(state_dir))
+
+
+@app.command()
+def migrate(
+    temporal: Annotated[
+        bool,
+        typer.Option(
+            "--temporal", help="同时注册 Temporal 搜索属性 also register Temporal search attributes"
+        ),
+    ] = False,
+) -> None:
+    """迁移数据库 Apply every service's schema migrations (DUTYLINE_PG_DSN)."""
+    from dutyline.db.migrations import migrate_all
+
+    settings = get_settings()
+    applied = asyncio.run(migrate_all(settings.pg_dsn, SERVICES))
+    for service, names in applied.items():
+        console.print(f"{service}: " + (", ".join(names) if names else "已是最新 up to date"))
+    if temporal:
+        from dutyline.temporal_setup import register_search_attributes
+
+        added = asyncio.run(
+            register_search_attributes(settings.temporal_address, settings.temporal_namespace)
+        )
+        console.print("Temporal search attributes: " + (", ".join(added) or "已存在 already registered"))
+
+
+@app.command()
+def token(
+    person: Annotated[str, typer.Option(help="人员编号 person id")],
+    role: Annotated[
+        list[str], typer.Option(help="角色 role: officer, leader, unit_head, admin, supervisor, agency")
+    ],
+    site: Annotated[list[str], typer.Option(help="站点或区域 site or region id; * for all")],
+    name: Annotated[str, typer.Option(help="姓名 display name")] = "",
+    days: Annotated[int, typer.Option(help="有效天数 days valid")] = 30,
+) -> None:
+    """签发开发令牌 Issue a bearer token for development (signed with DUTYLINE_TOKEN_SECRET)."""
+    from dutyline.grpckit.auth import issue_token
+
+    secret = get_settings().token_secret.get_secret_value()
+    try:
+        typer.echo(
+            issue_token(secret, person_id=person, name=name, roles=role, sites=site, ttl=timedelta(days=days))
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+@app.command()
+def serve(service: Annotated[str, typer.Argument(help="intake | roster | incident | notify")]) -> None:
+    """运行一个服务 Run one service (what a container runs)."""
+    if service not in SERVICES:
+        raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(SERVICES)}")
+    from dutyline.grpckit.server import run
+
+    run(service, get_settings())
+
+
+@app.command()
+def worker() -> None:
+    """运行工作流执行器 Run the Temporal worker."""
+    from workflows.worker import run
+
+    run(get_settings())
+
+
+def _stop_on_signals(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+
+def print_table(title: str, rows: list[tuple[str, str]]) -> None:
+    table = Table(title=title, show_header=False)
+    for key, value in rows:
+        table.add_row(key, value)
+    console.print(table)
+
+
+if __name__ == "__main__":
+    app()

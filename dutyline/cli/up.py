@@ -1,0 +1,60 @@
+"""`dutyline up`: the platform on embedded servers until Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from dutyline.cli.main import _stop_on_signals, console, print_table
+from dutyline.cli.state import PlatformInfo
+from dutyline.config import SERVICES, get_settings
+from dutyline.grpckit.auth import issue_token
+from dutyline.stack.platform import Platform
+
+
+async def run_up(state_dir: Path, *, ui: bool) -> None:
+    settings = get_settings()
+    secret = settings.token_secret.get_secret_value()
+    platform = Platform(state_dir, ui=ui, token_secret=secret)
+    console.print(f"[bold]dutyline[/] 正在启动 starting… 数据目录 state: {platform.state_dir}")
+    stop = asyncio.Event()
+    _stop_on_signals(asyncio.get_running_loop(), stop)
+    timings = await platform.start()
+    try:
+        token = issue_token(
+            secret, person_id="p-hz-officer-1", name="王芳 Wang Fang", roles=["officer"], sites=["hz-01"]
+        )
+        admin = issue_token(
+            secret, person_id="p-admin", name="管理员 Admin", roles=["admin", "supervisor"], sites=["*"]
+        )
+        PlatformInfo(
+            addresses={s: platform.address(s) for s in SERVICES},
+            nats_url=platform.nats.url,
+            temporal_address=platform.temporal.address,
+            temporal_ui_url=platform.temporal_ui_url,
+            token=token,
+        ).write(platform.state_dir)
+        print_table(
+            "dutyline 已就绪 ready",
+            [
+                *((f"{s} (gRPC)", platform.address(s)) for s in SERVICES),
+                ("PostgreSQL", platform.postgres.dsn),
+                ("NATS JetStream", platform.nats.url),
+                ("Temporal", platform.temporal.address),
+                ("Temporal UI", platform.temporal_ui_url or "(--no-ui)"),
+                ("logs 日志", str(platform.state_dir / "logs")),
+                ("started in 启动耗时", f"{timings['total']:.1f} s"),
+            ],
+        )
+        console.print("[bold]值班员令牌 officer token[/] (p-hz-officer-1, hz-01):")
+        console.print(token, soft_wrap=True)
+        console.print("[bold]管理员令牌 admin token[/] (all sites):")
+        console.print(admin, soft_wrap=True)
+        console.print(
+            "另开终端运行 In another terminal run: [bold]dutyline demo[/]   ·   Ctrl-C 停止 stops everything"
+        )
+        await stop.wait()
+    finally:
+        console.print("正在停止 stopping…")
+        await platform.stop()
+        console.print("已全部停止 everything stopped.")

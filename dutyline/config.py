@@ -1,0 +1,60 @@
+"""Typed configuration from the environment (DUTYLINE_*).
+
+Every address can point at an external server, which is how docker-compose and Kubernetes run it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICES = ("intake", "roster", "incident", "notify")
+DEV_TOKEN_SECRET = "dutyline-development-only-secret"
+# A fixed development key, so that `dutyline up` works out of the box; production sets its own.
+DEV_CALLER_KEY = "dev1:ZHV0eWxpbmUtZGV2ZWxvcG1lbnQtb25seS1rZXkhISE="
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DUTYLINE_", extra="ignore")
+
+    pg_dsn: str = "postgresql://postgres@127.0.0.1:55432/dutyline"
+    pg_pool_min: int = 2
+    pg_pool_max: int = 20
+    nats_url: str = "nats://127.0.0.1:4222"
+    stream: str = "DUTYLINE"
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    temporal_task_queue: str = "dutyline"
+    temporal_ui_url: str = "http://127.0.0.1:8233"
+
+    # Where clients reach each service; a service listens on the port of its own address.
+    intake_address: str = "127.0.0.1:50051"
+    roster_address: str = "127.0.0.1:50052"
+    incident_address: str = "127.0.0.1:50053"
+    notify_address: str = "127.0.0.1:50054"
+    listen_host: str = "127.0.0.1"
+
+    token_secret: SecretStr = SecretStr(DEV_TOKEN_SECRET)
+    # "keyid:base64(32 bytes)" entries, comma separated; the first one encrypts, all decrypt.
+    caller_keys: SecretStr = SecretStr(DEV_CALLER_KEY)
+
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: str = "info"
+    shutdown_grace_seconds: float = 5.0
+
+    def address_of(self, service: str) -> str:
+        if service not in SERVICES:
+            raise ValueError(f"unknown service {service!r}")
+        return str(getattr(self, f"{service}_address"))
+
+    def listen_address(self, service: str) -> str:
+        port = self.address_of(service).rsplit(":", 1)[1]
+        return f"{self.listen_host}:{port}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""PostgreSQL access: a pool per service, bound to that service's schema, and its migrations."""

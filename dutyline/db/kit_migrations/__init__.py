@@ -1,0 +1,1 @@
+"""Tables every service schema has: the outbox and the idempotency keys."""

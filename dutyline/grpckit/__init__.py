@@ -1,0 +1,1 @@
+"""The gRPC server kit: errors, auth, idempotency, health, reflection, graceful shutdown."""

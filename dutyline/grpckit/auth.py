@@ -1,0 +1,105 @@
+"""Bearer tokens: who is calling, in which roles, for which sites.
+
+A token is an HS256 JWT signed with the platform's secret. ``sites`` lists site or region ids the
+person acts for; ``*`` stands for every site (central supervisors, the platform's own services).
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import jwt
+
+from dutyline.grpckit.errors import PermissionDenied, Unauthenticated
+
+ROLES = ("officer", "leader", "unit_head", "admin", "supervisor", "agency", "system")
+ALL_SITES = "*"
+ISSUER = "dutyline"
+
+
+@dataclass(frozen=True)
+class Principal:
+    person_id: str
+    name: str = ""
+    roles: tuple[str, ...] = ()
+    sites: tuple[str, ...] = field(default_factory=tuple)
+
+    def covers(self, site_id: str, ancestors: Iterable[str] = ()) -> bool:
+        """True if the person acts for ``site_id`` directly, or for a region above it."""
+        allowed = set(self.sites)
+        return ALL_SITES in allowed or site_id in allowed or any(a in allowed for a in ancestors)
+
+    def require_site(self, site_id: str, ancestors: Iterable[str] = ()) -> None:
+        if not self.covers(site_id, ancestors):
+            raise PermissionDenied(f"{self.person_id} does not act for site {site_id}")
+
+    def has_role(self, *roles: str) -> bool:
+        return any(r in self.roles for r in roles)
+
+
+def issue_token(
+    secret: str,
+    *,
+    person_id: str,
+    name: str = "",
+    roles: Iterable[str],
+    sites: Iterable[str],
+    ttl: timedelta = timedelta(days=30),
+) -> str:
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles: {', '.join(sorted(unknown))}")
+    now = datetime.now(UTC)
+    claims = {
+        "iss": ISSUER,
+        "sub": person_id,
+        "name": name,
+        "roles": list(roles),
+        "sites": list(sites),
+        "iat": now,
+        "exp": now + ttl,
+    }
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def verify_token(secret: str, token: str) -> Principal:
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=["HS256"], issuer=ISSUER, options={"require": ["exp", "sub"]}
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthenticated("the token has expired") from exc
+    except jwt.InvalidTokenError as exc:
+        raise Unauthenticated(f"invalid token: {exc}") from exc
+    return Principal(
+        person_id=str(claims["sub"]),
+        name=str(claims.get("name", "")),
+        roles=tuple(claims.get("roles", [])),
+        sites=tuple(claims.get("sites", [])),
+    )
+
+
+_current: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("principal", default=None)
+
+
+def current_principal() -> Principal:
+    principal = _current.get()
+    if principal is None:
+        raise Unauthenticated("no caller identity")
+    return principal
+
+
+def set_principal(principal: Principal | None) -> contextvars.Token[Principal | None]:
+    return _current.set(principal)
+
+
+def system_token(secret: str, service: str) -> str:
+    """The token a dutyline component uses to call another one."""
+    return issue_token(secret, person_id=f"system:{service}", name=service, roles=["system"], sites=["*"])
+
+
+def bearer_metadata(token: str) -> tuple[tuple[str, str], ...]:
+    return (("authorization", f"Bearer {token}"),)

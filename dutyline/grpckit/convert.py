@@ -1,0 +1,35 @@
+"""Small conversions shared by the servicers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from dutyline.common.v1 import common_pb2
+
+ROLE_NAMES = {
+    common_pb2.ROLE_OFFICER: "officer",
+    common_pb2.ROLE_LEADER: "leader",
+    common_pb2.ROLE_UNIT_HEAD: "unit_head",
+    common_pb2.ROLE_ADMIN: "admin",
+    common_pb2.ROLE_SUPERVISOR: "supervisor",
+    common_pb2.ROLE_AGENCY: "agency",
+}
+ROLE_VALUES = {name: value for value, name in ROLE_NAMES.items()}
+
+
+def ts(at: datetime | None) -> Timestamp | None:
+    if at is None:
+        return None
+    out = Timestamp()
+    out.FromDatetime(at.astimezone(UTC))
+    return out
+
+
+def from_ts(value: Timestamp) -> datetime:
+    return value.ToDatetime(tzinfo=UTC)
+
+
+def has_ts(message: object, field: str) -> bool:
+    return bool(message.HasField(field))  # type: ignore[attr-defined]

@@ -1,0 +1,108 @@
+"""One server interceptor: request id and log context, authentication, error mapping.
+
+Health checks and reflection stay open so probes and tools work without a token.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import grpc
+import structlog
+
+from dutyline.grpckit.auth import Principal, set_principal, verify_token
+from dutyline.grpckit.errors import DomainError, Unauthenticated
+from dutyline.ids import ulid
+
+log = structlog.get_logger(__name__)
+
+OPEN_PREFIXES = ("/grpc.health.v1.", "/grpc.reflection.")
+
+
+def _metadata(context: grpc.aio.ServicerContext) -> dict[str, str]:
+    return {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
+
+
+class ServerInterceptor(grpc.aio.ServerInterceptor):
+    def __init__(self, token_secret: str) -> None:
+        self._secret = token_secret
+
+    def _authenticate(self, metadata: dict[str, str]) -> Principal:
+        header = metadata.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthenticated("missing bearer token (metadata 'authorization: Bearer <token>')")
+        return verify_token(self._secret, token.strip())
+
+    def _enter(self, method: str, context: grpc.aio.ServicerContext) -> None:
+        metadata = _metadata(context)
+        request_id = metadata.get("x-request-id") or ulid()
+        structlog.contextvars.bind_contextvars(request_id=request_id, rpc=method)
+        principal = self._authenticate(metadata)
+        structlog.contextvars.bind_contextvars(person_id=principal.person_id)
+        set_principal(principal)
+
+    async def _fail(self, method: str, context: grpc.aio.ServicerContext, exc: Exception) -> None:
+        if isinstance(exc, DomainError):
+            log.info("request refused", code=exc.code.name, error=exc.message)
+            await context.abort_with_status(exc.to_status())
+        log.exception("request failed", method=method)
+        await context.abort(grpc.StatusCode.INTERNAL, "internal error; the request id is in the server log")
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        method = handler_call_details.method
+        if handler is None or method.startswith(OPEN_PREFIXES):
+            return handler
+
+        if handler.unary_unary is not None:
+            behavior = handler.unary_unary
+
+            async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                started = time.perf_counter()
+                try:
+                    self._enter(method, context)
+                    return await behavior(request, context)
+                except DomainError as exc:
+                    await self._fail(method, context, exc)
+                except Exception as exc:
+                    if isinstance(exc, grpc.aio.AbortError):
+                        raise
+                    await self._fail(method, context, exc)
+                finally:
+                    log.debug("rpc done", ms=round((time.perf_counter() - started) * 1000, 2))
+                    structlog.contextvars.clear_contextvars()
+
+            return grpc.unary_unary_rpc_method_handler(
+                unary,
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+
+        if handler.unary_stream is not None:
+            stream_behavior = handler.unary_stream
+
+            async def stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+                try:
+                    self._enter(method, context)
+                    async for item in stream_behavior(request, context):
+                        yield item
+                except Exception as exc:
+                    if isinstance(exc, grpc.aio.AbortError):
+                        raise
+                    await self._fail(method, context, exc)
+                finally:
+                    structlog.contextvars.clear_contextvars()
+
+            return grpc.unary_stream_rpc_method_handler(
+                stream,
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        return handler

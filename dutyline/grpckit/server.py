@@ -1,0 +1,104 @@
+"""Running one dutyline service: pool, migrations check, outbox relay, gRPC server with health and
+reflection, and a graceful shutdown on SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import grpc
+import structlog
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from dutyline.config import Settings
+from dutyline.db.migrations import SchemaNotMigrated, ensure_migrated
+from dutyline.db.pool import create_pool
+from dutyline.grpckit.interceptor import ServerInterceptor
+from dutyline.logging import configure_logging
+from dutyline.outbox import OutboxRelay
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class ServiceContext:
+    """What a service's ``build`` receives and may extend with background work and close hooks."""
+
+    name: str
+    settings: Settings
+    pool: asyncpg.Pool
+    background: list[Coroutine[Any, Any, None]] = field(default_factory=list)
+    on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+
+# services/<name>/server.py defines ``async def build(ctx, server) -> str`` that registers its
+# servicer on the server and returns the full gRPC service name.
+Build = Callable[[ServiceContext, grpc.aio.Server], Awaitable[str]]
+
+
+async def serve(name: str, settings: Settings) -> None:
+    pool = await create_pool(
+        settings.pg_dsn, schema=name, min_size=settings.pg_pool_min, max_size=settings.pg_pool_max
+    )
+    async with pool.acquire() as conn:
+        await ensure_migrated(conn, name)
+    ctx = ServiceContext(name=name, settings=settings, pool=pool)
+    relay = OutboxRelay(dsn=settings.pg_dsn, schema=name, nats_url=settings.nats_url, stream=settings.stream)
+    ctx.background.append(relay.run())
+
+    server = grpc.aio.server(
+        interceptors=[ServerInterceptor(settings.token_secret.get_secret_value())],
+        options=[("grpc.so_reuseport", 0)],
+    )
+    build: Build = importlib.import_module(f"services.{name}.server").build
+    full_name = await build(ctx, server)
+
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection(
+        [full_name, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],
+        server,
+    )
+    address = settings.listen_address(name)
+    server.add_insecure_port(address)
+    await server.start()
+    tasks = [asyncio.create_task(coro) for coro in ctx.background]
+    for service in ("", full_name):
+        await health_servicer.set(service, health_pb2.HealthCheckResponse.SERVING)
+    log.info("service serving", address=address, grpc_service=full_name)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+    log.info("service stopping", grace_seconds=settings.shutdown_grace_seconds)
+    await health_servicer.enter_graceful_shutdown()
+    await server.stop(settings.shutdown_grace_seconds)
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+    for hook in reversed(ctx.on_close):
+        await hook()
+    await pool.close()
+    log.info("service stopped")
+
+
+def run(name: str, settings: Settings) -> None:
+    configure_logging(name, fmt=settings.log_format, level=settings.log_level)
+    try:
+        asyncio.run(serve(name, settings))
+    except SchemaNotMigrated as exc:
+        log.error("refusing to start", reason=str(exc))
+        sys.exit(2)

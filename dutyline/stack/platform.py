@@ -1,0 +1,221 @@
+"""The whole platform on one machine: embedded PostgreSQL, NATS JetStream and the Temporal dev
+server, then the four services and the worker as separate processes. Used by `dutyline up` and
+by the integration tests (on free ports in a temporary state directory)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.client import Client
+
+from dutyline.config import DEV_CALLER_KEY, DEV_TOKEN_SECRET, SERVICES
+from dutyline.db.migrations import migrate_all
+from dutyline.stack.nats import EmbeddedNats
+from dutyline.stack.postgres import EmbeddedPostgres
+from dutyline.stack.process import ManagedProcess, ServerStartError, free_port
+from dutyline.stack.temporal import EmbeddedTemporal
+from services.roster.seed import seed_demo
+from workflows.incident.types import SEARCH_ATTRIBUTES
+
+ROOT = Path(__file__).resolve().parents[2]
+HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class Ports:
+    postgres: int = 55432
+    nats: int = 4222
+    nats_monitor: int = 8222
+    temporal: int = 7233
+    temporal_ui: int = 8233
+    intake: int = 50051
+    roster: int = 50052
+    incident: int = 50053
+    notify: int = 50054
+
+    @classmethod
+    def free(cls) -> Ports:
+        return cls(**{name: free_port() for name in asdict(cls())})
+
+
+class Platform:
+    def __init__(
+        self,
+        state_dir: Path,
+        ports: Ports | None = None,
+        *,
+        ui: bool = True,
+        token_secret: str = DEV_TOKEN_SECRET,
+        seed: bool = True,
+    ) -> None:
+        self.state_dir = state_dir.absolute()
+        self.ports = ports or Ports()
+        self.token_secret = token_secret
+        self.seed = seed
+        logs = self.state_dir / "logs"
+        self.postgres = EmbeddedPostgres(
+            self.state_dir / "postgres", self.ports.postgres, logs / "postgres.log"
+        )
+        self.nats = EmbeddedNats(
+            self.state_dir / "nats", self.ports.nats, logs / "nats.log", monitor_port=self.ports.nats_monitor
+        )
+        self.temporal = EmbeddedTemporal(
+            self.state_dir / "temporal.db",
+            self.ports.temporal,
+            self.ports.temporal_ui if ui else None,
+            logs / "temporal.log",
+            SEARCH_ATTRIBUTES,
+        )
+        self.processes: dict[str, ManagedProcess] = {}
+        for name in (*SERVICES, "worker"):
+            module = "workflows.worker" if name == "worker" else f"services.{name}"
+            self.processes[name] = ManagedProcess(
+                [sys.executable, "-m", module], logs / f"{name}.log", name=name, env=self.env(), cwd=ROOT
+            )
+
+    def address(self, service: str) -> str:
+        return f"{HOST}:{getattr(self.ports, service)}"
+
+    @property
+    def temporal_ui_url(self) -> str:
+        return self.temporal.ui_url or ""
+
+    def env(self) -> dict[str, str]:
+        """The configuration every dutyline process of this platform runs with."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DUTYLINE_")}
+        env.update(
+            {
+                "DUTYLINE_PG_DSN": self.postgres.dsn,
+                "DUTYLINE_NATS_URL": self.nats.url,
+                "DUTYLINE_TEMPORAL_ADDRESS": self.temporal.address,
+                "DUTYLINE_TEMPORAL_UI_URL": self.temporal.ui_url or "",
+                "DUTYLINE_TOKEN_SECRET": self.token_secret,
+                "DUTYLINE_CALLER_KEYS": os.environ.get("DUTYLINE_CALLER_KEYS", DEV_CALLER_KEY),
+                "DUTYLINE_LOG_FORMAT": "json",
+                "DUTYLINE_LOG_LEVEL": os.environ.get("DUTYLINE_LOG_LEVEL", "info"),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        env.update({f"DUTYLINE_{s.upper()}_ADDRESS": self.address(s) for s in SERVICES})
+        return env
+
+    async def start(self, progress: object = None) -> dict[str, float]:
+        """Start everything and wait until it serves; returns seconds per step."""
+        timings: dict[str, float] = {}
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        began = time.perf_counter()
+        try:
+            await asyncio.gather(
+                self._timed(timings, "postgres", self.postgres.start_async()),
+                self._timed(timings, "nats", self.nats.start_async()),
+                self._timed(timings, "temporal", self.temporal.start_async()),
+            )
+            await self._timed(timings, "migrate+seed", self._prepare_database())
+            for process in self.processes.values():
+                process.start()
+            await self._timed(
+                timings,
+                "services",
+                asyncio.gather(*(self._wait_serving(s) for s in SERVICES), self._wait_worker()),
+            )
+        except BaseException:
+            await self.stop()
+            raise
+        timings["total"] = time.perf_counter() - began
+        return timings
+
+    @staticmethod
+    async def _timed(timings: dict[str, float], name: str, work: object) -> None:
+        began = time.perf_counter()
+        await work  # type: ignore[misc]
+        timings[name] = time.perf_counter() - began
+
+    async def _prepare_database(self) -> None:
+        await migrate_all(self.postgres.dsn, SERVICES)
+        if self.seed:
+            conn = await asyncpg.connect(self.postgres.dsn, server_settings={"search_path": "roster"})
+            try:
+                async with conn.transaction():
+                    await seed_demo(conn, today=datetime.now(UTC).date())
+            finally:
+                await conn.close()
+
+    async def _wait_serving(self, service: str, timeout: float = 60.0) -> None:
+        process = self.processes[service]
+        deadline = time.monotonic() + timeout
+        async with grpc.aio.insecure_channel(self.address(service)) as channel:
+            stub = health_pb2_grpc.HealthStub(channel)
+            while True:
+                if not process.running:
+                    raise ServerStartError(process.describe_failure(f"{service} exited before serving"))
+                try:
+                    reply = await stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=1.0)
+                    if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                        return
+                except grpc.aio.AioRpcError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise ServerStartError(
+                        process.describe_failure(f"{service} not serving after {timeout}s")
+                    )
+                await asyncio.sleep(0.1)
+
+    async def _wait_worker(self, timeout: float = 60.0) -> None:
+        process = self.processes["worker"]
+        client = await Client.connect(self.temporal.address)
+        deadline = time.monotonic() + timeout
+        request = DescribeTaskQueueRequest(
+            namespace="default",
+            task_queue=TaskQueue(name="dutyline"),
+            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        )
+        while True:
+            if not process.running:
+                raise ServerStartError(process.describe_failure("worker exited before polling"))
+            reply = await client.workflow_service.describe_task_queue(request)
+            if reply.pollers:
+                return
+            if time.monotonic() > deadline:
+                raise ServerStartError(process.describe_failure(f"worker not polling after {timeout}s"))
+            await asyncio.sleep(0.2)
+
+    async def stop(self) -> None:
+        """Stop the worker and services first (graceful), then the servers."""
+        loop = asyncio.get_running_loop()
+        await asyncio.gather(*(loop.run_in_executor(None, p.stop, 15.0) for p in self.processes.values()))
+        await asyncio.gather(self.temporal.stop_async(), self.nats.stop_async())
+        await self.postgres.stop_async()
+
+    def memory_rss_mb(self) -> dict[str, float]:
+        """Resident memory of every process of the platform (with children), in MiB."""
+        import psutil
+
+        pids = {
+            "postgres": self.postgres.pid,
+            "nats": self.nats.pid,
+            "temporal": self.temporal.pid,
+            **{name: p.pid for name, p in self.processes.items()},
+        }
+        out: dict[str, float] = {}
+        for name, pid in pids.items():
+            if pid is None:
+                continue
+            try:
+                proc = psutil.Process(pid)
+                procs = [proc, *proc.children(recursive=True)]
+                out[name] = sum(p.memory_info().rss for p in procs) / 2**20
+            except psutil.Error:
+                continue
+        return out

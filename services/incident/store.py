@@ -1,0 +1,151 @@
+"""Incident persistence. Keyword-only functions; the caller owns the transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from dutyline.db.pool import Connection
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    id: str
+    site_id: str
+    title: str
+    summary: str
+    category: str
+    severity: str
+    stage: str
+    place_text: str
+    latitude: float | None
+    longitude: float | None
+    first_responder_id: str
+    drill: bool
+    occurred_at: datetime | None
+    registered_at: datetime
+    closed_at: datetime | None
+    workflow_started_at: datetime | None
+    version: int
+    call_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    seq: int
+    incident_id: str
+    at: datetime
+    actor_id: str
+    actor_name: str
+    actor_kind: str
+    kind: str
+    text: str
+
+
+async def insert_incident(
+    conn: Connection,
+    *,
+    incident_id: str,
+    site_id: str,
+    title: str,
+    summary: str,
+    place_text: str,
+    latitude: float | None,
+    longitude: float | None,
+    first_responder_id: str,
+    drill: bool,
+    occurred_at: datetime | None,
+    registered_at: datetime,
+    call_ids: list[str],
+) -> IncidentRow:
+    await conn.execute(
+        """INSERT INTO incidents (id, site_id, title, summary, place_text, latitude, longitude,
+               first_responder_id, drill, occurred_at, registered_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""",
+        incident_id,
+        site_id,
+        title,
+        summary,
+        place_text,
+        latitude,
+        longitude,
+        first_responder_id,
+        drill,
+        occurred_at,
+        registered_at,
+    )
+    if call_ids:
+        await conn.executemany(
+            "INSERT INTO incident_calls (incident_id, call_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            [(incident_id, c) for c in call_ids],
+        )
+    row = await get_incident(conn, incident_id=incident_id)
+    assert row is not None
+    return row
+
+
+async def get_incident(conn: Connection, *, incident_id: str) -> IncidentRow | None:
+    record = await conn.fetchrow(
+        """SELECT i.*, ARRAY(SELECT call_id FROM incident_calls c WHERE c.incident_id = i.id
+                             ORDER BY linked_at, call_id) AS call_ids
+           FROM incidents i WHERE i.id = $1""",
+        incident_id,
+    )
+    if record is None:
+        return None
+    values = dict(record)
+    values["call_ids"] = tuple(values["call_ids"])
+    return IncidentRow(**values)
+
+
+async def mark_workflow_started(conn: Connection, *, incident_id: str) -> None:
+    await conn.execute(
+        "UPDATE incidents SET workflow_started_at = now() WHERE id = $1 AND workflow_started_at IS NULL",
+        incident_id,
+    )
+
+
+async def incidents_without_workflow(conn: Connection, *, older_than: datetime) -> list[str]:
+    rows = await conn.fetch(
+        "SELECT id FROM incidents WHERE workflow_started_at IS NULL AND registered_at < $1 "
+        "ORDER BY registered_at LIMIT 100",
+        older_than,
+    )
+    return [r["id"] for r in rows]
+
+
+async def append_timeline(
+    conn: Connection,
+    *,
+    incident_id: str,
+    at: datetime,
+    actor_id: str,
+    actor_name: str,
+    actor_kind: str,
+    kind: str,
+    text: str,
+    dedupe_key: str | None = None,
+) -> bool:
+    """Append an entry; returns False if an entry with ``dedupe_key`` already exists."""
+    inserted = await conn.fetchval(
+        """INSERT INTO timeline (incident_id, at, actor_id, actor_name, actor_kind, kind, text, dedupe_key)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dedupe_key) DO NOTHING RETURNING true""",
+        incident_id,
+        at,
+        actor_id,
+        actor_name,
+        actor_kind,
+        kind,
+        text,
+        dedupe_key,
+    )
+    return bool(inserted)
+
+
+async def timeline(conn: Connection, *, incident_id: str) -> list[TimelineRow]:
+    rows = await conn.fetch(
+        "SELECT seq, incident_id, at, actor_id, actor_name, actor_kind, kind, text FROM timeline "
+        "WHERE incident_id = $1 ORDER BY seq",
+        incident_id,
+    )
+    return [TimelineRow(**dict(r)) for r in rows]

@@ -1,0 +1,94 @@
+"""Intake persistence. Keyword-only functions; the caller owns the transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from dutyline.db.pool import Connection
+
+
+@dataclass(frozen=True)
+class CallRow:
+    id: str
+    site_id: str
+    channel: str
+    category: str
+    ring_started_at: datetime
+    answered_at: datetime
+    ended_at: datetime | None
+    answer_delay_seconds: float
+    answered_late: bool
+    caller_key_id: str
+    caller_name_enc: bytes | None
+    caller_phone_enc: bytes | None
+    caller_name_masked: str
+    caller_phone_masked: str
+    caller_unit: str
+    caller_address: str
+    place_text: str
+    latitude: float | None
+    longitude: float | None
+    summary: str
+    request: str
+    actions_taken: str
+    officer_id: str
+    assignment_id: str
+    incident_id: str | None
+    status: str
+    drill: bool
+    registered_at: datetime
+    version: int
+
+
+_COLUMNS = [f for f in CallRow.__dataclass_fields__ if f not in ("registered_at", "version")]
+
+
+def _row(record: asyncpg.Record) -> CallRow:
+    values = dict(record)
+    for field in ("caller_name_enc", "caller_phone_enc"):
+        if values[field] is not None:
+            values[field] = bytes(values[field])
+    return CallRow(**values)
+
+
+async def insert_call(conn: Connection, *, call: CallRow) -> CallRow:
+    placeholders = ", ".join(f"${i}" for i in range(1, len(_COLUMNS) + 1))
+    record = await conn.fetchrow(
+        f"INSERT INTO calls ({', '.join(_COLUMNS)}, registered_at) VALUES ({placeholders}, "
+        f"${len(_COLUMNS) + 1}) RETURNING *",
+        *(getattr(call, c) for c in _COLUMNS),
+        call.registered_at,
+    )
+    assert record is not None
+    return _row(record)
+
+
+async def get_call(conn: Connection, *, call_id: str, for_update: bool = False) -> CallRow | None:
+    record = await conn.fetchrow(
+        "SELECT * FROM calls WHERE id = $1" + (" FOR UPDATE" if for_update else ""), call_id
+    )
+    return _row(record) if record else None
+
+
+async def mark_escalated(conn: Connection, *, call_id: str, incident_id: str) -> CallRow:
+    record = await conn.fetchrow(
+        "UPDATE calls SET incident_id = $2, status = 'escalated', version = version + 1 "
+        "WHERE id = $1 RETURNING *",
+        call_id,
+        incident_id,
+    )
+    assert record is not None
+    return _row(record)
+
+
+async def pending_escalations(conn: Connection, *, older_than: datetime, limit: int = 100) -> list[str]:
+    rows = await conn.fetch(
+        "SELECT id FROM calls WHERE status = 'escalation_pending' AND registered_at < $1 "
+        "ORDER BY registered_at LIMIT $2",
+        older_than,
+        limit,
+    )
+    return [r["id"] for r in rows]

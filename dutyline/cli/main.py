@@ -64,11 +64,15 @@ def migrate(
     for service, names in applied.items():
         console.print(f"{service}: " + (", ".join(names) if names else "已是最新 up to date"))
     if temporal:
+        from temporalio.client import Client
+
         from dutyline.temporal_setup import register_search_attributes
 
-        added = asyncio.run(
-            register_search_attributes(settings.temporal_address, settings.temporal_namespace)
-        )
+        async def register() -> list[str]:
+            client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+            return await register_search_attributes(client)
+
+        added = asyncio.run(register())
         console.print("Temporal search attributes: " + (", ".join(added) or "已存在 already registered"))
 
 

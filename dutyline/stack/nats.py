@@ -13,6 +13,7 @@ from dutyline.stack.process import (
     ManagedProcess,
     ServerStartError,
     bin_path,
+    ensure_port_free,
     run_sync,
     wait_for_port_async,
 )
@@ -96,6 +97,9 @@ class EmbeddedNats:
         if self.running:
             return
         deadline = time.monotonic() + self.start_timeout
+        for port in (self.port, self.monitor_port):
+            if port is not None:
+                ensure_port_free(_HOST, port, "nats-server")
         self.store_dir.mkdir(parents=True, exist_ok=True)
         self.config_path.write_text(self.render_config())
         self._process = ManagedProcess(

@@ -24,6 +24,7 @@ import psutil
 from dutyline.stack.process import (
     ManagedProcess,
     ServerStartError,
+    ensure_port_free,
     run_sync,
     run_to_log,
     wait_for_port_async,
@@ -123,6 +124,7 @@ class EmbeddedPostgres:
         if self.running:
             return
         deadline = time.monotonic() + self.start_timeout
+        ensure_port_free(self.host, self.port, "postgres")
         # initdb and the chmod walk take a second or two; keep the event loop free meanwhile.
         await asyncio.to_thread(self._prepare)
         argv: list[str | os.PathLike[str]] = [

@@ -71,12 +71,11 @@ def _user_kwargs(user: str | None) -> dict[str, Any]:
 
 
 def _child_env(env: Mapping[str, str] | None, user: str | None) -> dict[str, str]:
-    merged = dict(os.environ)
+    """`env` replaces our environment (as with Popen); None inherits it."""
+    merged = dict(os.environ if env is None else env)
     if user is not None:
-        home = pwd.getpwnam(user).pw_dir
-        merged.update({"HOME": home, "USER": user, "LOGNAME": user})
-    if env:
-        merged.update(env)
+        # A process running as another user must not see root's HOME.
+        merged.update({"HOME": pwd.getpwnam(user).pw_dir, "USER": user, "LOGNAME": user})
     return merged
 
 
@@ -103,7 +102,10 @@ def run_to_log(
     cwd: Path | None = None,
     timeout: float = 120.0,
 ) -> None:
-    """Run a short-lived command (e.g. initdb) with its output appended to `log_path`."""
+    """Run a short-lived command (e.g. initdb) with its output appended to `log_path`.
+
+    `env`, if given, is the child's whole environment, as with subprocess.
+    """
     args = [os.fspath(a) for a in argv]
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
@@ -127,7 +129,11 @@ def run_to_log(
 
 
 class ManagedProcess:
-    """A long-running server process in its own process group, logging to a file."""
+    """A long-running server process in its own process group, logging to a file.
+
+    `env`, if given, is the child's whole environment (as with subprocess); None inherits ours.
+    `user` runs the child as that system user (needs root).
+    """
 
     def __init__(
         self,
@@ -235,6 +241,15 @@ def _port_open(host: str, port: int) -> bool:
 def _check_alive(process: ManagedProcess | None, host: str, port: int) -> None:
     if process is not None and not process.running:
         raise ServerStartError(process.describe_failure(f"process died before {host}:{port} opened"))
+
+
+def ensure_port_free(host: str, port: int, what: str) -> None:
+    """Fail if something already listens on `host:port`.
+
+    Otherwise a leftover server there would pass our readiness check while ours fails to bind.
+    """
+    if _port_open(host, port):
+        raise ServerStartError(f"{what}: {host}:{port} is already in use (a leftover server?)")
 
 
 def wait_for_port(host: str, port: int, timeout: float, process: ManagedProcess | None = None) -> None:

@@ -6,8 +6,6 @@ import asyncio
 import time
 from pathlib import Path
 
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest, GetSystemInfoRequest
 from temporalio.client import Client
 from temporalio.service import RPCError
@@ -16,24 +14,17 @@ from dutyline.stack.process import (
     ManagedProcess,
     ServerStartError,
     bin_path,
+    ensure_port_free,
     run_sync,
     wait_for_port_async,
 )
+from dutyline.temporal_setup import SEARCH_ATTRIBUTE_TYPES, SearchAttributeClash, register_search_attributes
 
 _HOST = "127.0.0.1"
 # One readiness attempt; a frontend that accepts TCP but hangs must not eat the whole budget.
 _PROBE_SECONDS = 5.0
 
 # The type names `--search-attribute KEY=TYPE` accepts, and their API enum values.
-SEARCH_ATTRIBUTE_TYPES: dict[str, IndexedValueType.ValueType] = {
-    "Text": IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
-    "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-    "Int": IndexedValueType.INDEXED_VALUE_TYPE_INT,
-    "Double": IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
-    "Bool": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
-    "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-    "KeywordList": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-}
 
 
 class EmbeddedTemporal:
@@ -121,6 +112,9 @@ class EmbeddedTemporal:
         if self.running:
             return
         deadline = time.monotonic() + self.start_timeout
+        for port in (self.port, self.ui_port, self.http_port, self.metrics_port):
+            if port is not None:
+                ensure_port_free(_HOST, port, "temporal")
         self.db_file.parent.mkdir(parents=True, exist_ok=True)
         self._process = ManagedProcess(self.argv(), self.log_path, name="temporal")
         self._process.start()
@@ -159,7 +153,12 @@ class EmbeddedTemporal:
                 last_error = exc
                 await asyncio.sleep(0.1)
                 continue
-            await self._ensure_search_attributes(client)
+            # --search-attribute only takes effect when start-dev creates the namespace (a fresh
+            # database); attributes added to the list later would be missing after a restart.
+            try:
+                await register_search_attributes(client, self.search_attributes)
+            except SearchAttributeClash as exc:
+                raise ServerStartError(f"{exc} (database {self.db_file})") from exc
             return
         what = f"temporal not ready within {self.start_timeout:.0f}s ({last_error!r})"
         raise ServerStartError(self._process.describe_failure(what))
@@ -169,26 +168,3 @@ class EmbeddedTemporal:
         await client.workflow_service.get_system_info(GetSystemInfoRequest())
         await client.workflow_service.describe_namespace(DescribeNamespaceRequest(namespace=self.namespace))
         return client
-
-    async def _ensure_search_attributes(self, client: Client) -> None:
-        """Register attributes the database does not have yet.
-
-        --search-attribute only takes effect when start-dev creates the namespace, i.e. on a fresh
-        database; attributes added to the list later would be silently missing after a restart.
-        """
-        listed = await client.operator_service.list_search_attributes(
-            ListSearchAttributesRequest(namespace=self.namespace)
-        )
-        existing = dict(listed.custom_attributes)
-        wanted = {key: SEARCH_ATTRIBUTE_TYPES[kind] for key, kind in self.search_attributes.items()}
-        clashes = [k for k, v in wanted.items() if k in existing and existing[k] != v]
-        if clashes:
-            raise ServerStartError(
-                f"search attributes {clashes} exist in {self.db_file} with a different type; "
-                "Temporal cannot change a type, use a new name or a fresh database"
-            )
-        missing = {k: v for k, v in wanted.items() if k not in existing}
-        if missing:
-            await client.operator_service.add_search_attributes(
-                AddSearchAttributesRequest(search_attributes=missing, namespace=self.namespace)
-            )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import sys
 import time
 import urllib.request
@@ -84,6 +85,16 @@ def test_wait_for_port_reports_the_log_of_a_dead_process(tmp_path: Path) -> None
     proc.stop()
 
 
+async def test_start_refuses_a_port_someone_else_listens_on(tmp_path: Path) -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        srv = EmbeddedNats(tmp_path / "js", squatter.getsockname()[1], tmp_path / "nats.log")
+        with pytest.raises(ServerStartError, match="already in use"):
+            await srv.start_async()
+    assert srv.pid is None
+
+
 def wait_for_log(proc: ManagedProcess, text: str) -> None:
     deadline = time.monotonic() + 5
     while text not in proc.tail() and time.monotonic() < deadline:
@@ -106,6 +117,9 @@ async def test_postgres_keeps_rows_across_restart(tmp_path: Path) -> None:
             assert await conn.fetchval("SHOW max_connections") == "200"
         finally:
             await conn.close()
+        twin = EmbeddedPostgres(pg.data_dir, free_port(), tmp_path / "twin.log")
+        with pytest.raises(ServerStartError, match="already running"):
+            await twin.start_async()
 
         await pg.stop_async()
         assert not pg.running

@@ -1,0 +1,94 @@
+"""Pure rules of call registration, without servers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dutyline.common.v1 import common_pb2
+from dutyline.grpckit.convert import ts
+from dutyline.grpckit.errors import InvalidArgument
+from dutyline.intake.v1 import intake_pb2
+from services.intake.rules import MAX_TEXT, answer_delay, validate_register_call
+
+NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+
+
+def request(**overrides: object) -> intake_pb2.RegisterCallRequest:
+    message = intake_pb2.RegisterCallRequest(
+        idempotency_key="k",
+        site_id="hz-01",
+        channel=intake_pb2.CHANNEL_PHONE,
+        category=intake_pb2.CALL_CATEGORY_EMERGENCY,
+        ring_started_at=ts(NOW - timedelta(seconds=10)),
+        answered_at=ts(NOW - timedelta(seconds=4)),
+        summary="燃气泄漏",
+        caller=intake_pb2.Caller(phone="+86 139-1234-5678"),
+        place=common_pb2.Place(text="文三路"),
+    )
+    for key, value in overrides.items():
+        setattr(message, key, value)
+    return message
+
+
+def violated_fields(message: intake_pb2.RegisterCallRequest) -> set[str]:
+    with pytest.raises(InvalidArgument) as err:
+        validate_register_call(message, default_officer="p-1", now=NOW)
+    return {v.field for v in err.value.violations}
+
+
+def test_a_complete_request_becomes_a_draft() -> None:
+    draft = validate_register_call(request(), default_officer="p-1", now=NOW)
+    assert (draft.channel, draft.category, draft.officer_id) == ("phone", "emergency", "p-1")
+    assert draft.summary == "燃气泄漏"
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    bad = request(summary="", site_id="HZ 01", channel=intake_pb2.CHANNEL_UNSPECIFIED)
+    bad.answered_at.CopyFrom(ts(NOW - timedelta(minutes=1)))
+    bad.place.longitude = 200.0
+    assert violated_fields(bad) == {
+        "summary",
+        "site_id",
+        "channel",
+        "answered_at",
+        "place",
+        "place.longitude",
+    }
+
+
+def test_a_one_megabyte_summary_is_refused() -> None:
+    assert violated_fields(request(summary="险" * 1_000_000)) == {"summary"}
+
+
+@given(st.text(min_size=MAX_TEXT + 1, max_size=MAX_TEXT + 50).filter(lambda s: len(s.strip()) > MAX_TEXT))
+def test_summaries_over_the_limit_are_refused(summary: str) -> None:
+    assert violated_fields(request(summary=summary)) == {"summary"}
+
+
+@given(st.floats(allow_nan=False).filter(lambda x: abs(x) > 90))
+def test_latitudes_out_of_range_are_refused(latitude: float) -> None:
+    bad = request()
+    bad.place.latitude, bad.place.longitude = latitude, 120.0
+    assert violated_fields(bad) == {"place.latitude"}
+
+
+@given(st.text(alphabet="abcxyz!#@", min_size=1, max_size=20))
+def test_non_numbers_are_not_phone_numbers(phone: str) -> None:
+    bad = request()
+    bad.caller.phone = phone
+    assert violated_fields(bad) == {"caller.phone"}
+
+
+@given(
+    ring=st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(UTC)),
+    wait=st.floats(min_value=0, max_value=3600, allow_nan=False),
+    limit=st.integers(min_value=1, max_value=120),
+)
+def test_answer_delay_is_late_exactly_past_the_limit(ring: datetime, wait: float, limit: int) -> None:
+    delay, late = answer_delay(ring, ring + timedelta(seconds=wait), limit)
+    assert delay == pytest.approx(wait, abs=1e-5)
+    assert late == (delay > limit)

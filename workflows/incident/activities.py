@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import asyncpg
+import structlog
 from temporalio import activity
 
 from dutyline.notifier import Notifier
@@ -25,6 +26,9 @@ class IncidentActivities:
     @activity.defn(name="notify_duty_leader")
     async def notify_duty_leader(self, notice: LeaderNotice) -> LeaderNotified:
         """Tell the duty leader on duty now (报告带班领导) and record it on the timeline."""
+        structlog.contextvars.bind_contextvars(
+            incident_id=notice.incident_id, workflow_id=activity.info().workflow_id, site_id=notice.site_id
+        )
         on_duty = await self._roster.GetOnDuty(
             roster_pb2.GetOnDutyRequest(site_id=notice.site_id), timeout=5.0
         )

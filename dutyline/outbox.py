@@ -29,14 +29,14 @@ DUPLICATE_WINDOW = timedelta(minutes=5)
 
 async def add_event(conn: Connection, event: event_pb2.Event) -> None:
     """Stage ``event`` for publication in the current transaction of ``conn``."""
+    # One round trip; the notification is delivered at commit and wakes the relay at once.
     await conn.execute(
-        "INSERT INTO outbox (id, subject, data) VALUES ($1, $2, $3)",
+        "WITH staged AS (INSERT INTO outbox (id, subject, data) VALUES ($1, $2, $3)) "
+        "SELECT pg_notify(current_schema() || '_outbox', '')",
         event.id,
         subject_for(event.site_id, event.type),
         event.SerializeToString(),
     )
-    # Delivered at commit: wakes the relay without polling delay.
-    await conn.execute("SELECT pg_notify(current_schema() || '_outbox', '')")
 
 
 def stream_config(name: str) -> StreamConfig:

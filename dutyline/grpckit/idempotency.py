@@ -1,9 +1,10 @@
 """Idempotency keys for mutating RPCs.
 
-In the caller's transaction, ``claim`` inserts (method, key) first. A concurrent request with the
-same key blocks on that row until the first commits, then sees the stored answer; if the first
-rolls back, the second proceeds. ``remember`` stores the answer in the same transaction as the
-change, so a retry never duplicates a row, an event or a workflow.
+In the caller's transaction, ``claim`` inserts (method, key) with the answer first. The handler
+builds that answer from the rows it is about to write, so the claim costs one statement and commits
+or rolls back with the change. A concurrent request with the same key blocks on that row until the
+first commits, then sees the stored answer; if the first rolls back, the second proceeds. So a
+retry never duplicates a row, an event or a workflow.
 """
 
 from __future__ import annotations
@@ -33,17 +34,19 @@ def check_key(key: str) -> list[FieldViolation]:
     return []
 
 
-async def claim(
-    conn: Connection, *, method: str, key: str, request: Message, response_type: type[R]
-) -> R | None:
-    """Claim ``key`` for ``method``; return the stored answer if it was already used."""
+async def claim(conn: Connection, *, method: str, key: str, request: Message, response: R) -> R | None:
+    """Claim ``key`` for ``method`` with the answer ``response`` that this change will give.
+
+    Returns None if the key is new (go ahead and write), or the answer stored by the first request.
+    """
     digest = _request_hash(request)
     inserted = await conn.fetchval(
-        "INSERT INTO idempotency (method, key, request_hash) VALUES ($1, $2, $3) "
+        "INSERT INTO idempotency (method, key, request_hash, response) VALUES ($1, $2, $3, $4) "
         "ON CONFLICT (method, key) DO NOTHING RETURNING true",
         method,
         key,
         digest,
+        response.SerializeToString(),
     )
     if inserted:
         return None
@@ -53,15 +56,6 @@ async def claim(
     assert row is not None
     if bytes(row["request_hash"]) != digest:
         raise InvalidArgument([FieldViolation("idempotency_key", "already used for a different request")])
-    response = response_type()
-    response.ParseFromString(bytes(row["response"]))
-    return response
-
-
-async def remember(conn: Connection, *, method: str, key: str, response: Message) -> None:
-    await conn.execute(
-        "UPDATE idempotency SET response = $3 WHERE method = $1 AND key = $2",
-        method,
-        key,
-        response.SerializeToString(),
-    )
+    prior = type(response)()
+    prior.ParseFromString(bytes(row["response"]))
+    return prior

@@ -98,6 +98,32 @@ def validate_open(request: incident_pb2.OpenIncidentRequest, *, default_responde
     return responder
 
 
+def new_incident(
+    request: incident_pb2.OpenIncidentRequest, responder: str, now: datetime
+) -> store.IncidentRow:
+    place = request.place
+    return store.IncidentRow(
+        id=new_id("inc"),
+        site_id=request.site_id,
+        title=request.title.strip(),
+        summary=request.summary.strip(),
+        category="",
+        severity="unrated",
+        stage="register",
+        place_text=place.text,
+        latitude=place.latitude if place.HasField("latitude") else None,
+        longitude=place.longitude if place.HasField("longitude") else None,
+        first_responder_id=responder,
+        drill=request.drill,
+        occurred_at=from_ts(request.occurred_at) if request.HasField("occurred_at") else None,
+        registered_at=now,
+        closed_at=None,
+        workflow_started_at=None,
+        version=1,
+        call_ids=tuple(dict.fromkeys(request.call_ids)),
+    )
+
+
 class IncidentServicer(incident_pb2_grpc.IncidentServiceServicer):
     def __init__(self, ctx: ServiceContext, starter: WorkflowStarter) -> None:
         self._pool = ctx.pool
@@ -113,21 +139,17 @@ class IncidentServicer(incident_pb2_grpc.IncidentServiceServicer):
         responder = validate_open(request, default_responder=principal.person_id)
         site = await self._roster.site(request.site_id)
         principal.require_site(site.id, site.ancestor_ids)
-        now = datetime.now(UTC)
+        incident = new_incident(request, responder, datetime.now(UTC))
         async with self._pool.acquire() as conn, conn.transaction():
             prior = await idempotency.claim(
                 conn,
                 method="OpenIncident",
                 key=request.idempotency_key,
                 request=request,
-                response_type=incident_pb2.OpenIncidentResponse,
+                response=incident_pb2.OpenIncidentResponse(incident=incident_message(incident)),
             )
             if prior is None:
-                incident = await self._register(conn, request, responder, now)
-                response = incident_pb2.OpenIncidentResponse(incident=incident_message(incident))
-                await idempotency.remember(
-                    conn, method="OpenIncident", key=request.idempotency_key, response=response
-                )
+                await self._register(conn, incident)
             else:
                 found = await store.get_incident(conn, incident_id=prior.incident.id)
                 assert found is not None
@@ -140,30 +162,11 @@ class IncidentServicer(incident_pb2_grpc.IncidentServiceServicer):
             incident=incident_message(incident), replayed=prior is not None
         )
 
-    async def _register(
-        self,
-        conn: Connection,
-        request: incident_pb2.OpenIncidentRequest,
-        responder: str,
-        now: datetime,
-    ) -> store.IncidentRow:
+    async def _register(self, conn: Connection, incident: store.IncidentRow) -> None:
+        """The incident, its first timeline entry and incident.registered, in one transaction."""
         principal = current_principal()
-        place = request.place
-        incident = await store.insert_incident(
-            conn,
-            incident_id=new_id("inc"),
-            site_id=request.site_id,
-            title=request.title.strip(),
-            summary=request.summary.strip(),
-            place_text=place.text,
-            latitude=place.latitude if place.HasField("latitude") else None,
-            longitude=place.longitude if place.HasField("longitude") else None,
-            first_responder_id=responder,
-            drill=request.drill,
-            occurred_at=from_ts(request.occurred_at) if request.HasField("occurred_at") else None,
-            registered_at=now,
-            call_ids=list(dict.fromkeys(request.call_ids)),
-        )
+        now = incident.registered_at
+        await store.insert_incident(conn, incident=incident)
         actor = actor_of(principal)
         await store.append_timeline(
             conn,
@@ -173,7 +176,7 @@ class IncidentServicer(incident_pb2_grpc.IncidentServiceServicer):
             actor_name=actor.display_name,
             actor_kind=actor.kind,
             kind="registered",
-            text=f"事件登记 Incident registered; 第一责任人 first responder: {responder}",
+            text=f"事件登记 Incident registered; 第一责任人 first responder: {incident.first_responder_id}",
         )
         await add_event(
             conn,
@@ -198,7 +201,6 @@ class IncidentServicer(incident_pb2_grpc.IncidentServiceServicer):
                 request_id=str(structlog.contextvars.get_contextvars().get("request_id", "")),
             ),
         )
-        return incident
 
     async def _readable(self, incident_id: str) -> store.IncidentRow:
         async with self._pool.acquire() as conn:

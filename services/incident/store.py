@@ -42,46 +42,31 @@ class TimelineRow:
     text: str
 
 
-async def insert_incident(
-    conn: Connection,
-    *,
-    incident_id: str,
-    site_id: str,
-    title: str,
-    summary: str,
-    place_text: str,
-    latitude: float | None,
-    longitude: float | None,
-    first_responder_id: str,
-    drill: bool,
-    occurred_at: datetime | None,
-    registered_at: datetime,
-    call_ids: list[str],
-) -> IncidentRow:
+async def insert_incident(conn: Connection, *, incident: IncidentRow) -> None:
     await conn.execute(
-        """INSERT INTO incidents (id, site_id, title, summary, place_text, latitude, longitude,
-               first_responder_id, drill, occurred_at, registered_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""",
-        incident_id,
-        site_id,
-        title,
-        summary,
-        place_text,
-        latitude,
-        longitude,
-        first_responder_id,
-        drill,
-        occurred_at,
-        registered_at,
+        """INSERT INTO incidents (id, site_id, title, summary, category, severity, stage, place_text,
+               latitude, longitude, first_responder_id, drill, occurred_at, registered_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)""",
+        incident.id,
+        incident.site_id,
+        incident.title,
+        incident.summary,
+        incident.category,
+        incident.severity,
+        incident.stage,
+        incident.place_text,
+        incident.latitude,
+        incident.longitude,
+        incident.first_responder_id,
+        incident.drill,
+        incident.occurred_at,
+        incident.registered_at,
     )
-    if call_ids:
+    if incident.call_ids:
         await conn.executemany(
             "INSERT INTO incident_calls (incident_id, call_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            [(incident_id, c) for c in call_ids],
+            [(incident.id, c) for c in incident.call_ids],
         )
-    row = await get_incident(conn, incident_id=incident_id)
-    assert row is not None
-    return row
 
 
 async def get_incident(conn: Connection, *, incident_id: str) -> IncidentRow | None:

@@ -103,42 +103,41 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             site_id=site.id, officer_id=draft.officer_id, at=draft.answered_at
         )
 
+        call = self._new_call(draft, site.answer_limit_seconds, assignment_id, now)
         async with self._pool.acquire() as conn, conn.transaction():
             prior = await idempotency.claim(
                 conn,
                 method="RegisterCall",
                 key=request.idempotency_key,
                 request=request,
-                response_type=intake_pb2.RegisterCallResponse,
+                response=intake_pb2.RegisterCallResponse(call=call_message(call)),
             )
             if prior is None:
-                call = await self._insert(
-                    conn, draft, site.answer_limit_seconds, assignment_id, principal, now
-                )
-                response = intake_pb2.RegisterCallResponse(call=call_message(call))
-                await idempotency.remember(
-                    conn, method="RegisterCall", key=request.idempotency_key, response=response
-                )
-        call_id = prior.call.id if prior is not None else call.id
+                await self._insert(conn, call, principal, now)
+        if prior is not None:
+            call_id, status = prior.call.id, prior.call.status
+        else:
+            call_id, status = call.id, call.status
+            log.info(
+                "call registered", call_id=call.id, category=call.category, answered_late=call.answered_late
+            )
         structlog.contextvars.bind_contextvars(call_id=call_id)
+        if status != "escalation_pending":
+            return intake_pb2.RegisterCallResponse(
+                call=prior.call if prior else call_message(call),
+                incident_id=prior.call.incident_id if prior else "",
+                replayed=prior is not None,
+            )
         escalated = await self._ensure_escalated(call_id)
-        if prior is None:
-            log.info("call registered", category=draft.category, answered_late=call.answered_late)
         return intake_pb2.RegisterCallResponse(
             call=call_message(escalated), incident_id=escalated.incident_id or "", replayed=prior is not None
         )
 
-    async def _insert(
-        self,
-        conn: Connection,
-        draft: rules.CallDraft,
-        answer_limit: int,
-        assignment_id: str,
-        principal: Principal,
-        now: datetime,
+    def _new_call(
+        self, draft: rules.CallDraft, answer_limit: int, assignment_id: str, now: datetime
     ) -> store.CallRow:
         delay, late = rules.answer_delay(draft.ring_started_at, draft.answered_at, answer_limit)
-        call = store.CallRow(
+        return store.CallRow(
             id=new_id("call"),
             site_id=draft.site_id,
             channel=draft.channel,
@@ -169,7 +168,12 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             registered_at=now,
             version=1,
         )
-        call = await store.insert_call(conn, call=call)
+
+    async def _insert(
+        self, conn: Connection, call: store.CallRow, principal: Principal, now: datetime
+    ) -> None:
+        """The call and its call.registered event, in the caller's transaction."""
+        await store.insert_call(conn, call=call)
         message = call_message(call)
         payload = event_pb2.CallRegistered(
             call_id=call.id,
@@ -198,7 +202,6 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
                 request_id=str(structlog.contextvars.get_contextvars().get("request_id", "")),
             ),
         )
-        return call
 
     async def _ensure_escalated(self, call_id: str) -> store.CallRow:
         """Open the incident of an emergency call, once. Safe to repeat: the incident service

@@ -43,9 +43,6 @@ class CallRow:
     version: int
 
 
-_COLUMNS = [f for f in CallRow.__dataclass_fields__ if f not in ("registered_at", "version")]
-
-
 def _row(record: asyncpg.Record) -> CallRow:
     values = dict(record)
     for field in ("caller_name_enc", "caller_phone_enc"):
@@ -54,16 +51,15 @@ def _row(record: asyncpg.Record) -> CallRow:
     return CallRow(**values)
 
 
-async def insert_call(conn: Connection, *, call: CallRow) -> CallRow:
-    placeholders = ", ".join(f"${i}" for i in range(1, len(_COLUMNS) + 1))
-    record = await conn.fetchrow(
-        f"INSERT INTO calls ({', '.join(_COLUMNS)}, registered_at) VALUES ({placeholders}, "
-        f"${len(_COLUMNS) + 1}) RETURNING *",
-        *(getattr(call, c) for c in _COLUMNS),
-        call.registered_at,
-    )
-    assert record is not None
-    return _row(record)
+_INSERT_COLUMNS = [f for f in CallRow.__dataclass_fields__ if f != "version"]
+_INSERT_SQL = (
+    f"INSERT INTO calls ({', '.join(_INSERT_COLUMNS)}) "
+    f"VALUES ({', '.join(f'${i}' for i in range(1, len(_INSERT_COLUMNS) + 1))})"
+)
+
+
+async def insert_call(conn: Connection, *, call: CallRow) -> None:
+    await conn.execute(_INSERT_SQL, *(getattr(call, c) for c in _INSERT_COLUMNS))
 
 
 async def get_call(conn: Connection, *, call_id: str, for_update: bool = False) -> CallRow | None:

@@ -13,7 +13,7 @@ CREATE TABLE idempotency (
     method text NOT NULL,
     key text NOT NULL,
     request_hash bytea NOT NULL,
-    response bytea,
+    response bytea NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (method, key)
 );

@@ -11,6 +11,7 @@ import grpc
 import nats
 import typer
 from nats.js.api import ConsumerConfig, DeliverPolicy
+from rich.markup import escape
 from temporalio.client import Client
 
 from dutyline.cli.main import console, print_table
@@ -117,8 +118,8 @@ async def run_demo(state_dir: Path) -> None:
             ("incident id", incident.id),
             ("第一责任人 first responder", incident.first_responder_id),
             ("IncidentWorkflow stage 阶段", stage),
-            ("Temporal UI", ui),
         ],
     )
+    console.print(f"Temporal UI 工作流: {ui}", soft_wrap=True)
     for entry in timeline.entries:
-        console.print(f"  {entry.at.ToDatetime():%H:%M:%S} [{entry.kind}] {entry.text}")
+        console.print(escape(f"  {entry.at.ToDatetime():%H:%M:%S} [{entry.kind}] {entry.text}"))

@@ -10,11 +10,11 @@ import urllib.request
 from pathlib import Path
 
 from dutyline.stack.process import (
+    EmbeddedServer,
     ManagedProcess,
     ServerStartError,
     bin_path,
     ensure_port_free,
-    run_sync,
     wait_for_port_async,
 )
 
@@ -26,7 +26,7 @@ def _q(value: str | Path) -> str:
     return json.dumps(str(value))
 
 
-class EmbeddedNats:
+class EmbeddedNats(EmbeddedServer):
     """nats-server on 127.0.0.1:`port` with JetStream storing into `store_dir`."""
 
     def __init__(
@@ -45,9 +45,7 @@ class EmbeddedNats:
         self.log_path = Path(log_path).absolute()
         self.monitor_port = monitor_port
         self.config_extra = config_extra
-        self.start_timeout = start_timeout
-        self.stop_timeout = stop_timeout
-        self._process: ManagedProcess | None = None
+        super().__init__(start_timeout=start_timeout, stop_timeout=stop_timeout)
 
     @property
     def url(self) -> str:
@@ -60,14 +58,6 @@ class EmbeddedNats:
     @property
     def config_path(self) -> Path:
         return self.store_dir.parent / f"{self.store_dir.name}.conf"
-
-    @property
-    def running(self) -> bool:
-        return self._process is not None and self._process.running
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
 
     def render_config(self) -> str:
         lines = [
@@ -87,10 +77,6 @@ class EmbeddedNats:
         if self.config_extra:
             lines.append(self.config_extra)
         return "\n".join(lines) + "\n"
-
-    def start(self) -> None:
-        """Start and wait until clients (and JetStream) are served (blocking)."""
-        run_sync(self.start_async)
 
     async def start_async(self) -> None:
         """Start and wait until clients (and JetStream) are served; no-op if already running."""
@@ -115,17 +101,6 @@ class EmbeddedNats:
         except BaseException:
             self._process.stop()
             raise
-
-    def stop(self) -> None:
-        """Graceful stop (blocking); idempotent."""
-        if self._process is not None:
-            self._process.stop(self.stop_timeout)
-
-    async def stop_async(self) -> None:
-        await asyncio.to_thread(self.stop)
-
-    def tail(self, n_lines: int = 40) -> str:
-        return self._process.tail(n_lines) if self._process is not None else ""
 
     async def _wait_healthy(self, deadline: float) -> None:
         assert self._process is not None

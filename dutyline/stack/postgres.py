@@ -22,10 +22,10 @@ import asyncpg
 import psutil
 
 from dutyline.stack.process import (
+    EmbeddedServer,
     ManagedProcess,
     ServerStartError,
     ensure_port_free,
-    run_sync,
     run_to_log,
     wait_for_port_async,
 )
@@ -66,7 +66,7 @@ def _is_live_postgres(pid: int) -> bool:
         return False
 
 
-class EmbeddedPostgres:
+class EmbeddedPostgres(EmbeddedServer):
     """A local PostgreSQL server on `host:port` with its cluster in `data_dir`."""
 
     def __init__(
@@ -85,10 +85,8 @@ class EmbeddedPostgres:
         self.log_path = Path(log_path).absolute()
         self.host = host
         self.database = database
-        self.start_timeout = start_timeout
-        self.stop_timeout = stop_timeout
+        super().__init__(start_timeout=start_timeout, stop_timeout=stop_timeout)
         self._system_user = PG_SYSTEM_USER if os.geteuid() == 0 else None
-        self._process: ManagedProcess | None = None
 
     @property
     def dsn(self) -> str:
@@ -100,24 +98,12 @@ class EmbeddedPostgres:
         return f"postgresql://{PG_SUPERUSER}@{self.host}:{self.port}/postgres"
 
     @property
-    def running(self) -> bool:
-        return self._process is not None and self._process.running
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
-
-    @property
     def socket_dir(self) -> Path:
         """Where the unix socket goes: the data dir if its path is short enough, else under /tmp."""
         if len(f"{self.data_dir}/.s.PGSQL.{self.port}") <= _MAX_SOCKET_PATH:
             return self.data_dir
         digest = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:12]
         return Path(f"/tmp/dutyline-pg-{digest}")
-
-    def start(self) -> None:
-        """Start and wait until the database accepts connections (blocking)."""
-        run_sync(self.start_async)
 
     async def start_async(self) -> None:
         """Start and wait until the database accepts connections; no-op if already running."""
@@ -153,18 +139,11 @@ class EmbeddedPostgres:
 
     def stop(self) -> None:
         """Fast shutdown (blocking); idempotent."""
-        if self._process is not None:
-            self._process.stop(self.stop_timeout)
+        super().stop()
         if self.socket_dir != self.data_dir:
             # Our private dir under /tmp; postgres removed its socket and lock file on exit.
             with contextlib.suppress(OSError):
                 self.socket_dir.rmdir()
-
-    async def stop_async(self) -> None:
-        await asyncio.to_thread(self.stop)
-
-    def tail(self, n_lines: int = 40) -> str:
-        return self._process.tail(n_lines) if self._process is not None else ""
 
     # --- preparation (blocking) -------------------------------------------------------------
 

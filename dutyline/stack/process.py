@@ -304,3 +304,41 @@ def run_sync(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
         return asyncio.run(make())
     with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="stack-sync") as pool:
         return pool.submit(lambda: asyncio.run(make())).result()
+
+
+class EmbeddedServer:
+    """What the embedded servers share: one managed process, sync and async start/stop, its log.
+
+    Subclasses implement ``start_async`` (start the process and wait until it serves).
+    """
+
+    def __init__(self, *, start_timeout: float, stop_timeout: float) -> None:
+        self.start_timeout = start_timeout
+        self.stop_timeout = stop_timeout
+        self._process: ManagedProcess | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.running
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    async def start_async(self) -> None:
+        raise NotImplementedError
+
+    def start(self) -> None:
+        """Start and wait until it serves (blocking)."""
+        run_sync(self.start_async)
+
+    def stop(self) -> None:
+        """Graceful stop (blocking); idempotent."""
+        if self._process is not None:
+            self._process.stop(self.stop_timeout)
+
+    async def stop_async(self) -> None:
+        await asyncio.to_thread(self.stop)
+
+    def tail(self, n_lines: int = 40) -> str:
+        return self._process.tail(n_lines) if self._process is not None else ""

@@ -11,11 +11,11 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from dutyline.stack.process import (
+    EmbeddedServer,
     ManagedProcess,
     ServerStartError,
     bin_path,
     ensure_port_free,
-    run_sync,
     wait_for_port_async,
 )
 from dutyline.temporal_setup import SEARCH_ATTRIBUTE_TYPES, SearchAttributeClash, register_search_attributes
@@ -27,7 +27,7 @@ _PROBE_SECONDS = 5.0
 # The type names `--search-attribute KEY=TYPE` accepts, and their API enum values.
 
 
-class EmbeddedTemporal:
+class EmbeddedTemporal(EmbeddedServer):
     """A single-process Temporal server on 127.0.0.1:`port`, persisting to the SQLite `db_file`."""
 
     def __init__(
@@ -59,9 +59,7 @@ class EmbeddedTemporal:
         # matching and worker services to random free ports itself.
         self.http_port = http_port
         self.metrics_port = metrics_port
-        self.start_timeout = start_timeout
-        self.stop_timeout = stop_timeout
-        self._process: ManagedProcess | None = None
+        super().__init__(start_timeout=start_timeout, stop_timeout=stop_timeout)
 
     @property
     def address(self) -> str:
@@ -70,14 +68,6 @@ class EmbeddedTemporal:
     @property
     def ui_url(self) -> str | None:
         return f"http://{_HOST}:{self.ui_port}" if self.ui_port is not None else None
-
-    @property
-    def running(self) -> bool:
-        return self._process is not None and self._process.running
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
 
     def argv(self) -> list[str]:
         args = [
@@ -103,10 +93,6 @@ class EmbeddedTemporal:
             args += ["--search-attribute", f"{key}={kind}"]
         return args
 
-    def start(self) -> None:
-        """Start and wait until the namespace and search attributes are usable (blocking)."""
-        run_sync(self.start_async)
-
     async def start_async(self) -> None:
         """Start and wait until the namespace and search attributes are usable; no-op if running."""
         if self.running:
@@ -127,17 +113,6 @@ class EmbeddedTemporal:
         except BaseException:
             self._process.stop()
             raise
-
-    def stop(self) -> None:
-        """Graceful stop (blocking); idempotent."""
-        if self._process is not None:
-            self._process.stop(self.stop_timeout)
-
-    async def stop_async(self) -> None:
-        await asyncio.to_thread(self.stop)
-
-    def tail(self, n_lines: int = 40) -> str:
-        return self._process.tail(n_lines) if self._process is not None else ""
 
     async def _wait_ready(self, deadline: float) -> None:
         assert self._process is not None

@@ -128,7 +128,7 @@ class Platform:
             await self._timed(
                 timings,
                 "services",
-                asyncio.gather(*(self._wait_serving(s) for s in SERVICES), self._wait_worker()),
+                asyncio.gather(*(self.wait_serving(s) for s in SERVICES), self._wait_worker()),
             )
         except BaseException:
             await self.stop()
@@ -152,7 +152,7 @@ class Platform:
             finally:
                 await conn.close()
 
-    async def _wait_serving(self, service: str, timeout: float = 60.0) -> None:
+    async def wait_serving(self, service: str, timeout: float = 60.0) -> None:
         process = self.processes[service]
         deadline = time.monotonic() + timeout
         async with grpc.aio.insecure_channel(self.address(service)) as channel:

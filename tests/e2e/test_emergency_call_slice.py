@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,7 +20,7 @@ from dutyline.events.v1 import event_pb2
 from dutyline.grpckit.client import channel
 from dutyline.grpckit.convert import ts
 from dutyline.grpckit.errors import field_violations
-from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
+from dutyline.incident.v1 import incident_pb2
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
 from tests.support import token_for
 
@@ -44,27 +43,6 @@ def emergency_call(**overrides: Any) -> intake_pb2.RegisterCallRequest:
     for key, value in overrides.items():
         setattr(request, key, value)
     return request
-
-
-@pytest.fixture
-async def intake(platform: Any, officer_token: str) -> AsyncIterator[intake_pb2_grpc.IntakeServiceStub]:
-    async with channel(platform.address("intake"), officer_token) as ch:
-        yield intake_pb2_grpc.IntakeServiceStub(ch)
-
-
-@pytest.fixture
-async def incidents(
-    platform: Any, officer_token: str
-) -> AsyncIterator[incident_pb2_grpc.IncidentServiceStub]:
-    async with channel(platform.address("incident"), officer_token) as ch:
-        yield incident_pb2_grpc.IncidentServiceStub(ch)
-
-
-@pytest.fixture
-async def db(platform: Any) -> AsyncIterator[asyncpg.Connection]:
-    conn = await asyncpg.connect(platform.postgres.dsn)
-    yield conn
-    await conn.close()
 
 
 async def stream_events(

@@ -1,0 +1,82 @@
+"""Nothing is lost when a service or Temporal is down between a commit and its follow-up."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import asyncpg
+import pytest
+from temporalio.client import Client
+
+from dutyline.intake.v1 import intake_pb2_grpc
+from tests.e2e.test_emergency_call_slice import emergency_call
+
+pytestmark = pytest.mark.stack
+
+
+async def wait_for(predicate: Any, timeout: float = 40.0) -> Any:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        value = await predicate()
+        if value or loop.time() > deadline:
+            return value
+        await asyncio.sleep(0.5)
+
+
+async def test_an_emergency_call_taken_while_incident_is_down_is_escalated_later(
+    platform: Any, intake: intake_pb2_grpc.IntakeServiceStub, db: asyncpg.Connection
+) -> None:
+    incident_service = platform.processes["incident"]
+    await asyncio.to_thread(incident_service.stop)
+    try:
+        reply = await intake.RegisterCall(emergency_call(), timeout=30)
+        # The call is safe even though no incident could be opened yet.
+        assert reply.call.status == "escalation_pending" and not reply.incident_id
+    finally:
+        incident_service.start()
+        await platform.wait_serving("incident")
+
+    async def escalated() -> str | None:
+        row = await db.fetchrow("SELECT status, incident_id FROM intake.calls WHERE id = $1", reply.call.id)
+        return row["incident_id"] if row["status"] == "escalated" else None
+
+    incident_id = await wait_for(escalated)
+    assert incident_id, "the intake sweeper escalates pending calls once incident is back"
+    assert (
+        await db.fetchval("SELECT count(*) FROM incident.incident_calls WHERE call_id = $1", reply.call.id)
+        == 1
+    )
+
+
+async def test_an_incident_registered_while_temporal_is_down_gets_its_workflow_later(
+    platform: Any, intake: intake_pb2_grpc.IntakeServiceStub, db: asyncpg.Connection
+) -> None:
+    await platform.temporal.stop_async()
+    try:
+        reply = await intake.RegisterCall(emergency_call(), timeout=30)
+        assert reply.incident_id, "the incident is committed without Temporal"
+        started = await db.fetchval(
+            "SELECT workflow_started_at FROM incident.incidents WHERE id = $1", reply.incident_id
+        )
+        assert started is None
+    finally:
+        await platform.temporal.start_async()
+
+    async def workflow_started() -> bool:
+        return bool(
+            await db.fetchval(
+                "SELECT workflow_started_at IS NOT NULL FROM incident.incidents WHERE id = $1",
+                reply.incident_id,
+            )
+        )
+
+    assert await wait_for(workflow_started, timeout=60), "the reconciler starts the missing workflow"
+    client = await Client.connect(platform.temporal.address)
+    handle = client.get_workflow_handle(reply.incident_id)
+
+    async def in_verify() -> bool:
+        return bool(await handle.query("stage") == "verify")
+
+    assert await wait_for(in_verify, timeout=60)

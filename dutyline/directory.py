@@ -9,7 +9,7 @@ from datetime import datetime
 import grpc
 import structlog
 
-from dutyline.grpckit.convert import ts
+from dutyline.grpckit.convert import from_ts, ts
 from dutyline.grpckit.errors import FieldViolation, InvalidArgument
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 
@@ -17,6 +17,7 @@ log = structlog.get_logger(__name__)
 
 DEFAULT_ANSWER_LIMIT_SECONDS = 15
 SITE_TTL_SECONDS = 60.0
+ON_DUTY_TTL_SECONDS = 30.0
 ROSTER_TIMEOUT_SECONDS = 1.0
 
 
@@ -33,6 +34,7 @@ class RosterDirectory:
     def __init__(self, channel: grpc.aio.Channel) -> None:
         self._stub = roster_pb2_grpc.RosterServiceStub(channel)
         self._sites: dict[str, tuple[float, SiteInfo]] = {}
+        self._on_duty: dict[str, tuple[datetime, datetime, float, roster_pb2.OnDuty]] = {}
 
     async def site(self, site_id: str) -> SiteInfo:
         cached = self._sites.get(site_id)
@@ -53,14 +55,33 @@ class RosterDirectory:
         self._sites[site_id] = (time.monotonic() + SITE_TTL_SECONDS, info)
         return info
 
-    async def assignment_of(self, *, site_id: str, officer_id: str, at: datetime) -> str:
-        """The officer's duty assignment in force at ``at``; empty if none or roster cannot tell."""
+    async def on_duty(self, *, site_id: str, at: datetime) -> roster_pb2.OnDuty | None:
+        """Who is on duty at ``at``; None if roster cannot tell.
+
+        Every call asks this, so an answer is reused while it holds: from its instant until the next
+        shift change, and at most ON_DUTY_TTL_SECONDS so that approved leave and swaps show soon.
+        """
+        cached = self._on_duty.get(site_id)
+        if cached is not None:
+            valid_from, valid_until, expires, answer = cached
+            if valid_from <= at < valid_until and time.monotonic() < expires:
+                return answer
         try:
-            on_duty = await self._stub.GetOnDuty(
+            answer = await self._stub.GetOnDuty(
                 roster_pb2.GetOnDutyRequest(site_id=site_id, at=ts(at)), timeout=ROSTER_TIMEOUT_SECONDS
             )
         except grpc.aio.AioRpcError as exc:
             log.warning("roster unavailable for on-duty lookup", site_id=site_id, code=exc.code().name)
+            return None
+        if answer.HasField("valid_until"):
+            until = from_ts(answer.valid_until)
+            self._on_duty[site_id] = (at, until, time.monotonic() + ON_DUTY_TTL_SECONDS, answer)
+        return answer
+
+    async def assignment_of(self, *, site_id: str, officer_id: str, at: datetime) -> str:
+        """The officer's duty assignment in force at ``at``; empty if none or roster cannot tell."""
+        on_duty = await self.on_duty(site_id=site_id, at=at)
+        if on_duty is None:
             return ""
         for person in (*on_duty.officers, *on_duty.leaders):
             if person.person_id == officer_id:

@@ -44,7 +44,7 @@ async def run_up(state_dir: Path, *, ui: bool) -> None:
                 ("Temporal UI", platform.temporal_ui_url or "(--no-ui)"),
                 ("logs 日志", str(platform.state_dir / "logs")),
                 ("started in 启动耗时", f"{timings['total']:.1f} s"),
-                ("memory 内存 (RSS)", f"{sum(platform.memory_rss_mb().values()):.0f} MiB"),
+                ("memory 内存 (PSS)", f"{sum(platform.memory_mb().values()):.0f} MiB"),
             ],
         )
         console.print("[bold]值班员令牌 officer token[/] (p-hz-officer-1, hz-01):")

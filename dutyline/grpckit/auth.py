@@ -26,6 +26,8 @@ class Principal:
     name: str = ""
     roles: tuple[str, ...] = ()
     sites: tuple[str, ...] = field(default_factory=tuple)
+    # Unix time the token expires at (0: unknown).
+    expires_at: float = 0.0
 
     def covers(self, site_id: str, ancestors: Iterable[str] = ()) -> bool:
         """True if the person acts for ``site_id`` directly, or for a region above it."""
@@ -79,6 +81,7 @@ def verify_token(secret: str, token: str) -> Principal:
         name=str(claims.get("name", "")),
         roles=tuple(claims.get("roles", [])),
         sites=tuple(claims.get("sites", [])),
+        expires_at=float(claims["exp"]),
     )
 
 

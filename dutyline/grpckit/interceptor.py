@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import lru_cache
 from typing import Any
 
 import grpc
@@ -28,13 +29,22 @@ def _metadata(context: grpc.aio.ServicerContext) -> dict[str, str]:
 class ServerInterceptor(grpc.aio.ServerInterceptor):
     def __init__(self, token_secret: str) -> None:
         self._secret = token_secret
+        # A caller sends the same token on every request: check its signature once.
+        self._verified = lru_cache(maxsize=4096)(self._verify)
+
+    def _verify(self, token: str) -> Principal:
+        return verify_token(self._secret, token)
 
     def _authenticate(self, metadata: dict[str, str]) -> Principal:
         header = metadata.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise Unauthenticated("missing bearer token (metadata 'authorization: Bearer <token>')")
-        return verify_token(self._secret, token.strip())
+        principal = self._verified(token.strip())
+        if principal.expires_at <= time.time():
+            self._verified.cache_clear()
+            return verify_token(self._secret, token.strip())  # raises: expired
+        return principal
 
     def _enter(self, method: str, context: grpc.aio.ServicerContext) -> None:
         metadata = _metadata(context)

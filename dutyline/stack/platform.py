@@ -198,8 +198,9 @@ class Platform:
         await asyncio.gather(self.temporal.stop_async(), self.nats.stop_async())
         await self.postgres.stop_async()
 
-    def memory_rss_mb(self) -> dict[str, float]:
-        """Resident memory of every process of the platform (with children), in MiB."""
+    def memory_mb(self) -> dict[str, float]:
+        """Memory of every process of the platform (with children), in MiB: PSS, so memory that
+        processes share (PostgreSQL's shared buffers) is counted once, not once per backend."""
         import psutil
 
         pids = {
@@ -215,7 +216,7 @@ class Platform:
             try:
                 proc = psutil.Process(pid)
                 procs = [proc, *proc.children(recursive=True)]
-                out[name] = sum(p.memory_info().rss for p in procs) / 2**20
+                out[name] = sum(p.memory_full_info().pss for p in procs) / 2**20
             except psutil.Error:
                 continue
         return out

@@ -114,23 +114,23 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             )
             if prior is None:
                 await self._insert(conn, call, principal, now)
-        if prior is not None:
-            call_id, status = prior.call.id, prior.call.status
+        if prior is None:
+            structlog.contextvars.bind_contextvars(call_id=call.id)
+            log.info("call registered", category=call.category, answered_late=call.answered_late)
+        elif prior.call.status == "escalation_pending":
+            # A retry: the escalation may have happened since the first answer, or may still be due.
+            async with self._pool.acquire() as conn:
+                found = await store.get_call(conn, call_id=prior.call.id)
+            assert found is not None
+            call = found
         else:
-            call_id, status = call.id, call.status
-            log.info(
-                "call registered", call_id=call.id, category=call.category, answered_late=call.answered_late
-            )
-        structlog.contextvars.bind_contextvars(call_id=call_id)
-        if status != "escalation_pending":
             return intake_pb2.RegisterCallResponse(
-                call=prior.call if prior else call_message(call),
-                incident_id=prior.call.incident_id if prior else "",
-                replayed=prior is not None,
+                call=prior.call, incident_id=prior.call.incident_id, replayed=True
             )
-        escalated = await self._ensure_escalated(call_id)
+        if call.status == "escalation_pending":
+            call = await self._ensure_escalated(call)
         return intake_pb2.RegisterCallResponse(
-            call=call_message(escalated), incident_id=escalated.incident_id or "", replayed=prior is not None
+            call=call_message(call), incident_id=call.incident_id or "", replayed=prior is not None
         )
 
     def _new_call(
@@ -203,14 +203,9 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             ),
         )
 
-    async def _ensure_escalated(self, call_id: str) -> store.CallRow:
-        """Open the incident of an emergency call, once. Safe to repeat: the incident service
-        dedupes by the key derived from the call id."""
-        async with self._pool.acquire() as conn:
-            call = await store.get_call(conn, call_id=call_id)
-        assert call is not None
-        if call.status != "escalation_pending":
-            return call
+    async def _ensure_escalated(self, call: store.CallRow) -> store.CallRow:
+        """Open the incident of a pending emergency call, once. Safe to repeat: the incident
+        service dedupes by the key derived from the call id."""
         try:
             opened = await self._incidents.OpenIncident(
                 incident_pb2.OpenIncidentRequest(
@@ -231,11 +226,11 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             log.warning("incident not opened yet; will retry", call_id=call.id, code=exc.code().name)
             return call
         async with self._pool.acquire() as conn, conn.transaction():
-            current = await store.get_call(conn, call_id=call.id, for_update=True)
-            assert current is not None
-            if current.status != "escalation_pending":
-                return current
             updated = await store.mark_escalated(conn, call_id=call.id, incident_id=opened.incident.id)
+            if updated is None:  # escalated meanwhile by a retry or the sweeper
+                current = await store.get_call(conn, call_id=call.id)
+                assert current is not None
+                return current
             await add_event(
                 conn,
                 build_event(
@@ -259,8 +254,8 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
                     pending = await store.pending_escalations(
                         conn, older_than=datetime.now(UTC) - ESCALATION_RETRY_AFTER
                     )
-                for call_id in pending:
-                    await self._ensure_escalated(call_id)
+                for call in pending:
+                    await self._ensure_escalated(call)
 
     async def GetCall(
         self, request: intake_pb2.GetCallRequest, context: grpc.aio.ServicerContext

@@ -62,29 +62,27 @@ async def insert_call(conn: Connection, *, call: CallRow) -> None:
     await conn.execute(_INSERT_SQL, *(getattr(call, c) for c in _INSERT_COLUMNS))
 
 
-async def get_call(conn: Connection, *, call_id: str, for_update: bool = False) -> CallRow | None:
+async def get_call(conn: Connection, *, call_id: str) -> CallRow | None:
+    record = await conn.fetchrow("SELECT * FROM calls WHERE id = $1", call_id)
+    return _row(record) if record else None
+
+
+async def mark_escalated(conn: Connection, *, call_id: str, incident_id: str) -> CallRow | None:
+    """Link a pending emergency call to its incident; None if it was no longer pending."""
     record = await conn.fetchrow(
-        "SELECT * FROM calls WHERE id = $1" + (" FOR UPDATE" if for_update else ""), call_id
+        "UPDATE calls SET incident_id = $2, status = 'escalated', version = version + 1 "
+        "WHERE id = $1 AND status = 'escalation_pending' RETURNING *",
+        call_id,
+        incident_id,
     )
     return _row(record) if record else None
 
 
-async def mark_escalated(conn: Connection, *, call_id: str, incident_id: str) -> CallRow:
-    record = await conn.fetchrow(
-        "UPDATE calls SET incident_id = $2, status = 'escalated', version = version + 1 "
-        "WHERE id = $1 RETURNING *",
-        call_id,
-        incident_id,
-    )
-    assert record is not None
-    return _row(record)
-
-
-async def pending_escalations(conn: Connection, *, older_than: datetime, limit: int = 100) -> list[str]:
+async def pending_escalations(conn: Connection, *, older_than: datetime, limit: int = 100) -> list[CallRow]:
     rows = await conn.fetch(
-        "SELECT id FROM calls WHERE status = 'escalation_pending' AND registered_at < $1 "
+        "SELECT * FROM calls WHERE status = 'escalation_pending' AND registered_at < $1 "
         "ORDER BY registered_at LIMIT $2",
         older_than,
         limit,
     )
-    return [r["id"] for r in rows]
+    return [_row(r) for r in rows]

@@ -104,6 +104,7 @@ class RosterServicer(roster_pb2_grpc.RosterServiceServicer):
         at = from_ts(request.at) if request.HasField("at") else datetime.now(UTC)
         async with self._pool.acquire() as conn:
             rows = await store.on_duty(conn, site_id=site.id, at=at)
+            valid_until = await store.next_change(conn, site_id=site.id, at=at)
         people = [
             roster_pb2.DutyPerson(
                 person_id=r.person_id,
@@ -119,6 +120,7 @@ class RosterServicer(roster_pb2_grpc.RosterServiceServicer):
             at=ts(at),
             officers=[p for p in people if p.role == ROLE_VALUES["officer"]],
             leaders=[p for p in people if p.role == ROLE_VALUES["leader"]],
+            valid_until=ts(valid_until),
         )
 
 

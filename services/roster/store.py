@@ -206,5 +206,17 @@ async def on_duty(conn: Connection, *, site_id: str, at: datetime) -> list[OnDut
     ]
 
 
+async def next_change(conn: Connection, *, site_id: str, at: datetime) -> datetime | None:
+    """The first instant after ``at`` at which someone's duty at the site starts or ends."""
+    value: datetime | None = await conn.fetchval(
+        """SELECT least(
+               (SELECT min(starts_at) FROM assignments WHERE site_id = $1 AND starts_at > $2),
+               (SELECT min(ends_at) FROM assignments WHERE site_id = $1 AND ends_at > $2))""",
+        site_id,
+        at,
+    )
+    return value
+
+
 async def is_empty(conn: Connection) -> bool:
     return not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM sites)")

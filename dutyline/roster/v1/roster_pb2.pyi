@@ -309,16 +309,18 @@ class GetOnDutyRequest(_message.Message):
     def __init__(self, site_id: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class OnDuty(_message.Message):
-    __slots__ = ("site_id", "at", "officers", "leaders")
+    __slots__ = ("site_id", "at", "officers", "leaders", "valid_until")
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
     OFFICERS_FIELD_NUMBER: _ClassVar[int]
     LEADERS_FIELD_NUMBER: _ClassVar[int]
+    VALID_UNTIL_FIELD_NUMBER: _ClassVar[int]
     site_id: str
     at: _timestamp_pb2.Timestamp
     officers: _containers.RepeatedCompositeFieldContainer[DutyPerson]
     leaders: _containers.RepeatedCompositeFieldContainer[DutyPerson]
-    def __init__(self, site_id: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., officers: _Optional[_Iterable[_Union[DutyPerson, _Mapping]]] = ..., leaders: _Optional[_Iterable[_Union[DutyPerson, _Mapping]]] = ...) -> None: ...
+    valid_until: _timestamp_pb2.Timestamp
+    def __init__(self, site_id: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., officers: _Optional[_Iterable[_Union[DutyPerson, _Mapping]]] = ..., leaders: _Optional[_Iterable[_Union[DutyPerson, _Mapping]]] = ..., valid_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class FindCoverageGapsRequest(_message.Message):
     __slots__ = ("site_id", "period")

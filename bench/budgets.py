@@ -1,0 +1,156 @@
+"""DESIGN.md §8's budgets, and the report rows that judge measured figures against them."""
+
+from __future__ import annotations
+
+from bench.dutyline_paths import Delivery, EmergencyTimings
+from bench.load import LoadResult
+from bench.report import Ceiling, Figure
+
+# Raw ceilings DESIGN.md §8 quotes for a 2-core machine (each component alone).
+DESIGN_POSTGRES_COMMITS = 3_500.0
+DESIGN_JETSTREAM_SINGLE = 4_500.0
+DESIGN_JETSTREAM_WINDOW = 30_000.0
+DESIGN_GRPC_ECHO = 3_900.0
+DESIGN_TEMPORAL_STARTS = 150.0  # with journal_mode=wal, synchronous=normal (as the platform runs it)
+
+CALLS_PER_SECOND = 1_000.0
+CALLS_SHARE_OF_COMMITS = 0.40
+CALL_P99_MS = 15.0
+INCIDENTS_SHARE_OF_STARTS = 0.70
+INCIDENT_P99_MS = 1_000.0
+DELIVERY_P99_MS = 1_000.0
+
+
+def ceiling(key: str, name: str, result: LoadResult | None, unit: str, design_reference: float) -> Ceiling:
+    return Ceiling(
+        key=key,
+        name=name,
+        rate=result.rate if result is not None else None,
+        unit=unit,
+        design_reference=design_reference,
+        detail=result.summary() if result is not None else {"errors": "failed"},
+    )
+
+
+def _errors_note(result: LoadResult) -> str:
+    if not result.errors:
+        return ""
+    return f"{result.errors} errors (first: {result.first_error[:80]})"
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)
+
+
+def registration_throughput(
+    result: LoadResult | None, commits: Ceiling, echo: Ceiling, *, concurrency: int
+) -> Figure:
+    name = f"RegisterCall throughput ({concurrency} callers, closed loop)"
+    budget = f"≥ {CALLS_PER_SECOND:,.0f}/s and ≥ {CALLS_SHARE_OF_COMMITS:.0%} of PG commits"
+    if result is None:
+        return Figure(name, None, "calls/s", budget, ceiling=commits)
+    figure = Figure(name, result.rate, "calls/s", budget, ceiling=commits, detail=result.summary())
+    ratio = figure.ratio
+    figure.passed = result.rate >= CALLS_PER_SECOND and ratio is not None and ratio >= CALLS_SHARE_OF_COMMITS
+    echo_share = f"{result.rate / echo.rate:.0%} of gRPC echo" if echo.rate else ""
+    figure.note = _join(
+        f"p50 {result.latency_ms(50):.1f} ms, p99 {result.latency_ms(99):.1f} ms",
+        echo_share,
+        _errors_note(result),
+    )
+    return figure
+
+
+def registration_latency(result: LoadResult | None, *, rate: float) -> Figure:
+    name = f"RegisterCall p99 latency at {rate:.0f} calls/s (open loop)"
+    budget = f"p99 ≤ {CALL_P99_MS:.0f} ms"
+    if result is None:
+        return Figure(name, None, "ms", budget)
+    p99 = result.latency_ms(99)
+    return Figure(
+        name,
+        p99,
+        "ms",
+        budget,
+        passed=p99 <= CALL_P99_MS and result.errors == 0 and result.ok > 0,
+        note=_join(
+            f"p50 {result.latency_ms(50):.1f}, p95 {result.latency_ms(95):.1f}, "
+            f"max {max(result.latencies, default=0) * 1000:.0f} ms; {result.ok} calls",
+            f"send lag ≤ {result.max_send_lag * 1000:.1f} ms",
+            _errors_note(result),
+        ),
+        detail=result.summary(),
+    )
+
+
+def delivery_latency(delivery: Delivery | None) -> Figure:
+    name = "call.registered on JetStream after the reply"
+    budget = f"p99 ≤ {DELIVERY_P99_MS:,.0f} ms, none lost"
+    if delivery is None:
+        return Figure(name, None, "ms", budget)
+    summary = delivery.summary()
+    p99 = float(summary.get("p99_ms", 0.0))
+    return Figure(
+        name,
+        p99,
+        "ms",
+        budget,
+        passed=p99 <= DELIVERY_P99_MS and delivery.missing == 0 and bool(delivery.latencies),
+        note=_join(
+            f"p50 {summary.get('p50_ms', 0)}, max {summary.get('max_ms', 0)} ms; "
+            f"{summary['delivered']} delivered, {delivery.missing} missing, "
+            f"{delivery.before_reply} before the reply",
+        ),
+        detail=summary,
+    )
+
+
+def _breakdown(timings: EmergencyTimings) -> str:
+    t = timings.summary()
+    return (
+        f"reply p50/p99 {t['reply_p50_ms']:.0f}/{t['reply_p99_ms']:.0f} ms, "
+        f"event p50/p99 {t['event_p50_ms']:.0f}/{t['event_p99_ms']:.0f} ms after send"
+    )
+
+
+def emergency_throughput(
+    measured: tuple[LoadResult, EmergencyTimings] | None, starts: Ceiling, *, concurrency: int
+) -> Figure:
+    name = f"Emergency call → incident.registered ({concurrency} callers)"
+    budget = f"≥ {INCIDENTS_SHARE_OF_STARTS:.0%} of Temporal starts"
+    if measured is None:
+        return Figure(name, None, "incidents/s", budget, ceiling=starts)
+    result, timings = measured
+    detail = {**result.summary(), **timings.summary()}
+    figure = Figure(name, result.rate, "incidents/s", budget, ceiling=starts, detail=detail)
+    ratio = figure.ratio
+    figure.passed = ratio is not None and ratio >= INCIDENTS_SHARE_OF_STARTS
+    figure.note = _join(
+        f"p50 {result.latency_ms(50):.0f} ms, p99 {result.latency_ms(99):.0f} ms",
+        _breakdown(timings),
+        _errors_note(result),
+    )
+    return figure
+
+
+def emergency_latency(measured: tuple[LoadResult, EmergencyTimings] | None, *, rate: float) -> Figure:
+    name = f"Emergency p99 end to end at {rate:.0f}/s (open loop)"
+    budget = f"p99 ≤ {INCIDENT_P99_MS:,.0f} ms"
+    if measured is None:
+        return Figure(name, None, "ms", budget)
+    result, timings = measured
+    p99 = result.latency_ms(99)
+    return Figure(
+        name,
+        p99,
+        "ms",
+        budget,
+        passed=p99 <= INCIDENT_P99_MS and result.errors == 0 and result.ok > 0,
+        note=_join(
+            f"p50 {result.latency_ms(50):.0f}, p95 {result.latency_ms(95):.0f}, "
+            f"max {max(result.latencies, default=0) * 1000:.0f} ms; {result.ok} incidents",
+            _breakdown(timings),
+            _errors_note(result),
+        ),
+        detail={**result.summary(), **timings.summary()},
+    )

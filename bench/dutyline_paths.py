@@ -1,0 +1,223 @@
+"""dutyline's own figures over its public gRPC API: call registration throughput and latency,
+the emergency path up to `incident.registered` on JetStream, and event delivery latency."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+import nats
+
+from bench.events import EventWatcher, aggregate_id, incident_call_ids
+from bench.load import LoadResult, closed_loop, open_loop, percentile
+from dutyline.common.v1 import common_pb2
+from dutyline.config import DEV_TOKEN_SECRET
+from dutyline.grpckit.auth import issue_token
+from dutyline.grpckit.client import channel
+from dutyline.grpckit.convert import ts
+from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
+
+SITE = "hz-01"
+OFFICER = "p-hz-officer-1"
+STREAM = "DUTYLINE"
+CALL_REGISTERED = f"dutyline.{SITE}.call.registered"
+INCIDENT_REGISTERED = f"dutyline.{SITE}.incident.registered"
+RPC_TIMEOUT = 10.0
+EVENT_TIMEOUT = 10.0
+
+
+def admin_token(secret: str = DEV_TOKEN_SECRET) -> str:
+    return issue_token(secret, person_id="p-admin", name="bench", roles=["admin"], sites=["*"])
+
+
+def register_request(category: int) -> intake_pb2.RegisterCallRequest:
+    now = datetime.now(UTC)
+    return intake_pb2.RegisterCallRequest(
+        idempotency_key=f"bench-{uuid.uuid4()}",
+        site_id=SITE,
+        channel=intake_pb2.CHANNEL_PHONE,
+        category=category,  # type: ignore[arg-type]
+        ring_started_at=ts(now - timedelta(seconds=12)),
+        answered_at=ts(now - timedelta(seconds=3)),
+        caller=intake_pb2.Caller(name="李明", phone="13912345678"),
+        place=common_pb2.Place(text="文三路 Wensan Road", latitude=30.28, longitude=120.13),
+        summary="居民楼燃气泄漏 Gas leak (benchmark drill)",
+        officer_id=OFFICER,
+        drill=True,
+    )
+
+
+@dataclass
+class Delivery:
+    """Reply-to-event latencies of a set of calls."""
+
+    latencies: list[float] = field(default_factory=list)
+    missing: int = 0
+    before_reply: int = 0
+
+    def summary(self) -> dict[str, float | int]:
+        out: dict[str, float | int] = {
+            "delivered": len(self.latencies),
+            "missing": self.missing,
+            "arrived_before_reply": self.before_reply,
+        }
+        if self.latencies:
+            for q in (50, 95, 99):
+                out[f"p{q}_ms"] = round(percentile(self.latencies, q) * 1000.0, 2)
+            out["max_ms"] = round(max(self.latencies) * 1000.0, 2)
+        return out
+
+
+@dataclass
+class EmergencyTimings:
+    """Where the end-to-end time of emergency calls went: seconds from each send to its reply
+    (incident opened and workflow started) and to its `incident.registered` on JetStream."""
+
+    reply: list[float] = field(default_factory=list)
+    event: list[float] = field(default_factory=list)
+
+    def summary(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for name, values in (("reply", self.reply), ("event", self.event)):
+            for q in (50, 99):
+                out[f"{name}_p{q}_ms"] = round(percentile(values, q) * 1000.0, 1)
+        return out
+
+
+class DutylinePaths:
+    """One client of the running platform: an authenticated intake channel and a NATS connection."""
+
+    def __init__(self, intake: intake_pb2_grpc.IntakeServiceStub, js: nats.js.JetStreamContext) -> None:
+        self._intake = intake
+        self._js = js
+
+    @classmethod
+    @asynccontextmanager
+    async def connect(cls, intake_address: str, nats_url: str, token: str) -> AsyncIterator[DutylinePaths]:
+        nc = await nats.connect(nats_url, name="dutyline-bench-watcher")
+        try:
+            js = nc.jetstream(timeout=5.0)
+            await _wait_for_stream(js)
+            async with channel(intake_address, token) as ch:
+                yield cls(intake_pb2_grpc.IntakeServiceStub(ch), js)
+        finally:
+            await nc.close()
+
+    async def register(self, category: int) -> intake_pb2.RegisterCallResponse:
+        reply: intake_pb2.RegisterCallResponse = await self._intake.RegisterCall(
+            register_request(category), timeout=RPC_TIMEOUT
+        )
+        if category == intake_pb2.CALL_CATEGORY_EMERGENCY and not reply.incident_id:
+            raise RuntimeError(f"call {reply.call.id} not escalated (status {reply.call.status})")
+        return reply
+
+    async def consultation(self) -> None:
+        await self.register(intake_pb2.CALL_CATEGORY_CONSULTATION)
+
+    async def warm_up(self) -> None:
+        await closed_loop(self.consultation, concurrency=16, duration=2.0, max_ops=400)
+        for _ in range(5):
+            await self.register(intake_pb2.CALL_CATEGORY_EMERGENCY)
+
+    async def registration_throughput(self, *, concurrency: int = 64, duration: float = 10.0) -> LoadResult:
+        return await closed_loop(self.consultation, concurrency=concurrency, duration=duration)
+
+    async def registration_latency(
+        self, *, rate: float = 200.0, duration: float = 10.0
+    ) -> tuple[LoadResult, Delivery]:
+        """Open-loop RegisterCall latency, and for the same calls the time from the reply to their
+        `call.registered` event on JetStream."""
+        loop = asyncio.get_running_loop()
+        replies: dict[str, float] = {}
+        async with EventWatcher(self._js, CALL_REGISTERED, aggregate_id) as watcher:
+
+            async def call() -> None:
+                reply = await self.register(intake_pb2.CALL_CATEGORY_CONSULTATION)
+                replies[reply.call.id] = loop.time()
+
+            result = await open_loop(call, rate=rate, duration=duration, timeout=RPC_TIMEOUT)
+            await watcher.settle(replies, timeout=EVENT_TIMEOUT)
+            delivery = Delivery()
+            for call_id, replied in replies.items():
+                arrived = watcher.arrivals.get(call_id)
+                if arrived is None:
+                    delivery.missing += 1
+                    continue
+                if arrived < replied:
+                    delivery.before_reply += 1
+                delivery.latencies.append(max(0.0, arrived - replied))
+        return result, delivery
+
+    def _incidents(self) -> EventWatcher:
+        return EventWatcher(self._js, INCIDENT_REGISTERED, incident_call_ids)
+
+    async def _emergency(self, watcher: EventWatcher, timings: EmergencyTimings) -> None:
+        """An emergency call, complete when its reply and its `incident.registered` are both in."""
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        reply = await self.register(intake_pb2.CALL_CATEGORY_EMERGENCY)
+        replied = loop.time()
+        arrived = await watcher.arrival(reply.call.id, EVENT_TIMEOUT)
+        timings.reply.append(replied - began)
+        timings.event.append(arrived - began)
+
+    async def emergency_throughput(
+        self, *, concurrency: int = 32, duration: float = 10.0
+    ) -> tuple[LoadResult, EmergencyTimings]:
+        timings = EmergencyTimings()
+        async with self._incidents() as watcher:
+            result = await closed_loop(
+                lambda: self._emergency(watcher, timings), concurrency=concurrency, duration=duration
+            )
+        return result, timings
+
+    async def emergency_latency(
+        self, *, rate: float = 20.0, duration: float = 10.0
+    ) -> tuple[LoadResult, EmergencyTimings]:
+        timings = EmergencyTimings()
+        async with self._incidents() as watcher:
+            result = await open_loop(
+                lambda: self._emergency(watcher, timings),
+                rate=rate,
+                duration=duration,
+                timeout=RPC_TIMEOUT + 5.0,
+            )
+        return result, timings
+
+
+async def _wait_for_stream(js: nats.js.JetStreamContext, timeout: float = 30.0) -> None:
+    """The relays create the DUTYLINE stream when they start."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            await js.stream_info(STREAM)
+            return
+        except nats.js.errors.NotFoundError:
+            if loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.2)
+
+
+async def drain_outboxes(dsn: str, *, timeout: float = 30.0) -> int:
+    """Wait until the relays have published every staged event; returns what is left."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    conn = await asyncpg.connect(dsn)
+    try:
+        while True:
+            left = int(
+                await conn.fetchval(
+                    "SELECT (SELECT count(*) FROM intake.outbox) + (SELECT count(*) FROM incident.outbox)"
+                )
+            )
+            if left == 0 or loop.time() > deadline:
+                return left
+            await asyncio.sleep(0.2)
+    finally:
+        await conn.close()

@@ -42,9 +42,7 @@ def _join(*parts: str) -> str:
     return "; ".join(p for p in parts if p)
 
 
-def registration_throughput(
-    result: LoadResult | None, commits: Ceiling, echo: Ceiling, *, concurrency: int
-) -> Figure:
+def registration_throughput(result: LoadResult | None, commits: Ceiling, echo: Ceiling, *, concurrency: int) -> Figure:
     name = f"RegisterCall throughput ({concurrency} callers, closed loop)"
     budget = f"≥ {CALLS_PER_SECOND:,.0f}/s and ≥ {CALLS_SHARE_OF_COMMITS:.0%} of PG commits"
     if result is None:

@@ -127,9 +127,7 @@ class DutylinePaths:
     async def registration_throughput(self, *, concurrency: int = 64, duration: float = 10.0) -> LoadResult:
         return await closed_loop(self.consultation, concurrency=concurrency, duration=duration)
 
-    async def registration_latency(
-        self, *, rate: float = 200.0, duration: float = 10.0
-    ) -> tuple[LoadResult, Delivery]:
+    async def registration_latency(self, *, rate: float = 200.0, duration: float = 10.0) -> tuple[LoadResult, Delivery]:
         """Open-loop RegisterCall latency, and for the same calls the time from the reply to their
         `call.registered` event on JetStream."""
         loop = asyncio.get_running_loop()

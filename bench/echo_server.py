@@ -21,9 +21,7 @@ async def _echo(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
 async def serve(port: int) -> None:
     # The same server options as dutyline.grpckit.server.serve.
     server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
-    handler = grpc.method_handlers_generic_handler(
-        SERVICE, {"Echo": grpc.unary_unary_rpc_method_handler(_echo)}
-    )
+    handler = grpc.method_handlers_generic_handler(SERVICE, {"Echo": grpc.unary_unary_rpc_method_handler(_echo)})
     server.add_generic_rpc_handlers((handler,))
     server.add_insecure_port(f"127.0.0.1:{port}")
     await server.start()

@@ -42,9 +42,7 @@ CREATE TABLE bench.outbox (seq bigserial PRIMARY KEY, id text NOT NULL, subject 
 """
 
 
-async def postgres_two_insert_commits(
-    dsn: str, *, connections: int = 16, duration: float = 8.0
-) -> LoadResult:
+async def postgres_two_insert_commits(dsn: str, *, connections: int = 16, duration: float = 8.0) -> LoadResult:
     """Durable commits (fsync on, synchronous_commit on) of a transaction with two inserts."""
     admin = await asyncpg.connect(dsn)
     try:
@@ -186,9 +184,7 @@ async def temporal_starts(address: str, *, concurrency: int = 32, duration: floa
     counter = itertools.count()
 
     async def start() -> None:
-        await client.start_workflow(
-            NOOP_WORKFLOW, id=f"bench-noop-{run}-{next(counter)}", task_queue=NOOP_QUEUE
-        )
+        await client.start_workflow(NOOP_WORKFLOW, id=f"bench-noop-{run}-{next(counter)}", task_queue=NOOP_QUEUE)
 
     await closed_loop(start, concurrency=concurrency, duration=0.5)  # warm up
     return await closed_loop(start, concurrency=concurrency, duration=duration)

@@ -41,9 +41,7 @@ class RosterDirectory:
         if cached and cached[0] > time.monotonic():
             return cached[1]
         try:
-            site = await self._stub.GetSite(
-                roster_pb2.GetSiteRequest(site_id=site_id), timeout=ROSTER_TIMEOUT_SECONDS
-            )
+            site = await self._stub.GetSite(roster_pb2.GetSiteRequest(site_id=site_id), timeout=ROSTER_TIMEOUT_SECONDS)
         except grpc.aio.AioRpcError as exc:
             if exc.code() == grpc.StatusCode.NOT_FOUND:
                 raise InvalidArgument([FieldViolation("site_id", f"unknown site {site_id!r}")]) from exc

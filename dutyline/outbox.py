@@ -112,9 +112,7 @@ class OutboxRelay:
                 await conn.close()
 
     async def _publish_batch(self, conn: Connection, js: nats.js.JetStreamContext) -> int:
-        rows = await conn.fetch(
-            "SELECT seq, id, subject, data FROM outbox ORDER BY seq LIMIT $1", self._batch_size
-        )
+        rows = await conn.fetch("SELECT seq, id, subject, data FROM outbox ORDER BY seq LIMIT $1", self._batch_size)
         if not rows:
             return 0
         # Published in order on one connection; acks are awaited together for throughput.

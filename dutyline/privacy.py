@@ -30,9 +30,7 @@ class CallerCipher:
 
     def encrypt(self, clear: str) -> bytes:
         nonce = os.urandom(NONCE_BYTES)
-        return nonce + self._keys[self.active_key_id].encrypt(
-            nonce, clear.encode(), self.active_key_id.encode()
-        )
+        return nonce + self._keys[self.active_key_id].encrypt(nonce, clear.encode(), self.active_key_id.encode())
 
     def decrypt(self, key_id: str, sealed: bytes) -> str:
         nonce, data = sealed[:NONCE_BYTES], sealed[NONCE_BYTES:]

@@ -26,9 +26,7 @@ class SearchAttributeClash(RuntimeError):
     """An attribute exists with another type; Temporal cannot change a type."""
 
 
-async def register_search_attributes(
-    client: Client, wanted: Mapping[str, str] = SEARCH_ATTRIBUTES
-) -> list[str]:
+async def register_search_attributes(client: Client, wanted: Mapping[str, str] = SEARCH_ATTRIBUTES) -> list[str]:
     """Add the attributes the namespace lacks; returns their names."""
     listed = await client.operator_service.list_search_attributes(
         ListSearchAttributesRequest(namespace=client.namespace)

@@ -10,10 +10,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 
 from dutyline.config import DEV_TOKEN_SECRET
 from dutyline.grpckit.client import channel
+from dutyline.incident.v1 import incident_pb2_grpc
+from dutyline.intake.v1 import intake_pb2_grpc
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 from tests.support import token_for
 
@@ -38,9 +41,7 @@ async def platform() -> AsyncIterator[object]:
 async def on_duty_officer(platform: Any) -> str:
     """The officer the demo roster has on duty at hz-01 now."""
     async with channel(platform.address("roster"), token_for("p-admin", ["admin"], ["*"])) as ch:
-        on_duty = await roster_pb2_grpc.RosterServiceStub(ch).GetOnDuty(
-            roster_pb2.GetOnDutyRequest(site_id="hz-01")
-        )
+        on_duty = await roster_pb2_grpc.RosterServiceStub(ch).GetOnDuty(roster_pb2.GetOnDutyRequest(site_id="hz-01"))
     return str(on_duty.officers[0].person_id)
 
 
@@ -48,3 +49,22 @@ async def on_duty_officer(platform: Any) -> str:
 def officer_token(on_duty_officer: str) -> str:
     """A token of the officer on duty at hz-01."""
     return token_for(on_duty_officer, ["officer"], ["hz-01"])
+
+
+@pytest.fixture
+async def intake(platform: Any, officer_token: str) -> AsyncIterator[intake_pb2_grpc.IntakeServiceStub]:
+    async with channel(platform.address("intake"), officer_token) as ch:
+        yield intake_pb2_grpc.IntakeServiceStub(ch)
+
+
+@pytest.fixture
+async def incidents(platform: Any, officer_token: str) -> AsyncIterator[incident_pb2_grpc.IncidentServiceStub]:
+    async with channel(platform.address("incident"), officer_token) as ch:
+        yield incident_pb2_grpc.IncidentServiceStub(ch)
+
+
+@pytest.fixture
+async def db(platform: Any) -> AsyncIterator[asyncpg.Connection]:
+    conn = await asyncpg.connect(platform.postgres.dsn)
+    yield conn
+    await conn.close()

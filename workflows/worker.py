@@ -19,25 +19,36 @@ from dutyline.notifier import LoggingNotifier
 from dutyline.roster.v1 import roster_pb2_grpc
 from workflows.incident.activities import IncidentActivities
 from workflows.incident.workflow import IncidentWorkflow
+from workflows.shift.activities import ShiftActivities
+from workflows.shift.workflow import ShiftWorkflow
 
 log = structlog.get_logger(__name__)
 
 
 async def run_worker(settings: Settings) -> None:
     client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
-    # The incident activities persist through the incident service's store (its schema).
+    # Activities persist through the owning service's store, in its schema (and its outbox).
     pool = await create_pool(settings.pg_dsn, schema="incident", min_size=1, max_size=10)
-    async with pool.acquire() as conn:
-        await ensure_migrated(conn, "incident")
+    roster_pool = await create_pool(settings.pg_dsn, schema="roster", min_size=1, max_size=10)
+    for service, service_pool in (("incident", pool), ("roster", roster_pool)):
+        async with service_pool.acquire() as conn:
+            await ensure_migrated(conn, service)
     roster = service_channel(settings, target="roster", caller="worker")
-    activities = IncidentActivities(
-        pool=pool, roster=roster_pb2_grpc.RosterServiceStub(roster), notifier=LoggingNotifier()
-    )
+    notifier = LoggingNotifier()
+    activities = IncidentActivities(pool=pool, roster=roster_pb2_grpc.RosterServiceStub(roster), notifier=notifier)
+    shift = ShiftActivities(pool=roster_pool, notifier=notifier)
     worker = Worker(
         client,
         task_queue=settings.temporal_task_queue,
-        workflows=[IncidentWorkflow],
-        activities=[activities.notify_duty_leader],
+        workflows=[IncidentWorkflow, ShiftWorkflow],
+        activities=[
+            activities.notify_duty_leader,
+            shift.remind,
+            shift.check_in_state,
+            shift.alert_leader,
+            shift.record_absence,
+            shift.handover_overdue,
+        ],
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
     )
     stop = asyncio.Event()
@@ -50,6 +61,7 @@ async def run_worker(settings: Settings) -> None:
         log.info("worker stopping")
     await roster.close()
     await pool.close()
+    await roster_pool.close()
     log.info("worker stopped")
 
 

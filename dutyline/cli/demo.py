@@ -49,9 +49,7 @@ async def run_demo(state_dir: Path) -> None:
         ring_started_at=ts(now - timedelta(seconds=9)),
         answered_at=ts(now - timedelta(seconds=2)),
         caller=intake_pb2.Caller(name="李明", unit="西湖区某小区物业", phone="13912345678"),
-        place=common_pb2.Place(
-            text="西湖区文三路 Wensan Road, Xihu District", latitude=30.2799, longitude=120.1302
-        ),
+        place=common_pb2.Place(text="西湖区文三路 Wensan Road, Xihu District", latitude=30.2799, longitude=120.1302),
         summary="居民楼燃气泄漏，有明显气味 Gas leak in a residential building",
         request="请求派员处置 Asks for responders",
         actions_taken="已告知疏散并联系燃气公司 Told to evacuate; gas company called",
@@ -107,11 +105,7 @@ async def run_demo(state_dir: Path) -> None:
         timeline = await incident_pb2_grpc.IncidentServiceStub(incident_ch).GetTimeline(
             incident_pb2.GetTimelineRequest(incident_id=incident.id), timeout=10
         )
-    ui = (
-        f"{info.temporal_ui_url}/namespaces/default/workflows/{incident.workflow_id}"
-        if info.temporal_ui_url
-        else "-"
-    )
+    ui = f"{info.temporal_ui_url}/namespaces/default/workflows/{incident.workflow_id}" if info.temporal_ui_url else "-"
     print_table(
         "2. 事件已登记 Incident registered",
         [

@@ -51,9 +51,7 @@ async def run_up(state_dir: Path, *, ui: bool) -> None:
         console.print(token, soft_wrap=True)
         console.print("[bold]管理员令牌 admin token[/] (all sites):")
         console.print(admin, soft_wrap=True)
-        console.print(
-            "另开终端运行 In another terminal run: [bold]dutyline demo[/]   ·   Ctrl-C 停止 stops everything"
-        )
+        console.print("另开终端运行 In another terminal run: [bold]dutyline demo[/]   ·   Ctrl-C 停止 stops everything")
         await stop.wait()
     finally:
         console.print("正在停止 stopping…")

@@ -92,8 +92,7 @@ async def ensure_migrated(conn: Connection, service: str) -> None:
     missing = [m.name for m in migrations_for(service) if m.name not in done]
     if missing:
         raise SchemaNotMigrated(
-            f"schema {service!r} is not migrated (missing: {', '.join(missing)}); "
-            "run `dutyline migrate` first"
+            f"schema {service!r} is not migrated (missing: {', '.join(missing)}); run `dutyline migrate` first"
         )
 
 

@@ -69,9 +69,7 @@ def issue_token(
 
 def verify_token(secret: str, token: str) -> Principal:
     try:
-        claims = jwt.decode(
-            token, secret, algorithms=["HS256"], issuer=ISSUER, options={"require": ["exp", "sub"]}
-        )
+        claims = jwt.decode(token, secret, algorithms=["HS256"], issuer=ISSUER, options={"require": ["exp", "sub"]})
     except jwt.ExpiredSignatureError as exc:
         raise Unauthenticated("the token has expired") from exc
     except jwt.InvalidTokenError as exc:

@@ -25,9 +25,7 @@ class DomainError(Exception):
         return []
 
     def to_status(self) -> grpc.Status:
-        status = status_pb2.Status(
-            code=getattr(code_pb2, self.code.name), message=self.message, details=self.details()
-        )
+        status = status_pb2.Status(code=getattr(code_pb2, self.code.name), message=self.message, details=self.details())
         return rpc_status.to_status(status)
 
 

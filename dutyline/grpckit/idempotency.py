@@ -1,17 +1,20 @@
 """Idempotency keys for mutating RPCs.
 
-In the caller's transaction, ``claim`` inserts (method, key) with the answer first. The handler
-builds that answer from the rows it is about to write, so the claim costs one statement and commits
-or rolls back with the change. A concurrent request with the same key blocks on that row until the
-first commits, then sees the stored answer; if the first rolls back, the second proceeds. So a
-retry never duplicates a row, an event or a workflow.
+In the caller's transaction, ``claim`` inserts (method, key) with the answer first. On the hot
+paths the handler builds that answer from the rows it is about to write, so the claim costs one
+statement; elsewhere ``run_once`` claims with an empty answer and ``remember``s the real one at
+the end. Either way the claim commits or rolls back with the change. A concurrent request with
+the same key blocks on that row until the first commits, then sees the stored answer; if the
+first rolls back, the second proceeds. So a retry never duplicates a row, an event or a workflow.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+import asyncpg
 from google.protobuf.message import Message
 
 from dutyline.db.pool import Connection
@@ -59,3 +62,35 @@ async def claim(conn: Connection, *, method: str, key: str, request: Message, re
     prior = type(response)()
     prior.ParseFromString(bytes(row["response"]))
     return prior
+
+
+async def remember(conn: Connection, *, method: str, key: str, response: Message) -> None:
+    await conn.execute(
+        "UPDATE idempotency SET response = $3 WHERE method = $1 AND key = $2",
+        method,
+        key,
+        response.SerializeToString(),
+    )
+
+
+async def run_once(
+    pool: asyncpg.Pool,
+    *,
+    method: str,
+    request: Message,
+    response_type: type[R],
+    work: Callable[[Connection], Awaitable[R]],
+) -> tuple[R, bool]:
+    """Run ``work`` in one transaction unless this request's key was used; returns the answer and
+    whether it is a replay."""
+    key = str(request.idempotency_key)  # type: ignore[attr-defined]
+    problems = check_key(key)
+    if problems:
+        raise InvalidArgument(problems)
+    async with pool.acquire() as conn, conn.transaction():
+        prior = await claim(conn, method=method, key=key, request=request, response=response_type())
+        if prior is not None:
+            return prior, True
+        response = await work(conn)
+        await remember(conn, method=method, key=key, response=response)
+        return response, False

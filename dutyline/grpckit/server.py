@@ -45,9 +45,7 @@ Build = Callable[[ServiceContext, grpc.aio.Server], Awaitable[str]]
 
 
 async def serve(name: str, settings: Settings) -> None:
-    pool = await create_pool(
-        settings.pg_dsn, schema=name, min_size=settings.pg_pool_min, max_size=settings.pg_pool_max
-    )
+    pool = await create_pool(settings.pg_dsn, schema=name, min_size=settings.pg_pool_min, max_size=settings.pg_pool_max)
     async with pool.acquire() as conn:
         await ensure_migrated(conn, name)
     ctx = ServiceContext(name=name, settings=settings, pool=pool)

@@ -65,9 +65,7 @@ class Platform:
         self.token_secret = token_secret
         self.seed = seed
         logs = self.state_dir / "logs"
-        self.postgres = EmbeddedPostgres(
-            self.state_dir / "postgres", self.ports.postgres, logs / "postgres.log"
-        )
+        self.postgres = EmbeddedPostgres(self.state_dir / "postgres", self.ports.postgres, logs / "postgres.log")
         self.nats = EmbeddedNats(
             self.state_dir / "nats", self.ports.nats, logs / "nats.log", monitor_port=self.ports.nats_monitor
         )
@@ -167,9 +165,7 @@ class Platform:
                 except grpc.aio.AioRpcError:
                     pass
                 if time.monotonic() > deadline:
-                    raise ServerStartError(
-                        process.describe_failure(f"{service} not serving after {timeout}s")
-                    )
+                    raise ServerStartError(process.describe_failure(f"{service} not serving after {timeout}s"))
                 await asyncio.sleep(0.1)
 
     async def _wait_worker(self, timeout: float = 60.0) -> None:

@@ -188,9 +188,7 @@ class EmbeddedPostgres(EmbeddedServer):
 
     def _initdb(self) -> None:
         if self.data_dir.exists() and any(self.data_dir.iterdir()):
-            raise ServerStartError(
-                f"{self.data_dir} is not empty but has no PG_VERSION; refusing to initdb over it"
-            )
+            raise ServerStartError(f"{self.data_dir} is not empty but has no PG_VERSION; refusing to initdb over it")
         # initdb into a scratch dir and rename it into place, so an interrupted initdb never
         # leaves a half-made cluster that later looks valid.
         scratch = self.data_dir.with_name(self.data_dir.name + ".initdb")
@@ -214,9 +212,7 @@ class EmbeddedPostgres(EmbeddedServer):
         if pid is None:
             return
         if _is_live_postgres(pid):
-            raise ServerStartError(
-                f"a postgres (pid {pid}) is already running on {self.data_dir}; stop it first"
-            )
+            raise ServerStartError(f"a postgres (pid {pid}) is already running on {self.data_dir}; stop it first")
         # Left by a crash or a killed run; postgres would otherwise refuse to start if the old pid
         # now belongs to an unrelated process.
         (self.data_dir / "postmaster.pid").unlink(missing_ok=True)

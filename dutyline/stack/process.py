@@ -123,9 +123,7 @@ def run_to_log(
             **_user_kwargs(user),
         )
     if result.returncode != 0:
-        raise ServerStartError(
-            f"{args[0]} exited with {result.returncode}; log {log_path}:\n{tail_file(log_path)}"
-        )
+        raise ServerStartError(f"{args[0]} exited with {result.returncode}; log {log_path}:\n{tail_file(log_path)}")
 
 
 class ManagedProcess:
@@ -264,9 +262,7 @@ def wait_for_port(host: str, port: int, timeout: float, process: ManagedProcess 
         time.sleep(0.05)
 
 
-async def wait_for_port_async(
-    host: str, port: int, *, deadline: float, process: ManagedProcess | None = None
-) -> None:
+async def wait_for_port_async(host: str, port: int, *, deadline: float, process: ManagedProcess | None = None) -> None:
     """wait_for_port without blocking the event loop; `deadline` is a time.monotonic() value.
 
     A deadline rather than a timeout, so one start budget can span several waits.

@@ -46,9 +46,7 @@ class EmbeddedTemporal(EmbeddedServer):
     ) -> None:
         for key, kind in search_attributes.items():
             if not key.isidentifier() or kind not in SEARCH_ATTRIBUTE_TYPES:
-                raise ValueError(
-                    f"bad search attribute {key}={kind}; types are {', '.join(SEARCH_ATTRIBUTE_TYPES)}"
-                )
+                raise ValueError(f"bad search attribute {key}={kind}; types are {', '.join(SEARCH_ATTRIBUTE_TYPES)}")
         self.db_file = Path(db_file).absolute()
         self.port = port
         self.ui_port = ui_port

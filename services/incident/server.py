@@ -12,7 +12,8 @@ from temporalio.client import Client
 from dutyline.common.v1 import common_pb2
 from dutyline.db.pool import Connection
 from dutyline.directory import RosterDirectory
-from dutyline.envelope import SITE_ID_PATTERN, build_event
+from dutyline.emit import emit
+from dutyline.envelope import SITE_ID_PATTERN
 from dutyline.events.v1 import event_pb2
 from dutyline.grpckit import idempotency
 from dutyline.grpckit.actors import actor_of
@@ -23,7 +24,6 @@ from dutyline.grpckit.errors import NotFound, Violations
 from dutyline.grpckit.server import ServiceContext
 from dutyline.ids import new_id
 from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
-from dutyline.outbox import add_event
 from services.incident import store
 from services.incident.starter import WorkflowStarter
 
@@ -77,9 +77,7 @@ def validate_open(request: incident_pb2.OpenIncidentRequest, *, default_responde
     v = Violations()
     for problem in idempotency.check_key(request.idempotency_key):
         v.add(problem.field, problem.description)
-    v.require(
-        bool(SITE_ID_PATTERN.match(request.site_id)), "site_id", "required: lower-case letters, digits, '-'"
-    )
+    v.require(bool(SITE_ID_PATTERN.match(request.site_id)), "site_id", "required: lower-case letters, digits, '-'")
     v.require(bool(request.title.strip()), "title", "required")
     v.require(len(request.title) <= MAX_TITLE, "title", f"at most {MAX_TITLE} characters")
     v.require(len(request.summary) <= MAX_TEXT, "summary", f"at most {MAX_TEXT} characters")
@@ -98,9 +96,7 @@ def validate_open(request: incident_pb2.OpenIncidentRequest, *, default_responde
     return responder
 
 
-def new_incident(
-    request: incident_pb2.OpenIncidentRequest, responder: str, now: datetime
-) -> store.IncidentRow:
+def new_incident(request: incident_pb2.OpenIncidentRequest, responder: str, now: datetime) -> store.IncidentRow:
     place = request.place
     return store.IncidentRow(
         id=new_id("inc"),
@@ -158,9 +154,7 @@ class IncidentServicer(incident_pb2_grpc.IncidentServiceServicer):
         await self._starter.ensure_started(incident)
         if prior is None:
             log.info("incident registered", site_id=incident.site_id, calls=len(incident.call_ids))
-        return incident_pb2.OpenIncidentResponse(
-            incident=incident_message(incident), replayed=prior is not None
-        )
+        return incident_pb2.OpenIncidentResponse(incident=incident_message(incident), replayed=prior is not None)
 
     async def _register(self, conn: Connection, incident: store.IncidentRow) -> None:
         """The incident, its first timeline entry and incident.registered, in one transaction."""
@@ -178,28 +172,24 @@ class IncidentServicer(incident_pb2_grpc.IncidentServiceServicer):
             kind="registered",
             text=f"事件登记 Incident registered; 第一责任人 first responder: {incident.first_responder_id}",
         )
-        await add_event(
+        await emit(
             conn,
-            build_event(
-                event_type="incident.registered",
-                site_id=incident.site_id,
-                aggregate_id=incident.id,
-                aggregate_version=incident.version,
-                actor=actor,
-                payload=event_pb2.IncidentRegistered(
-                    incident_id=incident.id,
-                    title=incident.title,
-                    severity=SEVERITIES[incident.severity],
-                    place=place_of(incident),
-                    call_ids=list(incident.call_ids),
-                    first_responder_id=incident.first_responder_id,
-                    registered_at=ts(now),
-                    workflow_id=incident.id,
-                ),
-                occurred_at=now,
-                drill=incident.drill,
-                request_id=str(structlog.contextvars.get_contextvars().get("request_id", "")),
+            event_type="incident.registered",
+            site_id=incident.site_id,
+            aggregate_id=incident.id,
+            aggregate_version=incident.version,
+            actor=actor,
+            payload=event_pb2.IncidentRegistered(
+                incident_id=incident.id,
+                title=incident.title,
+                severity=SEVERITIES[incident.severity],
+                place=place_of(incident),
+                call_ids=list(incident.call_ids),
+                first_responder_id=incident.first_responder_id,
+                registered_at=ts(now),
+                workflow_id=incident.id,
             ),
+            drill=incident.drill,
         )
 
     async def _readable(self, incident_id: str) -> store.IncidentRow:
@@ -216,6 +206,39 @@ class IncidentServicer(incident_pb2_grpc.IncidentServiceServicer):
     ) -> incident_pb2.Incident:
         return incident_message(await self._readable(request.incident_id))
 
+    async def ListIncidents(
+        self, request: incident_pb2.ListIncidentsRequest, context: grpc.aio.ServicerContext
+    ) -> incident_pb2.ListIncidentsResponse:
+        """Incidents of one site, newest first. (Filtering by category and overdue deadlines comes
+        with the incidents issue.)"""
+        v = Violations()
+        v.require(bool(request.site_id), "site_id", "required")
+        size = request.page.page_size or 100
+        v.require(0 < size <= 500, "page.page_size", "between 1 and 500")
+        token = request.page.page_token
+        v.require(not token or token.isdigit(), "page.page_token", "a token from an earlier reply")
+        v.raise_if_any()
+        offset = int(token) if token else 0
+        site = await self._roster.site(request.site_id)
+        current_principal().require_site(site.id, site.ancestor_ids)
+        stage = next((name for name, value in STAGES.items() if value == request.stage), None)
+        severity = next((name for name, value in SEVERITIES.items() if value == request.severity), None)
+        async with self._pool.acquire() as conn:
+            rows = await store.list_incidents(
+                conn,
+                site_ids=[site.id],
+                open_only=request.open_only,
+                stage=stage,
+                severity=severity,
+                include_drills=request.include_drills,
+                limit=size,
+                offset=offset,
+            )
+        return incident_pb2.ListIncidentsResponse(
+            incidents=[incident_message(r) for r in rows],
+            page=common_pb2.PageResponse(next_page_token=str(offset + size) if len(rows) == size else ""),
+        )
+
     async def GetTimeline(
         self, request: incident_pb2.GetTimelineRequest, context: grpc.aio.ServicerContext
     ) -> incident_pb2.GetTimelineResponse:
@@ -228,9 +251,7 @@ class IncidentServicer(incident_pb2_grpc.IncidentServiceServicer):
                     seq=e.seq,
                     incident_id=e.incident_id,
                     at=ts(e.at),
-                    actor=common_pb2.Actor(
-                        person_id=e.actor_id, display_name=e.actor_name, kind=e.actor_kind
-                    ),
+                    actor=common_pb2.Actor(person_id=e.actor_id, display_name=e.actor_name, kind=e.actor_kind),
                     kind=e.kind,
                     text=e.text,
                 )

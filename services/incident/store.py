@@ -134,3 +134,36 @@ async def timeline(conn: Connection, *, incident_id: str) -> list[TimelineRow]:
         incident_id,
     )
     return [TimelineRow(**dict(r)) for r in rows]
+
+
+async def list_incidents(
+    conn: Connection,
+    *,
+    site_ids: list[str],
+    open_only: bool,
+    stage: str | None,
+    severity: str | None,
+    include_drills: bool,
+    limit: int,
+    offset: int,
+) -> list[IncidentRow]:
+    rows = await conn.fetch(
+        """SELECT i.*, ARRAY(SELECT call_id FROM incident_calls c WHERE c.incident_id = i.id
+                             ORDER BY linked_at, call_id) AS call_ids
+           FROM incidents i
+           WHERE i.site_id = ANY($1::text[])
+             AND (NOT $2 OR i.stage <> 'closed')
+             AND ($3::text IS NULL OR i.stage = $3)
+             AND ($4::text IS NULL OR i.severity = $4)
+             AND ($5 OR NOT i.drill)
+           ORDER BY i.registered_at DESC, i.id
+           LIMIT $6 OFFSET $7""",
+        site_ids,
+        open_only,
+        stage,
+        severity,
+        include_drills,
+        limit,
+        offset,
+    )
+    return [IncidentRow(**{**dict(r), "call_ids": tuple(r["call_ids"])}) for r in rows]

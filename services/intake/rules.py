@@ -77,9 +77,7 @@ def validate_register_call(
     if not SITE_ID_PATTERN.match(request.site_id):
         v.add("site_id", "required: lower-case letters, digits and '-'")
     v.require(request.channel in CHANNELS, "channel", "required: one of " + ", ".join(CHANNELS.values()))
-    v.require(
-        request.category in CATEGORIES, "category", "required: one of " + ", ".join(CATEGORIES.values())
-    )
+    v.require(request.category in CATEGORIES, "category", "required: one of " + ", ".join(CATEGORIES.values()))
     ring = from_ts(request.ring_started_at) if request.HasField("ring_started_at") else None
     answered = from_ts(request.answered_at) if request.HasField("answered_at") else None
     ended = from_ts(request.ended_at) if request.HasField("ended_at") else None

@@ -13,10 +13,9 @@ import structlog
 from dutyline.common.v1 import common_pb2
 from dutyline.db.pool import Connection
 from dutyline.directory import RosterDirectory
-from dutyline.envelope import build_event
+from dutyline.emit import emit
 from dutyline.events.v1 import event_pb2
 from dutyline.grpckit import idempotency
-from dutyline.grpckit.actors import actor_of
 from dutyline.grpckit.auth import Principal, current_principal
 from dutyline.grpckit.client import service_channel
 from dutyline.grpckit.convert import ts
@@ -25,7 +24,6 @@ from dutyline.grpckit.server import ServiceContext
 from dutyline.ids import new_id
 from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
-from dutyline.outbox import add_event
 from dutyline.privacy import CallerCipher, mask_name, mask_phone
 from services.intake import rules, store
 
@@ -124,18 +122,14 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             assert found is not None
             call = found
         else:
-            return intake_pb2.RegisterCallResponse(
-                call=prior.call, incident_id=prior.call.incident_id, replayed=True
-            )
+            return intake_pb2.RegisterCallResponse(call=prior.call, incident_id=prior.call.incident_id, replayed=True)
         if call.status == "escalation_pending":
             call = await self._ensure_escalated(call)
         return intake_pb2.RegisterCallResponse(
             call=call_message(call), incident_id=call.incident_id or "", replayed=prior is not None
         )
 
-    def _new_call(
-        self, draft: rules.CallDraft, answer_limit: int, assignment_id: str, now: datetime
-    ) -> store.CallRow:
+    def _new_call(self, draft: rules.CallDraft, answer_limit: int, assignment_id: str, now: datetime) -> store.CallRow:
         delay, late = rules.answer_delay(draft.ring_started_at, draft.answered_at, answer_limit)
         return store.CallRow(
             id=new_id("call"),
@@ -169,9 +163,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             version=1,
         )
 
-    async def _insert(
-        self, conn: Connection, call: store.CallRow, principal: Principal, now: datetime
-    ) -> None:
+    async def _insert(self, conn: Connection, call: store.CallRow, principal: Principal, now: datetime) -> None:
         """The call and its call.registered event, in the caller's transaction."""
         await store.insert_call(conn, call=call)
         message = call_message(call)
@@ -188,19 +180,14 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             answered_late=call.answered_late,
             caller_masked=call.caller_phone_masked,
         )
-        await add_event(
+        await emit(
             conn,
-            build_event(
-                event_type="call.registered",
-                site_id=call.site_id,
-                aggregate_id=call.id,
-                aggregate_version=call.version,
-                actor=actor_of(principal),
-                payload=payload,
-                occurred_at=now,
-                drill=call.drill,
-                request_id=str(structlog.contextvars.get_contextvars().get("request_id", "")),
-            ),
+            event_type="call.registered",
+            site_id=call.site_id,
+            aggregate_id=call.id,
+            aggregate_version=call.version,
+            payload=payload,
+            drill=call.drill,
         )
 
     async def _ensure_escalated(self, call: store.CallRow) -> store.CallRow:
@@ -231,18 +218,16 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
                 current = await store.get_call(conn, call_id=call.id)
                 assert current is not None
                 return current
-            await add_event(
+            await emit(
                 conn,
-                build_event(
-                    event_type="call.escalated",
-                    site_id=updated.site_id,
-                    aggregate_id=updated.id,
-                    aggregate_version=updated.version,
-                    actor=SYSTEM_ACTOR,
-                    payload=event_pb2.CallEscalated(call_id=updated.id, incident_id=opened.incident.id),
-                    occurred_at=datetime.now(UTC),
-                    drill=updated.drill,
-                ),
+                event_type="call.escalated",
+                site_id=updated.site_id,
+                aggregate_id=updated.id,
+                aggregate_version=updated.version,
+                actor=SYSTEM_ACTOR,
+                payload=event_pb2.CallEscalated(call_id=updated.id, incident_id=opened.incident.id),
+                occurred_at=datetime.now(UTC),
+                drill=updated.drill,
             )
         return updated
 
@@ -257,9 +242,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
                 for call in pending:
                     await self._ensure_escalated(call)
 
-    async def GetCall(
-        self, request: intake_pb2.GetCallRequest, context: grpc.aio.ServicerContext
-    ) -> intake_pb2.Call:
+    async def GetCall(self, request: intake_pb2.GetCallRequest, context: grpc.aio.ServicerContext) -> intake_pb2.Call:
         async with self._pool.acquire() as conn:
             call = await store.get_call(conn, call_id=request.call_id)
         if call is None:

@@ -1,5 +1,6 @@
-"""The demo organization `dutyline up` seeds on an empty database: a region with two sites, their
-officers and duty leaders, and a regional supervisor, on day/night duty for two weeks."""
+"""The demo organization `dutyline up` seeds on an empty database: headquarters, a region with two
+sites, officers, duty leaders, a supervisor and an admin, a directory, a day/night pattern with
+rotations, and a roster published through the same planning as PublishRoster."""
 
 from __future__ import annotations
 
@@ -7,8 +8,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from dutyline.common.v1 import common_pb2
 from dutyline.db.pool import Connection
-from services.roster import store
+from services.roster import planning, rules, schedule_store, store
+
+TIME_ZONE = "Asia/Shanghai"
+REGION = "east"
+SITES = (
+    ("hz-01", "杭州市应急值班室 Hangzhou duty room", "330100"),
+    ("nb-01", "宁波市应急值班室 Ningbo duty room", "330200"),
+)
+DAYS = 14
+SEED_ACTOR = common_pb2.Actor(person_id="system:seed", display_name="demo seed", kind="system")
 
 
 @dataclass(frozen=True)
@@ -20,98 +31,139 @@ class DemoPerson:
     phone: str
 
 
-REGION = "east"
-SITES = (
-    ("hz-01", "杭州市应急值班室 Hangzhou duty room", "330100"),
-    ("nb-01", "宁波市应急值班室 Ningbo duty room", "330200"),
-)
-TIME_ZONE = "Asia/Shanghai"
-PEOPLE = (
-    DemoPerson("p-hz-officer-1", "王芳 Wang Fang", "hz-01", ("officer",), "13800000001"),
-    DemoPerson("p-hz-officer-2", "李强 Li Qiang", "hz-01", ("officer",), "13800000002"),
-    DemoPerson("p-hz-leader-1", "张伟 Zhang Wei", "hz-01", ("leader",), "13800000003"),
-    DemoPerson("p-hz-leader-2", "陈静 Chen Jing", "hz-01", ("leader",), "13800000004"),
-    DemoPerson("p-nb-officer-1", "刘洋 Liu Yang", "nb-01", ("officer",), "13800000005"),
-    DemoPerson("p-nb-officer-2", "赵敏 Zhao Min", "nb-01", ("officer",), "13800000006"),
-    DemoPerson("p-nb-leader-1", "孙磊 Sun Lei", "nb-01", ("leader",), "13800000007"),
-    DemoPerson("p-nb-leader-2", "周婷 Zhou Ting", "nb-01", ("leader",), "13800000008"),
-    DemoPerson("p-east-supervisor", "吴刚 Wu Gang", REGION, ("supervisor",), "13800000009"),
-    DemoPerson("p-admin", "管理员 Admin", "hq", ("admin",), "13800000010"),
-)
-SHIFTS = (("day", time(8, 0)), ("night", time(20, 0)))
-DAYS = 14
+def demo_people() -> list[DemoPerson]:
+    names = {
+        "hz-01": (
+            "王芳 Wang Fang",
+            "李强 Li Qiang",
+            "赵磊 Zhao Lei",
+            "钱敏 Qian Min",
+            "张伟 Zhang Wei",
+            "陈静 Chen Jing",
+        ),
+        "nb-01": ("刘洋 Liu Yang", "赵敏 Zhao Min", "孙悦 Sun Yue", "周杰 Zhou Jie", "孙磊 Sun Lei", "周婷 Zhou Ting"),
+    }
+    people = []
+    for n, (site_id, _, _) in enumerate(SITES):
+        short = site_id.split("-")[0]
+        for i in range(4):
+            people.append(
+                DemoPerson(f"p-{short}-officer-{i + 1}", names[site_id][i], site_id, ("officer",), f"1380000{n}0{i}1")
+            )
+        for i in range(2):
+            people.append(
+                DemoPerson(f"p-{short}-leader-{i + 1}", names[site_id][4 + i], site_id, ("leader",), f"1380000{n}1{i}1")
+            )
+    people.append(DemoPerson("p-east-supervisor", "吴刚 Wu Gang", REGION, ("supervisor",), "13800009991"))
+    people.append(DemoPerson("p-admin", "管理员 Admin", "hq", ("admin",), "13800009992"))
+    return people
 
 
-def demo_shifts(first_day: date) -> list[tuple[str, datetime, datetime]]:
-    zone = ZoneInfo(TIME_ZONE)
-    out = []
-    for offset in range(DAYS):
-        day = first_day + timedelta(days=offset)
-        for name, start in SHIFTS:
-            starts_at = datetime.combine(day, start, tzinfo=zone)
-            out.append((f"{day.isoformat()}-{name}", starts_at, starts_at + timedelta(hours=12)))
-    return out
+def demo_pattern(site_id: str) -> rules.Pattern:
+    staffing = {"officer": 2, "leader": 1}
+    return rules.Pattern(
+        id=f"{site_id}-day-night",
+        site_id=site_id,
+        shifts=(
+            rules.ShiftDef(name="day", local_start=time(8), duration=timedelta(hours=12), staffing=staffing),
+            rules.ShiftDef(name="night", local_start=time(20), duration=timedelta(hours=12), staffing=staffing),
+        ),
+    )
+
+
+def demo_rotations(site_id: str, pattern_id: str, first_day: date) -> list[rules.RotationSpec]:
+    short = site_id.split("-")[0]
+    officers = tuple(f"p-{short}-officer-{i}" for i in (1, 2, 3, 4))
+    leaders = (f"p-{short}-leader-1", f"p-{short}-leader-2")
+
+    def rotation(name: str, shift: str, role: str, people: tuple[str, ...], slots: int) -> rules.RotationSpec:
+        return rules.RotationSpec(
+            id=f"{site_id}-{name}",
+            pattern_id=pattern_id,
+            shift_names=(shift,),
+            role=role,
+            person_ids=people,
+            period_days=1,
+            start_date=first_day,
+            slots=slots,
+        )
+
+    # Pairs alternate daily; whoever works the night works the next day too (24-hour duty, 2 shifts).
+    return [
+        rotation("day-officers", "day", "officer", officers, 2),
+        rotation("night-officers", "night", "officer", officers[2:] + officers[:2], 2),
+        rotation("day-leaders", "day", "leader", leaders, 1),
+        rotation("night-leaders", "night", "leader", leaders[::-1], 1),
+    ]
 
 
 async def seed_demo(conn: Connection, *, today: date) -> bool:
     """Seed the demo organization if the roster is empty; returns whether it seeded."""
     if not await store.is_empty(conn):
         return False
-    await store.upsert_site(
-        conn,
-        site_id="hq",
-        name="总值班室 Headquarters",
-        kind="headquarters",
-        parent_id=None,
-        time_zone=TIME_ZONE,
-        jurisdiction="330000",
-    )
-    await store.upsert_site(
-        conn,
-        site_id=REGION,
-        name="华东片区 East region",
-        kind="region",
-        parent_id="hq",
-        time_zone=TIME_ZONE,
-        jurisdiction="330000",
-    )
-    for site_id, name, jurisdiction in SITES:
-        await store.upsert_site(
-            conn,
-            site_id=site_id,
+
+    def site(site_id: str, name: str, kind: str, parent: str | None, jurisdiction: str) -> store.SiteRow:
+        return store.SiteRow(
+            id=site_id,
             name=name,
-            kind="site",
-            parent_id=REGION,
+            kind=kind,
+            parent_id=parent,
             time_zone=TIME_ZONE,
             jurisdiction=jurisdiction,
             answer_limit_seconds=15,
             greeting="您好，这里是应急值班室，请讲。 Duty room, go ahead please.",
+            ancestor_ids=(),
         )
-    for p in PEOPLE:
+
+    await store.upsert_site(conn, site=site("hq", "总值班室 Headquarters", "headquarters", None, "330000"))
+    await store.upsert_site(conn, site=site(REGION, "华东片区 East region", "region", "hq", "330000"))
+    for site_id, name, jurisdiction in SITES:
+        await store.upsert_site(conn, site=site(site_id, name, "site", REGION, jurisdiction))
+    for p in demo_people():
         await store.upsert_person(
             conn,
             person_id=p.id,
             display_name=p.name,
             site_id=p.site_id,
             roles=list(p.roles),
-            contacts=(("phone", p.phone),),
+            contacts=(("phone", p.phone), ("sms", p.phone)),
+            department="应急值班室 Duty room",
         )
+    await store.upsert_directory_entry(
+        conn,
+        entry=store.DirectoryRow(
+            id="dir-hq-fire",
+            site_id="hq",
+            department="消防救援支队 Fire and rescue",
+            name="值班室 Duty desk",
+            title="",
+            contacts=(("phone", "119"),),
+        ),
+    )
+    await store.upsert_directory_entry(
+        conn,
+        entry=store.DirectoryRow(
+            id="dir-hz-gas",
+            site_id="hz-01",
+            department="燃气集团 Gas company",
+            name="抢修热线 Repair hotline",
+            title="",
+            contacts=(("phone", "0571-96777"),),
+        ),
+    )
+    zone = ZoneInfo(TIME_ZONE)
+    first_day = today - timedelta(days=1)
+    start = datetime.combine(first_day, time(8), tzinfo=zone)
+    end = start + timedelta(days=DAYS)
     for site_id, _, _ in SITES:
-        officers = [p.id for p in PEOPLE if p.site_id == site_id and "officer" in p.roles]
-        leaders = [p.id for p in PEOPLE if p.site_id == site_id and "leader" in p.roles]
-        for index, (shift, starts_at, ends_at) in enumerate(demo_shifts(today - timedelta(days=1))):
-            day, is_night = divmod(index, 2)
-            for role, pool in (("officer", officers), ("leader", leaders)):
-                # Day and night alternate between the two people, and swap every day.
-                person = pool[(day + is_night) % len(pool)]
-                await store.add_assignment(
-                    conn,
-                    assignment_id=f"a-{site_id}-{shift}-{role}",
-                    site_id=site_id,
-                    person_id=person,
-                    role=role,
-                    shift_name=shift.rsplit("-", 1)[1],
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                )
+        pattern = demo_pattern(site_id)
+        await schedule_store.upsert_pattern(conn, pattern=pattern, name="昼夜两班 Day and night")
+        for rotation in demo_rotations(site_id, pattern.id, first_day):
+            await schedule_store.upsert_rotation(conn, site_id=site_id, rotation=rotation)
+        site_row = await store.get_site(conn, site_id=site_id)
+        assert site_row is not None
+        plan = await planning.plan_roster(conn, site=site_row, start=start, end=end)
+        await planning.publish(
+            conn, site=site_row, plan=plan, override="", published_by="system:seed", actor=SEED_ACTOR
+        )
     return True

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
 
 import asyncpg
 
@@ -22,6 +21,11 @@ class SiteRow:
     answer_limit_seconds: int
     greeting: str
     ancestor_ids: tuple[str, ...]
+    check_in_lead_minutes: int = 15
+    absent_after_minutes: int = 30
+    reminder_minutes: int = 60
+    handover_accept_minutes: int = 30
+    max_consecutive_shifts: int = 2
 
 
 @dataclass(frozen=True)
@@ -33,15 +37,6 @@ class PersonRow:
     qualifications: tuple[str, ...]
     contacts: tuple[tuple[str, str], ...]
     department: str
-
-
-@dataclass(frozen=True)
-class OnDutyRow:
-    assignment_id: str
-    person_id: str
-    display_name: str
-    role: str
-    shift_name: str
 
 
 _SITE_SQL = """
@@ -66,6 +61,11 @@ def _site(row: asyncpg.Record) -> SiteRow:
         answer_limit_seconds=row["answer_limit_seconds"],
         greeting=row["greeting"],
         ancestor_ids=tuple(row["ancestor_ids"]),
+        check_in_lead_minutes=row["check_in_lead_minutes"],
+        absent_after_minutes=row["absent_after_minutes"],
+        reminder_minutes=row["reminder_minutes"],
+        handover_accept_minutes=row["handover_accept_minutes"],
+        max_consecutive_shifts=row["max_consecutive_shifts"],
     )
 
 
@@ -75,39 +75,34 @@ async def get_site(conn: Connection, *, site_id: str) -> SiteRow | None:
 
 
 async def list_sites(conn: Connection, *, parent_id: str | None = None) -> list[SiteRow]:
-    ids = await conn.fetch(
-        "SELECT id FROM sites WHERE $1::text IS NULL OR parent_id = $1 ORDER BY id", parent_id
-    )
+    ids = await conn.fetch("SELECT id FROM sites WHERE $1::text IS NULL OR parent_id = $1 ORDER BY id", parent_id)
     sites = [await get_site(conn, site_id=r["id"]) for r in ids]
     return [s for s in sites if s is not None]
 
 
-async def upsert_site(
-    conn: Connection,
-    *,
-    site_id: str,
-    name: str,
-    kind: str,
-    parent_id: str | None,
-    time_zone: str,
-    jurisdiction: str = "",
-    answer_limit_seconds: int = 15,
-    greeting: str = "",
-) -> None:
+async def upsert_site(conn: Connection, *, site: SiteRow) -> None:
     await conn.execute(
-        """INSERT INTO sites
-               (id, name, kind, parent_id, time_zone, jurisdiction, answer_limit_seconds, greeting)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        """INSERT INTO sites (id, name, kind, parent_id, time_zone, jurisdiction, answer_limit_seconds, greeting,
+               check_in_lead_minutes, absent_after_minutes, reminder_minutes, handover_accept_minutes,
+               max_consecutive_shifts)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
            ON CONFLICT (id) DO UPDATE SET name = $2, kind = $3, parent_id = $4, time_zone = $5,
-               jurisdiction = $6, answer_limit_seconds = $7, greeting = $8""",
-        site_id,
-        name,
-        kind,
-        parent_id,
-        time_zone,
-        jurisdiction,
-        answer_limit_seconds,
-        greeting,
+               jurisdiction = $6, answer_limit_seconds = $7, greeting = $8, check_in_lead_minutes = $9,
+               absent_after_minutes = $10, reminder_minutes = $11, handover_accept_minutes = $12,
+               max_consecutive_shifts = $13""",
+        site.id,
+        site.name,
+        site.kind,
+        site.parent_id,
+        site.time_zone,
+        site.jurisdiction,
+        site.answer_limit_seconds,
+        site.greeting,
+        site.check_in_lead_minutes,
+        site.absent_after_minutes,
+        site.reminder_minutes,
+        site.handover_accept_minutes,
+        site.max_consecutive_shifts,
     )
 
 
@@ -128,6 +123,11 @@ async def get_person(conn: Connection, *, person_id: str) -> PersonRow | None:
     return _person(row) if row else None
 
 
+async def get_people(conn: Connection, *, person_ids: list[str]) -> dict[str, PersonRow]:
+    rows = await conn.fetch("SELECT * FROM people WHERE id = ANY($1::text[])", person_ids)
+    return {r["id"]: _person(r) for r in rows}
+
+
 async def list_people(conn: Connection, *, site_id: str, role: str | None = None) -> list[PersonRow]:
     rows = await conn.fetch(
         "SELECT * FROM people WHERE site_id = $1 AND ($2::text IS NULL OR $2 = ANY (roles)) ORDER BY id",
@@ -146,77 +146,87 @@ async def upsert_person(
     roles: list[str],
     contacts: tuple[tuple[str, str], ...] = (),
     department: str = "",
+    qualifications: list[str] | None = None,
 ) -> None:
     await conn.execute(
-        """INSERT INTO people (id, display_name, site_id, roles, contacts, department)
-           VALUES ($1, $2, $3, $4, $5, $6)
+        """INSERT INTO people (id, display_name, site_id, roles, contacts, department, qualifications)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT (id) DO UPDATE SET display_name = $2, site_id = $3, roles = $4, contacts = $5,
-               department = $6""",
+               department = $6, qualifications = $7""",
         person_id,
         display_name,
         site_id,
         roles,
         json.dumps([{"channel": c, "address": a} for c, a in contacts]),
         department,
+        qualifications or [],
     )
 
 
-async def add_assignment(
-    conn: Connection,
-    *,
-    assignment_id: str,
-    site_id: str,
-    person_id: str,
-    role: str,
-    shift_name: str,
-    starts_at: datetime,
-    ends_at: datetime,
-) -> None:
+async def is_empty(conn: Connection) -> bool:
+    return not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM sites)")
+
+
+@dataclass(frozen=True)
+class DirectoryRow:
+    id: str
+    site_id: str
+    department: str
+    name: str
+    title: str
+    contacts: tuple[tuple[str, str], ...]
+
+
+async def upsert_directory_entry(conn: Connection, *, entry: DirectoryRow) -> None:
     await conn.execute(
-        """INSERT INTO assignments (id, site_id, person_id, role, shift_name, starts_at, ends_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING""",
-        assignment_id,
-        site_id,
-        person_id,
-        role,
-        shift_name,
-        starts_at,
-        ends_at,
+        """INSERT INTO directory_entries (id, site_id, department, name, title, contacts)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (id) DO UPDATE SET site_id = $2, department = $3, name = $4, title = $5, contacts = $6""",
+        entry.id,
+        entry.site_id,
+        entry.department,
+        entry.name,
+        entry.title,
+        json.dumps([{"channel": c, "address": a} for c, a in entry.contacts]),
     )
 
 
-async def on_duty(conn: Connection, *, site_id: str, at: datetime) -> list[OnDutyRow]:
+async def search_directory(conn: Connection, *, site_ids: list[str], query: str, limit: int = 50) -> list[DirectoryRow]:
+    """Departments and people of the given sites whose department, name, title or contact matches."""
+    pattern = f"%{query.strip()}%"
     rows = await conn.fetch(
-        """SELECT a.id, a.person_id, p.display_name, a.role, a.shift_name
-           FROM assignments a JOIN people p ON p.id = a.person_id
-           WHERE a.site_id = $1 AND a.starts_at <= $2 AND $2 < a.ends_at
-           ORDER BY a.role, a.person_id""",
-        site_id,
-        at,
+        """SELECT id, site_id, department, name, title, contacts FROM directory_entries
+           WHERE site_id = ANY($1::text[])
+             AND (department ILIKE $2 OR name ILIKE $2 OR title ILIKE $2 OR contacts::text ILIKE $2)
+           UNION ALL
+           SELECT id, site_id, department, display_name, array_to_string(roles, ','), contacts FROM people
+           WHERE site_id = ANY($1::text[])
+             AND (department ILIKE $2 OR display_name ILIKE $2 OR contacts::text ILIKE $2)
+           ORDER BY department, name LIMIT $3""",
+        site_ids,
+        pattern,
+        limit,
     )
     return [
-        OnDutyRow(
-            assignment_id=r["id"],
-            person_id=r["person_id"],
-            display_name=r["display_name"],
-            role=r["role"],
-            shift_name=r["shift_name"],
+        DirectoryRow(
+            id=r["id"],
+            site_id=r["site_id"],
+            department=r["department"],
+            name=r["name"],
+            title=r["title"],
+            contacts=tuple((c["channel"], c["address"]) for c in json.loads(r["contacts"])),
         )
         for r in rows
     ]
 
 
-async def next_change(conn: Connection, *, site_id: str, at: datetime) -> datetime | None:
-    """The first instant after ``at`` at which someone's duty at the site starts or ends."""
-    value: datetime | None = await conn.fetchval(
-        """SELECT least(
-               (SELECT min(starts_at) FROM assignments WHERE site_id = $1 AND starts_at > $2),
-               (SELECT min(ends_at) FROM assignments WHERE site_id = $1 AND ends_at > $2))""",
+async def descendant_site_ids(conn: Connection, *, site_id: str) -> list[str]:
+    """The site and every site below it (a region's directory includes its sites')."""
+    rows = await conn.fetch(
+        """WITH RECURSIVE down AS (
+               SELECT id FROM sites WHERE id = $1
+               UNION ALL SELECT s.id FROM sites s JOIN down ON s.parent_id = down.id)
+           SELECT id FROM down""",
         site_id,
-        at,
     )
-    return value
-
-
-async def is_empty(conn: Connection) -> bool:
-    return not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM sites)")
+    return [r["id"] for r in rows]

@@ -29,17 +29,13 @@ def test_forged_expired_and_foreign_tokens_are_unauthenticated() -> None:
         verify_token("another-secret-of-at-least-thirty-two-bytes", token)
     with pytest.raises(Unauthenticated):
         verify_token(SECRET, token[:-2] + "xx")
-    expired = issue_token(
-        SECRET, person_id="p-1", roles=["officer"], sites=["hz-01"], ttl=timedelta(seconds=-1)
-    )
+    expired = issue_token(SECRET, person_id="p-1", roles=["officer"], sites=["hz-01"], ttl=timedelta(seconds=-1))
     with pytest.raises(Unauthenticated, match="expired"):
         verify_token(SECRET, expired)
 
 
 def test_a_region_covers_its_sites_and_nothing_else() -> None:
-    supervisor = verify_token(
-        SECRET, issue_token(SECRET, person_id="s", roles=["supervisor"], sites=["east"])
-    )
+    supervisor = verify_token(SECRET, issue_token(SECRET, person_id="s", roles=["supervisor"], sites=["east"]))
     assert supervisor.covers("hz-01", ancestors=["hq", "east"])
     assert not supervisor.covers("bj-01", ancestors=["hq", "north"])
     with pytest.raises(PermissionDenied):

@@ -45,9 +45,7 @@ def emergency_call(**overrides: Any) -> intake_pb2.RegisterCallRequest:
     return request
 
 
-async def stream_events(
-    platform: Any, *, aggregate_ids: set[str], count: int, timeout: float = 15.0
-) -> list[Any]:
+async def stream_events(platform: Any, *, aggregate_ids: set[str], count: int, timeout: float = 15.0) -> list[Any]:
     """The messages on the DUTYLINE stream about the given aggregates (from the stream's start)."""
     nc = await nats.connect(platform.nats.url)
     try:
@@ -133,9 +131,7 @@ async def test_emergency_call_opens_incident_with_workflow_and_events(
     assert b"13912345678" not in bytes(stored["caller_phone_enc"])
 
 
-async def test_retry_with_same_key_creates_nothing_new(
-    platform: Any, intake: Any, db: asyncpg.Connection
-) -> None:
+async def test_retry_with_same_key_creates_nothing_new(platform: Any, intake: Any, db: asyncpg.Connection) -> None:
     request = emergency_call()
     first = await intake.RegisterCall(request, timeout=20)
     calls_before = await db.fetchval("SELECT count(*) FROM intake.calls")
@@ -161,9 +157,7 @@ async def test_retry_with_same_key_creates_nothing_new(
     assert [v.field for v in field_violations(err.value)] == ["idempotency_key"]
 
 
-async def test_concurrent_retries_register_one_call(
-    platform: Any, intake: Any, db: asyncpg.Connection
-) -> None:
+async def test_concurrent_retries_register_one_call(platform: Any, intake: Any, db: asyncpg.Connection) -> None:
     request = emergency_call()
     replies = await asyncio.gather(*(intake.RegisterCall(request, timeout=20) for _ in range(5)))
     assert len({r.call.id for r in replies}) == 1
@@ -225,12 +219,8 @@ async def test_event_committed_while_nats_is_down_arrives_after_restart(
 ) -> None:
     await platform.nats.stop_async()
     try:
-        reply = await intake.RegisterCall(
-            emergency_call(category=intake_pb2.CALL_CATEGORY_COMPLAINT), timeout=20
-        )
-        assert (
-            await db.fetchval("SELECT count(*) FROM intake.outbox WHERE subject LIKE '%call.registered'") >= 1
-        )
+        reply = await intake.RegisterCall(emergency_call(category=intake_pb2.CALL_CATEGORY_COMPLAINT), timeout=20)
+        assert await db.fetchval("SELECT count(*) FROM intake.outbox WHERE subject LIKE '%call.registered'") >= 1
     finally:
         await platform.nats.start_async()
     events = await stream_events(platform, aggregate_ids={reply.call.id}, count=1, timeout=30)

@@ -44,10 +44,7 @@ async def test_an_emergency_call_taken_while_incident_is_down_is_escalated_later
 
     incident_id = await wait_for(escalated)
     assert incident_id, "the intake sweeper escalates pending calls once incident is back"
-    assert (
-        await db.fetchval("SELECT count(*) FROM incident.incident_calls WHERE call_id = $1", reply.call.id)
-        == 1
-    )
+    assert await db.fetchval("SELECT count(*) FROM incident.incident_calls WHERE call_id = $1", reply.call.id) == 1
 
 
 async def test_an_incident_registered_while_temporal_is_down_gets_its_workflow_later(

@@ -233,9 +233,7 @@ async def test_temporal_keeps_workflows_and_search_attributes_across_restart(tmp
         await tmp.start_async()
         assert tmp.ui_url is None
         client = await Client.connect(tmp.address)
-        listed = await client.operator_service.list_search_attributes(
-            ListSearchAttributesRequest(namespace="default")
-        )
+        listed = await client.operator_service.list_search_attributes(ListSearchAttributesRequest(namespace="default"))
         custom = dict(listed.custom_attributes)
         for name in both:
             assert custom[name] == IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD

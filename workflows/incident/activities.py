@@ -16,9 +16,7 @@ from workflows.incident.types import LeaderNotice, LeaderNotified
 
 
 class IncidentActivities:
-    def __init__(
-        self, *, pool: asyncpg.Pool, roster: roster_pb2_grpc.RosterServiceStub, notifier: Notifier
-    ) -> None:
+    def __init__(self, *, pool: asyncpg.Pool, roster: roster_pb2_grpc.RosterServiceStub, notifier: Notifier) -> None:
         self._pool = pool
         self._roster = roster
         self._notifier = notifier
@@ -29,9 +27,7 @@ class IncidentActivities:
         structlog.contextvars.bind_contextvars(
             incident_id=notice.incident_id, workflow_id=activity.info().workflow_id, site_id=notice.site_id
         )
-        on_duty = await self._roster.GetOnDuty(
-            roster_pb2.GetOnDutyRequest(site_id=notice.site_id), timeout=5.0
-        )
+        on_duty = await self._roster.GetOnDuty(roster_pb2.GetOnDutyRequest(site_id=notice.site_id), timeout=5.0)
         leaders = list(on_duty.leaders)
         label = "【演练 DRILL】" if notice.drill else ""
         for leader in leaders:

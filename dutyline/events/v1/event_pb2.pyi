@@ -3,6 +3,7 @@ import datetime
 from google.protobuf import any_pb2 as _any_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from dutyline.common.v1 import common_pb2 as _common_pb2
+from dutyline.roster.v1 import roster_pb2 as _roster_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -92,3 +93,41 @@ class IncidentRegistered(_message.Message):
     registered_at: _timestamp_pb2.Timestamp
     workflow_id: str
     def __init__(self, incident_id: _Optional[str] = ..., title: _Optional[str] = ..., category: _Optional[str] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., call_ids: _Optional[_Iterable[str]] = ..., first_responder_id: _Optional[str] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., workflow_id: _Optional[str] = ...) -> None: ...
+
+class RosterPublished(_message.Message):
+    __slots__ = ("publication_id", "site_id", "period", "assignments", "gaps", "override_reason")
+    PUBLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    SITE_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNMENTS_FIELD_NUMBER: _ClassVar[int]
+    GAPS_FIELD_NUMBER: _ClassVar[int]
+    OVERRIDE_REASON_FIELD_NUMBER: _ClassVar[int]
+    publication_id: str
+    site_id: str
+    period: _common_pb2.TimeRange
+    assignments: int
+    gaps: _containers.RepeatedCompositeFieldContainer[_roster_pb2.CoverageGap]
+    override_reason: str
+    def __init__(self, publication_id: _Optional[str] = ..., site_id: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., assignments: _Optional[int] = ..., gaps: _Optional[_Iterable[_Union[_roster_pb2.CoverageGap, _Mapping]]] = ..., override_reason: _Optional[str] = ...) -> None: ...
+
+class AssignmentChanged(_message.Message):
+    __slots__ = ("assignment", "previous_person_id", "cause", "cause_id")
+    ASSIGNMENT_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_PERSON_ID_FIELD_NUMBER: _ClassVar[int]
+    CAUSE_FIELD_NUMBER: _ClassVar[int]
+    CAUSE_ID_FIELD_NUMBER: _ClassVar[int]
+    assignment: _roster_pb2.Assignment
+    previous_person_id: str
+    cause: str
+    cause_id: str
+    def __init__(self, assignment: _Optional[_Union[_roster_pb2.Assignment, _Mapping]] = ..., previous_person_id: _Optional[str] = ..., cause: _Optional[str] = ..., cause_id: _Optional[str] = ...) -> None: ...
+
+class AbsenceRecorded(_message.Message):
+    __slots__ = ("assignment_id", "person_id", "shift_start")
+    ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    PERSON_ID_FIELD_NUMBER: _ClassVar[int]
+    SHIFT_START_FIELD_NUMBER: _ClassVar[int]
+    assignment_id: str
+    person_id: str
+    shift_start: _timestamp_pb2.Timestamp
+    def __init__(self, assignment_id: _Optional[str] = ..., person_id: _Optional[str] = ..., shift_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

@@ -165,7 +165,7 @@ class GetIncidentRequest(_message.Message):
     def __init__(self, incident_id: _Optional[str] = ...) -> None: ...
 
 class ListIncidentsRequest(_message.Message):
-    __slots__ = ("site_id", "stage", "severity", "category", "overdue_only", "include_drills", "page")
+    __slots__ = ("site_id", "stage", "severity", "category", "overdue_only", "include_drills", "page", "open_only")
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
     STAGE_FIELD_NUMBER: _ClassVar[int]
     SEVERITY_FIELD_NUMBER: _ClassVar[int]
@@ -173,6 +173,7 @@ class ListIncidentsRequest(_message.Message):
     OVERDUE_ONLY_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_DRILLS_FIELD_NUMBER: _ClassVar[int]
     PAGE_FIELD_NUMBER: _ClassVar[int]
+    OPEN_ONLY_FIELD_NUMBER: _ClassVar[int]
     site_id: str
     stage: Stage
     severity: _common_pb2.Severity
@@ -180,7 +181,8 @@ class ListIncidentsRequest(_message.Message):
     overdue_only: bool
     include_drills: bool
     page: _common_pb2.PageRequest
-    def __init__(self, site_id: _Optional[str] = ..., stage: _Optional[_Union[Stage, str]] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., category: _Optional[_Union[IncidentCategory, str]] = ..., overdue_only: _Optional[bool] = ..., include_drills: _Optional[bool] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+    open_only: bool
+    def __init__(self, site_id: _Optional[str] = ..., stage: _Optional[_Union[Stage, str]] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., category: _Optional[_Union[IncidentCategory, str]] = ..., overdue_only: _Optional[bool] = ..., include_drills: _Optional[bool] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ..., open_only: _Optional[bool] = ...) -> None: ...
 
 class ListIncidentsResponse(_message.Message):
     __slots__ = ("incidents", "page")

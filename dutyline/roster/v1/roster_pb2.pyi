@@ -23,7 +23,7 @@ SITE_KIND_REGION: SiteKind
 SITE_KIND_SITE: SiteKind
 
 class Site(_message.Message):
-    __slots__ = ("id", "name", "kind", "parent_id", "time_zone", "jurisdiction", "answer_limit_seconds", "greeting", "ancestor_ids")
+    __slots__ = ("id", "name", "kind", "parent_id", "time_zone", "jurisdiction", "answer_limit_seconds", "greeting", "check_in_lead_minutes", "absent_after_minutes", "reminder_minutes", "handover_accept_minutes", "max_consecutive_shifts", "ancestor_ids")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -32,6 +32,11 @@ class Site(_message.Message):
     JURISDICTION_FIELD_NUMBER: _ClassVar[int]
     ANSWER_LIMIT_SECONDS_FIELD_NUMBER: _ClassVar[int]
     GREETING_FIELD_NUMBER: _ClassVar[int]
+    CHECK_IN_LEAD_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    ABSENT_AFTER_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    REMINDER_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    HANDOVER_ACCEPT_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    MAX_CONSECUTIVE_SHIFTS_FIELD_NUMBER: _ClassVar[int]
     ANCESTOR_IDS_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
@@ -41,8 +46,13 @@ class Site(_message.Message):
     jurisdiction: str
     answer_limit_seconds: int
     greeting: str
+    check_in_lead_minutes: int
+    absent_after_minutes: int
+    reminder_minutes: int
+    handover_accept_minutes: int
+    max_consecutive_shifts: int
     ancestor_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., kind: _Optional[_Union[SiteKind, str]] = ..., parent_id: _Optional[str] = ..., time_zone: _Optional[str] = ..., jurisdiction: _Optional[str] = ..., answer_limit_seconds: _Optional[int] = ..., greeting: _Optional[str] = ..., ancestor_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., kind: _Optional[_Union[SiteKind, str]] = ..., parent_id: _Optional[str] = ..., time_zone: _Optional[str] = ..., jurisdiction: _Optional[str] = ..., answer_limit_seconds: _Optional[int] = ..., greeting: _Optional[str] = ..., check_in_lead_minutes: _Optional[int] = ..., absent_after_minutes: _Optional[int] = ..., reminder_minutes: _Optional[int] = ..., handover_accept_minutes: _Optional[int] = ..., max_consecutive_shifts: _Optional[int] = ..., ancestor_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ContactMethod(_message.Message):
     __slots__ = ("channel", "address")
@@ -125,16 +135,20 @@ class UpsertPersonRequest(_message.Message):
     def __init__(self, idempotency_key: _Optional[str] = ..., person: _Optional[_Union[Person, _Mapping]] = ...) -> None: ...
 
 class DirectoryEntry(_message.Message):
-    __slots__ = ("id", "department", "name", "contacts")
+    __slots__ = ("id", "department", "name", "contacts", "site_id", "title")
     ID_FIELD_NUMBER: _ClassVar[int]
     DEPARTMENT_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     CONTACTS_FIELD_NUMBER: _ClassVar[int]
+    SITE_ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
     id: str
     department: str
     name: str
     contacts: _containers.RepeatedCompositeFieldContainer[ContactMethod]
-    def __init__(self, id: _Optional[str] = ..., department: _Optional[str] = ..., name: _Optional[str] = ..., contacts: _Optional[_Iterable[_Union[ContactMethod, _Mapping]]] = ...) -> None: ...
+    site_id: str
+    title: str
+    def __init__(self, id: _Optional[str] = ..., department: _Optional[str] = ..., name: _Optional[str] = ..., contacts: _Optional[_Iterable[_Union[ContactMethod, _Mapping]]] = ..., site_id: _Optional[str] = ..., title: _Optional[str] = ...) -> None: ...
 
 class SearchDirectoryRequest(_message.Message):
     __slots__ = ("site_id", "query")
@@ -149,6 +163,14 @@ class SearchDirectoryResponse(_message.Message):
     ENTRIES_FIELD_NUMBER: _ClassVar[int]
     entries: _containers.RepeatedCompositeFieldContainer[DirectoryEntry]
     def __init__(self, entries: _Optional[_Iterable[_Union[DirectoryEntry, _Mapping]]] = ...) -> None: ...
+
+class UpsertDirectoryEntryRequest(_message.Message):
+    __slots__ = ("idempotency_key", "entry")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    entry: DirectoryEntry
+    def __init__(self, idempotency_key: _Optional[str] = ..., entry: _Optional[_Union[DirectoryEntry, _Mapping]] = ...) -> None: ...
 
 class StaffingRequirement(_message.Message):
     __slots__ = ("role", "minimum")
@@ -192,25 +214,41 @@ class UpsertShiftPatternRequest(_message.Message):
     pattern: ShiftPattern
     def __init__(self, idempotency_key: _Optional[str] = ..., pattern: _Optional[_Union[ShiftPattern, _Mapping]] = ...) -> None: ...
 
+class ListShiftPatternsRequest(_message.Message):
+    __slots__ = ("site_id",)
+    SITE_ID_FIELD_NUMBER: _ClassVar[int]
+    site_id: str
+    def __init__(self, site_id: _Optional[str] = ...) -> None: ...
+
+class ListShiftPatternsResponse(_message.Message):
+    __slots__ = ("patterns",)
+    PATTERNS_FIELD_NUMBER: _ClassVar[int]
+    patterns: _containers.RepeatedCompositeFieldContainer[ShiftPattern]
+    def __init__(self, patterns: _Optional[_Iterable[_Union[ShiftPattern, _Mapping]]] = ...) -> None: ...
+
 class Rotation(_message.Message):
-    __slots__ = ("id", "site_id", "pattern_id", "shift_name", "role", "person_ids", "period_days", "start_date")
+    __slots__ = ("id", "site_id", "pattern_id", "shift_names", "role", "person_ids", "period_days", "start_date", "slots", "double_leader_dates_only")
     ID_FIELD_NUMBER: _ClassVar[int]
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
     PATTERN_ID_FIELD_NUMBER: _ClassVar[int]
-    SHIFT_NAME_FIELD_NUMBER: _ClassVar[int]
+    SHIFT_NAMES_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
     PERSON_IDS_FIELD_NUMBER: _ClassVar[int]
     PERIOD_DAYS_FIELD_NUMBER: _ClassVar[int]
     START_DATE_FIELD_NUMBER: _ClassVar[int]
+    SLOTS_FIELD_NUMBER: _ClassVar[int]
+    DOUBLE_LEADER_DATES_ONLY_FIELD_NUMBER: _ClassVar[int]
     id: str
     site_id: str
     pattern_id: str
-    shift_name: str
+    shift_names: _containers.RepeatedScalarFieldContainer[str]
     role: _common_pb2.Role
     person_ids: _containers.RepeatedScalarFieldContainer[str]
     period_days: int
     start_date: str
-    def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., pattern_id: _Optional[str] = ..., shift_name: _Optional[str] = ..., role: _Optional[_Union[_common_pb2.Role, str]] = ..., person_ids: _Optional[_Iterable[str]] = ..., period_days: _Optional[int] = ..., start_date: _Optional[str] = ...) -> None: ...
+    slots: int
+    double_leader_dates_only: bool
+    def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., pattern_id: _Optional[str] = ..., shift_names: _Optional[_Iterable[str]] = ..., role: _Optional[_Union[_common_pb2.Role, str]] = ..., person_ids: _Optional[_Iterable[str]] = ..., period_days: _Optional[int] = ..., start_date: _Optional[str] = ..., slots: _Optional[int] = ..., double_leader_dates_only: _Optional[bool] = ...) -> None: ...
 
 class UpsertRotationRequest(_message.Message):
     __slots__ = ("idempotency_key", "rotation")
@@ -220,8 +258,20 @@ class UpsertRotationRequest(_message.Message):
     rotation: Rotation
     def __init__(self, idempotency_key: _Optional[str] = ..., rotation: _Optional[_Union[Rotation, _Mapping]] = ...) -> None: ...
 
+class ListRotationsRequest(_message.Message):
+    __slots__ = ("site_id",)
+    SITE_ID_FIELD_NUMBER: _ClassVar[int]
+    site_id: str
+    def __init__(self, site_id: _Optional[str] = ...) -> None: ...
+
+class ListRotationsResponse(_message.Message):
+    __slots__ = ("rotations",)
+    ROTATIONS_FIELD_NUMBER: _ClassVar[int]
+    rotations: _containers.RepeatedCompositeFieldContainer[Rotation]
+    def __init__(self, rotations: _Optional[_Iterable[_Union[Rotation, _Mapping]]] = ...) -> None: ...
+
 class Assignment(_message.Message):
-    __slots__ = ("id", "site_id", "person_id", "role", "shift_name", "start", "end")
+    __slots__ = ("id", "site_id", "person_id", "role", "shift_name", "start", "end", "local_date", "display_name", "rostered_person_id", "check_in_status")
     ID_FIELD_NUMBER: _ClassVar[int]
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
     PERSON_ID_FIELD_NUMBER: _ClassVar[int]
@@ -229,6 +279,10 @@ class Assignment(_message.Message):
     SHIFT_NAME_FIELD_NUMBER: _ClassVar[int]
     START_FIELD_NUMBER: _ClassVar[int]
     END_FIELD_NUMBER: _ClassVar[int]
+    LOCAL_DATE_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    ROSTERED_PERSON_ID_FIELD_NUMBER: _ClassVar[int]
+    CHECK_IN_STATUS_FIELD_NUMBER: _ClassVar[int]
     id: str
     site_id: str
     person_id: str
@@ -236,7 +290,33 @@ class Assignment(_message.Message):
     shift_name: str
     start: _timestamp_pb2.Timestamp
     end: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., person_id: _Optional[str] = ..., role: _Optional[_Union[_common_pb2.Role, str]] = ..., shift_name: _Optional[str] = ..., start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    local_date: str
+    display_name: str
+    rostered_person_id: str
+    check_in_status: str
+    def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., person_id: _Optional[str] = ..., role: _Optional[_Union[_common_pb2.Role, str]] = ..., shift_name: _Optional[str] = ..., start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., local_date: _Optional[str] = ..., display_name: _Optional[str] = ..., rostered_person_id: _Optional[str] = ..., check_in_status: _Optional[str] = ...) -> None: ...
+
+class ListAssignmentsRequest(_message.Message):
+    __slots__ = ("site_id", "period", "person_id")
+    SITE_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    PERSON_ID_FIELD_NUMBER: _ClassVar[int]
+    site_id: str
+    period: _common_pb2.TimeRange
+    person_id: str
+    def __init__(self, site_id: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., person_id: _Optional[str] = ...) -> None: ...
+
+class ListAssignmentsResponse(_message.Message):
+    __slots__ = ("assignments",)
+    ASSIGNMENTS_FIELD_NUMBER: _ClassVar[int]
+    assignments: _containers.RepeatedCompositeFieldContainer[Assignment]
+    def __init__(self, assignments: _Optional[_Iterable[_Union[Assignment, _Mapping]]] = ...) -> None: ...
+
+class GetAssignmentRequest(_message.Message):
+    __slots__ = ("assignment_id",)
+    ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    assignment_id: str
+    def __init__(self, assignment_id: _Optional[str] = ...) -> None: ...
 
 class CoverageGap(_message.Message):
     __slots__ = ("site_id", "period", "role", "required", "present")
@@ -253,14 +333,16 @@ class CoverageGap(_message.Message):
     def __init__(self, site_id: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., role: _Optional[_Union[_common_pb2.Role, str]] = ..., required: _Optional[int] = ..., present: _Optional[int] = ...) -> None: ...
 
 class RuleViolation(_message.Message):
-    __slots__ = ("rule", "person_id", "detail")
+    __slots__ = ("rule", "person_id", "detail", "assignment_ids")
     RULE_FIELD_NUMBER: _ClassVar[int]
     PERSON_ID_FIELD_NUMBER: _ClassVar[int]
     DETAIL_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNMENT_IDS_FIELD_NUMBER: _ClassVar[int]
     rule: str
     person_id: str
     detail: str
-    def __init__(self, rule: _Optional[str] = ..., person_id: _Optional[str] = ..., detail: _Optional[str] = ...) -> None: ...
+    assignment_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, rule: _Optional[str] = ..., person_id: _Optional[str] = ..., detail: _Optional[str] = ..., assignment_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class PublishRosterRequest(_message.Message):
     __slots__ = ("idempotency_key", "site_id", "period", "override_reason")
@@ -275,16 +357,18 @@ class PublishRosterRequest(_message.Message):
     def __init__(self, idempotency_key: _Optional[str] = ..., site_id: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., override_reason: _Optional[str] = ...) -> None: ...
 
 class PublishRosterResponse(_message.Message):
-    __slots__ = ("published", "gaps", "violations", "assignments")
+    __slots__ = ("published", "gaps", "violations", "assignments", "publication_id")
     PUBLISHED_FIELD_NUMBER: _ClassVar[int]
     GAPS_FIELD_NUMBER: _ClassVar[int]
     VIOLATIONS_FIELD_NUMBER: _ClassVar[int]
     ASSIGNMENTS_FIELD_NUMBER: _ClassVar[int]
+    PUBLICATION_ID_FIELD_NUMBER: _ClassVar[int]
     published: bool
     gaps: _containers.RepeatedCompositeFieldContainer[CoverageGap]
     violations: _containers.RepeatedCompositeFieldContainer[RuleViolation]
     assignments: _containers.RepeatedCompositeFieldContainer[Assignment]
-    def __init__(self, published: _Optional[bool] = ..., gaps: _Optional[_Iterable[_Union[CoverageGap, _Mapping]]] = ..., violations: _Optional[_Iterable[_Union[RuleViolation, _Mapping]]] = ..., assignments: _Optional[_Iterable[_Union[Assignment, _Mapping]]] = ...) -> None: ...
+    publication_id: str
+    def __init__(self, published: _Optional[bool] = ..., gaps: _Optional[_Iterable[_Union[CoverageGap, _Mapping]]] = ..., violations: _Optional[_Iterable[_Union[RuleViolation, _Mapping]]] = ..., assignments: _Optional[_Iterable[_Union[Assignment, _Mapping]]] = ..., publication_id: _Optional[str] = ...) -> None: ...
 
 class DutyPerson(_message.Message):
     __slots__ = ("person_id", "display_name", "role", "assignment_id", "shift_name")
@@ -337,7 +421,7 @@ class FindCoverageGapsResponse(_message.Message):
     def __init__(self, gaps: _Optional[_Iterable[_Union[CoverageGap, _Mapping]]] = ...) -> None: ...
 
 class LeaveRequest(_message.Message):
-    __slots__ = ("id", "assignment_id", "person_id", "substitute_id", "reason", "status", "decided_by", "requested_at", "decided_at")
+    __slots__ = ("id", "assignment_id", "person_id", "substitute_id", "reason", "status", "decided_by", "requested_at", "decided_at", "remark", "site_id")
     ID_FIELD_NUMBER: _ClassVar[int]
     ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
     PERSON_ID_FIELD_NUMBER: _ClassVar[int]
@@ -347,6 +431,8 @@ class LeaveRequest(_message.Message):
     DECIDED_BY_FIELD_NUMBER: _ClassVar[int]
     REQUESTED_AT_FIELD_NUMBER: _ClassVar[int]
     DECIDED_AT_FIELD_NUMBER: _ClassVar[int]
+    REMARK_FIELD_NUMBER: _ClassVar[int]
+    SITE_ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     assignment_id: str
     person_id: str
@@ -356,7 +442,23 @@ class LeaveRequest(_message.Message):
     decided_by: str
     requested_at: _timestamp_pb2.Timestamp
     decided_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., assignment_id: _Optional[str] = ..., person_id: _Optional[str] = ..., substitute_id: _Optional[str] = ..., reason: _Optional[str] = ..., status: _Optional[str] = ..., decided_by: _Optional[str] = ..., requested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    remark: str
+    site_id: str
+    def __init__(self, id: _Optional[str] = ..., assignment_id: _Optional[str] = ..., person_id: _Optional[str] = ..., substitute_id: _Optional[str] = ..., reason: _Optional[str] = ..., status: _Optional[str] = ..., decided_by: _Optional[str] = ..., requested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., remark: _Optional[str] = ..., site_id: _Optional[str] = ...) -> None: ...
+
+class ListLeaveRequest(_message.Message):
+    __slots__ = ("site_id", "status")
+    SITE_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    site_id: str
+    status: str
+    def __init__(self, site_id: _Optional[str] = ..., status: _Optional[str] = ...) -> None: ...
+
+class ListLeaveResponse(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[LeaveRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[LeaveRequest, _Mapping]]] = ...) -> None: ...
 
 class RequestLeaveRequest(_message.Message):
     __slots__ = ("idempotency_key", "assignment_id", "substitute_id", "reason")
@@ -383,7 +485,7 @@ class DecideLeaveRequest(_message.Message):
     def __init__(self, idempotency_key: _Optional[str] = ..., leave_id: _Optional[str] = ..., approve: _Optional[bool] = ..., remark: _Optional[str] = ...) -> None: ...
 
 class SwapRequest(_message.Message):
-    __slots__ = ("id", "assignment_id", "other_assignment_id", "requested_by", "status", "decided_by", "requested_at", "decided_at")
+    __slots__ = ("id", "assignment_id", "other_assignment_id", "requested_by", "status", "decided_by", "requested_at", "decided_at", "reason", "remark", "site_id")
     ID_FIELD_NUMBER: _ClassVar[int]
     ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
     OTHER_ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -392,6 +494,9 @@ class SwapRequest(_message.Message):
     DECIDED_BY_FIELD_NUMBER: _ClassVar[int]
     REQUESTED_AT_FIELD_NUMBER: _ClassVar[int]
     DECIDED_AT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REMARK_FIELD_NUMBER: _ClassVar[int]
+    SITE_ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     assignment_id: str
     other_assignment_id: str
@@ -400,7 +505,24 @@ class SwapRequest(_message.Message):
     decided_by: str
     requested_at: _timestamp_pb2.Timestamp
     decided_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., assignment_id: _Optional[str] = ..., other_assignment_id: _Optional[str] = ..., requested_by: _Optional[str] = ..., status: _Optional[str] = ..., decided_by: _Optional[str] = ..., requested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    reason: str
+    remark: str
+    site_id: str
+    def __init__(self, id: _Optional[str] = ..., assignment_id: _Optional[str] = ..., other_assignment_id: _Optional[str] = ..., requested_by: _Optional[str] = ..., status: _Optional[str] = ..., decided_by: _Optional[str] = ..., requested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ..., remark: _Optional[str] = ..., site_id: _Optional[str] = ...) -> None: ...
+
+class ListSwapsRequest(_message.Message):
+    __slots__ = ("site_id", "status")
+    SITE_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    site_id: str
+    status: str
+    def __init__(self, site_id: _Optional[str] = ..., status: _Optional[str] = ...) -> None: ...
+
+class ListSwapsResponse(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[SwapRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[SwapRequest, _Mapping]]] = ...) -> None: ...
 
 class RequestSwapRequest(_message.Message):
     __slots__ = ("idempotency_key", "assignment_id", "other_assignment_id", "reason")
@@ -427,16 +549,18 @@ class DecideSwapRequest(_message.Message):
     def __init__(self, idempotency_key: _Optional[str] = ..., swap_id: _Optional[str] = ..., approve: _Optional[bool] = ..., remark: _Optional[str] = ...) -> None: ...
 
 class CheckInRecord(_message.Message):
-    __slots__ = ("assignment_id", "person_id", "checked_in_at", "status")
+    __slots__ = ("assignment_id", "person_id", "checked_in_at", "status", "late_seconds")
     ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
     PERSON_ID_FIELD_NUMBER: _ClassVar[int]
     CHECKED_IN_AT_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
+    LATE_SECONDS_FIELD_NUMBER: _ClassVar[int]
     assignment_id: str
     person_id: str
     checked_in_at: _timestamp_pb2.Timestamp
     status: str
-    def __init__(self, assignment_id: _Optional[str] = ..., person_id: _Optional[str] = ..., checked_in_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[str] = ...) -> None: ...
+    late_seconds: float
+    def __init__(self, assignment_id: _Optional[str] = ..., person_id: _Optional[str] = ..., checked_in_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[str] = ..., late_seconds: _Optional[float] = ...) -> None: ...
 
 class CheckInRequest(_message.Message):
     __slots__ = ("idempotency_key", "assignment_id")
@@ -459,7 +583,7 @@ class OpenItem(_message.Message):
     def __init__(self, kind: _Optional[str] = ..., ref_id: _Optional[str] = ..., text: _Optional[str] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Handover(_message.Message):
-    __slots__ = ("id", "site_id", "outgoing_assignment_id", "incoming_assignment_id", "shift_log", "open_items", "notes", "submitted_at", "accepted_at", "remarks", "status")
+    __slots__ = ("id", "site_id", "outgoing_assignment_id", "incoming_assignment_id", "shift_log", "open_items", "notes", "submitted_at", "accepted_at", "remarks", "status", "outgoing_person_id", "incoming_person_id", "overdue", "gathering_notes")
     ID_FIELD_NUMBER: _ClassVar[int]
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
     OUTGOING_ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -471,6 +595,10 @@ class Handover(_message.Message):
     ACCEPTED_AT_FIELD_NUMBER: _ClassVar[int]
     REMARKS_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
+    OUTGOING_PERSON_ID_FIELD_NUMBER: _ClassVar[int]
+    INCOMING_PERSON_ID_FIELD_NUMBER: _ClassVar[int]
+    OVERDUE_FIELD_NUMBER: _ClassVar[int]
+    GATHERING_NOTES_FIELD_NUMBER: _ClassVar[int]
     id: str
     site_id: str
     outgoing_assignment_id: str
@@ -482,7 +610,11 @@ class Handover(_message.Message):
     accepted_at: _timestamp_pb2.Timestamp
     remarks: str
     status: str
-    def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., outgoing_assignment_id: _Optional[str] = ..., incoming_assignment_id: _Optional[str] = ..., shift_log: _Optional[str] = ..., open_items: _Optional[_Iterable[_Union[OpenItem, _Mapping]]] = ..., notes: _Optional[str] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., accepted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., remarks: _Optional[str] = ..., status: _Optional[str] = ...) -> None: ...
+    outgoing_person_id: str
+    incoming_person_id: str
+    overdue: bool
+    gathering_notes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., outgoing_assignment_id: _Optional[str] = ..., incoming_assignment_id: _Optional[str] = ..., shift_log: _Optional[str] = ..., open_items: _Optional[_Iterable[_Union[OpenItem, _Mapping]]] = ..., notes: _Optional[str] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., accepted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., remarks: _Optional[str] = ..., status: _Optional[str] = ..., outgoing_person_id: _Optional[str] = ..., incoming_person_id: _Optional[str] = ..., overdue: _Optional[bool] = ..., gathering_notes: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class SubmitHandoverRequest(_message.Message):
     __slots__ = ("idempotency_key", "outgoing_assignment_id", "incoming_assignment_id", "shift_log", "notes")

@@ -69,15 +69,30 @@ class RosterServiceStub:
                 request_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.SearchDirectoryRequest.SerializeToString,
                 response_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.SearchDirectoryResponse.FromString,
                 _registered_method=True)
+        self.UpsertDirectoryEntry = channel.unary_unary(
+                '/dutyline.roster.v1.RosterService/UpsertDirectoryEntry',
+                request_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.UpsertDirectoryEntryRequest.SerializeToString,
+                response_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.DirectoryEntry.FromString,
+                _registered_method=True)
         self.UpsertShiftPattern = channel.unary_unary(
                 '/dutyline.roster.v1.RosterService/UpsertShiftPattern',
                 request_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.UpsertShiftPatternRequest.SerializeToString,
                 response_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ShiftPattern.FromString,
                 _registered_method=True)
+        self.ListShiftPatterns = channel.unary_unary(
+                '/dutyline.roster.v1.RosterService/ListShiftPatterns',
+                request_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListShiftPatternsRequest.SerializeToString,
+                response_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListShiftPatternsResponse.FromString,
+                _registered_method=True)
         self.UpsertRotation = channel.unary_unary(
                 '/dutyline.roster.v1.RosterService/UpsertRotation',
                 request_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.UpsertRotationRequest.SerializeToString,
                 response_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.Rotation.FromString,
+                _registered_method=True)
+        self.ListRotations = channel.unary_unary(
+                '/dutyline.roster.v1.RosterService/ListRotations',
+                request_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListRotationsRequest.SerializeToString,
+                response_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListRotationsResponse.FromString,
                 _registered_method=True)
         self.PublishRoster = channel.unary_unary(
                 '/dutyline.roster.v1.RosterService/PublishRoster',
@@ -94,6 +109,16 @@ class RosterServiceStub:
                 request_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.FindCoverageGapsRequest.SerializeToString,
                 response_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.FindCoverageGapsResponse.FromString,
                 _registered_method=True)
+        self.ListAssignments = channel.unary_unary(
+                '/dutyline.roster.v1.RosterService/ListAssignments',
+                request_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListAssignmentsRequest.SerializeToString,
+                response_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListAssignmentsResponse.FromString,
+                _registered_method=True)
+        self.GetAssignment = channel.unary_unary(
+                '/dutyline.roster.v1.RosterService/GetAssignment',
+                request_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.GetAssignmentRequest.SerializeToString,
+                response_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.Assignment.FromString,
+                _registered_method=True)
         self.RequestLeave = channel.unary_unary(
                 '/dutyline.roster.v1.RosterService/RequestLeave',
                 request_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.RequestLeaveRequest.SerializeToString,
@@ -104,6 +129,11 @@ class RosterServiceStub:
                 request_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.DecideLeaveRequest.SerializeToString,
                 response_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.LeaveRequest.FromString,
                 _registered_method=True)
+        self.ListLeave = channel.unary_unary(
+                '/dutyline.roster.v1.RosterService/ListLeave',
+                request_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListLeaveRequest.SerializeToString,
+                response_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListLeaveResponse.FromString,
+                _registered_method=True)
         self.RequestSwap = channel.unary_unary(
                 '/dutyline.roster.v1.RosterService/RequestSwap',
                 request_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.RequestSwapRequest.SerializeToString,
@@ -113,6 +143,11 @@ class RosterServiceStub:
                 '/dutyline.roster.v1.RosterService/DecideSwap',
                 request_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.DecideSwapRequest.SerializeToString,
                 response_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.SwapRequest.FromString,
+                _registered_method=True)
+        self.ListSwaps = channel.unary_unary(
+                '/dutyline.roster.v1.RosterService/ListSwaps',
+                request_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListSwapsRequest.SerializeToString,
+                response_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListSwapsResponse.FromString,
                 _registered_method=True)
         self.CheckIn = channel.unary_unary(
                 '/dutyline.roster.v1.RosterService/CheckIn',
@@ -181,13 +216,31 @@ class RosterServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpsertDirectoryEntry(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def UpsertShiftPattern(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListShiftPatterns(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def UpsertRotation(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListRotations(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -212,6 +265,18 @@ class RosterServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListAssignments(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAssignment(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def RequestLeave(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -224,6 +289,12 @@ class RosterServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListLeave(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def RequestSwap(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -231,6 +302,12 @@ class RosterServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def DecideSwap(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSwaps(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -298,15 +375,30 @@ def add_RosterServiceServicer_to_server(servicer, server):
                     request_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.SearchDirectoryRequest.FromString,
                     response_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.SearchDirectoryResponse.SerializeToString,
             ),
+            'UpsertDirectoryEntry': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpsertDirectoryEntry,
+                    request_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.UpsertDirectoryEntryRequest.FromString,
+                    response_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.DirectoryEntry.SerializeToString,
+            ),
             'UpsertShiftPattern': grpc.unary_unary_rpc_method_handler(
                     servicer.UpsertShiftPattern,
                     request_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.UpsertShiftPatternRequest.FromString,
                     response_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ShiftPattern.SerializeToString,
             ),
+            'ListShiftPatterns': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListShiftPatterns,
+                    request_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListShiftPatternsRequest.FromString,
+                    response_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListShiftPatternsResponse.SerializeToString,
+            ),
             'UpsertRotation': grpc.unary_unary_rpc_method_handler(
                     servicer.UpsertRotation,
                     request_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.UpsertRotationRequest.FromString,
                     response_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.Rotation.SerializeToString,
+            ),
+            'ListRotations': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRotations,
+                    request_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListRotationsRequest.FromString,
+                    response_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListRotationsResponse.SerializeToString,
             ),
             'PublishRoster': grpc.unary_unary_rpc_method_handler(
                     servicer.PublishRoster,
@@ -323,6 +415,16 @@ def add_RosterServiceServicer_to_server(servicer, server):
                     request_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.FindCoverageGapsRequest.FromString,
                     response_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.FindCoverageGapsResponse.SerializeToString,
             ),
+            'ListAssignments': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAssignments,
+                    request_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListAssignmentsRequest.FromString,
+                    response_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListAssignmentsResponse.SerializeToString,
+            ),
+            'GetAssignment': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAssignment,
+                    request_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.GetAssignmentRequest.FromString,
+                    response_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.Assignment.SerializeToString,
+            ),
             'RequestLeave': grpc.unary_unary_rpc_method_handler(
                     servicer.RequestLeave,
                     request_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.RequestLeaveRequest.FromString,
@@ -333,6 +435,11 @@ def add_RosterServiceServicer_to_server(servicer, server):
                     request_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.DecideLeaveRequest.FromString,
                     response_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.LeaveRequest.SerializeToString,
             ),
+            'ListLeave': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListLeave,
+                    request_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListLeaveRequest.FromString,
+                    response_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListLeaveResponse.SerializeToString,
+            ),
             'RequestSwap': grpc.unary_unary_rpc_method_handler(
                     servicer.RequestSwap,
                     request_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.RequestSwapRequest.FromString,
@@ -342,6 +449,11 @@ def add_RosterServiceServicer_to_server(servicer, server):
                     servicer.DecideSwap,
                     request_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.DecideSwapRequest.FromString,
                     response_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.SwapRequest.SerializeToString,
+            ),
+            'ListSwaps': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSwaps,
+                    request_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListSwapsRequest.FromString,
+                    response_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListSwapsResponse.SerializeToString,
             ),
             'CheckIn': grpc.unary_unary_rpc_method_handler(
                     servicer.CheckIn,
@@ -564,6 +676,33 @@ class RosterService:
             _registered_method=True)
 
     @staticmethod
+    def UpsertDirectoryEntry(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.roster.v1.RosterService/UpsertDirectoryEntry',
+            dutyline_dot_roster_dot_v1_dot_roster__pb2.UpsertDirectoryEntryRequest.SerializeToString,
+            dutyline_dot_roster_dot_v1_dot_roster__pb2.DirectoryEntry.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def UpsertShiftPattern(request,
             target,
             options=(),
@@ -591,6 +730,33 @@ class RosterService:
             _registered_method=True)
 
     @staticmethod
+    def ListShiftPatterns(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.roster.v1.RosterService/ListShiftPatterns',
+            dutyline_dot_roster_dot_v1_dot_roster__pb2.ListShiftPatternsRequest.SerializeToString,
+            dutyline_dot_roster_dot_v1_dot_roster__pb2.ListShiftPatternsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def UpsertRotation(request,
             target,
             options=(),
@@ -607,6 +773,33 @@ class RosterService:
             '/dutyline.roster.v1.RosterService/UpsertRotation',
             dutyline_dot_roster_dot_v1_dot_roster__pb2.UpsertRotationRequest.SerializeToString,
             dutyline_dot_roster_dot_v1_dot_roster__pb2.Rotation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRotations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.roster.v1.RosterService/ListRotations',
+            dutyline_dot_roster_dot_v1_dot_roster__pb2.ListRotationsRequest.SerializeToString,
+            dutyline_dot_roster_dot_v1_dot_roster__pb2.ListRotationsResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -699,6 +892,60 @@ class RosterService:
             _registered_method=True)
 
     @staticmethod
+    def ListAssignments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.roster.v1.RosterService/ListAssignments',
+            dutyline_dot_roster_dot_v1_dot_roster__pb2.ListAssignmentsRequest.SerializeToString,
+            dutyline_dot_roster_dot_v1_dot_roster__pb2.ListAssignmentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAssignment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.roster.v1.RosterService/GetAssignment',
+            dutyline_dot_roster_dot_v1_dot_roster__pb2.GetAssignmentRequest.SerializeToString,
+            dutyline_dot_roster_dot_v1_dot_roster__pb2.Assignment.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def RequestLeave(request,
             target,
             options=(),
@@ -753,6 +1000,33 @@ class RosterService:
             _registered_method=True)
 
     @staticmethod
+    def ListLeave(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.roster.v1.RosterService/ListLeave',
+            dutyline_dot_roster_dot_v1_dot_roster__pb2.ListLeaveRequest.SerializeToString,
+            dutyline_dot_roster_dot_v1_dot_roster__pb2.ListLeaveResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def RequestSwap(request,
             target,
             options=(),
@@ -796,6 +1070,33 @@ class RosterService:
             '/dutyline.roster.v1.RosterService/DecideSwap',
             dutyline_dot_roster_dot_v1_dot_roster__pb2.DecideSwapRequest.SerializeToString,
             dutyline_dot_roster_dot_v1_dot_roster__pb2.SwapRequest.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSwaps(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.roster.v1.RosterService/ListSwaps',
+            dutyline_dot_roster_dot_v1_dot_roster__pb2.ListSwapsRequest.SerializeToString,
+            dutyline_dot_roster_dot_v1_dot_roster__pb2.ListSwapsResponse.FromString,
             options,
             channel_credentials,
             insecure,

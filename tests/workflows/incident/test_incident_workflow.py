@@ -46,9 +46,7 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
 async def test_registration_notifies_the_leader_then_waits_for_verification(env: WorkflowEnvironment) -> None:
     task_queue = f"tq-{uuid.uuid4()}"
     incident_id = f"inc-{uuid.uuid4()}"
-    async with Worker(
-        env.client, task_queue=task_queue, workflows=[IncidentWorkflow], activities=[notify_duty_leader]
-    ):
+    async with Worker(env.client, task_queue=task_queue, workflows=[IncidentWorkflow], activities=[notify_duty_leader]):
         handle = await env.client.start_workflow(
             IncidentWorkflow.run,
             IncidentInput(

@@ -1,0 +1,63 @@
+"""Starting a workflow for something already committed, exactly once.
+
+The row commits first and its workflow starts after; a start that fails is retried by a
+reconciler, and a second start of the same id is a no-op. So a committed thing never lacks its
+process and never gets two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import structlog
+from temporalio.client import Client
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+log = structlog.get_logger(__name__)
+
+
+async def start_once(
+    client: Client,
+    workflow: Any,
+    arg: Any,
+    *,
+    workflow_id: str,
+    task_queue: str,
+    search_attributes: Sequence[SearchAttributePair[Any]] = (),
+) -> bool:
+    """Start ``workflow`` with id ``workflow_id`` unless it exists; False if Temporal could not be
+    reached (the caller's reconciler tries again)."""
+    try:
+        await client.start_workflow(
+            workflow,
+            arg,
+            id=workflow_id,
+            task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            search_attributes=TypedSearchAttributes(list(search_attributes)) if search_attributes else None,
+        )
+    except WorkflowAlreadyStartedError:
+        pass
+    except Exception as exc:
+        log.warning("workflow not started yet; will retry", workflow_id=workflow_id, error=repr(exc))
+        return False
+    return True
+
+
+async def signal_best_effort(client: Client, workflow_id: str, signal: str, *args: Any) -> bool:
+    """Tell a running workflow about a change already committed. The workflows re-read the truth
+    from the store at their deadlines, so a lost signal only delays them, never misleads them."""
+    try:
+        await client.get_workflow_handle(workflow_id).signal(signal, *args)
+    except Exception as exc:
+        log.warning("signal not delivered", workflow_id=workflow_id, signal=signal, error=repr(exc))
+        return False
+    return True

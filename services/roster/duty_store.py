@@ -1,0 +1,304 @@
+"""Persistence of what happens on duty: leave (请假) and swaps (换班) with their decisions, check-ins
+(签到), violations (缺岗) and handovers (交接班). Keyword-only functions; the caller owns the
+transaction."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from dutyline.db.pool import Connection
+
+
+@dataclass(frozen=True)
+class LeaveRow:
+    id: str
+    site_id: str
+    assignment_id: str
+    person_id: str
+    substitute_id: str
+    reason: str
+    status: str
+    requested_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    remark: str
+
+
+@dataclass(frozen=True)
+class SwapRow:
+    id: str
+    site_id: str
+    assignment_id: str
+    other_assignment_id: str
+    requested_by: str
+    reason: str
+    status: str
+    requested_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    remark: str
+
+
+@dataclass(frozen=True)
+class CheckInRow:
+    assignment_id: str
+    person_id: str
+    checked_in_at: datetime
+    status: str
+    late_seconds: float
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    kind: str
+    ref_id: str
+    text: str
+    due_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class HandoverRow:
+    id: str
+    site_id: str
+    outgoing_assignment_id: str
+    incoming_assignment_id: str
+    outgoing_person_id: str
+    incoming_person_id: str
+    shift_log: str
+    notes: str
+    open_items: tuple[OpenItem, ...]
+    gathering_notes: tuple[str, ...]
+    status: str
+    overdue: bool
+    submitted_at: datetime
+    accepted_at: datetime | None
+    remarks: str = ""
+
+
+async def insert_leave(conn: Connection, *, leave: LeaveRow) -> None:
+    await conn.execute(
+        """INSERT INTO leave_requests (id, site_id, assignment_id, person_id, substitute_id, reason, status,
+               requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
+        leave.id,
+        leave.site_id,
+        leave.assignment_id,
+        leave.person_id,
+        leave.substitute_id,
+        leave.reason,
+        leave.status,
+        leave.requested_at,
+    )
+
+
+async def get_leave(conn: Connection, *, leave_id: str, for_update: bool = False) -> LeaveRow | None:
+    row = await conn.fetchrow(
+        "SELECT * FROM leave_requests WHERE id = $1" + (" FOR UPDATE" if for_update else ""), leave_id
+    )
+    return LeaveRow(**dict(row)) if row else None
+
+
+async def decide_leave(
+    conn: Connection, *, leave_id: str, approve: bool, decided_by: str, decided_at: datetime, remark: str
+) -> LeaveRow:
+    row = await conn.fetchrow(
+        """UPDATE leave_requests SET status = $2, decided_by = $3, decided_at = $4, remark = $5
+           WHERE id = $1 RETURNING *""",
+        leave_id,
+        "approved" if approve else "rejected",
+        decided_by,
+        decided_at,
+        remark,
+    )
+    assert row is not None
+    return LeaveRow(**dict(row))
+
+
+async def list_leave(conn: Connection, *, site_id: str, status: str | None) -> list[LeaveRow]:
+    rows = await conn.fetch(
+        "SELECT * FROM leave_requests WHERE site_id = $1 AND ($2::text IS NULL OR status = $2) ORDER BY requested_at",
+        site_id,
+        status,
+    )
+    return [LeaveRow(**dict(r)) for r in rows]
+
+
+async def insert_swap(conn: Connection, *, swap: SwapRow) -> None:
+    await conn.execute(
+        """INSERT INTO swap_requests (id, site_id, assignment_id, other_assignment_id, requested_by, reason, status,
+               requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
+        swap.id,
+        swap.site_id,
+        swap.assignment_id,
+        swap.other_assignment_id,
+        swap.requested_by,
+        swap.reason,
+        swap.status,
+        swap.requested_at,
+    )
+
+
+async def get_swap(conn: Connection, *, swap_id: str, for_update: bool = False) -> SwapRow | None:
+    row = await conn.fetchrow(
+        "SELECT * FROM swap_requests WHERE id = $1" + (" FOR UPDATE" if for_update else ""), swap_id
+    )
+    return SwapRow(**dict(row)) if row else None
+
+
+async def decide_swap(
+    conn: Connection, *, swap_id: str, approve: bool, decided_by: str, decided_at: datetime, remark: str
+) -> SwapRow:
+    row = await conn.fetchrow(
+        """UPDATE swap_requests SET status = $2, decided_by = $3, decided_at = $4, remark = $5
+           WHERE id = $1 RETURNING *""",
+        swap_id,
+        "approved" if approve else "rejected",
+        decided_by,
+        decided_at,
+        remark,
+    )
+    assert row is not None
+    return SwapRow(**dict(row))
+
+
+async def list_swaps(conn: Connection, *, site_id: str, status: str | None) -> list[SwapRow]:
+    rows = await conn.fetch(
+        "SELECT * FROM swap_requests WHERE site_id = $1 AND ($2::text IS NULL OR status = $2) ORDER BY requested_at",
+        site_id,
+        status,
+    )
+    return [SwapRow(**dict(r)) for r in rows]
+
+
+async def insert_check_in(conn: Connection, *, check_in: CheckInRow) -> bool:
+    """Record a check-in; False if the assignment was already checked in."""
+    inserted = await conn.fetchval(
+        """INSERT INTO check_ins (assignment_id, person_id, checked_in_at, status, late_seconds)
+           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (assignment_id) DO NOTHING RETURNING true""",
+        check_in.assignment_id,
+        check_in.person_id,
+        check_in.checked_in_at,
+        check_in.status,
+        check_in.late_seconds,
+    )
+    return bool(inserted)
+
+
+async def get_check_in(conn: Connection, *, assignment_id: str) -> CheckInRow | None:
+    row = await conn.fetchrow("SELECT * FROM check_ins WHERE assignment_id = $1", assignment_id)
+    return CheckInRow(**dict(row)) if row else None
+
+
+async def insert_violation(
+    conn: Connection,
+    *,
+    violation_id: str,
+    site_id: str,
+    person_id: str,
+    kind: str,
+    assignment_id: str,
+    detail: str,
+) -> bool:
+    """Record a violation once per (kind, assignment); False if it was already recorded."""
+    inserted = await conn.fetchval(
+        """INSERT INTO violations (id, site_id, person_id, kind, assignment_id, detail)
+           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (kind, assignment_id) DO NOTHING RETURNING true""",
+        violation_id,
+        site_id,
+        person_id,
+        kind,
+        assignment_id,
+        detail,
+    )
+    return bool(inserted)
+
+
+def _handover(row: asyncpg.Record) -> HandoverRow:
+    return HandoverRow(
+        id=row["id"],
+        site_id=row["site_id"],
+        outgoing_assignment_id=row["outgoing_assignment_id"],
+        incoming_assignment_id=row["incoming_assignment_id"],
+        outgoing_person_id=row["outgoing_person_id"],
+        incoming_person_id=row["incoming_person_id"],
+        shift_log=row["shift_log"],
+        notes=row["notes"],
+        open_items=tuple(
+            OpenItem(
+                kind=i["kind"],
+                ref_id=i["ref_id"],
+                text=i["text"],
+                due_at=datetime.fromisoformat(i["due_at"]) if i.get("due_at") else None,
+            )
+            for i in json.loads(row["open_items"])
+        ),
+        gathering_notes=tuple(row["gathering_notes"]),
+        status=row["status"],
+        overdue=row["overdue"],
+        submitted_at=row["submitted_at"],
+        accepted_at=row["accepted_at"],
+        remarks=row["remarks"],
+    )
+
+
+async def insert_handover(conn: Connection, *, handover: HandoverRow) -> bool:
+    """False if the outgoing assignment already handed over."""
+    inserted = await conn.fetchval(
+        """INSERT INTO handovers (id, site_id, outgoing_assignment_id, incoming_assignment_id, outgoing_person_id,
+               incoming_person_id, shift_log, notes, open_items, gathering_notes, status, submitted_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'submitted', $11)
+           ON CONFLICT (outgoing_assignment_id) DO NOTHING RETURNING true""",
+        handover.id,
+        handover.site_id,
+        handover.outgoing_assignment_id,
+        handover.incoming_assignment_id,
+        handover.outgoing_person_id,
+        handover.incoming_person_id,
+        handover.shift_log,
+        handover.notes,
+        json.dumps(
+            [
+                {
+                    "kind": i.kind,
+                    "ref_id": i.ref_id,
+                    "text": i.text,
+                    "due_at": i.due_at.isoformat() if i.due_at else None,
+                }
+                for i in handover.open_items
+            ]
+        ),
+        list(handover.gathering_notes),
+        handover.submitted_at,
+    )
+    return bool(inserted)
+
+
+async def get_handover(conn: Connection, *, handover_id: str, for_update: bool = False) -> HandoverRow | None:
+    row = await conn.fetchrow(
+        "SELECT * FROM handovers WHERE id = $1" + (" FOR UPDATE" if for_update else ""), handover_id
+    )
+    return _handover(row) if row else None
+
+
+async def accept_handover(conn: Connection, *, handover_id: str, accepted_at: datetime, remarks: str) -> HandoverRow:
+    row = await conn.fetchrow(
+        """UPDATE handovers SET status = 'accepted', accepted_at = $2, remarks = $3 WHERE id = $1 RETURNING *""",
+        handover_id,
+        accepted_at,
+        remarks,
+    )
+    assert row is not None
+    return _handover(row)
+
+
+async def mark_handover_overdue(conn: Connection, *, handover_id: str) -> HandoverRow | None:
+    """Mark a still-unaccepted handover overdue; None if it was accepted (or already overdue)."""
+    row = await conn.fetchrow(
+        """UPDATE handovers SET status = 'overdue', overdue = true
+           WHERE id = $1 AND status = 'submitted' RETURNING *""",
+        handover_id,
+    )
+    return _handover(row) if row else None

@@ -1,0 +1,550 @@
+"""Leave (请假), swaps (换班), check-in (签到) and handover (交接班)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import grpc
+
+from dutyline.db.pool import Connection
+from dutyline.emit import emit
+from dutyline.events.v1 import event_pb2
+from dutyline.grpckit import idempotency
+from dutyline.grpckit.auth import current_principal
+from dutyline.grpckit.errors import (
+    FailedPrecondition,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    Violations,
+)
+from dutyline.ids import new_id
+from dutyline.roster.v1 import roster_pb2
+from services.roster import access, convert, duty_store, planning, rules, schedule_store, store
+from services.roster.base import RosterBase
+from services.roster.handover_items import OpenItemsGatherer
+from services.roster.shift_starter import ShiftStarter
+
+MAX_TEXT = 4000
+CHECK_IN_OPENS = timedelta(hours=2)
+
+
+def minutes(n: int) -> timedelta:
+    return timedelta(minutes=n)
+
+
+class DutyRpcs(RosterBase):
+    _shifts: ShiftStarter
+    _open_items: OpenItemsGatherer
+
+    async def _assignment(self, conn: Connection, assignment_id: str, field: str) -> schedule_store.AssignmentRow:
+        row = await schedule_store.get_assignment(conn, assignment_id=assignment_id, for_update=True)
+        if row is None:
+            raise InvalidArgument([FieldViolation(field, f"unknown assignment {assignment_id!r}")])
+        return row
+
+    async def _assignment_changed(
+        self, conn: Connection, *, row: schedule_store.AssignmentRow, new_person: str, cause: str, cause_id: str
+    ) -> None:
+        await schedule_store.set_person(conn, assignment_id=row.assignment.id, person_id=new_person)
+        changed = await schedule_store.get_assignment(conn, assignment_id=row.assignment.id)
+        assert changed is not None
+        await emit(
+            conn,
+            event_type="assignment.changed",
+            site_id=row.assignment.site_id,
+            aggregate_id=row.assignment.id,
+            aggregate_version=changed.version,
+            payload=event_pb2.AssignmentChanged(
+                assignment=convert.assignment_row_message(changed),
+                previous_person_id=row.assignment.person_id,
+                cause=cause,
+                cause_id=cause_id,
+            ),
+        )
+
+    async def _refuse_if_it_breaks_the_roster(
+        self,
+        conn: Connection,
+        *,
+        site: store.SiteRow,
+        rows: list[schedule_store.AssignmentRow],
+        apply: Callable[[list[rules.Assignment]], list[rules.Assignment]],
+    ) -> None:
+        start = min(r.assignment.starts_at for r in rows)
+        end = max(r.assignment.ends_at for r in rows)
+        check = await planning.check_change(
+            conn,
+            site=site,
+            start=start,
+            end=end,
+            change=[r.assignment.id for r in rows],
+            apply=apply,
+        )
+        if not check.ok:
+            raise FailedPrecondition(f"this change would open a gap or break a duty rule: {check.describe()}")
+
+    # -- leave ---------------------------------------------------------------------------------
+
+    async def RequestLeave(
+        self, request: roster_pb2.RequestLeaveRequest, context: grpc.aio.ServicerContext
+    ) -> roster_pb2.LeaveRequest:
+        principal = current_principal()
+        v = Violations()
+        v.require(bool(request.assignment_id), "assignment_id", "required")
+        v.require(bool(request.substitute_id), "substitute_id", "required: leave names the substitute (替班人)")
+        v.require(len(request.reason) <= MAX_TEXT, "reason", f"at most {MAX_TEXT} characters")
+        v.raise_if_any()
+
+        async def work(conn: Connection) -> roster_pb2.LeaveRequest:
+            row = await self._assignment(conn, request.assignment_id, "assignment_id")
+            a = row.assignment
+            site = await self.site(a.site_id, conn=conn)
+            access.require_reader(principal, site)
+            access.require_person(principal, a.person_id, what="ask for leave from this assignment")
+            await self._check_substitute(conn, row, request.substitute_id, "substitute_id")
+            if a.starts_at <= self.now():
+                raise FailedPrecondition(f"assignment {a.id} has already begun; leave is asked before the shift")
+            await self._refuse_if_it_breaks_the_roster(
+                conn, site=site, rows=[row], apply=lambda xs: rules.apply_leave(xs, a.id, request.substitute_id)
+            )
+            leave = duty_store.LeaveRow(
+                id=new_id("leave"),
+                site_id=site.id,
+                assignment_id=a.id,
+                person_id=a.person_id,
+                substitute_id=request.substitute_id,
+                reason=request.reason.strip(),
+                status="requested",
+                requested_at=self.now(),
+                decided_by=None,
+                decided_at=None,
+                remark="",
+            )
+            await duty_store.insert_leave(conn, leave=leave)
+            message = convert.leave_message(leave)
+            await emit(
+                conn,
+                event_type="leave.requested",
+                site_id=site.id,
+                aggregate_id=leave.id,
+                aggregate_version=1,
+                payload=message,
+            )
+            return message
+
+        answer, _ = await idempotency.run_once(
+            self._pool, method="RequestLeave", request=request, response_type=roster_pb2.LeaveRequest, work=work
+        )
+        return answer
+
+    async def _check_substitute(
+        self, conn: Connection, row: schedule_store.AssignmentRow, substitute_id: str, field: str
+    ) -> None:
+        substitute = await store.get_person(conn, person_id=substitute_id)
+        if substitute is None:
+            raise InvalidArgument([FieldViolation(field, f"unknown person {substitute_id!r}")])
+        if substitute_id == row.assignment.person_id:
+            raise InvalidArgument([FieldViolation(field, "the substitute must be someone else")])
+        if row.assignment.role not in substitute.roles:
+            raise InvalidArgument([FieldViolation(field, f"{substitute_id} is not a {row.assignment.role}")])
+
+    async def DecideLeave(
+        self, request: roster_pb2.DecideLeaveRequest, context: grpc.aio.ServicerContext
+    ) -> roster_pb2.LeaveRequest:
+        principal = current_principal()
+        v = Violations()
+        v.require(bool(request.leave_id), "leave_id", "required")
+        v.require(len(request.remark) <= MAX_TEXT, "remark", f"at most {MAX_TEXT} characters")
+        v.raise_if_any()
+
+        async def work(conn: Connection) -> roster_pb2.LeaveRequest:
+            leave = await duty_store.get_leave(conn, leave_id=request.leave_id, for_update=True)
+            if leave is None:
+                raise NotFound(f"leave request {request.leave_id} does not exist")
+            site = await self.site(leave.site_id, conn=conn)
+            access.require_leader(principal, site, what="decide leave")
+            if principal.person_id == leave.person_id:
+                raise PermissionDenied("nobody decides their own leave")
+            if leave.status != "requested":
+                raise FailedPrecondition(f"leave request {leave.id} is already {leave.status}")
+            row = await self._assignment(conn, leave.assignment_id, "leave_id")
+            if request.approve:
+                if row.assignment.person_id != leave.person_id:
+                    raise FailedPrecondition(f"assignment {row.assignment.id} changed hands since the request")
+                await self._refuse_if_it_breaks_the_roster(
+                    conn,
+                    site=site,
+                    rows=[row],
+                    apply=lambda xs: rules.apply_leave(xs, row.assignment.id, leave.substitute_id),
+                )
+            decided = await duty_store.decide_leave(
+                conn,
+                leave_id=leave.id,
+                approve=request.approve,
+                decided_by=principal.person_id,
+                decided_at=self.now(),
+                remark=request.remark.strip(),
+            )
+            message = convert.leave_message(decided)
+            await emit(
+                conn,
+                event_type="leave.decided",
+                site_id=site.id,
+                aggregate_id=leave.id,
+                aggregate_version=2,
+                payload=message,
+            )
+            if request.approve:
+                await self._assignment_changed(
+                    conn, row=row, new_person=leave.substitute_id, cause="leave", cause_id=leave.id
+                )
+            return message
+
+        answer, _ = await idempotency.run_once(
+            self._pool, method="DecideLeave", request=request, response_type=roster_pb2.LeaveRequest, work=work
+        )
+        return answer
+
+    async def ListLeave(
+        self, request: roster_pb2.ListLeaveRequest, context: grpc.aio.ServicerContext
+    ) -> roster_pb2.ListLeaveResponse:
+        site = await self.site(request.site_id)
+        access.require_reader(current_principal(), site)
+        async with self._pool.acquire() as conn:
+            rows = await duty_store.list_leave(conn, site_id=site.id, status=request.status or None)
+        return roster_pb2.ListLeaveResponse(requests=[convert.leave_message(r) for r in rows])
+
+    # -- swaps ---------------------------------------------------------------------------------
+
+    async def RequestSwap(
+        self, request: roster_pb2.RequestSwapRequest, context: grpc.aio.ServicerContext
+    ) -> roster_pb2.SwapRequest:
+        principal = current_principal()
+        v = Violations()
+        v.require(bool(request.assignment_id), "assignment_id", "required")
+        v.require(bool(request.other_assignment_id), "other_assignment_id", "required")
+        v.require(request.assignment_id != request.other_assignment_id, "other_assignment_id", "another assignment")
+        v.require(len(request.reason) <= MAX_TEXT, "reason", f"at most {MAX_TEXT} characters")
+        v.raise_if_any()
+
+        async def work(conn: Connection) -> roster_pb2.SwapRequest:
+            mine = await self._assignment(conn, request.assignment_id, "assignment_id")
+            other = await self._assignment(conn, request.other_assignment_id, "other_assignment_id")
+            site = await self.site(mine.assignment.site_id, conn=conn)
+            access.require_reader(principal, site)
+            access.require_person(principal, mine.assignment.person_id, what="ask to swap this assignment")
+            self._check_swappable(mine, other)
+            await self._refuse_if_it_breaks_the_roster(
+                conn,
+                site=site,
+                rows=[mine, other],
+                apply=lambda xs: rules.apply_swap(xs, mine.assignment.id, other.assignment.id),
+            )
+            swap = duty_store.SwapRow(
+                id=new_id("swap"),
+                site_id=site.id,
+                assignment_id=mine.assignment.id,
+                other_assignment_id=other.assignment.id,
+                requested_by=principal.person_id,
+                reason=request.reason.strip(),
+                status="requested",
+                requested_at=self.now(),
+                decided_by=None,
+                decided_at=None,
+                remark="",
+            )
+            await duty_store.insert_swap(conn, swap=swap)
+            message = convert.swap_message(swap)
+            await emit(
+                conn,
+                event_type="swap.requested",
+                site_id=site.id,
+                aggregate_id=swap.id,
+                aggregate_version=1,
+                payload=message,
+            )
+            return message
+
+        answer, _ = await idempotency.run_once(
+            self._pool, method="RequestSwap", request=request, response_type=roster_pb2.SwapRequest, work=work
+        )
+        return answer
+
+    def _check_swappable(self, mine: schedule_store.AssignmentRow, other: schedule_store.AssignmentRow) -> None:
+        a, b = mine.assignment, other.assignment
+        if a.site_id != b.site_id:
+            raise InvalidArgument([FieldViolation("other_assignment_id", "an assignment of the same site")])
+        if a.role != b.role:
+            raise InvalidArgument([FieldViolation("other_assignment_id", f"an assignment of a {a.role}")])
+        if a.person_id == b.person_id:
+            raise InvalidArgument([FieldViolation("other_assignment_id", "an assignment of someone else")])
+        if min(a.starts_at, b.starts_at) <= self.now():
+            raise FailedPrecondition("both shifts must still be ahead to swap them")
+
+    async def DecideSwap(
+        self, request: roster_pb2.DecideSwapRequest, context: grpc.aio.ServicerContext
+    ) -> roster_pb2.SwapRequest:
+        principal = current_principal()
+        v = Violations()
+        v.require(bool(request.swap_id), "swap_id", "required")
+        v.require(len(request.remark) <= MAX_TEXT, "remark", f"at most {MAX_TEXT} characters")
+        v.raise_if_any()
+
+        async def work(conn: Connection) -> roster_pb2.SwapRequest:
+            swap = await duty_store.get_swap(conn, swap_id=request.swap_id, for_update=True)
+            if swap is None:
+                raise NotFound(f"swap request {request.swap_id} does not exist")
+            site = await self.site(swap.site_id, conn=conn)
+            access.require_leader(principal, site, what="decide swaps")
+            mine = await self._assignment(conn, swap.assignment_id, "swap_id")
+            other = await self._assignment(conn, swap.other_assignment_id, "swap_id")
+            if principal.person_id in (mine.assignment.person_id, other.assignment.person_id):
+                raise PermissionDenied("nobody decides a swap of their own shift")
+            if swap.status != "requested":
+                raise FailedPrecondition(f"swap request {swap.id} is already {swap.status}")
+            if request.approve:
+                self._check_swappable(mine, other)
+                await self._refuse_if_it_breaks_the_roster(
+                    conn,
+                    site=site,
+                    rows=[mine, other],
+                    apply=lambda xs: rules.apply_swap(xs, mine.assignment.id, other.assignment.id),
+                )
+            decided = await duty_store.decide_swap(
+                conn,
+                swap_id=swap.id,
+                approve=request.approve,
+                decided_by=principal.person_id,
+                decided_at=self.now(),
+                remark=request.remark.strip(),
+            )
+            message = convert.swap_message(decided)
+            await emit(
+                conn,
+                event_type="swap.decided",
+                site_id=site.id,
+                aggregate_id=swap.id,
+                aggregate_version=2,
+                payload=message,
+            )
+            if request.approve:
+                await self._assignment_changed(
+                    conn, row=mine, new_person=other.assignment.person_id, cause="swap", cause_id=swap.id
+                )
+                await self._assignment_changed(
+                    conn, row=other, new_person=mine.assignment.person_id, cause="swap", cause_id=swap.id
+                )
+            return message
+
+        answer, _ = await idempotency.run_once(
+            self._pool, method="DecideSwap", request=request, response_type=roster_pb2.SwapRequest, work=work
+        )
+        return answer
+
+    async def ListSwaps(
+        self, request: roster_pb2.ListSwapsRequest, context: grpc.aio.ServicerContext
+    ) -> roster_pb2.ListSwapsResponse:
+        site = await self.site(request.site_id)
+        access.require_reader(current_principal(), site)
+        async with self._pool.acquire() as conn:
+            rows = await duty_store.list_swaps(conn, site_id=site.id, status=request.status or None)
+        return roster_pb2.ListSwapsResponse(requests=[convert.swap_message(r) for r in rows])
+
+    # -- check-in ------------------------------------------------------------------------------
+
+    async def CheckIn(
+        self, request: roster_pb2.CheckInRequest, context: grpc.aio.ServicerContext
+    ) -> roster_pb2.CheckInRecord:
+        principal = current_principal()
+        v = Violations()
+        v.require(bool(request.assignment_id), "assignment_id", "required")
+        v.raise_if_any()
+
+        async def work(conn: Connection) -> roster_pb2.CheckInRecord:
+            row = await self._assignment(conn, request.assignment_id, "assignment_id")
+            a = row.assignment
+            site = await self.site(a.site_id, conn=conn)
+            access.require_reader(principal, site)
+            access.require_person(principal, a.person_id, what="check in for this assignment")
+            now = self.now()
+            if now < a.starts_at - CHECK_IN_OPENS:
+                raise FailedPrecondition(
+                    f"check-in opens {CHECK_IN_OPENS} before the shift ({a.starts_at.isoformat()})"
+                )
+            if now >= a.ends_at:
+                raise FailedPrecondition(f"the shift ended at {a.ends_at.isoformat()}")
+            existing = await duty_store.get_check_in(conn, assignment_id=a.id)
+            if existing is not None:
+                raise FailedPrecondition(f"already checked in at {existing.checked_in_at.isoformat()}")
+            status, _ = rules.check_in_status(
+                checked_in_at=now,
+                starts_at=a.starts_at,
+                now=now,
+                lead=minutes(site.check_in_lead_minutes),
+                absent_after=minutes(site.absent_after_minutes),
+            )
+            record = duty_store.CheckInRow(
+                assignment_id=a.id,
+                person_id=a.person_id,
+                checked_in_at=now,
+                # Coming after the absence limit is still recorded (as late); the absence stands.
+                status="on_time" if status == "on_time" else "late",
+                late_seconds=max(0.0, (now - (a.starts_at - minutes(site.check_in_lead_minutes))).total_seconds()),
+            )
+            await duty_store.insert_check_in(conn, check_in=record)
+            message = convert.check_in_message(record)
+            await emit(
+                conn,
+                event_type="checkin.recorded",
+                site_id=site.id,
+                aggregate_id=a.id,
+                aggregate_version=row.version,
+                payload=message,
+            )
+            return message
+
+        answer, replayed = await idempotency.run_once(
+            self._pool, method="CheckIn", request=request, response_type=roster_pb2.CheckInRecord, work=work
+        )
+        if not replayed:
+            await self._shifts.check_in_recorded(answer.assignment_id)
+        return answer
+
+    # -- handover ------------------------------------------------------------------------------
+
+    async def SubmitHandover(
+        self, request: roster_pb2.SubmitHandoverRequest, context: grpc.aio.ServicerContext
+    ) -> roster_pb2.Handover:
+        principal = current_principal()
+        v = Violations()
+        v.require(bool(request.outgoing_assignment_id), "outgoing_assignment_id", "required")
+        v.require(len(request.shift_log) <= 20 * MAX_TEXT, "shift_log", f"at most {20 * MAX_TEXT} characters")
+        v.require(len(request.notes) <= MAX_TEXT, "notes", f"at most {MAX_TEXT} characters")
+        v.raise_if_any()
+        async with self._pool.acquire() as conn:
+            outgoing = await self._assignment(conn, request.outgoing_assignment_id, "outgoing_assignment_id")
+            site = await self.site(outgoing.assignment.site_id, conn=conn)
+            access.require_reader(principal, site)
+            access.require_person(principal, outgoing.assignment.person_id, what="hand over this shift")
+            incoming = await self._incoming(conn, outgoing, request.incoming_assignment_id)
+        # Gathered before the transaction: it asks other services.
+        items, notes = await self._open_items.gather(site_id=site.id, until=outgoing.assignment.ends_at)
+
+        async def work(conn: Connection) -> roster_pb2.Handover:
+            handover = duty_store.HandoverRow(
+                id=new_id("ho"),
+                site_id=site.id,
+                outgoing_assignment_id=outgoing.assignment.id,
+                incoming_assignment_id=incoming.assignment.id,
+                outgoing_person_id=outgoing.assignment.person_id,
+                incoming_person_id=incoming.assignment.person_id,
+                shift_log=request.shift_log.strip(),
+                notes=request.notes.strip(),
+                open_items=tuple(items),
+                gathering_notes=tuple(notes),
+                status="submitted",
+                overdue=False,
+                submitted_at=self.now(),
+                accepted_at=None,
+            )
+            if not await duty_store.insert_handover(conn, handover=handover):
+                raise FailedPrecondition(f"assignment {outgoing.assignment.id} has already been handed over")
+            message = convert.handover_message(handover)
+            await emit(
+                conn,
+                event_type="handover.submitted",
+                site_id=site.id,
+                aggregate_id=handover.id,
+                aggregate_version=1,
+                payload=message,
+            )
+            return message
+
+        answer, replayed = await idempotency.run_once(
+            self._pool, method="SubmitHandover", request=request, response_type=roster_pb2.Handover, work=work
+        )
+        if not replayed:
+            await self._shifts.handover_submitted(answer.outgoing_assignment_id, answer.id)
+        return answer
+
+    async def _incoming(
+        self, conn: Connection, outgoing: schedule_store.AssignmentRow, incoming_id: str
+    ) -> schedule_store.AssignmentRow:
+        """The named incoming assignment, or the one of the same role that starts as this ends."""
+        a = outgoing.assignment
+        if incoming_id:
+            incoming = await self._assignment(conn, incoming_id, "incoming_assignment_id")
+            b = incoming.assignment
+            if b.site_id != a.site_id or b.role != a.role:
+                raise InvalidArgument(
+                    [FieldViolation("incoming_assignment_id", f"a {a.role} assignment at {a.site_id}")]
+                )
+            if b.id == a.id:
+                raise InvalidArgument([FieldViolation("incoming_assignment_id", "the next shift's assignment")])
+            return incoming
+        following = [
+            r
+            for r in await schedule_store.list_assignments(
+                conn, site_id=a.site_id, start=a.ends_at, end=a.ends_at + minutes(1)
+            )
+            if r.assignment.role == a.role and r.assignment.starts_at == a.ends_at
+        ]
+        if not following:
+            raise FailedPrecondition(
+                f"nobody is rostered as {a.role} after {a.ends_at.isoformat()}; name the incoming assignment"
+            )
+        # Hand over to a different person where possible (the same person may run two shifts in a row).
+        following.sort(key=lambda r: r.assignment.person_id == a.person_id)
+        return following[0]
+
+    async def AcceptHandover(
+        self, request: roster_pb2.AcceptHandoverRequest, context: grpc.aio.ServicerContext
+    ) -> roster_pb2.Handover:
+        principal = current_principal()
+        v = Violations()
+        v.require(bool(request.handover_id), "handover_id", "required")
+        v.require(len(request.remarks) <= MAX_TEXT, "remarks", f"at most {MAX_TEXT} characters")
+        v.raise_if_any()
+
+        async def work(conn: Connection) -> roster_pb2.Handover:
+            handover = await duty_store.get_handover(conn, handover_id=request.handover_id, for_update=True)
+            if handover is None:
+                raise NotFound(f"handover {request.handover_id} does not exist")
+            site = await self.site(handover.site_id, conn=conn)
+            access.require_reader(principal, site)
+            access.require_person(principal, handover.incoming_person_id, what="accept this handover")
+            if handover.status == "accepted":
+                raise FailedPrecondition(f"handover {handover.id} was accepted at {handover.accepted_at}")
+            accepted = await duty_store.accept_handover(
+                conn, handover_id=handover.id, accepted_at=self.now(), remarks=request.remarks.strip()
+            )
+            message = convert.handover_message(accepted)
+            await emit(
+                conn,
+                event_type="handover.accepted",
+                site_id=site.id,
+                aggregate_id=handover.id,
+                aggregate_version=2,
+                payload=message,
+            )
+            return message
+
+        answer, replayed = await idempotency.run_once(
+            self._pool, method="AcceptHandover", request=request, response_type=roster_pb2.Handover, work=work
+        )
+        if not replayed:
+            await self._shifts.handover_accepted(answer.outgoing_assignment_id, answer.id)
+        return answer
+
+    async def GetHandover(
+        self, request: roster_pb2.GetHandoverRequest, context: grpc.aio.ServicerContext
+    ) -> roster_pb2.Handover:
+        async with self._pool.acquire() as conn:
+            handover = await duty_store.get_handover(conn, handover_id=request.handover_id)
+        if handover is None:
+            raise NotFound(f"handover {request.handover_id} does not exist")
+        access.require_reader(current_principal(), await self.site(handover.site_id))
+        return convert.handover_message(handover)

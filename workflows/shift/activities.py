@@ -1,0 +1,146 @@
+"""Activities of the shift workflow. They run at least once: each is idempotent (a reminder may be
+repeated, but a violation or an overdue mark is recorded once per assignment or handover)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import asyncpg
+import structlog
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from dutyline.common.v1 import common_pb2
+from dutyline.emit import emit
+from dutyline.events.v1 import event_pb2
+from dutyline.grpckit.convert import ts
+from dutyline.ids import new_id
+from dutyline.notifier import Notifier
+from services.roster import convert, duty_store, schedule_store
+from workflows.shift.types import (
+    ALERT_LEADER,
+    CHECK_IN_STATE,
+    HANDOVER_OVERDUE,
+    RECORD_ABSENCE,
+    REMIND,
+    CheckInState,
+    HandoverRef,
+    ShiftNotice,
+)
+
+log = structlog.get_logger(__name__)
+
+SYSTEM_ACTOR = common_pb2.Actor(person_id="system:shift-workflow", display_name="ShiftWorkflow", kind="system")
+MESSAGES = {
+    "reminder": (
+        "值班提醒 Duty reminder",
+        "您即将值班，请提前到岗签到。Your duty starts soon; check in early.",
+    ),
+    "not_checked_in": ("未签到 Not checked in", "值班员尚未签到。The officer on duty has not checked in."),
+    "late": ("迟到 Late check-in", "值班员迟到签到。The officer on duty checked in late."),
+    "absent": ("缺岗 Absent", "值班员缺岗，请立即安排替班。The officer is absent; arrange a substitute now."),
+    "handover_overdue": (
+        "交接超时 Handover overdue",
+        "交接班未按时确认。A handover was not accepted in time.",
+    ),
+}
+
+
+class ShiftActivities:
+    def __init__(self, *, pool: asyncpg.Pool, notifier: Notifier) -> None:
+        self._pool = pool
+        self._notifier = notifier
+
+    async def _assignment(self, assignment_id: str) -> schedule_store.AssignmentRow:
+        async with self._pool.acquire() as conn:
+            row = await schedule_store.get_assignment(conn, assignment_id=assignment_id)
+        if row is None:
+            # Deleted by a later publication: nothing to supervise any more.
+            raise ApplicationError(f"assignment {assignment_id} no longer exists", non_retryable=True)
+        return row
+
+    async def _send(self, person_id: str, notice: ShiftNotice, key: str) -> None:
+        subject, body = MESSAGES[notice.kind]
+        await self._notifier.send(
+            person_id=person_id,
+            subject=subject,
+            body=f"{body} {notice.detail}".strip(),
+            dedupe_key=f"{notice.assignment_id}:{notice.kind}:{key}",
+        )
+
+    @activity.defn(name=REMIND)
+    async def remind(self, notice: ShiftNotice) -> None:
+        """Remind whoever holds the assignment now (leave or a swap may have changed it)."""
+        row = await self._assignment(notice.assignment_id)
+        await self._send(row.assignment.person_id, notice, row.assignment.person_id)
+
+    @activity.defn(name=CHECK_IN_STATE)
+    async def check_in_state(self, assignment_id: str) -> CheckInState:
+        async with self._pool.acquire() as conn:
+            record = await duty_store.get_check_in(conn, assignment_id=assignment_id)
+        if record is None:
+            return CheckInState(status="pending")
+        return CheckInState(
+            status=record.status,
+            checked_in_at=record.checked_in_at.isoformat(),
+            late_seconds=record.late_seconds,
+        )
+
+    @activity.defn(name=ALERT_LEADER)
+    async def alert_leader(self, notice: ShiftNotice) -> None:
+        """Tell the duty leader(s) on duty at the site now (带班领导)."""
+        row = await self._assignment(notice.assignment_id)
+        async with self._pool.acquire() as conn:
+            on_duty = await schedule_store.on_duty(conn, site_id=notice.site_id, at=datetime.now(UTC))
+        leaders = [p.person_id for p in on_duty if p.role == "leader" and p.person_id != row.assignment.person_id]
+        detail = f"{row.display_name} ({row.assignment.shift_name} {row.assignment.local_date}) {notice.detail}"
+        for leader in leaders or ["unit_head_of:" + notice.site_id]:
+            await self._send(leader, ShiftNotice(notice.assignment_id, notice.site_id, notice.kind, detail), leader)
+
+    @activity.defn(name=RECORD_ABSENCE)
+    async def record_absence(self, assignment_id: str) -> None:
+        """缺岗: a violation charged to the person on the assignment, with absence.recorded."""
+        row = await self._assignment(assignment_id)
+        a = row.assignment
+        async with self._pool.acquire() as conn, conn.transaction():
+            recorded = await duty_store.insert_violation(
+                conn,
+                violation_id=new_id("vio"),
+                site_id=a.site_id,
+                person_id=a.person_id,
+                kind="absence",
+                assignment_id=a.id,
+                detail=f"未签到 no check-in for the {a.shift_name} shift of {a.local_date}",
+            )
+            if recorded:
+                await emit(
+                    conn,
+                    event_type="absence.recorded",
+                    site_id=a.site_id,
+                    aggregate_id=a.id,
+                    aggregate_version=row.version,
+                    payload=event_pb2.AbsenceRecorded(
+                        assignment_id=a.id, person_id=a.person_id, shift_start=ts(a.starts_at)
+                    ),
+                    actor=SYSTEM_ACTOR,
+                )
+
+    @activity.defn(name=HANDOVER_OVERDUE)
+    async def handover_overdue(self, ref: HandoverRef) -> bool:
+        """Mark a handover overdue with handover.overdue; False if it was accepted meanwhile."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            overdue = await duty_store.mark_handover_overdue(conn, handover_id=ref.handover_id)
+            if overdue is None:
+                current = await duty_store.get_handover(conn, handover_id=ref.handover_id)
+                # Already marked by an earlier attempt of this activity: still overdue.
+                return current is not None and current.status == "overdue"
+            await emit(
+                conn,
+                event_type="handover.overdue",
+                site_id=overdue.site_id,
+                aggregate_id=overdue.id,
+                aggregate_version=3,
+                payload=convert.handover_message(overdue),
+                actor=SYSTEM_ACTOR,
+            )
+            return True

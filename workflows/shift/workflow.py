@@ -1,0 +1,271 @@
+"""The check-in (签到) and handover (交接班) of one duty shift (值班).
+
+Check-in: remind before the start, alert the duty leader when nobody has checked in at the expected
+arrival, alert when the check-in was late, and record the absence (缺岗) when nobody has checked in
+well after the start. Handover: a submitted handover must be accepted in time, else it is marked
+overdue and the leader is told. Both run side by side from the start, because the handover signals
+may arrive at any time.
+
+Deterministic: no I/O, time from workflow.now(); the activities are called by name (they live in
+workflows/shift/activities.py, which the workflow must not import). The check_in_recorded signal
+only wakes the workflow: what the CheckIn RPC recorded is always read through shift_check_in_state.
+A step whose time has passed when the workflow gets there (e.g. it started late) is not waited for,
+and is skipped altogether once the next step is due as well.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from workflows.shift.types import (
+        ALERT_LEADER,
+        CHECK_IN_STATE,
+        HANDOVER_OVERDUE,
+        RECORD_ABSENCE,
+        REMIND,
+        CheckInState,
+        HandoverRef,
+        ShiftInput,
+        ShiftNotice,
+        ShiftOutcome,
+    )
+
+ACTIVITY_TIMEOUT = timedelta(seconds=30)
+# Reminders, alerts and records must eventually happen: retry without limit, backing off to a minute.
+ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
+CHECKED_IN = ("on_time", "late")
+
+
+@dataclass(frozen=True)
+class _Schedule:
+    starts_at: datetime
+    ends_at: datetime
+    remind_at: datetime
+    expected_at: datetime  # the expected arrival
+    absent_at: datetime
+    accept_within: timedelta
+    handover_until: datetime
+
+
+def _utc(value: str, field: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise _invalid(f"{field} is not an ISO 8601 time: {value!r}") from None
+    # The contract says UTC; a time without an offset is taken as such rather than rejected.
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _invalid(message: str) -> ApplicationError:
+    # Non-retryable: the same input would fail the same way on every workflow task.
+    return ApplicationError(message, type="InvalidShiftInput", non_retryable=True)
+
+
+def _schedule(shift: ShiftInput) -> _Schedule:
+    starts_at = _utc(shift.starts_at, "starts_at")
+    ends_at = _utc(shift.ends_at, "ends_at")
+    if ends_at <= starts_at:
+        raise _invalid(f"shift {shift.assignment_id} ends before it starts")
+    durations = (
+        shift.reminder_minutes,
+        shift.check_in_lead_minutes,
+        shift.absent_after_minutes,
+        shift.handover_accept_minutes,
+        shift.handover_wait_hours,
+    )
+    if min(durations) < 0:
+        raise _invalid(f"shift {shift.assignment_id} has a negative duration")
+    return _Schedule(
+        starts_at=starts_at,
+        ends_at=ends_at,
+        remind_at=starts_at - timedelta(minutes=shift.reminder_minutes),
+        expected_at=starts_at - timedelta(minutes=shift.check_in_lead_minutes),
+        absent_at=starts_at + timedelta(minutes=shift.absent_after_minutes),
+        accept_within=timedelta(minutes=shift.handover_accept_minutes),
+        handover_until=ends_at + timedelta(hours=shift.handover_wait_hours),
+    )
+
+
+def _notice(shift: ShiftInput, kind: str, detail: str) -> ShiftNotice:
+    return ShiftNotice(assignment_id=shift.assignment_id, site_id=shift.site_id, kind=kind, detail=detail)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+@workflow.defn(name="ShiftWorkflow")
+class ShiftWorkflow:
+    def __init__(self) -> None:
+        self._check_in = "pending"  # "pending" | "on_time" | "late" | "absent"
+        self._check_in_hint = False
+        # Handover signals are kept from the very start: they may come before the shift ends.
+        self._submitted: HandoverRef | None = None
+        self._submitted_at: datetime | None = None
+        self._accepted: HandoverRef | None = None
+        self._handover: str | None = None  # the settled outcome: "accepted" | "overdue" | "none"
+        self._done = False
+
+    @workflow.run
+    async def run(self, shift: ShiftInput) -> ShiftOutcome:
+        schedule = _schedule(shift)
+        check_in, handover = await asyncio.gather(
+            self._supervise_check_in(shift, schedule), self._supervise_handover(shift, schedule)
+        )
+        self._done = True
+        return ShiftOutcome(assignment_id=shift.assignment_id, check_in=check_in, handover=handover)
+
+    # -- check-in (签到) ------------------------------------------------------------------------
+
+    async def _supervise_check_in(self, shift: ShiftInput, schedule: _Schedule) -> str:
+        if not shift.supervise_check_in:
+            self._check_in = "unsupervised"
+            return self._check_in
+        steps = (
+            (schedule.remind_at, schedule.expected_at, "reminder"),
+            (schedule.expected_at, schedule.absent_at, "not_checked_in"),
+        )
+        starts = _iso(schedule.starts_at)
+        for due_at, superseded_at, kind in steps:
+            if workflow.now() >= superseded_at:
+                continue  # started late: the next step is already due, this one is moot
+            state = await self._check_in_by(shift, due_at, kind)
+            if state.status in CHECKED_IN:
+                return await self._settle_check_in(shift, state)
+            if kind == "reminder":
+                await self._activity(REMIND, _notice(shift, "reminder", f"shift starts at {starts}"))
+            else:
+                detail = f"expected by {_iso(schedule.expected_at)}; shift starts at {starts}"
+                await self._alert(shift, "not_checked_in", detail)
+        state = await self._check_in_by(shift, schedule.absent_at, "absent")
+        if state.status in CHECKED_IN:
+            return await self._settle_check_in(shift, state)
+        self._check_in = "absent"
+        await self._activity(RECORD_ABSENCE, shift.assignment_id)
+        await self._alert(shift, "absent", f"not checked in by {_iso(schedule.absent_at)}")
+        return "absent"
+
+    async def _check_in_by(self, shift: ShiftInput, due_at: datetime, step: str) -> CheckInState:
+        """The recorded check-in at `due_at`, or earlier once a check_in_recorded signal shows one."""
+        while True:
+            await self._wait_until(lambda: self._check_in_hint, due_at, f"check-in: {step}")
+            # Cleared before the read, so a signal arriving during it triggers another read.
+            self._check_in_hint = False
+            state = await self._recorded_check_in(shift.assignment_id)
+            if state.status in CHECKED_IN or workflow.now() >= due_at:
+                return state
+
+    async def _settle_check_in(self, shift: ShiftInput, state: CheckInState) -> str:
+        self._check_in = state.status
+        if state.status == "late":
+            minutes = round(state.late_seconds / 60)
+            await self._alert(shift, "late", f"checked in at {state.checked_in_at}, {minutes} min late")
+        return state.status
+
+    # -- handover (交接班) -----------------------------------------------------------------------
+
+    async def _supervise_handover(self, shift: ShiftInput, schedule: _Schedule) -> str:
+        self._handover = await self._handover_outcome(shift, schedule)
+        return self._handover
+
+    async def _handover_outcome(self, shift: ShiftInput, schedule: _Schedule) -> str:
+        arrived = await self._wait_until(
+            lambda: self._submitted is not None or self._accepted is not None,
+            schedule.handover_until,
+            "handover: submitted",
+        )
+        if not arrived:
+            return "none"
+        submitted = self._submitted
+        if submitted is None:
+            return "accepted"  # only the acceptance arrived (signals may come in any order)
+        # Once submitted, the acceptance gets its full window, even past handover_until.
+        accept_by = (self._submitted_at or workflow.now()) + schedule.accept_within
+        if await self._wait_until(lambda: self._accepted is not None, accept_by, "handover: accepted"):
+            return "accepted"
+        ref = self._submitted or submitted  # the latest submission, should it have been resubmitted
+        marked = await self._activity(HANDOVER_OVERDUE, ref, result_type=bool)
+        if not marked:
+            return "accepted"  # accepted through the RPC before its signal reached us
+        self._handover = "overdue"
+        detail = f"handover {ref.handover_id} not accepted by {_iso(accept_by)}"
+        await self._alert(shift, "handover_overdue", detail)
+        # A late acceptance changes nothing but ends the wait early.
+        await self._wait_until(lambda: self._accepted is not None, schedule.handover_until, "handover: late")
+        return "overdue"
+
+    # -- signals and query ------------------------------------------------------------------------
+
+    @workflow.signal
+    def check_in_recorded(self) -> None:
+        self._check_in_hint = True
+
+    @workflow.signal
+    def handover_submitted(self, ref: HandoverRef) -> None:
+        if self._submitted_at is None:
+            self._submitted_at = workflow.now()  # the acceptance window runs from the first submission
+        self._submitted = ref
+
+    @workflow.signal
+    def handover_accepted(self, ref: HandoverRef) -> None:
+        self._accepted = ref
+
+    @workflow.query
+    def state(self) -> dict[str, str]:
+        if self._handover is not None:
+            handover = self._handover
+        elif self._accepted is not None:
+            handover = "accepted"
+        else:
+            handover = "submitted" if self._submitted is not None else "waiting"
+        if self._done:
+            phase = "done"
+        elif self._check_in == "pending":
+            phase = "check_in"
+        else:
+            phase = "on_duty" if handover == "waiting" else "handover"
+        ref = self._submitted or self._accepted
+        return {
+            "phase": phase,
+            "check_in": self._check_in,
+            "handover": handover,
+            "handover_id": ref.handover_id if ref else "",
+        }
+
+    # -- helpers -----------------------------------------------------------------------------------
+
+    async def _wait_until(self, done: Callable[[], bool], until: datetime, summary: str) -> bool:
+        """Whether `done` holds by `until`; a time already past is not waited for."""
+        remaining = until - workflow.now()
+        if done() or remaining <= timedelta(0):
+            return done()
+        try:
+            await workflow.wait_condition(done, timeout=remaining, timeout_summary=summary)
+        except TimeoutError:
+            return done()
+        return True
+
+    async def _recorded_check_in(self, assignment_id: str) -> CheckInState:
+        state: CheckInState = await self._activity(CHECK_IN_STATE, assignment_id, result_type=CheckInState)
+        return state
+
+    async def _alert(self, shift: ShiftInput, kind: str, detail: str) -> None:
+        await self._activity(ALERT_LEADER, _notice(shift, kind, detail))
+
+    async def _activity(self, name: str, arg: object, result_type: type | None = None) -> Any:
+        return await workflow.execute_activity(
+            name,
+            arg,
+            result_type=result_type,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+        )

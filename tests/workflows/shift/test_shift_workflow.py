@@ -8,15 +8,17 @@ The time-skipping server suits this workflow: it upserts no custom search attrib
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from temporalio import activity
-from temporalio.client import WorkflowFailureError, WorkflowHandle
+from temporalio.client import WorkflowFailureError, WorkflowHandle, WorkflowHistory
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
@@ -98,6 +100,9 @@ class FakeShiftActivities:
         ]
 
 
+HISTORIES = Path(__file__).parent / "histories"
+
+
 @pytest.fixture(scope="module")
 async def env() -> AsyncIterator[WorkflowEnvironment]:
     async with await WorkflowEnvironment.start_time_skipping(
@@ -129,6 +134,7 @@ async def start_shift(
     fake: FakeShiftActivities,
     starts_in: timedelta = timedelta(hours=2),
     recorded: Callable[[datetime], CheckInState] | None = None,
+    supervise_check_in: bool = True,
 ) -> tuple[Handle, datetime, datetime]:
     """An 8 h shift starting `starts_in` from the server's now, the check-in `recorded` (given the
     start) already there; returns its handle, start and end."""
@@ -138,7 +144,9 @@ async def start_shift(
     assignment_id = f"as-{uuid.uuid4()}"
     if recorded:
         fake.check_ins[assignment_id] = recorded(starts_at)
-    shift = ShiftInput(assignment_id, "hz-01", starts_at=iso(starts_at), ends_at=iso(ends_at))
+    shift = ShiftInput(
+        assignment_id, "hz-01", starts_at=iso(starts_at), ends_at=iso(ends_at), supervise_check_in=supervise_check_in
+    )
     handle = await env.client.start_workflow(
         ShiftWorkflow.run, shift, id=shift_workflow_id(assignment_id), task_queue=worker.task_queue
     )
@@ -404,6 +412,10 @@ async def test_a_completed_history_replays_on_the_current_code(
     assert (await handle.result()).handover == "overdue"
 
     history = await handle.fetch_history()
+    # Refresh the recorded history with DUTYLINE_RECORD_HISTORIES=1 when the workflow changes on purpose.
+    if os.environ.get("DUTYLINE_RECORD_HISTORIES"):
+        HISTORIES.mkdir(exist_ok=True)
+        (HISTORIES / "shift_late_and_overdue.json").write_text(history.to_json())
     replayer = Replayer(workflows=[ShiftWorkflow])
     replayed = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert replayed.replay_failure is None
@@ -414,3 +426,18 @@ async def test_a_completed_history_replays_on_the_current_code(
         "handover_overdue",
         "alert:handover_overdue",
     ]
+
+
+async def test_a_shift_published_after_it_began_is_not_held_to_the_check_in(
+    env: WorkflowEnvironment, worker: Worker, fake: FakeShiftActivities
+) -> None:
+    handle, _, _ = await start_shift(env, worker, fake, starts_in=-timedelta(hours=1), supervise_check_in=False)
+    outcome = await finish(handle)
+    assert outcome.check_in == "unsupervised"
+    assert fake.effects() == []
+
+
+async def test_the_recorded_history_still_replays() -> None:
+    """A history recorded from an earlier version: a change that breaks running shifts fails here."""
+    recorded = (HISTORIES / "shift_late_and_overdue.json").read_text()
+    await Replayer(workflows=[ShiftWorkflow]).replay_workflow(WorkflowHistory.from_json("recorded-shift", recorded))

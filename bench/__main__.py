@@ -17,7 +17,7 @@ from rich.console import Console
 
 from bench import budgets, logscan, raw
 from bench.cpu import CpuMonitor
-from bench.dutyline_paths import DutylinePaths, admin_token, drain_outboxes
+from bench.dutyline_paths import DutylinePaths, admin_token, drain_outboxes, on_duty_latency
 from bench.report import Report
 from dutyline.stack.platform import Platform, Ports
 
@@ -121,6 +121,10 @@ class Bench:
                 paths.registration_throughput(concurrency=CALL_CALLERS),
             )
             await self.drain()
+            on_duty = await self.phase(
+                f"dutyline: GetOnDuty at {CALL_RATE:.0f}/s",
+                on_duty_latency(p.address("roster"), admin_token(), rate=CALL_RATE),
+            )
             incident_latency = await self.phase(
                 f"dutyline: emergency at {INCIDENT_RATE:.0f}/s", paths.emergency_latency(rate=INCIDENT_RATE)
             )
@@ -139,6 +143,7 @@ class Bench:
                 concurrency=CALL_CALLERS,
             ),
             budgets.registration_latency(call_latency, rate=CALL_RATE),
+            budgets.on_duty_latency(on_duty, rate=CALL_RATE),
             budgets.emergency_throughput(
                 incident_throughput, ceilings["temporal_starts"], concurrency=INCIDENT_CALLERS
             ),

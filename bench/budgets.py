@@ -16,6 +16,7 @@ DESIGN_TEMPORAL_STARTS = 150.0  # with journal_mode=wal, synchronous=normal (as 
 CALLS_PER_SECOND = 1_000.0
 CALLS_SHARE_OF_COMMITS = 0.40
 CALL_P99_MS = 15.0
+ON_DUTY_P99_MS = 5.0  # issue 3: who is on duty, from a warm server
 INCIDENTS_SHARE_OF_STARTS = 0.70
 INCIDENT_P99_MS = 1_000.0
 DELIVERY_P99_MS = 1_000.0
@@ -59,9 +60,9 @@ def registration_throughput(result: LoadResult | None, commits: Ceiling, echo: C
     return figure
 
 
-def registration_latency(result: LoadResult | None, *, rate: float) -> Figure:
-    name = f"RegisterCall p99 latency at {rate:.0f} calls/s (open loop)"
-    budget = f"p99 ≤ {CALL_P99_MS:.0f} ms"
+def open_loop_latency(result: LoadResult | None, *, name: str, p99_budget_ms: float) -> Figure:
+    """A p99 latency figure of an open-loop phase against its budget."""
+    budget = f"p99 ≤ {p99_budget_ms:,.0f} ms"
     if result is None:
         return Figure(name, None, "ms", budget)
     p99 = result.latency_ms(99)
@@ -70,7 +71,7 @@ def registration_latency(result: LoadResult | None, *, rate: float) -> Figure:
         p99,
         "ms",
         budget,
-        passed=p99 <= CALL_P99_MS and result.errors == 0 and result.ok > 0,
+        passed=p99 <= p99_budget_ms and result.errors == 0 and result.ok > 0,
         note=_join(
             f"p50 {result.latency_ms(50):.1f}, p95 {result.latency_ms(95):.1f}, "
             f"max {max(result.latencies, default=0) * 1000:.0f} ms; {result.ok} calls",
@@ -78,6 +79,18 @@ def registration_latency(result: LoadResult | None, *, rate: float) -> Figure:
             _errors_note(result),
         ),
         detail=result.summary(),
+    )
+
+
+def registration_latency(result: LoadResult | None, *, rate: float) -> Figure:
+    return open_loop_latency(
+        result, name=f"RegisterCall p99 latency at {rate:.0f} calls/s (open loop)", p99_budget_ms=CALL_P99_MS
+    )
+
+
+def on_duty_latency(result: LoadResult | None, *, rate: float) -> Figure:
+    return open_loop_latency(
+        result, name=f"GetOnDuty p99 latency at {rate:.0f}/s, warm (open loop)", p99_budget_ms=ON_DUTY_P99_MS
     )
 
 

@@ -21,6 +21,7 @@ from dutyline.grpckit.auth import issue_token
 from dutyline.grpckit.client import channel
 from dutyline.grpckit.convert import ts
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
+from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 
 SITE = "hz-01"
 OFFICER = "p-hz-officer-1"
@@ -219,3 +220,17 @@ async def drain_outboxes(dsn: str, *, timeout: float = 30.0) -> int:
             await asyncio.sleep(0.2)
     finally:
         await conn.close()
+
+
+async def on_duty_latency(roster_address: str, token: str, *, rate: float = 200.0, duration: float = 5.0) -> LoadResult:
+    """Open-loop GetOnDuty for a demo site "now": what every call registration asks."""
+    async with channel(roster_address, token) as ch:
+        roster = roster_pb2_grpc.RosterServiceStub(ch)
+        request = roster_pb2.GetOnDutyRequest(site_id="hz-01")
+        for _ in range(50):  # warm: connection, pool, plans
+            await roster.GetOnDuty(request, timeout=RPC_TIMEOUT)
+
+        async def ask() -> None:
+            await roster.GetOnDuty(request, timeout=RPC_TIMEOUT)
+
+        return await open_loop(ask, rate=rate, duration=duration, timeout=RPC_TIMEOUT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from dutyline.db.pool import Connection
@@ -9,11 +10,14 @@ from dutyline.grpckit.errors import FieldViolation, InvalidArgument, NotFound
 from dutyline.grpckit.server import ServiceContext
 from services.roster import store
 
+SITE_CACHE_SECONDS = 30.0
+
 
 class RosterBase:
     def __init__(self, ctx: ServiceContext) -> None:
         self._pool = ctx.pool
         self._settings = ctx.settings
+        self._site_cache: dict[str, tuple[float, store.SiteRow]] = {}
 
     @staticmethod
     def now() -> datetime:
@@ -38,4 +42,13 @@ class RosterBase:
             site = await store.get_site(conn, site_id=site_id)
         if site is None:
             raise NotFound(f"site {site_id} does not exist")
+        return site
+
+    async def cached_site(self, site_id: str) -> store.SiteRow:
+        """The site for the hot reads (GetOnDuty): sites change rarely, so a copy may be a little old."""
+        cached = self._site_cache.get(site_id)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        site = await self.site(site_id)
+        self._site_cache[site_id] = (time.monotonic() + SITE_CACHE_SECONDS, site)
         return site

@@ -200,12 +200,11 @@ class ScheduleRpcs(RosterBase):
     async def GetOnDuty(
         self, request: roster_pb2.GetOnDutyRequest, context: grpc.aio.ServicerContext
     ) -> roster_pb2.OnDuty:
-        site = await self.site(request.site_id)
+        site = await self.cached_site(request.site_id)
         access.require_reader(current_principal(), site)
         at = from_ts(request.at) if request.HasField("at") else self.now()
         async with self._pool.acquire() as conn:
-            rows = await schedule_store.on_duty(conn, site_id=site.id, at=at)
-            valid_until = await schedule_store.next_change(conn, site_id=site.id, at=at)
+            rows, valid_until = await schedule_store.on_duty(conn, site_id=site.id, at=at)
         people = [
             roster_pb2.DutyPerson(
                 person_id=r.person_id,

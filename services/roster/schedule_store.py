@@ -315,16 +315,23 @@ async def add_assignment(conn: Connection, *, assignment: Assignment) -> None:
     )
 
 
-async def on_duty(conn: Connection, *, site_id: str, at: datetime) -> list[OnDutyRow]:
+async def on_duty(conn: Connection, *, site_id: str, at: datetime) -> tuple[list[OnDutyRow], datetime | None]:
+    """Who is on duty at ``at``, and the next instant at which that can change (someone's duty at
+    the site starts or ends) — one round trip, as every call registration asks this."""
     rows = await conn.fetch(
-        """SELECT a.id, a.person_id, p.display_name, a.role, a.shift_name
-           FROM assignments a JOIN people p ON p.id = a.person_id
-           WHERE a.site_id = $1 AND a.starts_at <= $2 AND $2 < a.ends_at
+        """WITH next_change AS (
+               SELECT least(
+                   (SELECT min(starts_at) FROM assignments WHERE site_id = $1 AND starts_at > $2),
+                   (SELECT min(ends_at) FROM assignments WHERE site_id = $1 AND ends_at > $2)) AS at)
+           SELECT a.id, a.person_id, p.display_name, a.role, a.shift_name, next_change.at AS next_change
+           FROM next_change
+           LEFT JOIN assignments a ON a.site_id = $1 AND a.starts_at <= $2 AND $2 < a.ends_at
+           LEFT JOIN people p ON p.id = a.person_id
            ORDER BY a.role, a.person_id""",
         site_id,
         at,
     )
-    return [
+    on = [
         OnDutyRow(
             assignment_id=r["id"],
             person_id=r["person_id"],
@@ -333,19 +340,9 @@ async def on_duty(conn: Connection, *, site_id: str, at: datetime) -> list[OnDut
             shift_name=r["shift_name"],
         )
         for r in rows
+        if r["id"] is not None
     ]
-
-
-async def next_change(conn: Connection, *, site_id: str, at: datetime) -> datetime | None:
-    """The first instant after ``at`` at which someone's duty at the site starts or ends."""
-    value: datetime | None = await conn.fetchval(
-        """SELECT least(
-               (SELECT min(starts_at) FROM assignments WHERE site_id = $1 AND starts_at > $2),
-               (SELECT min(ends_at) FROM assignments WHERE site_id = $1 AND ends_at > $2))""",
-        site_id,
-        at,
-    )
-    return value
+    return on, rows[0]["next_change"] if rows else None
 
 
 async def assignments_without_workflow(

@@ -91,7 +91,7 @@ class ShiftActivities:
         """Tell the duty leader(s) on duty at the site now (带班领导)."""
         row = await self._assignment(notice.assignment_id)
         async with self._pool.acquire() as conn:
-            on_duty = await schedule_store.on_duty(conn, site_id=notice.site_id, at=datetime.now(UTC))
+            on_duty, _ = await schedule_store.on_duty(conn, site_id=notice.site_id, at=datetime.now(UTC))
         leaders = [p.person_id for p in on_duty if p.role == "leader" and p.person_id != row.assignment.person_id]
         detail = f"{row.display_name} ({row.assignment.shift_name} {row.assignment.local_date}) {notice.detail}"
         for leader in leaders or ["unit_head_of:" + notice.site_id]:

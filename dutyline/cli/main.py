@@ -12,12 +12,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from dutyline.cli.roster import roster_app
 from dutyline.config import SERVICES, get_settings
 
-app = typer.Typer(
-    help="dutyline — 应急值班值守平台 central 24/7 emergency duty platform", no_args_is_help=True
-)
+app = typer.Typer(help="dutyline — 应急值班值守平台 central 24/7 emergency duty platform", no_args_is_help=True)
 console = Console()
+app.add_typer(roster_app, name="roster")
 
 StateDir = Annotated[Path, typer.Option("--state-dir", help="数据目录 where the platform keeps its data")]
 
@@ -51,9 +51,7 @@ def demo(state_dir: StateDir = _default_state_dir()) -> None:
 def migrate(
     temporal: Annotated[
         bool,
-        typer.Option(
-            "--temporal", help="同时注册 Temporal 搜索属性 also register Temporal search attributes"
-        ),
+        typer.Option("--temporal", help="同时注册 Temporal 搜索属性 also register Temporal search attributes"),
     ] = False,
 ) -> None:
     """迁移数据库 Apply every service's schema migrations (DUTYLINE_PG_DSN)."""
@@ -79,9 +77,7 @@ def migrate(
 @app.command()
 def token(
     person: Annotated[str, typer.Option(help="人员编号 person id")],
-    role: Annotated[
-        list[str], typer.Option(help="角色 role: officer, leader, unit_head, admin, supervisor, agency")
-    ],
+    role: Annotated[list[str], typer.Option(help="角色 role: officer, leader, unit_head, admin, supervisor, agency")],
     site: Annotated[list[str], typer.Option(help="站点或区域 site or region id; * for all")],
     name: Annotated[str, typer.Option(help="姓名 display name")] = "",
     days: Annotated[int, typer.Option(help="有效天数 days valid")] = 30,
@@ -91,9 +87,7 @@ def token(
 
     secret = get_settings().token_secret.get_secret_value()
     try:
-        typer.echo(
-            issue_token(secret, person_id=person, name=name, roles=role, sites=site, ttl=timedelta(days=days))
-        )
+        typer.echo(issue_token(secret, person_id=person, name=name, roles=role, sites=site, ttl=timedelta(days=days)))
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
 

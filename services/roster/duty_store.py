@@ -104,26 +104,38 @@ async def get_leave(conn: Connection, *, leave_id: str, for_update: bool = False
 async def decide_leave(
     conn: Connection, *, leave_id: str, approve: bool, decided_by: str, decided_at: datetime, remark: str
 ) -> LeaveRow:
+    row = await _decide(conn, "leave_requests", leave_id, approve, decided_by, decided_at, remark)
+    return LeaveRow(**dict(row))
+
+
+async def list_leave(conn: Connection, *, site_id: str, status: str | None) -> list[LeaveRow]:
+    return [LeaveRow(**dict(r)) for r in await _list(conn, "leave_requests", site_id, status)]
+
+
+async def _decide(
+    conn: Connection, table: str, request_id: str, approve: bool, decided_by: str, decided_at: datetime, remark: str
+) -> asyncpg.Record:
+    """Record the decision on a leave or swap request (the caller checked it was still open)."""
     row = await conn.fetchrow(
-        """UPDATE leave_requests SET status = $2, decided_by = $3, decided_at = $4, remark = $5
-           WHERE id = $1 RETURNING *""",
-        leave_id,
+        f"UPDATE {table} SET status = $2, decided_by = $3, decided_at = $4, remark = $5 WHERE id = $1 RETURNING *",
+        request_id,
         "approved" if approve else "rejected",
         decided_by,
         decided_at,
         remark,
     )
     assert row is not None
-    return LeaveRow(**dict(row))
+    return row
 
 
-async def list_leave(conn: Connection, *, site_id: str, status: str | None) -> list[LeaveRow]:
-    rows = await conn.fetch(
-        "SELECT * FROM leave_requests WHERE site_id = $1 AND ($2::text IS NULL OR status = $2) ORDER BY requested_at",
-        site_id,
-        status,
+async def _list(conn: Connection, table: str, site_id: str, status: str | None) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch(
+            f"SELECT * FROM {table} WHERE site_id = $1 AND ($2::text IS NULL OR status = $2) ORDER BY requested_at",
+            site_id,
+            status,
+        )
     )
-    return [LeaveRow(**dict(r)) for r in rows]
 
 
 async def insert_swap(conn: Connection, *, swap: SwapRow) -> None:
@@ -151,26 +163,12 @@ async def get_swap(conn: Connection, *, swap_id: str, for_update: bool = False) 
 async def decide_swap(
     conn: Connection, *, swap_id: str, approve: bool, decided_by: str, decided_at: datetime, remark: str
 ) -> SwapRow:
-    row = await conn.fetchrow(
-        """UPDATE swap_requests SET status = $2, decided_by = $3, decided_at = $4, remark = $5
-           WHERE id = $1 RETURNING *""",
-        swap_id,
-        "approved" if approve else "rejected",
-        decided_by,
-        decided_at,
-        remark,
-    )
-    assert row is not None
+    row = await _decide(conn, "swap_requests", swap_id, approve, decided_by, decided_at, remark)
     return SwapRow(**dict(row))
 
 
 async def list_swaps(conn: Connection, *, site_id: str, status: str | None) -> list[SwapRow]:
-    rows = await conn.fetch(
-        "SELECT * FROM swap_requests WHERE site_id = $1 AND ($2::text IS NULL OR status = $2) ORDER BY requested_at",
-        site_id,
-        status,
-    )
-    return [SwapRow(**dict(r)) for r in rows]
+    return [SwapRow(**dict(r)) for r in await _list(conn, "swap_requests", site_id, status)]
 
 
 async def insert_check_in(conn: Connection, *, check_in: CheckInRow) -> bool:

@@ -54,6 +54,10 @@ def demo_people() -> list[DemoPerson]:
             people.append(
                 DemoPerson(f"p-{short}-leader-{i + 1}", names[site_id][4 + i], site_id, ("leader",), f"1380000{n}1{i}1")
             )
+        # A reserve officer (机动值班员) outside the rotation: the substitute for leave and swaps.
+        people.append(
+            DemoPerson(f"p-{short}-reserve", f"机动 Reserve {short}", site_id, ("officer",), f"1380000{n}201")
+        )
     people.append(DemoPerson("p-east-supervisor", "吴刚 Wu Gang", REGION, ("supervisor",), "13800009991"))
     people.append(DemoPerson("p-admin", "管理员 Admin", "hq", ("admin",), "13800009992"))
     return people

@@ -1,0 +1,826 @@
+"""`dutyline roster …`: the duty roster for officers and duty leaders — who is on duty, the week's
+roster, gaps, publishing, leave (请假), swaps (换班), check-in (签到) and handover (交接班).
+
+Dates on the command line are local dates of the site's time zone; every time shown is in that zone.
+Every mutating command sends an idempotency key (a fresh UUID unless ``--idempotency-key`` names one,
+so that a script can retry safely).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Annotated, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import grpc
+import typer
+from google.protobuf.message import Message
+from rich import box
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from dutyline.cli import connect
+from dutyline.cli.i18n import Lang, from_locale, label, set_language, t, weekday
+from dutyline.cli.state import DEFAULT_STATE_DIR
+from dutyline.common.v1 import common_pb2
+from dutyline.grpckit.convert import ROLE_NAMES, ts
+from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
+
+T = TypeVar("T")
+
+TIMEOUT = 15.0
+# Submitting a handover gathers open items from other services first.
+HANDOVER_TIMEOUT = 30.0
+WEEK = 7
+
+roster_app = typer.Typer(
+    help="排班与值班 Duty roster: who is on duty, the roster, gaps, publishing, leave, swaps, check-in, handover.",
+    no_args_is_help=True,
+)
+leave_app = typer.Typer(help="请假 Leave: ask for a substitute, decide, list.", no_args_is_help=True)
+swap_app = typer.Typer(help="换班 Swaps: exchange two assignments, decide, list.", no_args_is_help=True)
+handover_app = typer.Typer(help="交接班 Handover: submit, accept, show.", no_args_is_help=True)
+roster_app.add_typer(leave_app, name="leave")
+roster_app.add_typer(swap_app, name="swap")
+roster_app.add_typer(handover_app, name="handover")
+
+# -- options ----------------------------------------------------------------------------------------
+
+SiteOpt = Annotated[str | None, typer.Option("--site", help="站点 site id (default: the token's site)")]
+RequiredSite = Annotated[str, typer.Option("--site", help="站点 site id")]
+FromOpt = Annotated[
+    str | None, typer.Option("--from", metavar="YYYY-MM-DD", help="起始日期 first local date of the site")
+]
+ToOpt = Annotated[str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="截止日期 last local date (inclusive)")]
+KeyOpt = Annotated[
+    str | None,
+    typer.Option("--idempotency-key", help="幂等键 idempotency key, to retry a request safely (default: a new UUID)"),
+]
+AssignmentOpt = Annotated[str, typer.Option("--assignment", help="值班安排编号 assignment id")]
+ApproveOpt = Annotated[bool, typer.Option("--approve", help="批准 approve")]
+RejectOpt = Annotated[bool, typer.Option("--reject", help="驳回 reject")]
+RemarkOpt = Annotated[str, typer.Option("--remark", help="审批意见 remark")]
+ReasonOpt = Annotated[str, typer.Option("--reason", help="事由 reason")]
+
+
+@dataclass(frozen=True)
+class Session:
+    """What the roster group's options say for the command being run."""
+
+    token: str | None
+    state_dir: Path
+    out: Console
+
+    def target(self) -> connect.Target:
+        return connect.resolve("roster", token=self.token, state_dir=self.state_dir)
+
+
+@roster_app.callback()
+def roster_main(
+    ctx: typer.Context,
+    lang: Annotated[
+        Lang | None, typer.Option("--lang", help="语言 zh | en (default: from LC_ALL / LANG)", case_sensitive=False)
+    ] = None,
+    token: Annotated[
+        str | None, typer.Option("--token", help="令牌 bearer token (default: $DUTYLINE_TOKEN, then platform.json)")
+    ] = None,
+    state_dir: Annotated[
+        Path, typer.Option("--state-dir", help="数据目录 where `dutyline up` wrote platform.json")
+    ] = DEFAULT_STATE_DIR,
+) -> None:
+    """排班与值班 Duty roster for officers and duty leaders (带班领导)."""
+    set_language(lang or from_locale())
+    ctx.obj = Session(token=token, state_dir=state_dir, out=Console(highlight=False))
+
+
+def _session(ctx: typer.Context) -> Session:
+    session = ctx.find_object(Session)
+    assert session is not None, "the roster group's callback sets the session"
+    return session
+
+
+class Roster:
+    """The RosterService for one command, remembering the sites it looked up."""
+
+    def __init__(self, ch: grpc.aio.Channel) -> None:
+        self.stub = roster_pb2_grpc.RosterServiceStub(ch)
+        self._sites: dict[str, roster_pb2.Site] = {}
+
+    async def site(self, site_id: str) -> roster_pb2.Site:
+        if site_id not in self._sites:
+            request = roster_pb2.GetSiteRequest(site_id=site_id)
+            self._sites[site_id] = await self.stub.GetSite(request, timeout=TIMEOUT)
+        return self._sites[site_id]
+
+    async def zone(self, site_id: str) -> ZoneInfo:
+        return zone_of(await self.site(site_id))
+
+
+def _call(
+    ctx: typer.Context,
+    work: Callable[[Roster], Awaitable[T]],
+    *,
+    key: str | None = None,
+    target: connect.Target | None = None,
+) -> T:
+    async def on(ch: grpc.aio.Channel) -> T:
+        return await work(Roster(ch))
+
+    return connect.run(target or _session(ctx).target(), on, idempotency_key=key)
+
+
+def _site_or_default(site: str | None, target: connect.Target) -> str:
+    """The named site, else the token's first site when it is a plain site id."""
+    site_id = site or connect.default_site(target.token)
+    if not site_id:
+        connect.fail(t("error.need_site", why=t("error.no_default_site")))
+    return site_id
+
+
+def _new_key(given: str | None) -> str:
+    return given or str(uuid.uuid4())
+
+
+# -- dates and times --------------------------------------------------------------------------------
+
+
+def zone_of(site: roster_pb2.Site) -> ZoneInfo:
+    try:
+        return ZoneInfo(site.time_zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(t("error.bad_date"), param_hint=option) from None
+
+
+def _dates(zone: ZoneInfo, first: date | None, last: date | None, *, days: int = WEEK) -> tuple[date, date]:
+    """[first, last] local dates: from today (in ``zone``) and ``days`` long unless given."""
+    first = first or datetime.now(zone).date()
+    return first, last or first + timedelta(days=days - 1)
+
+
+def local_period(zone: ZoneInfo, first: date, last: date) -> common_pb2.TimeRange:
+    """From local midnight of ``first`` to local midnight after ``last``."""
+    start = datetime.combine(first, time(), tzinfo=zone)
+    end = datetime.combine(last + timedelta(days=1), time(), tzinfo=zone)
+    return common_pb2.TimeRange(start=ts(start), end=ts(end))
+
+
+def _local(message: Message, field: str, zone: ZoneInfo) -> datetime | None:
+    if not message.HasField(field):
+        return None
+    value: datetime = getattr(message, field).ToDatetime(tzinfo=UTC).astimezone(zone)
+    return value
+
+
+def _when(message: Message, field: str, zone: ZoneInfo, fmt: str = "%m-%d %H:%M") -> str:
+    at = _local(message, field, zone)
+    return at.strftime(fmt) if at else ""
+
+
+# -- rendering helpers ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ids:
+    """A column of identifiers: never wrapped at a hyphen nor cut short, so that they can be copied."""
+
+    header: str
+
+
+def _table(title: str, *columns: str | Ids, caption: str | None = None) -> Table:
+    table = Table(
+        title=title,
+        caption=caption,
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        title_justify="left",
+        caption_justify="left",
+    )
+    for column in columns:
+        if isinstance(column, Ids):
+            table.add_column(column.header, no_wrap=True, overflow="fold")
+        else:
+            table.add_column(column, overflow="fold")
+    return table
+
+
+def _details(title: str, rows: list[tuple[str, str]]) -> Table:
+    """A two-column table of a single record; ids are never cut short."""
+    table = Table(title=title, show_header=False, box=None, pad_edge=False, title_justify="left")
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    for key, value in rows:
+        if value:
+            table.add_row(key, escape(value))
+    return table
+
+
+def _role_name(role: int) -> str:
+    """ "officer", "leader", … for a Role value."""
+    for value, name in ROLE_NAMES.items():
+        if value == role:
+            return name
+    return str(role)
+
+
+def _role(role: int) -> str:
+    return label("role", _role_name(role))
+
+
+def _site_name(site: roster_pb2.Site) -> str:
+    return f"{site.name} ({site.id})" if site.name else site.id
+
+
+def _violations(violations: list[roster_pb2.RuleViolation]) -> Table:
+    table = _table(t("violations.title"), t("col.rule"), Ids(t("col.person")), t("col.detail"))
+    for v in violations:
+        table.add_row(escape(label("rule", v.rule)), escape(v.person_id), escape(v.detail))
+    return table
+
+
+def _gaps_table(title: str, gaps: list[roster_pb2.CoverageGap], zone: ZoneInfo) -> Table:
+    table = _table(title, t("col.role"), t("col.from"), t("col.to"), t("col.present"))
+    for gap in gaps:
+        table.add_row(
+            _role(gap.role),
+            _when(gap.period, "start", zone, "%Y-%m-%d %H:%M"),
+            _when(gap.period, "end", zone, "%Y-%m-%d %H:%M"),
+            f"{gap.present}/{gap.required}",
+        )
+    return table
+
+
+# -- who is on duty, the roster, gaps, publishing ---------------------------------------------------
+
+
+@roster_app.command()
+def now(ctx: typer.Context, site: SiteOpt = None) -> None:
+    """当前值班 Who is on duty now: the officers and the duty leader (带班领导)."""
+    target = _session(ctx).target()
+    site_id = _site_or_default(site, target)
+
+    async def work(r: Roster) -> tuple[roster_pb2.Site, roster_pb2.OnDuty]:
+        found = await r.site(site_id)
+        if found.kind not in (roster_pb2.SITE_KIND_SITE, roster_pb2.SITE_KIND_UNSPECIFIED):
+            connect.fail(t("error.need_site", why=t("error.not_a_site", site=site_id)))
+        on_duty = await r.stub.GetOnDuty(roster_pb2.GetOnDutyRequest(site_id=site_id), timeout=TIMEOUT)
+        return found, on_duty
+
+    found, on_duty = _call(ctx, work, target=target)
+    zone = zone_of(found)
+    out = _session(ctx).out
+    table = _table(
+        t("on_duty.title", site=_site_name(found), at=_when(on_duty, "at", zone, f"%Y-%m-%d %H:%M ({zone.key})")),
+        t("col.role"),
+        t("col.name"),
+        t("col.shift"),
+        Ids(t("col.assignment")),
+        caption=t("on_duty.until", at=_when(on_duty, "valid_until", zone)) if on_duty.HasField("valid_until") else None,
+    )
+    for person in [*on_duty.officers, *on_duty.leaders]:
+        table.add_row(
+            _role(person.role),
+            f"{escape(person.display_name)}\n[dim]{escape(person.person_id)}[/]",
+            escape(person.shift_name),
+            escape(person.assignment_id),
+        )
+    out.print(table)
+    if not on_duty.officers:
+        out.print(f"[bold red]{escape(t('on_duty.nobody'))}[/]")
+
+
+def _person_text(a: roster_pb2.Assignment, now_utc: datetime) -> str:
+    """The person of an assignment with their check-in status once the shift began, and whom they replace."""
+    parts = [escape(a.display_name or a.person_id)]
+    started = a.start.ToDatetime(tzinfo=UTC) <= now_utc
+    if a.check_in_status and (a.check_in_status != "pending" or started):
+        style = {"on_time": "green", "late": "yellow"}.get(a.check_in_status, "red")
+        parts.append(f"[{style}]{escape(label('status', a.check_in_status))}[/]")
+    if a.rostered_person_id and a.rostered_person_id != a.person_id:
+        parts.append(escape(t("substitute_for", person=a.rostered_person_id)))
+    return " · ".join(parts)
+
+
+@roster_app.command()
+def show(
+    ctx: typer.Context,
+    site: SiteOpt = None,
+    week: Annotated[bool, typer.Option("--week", help="本周 the week from today (the default)")] = False,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    person: Annotated[str | None, typer.Option("--person", help="只看此人 only this person's shifts")] = None,
+    ids: Annotated[bool, typer.Option("--ids", help="显示编号 show person and assignment ids")] = False,
+) -> None:
+    """排班表 The roster by date and shift: people per role and their check-in (签到) status."""
+    first, last = _parse_date(from_, "--from"), _parse_date(to, "--to")
+    if week and (first or last):
+        raise typer.BadParameter(t("error.week_or_dates"), param_hint="--week")
+    target = _session(ctx).target()
+    site_id = _site_or_default(site, target)
+
+    async def work(r: Roster) -> tuple[roster_pb2.Site, date, date, list[roster_pb2.Assignment]]:
+        found = await r.site(site_id)
+        begin, end = _dates(zone_of(found), first, last)
+        request = roster_pb2.ListAssignmentsRequest(
+            site_id=site_id, period=local_period(zone_of(found), begin, end), person_id=person or ""
+        )
+        listed = await r.stub.ListAssignments(request, timeout=TIMEOUT)
+        return found, begin, end, list(listed.assignments)
+
+    found, begin, end, assignments = _call(ctx, work, target=target)
+    zone = zone_of(found)
+    out = _session(ctx).out
+    title = t("roster.title", site=_site_name(found), first=begin.isoformat(), last=end.isoformat(), zone=zone.key)
+    if not assignments:
+        out.print(title)
+        out.print(t("roster.empty"))
+        return
+    shifts: dict[tuple[int, str, str], list[roster_pb2.Assignment]] = defaultdict(list)
+    for a in assignments:
+        shifts[(a.start.seconds, a.local_date, a.shift_name)].append(a)
+    now_utc = datetime.now(UTC)
+    if ids:
+        table = _table(
+            title, f"{t('col.date')} / {t('col.shift')}", t("col.role"), t("col.name"), Ids(t("col.assignment"))
+        )
+    else:
+        table = _table(title, t("col.date"), t("col.shift"), t("col.time"), t("col.officers"), t("col.leaders"))
+    previous_date = ""
+    for group_key in sorted(shifts):
+        _, local_date, shift_name = group_key
+        group = sorted(shifts[group_key], key=lambda a: (a.role, a.id))
+        shown_date = f"{local_date} {weekday(date.fromisoformat(local_date))}" if local_date != previous_date else ""
+        previous_date = local_date
+        if ids:
+            for n, a in enumerate(group):
+                table.add_row(
+                    f"{shown_date}\n{escape(shift_name)}".strip() if n == 0 else "",
+                    _role(a.role),
+                    f"{_person_text(a, now_utc)}\n[dim]{escape(a.person_id)}[/]",
+                    escape(a.id),
+                )
+            continue
+        by_role: dict[str, list[str]] = defaultdict(list)
+        for a in group:
+            by_role[_role_name(a.role)].append(_person_text(a, now_utc))
+        table.add_row(
+            shown_date,
+            escape(shift_name),
+            f"{_when(group[0], 'start', zone, '%H:%M')}–{_when(group[0], 'end', zone, '%H:%M')}",
+            "\n".join(by_role["officer"]),
+            "\n".join(by_role["leader"]),
+        )
+    out.print(table)
+
+
+@roster_app.command()
+def gaps(ctx: typer.Context, site: SiteOpt = None, from_: FromOpt = None, to: ToOpt = None) -> None:
+    """缺岗 Coverage gaps: where fewer people are rostered than a shift needs (default: the next 7 days)."""
+    first, last = _parse_date(from_, "--from"), _parse_date(to, "--to")
+    target = _session(ctx).target()
+    site_id = _site_or_default(site, target)
+
+    async def work(r: Roster) -> tuple[roster_pb2.Site, date, date, list[roster_pb2.CoverageGap]]:
+        found = await r.site(site_id)
+        begin, end = _dates(zone_of(found), first, last)
+        request = roster_pb2.FindCoverageGapsRequest(site_id=site_id, period=local_period(zone_of(found), begin, end))
+        found_gaps = await r.stub.FindCoverageGaps(request, timeout=TIMEOUT)
+        return found, begin, end, list(found_gaps.gaps)
+
+    found, begin, end, found_gaps = _call(ctx, work, target=target)
+    zone = zone_of(found)
+    out = _session(ctx).out
+    span = {"site": _site_name(found), "first": begin.isoformat(), "last": end.isoformat()}
+    if not found_gaps:
+        out.print(f"[green]{escape(t('gaps.none', **span))}[/]")
+        return
+    out.print(_gaps_table(t("gaps.title", zone=zone.key, **span), found_gaps, zone))
+
+
+@roster_app.command()
+def publish(
+    ctx: typer.Context,
+    site: RequiredSite,
+    from_: Annotated[str, typer.Option("--from", metavar="YYYY-MM-DD", help="起始日期 first local date")],
+    to: Annotated[str, typer.Option("--to", metavar="YYYY-MM-DD", help="截止日期 last local date (inclusive)")],
+    override: Annotated[
+        str, typer.Option("--override", metavar="REASON", help="有缺岗仍发布的理由 publish despite gaps, because…")
+    ] = "",
+    idempotency_key: KeyOpt = None,
+) -> None:
+    """发布排班 Publish the roster for the local dates FROM to TO; refused (exit code 1) when it has gaps."""
+    first, last = _parse_date(from_, "--from"), _parse_date(to, "--to")
+    assert first is not None and last is not None
+    key = _new_key(idempotency_key)
+
+    async def work(r: Roster) -> tuple[roster_pb2.Site, roster_pb2.PublishRosterResponse]:
+        found = await r.site(site)
+        request = roster_pb2.PublishRosterRequest(
+            idempotency_key=key,
+            site_id=site,
+            period=local_period(zone_of(found), first, last),
+            override_reason=override,
+        )
+        return found, await r.stub.PublishRoster(request, timeout=TIMEOUT)
+
+    found, reply = _call(ctx, work, key=key)
+    zone = zone_of(found)
+    out = _session(ctx).out
+    span = {"site": _site_name(found), "first": first.isoformat(), "last": last.isoformat()}
+    if reply.published:
+        out.print(
+            f"[green]{escape(t('publish.done', count=len(reply.assignments), id=reply.publication_id, **span))}[/]"
+        )
+        if reply.gaps:
+            out.print(f"[yellow]{escape(t('publish.override', reason=override.strip()))}[/]")
+    else:
+        out.print(f"[bold red]{escape(t('publish.refused'))}[/]")
+    if reply.gaps:
+        out.print(_gaps_table(t("gaps.title", zone=zone.key, **span), list(reply.gaps), zone))
+    if reply.violations:
+        out.print(_violations(list(reply.violations)))
+    if not reply.published:
+        raise typer.Exit(1)
+
+
+# -- leave (请假) ------------------------------------------------------------------------------------
+
+
+def _decision(approve: bool, reject: bool) -> bool:
+    if approve == reject:
+        raise typer.BadParameter(t("error.approve_or_reject"), param_hint="--approve / --reject")
+    return approve
+
+
+def _decided(message: roster_pb2.LeaveRequest | roster_pb2.SwapRequest, zone: ZoneInfo) -> str:
+    if not message.decided_by:
+        return ""
+    return f"{message.decided_by} · {_when(message, 'decided_at', zone)}"
+
+
+def _leave_details(leave: roster_pb2.LeaveRequest, zone: ZoneInfo) -> Table:
+    return _details(
+        t("leave.title"),
+        [
+            (t("col.id"), leave.id),
+            (t("col.status"), label("status", leave.status)),
+            (t("col.assignment"), leave.assignment_id),
+            (t("col.person"), leave.person_id),
+            (t("col.substitute"), leave.substitute_id),
+            (t("col.reason"), leave.reason),
+            (t("col.requested_at"), _when(leave, "requested_at", zone)),
+            (t("col.decided"), _decided(leave, zone)),
+            (t("col.remark"), leave.remark),
+        ],
+    )
+
+
+@leave_app.command("request")
+def leave_request(
+    ctx: typer.Context,
+    assignment: AssignmentOpt,
+    substitute: Annotated[str, typer.Option("--substitute", help="替班人 person id of the substitute")],
+    reason: ReasonOpt = "",
+    idempotency_key: KeyOpt = None,
+) -> None:
+    """申请请假 Ask for leave from an assignment, naming the substitute (替班人)."""
+    key = _new_key(idempotency_key)
+
+    async def work(r: Roster) -> tuple[roster_pb2.LeaveRequest, ZoneInfo]:
+        request = roster_pb2.RequestLeaveRequest(
+            idempotency_key=key, assignment_id=assignment, substitute_id=substitute, reason=reason
+        )
+        leave = await r.stub.RequestLeave(request, timeout=TIMEOUT)
+        return leave, await r.zone(leave.site_id)
+
+    leave, zone = _call(ctx, work, key=key)
+    _session(ctx).out.print(_leave_details(leave, zone))
+
+
+@leave_app.command("decide")
+def leave_decide(
+    ctx: typer.Context,
+    leave: Annotated[str, typer.Option("--leave", help="请假申请编号 leave request id")],
+    approve: ApproveOpt = False,
+    reject: RejectOpt = False,
+    remark: RemarkOpt = "",
+    idempotency_key: KeyOpt = None,
+) -> None:
+    """审批请假 Approve or reject a leave request (duty leader 带班领导 or admin)."""
+    approved = _decision(approve, reject)
+    key = _new_key(idempotency_key)
+
+    async def work(r: Roster) -> tuple[roster_pb2.LeaveRequest, ZoneInfo]:
+        request = roster_pb2.DecideLeaveRequest(idempotency_key=key, leave_id=leave, approve=approved, remark=remark)
+        decided = await r.stub.DecideLeave(request, timeout=TIMEOUT)
+        return decided, await r.zone(decided.site_id)
+
+    decided, zone = _call(ctx, work, key=key)
+    _session(ctx).out.print(_leave_details(decided, zone))
+
+
+@leave_app.command("list")
+def leave_list(
+    ctx: typer.Context,
+    site: SiteOpt = None,
+    status: Annotated[str | None, typer.Option("--status", help="requested | approved | rejected")] = None,
+) -> None:
+    """请假列表 Leave requests of a site."""
+    target = _session(ctx).target()
+    site_id = _site_or_default(site, target)
+
+    async def work(r: Roster) -> tuple[list[roster_pb2.LeaveRequest], ZoneInfo]:
+        zone = await r.zone(site_id)
+        listed = await r.stub.ListLeave(
+            roster_pb2.ListLeaveRequest(site_id=site_id, status=status or ""), timeout=TIMEOUT
+        )
+        return list(listed.requests), zone
+
+    requests, zone = _call(ctx, work, target=target)
+    out = _session(ctx).out
+    if not requests:
+        out.print(t("leave.none"))
+        return
+    table = _table(
+        f"{t('leave.title')} · {site_id}",
+        Ids(f"{t('col.id')} / {t('col.assignment')}"),
+        Ids(f"{t('col.person')} → {t('col.substitute')}"),
+        t("col.status"),
+        t("col.requested_at"),
+    )
+    for leave in requests:
+        table.add_row(
+            f"{escape(leave.id)}\n{escape(leave.assignment_id)}",
+            f"{escape(leave.person_id)}\n→ {escape(leave.substitute_id)}",
+            escape(label("status", leave.status)),
+            _when(leave, "requested_at", zone),
+            end_section=True,
+        )
+    out.print(table)
+
+
+# -- swaps (换班) ------------------------------------------------------------------------------------
+
+
+def _swap_details(swap: roster_pb2.SwapRequest, zone: ZoneInfo) -> Table:
+    return _details(
+        t("swap.title"),
+        [
+            (t("col.id"), swap.id),
+            (t("col.status"), label("status", swap.status)),
+            (t("col.assignment"), swap.assignment_id),
+            (t("col.other"), swap.other_assignment_id),
+            (t("col.requested_by"), swap.requested_by),
+            (t("col.reason"), swap.reason),
+            (t("col.requested_at"), _when(swap, "requested_at", zone)),
+            (t("col.decided"), _decided(swap, zone)),
+            (t("col.remark"), swap.remark),
+        ],
+    )
+
+
+@swap_app.command("request")
+def swap_request(
+    ctx: typer.Context,
+    assignment: AssignmentOpt,
+    other: Annotated[str, typer.Option("--other", help="对方的值班安排 the other person's assignment id")],
+    reason: ReasonOpt = "",
+    idempotency_key: KeyOpt = None,
+) -> None:
+    """申请换班 Ask to exchange your assignment with another person's."""
+    key = _new_key(idempotency_key)
+
+    async def work(r: Roster) -> tuple[roster_pb2.SwapRequest, ZoneInfo]:
+        request = roster_pb2.RequestSwapRequest(
+            idempotency_key=key, assignment_id=assignment, other_assignment_id=other, reason=reason
+        )
+        swap = await r.stub.RequestSwap(request, timeout=TIMEOUT)
+        return swap, await r.zone(swap.site_id)
+
+    swap, zone = _call(ctx, work, key=key)
+    _session(ctx).out.print(_swap_details(swap, zone))
+
+
+@swap_app.command("decide")
+def swap_decide(
+    ctx: typer.Context,
+    swap: Annotated[str, typer.Option("--swap", help="换班申请编号 swap request id")],
+    approve: ApproveOpt = False,
+    reject: RejectOpt = False,
+    remark: RemarkOpt = "",
+    idempotency_key: KeyOpt = None,
+) -> None:
+    """审批换班 Approve or reject a swap (duty leader 带班领导 or admin)."""
+    approved = _decision(approve, reject)
+    key = _new_key(idempotency_key)
+
+    async def work(r: Roster) -> tuple[roster_pb2.SwapRequest, ZoneInfo]:
+        request = roster_pb2.DecideSwapRequest(idempotency_key=key, swap_id=swap, approve=approved, remark=remark)
+        decided = await r.stub.DecideSwap(request, timeout=TIMEOUT)
+        return decided, await r.zone(decided.site_id)
+
+    decided, zone = _call(ctx, work, key=key)
+    _session(ctx).out.print(_swap_details(decided, zone))
+
+
+@swap_app.command("list")
+def swap_list(
+    ctx: typer.Context,
+    site: SiteOpt = None,
+    status: Annotated[str | None, typer.Option("--status", help="requested | approved | rejected")] = None,
+) -> None:
+    """换班列表 Swap requests of a site."""
+    target = _session(ctx).target()
+    site_id = _site_or_default(site, target)
+
+    async def work(r: Roster) -> tuple[list[roster_pb2.SwapRequest], ZoneInfo]:
+        zone = await r.zone(site_id)
+        listed = await r.stub.ListSwaps(
+            roster_pb2.ListSwapsRequest(site_id=site_id, status=status or ""), timeout=TIMEOUT
+        )
+        return list(listed.requests), zone
+
+    requests, zone = _call(ctx, work, target=target)
+    out = _session(ctx).out
+    if not requests:
+        out.print(t("swap.none"))
+        return
+    table = _table(
+        f"{t('swap.title')} · {site_id}",
+        Ids(f"{t('col.id')} / {t('col.assignment')} ⇄ {t('col.other')}"),
+        Ids(t("col.requested_by")),
+        t("col.status"),
+        t("col.requested_at"),
+    )
+    for swap in requests:
+        table.add_row(
+            f"{escape(swap.id)}\n{escape(swap.assignment_id)}\n⇄ {escape(swap.other_assignment_id)}",
+            escape(swap.requested_by),
+            escape(label("status", swap.status)),
+            _when(swap, "requested_at", zone),
+            end_section=True,
+        )
+    out.print(table)
+
+
+# -- check-in (签到) ---------------------------------------------------------------------------------
+
+
+@roster_app.command()
+def checkin(ctx: typer.Context, assignment: AssignmentOpt, idempotency_key: KeyOpt = None) -> None:
+    """签到 Check in for your assignment: on time, or how many minutes late."""
+    key = _new_key(idempotency_key)
+
+    async def work(r: Roster) -> tuple[roster_pb2.CheckInRecord, roster_pb2.Assignment, ZoneInfo]:
+        record = await r.stub.CheckIn(
+            roster_pb2.CheckInRequest(idempotency_key=key, assignment_id=assignment), timeout=TIMEOUT
+        )
+        # The record names neither the site nor the shift: look the assignment up for them.
+        shift = await r.stub.GetAssignment(
+            roster_pb2.GetAssignmentRequest(assignment_id=record.assignment_id), timeout=TIMEOUT
+        )
+        return record, shift, await r.zone(shift.site_id)
+
+    record, shift, zone = _call(ctx, work, key=key)
+    status = label("status", record.status)
+    style = "green"
+    if record.status == "late":
+        status += " " + t("checkin.late", minutes=math.ceil(record.late_seconds / 60))
+        style = "yellow"
+    line = t(
+        "checkin.done",
+        status=status,
+        at=_when(record, "checked_in_at", zone, f"%Y-%m-%d %H:%M:%S ({zone.key})"),
+        shift=shift.shift_name,
+        date=shift.local_date,
+        assignment=record.assignment_id,
+    )
+    _session(ctx).out.print(f"[{style}]{escape(line)}[/]", soft_wrap=True)
+
+
+# -- handover (交接班) -------------------------------------------------------------------------------
+
+
+def _print_handover(out: Console, handover: roster_pb2.Handover, site: roster_pb2.Site, *, full: bool) -> None:
+    zone = zone_of(site)
+    status = label("status", handover.status)
+    if handover.overdue and handover.status != "overdue":
+        status += f" ({label('status', 'overdue')})"
+    accept_by = ""
+    if not handover.HasField("accepted_at") and handover.HasField("submitted_at"):
+        submitted = handover.submitted_at.ToDatetime(tzinfo=UTC).astimezone(zone)
+        accept_by = (submitted + timedelta(minutes=site.handover_accept_minutes)).strftime("%m-%d %H:%M")
+    rows = [
+        (t("col.status"), status),
+        (t("col.outgoing"), f"{handover.outgoing_person_id} · {handover.outgoing_assignment_id}"),
+        (t("col.incoming"), f"{handover.incoming_person_id} · {handover.incoming_assignment_id}"),
+        (t("col.submitted_at"), _when(handover, "submitted_at", zone)),
+        (t("col.accept_by"), accept_by),
+        (t("col.accepted_at"), _when(handover, "accepted_at", zone)),
+        (t("col.notes"), handover.notes),
+        (t("col.remark"), handover.remarks),
+    ]
+    if full:
+        rows.insert(6, (t("col.shift_log"), handover.shift_log))
+    out.print(_details(t("handover.title", id=handover.id), rows))
+    if handover.open_items:
+        table = _table(t("handover.open_items"), t("col.kind"), Ids(t("col.ref")), t("col.detail"), t("col.due"))
+        for item in handover.open_items:
+            table.add_row(
+                escape(label("open_item", item.kind)),
+                escape(item.ref_id),
+                escape(item.text),
+                _when(item, "due_at", zone),
+            )
+        out.print(table)
+    else:
+        out.print(t("handover.no_items"))
+    if handover.gathering_notes:
+        out.print(f"[yellow]{escape(t('handover.gathering'))}[/]")
+        for note in handover.gathering_notes:
+            out.print(f"[yellow]  - {escape(note)}[/]", soft_wrap=True)
+
+
+def _text(value: str) -> str:
+    """``-`` reads the text from standard input (a long shift log from a file or an editor)."""
+    return sys.stdin.read() if value == "-" else value
+
+
+@handover_app.command("submit")
+def handover_submit(
+    ctx: typer.Context,
+    assignment: Annotated[str, typer.Option("--assignment", help="交班的值班安排 your (outgoing) assignment id")],
+    incoming: Annotated[
+        str, typer.Option("--incoming", help="接班的值班安排 incoming assignment id (default: the next shift's)")
+    ] = "",
+    log: Annotated[str, typer.Option("--log", help="值班日志 shift log; - reads standard input")] = "",
+    notes: Annotated[str, typer.Option("--notes", help="交班说明 notes for the incoming officer")] = "",
+    idempotency_key: KeyOpt = None,
+) -> None:
+    """交班 Submit the handover of your shift; shows the open items gathered for the incoming officer."""
+    key = _new_key(idempotency_key)
+    shift_log = _text(log)
+
+    async def work(r: Roster) -> tuple[roster_pb2.Handover, roster_pb2.Site]:
+        request = roster_pb2.SubmitHandoverRequest(
+            idempotency_key=key,
+            outgoing_assignment_id=assignment,
+            incoming_assignment_id=incoming,
+            shift_log=shift_log,
+            notes=notes,
+        )
+        handover = await r.stub.SubmitHandover(request, timeout=HANDOVER_TIMEOUT)
+        return handover, await r.site(handover.site_id)
+
+    handover, site = _call(ctx, work, key=key)
+    _print_handover(_session(ctx).out, handover, site, full=False)
+
+
+@handover_app.command("accept")
+def handover_accept(
+    ctx: typer.Context,
+    handover: Annotated[str, typer.Option("--handover", help="交接班编号 handover id")],
+    remarks: Annotated[str, typer.Option("--remarks", help="接班意见 remarks")] = "",
+    idempotency_key: KeyOpt = None,
+) -> None:
+    """接班 Accept a handover (the incoming officer)."""
+    key = _new_key(idempotency_key)
+
+    async def work(r: Roster) -> tuple[roster_pb2.Handover, roster_pb2.Site]:
+        request = roster_pb2.AcceptHandoverRequest(idempotency_key=key, handover_id=handover, remarks=remarks)
+        accepted = await r.stub.AcceptHandover(request, timeout=TIMEOUT)
+        return accepted, await r.site(accepted.site_id)
+
+    accepted, site = _call(ctx, work, key=key)
+    _print_handover(_session(ctx).out, accepted, site, full=False)
+
+
+@handover_app.command("show")
+def handover_show(
+    ctx: typer.Context, handover: Annotated[str, typer.Option("--handover", help="交接班编号 handover id")]
+) -> None:
+    """查看交接班 Show a handover: the log, open items, notes and whether it was accepted."""
+
+    async def work(r: Roster) -> tuple[roster_pb2.Handover, roster_pb2.Site]:
+        found = await r.stub.GetHandover(roster_pb2.GetHandoverRequest(handover_id=handover), timeout=TIMEOUT)
+        return found, await r.site(found.site_id)
+
+    found, site = _call(ctx, work)
+    _print_handover(_session(ctx).out, found, site, full=True)

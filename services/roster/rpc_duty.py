@@ -25,6 +25,7 @@ from dutyline.roster.v1 import roster_pb2
 from services.roster import access, convert, duty_store, planning, rules, schedule_store, store
 from services.roster.base import RosterBase
 from services.roster.handover_items import OpenItemsGatherer
+from services.roster.on_duty_cache import OnDutyCache
 from services.roster.shift_starter import ShiftStarter
 
 MAX_TEXT = 4000
@@ -37,6 +38,7 @@ def minutes(n: int) -> timedelta:
 
 class DutyRpcs(RosterBase):
     _shifts: ShiftStarter
+    _on_duty: OnDutyCache
     _open_items: OpenItemsGatherer
 
     async def _assignment(self, conn: Connection, assignment_id: str, field: str) -> schedule_store.AssignmentRow:
@@ -206,6 +208,8 @@ class DutyRpcs(RosterBase):
         answer, _ = await idempotency.run_once(
             self._pool, method="DecideLeave", request=request, response_type=roster_pb2.LeaveRequest, work=work
         )
+        if answer.status == "approved":
+            self._on_duty.forget(answer.site_id)
         return answer
 
     async def ListLeave(
@@ -342,6 +346,8 @@ class DutyRpcs(RosterBase):
         answer, _ = await idempotency.run_once(
             self._pool, method="DecideSwap", request=request, response_type=roster_pb2.SwapRequest, work=work
         )
+        if answer.status == "approved":
+            self._on_duty.forget(answer.site_id)
         return answer
 
     async def ListSwaps(

@@ -16,6 +16,7 @@ from dutyline.grpckit.errors import NotFound, Violations
 from dutyline.roster.v1 import roster_pb2
 from services.roster import access, convert, planning, rules, schedule_store, store
 from services.roster.base import RosterBase
+from services.roster.on_duty_cache import OnDutyCache
 from services.roster.shift_starter import ShiftStarter
 
 MAX_PERIOD = timedelta(days=93)
@@ -36,6 +37,7 @@ def period_of(v: Violations, field: str, period: common_pb2.TimeRange) -> tuple[
 
 class ScheduleRpcs(RosterBase):
     _shifts: ShiftStarter
+    _on_duty: OnDutyCache
 
     async def UpsertShiftPattern(
         self, request: roster_pb2.UpsertShiftPatternRequest, context: grpc.aio.ServicerContext
@@ -194,6 +196,7 @@ class ScheduleRpcs(RosterBase):
             work=work,
         )
         if answer.published and not replayed:
+            self._on_duty.forget(site.id)
             self._shifts.kick()
         return answer
 
@@ -203,6 +206,12 @@ class ScheduleRpcs(RosterBase):
         site = await self.cached_site(request.site_id)
         access.require_reader(current_principal(), site)
         at = from_ts(request.at) if request.HasField("at") else self.now()
+        cached = self._on_duty.get(site.id, at)
+        if cached is not None:
+            answer = roster_pb2.OnDuty()
+            answer.CopyFrom(cached)
+            answer.at.FromDatetime(at)
+            return answer
         async with self._pool.acquire() as conn:
             rows, valid_until = await schedule_store.on_duty(conn, site_id=site.id, at=at)
         people = [
@@ -215,13 +224,15 @@ class ScheduleRpcs(RosterBase):
             )
             for r in rows
         ]
-        return roster_pb2.OnDuty(
+        answer = roster_pb2.OnDuty(
             site_id=site.id,
             at=ts(at),
             officers=[p for p in people if p.role == convert.ROLE_VALUES["officer"]],
             leaders=[p for p in people if p.role == convert.ROLE_VALUES["leader"]],
             valid_until=ts(valid_until),
         )
+        self._on_duty.put(site.id, at, valid_until, answer)
+        return answer
 
     async def FindCoverageGaps(
         self, request: roster_pb2.FindCoverageGapsRequest, context: grpc.aio.ServicerContext

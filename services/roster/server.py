@@ -13,6 +13,7 @@ from dutyline.grpckit.server import ServiceContext
 from dutyline.incident.v1 import incident_pb2_grpc
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 from services.roster.handover_items import OpenItemsGatherer
+from services.roster.on_duty_cache import OnDutyCache
 from services.roster.rpc_duty import DutyRpcs
 from services.roster.rpc_organization import OrganizationRpcs
 from services.roster.rpc_schedule import ScheduleRpcs
@@ -22,6 +23,7 @@ from services.roster.shift_starter import ShiftStarter
 class RosterServicer(OrganizationRpcs, ScheduleRpcs, DutyRpcs, roster_pb2_grpc.RosterServiceServicer):
     def __init__(self, ctx: ServiceContext, *, shifts: ShiftStarter, open_items: OpenItemsGatherer) -> None:
         super().__init__(ctx)
+        self._on_duty = OnDutyCache()
         self._shifts = shifts
         self._open_items = open_items
 

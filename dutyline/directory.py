@@ -28,6 +28,8 @@ class SiteInfo:
     answer_limit_seconds: int
     # False when roster could not answer: the call is still registered, the gap is noted.
     confirmed: bool
+    time_zone: str = "Asia/Shanghai"
+    jurisdiction: str = ""
 
 
 class RosterDirectory:
@@ -48,7 +50,12 @@ class RosterDirectory:
             log.warning("roster unavailable for site lookup", site_id=site_id, code=exc.code().name)
             return SiteInfo(site_id, (), DEFAULT_ANSWER_LIMIT_SECONDS, confirmed=False)
         info = SiteInfo(
-            site.id, tuple(site.ancestor_ids), site.answer_limit_seconds or DEFAULT_ANSWER_LIMIT_SECONDS, True
+            site.id,
+            tuple(site.ancestor_ids),
+            site.answer_limit_seconds or DEFAULT_ANSWER_LIMIT_SECONDS,
+            True,
+            time_zone=site.time_zone,
+            jurisdiction=site.jurisdiction,
         )
         self._sites[site_id] = (time.monotonic() + SITE_TTL_SECONDS, info)
         return info

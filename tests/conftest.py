@@ -34,7 +34,9 @@ async def platform() -> AsyncIterator[object]:
         yield stack
     finally:
         await stack.stop()
-        shutil.rmtree(state, ignore_errors=True)
+        # DUTYLINE_KEEP_TEST_STATE=1 keeps the logs and data of a failed run for a look.
+        if not os.environ.get("DUTYLINE_KEEP_TEST_STATE"):
+            shutil.rmtree(state, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

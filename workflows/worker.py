@@ -19,6 +19,7 @@ from dutyline.notifier import LoggingNotifier
 from dutyline.roster.v1 import roster_pb2_grpc
 from workflows.incident.activities import IncidentActivities
 from workflows.incident.workflow import IncidentWorkflow
+from workflows.sandbox import workflow_runner
 from workflows.shift.activities import ShiftActivities
 from workflows.shift.workflow import ShiftWorkflow
 
@@ -41,8 +42,11 @@ async def run_worker(settings: Settings) -> None:
         client,
         task_queue=settings.temporal_task_queue,
         workflows=[IncidentWorkflow, ShiftWorkflow],
+        workflow_runner=workflow_runner(),
         activities=[
             activities.notify_duty_leader,
+            activities.load_policy,
+            activities.apply_change,
             shift.remind,
             shift.check_in_state,
             shift.alert_leader,

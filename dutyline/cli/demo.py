@@ -80,7 +80,7 @@ async def run_demo(state_dir: Path) -> None:
         )
         events: list[event_pb2.Event] = []
         deadline = asyncio.get_running_loop().time() + 10
-        while len(events) < 3 and asyncio.get_running_loop().time() < deadline:
+        while len(events) < 4 and asyncio.get_running_loop().time() < deadline:
             try:
                 msg = await sub.next_msg(timeout=1.0)
             except nats.errors.TimeoutError:

@@ -10,10 +10,11 @@ from dutyline.grpckit.auth import bearer_metadata, system_token
 
 def channel(address: str, token: str) -> grpc.aio.Channel:
     """An insecure channel that sends ``token`` on every call (TLS is the mesh's job in production)."""
-    return grpc.aio.insecure_channel(address, interceptors=[_TokenInterceptor(token)])
+    # grpc.aio files each interceptor under its first matching kind: one object per kind.
+    return grpc.aio.insecure_channel(address, interceptors=[_UnaryToken(token), _StreamToken(token)])
 
 
-class _TokenInterceptor(grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStreamClientInterceptor):
+class _Token:
     def __init__(self, token: str) -> None:
         self._metadata = bearer_metadata(token)
 
@@ -23,9 +24,13 @@ class _TokenInterceptor(grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStre
             details.method, details.timeout, metadata, details.credentials, details.wait_for_ready
         )
 
+
+class _UnaryToken(_Token, grpc.aio.UnaryUnaryClientInterceptor):
     async def intercept_unary_unary(self, continuation, details, request):  # type: ignore[no-untyped-def]
         return await continuation(self._with_token(details), request)
 
+
+class _StreamToken(_Token, grpc.aio.UnaryStreamClientInterceptor):
     async def intercept_unary_stream(self, continuation, details, request):  # type: ignore[no-untyped-def]
         return await continuation(self._with_token(details), request)
 

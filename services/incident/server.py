@@ -1,17 +1,19 @@
-"""IncidentService over gRPC: OpenIncident, GetIncident and GetTimeline for the first slice; the
-rest answers UNIMPLEMENTED until the incidents issue lands."""
+"""IncidentService over gRPC: registering incidents and reading them here; the steps of the
+process, violations, policies and the live feed in rpc_process."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 import grpc
+import nats
 import structlog
+from nats.aio.client import Client as NatsClient
 from temporalio.client import Client
 
 from dutyline.common.v1 import common_pb2
 from dutyline.db.pool import Connection
-from dutyline.directory import RosterDirectory
+from dutyline.directory import RosterDirectory, SiteInfo
 from dutyline.emit import emit
 from dutyline.envelope import SITE_ID_PATTERN
 from dutyline.events.v1 import event_pb2
@@ -24,53 +26,18 @@ from dutyline.grpckit.errors import NotFound, Violations
 from dutyline.grpckit.server import ServiceContext
 from dutyline.ids import new_id
 from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
-from services.incident import store
+from dutyline.roster.v1 import roster_pb2_grpc
+from services.incident import convert, policy_store, rules, store
+from services.incident.convert import SEVERITIES, STAGES, incident_message, place_of
+from services.incident.rpc_process import ProcessRpcs
 from services.incident.starter import WorkflowStarter
 
 log = structlog.get_logger(__name__)
 
-STAGES = {
-    "register": incident_pb2.STAGE_REGISTER,
-    "verify": incident_pb2.STAGE_VERIFY,
-    "escalate": incident_pb2.STAGE_ESCALATE,
-    "track": incident_pb2.STAGE_TRACK,
-    "feedback": incident_pb2.STAGE_FEEDBACK,
-    "closed": incident_pb2.STAGE_CLOSED,
-}
-SEVERITIES = {
-    "unrated": common_pb2.SEVERITY_UNRATED,
-    "I": common_pb2.SEVERITY_I,
-    "II": common_pb2.SEVERITY_II,
-    "III": common_pb2.SEVERITY_III,
-    "IV": common_pb2.SEVERITY_IV,
-}
 MAX_TITLE = 200
+# The shipped defaults apply to every incident verified since the platform exists.
+POLICIES_EFFECTIVE_FROM = datetime(2020, 1, 1, tzinfo=UTC)
 MAX_TEXT = 4000
-
-
-def place_of(incident: store.IncidentRow) -> common_pb2.Place:
-    place = common_pb2.Place(text=incident.place_text)
-    if incident.latitude is not None and incident.longitude is not None:
-        place.latitude, place.longitude = incident.latitude, incident.longitude
-    return place
-
-
-def incident_message(incident: store.IncidentRow) -> incident_pb2.Incident:
-    return incident_pb2.Incident(
-        id=incident.id,
-        site_id=incident.site_id,
-        title=incident.title,
-        severity=SEVERITIES[incident.severity],
-        stage=STAGES[incident.stage],
-        place=place_of(incident),
-        summary=incident.summary,
-        call_ids=list(incident.call_ids),
-        first_responder_id=incident.first_responder_id,
-        registered_at=ts(incident.registered_at),
-        closed_at=ts(incident.closed_at),
-        drill=incident.drill,
-        workflow_id=incident.id,
-    )
 
 
 def validate_open(request: incident_pb2.OpenIncidentRequest, *, default_responder: str) -> str:
@@ -96,7 +63,9 @@ def validate_open(request: incident_pb2.OpenIncidentRequest, *, default_responde
     return responder
 
 
-def new_incident(request: incident_pb2.OpenIncidentRequest, responder: str, now: datetime) -> store.IncidentRow:
+def new_incident(
+    request: incident_pb2.OpenIncidentRequest, responder: str, now: datetime, site: SiteInfo
+) -> store.IncidentRow:
     place = request.place
     return store.IncidentRow(
         id=new_id("inc"),
@@ -117,15 +86,22 @@ def new_incident(request: incident_pb2.OpenIncidentRequest, responder: str, now:
         workflow_started_at=None,
         version=1,
         call_ids=tuple(dict.fromkeys(request.call_ids)),
+        jurisdiction=site.jurisdiction,
+        time_zone=site.time_zone,
     )
 
 
-class IncidentServicer(incident_pb2_grpc.IncidentServiceServicer):
-    def __init__(self, ctx: ServiceContext, starter: WorkflowStarter) -> None:
+class IncidentServicer(ProcessRpcs, incident_pb2_grpc.IncidentServiceServicer):
+    def __init__(
+        self, ctx: ServiceContext, *, starter: WorkflowStarter, client: Client, nats_client: NatsClient
+    ) -> None:
         self._pool = ctx.pool
         self._starter = starter
+        self._client = client
+        self._nats = nats_client
         roster = service_channel(ctx.settings, target="roster", caller="incident")
         self._roster = RosterDirectory(roster)
+        self._roster_stub = roster_pb2_grpc.RosterServiceStub(roster)
         ctx.on_close.append(roster.close)
 
     async def OpenIncident(
@@ -135,7 +111,7 @@ class IncidentServicer(incident_pb2_grpc.IncidentServiceServicer):
         responder = validate_open(request, default_responder=principal.person_id)
         site = await self._roster.site(request.site_id)
         principal.require_site(site.id, site.ancestor_ids)
-        incident = new_incident(request, responder, datetime.now(UTC))
+        incident = new_incident(request, responder, datetime.now(UTC), site)
         async with self._pool.acquire() as conn, conn.transaction():
             prior = await idempotency.claim(
                 conn,
@@ -204,7 +180,8 @@ class IncidentServicer(incident_pb2_grpc.IncidentServiceServicer):
     async def GetIncident(
         self, request: incident_pb2.GetIncidentRequest, context: grpc.aio.ServicerContext
     ) -> incident_pb2.Incident:
-        return incident_message(await self._readable(request.incident_id))
+        incident = await self._readable(request.incident_id)
+        return await self._answer(incident.id)
 
     async def ListIncidents(
         self, request: incident_pb2.ListIncidentsRequest, context: grpc.aio.ServicerContext
@@ -233,6 +210,8 @@ class IncidentServicer(incident_pb2_grpc.IncidentServiceServicer):
                 include_drills=request.include_drills,
                 limit=size,
                 offset=offset,
+                category=convert.name_of(convert.CATEGORIES, request.category) or None,
+                overdue_at=datetime.now(UTC) if request.overdue_only else None,
             )
         return incident_pb2.ListIncidentsResponse(
             incidents=[incident_message(r) for r in rows],
@@ -265,5 +244,13 @@ async def build(ctx: ServiceContext, server: grpc.aio.Server) -> str:
     client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
     starter = WorkflowStarter(pool=ctx.pool, client=client, task_queue=settings.temporal_task_queue)
     ctx.background.append(starter.reconcile_forever())
-    incident_pb2_grpc.add_IncidentServiceServicer_to_server(IncidentServicer(ctx, starter), server)
+    # The live feed (WatchIncidents) listens on NATS; it reconnects on its own.
+    nats_client = await nats.connect(settings.nats_url, max_reconnect_attempts=-1, name="dutyline-incident-watch")
+    ctx.on_close.append(nats_client.close)
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        added = await policy_store.ensure_defaults(conn, policies=rules.default_policies(POLICIES_EFFECTIVE_FROM))
+    if added:
+        log.info("default reporting policies installed", count=added)
+    servicer = IncidentServicer(ctx, starter=starter, client=client, nats_client=nats_client)
+    incident_pb2_grpc.add_IncidentServiceServicer_to_server(servicer, server)
     return str(incident_pb2.DESCRIPTOR.services_by_name["IncidentService"].full_name)

@@ -41,6 +41,8 @@ class WorkflowStarter:
                 first_responder_id=incident.first_responder_id,
                 drill=incident.drill,
                 registered_at=incident.registered_at.astimezone(UTC).isoformat(),
+                jurisdiction=incident.jurisdiction,
+                time_zone=incident.time_zone,
             ),
             workflow_id=incident.id,
             task_queue=self._task_queue,

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
+
+import asyncpg
 
 from dutyline.db.pool import Connection
 
@@ -28,6 +32,38 @@ class IncidentRow:
     workflow_started_at: datetime | None
     version: int
     call_ids: tuple[str, ...] = ()
+    sub_type: str = ""
+    jurisdiction: str = ""
+    time_zone: str = "Asia/Shanghai"
+    casualties: dict[str, int] = field(default_factory=dict)
+    verified_at: datetime | None = None
+    assignee_id: str | None = None
+    feedback_recorded: bool = False
+    merged_into: str | None = None
+    summary_at_close: str = ""
+    close_reason: str = ""
+    policy_id: str | None = None
+    policy_version: int | None = None
+    # The workflow's deadlines as last persisted: [{kind, number, recipient, due_at, met_at, missed}].
+    deadlines: tuple[dict[str, Any], ...] = ()
+    next_due_at: datetime | None = None
+
+    @property
+    def responsible_person_id(self) -> str:
+        """Who answers for the reports (第一责任人, or whoever it was assigned to)."""
+        return self.assignee_id or self.first_responder_id
+
+
+def incident_row(record: asyncpg.Record) -> IncidentRow:
+    values = dict(record)
+    values["call_ids"] = tuple(values.get("call_ids") or ())
+    values["casualties"] = (
+        json.loads(values["casualties"]) if isinstance(values["casualties"], str) else values["casualties"]
+    )
+    values["deadlines"] = tuple(
+        json.loads(values["deadlines"]) if isinstance(values["deadlines"], str) else values["deadlines"]
+    )
+    return IncidentRow(**values)
 
 
 @dataclass(frozen=True)
@@ -45,8 +81,8 @@ class TimelineRow:
 async def insert_incident(conn: Connection, *, incident: IncidentRow) -> None:
     await conn.execute(
         """INSERT INTO incidents (id, site_id, title, summary, category, severity, stage, place_text,
-               latitude, longitude, first_responder_id, drill, occurred_at, registered_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)""",
+               latitude, longitude, first_responder_id, drill, occurred_at, registered_at, jurisdiction, time_zone)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)""",
         incident.id,
         incident.site_id,
         incident.title,
@@ -61,6 +97,8 @@ async def insert_incident(conn: Connection, *, incident: IncidentRow) -> None:
         incident.drill,
         incident.occurred_at,
         incident.registered_at,
+        incident.jurisdiction,
+        incident.time_zone,
     )
     if incident.call_ids:
         await conn.executemany(
@@ -76,11 +114,7 @@ async def get_incident(conn: Connection, *, incident_id: str) -> IncidentRow | N
            FROM incidents i WHERE i.id = $1""",
         incident_id,
     )
-    if record is None:
-        return None
-    values = dict(record)
-    values["call_ids"] = tuple(values["call_ids"])
-    return IncidentRow(**values)
+    return incident_row(record) if record is not None else None
 
 
 async def mark_workflow_started(conn: Connection, *, incident_id: str) -> None:
@@ -146,6 +180,8 @@ async def list_incidents(
     include_drills: bool,
     limit: int,
     offset: int,
+    category: str | None = None,
+    overdue_at: datetime | None = None,
 ) -> list[IncidentRow]:
     rows = await conn.fetch(
         """SELECT i.*, ARRAY(SELECT call_id FROM incident_calls c WHERE c.incident_id = i.id
@@ -156,6 +192,8 @@ async def list_incidents(
              AND ($3::text IS NULL OR i.stage = $3)
              AND ($4::text IS NULL OR i.severity = $4)
              AND ($5 OR NOT i.drill)
+             AND ($8::text IS NULL OR i.category = $8)
+             AND ($9::timestamptz IS NULL OR (i.stage <> 'closed' AND i.next_due_at <= $9))
            ORDER BY i.registered_at DESC, i.id
            LIMIT $6 OFFSET $7""",
         site_ids,
@@ -165,5 +203,227 @@ async def list_incidents(
         include_drills,
         limit,
         offset,
+        category,
+        overdue_at,
     )
-    return [IncidentRow(**{**dict(r), "call_ids": tuple(r["call_ids"])}) for r in rows]
+    return [incident_row(r) for r in rows]
+
+
+# Columns the process may set (apply_change writes only these).
+PROCESS_FIELDS = {
+    "stage": "text",
+    "category": "text",
+    "sub_type": "text",
+    "severity": "text",
+    "casualties": "jsonb",
+    "verified_at": "timestamptz",
+    "closed_at": "timestamptz",
+    "close_reason": "text",
+    "summary_at_close": "text",
+    "feedback_recorded": "boolean",
+    "policy_id": "text",
+    "policy_version": "integer",
+}
+
+
+async def apply_fields(
+    conn: Connection,
+    *,
+    incident_id: str,
+    fields: dict[str, Any],
+    deadlines: list[dict[str, Any]],
+    next_due_at: datetime | None,
+) -> IncidentRow:
+    unknown = set(fields) - set(PROCESS_FIELDS)
+    if unknown:
+        raise ValueError(f"not process fields: {sorted(unknown)}")
+    names = list(fields)
+    assignments = ", ".join(f"{n} = ${i + 4}::{PROCESS_FIELDS[n]}" for i, n in enumerate(names))
+    values = [json.dumps(fields[n]) if PROCESS_FIELDS[n] == "jsonb" else fields[n] for n in names]
+    await conn.execute(
+        f"UPDATE incidents SET deadlines = $2::jsonb, next_due_at = $3, version = version + 1"
+        f"{', ' + assignments if assignments else ''} WHERE id = $1",
+        incident_id,
+        json.dumps(deadlines),
+        next_due_at,
+        *values,
+    )
+    row = await get_incident(conn, incident_id=incident_id)
+    assert row is not None
+    return row
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    id: str
+    incident_id: str
+    kind: str
+    number: int
+    recipient: str
+    content: str
+    accident: dict[str, Any] | None
+    author_id: str
+    submitted_at: datetime
+    late_seconds: float
+
+
+def _report(record: asyncpg.Record) -> ReportRow:
+    values = dict(record)
+    if isinstance(values["accident"], str):
+        values["accident"] = json.loads(values["accident"])
+    return ReportRow(**values)
+
+
+async def insert_report(conn: Connection, *, report: ReportRow) -> None:
+    await conn.execute(
+        """INSERT INTO reports (id, incident_id, kind, number, recipient, content, accident, author_id, submitted_at,
+               late_seconds) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING""",
+        report.id,
+        report.incident_id,
+        report.kind,
+        report.number,
+        report.recipient,
+        report.content,
+        json.dumps(report.accident) if report.accident is not None else None,
+        report.author_id,
+        report.submitted_at,
+        report.late_seconds,
+    )
+
+
+async def reports(conn: Connection, *, incident_id: str) -> list[ReportRow]:
+    rows = await conn.fetch("SELECT * FROM reports WHERE incident_id = $1 ORDER BY submitted_at, id", incident_id)
+    return [_report(r) for r in rows]
+
+
+async def insert_feedback(
+    conn: Connection,
+    *,
+    feedback_id: str,
+    incident_id: str,
+    call_id: str,
+    method: str,
+    message: str,
+    author_id: str,
+    recorded_at: datetime,
+) -> None:
+    await conn.execute(
+        """INSERT INTO feedback (id, incident_id, call_id, method, message, author_id, recorded_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING""",
+        feedback_id,
+        incident_id,
+        call_id,
+        method,
+        message,
+        author_id,
+        recorded_at,
+    )
+
+
+@dataclass(frozen=True)
+class ViolationRow:
+    id: str
+    incident_id: str
+    site_id: str
+    person_id: str
+    kind: str
+    report_kind: str
+    number: int
+    due_at: datetime | None
+    recorded_at: datetime
+    late_seconds: float
+    drill: bool
+
+
+async def record_violation(
+    conn: Connection,
+    *,
+    violation_id: str,
+    incident: IncidentRow,
+    kind: str,
+    report_kind: str,
+    number: int,
+    due_at: datetime | None,
+    recorded_at: datetime,
+    late_seconds: float | None,
+) -> ViolationRow:
+    """迟报 when a deadline passes (its lateness filled in once the report comes); 漏报 when the
+    incident closes without it. One row per (incident, report, number)."""
+    row = await conn.fetchrow(
+        """INSERT INTO violations (id, incident_id, site_id, person_id, kind, report_kind, number, due_at, recorded_at,
+               late_seconds, drill)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE($10, 0), $11)
+           ON CONFLICT (incident_id, report_kind, number) DO UPDATE SET
+               kind = CASE WHEN EXCLUDED.kind = 'missed' THEN 'missed' ELSE violations.kind END,
+               late_seconds = COALESCE($10, violations.late_seconds)
+           RETURNING *""",
+        violation_id,
+        incident.id,
+        incident.site_id,
+        incident.responsible_person_id,
+        kind,
+        report_kind,
+        number,
+        due_at,
+        recorded_at,
+        late_seconds,
+        incident.drill,
+    )
+    assert row is not None
+    return ViolationRow(**dict(row))
+
+
+async def list_violations(
+    conn: Connection,
+    *,
+    site_ids: list[str] | None,
+    person_id: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    include_drills: bool,
+) -> list[ViolationRow]:
+    rows = await conn.fetch(
+        """SELECT * FROM violations
+           WHERE ($1::text[] IS NULL OR site_id = ANY($1)) AND ($2::text IS NULL OR person_id = $2)
+             AND ($3::timestamptz IS NULL OR recorded_at >= $3) AND ($4::timestamptz IS NULL OR recorded_at < $4)
+             AND ($5 OR NOT drill)
+           ORDER BY recorded_at, id""",
+        site_ids,
+        person_id,
+        start,
+        end,
+        include_drills,
+    )
+    return [ViolationRow(**dict(r)) for r in rows]
+
+
+async def move_into(conn: Connection, *, duplicate_id: str, primary_id: str, at: datetime) -> list[ReportRow]:
+    """Merge a duplicate: its calls and reports now belong to the primary, its timeline is copied
+    there as new entries (the timeline is append-only). Returns the reports moved."""
+    await conn.execute(
+        """INSERT INTO incident_calls (incident_id, call_id, linked_at)
+           SELECT $2, call_id, linked_at FROM incident_calls WHERE incident_id = $1 ON CONFLICT DO NOTHING""",
+        duplicate_id,
+        primary_id,
+    )
+    await conn.execute("DELETE FROM incident_calls WHERE incident_id = $1", duplicate_id)
+    moved = await conn.fetch(
+        "UPDATE reports SET incident_id = $2 WHERE incident_id = $1 RETURNING *", duplicate_id, primary_id
+    )
+    await conn.execute(
+        """INSERT INTO timeline (incident_id, at, actor_id, actor_name, actor_kind, kind, text)
+           SELECT $2, at, actor_id, actor_name, actor_kind, 'merged_entry', '[' || $1 || '] ' || kind || ': ' || text
+           FROM timeline WHERE incident_id = $1 ORDER BY seq""",
+        duplicate_id,
+        primary_id,
+    )
+    await conn.execute("UPDATE incidents SET merged_into = $2 WHERE id = $1", duplicate_id, primary_id)
+    return [_report(r) for r in moved]
+
+
+async def timeline_entry(conn: Connection, *, dedupe_key: str) -> TimelineRow | None:
+    row = await conn.fetchrow(
+        "SELECT seq, incident_id, at, actor_id, actor_name, actor_kind, kind, text FROM timeline WHERE dedupe_key = $1",
+        dedupe_key,
+    )
+    return TimelineRow(**dict(row)) if row else None

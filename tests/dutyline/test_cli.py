@@ -53,6 +53,7 @@ async def test_demo_shows_the_slice(platform: Any, tmp_path: Path, on_duty_offic
         "dutyline.hz-01.call.registered",
         "dutyline.hz-01.incident.registered",
         "dutyline.hz-01.call.escalated",
+        "dutyline.hz-01.incident.escalated",
         "verify",
         "leader_notified",
         "/namespaces/default/workflows/inc-",

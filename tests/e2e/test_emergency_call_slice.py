@@ -95,10 +95,11 @@ async def test_emergency_call_opens_incident_with_workflow_and_events(
     assert incident.first_responder_id == on_duty_officer
     assert incident.workflow_id == incident.id
 
-    events = await stream_events(platform, aggregate_ids={call.id, incident.id}, count=3)
+    events = await stream_events(platform, aggregate_ids={call.id, incident.id}, count=4)
     by_type = {e.type: (m, e) for m, e in events}
-    assert sorted(by_type) == ["call.escalated", "call.registered", "incident.registered"]
-    assert len(events) == 3
+    # incident.escalated: the duty leader was told (by the workflow's first step).
+    assert sorted(by_type) == ["call.escalated", "call.registered", "incident.escalated", "incident.registered"]
+    assert len(events) == 4
     msg, event = by_type["incident.registered"]
     assert msg.subject == "dutyline.hz-01.incident.registered"
     assert msg.headers["Nats-Msg-Id"] == event.id
@@ -141,8 +142,13 @@ async def test_retry_with_same_key_creates_nothing_new(platform: Any, intake: An
     assert second.call.id == first.call.id and second.incident_id == first.incident_id
     assert await db.fetchval("SELECT count(*) FROM intake.calls") == calls_before
     assert await db.fetchval("SELECT count(*) FROM incident.incidents") == incidents_before
-    events = await stream_events(platform, aggregate_ids={first.call.id, first.incident_id}, count=3)
-    assert sorted(e.type for _, e in events) == ["call.escalated", "call.registered", "incident.registered"]
+    events = await stream_events(platform, aggregate_ids={first.call.id, first.incident_id}, count=4)
+    assert sorted(e.type for _, e in events) == [
+        "call.escalated",
+        "call.registered",
+        "incident.escalated",
+        "incident.registered",
+    ]
     client = await Client.connect(platform.temporal.address)
     runs = [w async for w in client.list_workflows(f"WorkflowId = '{first.incident_id}'")]
     assert len(runs) == 1

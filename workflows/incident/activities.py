@@ -1,5 +1,5 @@
-"""Activities of the incident workflow. They run at least once, so each is idempotent (keyed by
-incident id + step)."""
+"""Activities of the incident workflow. They run at least once, so each is idempotent: a change is
+keyed by its update id or deadline key, and a repeated one writes nothing."""
 
 from __future__ import annotations
 
@@ -9,10 +9,15 @@ import asyncpg
 import structlog
 from temporalio import activity
 
+from dutyline.common.v1 import common_pb2
+from dutyline.emit import emit
+from dutyline.events.v1 import event_pb2
+from dutyline.ids import new_id
 from dutyline.notifier import Notifier
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
-from services.incident import store
-from workflows.incident.types import LeaderNotice, LeaderNotified
+from services.incident import convert, policy_store, rules, store
+from workflows.incident.convert import deadline_from_data, parse, policy_to_data
+from workflows.incident.types import ChangeSet, LeaderNotice, LeaderNotified, PolicyData, PolicyQuery
 
 
 class IncidentActivities:
@@ -33,16 +38,22 @@ class IncidentActivities:
         for leader in leaders:
             await self._notifier.send(
                 person_id=leader.person_id,
-                subject=f"{label}新突发事件 New incident: {notice.title}",
-                body=f"{label}事件 {notice.incident_id} 已登记，请立即处置。Incident registered; act now.",
-                dedupe_key=f"{notice.incident_id}:leader_notice:{leader.person_id}",
+                subject=f"{label}{notice.title}"
+                if notice.step != "registered"
+                else f"{label}新突发事件 New incident: {notice.title}",
+                body=f"{label}事件 {notice.incident_id}，请立即处置。Incident {notice.incident_id}; act now.",
+                dedupe_key=f"{notice.incident_id}:{notice.step}:{leader.person_id}",
             )
-        names = "、".join(f"{p.display_name}" for p in leaders) or "无 none"
-        text = f"已通知带班领导 Duty leader notified: {names}"
-        if not leaders:
-            text = "当前无带班领导在岗 No duty leader on the roster now"
-        async with self._pool.acquire() as conn:
-            await store.append_timeline(
+        names = "、".join(f"{p.display_name}" for p in leaders)
+        text = (
+            f"已通知带班领导 Duty leader notified: {names}"
+            if leaders
+            else "当前无带班领导在岗 No duty leader on the roster now"
+        )
+        # The registration's notice keeps its original key, so incidents started before keep replaying.
+        key = "leader_notified" if notice.step == "registered" else f"leader_notified:{notice.step}"
+        async with self._pool.acquire() as conn, conn.transaction():
+            added = await store.append_timeline(
                 conn,
                 incident_id=notice.incident_id,
                 at=datetime.now(UTC),
@@ -51,6 +62,142 @@ class IncidentActivities:
                 actor_kind="system",
                 kind="leader_notified",
                 text=text,
-                dedupe_key=f"{notice.incident_id}:leader_notified",
+                dedupe_key=f"{notice.incident_id}:{key}",
             )
+            if notice.step == "registered":
+                # The leader knows: the incident waits for verification (核实) now.
+                await conn.execute(
+                    "UPDATE incidents SET stage = 'verify', version = version + 1 WHERE id = $1 AND stage = 'register'",
+                    notice.incident_id,
+                )
+            incident = await store.get_incident(conn, incident_id=notice.incident_id)
+            if added and incident is not None:
+                await emit(
+                    conn,
+                    event_type="incident.escalated",
+                    site_id=incident.site_id,
+                    aggregate_id=incident.id,
+                    aggregate_version=incident.version,
+                    payload=event_pb2.IncidentChanged(incident=convert.incident_message(incident), detail=text),
+                    drill=incident.drill,
+                    actor=common_pb2.Actor(
+                        person_id="system:incident-workflow", display_name="IncidentWorkflow", kind="system"
+                    ),
+                )
         return LeaderNotified(leader_ids=[p.person_id for p in leaders], channel=self._notifier.channel)
+
+    @activity.defn(name="load_policy")
+    async def load_policy(self, query: PolicyQuery) -> PolicyData | None:
+        """The reporting policy in force at ``query.at`` for the incident's jurisdiction and class."""
+        async with self._pool.acquire() as conn:
+            policies = await policy_store.latest(conn, jurisdiction=query.jurisdiction, at=parse(query.at))
+        chosen = rules.select_policy(
+            policies,
+            jurisdiction=query.jurisdiction,
+            category=query.category,
+            sub_type=query.sub_type,
+            severity=query.severity,
+            at=parse(query.at),
+        )
+        return policy_to_data(chosen) if chosen is not None else None
+
+    @activity.defn(name="apply_incident_change")
+    async def apply_change(self, change: ChangeSet) -> None:
+        """One step of the process in one transaction: the incident's facts, the deadlines, a report,
+        feedback or violations, the timeline entry and the event."""
+        at = parse(change.at)
+        deadlines = [deadline_from_data(d) for d in change.deadlines or []]
+        async with self._pool.acquire() as conn, conn.transaction():
+            key = f"{change.incident_id}:{change.change_id}"
+            if await store.timeline_entry(conn, dedupe_key=key) is not None:
+                return  # applied by an earlier attempt
+            current = await store.get_incident(conn, incident_id=change.incident_id)
+            if current is None:
+                raise ValueError(f"incident {change.incident_id} does not exist")
+            fields = dict(change.fields)
+            for name in ("verified_at", "closed_at"):
+                if isinstance(fields.get(name), str):
+                    fields[name] = parse(fields[name])
+            incident = await store.apply_fields(
+                conn,
+                incident_id=change.incident_id,
+                fields=fields,
+                deadlines=[vars(d) for d in change.deadlines or []]
+                if change.deadlines is not None
+                else list(current.deadlines),
+                next_due_at=rules.next_due(deadlines) if change.deadlines is not None else current.next_due_at,
+            )
+            await store.append_timeline(
+                conn,
+                incident_id=change.incident_id,
+                at=at,
+                actor_id=change.actor.person_id,
+                actor_name=change.actor.name,
+                actor_kind=change.actor.kind,
+                kind=change.timeline_kind,
+                text=change.timeline_text,
+                dedupe_key=key,
+            )
+            payload = event_pb2.IncidentChanged(detail=change.timeline_text)
+            if change.report is not None:
+                report = store.ReportRow(
+                    id=str(change.report["id"]),
+                    incident_id=change.incident_id,
+                    kind=str(change.report["kind"]),
+                    number=int(change.report["number"]),
+                    recipient=str(change.report["recipient"]),
+                    content=str(change.report["content"]),
+                    accident=change.report.get("accident"),
+                    author_id=str(change.report["author_id"]),
+                    submitted_at=parse(str(change.report["submitted_at"])),
+                    late_seconds=float(change.report["late_seconds"]),
+                )
+                await store.insert_report(conn, report=report)
+                payload.report.CopyFrom(convert.report_message(report))
+            if change.feedback is not None:
+                f = change.feedback
+                await store.insert_feedback(
+                    conn,
+                    feedback_id=str(f["id"]),
+                    incident_id=change.incident_id,
+                    call_id=str(f["call_id"]),
+                    method=str(f["method"]),
+                    message=str(f["message"]),
+                    author_id=str(f["author_id"]),
+                    recorded_at=parse(str(f["recorded_at"])),
+                )
+            for v in change.violations:
+                violation = await store.record_violation(
+                    conn,
+                    violation_id=new_id("vio"),
+                    incident=incident,
+                    kind=str(v["kind"]),
+                    report_kind=str(v["report_kind"]),
+                    number=int(v["number"]),
+                    due_at=parse(str(v["due_at"])) if v.get("due_at") else None,
+                    recorded_at=at,
+                    late_seconds=float(v["late_seconds"]) if "late_seconds" in v else None,
+                )
+                payload.violation.CopyFrom(convert.violation_message(violation))
+            if change.merged_into:
+                await store.move_into(conn, duplicate_id=change.incident_id, primary_id=change.merged_into, at=at)
+                refreshed = await store.get_incident(conn, incident_id=change.incident_id)
+                assert refreshed is not None
+                incident = refreshed
+            entry = await store.timeline_entry(conn, dedupe_key=key)
+            assert entry is not None
+            payload.entry.CopyFrom(convert.timeline_message(entry))
+            payload.incident.CopyFrom(convert.incident_message(incident, now=at))
+            await emit(
+                conn,
+                event_type=change.event_type,
+                site_id=incident.site_id,
+                aggregate_id=incident.id,
+                aggregate_version=incident.version,
+                payload=payload,
+                drill=incident.drill,
+                actor=common_pb2.Actor(
+                    person_id=change.actor.person_id, display_name=change.actor.name, kind=change.actor.kind
+                ),
+                occurred_at=at,
+            )

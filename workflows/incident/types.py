@@ -1,8 +1,10 @@
-"""Plain data passed in and out of the incident workflow and its activities."""
+"""Plain data passed in and out of the incident workflow and its activities (JSON-able: times are
+ISO 8601 strings, durations seconds)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 TASK_QUEUE_DEFAULT = "dutyline"
 SEARCH_ATTRIBUTES = {"DutylineSite": "Keyword", "DutylineSeverity": "Keyword", "DutylineStage": "Keyword"}
@@ -16,6 +18,9 @@ class IncidentInput:
     first_responder_id: str
     drill: bool
     registered_at: str  # ISO 8601, UTC
+    # Added with the full process; defaults keep incidents started before them replayable.
+    jurisdiction: str = ""
+    time_zone: str = "Asia/Shanghai"
 
 
 @dataclass
@@ -24,6 +29,8 @@ class LeaderNotice:
     site_id: str
     title: str
     drill: bool
+    # What the notice is about: the registration, or a missed deadline ("missed:<keys>").
+    step: str = "registered"
 
 
 @dataclass
@@ -37,3 +44,150 @@ class LeaderNotified:
 class IncidentOutcome:
     incident_id: str
     stage: str
+
+
+@dataclass
+class Actor:
+    person_id: str
+    name: str = ""
+    kind: str = "person"
+    admin: bool = False
+
+
+@dataclass
+class RequirementData:
+    kind: str
+    recipient: str
+    due_after_seconds: int | None = None
+    anchor: str = "registered"
+    fixed_local_times: list[str] = field(default_factory=list)
+    required_content: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PolicyData:
+    id: str
+    version: int
+    name: str
+    jurisdiction: str
+    category: str
+    severity: str
+    sub_types: list[str]
+    requirements: list[RequirementData]
+    effective_from: str
+
+
+@dataclass
+class PolicyQuery:
+    jurisdiction: str
+    category: str
+    sub_type: str
+    severity: str
+    at: str
+
+
+@dataclass
+class DeadlineData:
+    kind: str
+    number: int
+    recipient: str
+    due_at: str | None
+    met_at: str | None = None
+    missed: bool = False
+
+
+@dataclass
+class CasualtiesData:
+    deaths: int = 0
+    serious_injuries: int = 0
+    injuries: int = 0
+    missing: int = 0
+    loss_yuan: int = 0
+
+
+@dataclass
+class VerifyArgs:
+    actor: Actor
+    confirmed: bool
+    category: str = ""
+    sub_type: str = ""
+    severity: str = ""
+    casualties: CasualtiesData = field(default_factory=CasualtiesData)
+    reason: str = ""
+
+
+@dataclass
+class ReclassifyArgs:
+    actor: Actor
+    severity: str
+    category: str
+    sub_type: str
+    reason: str
+
+
+@dataclass
+class ReportArgs:
+    actor: Actor
+    report_id: str
+    kind: str
+    recipient: str
+    content: str
+    accident: dict[str, Any] | None = None
+    casualties: CasualtiesData | None = None
+
+
+@dataclass
+class NoteArgs:
+    """Progress (进展) or feedback to a caller (反馈)."""
+
+    actor: Actor
+    text: str
+    call_id: str = ""
+    method: str = ""
+    feedback_id: str = ""
+
+
+@dataclass
+class CloseArgs:
+    actor: Actor
+    summary: str
+    override_reason: str = ""
+    # Closing as a duplicate merged into another incident.
+    merged_into: str = ""
+
+
+@dataclass
+class AbsorbArgs:
+    actor: Actor
+    duplicate_id: str
+    report_kinds: list[str]
+    at: str
+
+
+@dataclass
+class UpdateResult:
+    stage: str
+    detail: str = ""
+    late_seconds: float = 0.0
+    number: int = 0
+
+
+@dataclass
+class ChangeSet:
+    """One persisted step of the process: the incident's new facts, a timeline entry and its event,
+    written in one transaction by the apply_incident_change activity. `change_id` makes it
+    idempotent (an update id, or a deadline key)."""
+
+    incident_id: str
+    change_id: str
+    event_type: str
+    at: str
+    actor: Actor
+    timeline_kind: str
+    timeline_text: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    deadlines: list[DeadlineData] | None = None
+    report: dict[str, Any] | None = None
+    feedback: dict[str, Any] | None = None
+    violations: list[dict[str, Any]] = field(default_factory=list)
+    merged_into: str = ""

@@ -1,27 +1,54 @@
 """The emergency process of one incident (register → verify → escalate → track → feedback → close).
 
-Deterministic: no I/O, time from workflow.now(); everything else happens in activities. This first
-version registers the incident, notifies the duty leader at once, and waits in the verify stage;
-the later stages arrive with the incidents issue (use workflow.patched for running incidents).
+Deterministic: no I/O, time from workflow.now(); persistence happens in activities. Operators act
+through Temporal updates that the workflow validates against its stage, so an illegal step is
+refused with the current stage named. Deadlines come from the reporting policy in force when the
+incident is verified and are re-planned on reclassification; a deadline that passes without its
+report is a violation (迟报), and one still unmet at closing becomes 漏报.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+import contextlib
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from services.incident import rules
+    from workflows.incident import convert
     from workflows.incident.activities import IncidentActivities
-    from workflows.incident.types import IncidentInput, IncidentOutcome, LeaderNotice
+    from workflows.incident.types import (
+        AbsorbArgs,
+        Actor,
+        ChangeSet,
+        CloseArgs,
+        IncidentInput,
+        IncidentOutcome,
+        LeaderNotice,
+        NoteArgs,
+        PolicyData,
+        PolicyQuery,
+        ReclassifyArgs,
+        ReportArgs,
+        UpdateResult,
+        VerifyArgs,
+    )
 
 STAGE = SearchAttributeKey.for_keyword("DutylineStage")
 SITE = SearchAttributeKey.for_keyword("DutylineSite")
 SEVERITY = SearchAttributeKey.for_keyword("DutylineSeverity")
 
-# The leader must hear of it: retry for as long as it takes, backing off to a minute.
-NOTIFY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
+# The leader must hear of it and every step must be recorded: retry for as long as it takes.
+RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
+ACTIVITY_TIMEOUT = timedelta(seconds=30)
+SYSTEM = Actor(person_id="system:incident-workflow", name="IncidentWorkflow", kind="system")
+ILLEGAL = "IllegalTransition"
+CLOSE_REFUSED = "CloseRefused"
 
 
 @workflow.defn(name="IncidentWorkflow")
@@ -29,29 +56,468 @@ class IncidentWorkflow:
     def __init__(self) -> None:
         self._stage = "register"
         self._closed = False
+        self._dirty = False
+        self._lock = asyncio.Lock()
+        self._incident: IncidentInput | None = None
+        self._deadlines: list[rules.Deadline] = []
+        self._policy: rules.Policy | None = None
+        self._category = ""
+        self._sub_type = ""
+        self._severity = "unrated"
+        self._verified_at: datetime | None = None
+        self._leader_notified_at: datetime | None = None
+        self._feedback = False
+
+    # -- the process ---------------------------------------------------------------------------
 
     @workflow.run
     async def run(self, incident: IncidentInput) -> IncidentOutcome:
+        self._incident = incident
+        await workflow.execute_activity_method(
+            IncidentActivities.notify_duty_leader,
+            LeaderNotice(
+                incident_id=incident.incident_id, site_id=incident.site_id, title=incident.title, drill=incident.drill
+            ),
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=RETRY,
+        )
+        self._leader_notified_at = workflow.now()
+        self._set_stage("verify")
+        while not self._closed:
+            due = rules.next_due(self._deadlines)
+            if due is None:
+                await workflow.wait_condition(lambda: self._dirty or self._closed)
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await workflow.wait_condition(
+                        lambda: self._dirty or self._closed, timeout=max(due - workflow.now(), timedelta(0))
+                    )
+            self._dirty = False
+            if not self._closed:
+                async with self._lock:
+                    await self._deadlines_passed()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return IncidentOutcome(incident_id=incident.incident_id, stage=self._stage)
+
+    async def _deadlines_passed(self) -> None:
+        """Every report now overdue is a violation (迟报) charged to the responsible person; the
+        leader is told and the event published."""
+        now = workflow.now()
+        due = rules.due_now(self._deadlines, now)
+        if not due:
+            return
+        self._deadlines = rules.mark_missed(self._deadlines, [d.key for d in due])
+        self._extend_follow_ups(now)
+        names = "、".join(f"{d.kind}{'#' + str(d.number) if d.number else ''}" for d in due)
+        await self._persist(
+            "missed:" + ",".join(d.key for d in due),
+            "incident.deadline_missed",
+            "deadline_missed",
+            f"迟报 overdue reports: {names}",
+            SYSTEM,
+            violations=[
+                {"kind": "late", "report_kind": d.kind, "number": d.number, "due_at": convert.iso(d.due_at)}
+                for d in due
+            ],
+        )
+        incident = self._require_input()
         await workflow.execute_activity_method(
             IncidentActivities.notify_duty_leader,
             LeaderNotice(
                 incident_id=incident.incident_id,
                 site_id=incident.site_id,
-                title=incident.title,
+                title=f"迟报 Report overdue ({names}): {incident.title}",
                 drill=incident.drill,
+                step="missed:" + ",".join(d.key for d in due),
             ),
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=NOTIFY_RETRY,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=RETRY,
         )
-        self._set_stage("verify")
-        await workflow.wait_condition(lambda: self._closed)
-        self._set_stage("closed")
-        return IncidentOutcome(incident_id=incident.incident_id, stage=self._stage)
 
-    def _set_stage(self, stage: str) -> None:
-        self._stage = stage
-        workflow.upsert_search_attributes([STAGE.value_set(stage)])
+    # -- updates (operator actions) ------------------------------------------------------------
+
+    @workflow.update
+    async def verify(self, args: VerifyArgs) -> UpdateResult:
+        action = "verify" if args.confirmed else "unfounded"
+        async with self._lock:
+            self._check(action)
+            now = workflow.now()
+            if not args.confirmed:
+                self._stage = rules.after(self._stage, action)
+                self._closed = True
+                await self._persist(
+                    self._update_id(),
+                    "incident.unfounded",
+                    "unfounded",
+                    f"核实不实 Unfounded: {args.reason}",
+                    args.actor,
+                    fields={"stage": self._stage, "closed_at": now.isoformat(), "close_reason": args.reason},
+                )
+                self._set_stage(self._stage)
+                return UpdateResult(stage=self._stage)
+            self._category, self._sub_type, self._severity = args.category, args.sub_type, args.severity
+            self._verified_at = now
+            policy = await self._load_policy(now)
+            self._policy = policy
+            self._deadlines = self._planned(policy, now) if policy is not None else []
+            if self._leader_notified_at is not None:
+                self._deadlines, _, _ = rules.mark_report(
+                    self._deadlines, kind="leader_notice", at=self._leader_notified_at
+                )
+            self._stage = rules.after(self._stage, action)
+            await self._persist(
+                self._update_id(),
+                "incident.verified",
+                "verified",
+                f"核实属实 Verified: {args.category}/{args.sub_type or '-'} 等级 severity {args.severity}"
+                + (f"; 报告规则 policy {policy.id} v{policy.version}" if policy else "; no reporting policy applies"),
+                args.actor,
+                fields={
+                    "stage": self._stage,
+                    "category": args.category,
+                    "sub_type": args.sub_type,
+                    "severity": args.severity,
+                    "casualties": vars(args.casualties),
+                    "verified_at": now.isoformat(),
+                    "policy_id": policy.id if policy else None,
+                    "policy_version": policy.version if policy else None,
+                },
+            )
+            self._set_stage(self._stage, severity=args.severity)
+            self._dirty = True
+            return UpdateResult(stage=self._stage)
+
+    @verify.validator
+    def _validate_verify(self, args: VerifyArgs) -> None:
+        self._check("verify" if args.confirmed else "unfounded")
+
+    @workflow.update
+    async def reclassify(self, args: ReclassifyArgs) -> UpdateResult:
+        async with self._lock:
+            self._check("reclassify")
+            now = workflow.now()
+            before = self._severity
+            self._category, self._sub_type, self._severity = args.category, args.sub_type, args.severity
+            policy = await self._load_policy(now)
+            if policy is not None:
+                self._policy = policy
+                self._deadlines = rules.replan(self._deadlines, self._planned(policy, now), now=now)
+            await self._persist(
+                self._update_id(),
+                "incident.reclassified",
+                "reclassified",
+                f"等级调整 Reclassified {before} → {args.severity} "
+                f"({args.category}/{args.sub_type or '-'}): {args.reason}",
+                args.actor,
+                fields={
+                    "category": args.category,
+                    "sub_type": args.sub_type,
+                    "severity": args.severity,
+                    "policy_id": policy.id if policy else None,
+                    "policy_version": policy.version if policy else None,
+                },
+            )
+            self._set_stage(self._stage, severity=args.severity)
+            self._dirty = True
+            return UpdateResult(stage=self._stage)
+
+    @reclassify.validator
+    def _validate_reclassify(self, args: ReclassifyArgs) -> None:
+        self._check("reclassify")
+
+    @workflow.update
+    async def report(self, args: ReportArgs) -> UpdateResult:
+        async with self._lock:
+            self._check("report")
+            now = workflow.now()
+            self._deadlines, met, late = rules.mark_report(self._deadlines, kind=args.kind, at=now)
+            number = met.number if met is not None else self._next_number(args.kind)
+            self._extend_follow_ups(now)
+            self._stage = rules.after(self._stage, "report")
+            violations = []
+            if met is not None and late > 0:
+                violations.append(
+                    {
+                        "kind": "late",
+                        "report_kind": met.kind,
+                        "number": met.number,
+                        "due_at": convert.iso(met.due_at),
+                        "late_seconds": late,
+                    }
+                )
+            fields: dict[str, object] = {"stage": self._stage}
+            casualties = convert.casualties(args.casualties)
+            if casualties is not None:
+                fields["casualties"] = vars(args.casualties)
+            await self._persist(
+                self._update_id(),
+                "incident.report_submitted",
+                "report_submitted",
+                f"报告 Report {args.kind}{' #' + str(number) if number else ''} → {args.recipient}"
+                + (f" ({late / 60:.0f} min late 迟报)" if late > 0 else ""),
+                args.actor,
+                fields=fields,
+                report={
+                    "id": args.report_id,
+                    "kind": args.kind,
+                    "number": number,
+                    "recipient": args.recipient,
+                    "content": args.content,
+                    "accident": args.accident,
+                    "author_id": args.actor.person_id,
+                    "submitted_at": now.isoformat(),
+                    "late_seconds": late,
+                },
+                violations=violations,
+            )
+            self._set_stage(self._stage)
+            self._dirty = True
+            return UpdateResult(stage=self._stage, late_seconds=late, number=number)
+
+    @report.validator
+    def _validate_report(self, args: ReportArgs) -> None:
+        self._check("report")
+
+    @workflow.update
+    async def progress(self, args: NoteArgs) -> UpdateResult:
+        async with self._lock:
+            self._check("progress")
+            await self._persist(
+                self._update_id(), "incident.progress", "progress", f"进展 Progress: {args.text}", args.actor
+            )
+            return UpdateResult(stage=self._stage)
+
+    @progress.validator
+    def _validate_progress(self, args: NoteArgs) -> None:
+        self._check("progress")
+
+    @workflow.update
+    async def feedback(self, args: NoteArgs) -> UpdateResult:
+        async with self._lock:
+            self._check("feedback")
+            self._stage = rules.after(self._stage, "feedback")
+            self._feedback = True
+            await self._persist(
+                self._update_id(),
+                "incident.feedback_recorded",
+                "feedback_recorded",
+                f"反馈 Feedback to caller {args.call_id or '-'} by {args.method}: {args.text}",
+                args.actor,
+                fields={"stage": self._stage, "feedback_recorded": True},
+                feedback={
+                    "id": args.feedback_id,
+                    "call_id": args.call_id,
+                    "method": args.method,
+                    "message": args.text,
+                    "author_id": args.actor.person_id,
+                    "recorded_at": workflow.now().isoformat(),
+                },
+            )
+            self._set_stage(self._stage)
+            return UpdateResult(stage=self._stage)
+
+    @feedback.validator
+    def _validate_feedback(self, args: NoteArgs) -> None:
+        self._check("feedback")
+
+    @workflow.update
+    async def close(self, args: CloseArgs) -> UpdateResult:
+        async with self._lock:
+            self._check_close(args)
+            now = workflow.now()
+            merged = bool(args.merged_into)
+            missing = [] if merged else self._missing_at_close()
+            violations = [
+                {"kind": "missed", "report_kind": d.kind, "number": d.number, "due_at": convert.iso(d.due_at)}
+                for d in missing
+            ]
+            self._stage = rules.after(self._stage, "merge_into" if merged else "close")
+            self._closed = True
+            text = (
+                f"并入 Merged into {args.merged_into}: {args.summary}"
+                if merged
+                else f"结案 Closed: {args.summary}"
+                + (f"; 管理员强制 admin override: {args.override_reason}" if args.override_reason else "")
+                + (f"; 漏报 missed: {', '.join(d.key for d in missing)}" if missing else "")
+            )
+            await self._persist(
+                self._update_id(),
+                "incident.merged" if merged else "incident.closed",
+                "merged" if merged else "closed",
+                text,
+                args.actor,
+                fields={
+                    "stage": self._stage,
+                    "closed_at": now.isoformat(),
+                    "summary_at_close": args.summary,
+                    "close_reason": args.override_reason or ("merged" if merged else ""),
+                },
+                violations=violations,
+                merged_into=args.merged_into,
+            )
+            self._set_stage(self._stage)
+            return UpdateResult(stage=self._stage, detail=", ".join(d.key for d in missing))
+
+    @close.validator
+    def _validate_close(self, args: CloseArgs) -> None:
+        self._check_close(args)
+
+    def _check_close(self, args: CloseArgs) -> None:
+        self._check("merge_into" if args.merged_into else "close")
+        if args.merged_into or args.override_reason:
+            return
+        missing = [d.key for d in self._missing_at_close()]
+        if not self._feedback:
+            missing.append("feedback")
+        if missing:
+            raise ApplicationError(
+                f"cannot close in stage {self._stage}: still missing {', '.join(missing)} "
+                "(an admin may close with an override reason)",
+                type=CLOSE_REFUSED,
+                non_retryable=True,
+            )
+
+    def _missing_at_close(self) -> list[rules.Deadline]:
+        """Reports that were due by now, and the final report; follow-ups not yet due lapse."""
+        now = workflow.now()
+        return [d for d in rules.unmet_required(self._deadlines) if d.due_at is None or d.due_at <= now]
+
+    @workflow.update
+    async def absorb(self, args: AbsorbArgs) -> UpdateResult:
+        """A duplicate was merged into this incident: its reports count here."""
+        async with self._lock:
+            self._check("report")
+            at = convert.parse(args.at)
+            for kind in args.report_kinds:
+                self._deadlines, _, _ = rules.mark_report(self._deadlines, kind=kind, at=at)
+            await self._persist(
+                self._update_id(),
+                "incident.merged",
+                "merged",
+                f"并入 Absorbed duplicate {args.duplicate_id} ({len(args.report_kinds)} reports)",
+                args.actor,
+            )
+            self._dirty = True
+            return UpdateResult(stage=self._stage)
+
+    @absorb.validator
+    def _validate_absorb(self, args: AbsorbArgs) -> None:
+        self._check("report")
+
+    # -- queries -------------------------------------------------------------------------------
 
     @workflow.query
     def stage(self) -> str:
         return self._stage
+
+    @workflow.query
+    def deadlines(self) -> list[dict[str, object]]:
+        return [vars(convert.deadline_to_data(d)) for d in self._deadlines]
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _check(self, action: str) -> None:
+        if not rules.allowed(self._stage, action):
+            raise ApplicationError(
+                rules.illegal_transition_message(self._stage, action), type=ILLEGAL, non_retryable=True
+            )
+
+    def _require_input(self) -> IncidentInput:
+        assert self._incident is not None
+        return self._incident
+
+    @staticmethod
+    def _update_id() -> str:
+        info = workflow.current_update_info()
+        assert info is not None
+        return f"update:{info.id}"
+
+    def _planned(self, policy: rules.Policy, now: datetime) -> list[rules.Deadline]:
+        incident = self._require_input()
+        assert self._verified_at is not None
+        return rules.plan_deadlines(
+            policy,
+            registered_at=convert.parse(incident.registered_at),
+            verified_at=self._verified_at,
+            tz=convert.zone(incident.time_zone),
+            now=now,
+        )
+
+    def _extend_follow_ups(self, now: datetime) -> None:
+        if self._policy is None or self._verified_at is None:
+            return
+        self._deadlines = rules.extend_follow_ups(
+            self._deadlines,
+            self._policy,
+            tz=convert.zone(self._require_input().time_zone),
+            verified_at=self._verified_at,
+            now=now,
+        )
+
+    def _next_number(self, kind: str) -> int:
+        if kind != "follow_up":
+            return 0
+        return max((d.number for d in self._deadlines if d.kind == "follow_up"), default=0) + 1
+
+    async def _load_policy(self, now: datetime) -> rules.Policy | None:
+        incident = self._require_input()
+        data: PolicyData | None = await workflow.execute_activity_method(
+            IncidentActivities.load_policy,
+            PolicyQuery(
+                jurisdiction=incident.jurisdiction,
+                category=self._category,
+                sub_type=self._sub_type,
+                severity=self._severity,
+                at=now.isoformat(),
+            ),
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=RETRY,
+        )
+        return convert.policy_from_data(data) if data is not None else None
+
+    async def _persist(
+        self,
+        change_id: str,
+        event_type: str,
+        timeline_kind: str,
+        text: str,
+        actor: Actor,
+        *,
+        fields: dict[str, object] | None = None,
+        report: dict[str, object] | None = None,
+        feedback: dict[str, object] | None = None,
+        violations: Sequence[Mapping[str, object]] | None = None,
+        merged_into: str = "",
+    ) -> None:
+        incident = self._require_input()
+        await workflow.execute_activity_method(
+            IncidentActivities.apply_change,
+            ChangeSet(
+                incident_id=incident.incident_id,
+                change_id=change_id,
+                event_type=event_type,
+                at=workflow.now().isoformat(),
+                actor=actor,
+                timeline_kind=timeline_kind,
+                timeline_text=text,
+                fields=dict(fields or {}),
+                deadlines=[convert.deadline_to_data(d) for d in self._deadlines],
+                report=report,
+                feedback=feedback,
+                violations=[dict(v) for v in violations or []],
+                merged_into=merged_into,
+            ),
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=RETRY,
+        )
+
+    def _set_stage(self, stage: str, *, severity: str | None = None) -> None:
+        self._stage = stage
+        # Kept up to date only where the starter set them: the time-skipping test server cannot
+        # register custom search attributes.
+        present = workflow.info().typed_search_attributes
+        updates = [STAGE.value_set(stage)] if STAGE in present else []
+        if severity is not None and SEVERITY in present:
+            updates.append(SEVERITY.value_set(severity))
+        if updates:
+            workflow.upsert_search_attributes(updates)

@@ -3,6 +3,7 @@ import datetime
 from google.protobuf import any_pb2 as _any_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from dutyline.common.v1 import common_pb2 as _common_pb2
+from dutyline.incident.v1 import incident_pb2 as _incident_pb2
 from dutyline.roster.v1 import roster_pb2 as _roster_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -131,3 +132,17 @@ class AbsenceRecorded(_message.Message):
     person_id: str
     shift_start: _timestamp_pb2.Timestamp
     def __init__(self, assignment_id: _Optional[str] = ..., person_id: _Optional[str] = ..., shift_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class IncidentChanged(_message.Message):
+    __slots__ = ("incident", "detail", "report", "violation", "entry")
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    REPORT_FIELD_NUMBER: _ClassVar[int]
+    VIOLATION_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    incident: _incident_pb2.Incident
+    detail: str
+    report: _incident_pb2.Report
+    violation: _incident_pb2.Violation
+    entry: _incident_pb2.TimelineEntry
+    def __init__(self, incident: _Optional[_Union[_incident_pb2.Incident, _Mapping]] = ..., detail: _Optional[str] = ..., report: _Optional[_Union[_incident_pb2.Report, _Mapping]] = ..., violation: _Optional[_Union[_incident_pb2.Violation, _Mapping]] = ..., entry: _Optional[_Union[_incident_pb2.TimelineEntry, _Mapping]] = ...) -> None: ...

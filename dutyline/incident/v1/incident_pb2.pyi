@@ -71,21 +71,25 @@ class Casualties(_message.Message):
     def __init__(self, deaths: _Optional[int] = ..., serious_injuries: _Optional[int] = ..., injuries: _Optional[int] = ..., missing: _Optional[int] = ..., loss_yuan: _Optional[int] = ...) -> None: ...
 
 class Deadline(_message.Message):
-    __slots__ = ("kind", "number", "recipient", "due_at", "met")
+    __slots__ = ("kind", "number", "recipient", "due_at", "met", "missed", "met_at")
     KIND_FIELD_NUMBER: _ClassVar[int]
     NUMBER_FIELD_NUMBER: _ClassVar[int]
     RECIPIENT_FIELD_NUMBER: _ClassVar[int]
     DUE_AT_FIELD_NUMBER: _ClassVar[int]
     MET_FIELD_NUMBER: _ClassVar[int]
+    MISSED_FIELD_NUMBER: _ClassVar[int]
+    MET_AT_FIELD_NUMBER: _ClassVar[int]
     kind: ReportKind
     number: int
     recipient: str
     due_at: _timestamp_pb2.Timestamp
     met: bool
-    def __init__(self, kind: _Optional[_Union[ReportKind, str]] = ..., number: _Optional[int] = ..., recipient: _Optional[str] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., met: _Optional[bool] = ...) -> None: ...
+    missed: bool
+    met_at: _timestamp_pb2.Timestamp
+    def __init__(self, kind: _Optional[_Union[ReportKind, str]] = ..., number: _Optional[int] = ..., recipient: _Optional[str] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., met: _Optional[bool] = ..., missed: _Optional[bool] = ..., met_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Incident(_message.Message):
-    __slots__ = ("id", "site_id", "title", "category", "sub_type", "severity", "stage", "place", "summary", "call_ids", "first_responder_id", "assignee_id", "registered_at", "closed_at", "casualties", "pending_deadlines", "drill", "workflow_id", "source_category")
+    __slots__ = ("id", "site_id", "title", "category", "sub_type", "severity", "stage", "place", "summary", "call_ids", "first_responder_id", "assignee_id", "registered_at", "closed_at", "casualties", "pending_deadlines", "drill", "workflow_id", "source_category", "suggested_severity", "responsible_person_id", "verified_at", "feedback_recorded", "merged_into", "summary_at_close", "policy_id", "policy_version", "overdue", "reports", "close_reason")
     ID_FIELD_NUMBER: _ClassVar[int]
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
@@ -105,6 +109,17 @@ class Incident(_message.Message):
     DRILL_FIELD_NUMBER: _ClassVar[int]
     WORKFLOW_ID_FIELD_NUMBER: _ClassVar[int]
     SOURCE_CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    SUGGESTED_SEVERITY_FIELD_NUMBER: _ClassVar[int]
+    RESPONSIBLE_PERSON_ID_FIELD_NUMBER: _ClassVar[int]
+    VERIFIED_AT_FIELD_NUMBER: _ClassVar[int]
+    FEEDBACK_RECORDED_FIELD_NUMBER: _ClassVar[int]
+    MERGED_INTO_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_AT_CLOSE_FIELD_NUMBER: _ClassVar[int]
+    POLICY_ID_FIELD_NUMBER: _ClassVar[int]
+    POLICY_VERSION_FIELD_NUMBER: _ClassVar[int]
+    OVERDUE_FIELD_NUMBER: _ClassVar[int]
+    REPORTS_FIELD_NUMBER: _ClassVar[int]
+    CLOSE_REASON_FIELD_NUMBER: _ClassVar[int]
     id: str
     site_id: str
     title: str
@@ -124,7 +139,18 @@ class Incident(_message.Message):
     drill: bool
     workflow_id: str
     source_category: str
-    def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., title: _Optional[str] = ..., category: _Optional[_Union[IncidentCategory, str]] = ..., sub_type: _Optional[str] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., stage: _Optional[_Union[Stage, str]] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., summary: _Optional[str] = ..., call_ids: _Optional[_Iterable[str]] = ..., first_responder_id: _Optional[str] = ..., assignee_id: _Optional[str] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., casualties: _Optional[_Union[Casualties, _Mapping]] = ..., pending_deadlines: _Optional[_Iterable[_Union[Deadline, _Mapping]]] = ..., drill: _Optional[bool] = ..., workflow_id: _Optional[str] = ..., source_category: _Optional[str] = ...) -> None: ...
+    suggested_severity: _common_pb2.Severity
+    responsible_person_id: str
+    verified_at: _timestamp_pb2.Timestamp
+    feedback_recorded: bool
+    merged_into: str
+    summary_at_close: str
+    policy_id: str
+    policy_version: int
+    overdue: bool
+    reports: _containers.RepeatedCompositeFieldContainer[Report]
+    close_reason: str
+    def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., title: _Optional[str] = ..., category: _Optional[_Union[IncidentCategory, str]] = ..., sub_type: _Optional[str] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., stage: _Optional[_Union[Stage, str]] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., summary: _Optional[str] = ..., call_ids: _Optional[_Iterable[str]] = ..., first_responder_id: _Optional[str] = ..., assignee_id: _Optional[str] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., casualties: _Optional[_Union[Casualties, _Mapping]] = ..., pending_deadlines: _Optional[_Iterable[_Union[Deadline, _Mapping]]] = ..., drill: _Optional[bool] = ..., workflow_id: _Optional[str] = ..., source_category: _Optional[str] = ..., suggested_severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., responsible_person_id: _Optional[str] = ..., verified_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., feedback_recorded: _Optional[bool] = ..., merged_into: _Optional[str] = ..., summary_at_close: _Optional[str] = ..., policy_id: _Optional[str] = ..., policy_version: _Optional[int] = ..., overdue: _Optional[bool] = ..., reports: _Optional[_Iterable[_Union[Report, _Mapping]]] = ..., close_reason: _Optional[str] = ...) -> None: ...
 
 class OpenIncidentRequest(_message.Message):
     __slots__ = ("idempotency_key", "site_id", "title", "summary", "place", "call_ids", "first_responder_id", "drill", "category", "occurred_at")
@@ -229,7 +255,7 @@ class ReclassifyRequest(_message.Message):
     def __init__(self, idempotency_key: _Optional[str] = ..., incident_id: _Optional[str] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., category: _Optional[_Union[IncidentCategory, str]] = ..., sub_type: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class Report(_message.Message):
-    __slots__ = ("id", "incident_id", "kind", "number", "recipient", "content", "author_id", "submitted_at", "late_seconds")
+    __slots__ = ("id", "incident_id", "kind", "number", "recipient", "content", "author_id", "submitted_at", "late_seconds", "accident")
     ID_FIELD_NUMBER: _ClassVar[int]
     INCIDENT_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -239,6 +265,7 @@ class Report(_message.Message):
     AUTHOR_ID_FIELD_NUMBER: _ClassVar[int]
     SUBMITTED_AT_FIELD_NUMBER: _ClassVar[int]
     LATE_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    ACCIDENT_FIELD_NUMBER: _ClassVar[int]
     id: str
     incident_id: str
     kind: ReportKind
@@ -248,23 +275,42 @@ class Report(_message.Message):
     author_id: str
     submitted_at: _timestamp_pb2.Timestamp
     late_seconds: float
-    def __init__(self, id: _Optional[str] = ..., incident_id: _Optional[str] = ..., kind: _Optional[_Union[ReportKind, str]] = ..., number: _Optional[int] = ..., recipient: _Optional[str] = ..., content: _Optional[str] = ..., author_id: _Optional[str] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., late_seconds: _Optional[float] = ...) -> None: ...
+    accident: AccidentReportContent
+    def __init__(self, id: _Optional[str] = ..., incident_id: _Optional[str] = ..., kind: _Optional[_Union[ReportKind, str]] = ..., number: _Optional[int] = ..., recipient: _Optional[str] = ..., content: _Optional[str] = ..., author_id: _Optional[str] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., late_seconds: _Optional[float] = ..., accident: _Optional[_Union[AccidentReportContent, _Mapping]] = ...) -> None: ...
+
+class AccidentReportContent(_message.Message):
+    __slots__ = ("unit", "time_place_scene", "what_happened", "casualties", "measures", "other")
+    UNIT_FIELD_NUMBER: _ClassVar[int]
+    TIME_PLACE_SCENE_FIELD_NUMBER: _ClassVar[int]
+    WHAT_HAPPENED_FIELD_NUMBER: _ClassVar[int]
+    CASUALTIES_FIELD_NUMBER: _ClassVar[int]
+    MEASURES_FIELD_NUMBER: _ClassVar[int]
+    OTHER_FIELD_NUMBER: _ClassVar[int]
+    unit: str
+    time_place_scene: str
+    what_happened: str
+    casualties: Casualties
+    measures: str
+    other: str
+    def __init__(self, unit: _Optional[str] = ..., time_place_scene: _Optional[str] = ..., what_happened: _Optional[str] = ..., casualties: _Optional[_Union[Casualties, _Mapping]] = ..., measures: _Optional[str] = ..., other: _Optional[str] = ...) -> None: ...
 
 class SubmitReportRequest(_message.Message):
-    __slots__ = ("idempotency_key", "incident_id", "kind", "recipient", "content", "casualties")
+    __slots__ = ("idempotency_key", "incident_id", "kind", "recipient", "content", "casualties", "accident")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     INCIDENT_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     RECIPIENT_FIELD_NUMBER: _ClassVar[int]
     CONTENT_FIELD_NUMBER: _ClassVar[int]
     CASUALTIES_FIELD_NUMBER: _ClassVar[int]
+    ACCIDENT_FIELD_NUMBER: _ClassVar[int]
     idempotency_key: str
     incident_id: str
     kind: ReportKind
     recipient: str
     content: str
     casualties: Casualties
-    def __init__(self, idempotency_key: _Optional[str] = ..., incident_id: _Optional[str] = ..., kind: _Optional[_Union[ReportKind, str]] = ..., recipient: _Optional[str] = ..., content: _Optional[str] = ..., casualties: _Optional[_Union[Casualties, _Mapping]] = ...) -> None: ...
+    accident: AccidentReportContent
+    def __init__(self, idempotency_key: _Optional[str] = ..., incident_id: _Optional[str] = ..., kind: _Optional[_Union[ReportKind, str]] = ..., recipient: _Optional[str] = ..., content: _Optional[str] = ..., casualties: _Optional[_Union[Casualties, _Mapping]] = ..., accident: _Optional[_Union[AccidentReportContent, _Mapping]] = ...) -> None: ...
 
 class TimelineEntry(_message.Message):
     __slots__ = ("seq", "incident_id", "at", "actor", "kind", "text")
@@ -343,10 +389,12 @@ class GetTimelineResponse(_message.Message):
     def __init__(self, entries: _Optional[_Iterable[_Union[TimelineEntry, _Mapping]]] = ...) -> None: ...
 
 class WatchIncidentsRequest(_message.Message):
-    __slots__ = ("site_id",)
+    __slots__ = ("site_id", "include_drills")
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_DRILLS_FIELD_NUMBER: _ClassVar[int]
     site_id: str
-    def __init__(self, site_id: _Optional[str] = ...) -> None: ...
+    include_drills: bool
+    def __init__(self, site_id: _Optional[str] = ..., include_drills: _Optional[bool] = ...) -> None: ...
 
 class IncidentChange(_message.Message):
     __slots__ = ("event_type", "incident")
@@ -373,7 +421,7 @@ class ReportRequirement(_message.Message):
     def __init__(self, kind: _Optional[_Union[ReportKind, str]] = ..., recipient: _Optional[str] = ..., due_after_seconds: _Optional[int] = ..., anchor: _Optional[str] = ..., fixed_local_times: _Optional[_Iterable[str]] = ..., required_content: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ReportingPolicy(_message.Message):
-    __slots__ = ("id", "version", "jurisdiction", "category", "severity", "requirements", "effective_from")
+    __slots__ = ("id", "version", "jurisdiction", "category", "severity", "requirements", "effective_from", "name", "sub_types")
     ID_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     JURISDICTION_FIELD_NUMBER: _ClassVar[int]
@@ -381,6 +429,8 @@ class ReportingPolicy(_message.Message):
     SEVERITY_FIELD_NUMBER: _ClassVar[int]
     REQUIREMENTS_FIELD_NUMBER: _ClassVar[int]
     EFFECTIVE_FROM_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SUB_TYPES_FIELD_NUMBER: _ClassVar[int]
     id: str
     version: int
     jurisdiction: str
@@ -388,7 +438,9 @@ class ReportingPolicy(_message.Message):
     severity: _common_pb2.Severity
     requirements: _containers.RepeatedCompositeFieldContainer[ReportRequirement]
     effective_from: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., version: _Optional[int] = ..., jurisdiction: _Optional[str] = ..., category: _Optional[_Union[IncidentCategory, str]] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., requirements: _Optional[_Iterable[_Union[ReportRequirement, _Mapping]]] = ..., effective_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    name: str
+    sub_types: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., version: _Optional[int] = ..., jurisdiction: _Optional[str] = ..., category: _Optional[_Union[IncidentCategory, str]] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., requirements: _Optional[_Iterable[_Union[ReportRequirement, _Mapping]]] = ..., effective_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., name: _Optional[str] = ..., sub_types: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class UpsertReportingPolicyRequest(_message.Message):
     __slots__ = ("idempotency_key", "policy")
@@ -411,7 +463,7 @@ class ListReportingPoliciesResponse(_message.Message):
     def __init__(self, policies: _Optional[_Iterable[_Union[ReportingPolicy, _Mapping]]] = ...) -> None: ...
 
 class Violation(_message.Message):
-    __slots__ = ("id", "incident_id", "site_id", "person_id", "kind", "report_kind", "due_at", "recorded_at", "late_seconds")
+    __slots__ = ("id", "incident_id", "site_id", "person_id", "kind", "report_kind", "due_at", "recorded_at", "late_seconds", "number", "drill")
     ID_FIELD_NUMBER: _ClassVar[int]
     INCIDENT_ID_FIELD_NUMBER: _ClassVar[int]
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -421,6 +473,8 @@ class Violation(_message.Message):
     DUE_AT_FIELD_NUMBER: _ClassVar[int]
     RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
     LATE_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    DRILL_FIELD_NUMBER: _ClassVar[int]
     id: str
     incident_id: str
     site_id: str
@@ -430,17 +484,21 @@ class Violation(_message.Message):
     due_at: _timestamp_pb2.Timestamp
     recorded_at: _timestamp_pb2.Timestamp
     late_seconds: float
-    def __init__(self, id: _Optional[str] = ..., incident_id: _Optional[str] = ..., site_id: _Optional[str] = ..., person_id: _Optional[str] = ..., kind: _Optional[str] = ..., report_kind: _Optional[_Union[ReportKind, str]] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., late_seconds: _Optional[float] = ...) -> None: ...
+    number: int
+    drill: bool
+    def __init__(self, id: _Optional[str] = ..., incident_id: _Optional[str] = ..., site_id: _Optional[str] = ..., person_id: _Optional[str] = ..., kind: _Optional[str] = ..., report_kind: _Optional[_Union[ReportKind, str]] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., late_seconds: _Optional[float] = ..., number: _Optional[int] = ..., drill: _Optional[bool] = ...) -> None: ...
 
 class ListViolationsRequest(_message.Message):
-    __slots__ = ("site_id", "person_id", "period")
+    __slots__ = ("site_id", "person_id", "period", "include_drills")
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
     PERSON_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_DRILLS_FIELD_NUMBER: _ClassVar[int]
     site_id: str
     person_id: str
     period: _common_pb2.TimeRange
-    def __init__(self, site_id: _Optional[str] = ..., person_id: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ...) -> None: ...
+    include_drills: bool
+    def __init__(self, site_id: _Optional[str] = ..., person_id: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., include_drills: _Optional[bool] = ...) -> None: ...
 
 class ListViolationsResponse(_message.Message):
     __slots__ = ("violations",)

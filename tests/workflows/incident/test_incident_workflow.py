@@ -16,12 +16,14 @@ from pathlib import Path
 import pytest
 from temporalio import activity
 from temporalio.client import WorkflowHistory
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
 from dutyline.stack.process import bin_path
 from workflows.incident.types import IncidentInput, LeaderNotice, LeaderNotified
 from workflows.incident.workflow import SEVERITY, SITE, STAGE, IncidentWorkflow
+from workflows.sandbox import workflow_runner
 
 HISTORIES = Path(__file__).parent / "histories"
 notices: list[LeaderNotice] = []
@@ -49,6 +51,7 @@ async def test_registration_notifies_the_leader_then_waits_for_verification(env:
     async with Worker(env.client, task_queue=task_queue, workflows=[IncidentWorkflow], activities=[notify_duty_leader]):
         handle = await env.client.start_workflow(
             IncidentWorkflow.run,
+            # As the incident service starts it: the search attributes are then kept up to date.
             IncidentInput(
                 incident_id=incident_id,
                 site_id="hz-01",
@@ -59,6 +62,13 @@ async def test_registration_notifies_the_leader_then_waits_for_verification(env:
             ),
             id=incident_id,
             task_queue=task_queue,
+            search_attributes=TypedSearchAttributes(
+                [
+                    SearchAttributePair(SITE, "hz-01"),
+                    SearchAttributePair(SEVERITY, "unrated"),
+                    SearchAttributePair(STAGE, "register"),
+                ]
+            ),
         )
         for _ in range(100):
             if await handle.query(IncidentWorkflow.stage) == "verify":
@@ -71,10 +81,10 @@ async def test_registration_notifies_the_leader_then_waits_for_verification(env:
     if os.environ.get("DUTYLINE_RECORD_HISTORIES"):
         HISTORIES.mkdir(exist_ok=True)
         (HISTORIES / "incident_registered.json").write_text(history.to_json())
-    await Replayer(workflows=[IncidentWorkflow]).replay_workflow(history)
+    await Replayer(workflows=[IncidentWorkflow], workflow_runner=workflow_runner()).replay_workflow(history)
 
 
 async def test_recorded_history_still_replays() -> None:
     recorded = (HISTORIES / "incident_registered.json").read_text()
     history = WorkflowHistory.from_json("recorded-incident", recorded)
-    await Replayer(workflows=[IncidentWorkflow]).replay_workflow(history)
+    await Replayer(workflows=[IncidentWorkflow], workflow_runner=workflow_runner()).replay_workflow(history)

@@ -1,0 +1,469 @@
+"""The operator's steps of the emergency process, applied as Temporal updates that the incident's
+workflow validates (an illegal step is FAILED_PRECONDITION naming the current stage), and the
+reads that go with them: violations, reporting policies, the live feed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import grpc
+import structlog
+from nats.aio.client import Client as NatsClient
+from nats.aio.msg import Msg
+from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from dutyline.directory import RosterDirectory
+from dutyline.events.v1 import event_pb2
+from dutyline.grpckit.auth import ALL_SITES, Principal, current_principal
+from dutyline.grpckit.convert import from_ts, ts
+from dutyline.grpckit.errors import (
+    FailedPrecondition,
+    PermissionDenied,
+    Unavailable,
+    Violations,
+)
+from dutyline.ids import new_id
+from dutyline.incident.v1 import incident_pb2
+from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
+from services.incident import convert, policy_store, rules, store
+from workflows.incident.types import (
+    AbsorbArgs,
+    Actor,
+    CasualtiesData,
+    CloseArgs,
+    NoteArgs,
+    ReclassifyArgs,
+    ReportArgs,
+    UpdateResult,
+    VerifyArgs,
+)
+
+log = structlog.get_logger(__name__)
+
+MAX_TEXT = 4000
+# A retry with the same idempotency key resumes the same update; it is never applied twice.
+UPDATE_TIMEOUT = 30.0
+MAX_REPORT = 20000
+WRITTEN_KINDS = ("initial_written", "follow_up", "final")
+
+
+def actor(principal: Principal) -> Actor:
+    return Actor(
+        person_id=principal.person_id,
+        name=principal.name,
+        kind="system" if principal.has_role("system") else "person",
+        admin=principal.has_role("admin", "system"),
+    )
+
+
+def casualties_data(message: incident_pb2.Casualties) -> CasualtiesData:
+    return CasualtiesData(**{f: getattr(message, f) for f in convert.CASUALTY_FIELDS})
+
+
+class ProcessRpcs:
+    _pool: Any
+    _roster: RosterDirectory
+    _client: Client
+    _nats: NatsClient
+    _roster_stub: roster_pb2_grpc.RosterServiceStub
+
+    async def _readable(self, incident_id: str) -> store.IncidentRow:
+        raise NotImplementedError
+
+    async def _actionable(self, incident_id: str) -> tuple[store.IncidentRow, Principal]:
+        """The incident, if the caller may act on it (its site, and not only reading as an agency)."""
+        incident = await self._readable(incident_id)
+        principal = current_principal()
+        if principal.has_role("agency") and not principal.has_role("officer", "leader", "admin", "system"):
+            raise PermissionDenied("an agency reads incidents; it does not act on them")
+        return incident, principal
+
+    async def _update(self, incident_id: str, name: str, arg: object, key: str) -> UpdateResult:
+        handle = self._client.get_workflow_handle(incident_id)
+        update_id = f"{name}:{key}"
+        try:
+            result: UpdateResult = await asyncio.wait_for(
+                handle.execute_update(name, arg, id=update_id, result_type=UpdateResult), UPDATE_TIMEOUT
+            )
+            return result
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError) as exc:
+            raise Unavailable(f"the incident process did not answer within {UPDATE_TIMEOUT:.0f} s; retry") from exc
+        except WorkflowUpdateFailedError as exc:
+            cause = exc.cause
+            if isinstance(cause, ApplicationError):
+                raise FailedPrecondition(cause.message) from exc
+            raise
+        except RPCError as exc:
+            async with self._pool.acquire() as conn:
+                applied = await store.timeline_entry(conn, dedupe_key=f"{incident_id}:update:{update_id}")
+            if applied is not None:
+                # A retry after the step closed the process: the first answer stands.
+                return UpdateResult(stage=(await self._readable(incident_id)).stage)
+            if exc.status == RPCStatusCode.NOT_FOUND:
+                raise FailedPrecondition(f"incident {incident_id} has no running process (closed?)") from exc
+            raise Unavailable(f"the incident process did not answer: {exc.message}") from exc
+
+    async def _answer(self, incident_id: str) -> incident_pb2.Incident:
+        async with self._pool.acquire() as conn:
+            incident = await store.get_incident(conn, incident_id=incident_id)
+            reports = await store.reports(conn, incident_id=incident_id)
+        assert incident is not None
+        return convert.incident_message(incident, reports=reports)
+
+    async def Verify(
+        self, request: incident_pb2.VerifyRequest, context: grpc.aio.ServicerContext
+    ) -> incident_pb2.Incident:
+        v = Violations()
+        v.require(bool(request.idempotency_key), "idempotency_key", "required")
+        category = convert.name_of(convert.CATEGORIES, request.category)
+        severity = convert.name_of(convert.SEVERITIES, request.severity)
+        if request.confirmed:
+            v.require(bool(category), "category", "required: the incident category")
+            v.require(severity in ("I", "II", "III", "IV"), "severity", "required: I, II, III or IV")
+        else:
+            v.require(bool(request.reason.strip()), "reason", "required: why it is unfounded")
+        v.require(len(request.reason) <= MAX_TEXT, "reason", f"at most {MAX_TEXT} characters")
+        v.require(len(request.sub_type) <= 100, "sub_type", "at most 100 characters")
+        v.raise_if_any()
+        incident, principal = await self._actionable(request.incident_id)
+        args = VerifyArgs(
+            actor=actor(principal),
+            confirmed=request.confirmed,
+            category=category,
+            sub_type=request.sub_type.strip(),
+            severity=severity,
+            casualties=casualties_data(request.casualties),
+            reason=request.reason.strip(),
+        )
+        await self._update(incident.id, "verify", args, request.idempotency_key)
+        return await self._answer(incident.id)
+
+    async def Reclassify(
+        self, request: incident_pb2.ReclassifyRequest, context: grpc.aio.ServicerContext
+    ) -> incident_pb2.Incident:
+        v = Violations()
+        v.require(bool(request.idempotency_key), "idempotency_key", "required")
+        severity = convert.name_of(convert.SEVERITIES, request.severity)
+        v.require(severity in ("I", "II", "III", "IV"), "severity", "required: I, II, III or IV")
+        v.require(bool(request.reason.strip()), "reason", "required: why the class changes")
+        v.raise_if_any()
+        incident, principal = await self._actionable(request.incident_id)
+        category = convert.name_of(convert.CATEGORIES, request.category) or incident.category
+        args = ReclassifyArgs(
+            actor=actor(principal),
+            severity=severity,
+            category=category,
+            sub_type=request.sub_type.strip() or incident.sub_type,
+            reason=request.reason.strip(),
+        )
+        await self._update(incident.id, "reclassify", args, request.idempotency_key)
+        return await self._answer(incident.id)
+
+    async def SubmitReport(
+        self, request: incident_pb2.SubmitReportRequest, context: grpc.aio.ServicerContext
+    ) -> incident_pb2.Report:
+        v = Violations()
+        v.require(bool(request.idempotency_key), "idempotency_key", "required")
+        kind = convert.name_of(convert.REPORT_KINDS, request.kind)
+        v.require(bool(kind), "kind", "required: " + ", ".join(convert.REPORT_KINDS))
+        v.require(bool(request.recipient.strip()), "recipient", "required: to whom it was reported")
+        v.require(bool(request.content.strip()) or request.HasField("accident"), "content", "required")
+        v.require(len(request.content) <= MAX_REPORT, "content", f"at most {MAX_REPORT} characters")
+        v.raise_if_any()
+        incident, principal = await self._actionable(request.incident_id)
+        accident: dict[str, Any] | None = None
+        if incident.category == "accident" and kind in WRITTEN_KINDS:
+            content = {
+                f: getattr(request.accident, f)
+                for f in ("unit", "time_place_scene", "what_happened", "measures", "other")
+            }
+            given = request.accident.HasField("casualties")
+            for field, description in rules.accident_report_problems(
+                content, convert.casualties_rule(request.accident.casualties) if given else None
+            ):
+                v.add(field, description)
+            v.raise_if_any()
+            accident = {
+                **content,
+                "casualties": {f: getattr(request.accident.casualties, f) for f in convert.CASUALTY_FIELDS},
+            }
+        casualties = request.accident.casualties if accident else request.casualties
+        args = ReportArgs(
+            actor=actor(principal),
+            report_id=new_id("rep"),
+            kind=kind,
+            recipient=request.recipient.strip(),
+            content=request.content.strip(),
+            accident=accident,
+            casualties=casualties_data(casualties) if (accident or request.HasField("casualties")) else None,
+        )
+        await self._update(incident.id, "report", args, request.idempotency_key)
+        async with self._pool.acquire() as conn:
+            reports = await store.reports(conn, incident_id=incident.id)
+        # The report this request made (a replay finds the first one by its number and kind).
+        mine = [r for r in reports if r.id == args.report_id] or [r for r in reports if r.kind == kind]
+        return convert.report_message(mine[-1])
+
+    async def AddProgress(
+        self, request: incident_pb2.AddProgressRequest, context: grpc.aio.ServicerContext
+    ) -> incident_pb2.TimelineEntry:
+        v = Violations()
+        v.require(bool(request.idempotency_key), "idempotency_key", "required")
+        v.require(bool(request.text.strip()), "text", "required")
+        v.require(len(request.text) <= MAX_TEXT, "text", f"at most {MAX_TEXT} characters")
+        v.raise_if_any()
+        incident, principal = await self._actionable(request.incident_id)
+        await self._update(
+            incident.id,
+            "progress",
+            NoteArgs(actor=actor(principal), text=request.text.strip()),
+            request.idempotency_key,
+        )
+        return await self._entry(incident.id, f"progress:{request.idempotency_key}")
+
+    async def RecordFeedback(
+        self, request: incident_pb2.RecordFeedbackRequest, context: grpc.aio.ServicerContext
+    ) -> incident_pb2.TimelineEntry:
+        v = Violations()
+        v.require(bool(request.idempotency_key), "idempotency_key", "required")
+        v.require(bool(request.method.strip()), "method", "required: how the caller was told (phone, SMS, visit…)")
+        v.require(bool(request.message.strip()), "message", "required: what the caller was told")
+        v.require(len(request.message) <= MAX_TEXT, "message", f"at most {MAX_TEXT} characters")
+        v.raise_if_any()
+        incident, principal = await self._actionable(request.incident_id)
+        if request.call_id and request.call_id not in incident.call_ids:
+            v.add("call_id", f"not a call of incident {incident.id}")
+            v.raise_if_any()
+        args = NoteArgs(
+            actor=actor(principal),
+            text=request.message.strip(),
+            call_id=request.call_id,
+            method=request.method.strip(),
+            feedback_id=new_id("fb"),
+        )
+        await self._update(incident.id, "feedback", args, request.idempotency_key)
+        return await self._entry(incident.id, f"feedback:{request.idempotency_key}")
+
+    async def _entry(self, incident_id: str, update_id: str) -> incident_pb2.TimelineEntry:
+        async with self._pool.acquire() as conn:
+            entry = await store.timeline_entry(conn, dedupe_key=f"{incident_id}:update:{update_id}")
+        assert entry is not None
+        return convert.timeline_message(entry)
+
+    async def Close(
+        self, request: incident_pb2.CloseRequest, context: grpc.aio.ServicerContext
+    ) -> incident_pb2.Incident:
+        v = Violations()
+        v.require(bool(request.idempotency_key), "idempotency_key", "required")
+        v.require(bool(request.summary.strip()), "summary", "required: the closing summary (终报摘要)")
+        v.require(len(request.summary) <= MAX_TEXT, "summary", f"at most {MAX_TEXT} characters")
+        v.raise_if_any()
+        incident, principal = await self._actionable(request.incident_id)
+        if request.override_reason and not principal.has_role("admin", "system"):
+            raise PermissionDenied("only an admin may close with missing reports or feedback")
+        args = CloseArgs(
+            actor=actor(principal), summary=request.summary.strip(), override_reason=request.override_reason.strip()
+        )
+        await self._update(incident.id, "close", args, request.idempotency_key)
+        return await self._answer(incident.id)
+
+    async def Merge(
+        self, request: incident_pb2.MergeRequest, context: grpc.aio.ServicerContext
+    ) -> incident_pb2.Incident:
+        v = Violations()
+        v.require(bool(request.idempotency_key), "idempotency_key", "required")
+        v.require(bool(request.duplicate_id), "duplicate_id", "required")
+        v.require(bool(request.primary_id), "primary_id", "required")
+        v.require(request.duplicate_id != request.primary_id, "primary_id", "another incident")
+        v.raise_if_any()
+        duplicate, principal = await self._actionable(request.duplicate_id)
+        primary, _ = await self._actionable(request.primary_id)
+        if primary.site_id != duplicate.site_id:
+            v.add("primary_id", "an incident of the same site")
+            v.raise_if_any()
+        if primary.stage == "closed":
+            raise FailedPrecondition(f"incident {primary.id} is closed; merge into an open one")
+        async with self._pool.acquire() as conn:
+            moved = await store.reports(conn, incident_id=duplicate.id)
+        args = CloseArgs(actor=actor(principal), summary=request.reason.strip() or "duplicate", merged_into=primary.id)
+        await self._update(duplicate.id, "close", args, request.idempotency_key)
+        await self._update(
+            primary.id,
+            "absorb",
+            AbsorbArgs(
+                actor=actor(principal),
+                duplicate_id=duplicate.id,
+                report_kinds=[r.kind for r in moved],
+                at=datetime.now(UTC).isoformat(),
+            ),
+            request.idempotency_key,
+        )
+        return await self._answer(primary.id)
+
+    async def ListViolations(
+        self, request: incident_pb2.ListViolationsRequest, context: grpc.aio.ServicerContext
+    ) -> incident_pb2.ListViolationsResponse:
+        principal = current_principal()
+        if request.site_id:
+            site = await self._roster.site(request.site_id)
+            principal.require_site(site.id, site.ancestor_ids)
+            site_ids: list[str] | None = [site.id]
+        elif ALL_SITES in principal.sites:
+            site_ids = None
+        else:
+            site_ids = await self._sites_of(principal)
+        start = from_ts(request.period.start) if request.period.HasField("start") else None
+        end = from_ts(request.period.end) if request.period.HasField("end") else None
+        async with self._pool.acquire() as conn:
+            rows = await store.list_violations(
+                conn,
+                site_ids=site_ids,
+                person_id=request.person_id or None,
+                start=start,
+                end=end,
+                include_drills=request.include_drills,
+            )
+        return incident_pb2.ListViolationsResponse(violations=[convert.violation_message(r) for r in rows])
+
+    async def _sites_of(self, principal: Principal) -> list[str]:
+        """The sites a token names, with each region's sites."""
+        sites: list[str] = []
+        for site_id in principal.sites:
+            sites.append(site_id)
+            children = await self._roster_stub.ListSites(roster_pb2.ListSitesRequest(parent_id=site_id), timeout=5.0)
+            sites.extend(s.id for s in children.sites)
+        return sites
+
+    async def UpsertReportingPolicy(
+        self, request: incident_pb2.UpsertReportingPolicyRequest, context: grpc.aio.ServicerContext
+    ) -> incident_pb2.ReportingPolicy:
+        principal = current_principal()
+        if not principal.has_role("admin", "system") or ALL_SITES not in principal.sites:
+            raise PermissionDenied("only a central admin changes reporting policies")
+        policy = policy_from_message(request.policy)
+        async with self._pool.acquire() as conn, conn.transaction():
+            saved = await policy_store.insert_version(conn, policy=policy, created_by=principal.person_id)
+        return policy_message(saved)
+
+    async def ListReportingPolicies(
+        self, request: incident_pb2.ListReportingPoliciesRequest, context: grpc.aio.ServicerContext
+    ) -> incident_pb2.ListReportingPoliciesResponse:
+        async with self._pool.acquire() as conn:
+            policies = await policy_store.latest(conn, jurisdiction=request.jurisdiction or None, at=datetime.now(UTC))
+        return incident_pb2.ListReportingPoliciesResponse(policies=[policy_message(p) for p in policies])
+
+    async def WatchIncidents(
+        self, request: incident_pb2.WatchIncidentsRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[incident_pb2.IncidentChange]:
+        principal = current_principal()
+        if request.site_id:
+            site = await self._roster.site(request.site_id)
+            principal.require_site(site.id, site.ancestor_ids)
+            subjects = [f"dutyline.{site.id}.incident.>"]
+        elif ALL_SITES in principal.sites:
+            subjects = ["dutyline.*.incident.>"]
+        else:
+            subjects = [f"dutyline.{s}.incident.>" for s in await self._sites_of(principal)]
+        queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=1000)
+
+        async def deliver(msg: Msg) -> None:
+            if not queue.full():
+                queue.put_nowait(msg.data)
+
+        subscriptions = [await self._nats.subscribe(subject, cb=deliver) for subject in subjects]
+        try:
+            while True:
+                data = await queue.get()
+                event = event_pb2.Event()
+                event.ParseFromString(data)
+                if event.drill and not request.include_drills:
+                    continue
+                async with self._pool.acquire() as conn:
+                    incident = await store.get_incident(conn, incident_id=event.aggregate_id)
+                if incident is not None:
+                    yield incident_pb2.IncidentChange(
+                        event_type=event.type, incident=convert.incident_message(incident)
+                    )
+        finally:
+            for subscription in subscriptions:
+                await subscription.unsubscribe()
+
+
+def policy_from_message(message: incident_pb2.ReportingPolicy) -> rules.Policy:
+    v = Violations()
+    v.require(bool(message.id.strip()), "policy.id", "required")
+    v.require(bool(message.name.strip()), "policy.name", "required")
+    v.require(
+        message.jurisdiction.isdigit() or not message.jurisdiction, "policy.jurisdiction", "digits of a division code"
+    )
+    v.require(bool(message.requirements), "policy.requirements", "at least one report")
+    requirements = []
+    for i, r in enumerate(message.requirements):
+        kind = convert.name_of(convert.REPORT_KINDS, r.kind)
+        v.require(bool(kind), f"policy.requirements[{i}].kind", "required")
+        v.require(bool(r.recipient.strip()), f"policy.requirements[{i}].recipient", "required")
+        v.require(
+            r.anchor in ("", "registered", "verified"), f"policy.requirements[{i}].anchor", "registered or verified"
+        )
+        v.require(r.due_after_seconds >= 0, f"policy.requirements[{i}].due_after_seconds", "not negative")
+        times = []
+        for j, text in enumerate(r.fixed_local_times):
+            try:
+                times.append(datetime.strptime(text, "%H:%M").time())
+            except ValueError:
+                v.add(f"policy.requirements[{i}].fixed_local_times[{j}]", "a local time like 08:00")
+        requirements.append(
+            rules.Requirement(
+                kind=kind,
+                recipient=r.recipient.strip(),
+                # A final report and fixed-time follow-ups have no relative deadline.
+                due_after=None if times or kind == "final" else timedelta(seconds=r.due_after_seconds),
+                anchor=r.anchor or "registered",
+                fixed_local_times=tuple(times),
+                required_content=tuple(r.required_content),
+            )
+        )
+    policy = rules.Policy(
+        id=message.id.strip(),
+        version=0,
+        name=message.name.strip(),
+        jurisdiction=message.jurisdiction,
+        category=convert.name_of(convert.CATEGORIES, message.category),
+        severity=convert.name_of(convert.SEVERITIES, message.severity),
+        sub_types=tuple(message.sub_types),
+        requirements=tuple(requirements),
+        effective_from=from_ts(message.effective_from) if message.HasField("effective_from") else datetime.now(UTC),
+    )
+    for field, description in rules.validate_policy(policy):
+        v.add(field, description)
+    v.raise_if_any()
+    return policy
+
+
+def policy_message(policy: rules.Policy) -> incident_pb2.ReportingPolicy:
+    return incident_pb2.ReportingPolicy(
+        id=policy.id,
+        version=policy.version,
+        name=policy.name,
+        jurisdiction=policy.jurisdiction,
+        category=convert.CATEGORIES.get(policy.category, 0),
+        severity=convert.SEVERITIES.get(policy.severity, 0),
+        sub_types=list(policy.sub_types),
+        effective_from=ts(policy.effective_from),
+        requirements=[
+            incident_pb2.ReportRequirement(
+                kind=convert.REPORT_KINDS[r.kind],
+                recipient=r.recipient,
+                due_after_seconds=int(r.due_after.total_seconds()) if r.due_after is not None else 0,
+                anchor=r.anchor,
+                fixed_local_times=[t.strftime("%H:%M") for t in r.fixed_local_times],
+                required_content=list(r.required_content),
+            )
+            for r in policy.requirements
+        ],
+    )

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         Actor,
         ChangeSet,
         CloseArgs,
+        DeadlineData,
         IncidentInput,
         IncidentOutcome,
         LeaderNotice,
@@ -82,7 +83,13 @@ class IncidentWorkflow:
             retry_policy=RETRY,
         )
         self._leader_notified_at = workflow.now()
-        self._set_stage("verify")
+        if self._stage == "register":
+            self._set_stage("verify")
+        else:
+            # Verified while the leader was being told: the notice meets its deadline now.
+            notified = self._leader_notified_at
+            self._deadlines, _, _ = rules.mark_report(self._deadlines, kind="leader_notice", at=notified)
+            self._dirty = True
         while not self._closed:
             due = rules.next_due(self._deadlines)
             if due is None:
@@ -378,9 +385,13 @@ class IncidentWorkflow:
             )
 
     def _missing_at_close(self) -> list[rules.Deadline]:
-        """Reports that were due by now, and the final report; follow-ups not yet due lapse."""
+        """Every unmet report but the follow-ups not yet due, which lapse with the closing."""
         now = workflow.now()
-        return [d for d in rules.unmet_required(self._deadlines) if d.due_at is None or d.due_at <= now]
+        return [
+            d
+            for d in rules.unmet_required(self._deadlines)
+            if d.kind != "follow_up" or d.due_at is None or d.due_at <= now
+        ]
 
     @workflow.update
     async def absorb(self, args: AbsorbArgs) -> UpdateResult:
@@ -411,8 +422,8 @@ class IncidentWorkflow:
         return self._stage
 
     @workflow.query
-    def deadlines(self) -> list[dict[str, object]]:
-        return [vars(convert.deadline_to_data(d)) for d in self._deadlines]
+    def deadlines(self) -> list[DeadlineData]:
+        return [convert.deadline_to_data(d) for d in self._deadlines]
 
     # -- helpers -------------------------------------------------------------------------------
 

@@ -12,12 +12,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from dutyline.cli.incident import incident_app
 from dutyline.cli.roster import roster_app
 from dutyline.config import SERVICES, get_settings
 
 app = typer.Typer(help="dutyline — 应急值班值守平台 central 24/7 emergency duty platform", no_args_is_help=True)
 console = Console()
 app.add_typer(roster_app, name="roster")
+app.add_typer(incident_app, name="incident")
 
 StateDir = Annotated[Path, typer.Option("--state-dir", help="数据目录 where the platform keeps its data")]
 

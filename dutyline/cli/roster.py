@@ -9,29 +9,43 @@ so that a script can retry safely).
 from __future__ import annotations
 
 import math
-import sys
-import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import grpc
 import typer
-from google.protobuf.message import Message
-from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from dutyline.cli import connect
-from dutyline.cli.i18n import Lang, from_locale, label, set_language, t, weekday
+from dutyline.cli.common import (
+    FromOpt,
+    Ids,
+    KeyOpt,
+    LangOpt,
+    SiteOpt,
+    StateDirOpt,
+    TokenOpt,
+    ToOpt,
+    list_table,
+    local_period,
+    new_key,
+    parse_date,
+    read_text,
+    record_table,
+    session,
+    site_or_default,
+    start_session,
+    when,
+    zone_named,
+)
+from dutyline.cli.i18n import label, t, weekday
 from dutyline.cli.state import DEFAULT_STATE_DIR
-from dutyline.common.v1 import common_pb2
-from dutyline.grpckit.convert import ROLE_NAMES, ts
+from dutyline.grpckit.convert import ROLE_NAMES
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 
 T = TypeVar("T")
@@ -54,16 +68,7 @@ roster_app.add_typer(handover_app, name="handover")
 
 # -- options ----------------------------------------------------------------------------------------
 
-SiteOpt = Annotated[str | None, typer.Option("--site", help="站点 site id (default: the token's site)")]
 RequiredSite = Annotated[str, typer.Option("--site", help="站点 site id")]
-FromOpt = Annotated[
-    str | None, typer.Option("--from", metavar="YYYY-MM-DD", help="起始日期 first local date of the site")
-]
-ToOpt = Annotated[str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="截止日期 last local date (inclusive)")]
-KeyOpt = Annotated[
-    str | None,
-    typer.Option("--idempotency-key", help="幂等键 idempotency key, to retry a request safely (default: a new UUID)"),
-]
 AssignmentOpt = Annotated[str, typer.Option("--assignment", help="值班安排编号 assignment id")]
 ApproveOpt = Annotated[bool, typer.Option("--approve", help="批准 approve")]
 RejectOpt = Annotated[bool, typer.Option("--reject", help="驳回 reject")]
@@ -71,40 +76,12 @@ RemarkOpt = Annotated[str, typer.Option("--remark", help="审批意见 remark")]
 ReasonOpt = Annotated[str, typer.Option("--reason", help="事由 reason")]
 
 
-@dataclass(frozen=True)
-class Session:
-    """What the roster group's options say for the command being run."""
-
-    token: str | None
-    state_dir: Path
-    out: Console
-
-    def target(self) -> connect.Target:
-        return connect.resolve("roster", token=self.token, state_dir=self.state_dir)
-
-
 @roster_app.callback()
 def roster_main(
-    ctx: typer.Context,
-    lang: Annotated[
-        Lang | None, typer.Option("--lang", help="语言 zh | en (default: from LC_ALL / LANG)", case_sensitive=False)
-    ] = None,
-    token: Annotated[
-        str | None, typer.Option("--token", help="令牌 bearer token (default: $DUTYLINE_TOKEN, then platform.json)")
-    ] = None,
-    state_dir: Annotated[
-        Path, typer.Option("--state-dir", help="数据目录 where `dutyline up` wrote platform.json")
-    ] = DEFAULT_STATE_DIR,
+    ctx: typer.Context, lang: LangOpt = None, token: TokenOpt = None, state_dir: StateDirOpt = DEFAULT_STATE_DIR
 ) -> None:
     """排班与值班 Duty roster for officers and duty leaders (带班领导)."""
-    set_language(lang or from_locale())
-    ctx.obj = Session(token=token, state_dir=state_dir, out=Console(highlight=False))
-
-
-def _session(ctx: typer.Context) -> Session:
-    session = ctx.find_object(Session)
-    assert session is not None, "the roster group's callback sets the session"
-    return session
+    start_session(ctx, "roster", lang, token, state_dir)
 
 
 class Roster:
@@ -134,102 +111,20 @@ def _call(
     async def on(ch: grpc.aio.Channel) -> T:
         return await work(Roster(ch))
 
-    return connect.run(target or _session(ctx).target(), on, idempotency_key=key)
-
-
-def _site_or_default(site: str | None, target: connect.Target) -> str:
-    """The named site, else the token's first site when it is a plain site id."""
-    site_id = site or connect.default_site(target.token)
-    if not site_id:
-        connect.fail(t("error.need_site", why=t("error.no_default_site")))
-    return site_id
-
-
-def _new_key(given: str | None) -> str:
-    return given or str(uuid.uuid4())
+    return connect.run(target or session(ctx).target(), on, idempotency_key=key)
 
 
 # -- dates and times --------------------------------------------------------------------------------
 
 
 def zone_of(site: roster_pb2.Site) -> ZoneInfo:
-    try:
-        return ZoneInfo(site.time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def _parse_date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(t("error.bad_date"), param_hint=option) from None
+    return zone_named(site.time_zone)
 
 
 def _dates(zone: ZoneInfo, first: date | None, last: date | None, *, days: int = WEEK) -> tuple[date, date]:
     """[first, last] local dates: from today (in ``zone``) and ``days`` long unless given."""
     first = first or datetime.now(zone).date()
     return first, last or first + timedelta(days=days - 1)
-
-
-def local_period(zone: ZoneInfo, first: date, last: date) -> common_pb2.TimeRange:
-    """From local midnight of ``first`` to local midnight after ``last``."""
-    start = datetime.combine(first, time(), tzinfo=zone)
-    end = datetime.combine(last + timedelta(days=1), time(), tzinfo=zone)
-    return common_pb2.TimeRange(start=ts(start), end=ts(end))
-
-
-def _local(message: Message, field: str, zone: ZoneInfo) -> datetime | None:
-    if not message.HasField(field):
-        return None
-    value: datetime = getattr(message, field).ToDatetime(tzinfo=UTC).astimezone(zone)
-    return value
-
-
-def _when(message: Message, field: str, zone: ZoneInfo, fmt: str = "%m-%d %H:%M") -> str:
-    at = _local(message, field, zone)
-    return at.strftime(fmt) if at else ""
-
-
-# -- rendering helpers ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Ids:
-    """A column of identifiers: never wrapped at a hyphen nor cut short, so that they can be copied."""
-
-    header: str
-
-
-def _table(title: str, *columns: str | Ids, caption: str | None = None) -> Table:
-    table = Table(
-        title=title,
-        caption=caption,
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        pad_edge=False,
-        title_justify="left",
-        caption_justify="left",
-    )
-    for column in columns:
-        if isinstance(column, Ids):
-            table.add_column(column.header, no_wrap=True, overflow="fold")
-        else:
-            table.add_column(column, overflow="fold")
-    return table
-
-
-def _details(title: str, rows: list[tuple[str, str]]) -> Table:
-    """A two-column table of a single record; ids are never cut short."""
-    table = Table(title=title, show_header=False, box=None, pad_edge=False, title_justify="left")
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column(overflow="fold")
-    for key, value in rows:
-        if value:
-            table.add_row(key, escape(value))
-    return table
 
 
 def _role_name(role: int) -> str:
@@ -249,19 +144,19 @@ def _site_name(site: roster_pb2.Site) -> str:
 
 
 def _violations(violations: list[roster_pb2.RuleViolation]) -> Table:
-    table = _table(t("violations.title"), t("col.rule"), Ids(t("col.person")), t("col.detail"))
+    table = list_table(t("violations.title"), t("col.rule"), Ids(t("col.person")), t("col.detail"))
     for v in violations:
         table.add_row(escape(label("rule", v.rule)), escape(v.person_id), escape(v.detail))
     return table
 
 
 def _gaps_table(title: str, gaps: list[roster_pb2.CoverageGap], zone: ZoneInfo) -> Table:
-    table = _table(title, t("col.role"), t("col.from"), t("col.to"), t("col.present"))
+    table = list_table(title, t("col.role"), t("col.from"), t("col.to"), t("col.present"))
     for gap in gaps:
         table.add_row(
             _role(gap.role),
-            _when(gap.period, "start", zone, "%Y-%m-%d %H:%M"),
-            _when(gap.period, "end", zone, "%Y-%m-%d %H:%M"),
+            when(gap.period, "start", zone, "%Y-%m-%d %H:%M"),
+            when(gap.period, "end", zone, "%Y-%m-%d %H:%M"),
             f"{gap.present}/{gap.required}",
         )
     return table
@@ -273,8 +168,8 @@ def _gaps_table(title: str, gaps: list[roster_pb2.CoverageGap], zone: ZoneInfo) 
 @roster_app.command()
 def now(ctx: typer.Context, site: SiteOpt = None) -> None:
     """当前值班 Who is on duty now: the officers and the duty leader (带班领导)."""
-    target = _session(ctx).target()
-    site_id = _site_or_default(site, target)
+    target = session(ctx).target()
+    site_id = site_or_default(site, target)
 
     async def work(r: Roster) -> tuple[roster_pb2.Site, roster_pb2.OnDuty]:
         found = await r.site(site_id)
@@ -285,14 +180,14 @@ def now(ctx: typer.Context, site: SiteOpt = None) -> None:
 
     found, on_duty = _call(ctx, work, target=target)
     zone = zone_of(found)
-    out = _session(ctx).out
-    table = _table(
-        t("on_duty.title", site=_site_name(found), at=_when(on_duty, "at", zone, f"%Y-%m-%d %H:%M ({zone.key})")),
+    out = session(ctx).out
+    table = list_table(
+        t("on_duty.title", site=_site_name(found), at=when(on_duty, "at", zone, f"%Y-%m-%d %H:%M ({zone.key})")),
         t("col.role"),
         t("col.name"),
         t("col.shift"),
         Ids(t("col.assignment")),
-        caption=t("on_duty.until", at=_when(on_duty, "valid_until", zone)) if on_duty.HasField("valid_until") else None,
+        caption=t("on_duty.until", at=when(on_duty, "valid_until", zone)) if on_duty.HasField("valid_until") else None,
     )
     for person in [*on_duty.officers, *on_duty.leaders]:
         table.add_row(
@@ -329,11 +224,11 @@ def show(
     ids: Annotated[bool, typer.Option("--ids", help="显示编号 show person and assignment ids")] = False,
 ) -> None:
     """排班表 The roster by date and shift: people per role and their check-in (签到) status."""
-    first, last = _parse_date(from_, "--from"), _parse_date(to, "--to")
+    first, last = parse_date(from_, "--from"), parse_date(to, "--to")
     if week and (first or last):
         raise typer.BadParameter(t("error.week_or_dates"), param_hint="--week")
-    target = _session(ctx).target()
-    site_id = _site_or_default(site, target)
+    target = session(ctx).target()
+    site_id = site_or_default(site, target)
 
     async def work(r: Roster) -> tuple[roster_pb2.Site, date, date, list[roster_pb2.Assignment]]:
         found = await r.site(site_id)
@@ -346,7 +241,7 @@ def show(
 
     found, begin, end, assignments = _call(ctx, work, target=target)
     zone = zone_of(found)
-    out = _session(ctx).out
+    out = session(ctx).out
     title = t("roster.title", site=_site_name(found), first=begin.isoformat(), last=end.isoformat(), zone=zone.key)
     if not assignments:
         out.print(title)
@@ -357,11 +252,11 @@ def show(
         shifts[(a.start.seconds, a.local_date, a.shift_name)].append(a)
     now_utc = datetime.now(UTC)
     if ids:
-        table = _table(
+        table = list_table(
             title, f"{t('col.date')} / {t('col.shift')}", t("col.role"), t("col.name"), Ids(t("col.assignment"))
         )
     else:
-        table = _table(title, t("col.date"), t("col.shift"), t("col.time"), t("col.officers"), t("col.leaders"))
+        table = list_table(title, t("col.date"), t("col.shift"), t("col.time"), t("col.officers"), t("col.leaders"))
     previous_date = ""
     for group_key in sorted(shifts):
         _, local_date, shift_name = group_key
@@ -383,7 +278,7 @@ def show(
         table.add_row(
             shown_date,
             escape(shift_name),
-            f"{_when(group[0], 'start', zone, '%H:%M')}–{_when(group[0], 'end', zone, '%H:%M')}",
+            f"{when(group[0], 'start', zone, '%H:%M')}–{when(group[0], 'end', zone, '%H:%M')}",
             "\n".join(by_role["officer"]),
             "\n".join(by_role["leader"]),
         )
@@ -393,9 +288,9 @@ def show(
 @roster_app.command()
 def gaps(ctx: typer.Context, site: SiteOpt = None, from_: FromOpt = None, to: ToOpt = None) -> None:
     """缺岗 Coverage gaps: where fewer people are rostered than a shift needs (default: the next 7 days)."""
-    first, last = _parse_date(from_, "--from"), _parse_date(to, "--to")
-    target = _session(ctx).target()
-    site_id = _site_or_default(site, target)
+    first, last = parse_date(from_, "--from"), parse_date(to, "--to")
+    target = session(ctx).target()
+    site_id = site_or_default(site, target)
 
     async def work(r: Roster) -> tuple[roster_pb2.Site, date, date, list[roster_pb2.CoverageGap]]:
         found = await r.site(site_id)
@@ -406,7 +301,7 @@ def gaps(ctx: typer.Context, site: SiteOpt = None, from_: FromOpt = None, to: To
 
     found, begin, end, found_gaps = _call(ctx, work, target=target)
     zone = zone_of(found)
-    out = _session(ctx).out
+    out = session(ctx).out
     span = {"site": _site_name(found), "first": begin.isoformat(), "last": end.isoformat()}
     if not found_gaps:
         out.print(f"[green]{escape(t('gaps.none', **span))}[/]")
@@ -426,9 +321,9 @@ def publish(
     idempotency_key: KeyOpt = None,
 ) -> None:
     """发布排班 Publish the roster for the local dates FROM to TO; refused (exit code 1) when it has gaps."""
-    first, last = _parse_date(from_, "--from"), _parse_date(to, "--to")
+    first, last = parse_date(from_, "--from"), parse_date(to, "--to")
     assert first is not None and last is not None
-    key = _new_key(idempotency_key)
+    key = new_key(idempotency_key)
 
     async def work(r: Roster) -> tuple[roster_pb2.Site, roster_pb2.PublishRosterResponse]:
         found = await r.site(site)
@@ -442,7 +337,7 @@ def publish(
 
     found, reply = _call(ctx, work, key=key)
     zone = zone_of(found)
-    out = _session(ctx).out
+    out = session(ctx).out
     span = {"site": _site_name(found), "first": first.isoformat(), "last": last.isoformat()}
     if reply.published:
         out.print(
@@ -472,11 +367,11 @@ def _decision(approve: bool, reject: bool) -> bool:
 def _decided(message: roster_pb2.LeaveRequest | roster_pb2.SwapRequest, zone: ZoneInfo) -> str:
     if not message.decided_by:
         return ""
-    return f"{message.decided_by} · {_when(message, 'decided_at', zone)}"
+    return f"{message.decided_by} · {when(message, 'decided_at', zone)}"
 
 
 def _leave_details(leave: roster_pb2.LeaveRequest, zone: ZoneInfo) -> Table:
-    return _details(
+    return record_table(
         t("leave.title"),
         [
             (t("col.id"), leave.id),
@@ -485,7 +380,7 @@ def _leave_details(leave: roster_pb2.LeaveRequest, zone: ZoneInfo) -> Table:
             (t("col.person"), leave.person_id),
             (t("col.substitute"), leave.substitute_id),
             (t("col.reason"), leave.reason),
-            (t("col.requested_at"), _when(leave, "requested_at", zone)),
+            (t("col.requested_at"), when(leave, "requested_at", zone)),
             (t("col.decided"), _decided(leave, zone)),
             (t("col.remark"), leave.remark),
         ],
@@ -501,7 +396,7 @@ def leave_request(
     idempotency_key: KeyOpt = None,
 ) -> None:
     """申请请假 Ask for leave from an assignment, naming the substitute (替班人)."""
-    key = _new_key(idempotency_key)
+    key = new_key(idempotency_key)
 
     async def work(r: Roster) -> tuple[roster_pb2.LeaveRequest, ZoneInfo]:
         request = roster_pb2.RequestLeaveRequest(
@@ -511,7 +406,7 @@ def leave_request(
         return leave, await r.zone(leave.site_id)
 
     leave, zone = _call(ctx, work, key=key)
-    _session(ctx).out.print(_leave_details(leave, zone))
+    session(ctx).out.print(_leave_details(leave, zone))
 
 
 @leave_app.command("decide")
@@ -525,7 +420,7 @@ def leave_decide(
 ) -> None:
     """审批请假 Approve or reject a leave request (duty leader 带班领导 or admin)."""
     approved = _decision(approve, reject)
-    key = _new_key(idempotency_key)
+    key = new_key(idempotency_key)
 
     async def work(r: Roster) -> tuple[roster_pb2.LeaveRequest, ZoneInfo]:
         request = roster_pb2.DecideLeaveRequest(idempotency_key=key, leave_id=leave, approve=approved, remark=remark)
@@ -533,7 +428,7 @@ def leave_decide(
         return decided, await r.zone(decided.site_id)
 
     decided, zone = _call(ctx, work, key=key)
-    _session(ctx).out.print(_leave_details(decided, zone))
+    session(ctx).out.print(_leave_details(decided, zone))
 
 
 @leave_app.command("list")
@@ -543,8 +438,8 @@ def leave_list(
     status: Annotated[str | None, typer.Option("--status", help="requested | approved | rejected")] = None,
 ) -> None:
     """请假列表 Leave requests of a site."""
-    target = _session(ctx).target()
-    site_id = _site_or_default(site, target)
+    target = session(ctx).target()
+    site_id = site_or_default(site, target)
 
     async def work(r: Roster) -> tuple[list[roster_pb2.LeaveRequest], ZoneInfo]:
         zone = await r.zone(site_id)
@@ -554,11 +449,11 @@ def leave_list(
         return list(listed.requests), zone
 
     requests, zone = _call(ctx, work, target=target)
-    out = _session(ctx).out
+    out = session(ctx).out
     if not requests:
         out.print(t("leave.none"))
         return
-    table = _table(
+    table = list_table(
         f"{t('leave.title')} · {site_id}",
         Ids(f"{t('col.id')} / {t('col.assignment')}"),
         Ids(f"{t('col.person')} → {t('col.substitute')}"),
@@ -570,7 +465,7 @@ def leave_list(
             f"{escape(leave.id)}\n{escape(leave.assignment_id)}",
             f"{escape(leave.person_id)}\n→ {escape(leave.substitute_id)}",
             escape(label("status", leave.status)),
-            _when(leave, "requested_at", zone),
+            when(leave, "requested_at", zone),
             end_section=True,
         )
     out.print(table)
@@ -580,7 +475,7 @@ def leave_list(
 
 
 def _swap_details(swap: roster_pb2.SwapRequest, zone: ZoneInfo) -> Table:
-    return _details(
+    return record_table(
         t("swap.title"),
         [
             (t("col.id"), swap.id),
@@ -589,7 +484,7 @@ def _swap_details(swap: roster_pb2.SwapRequest, zone: ZoneInfo) -> Table:
             (t("col.other"), swap.other_assignment_id),
             (t("col.requested_by"), swap.requested_by),
             (t("col.reason"), swap.reason),
-            (t("col.requested_at"), _when(swap, "requested_at", zone)),
+            (t("col.requested_at"), when(swap, "requested_at", zone)),
             (t("col.decided"), _decided(swap, zone)),
             (t("col.remark"), swap.remark),
         ],
@@ -605,7 +500,7 @@ def swap_request(
     idempotency_key: KeyOpt = None,
 ) -> None:
     """申请换班 Ask to exchange your assignment with another person's."""
-    key = _new_key(idempotency_key)
+    key = new_key(idempotency_key)
 
     async def work(r: Roster) -> tuple[roster_pb2.SwapRequest, ZoneInfo]:
         request = roster_pb2.RequestSwapRequest(
@@ -615,7 +510,7 @@ def swap_request(
         return swap, await r.zone(swap.site_id)
 
     swap, zone = _call(ctx, work, key=key)
-    _session(ctx).out.print(_swap_details(swap, zone))
+    session(ctx).out.print(_swap_details(swap, zone))
 
 
 @swap_app.command("decide")
@@ -629,7 +524,7 @@ def swap_decide(
 ) -> None:
     """审批换班 Approve or reject a swap (duty leader 带班领导 or admin)."""
     approved = _decision(approve, reject)
-    key = _new_key(idempotency_key)
+    key = new_key(idempotency_key)
 
     async def work(r: Roster) -> tuple[roster_pb2.SwapRequest, ZoneInfo]:
         request = roster_pb2.DecideSwapRequest(idempotency_key=key, swap_id=swap, approve=approved, remark=remark)
@@ -637,7 +532,7 @@ def swap_decide(
         return decided, await r.zone(decided.site_id)
 
     decided, zone = _call(ctx, work, key=key)
-    _session(ctx).out.print(_swap_details(decided, zone))
+    session(ctx).out.print(_swap_details(decided, zone))
 
 
 @swap_app.command("list")
@@ -647,8 +542,8 @@ def swap_list(
     status: Annotated[str | None, typer.Option("--status", help="requested | approved | rejected")] = None,
 ) -> None:
     """换班列表 Swap requests of a site."""
-    target = _session(ctx).target()
-    site_id = _site_or_default(site, target)
+    target = session(ctx).target()
+    site_id = site_or_default(site, target)
 
     async def work(r: Roster) -> tuple[list[roster_pb2.SwapRequest], ZoneInfo]:
         zone = await r.zone(site_id)
@@ -658,11 +553,11 @@ def swap_list(
         return list(listed.requests), zone
 
     requests, zone = _call(ctx, work, target=target)
-    out = _session(ctx).out
+    out = session(ctx).out
     if not requests:
         out.print(t("swap.none"))
         return
-    table = _table(
+    table = list_table(
         f"{t('swap.title')} · {site_id}",
         Ids(f"{t('col.id')} / {t('col.assignment')} ⇄ {t('col.other')}"),
         Ids(t("col.requested_by")),
@@ -674,7 +569,7 @@ def swap_list(
             f"{escape(swap.id)}\n{escape(swap.assignment_id)}\n⇄ {escape(swap.other_assignment_id)}",
             escape(swap.requested_by),
             escape(label("status", swap.status)),
-            _when(swap, "requested_at", zone),
+            when(swap, "requested_at", zone),
             end_section=True,
         )
     out.print(table)
@@ -686,7 +581,7 @@ def swap_list(
 @roster_app.command()
 def checkin(ctx: typer.Context, assignment: AssignmentOpt, idempotency_key: KeyOpt = None) -> None:
     """签到 Check in for your assignment: on time, or how many minutes late."""
-    key = _new_key(idempotency_key)
+    key = new_key(idempotency_key)
 
     async def work(r: Roster) -> tuple[roster_pb2.CheckInRecord, roster_pb2.Assignment, ZoneInfo]:
         record = await r.stub.CheckIn(
@@ -707,12 +602,12 @@ def checkin(ctx: typer.Context, assignment: AssignmentOpt, idempotency_key: KeyO
     line = t(
         "checkin.done",
         status=status,
-        at=_when(record, "checked_in_at", zone, f"%Y-%m-%d %H:%M:%S ({zone.key})"),
+        at=when(record, "checked_in_at", zone, f"%Y-%m-%d %H:%M:%S ({zone.key})"),
         shift=shift.shift_name,
         date=shift.local_date,
         assignment=record.assignment_id,
     )
-    _session(ctx).out.print(f"[{style}]{escape(line)}[/]", soft_wrap=True)
+    session(ctx).out.print(f"[{style}]{escape(line)}[/]", soft_wrap=True)
 
 
 # -- handover (交接班) -------------------------------------------------------------------------------
@@ -731,23 +626,23 @@ def _print_handover(out: Console, handover: roster_pb2.Handover, site: roster_pb
         (t("col.status"), status),
         (t("col.outgoing"), f"{handover.outgoing_person_id} · {handover.outgoing_assignment_id}"),
         (t("col.incoming"), f"{handover.incoming_person_id} · {handover.incoming_assignment_id}"),
-        (t("col.submitted_at"), _when(handover, "submitted_at", zone)),
+        (t("col.submitted_at"), when(handover, "submitted_at", zone)),
         (t("col.accept_by"), accept_by),
-        (t("col.accepted_at"), _when(handover, "accepted_at", zone)),
+        (t("col.accepted_at"), when(handover, "accepted_at", zone)),
         (t("col.notes"), handover.notes),
         (t("col.remark"), handover.remarks),
     ]
     if full:
         rows.insert(6, (t("col.shift_log"), handover.shift_log))
-    out.print(_details(t("handover.title", id=handover.id), rows))
+    out.print(record_table(t("handover.title", id=handover.id), rows))
     if handover.open_items:
-        table = _table(t("handover.open_items"), t("col.kind"), Ids(t("col.ref")), t("col.detail"), t("col.due"))
+        table = list_table(t("handover.open_items"), t("col.kind"), Ids(t("col.ref")), t("col.detail"), t("col.due"))
         for item in handover.open_items:
             table.add_row(
                 escape(label("open_item", item.kind)),
                 escape(item.ref_id),
                 escape(item.text),
-                _when(item, "due_at", zone),
+                when(item, "due_at", zone),
             )
         out.print(table)
     else:
@@ -756,11 +651,6 @@ def _print_handover(out: Console, handover: roster_pb2.Handover, site: roster_pb
         out.print(f"[yellow]{escape(t('handover.gathering'))}[/]")
         for note in handover.gathering_notes:
             out.print(f"[yellow]  - {escape(note)}[/]", soft_wrap=True)
-
-
-def _text(value: str) -> str:
-    """``-`` reads the text from standard input (a long shift log from a file or an editor)."""
-    return sys.stdin.read() if value == "-" else value
 
 
 @handover_app.command("submit")
@@ -775,8 +665,8 @@ def handover_submit(
     idempotency_key: KeyOpt = None,
 ) -> None:
     """交班 Submit the handover of your shift; shows the open items gathered for the incoming officer."""
-    key = _new_key(idempotency_key)
-    shift_log = _text(log)
+    key = new_key(idempotency_key)
+    shift_log = read_text(log)
 
     async def work(r: Roster) -> tuple[roster_pb2.Handover, roster_pb2.Site]:
         request = roster_pb2.SubmitHandoverRequest(
@@ -790,7 +680,7 @@ def handover_submit(
         return handover, await r.site(handover.site_id)
 
     handover, site = _call(ctx, work, key=key)
-    _print_handover(_session(ctx).out, handover, site, full=False)
+    _print_handover(session(ctx).out, handover, site, full=False)
 
 
 @handover_app.command("accept")
@@ -801,7 +691,7 @@ def handover_accept(
     idempotency_key: KeyOpt = None,
 ) -> None:
     """接班 Accept a handover (the incoming officer)."""
-    key = _new_key(idempotency_key)
+    key = new_key(idempotency_key)
 
     async def work(r: Roster) -> tuple[roster_pb2.Handover, roster_pb2.Site]:
         request = roster_pb2.AcceptHandoverRequest(idempotency_key=key, handover_id=handover, remarks=remarks)
@@ -809,7 +699,7 @@ def handover_accept(
         return accepted, await r.site(accepted.site_id)
 
     accepted, site = _call(ctx, work, key=key)
-    _print_handover(_session(ctx).out, accepted, site, full=False)
+    _print_handover(session(ctx).out, accepted, site, full=False)
 
 
 @handover_app.command("show")
@@ -823,4 +713,4 @@ def handover_show(
         return found, await r.site(found.site_id)
 
     found, site = _call(ctx, work)
-    _print_handover(_session(ctx).out, found, site, full=True)
+    _print_handover(session(ctx).out, found, site, full=True)

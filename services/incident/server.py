@@ -186,8 +186,8 @@ class IncidentServicer(ProcessRpcs, incident_pb2_grpc.IncidentServiceServicer):
     async def ListIncidents(
         self, request: incident_pb2.ListIncidentsRequest, context: grpc.aio.ServicerContext
     ) -> incident_pb2.ListIncidentsResponse:
-        """Incidents of one site, newest first. (Filtering by category and overdue deadlines comes
-        with the incidents issue.)"""
+        """Incidents of one site, newest first, by stage, severity, category, overdue deadlines;
+        drills only when asked."""
         v = Violations()
         v.require(bool(request.site_id), "site_id", "required")
         size = request.page.page_size or 100

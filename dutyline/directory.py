@@ -83,12 +83,12 @@ class RosterDirectory:
             self._on_duty[site_id] = (at, until, time.monotonic() + ON_DUTY_TTL_SECONDS, answer)
         return answer
 
-    async def assignment_of(self, *, site_id: str, officer_id: str, at: datetime) -> str:
-        """The officer's duty assignment in force at ``at``; empty if none or roster cannot tell."""
+    async def assignment_of(self, *, site_id: str, officer_id: str, at: datetime) -> tuple[str, bool]:
+        """The officer's duty assignment in force at ``at`` ("" if none), and whether roster answered."""
         on_duty = await self.on_duty(site_id=site_id, at=at)
         if on_duty is None:
-            return ""
+            return "", False
         for person in (*on_duty.officers, *on_duty.leaders):
             if person.person_id == officer_id:
-                return str(person.assignment_id)
-        return ""
+                return str(person.assignment_id), True
+        return "", True

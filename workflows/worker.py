@@ -17,6 +17,8 @@ from dutyline.grpckit.client import service_channel
 from dutyline.logging import configure_logging
 from dutyline.notifier import LoggingNotifier
 from dutyline.roster.v1 import roster_pb2_grpc
+from workflows.callback.activities import CallbackActivities
+from workflows.callback.workflow import CallbackWorkflow
 from workflows.incident.activities import IncidentActivities
 from workflows.incident.workflow import IncidentWorkflow
 from workflows.sandbox import workflow_runner
@@ -31,17 +33,19 @@ async def run_worker(settings: Settings) -> None:
     # Activities persist through the owning service's store, in its schema (and its outbox).
     pool = await create_pool(settings.pg_dsn, schema="incident", min_size=1, max_size=10)
     roster_pool = await create_pool(settings.pg_dsn, schema="roster", min_size=1, max_size=10)
-    for service, service_pool in (("incident", pool), ("roster", roster_pool)):
+    intake_pool = await create_pool(settings.pg_dsn, schema="intake", min_size=1, max_size=5)
+    for service, service_pool in (("incident", pool), ("roster", roster_pool), ("intake", intake_pool)):
         async with service_pool.acquire() as conn:
             await ensure_migrated(conn, service)
     roster = service_channel(settings, target="roster", caller="worker")
     notifier = LoggingNotifier()
     activities = IncidentActivities(pool=pool, roster=roster_pb2_grpc.RosterServiceStub(roster), notifier=notifier)
     shift = ShiftActivities(pool=roster_pool, notifier=notifier)
+    callback = CallbackActivities(pool=intake_pool, roster=roster_pb2_grpc.RosterServiceStub(roster), notifier=notifier)
     worker = Worker(
         client,
         task_queue=settings.temporal_task_queue,
-        workflows=[IncidentWorkflow, ShiftWorkflow],
+        workflows=[IncidentWorkflow, ShiftWorkflow, CallbackWorkflow],
         workflow_runner=workflow_runner(),
         activities=[
             activities.notify_duty_leader,
@@ -52,6 +56,10 @@ async def run_worker(settings: Settings) -> None:
             shift.alert_leader,
             shift.record_absence,
             shift.handover_overdue,
+            callback.state,
+            callback.remind,
+            callback.escalate,
+            callback.record_overdue,
         ],
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
     )
@@ -66,6 +74,7 @@ async def run_worker(settings: Settings) -> None:
     await roster.close()
     await pool.close()
     await roster_pool.close()
+    await intake_pool.close()
     log.info("worker stopped")
 
 

@@ -22,7 +22,7 @@ from dutyline.grpckit.actors import actor_of
 from dutyline.grpckit.auth import current_principal
 from dutyline.grpckit.client import service_channel
 from dutyline.grpckit.convert import from_ts, ts
-from dutyline.grpckit.errors import NotFound, Violations
+from dutyline.grpckit.errors import FailedPrecondition, NotFound, Violations
 from dutyline.grpckit.server import ServiceContext
 from dutyline.ids import new_id
 from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
@@ -182,6 +182,61 @@ class IncidentServicer(ProcessRpcs, incident_pb2_grpc.IncidentServiceServicer):
     ) -> incident_pb2.Incident:
         incident = await self._readable(request.incident_id)
         return await self._answer(incident.id)
+
+    async def AttachCall(
+        self, request: incident_pb2.AttachCallRequest, context: grpc.aio.ServicerContext
+    ) -> incident_pb2.Incident:
+        """Another call about this incident (a surge of calls about one event: one incident)."""
+        v = Violations()
+        v.require(bool(request.idempotency_key), "idempotency_key", "required")
+        v.require(0 < len(request.call_id) <= 100, "call_id", "required")
+        v.raise_if_any()
+        incident = await self._readable(request.incident_id)
+        if incident.stage == "closed":
+            raise FailedPrecondition(f"incident {incident.id} is closed; open a new one for this call")
+        principal = current_principal()
+
+        async def work(conn: Connection) -> incident_pb2.Incident:
+            added = await conn.fetchval(
+                "INSERT INTO incident_calls (incident_id, call_id) VALUES ($1, $2) "
+                "ON CONFLICT DO NOTHING RETURNING true",
+                incident.id,
+                request.call_id,
+            )
+            if added:
+                actor = actor_of(principal)
+                now = datetime.now(UTC)
+                await store.append_timeline(
+                    conn,
+                    incident_id=incident.id,
+                    at=now,
+                    actor_id=actor.person_id,
+                    actor_name=actor.display_name,
+                    actor_kind=actor.kind,
+                    kind="call_linked",
+                    text=f"来电关联 Call linked: {request.call_id}",
+                )
+                current = await store.get_incident(conn, incident_id=incident.id)
+                assert current is not None
+                await emit(
+                    conn,
+                    event_type="incident.call_linked",
+                    site_id=current.site_id,
+                    aggregate_id=current.id,
+                    aggregate_version=current.version,
+                    payload=event_pb2.IncidentChanged(
+                        incident=incident_message(current), detail=f"call {request.call_id}"
+                    ),
+                    drill=current.drill,
+                )
+            refreshed = await store.get_incident(conn, incident_id=incident.id)
+            assert refreshed is not None
+            return incident_message(refreshed)
+
+        answer, _ = await idempotency.run_once(
+            self._pool, method="AttachCall", request=request, response_type=incident_pb2.Incident, work=work
+        )
+        return answer
 
     async def ListIncidents(
         self, request: incident_pb2.ListIncidentsRequest, context: grpc.aio.ServicerContext

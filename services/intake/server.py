@@ -1,14 +1,18 @@
-"""IntakeService over gRPC: RegisterCall and GetCall for the first slice; the rest of intake
-answers UNIMPLEMENTED until its issue lands."""
+"""IntakeService over gRPC (来电受理): registering, classifying and reading calls, linking
+emergencies to incidents, notices from superiors, and revealing a caller (audited). Transfers,
+messages and callbacks are in rpc_callbacks."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from datetime import UTC, datetime, timedelta
+from typing import NoReturn
 
 import grpc
 import structlog
+from temporalio.client import Client
 
 from dutyline.common.v1 import common_pb2
 from dutyline.db.pool import Connection
@@ -16,67 +20,46 @@ from dutyline.directory import RosterDirectory
 from dutyline.emit import emit
 from dutyline.events.v1 import event_pb2
 from dutyline.grpckit import idempotency
-from dutyline.grpckit.auth import Principal, current_principal
+from dutyline.grpckit.auth import ALL_SITES, Principal, current_principal
 from dutyline.grpckit.client import service_channel
-from dutyline.grpckit.convert import ts
-from dutyline.grpckit.errors import InvalidArgument, NotFound, Unimplemented
+from dutyline.grpckit.convert import from_ts
+from dutyline.grpckit.errors import (
+    FailedPrecondition,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    Unavailable,
+    Violations,
+)
 from dutyline.grpckit.server import ServiceContext
 from dutyline.ids import new_id
-from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
+from dutyline.incident.v1 import incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
 from dutyline.privacy import CallerCipher, mask_name, mask_phone
-from services.intake import rules, store
+from services.intake import matching, rules, store
+from services.intake.callback_starter import CallbackStarter
+from services.intake.escalation import Escalator
+from services.intake.messages import call_message, notice_dict
+from services.intake.rpc_callbacks import CallbackRpcs
 
 log = structlog.get_logger(__name__)
 
-CHANNEL_VALUES = {name: value for value, name in rules.CHANNELS.items()}
-CATEGORY_VALUES = {name: value for value, name in rules.CATEGORIES.items()}
 ESCALATION_RETRY_AFTER = timedelta(seconds=10)
 SYSTEM_ACTOR = common_pb2.Actor(person_id="system:intake", display_name="intake", kind="system")
 
 
-def call_message(call: store.CallRow) -> intake_pb2.Call:
-    """The call as readers see it: caller name and number masked."""
-    place = common_pb2.Place(text=call.place_text)
-    if call.latitude is not None and call.longitude is not None:
-        place.latitude, place.longitude = call.latitude, call.longitude
-    return intake_pb2.Call(
-        id=call.id,
-        site_id=call.site_id,
-        channel=CHANNEL_VALUES[call.channel],
-        category=CATEGORY_VALUES[call.category],
-        ring_started_at=ts(call.ring_started_at),
-        answered_at=ts(call.answered_at),
-        ended_at=ts(call.ended_at),
-        answer_delay_seconds=call.answer_delay_seconds,
-        answered_late=call.answered_late,
-        caller=intake_pb2.Caller(
-            name=call.caller_name_masked,
-            unit=call.caller_unit,
-            phone=call.caller_phone_masked,
-            address=call.caller_address,
-        ),
-        place=place,
-        summary=call.summary,
-        request=call.request,
-        actions_taken=call.actions_taken,
-        officer_id=call.officer_id,
-        assignment_id=call.assignment_id,
-        incident_id=call.incident_id or "",
-        registered_at=ts(call.registered_at),
-        drill=call.drill,
-        status=call.status,
-    )
-
-
-class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
-    def __init__(self, ctx: ServiceContext) -> None:
+class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
+    def __init__(self, ctx: ServiceContext, *, callbacks: CallbackStarter) -> None:
         self._pool = ctx.pool
         self._cipher = CallerCipher(ctx.settings.caller_keys.get_secret_value())
         roster = service_channel(ctx.settings, target="roster", caller="intake")
         incident = service_channel(ctx.settings, target="incident", caller="intake")
         self._roster = RosterDirectory(roster)
         self._incidents = incident_pb2_grpc.IncidentServiceStub(incident)
+        self._escalator = Escalator(pool=ctx.pool, incidents=self._incidents)
+        self._callbacks = callbacks
+        ctx.background.append(callbacks.reconcile_forever())
         ctx.on_close.extend([roster.close, incident.close])
         ctx.background.append(self._retry_pending_escalations())
 
@@ -92,16 +75,20 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             raise InvalidArgument(key_problems + exc.violations) from exc
         if key_problems:
             raise InvalidArgument(key_problems)
-        if request.link_incident_id:
-            raise Unimplemented("linking a call to an existing incident arrives with the intake issue")
+        if request.link_incident_id and draft.category != "emergency":
+            raise InvalidArgument(
+                [FieldViolation("link_incident_id", "only an emergency call is linked to an incident")]
+            )
         site = await self._roster.site(draft.site_id)
         principal.require_site(site.id, site.ancestor_ids)
         structlog.contextvars.bind_contextvars(site_id=site.id)
-        assignment_id = await self._roster.assignment_of(
+        assignment_id, roster_answered = await self._roster.assignment_of(
             site_id=site.id, officer_id=draft.officer_id, at=draft.answered_at
         )
 
-        call = self._new_call(draft, site.answer_limit_seconds, assignment_id, now)
+        call = self._new_call(
+            draft, site.answer_limit_seconds, assignment_id, now, request, duty_gap=not roster_answered
+        )
         async with self._pool.acquire() as conn, conn.transaction():
             prior = await idempotency.claim(
                 conn,
@@ -123,14 +110,36 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             call = found
         else:
             return intake_pb2.RegisterCallResponse(call=prior.call, incident_id=prior.call.incident_id, replayed=True)
+        how = ""
+        suggestions: list[matching.Suggestion] = []
         if call.status == "escalation_pending":
-            call = await self._ensure_escalated(call)
+            escalated = await self._escalator.escalate(call, link_to=request.link_incident_id or None)
+            call, how, suggestions = escalated.call, escalated.how, escalated.suggestions
         return intake_pb2.RegisterCallResponse(
-            call=call_message(call), incident_id=call.incident_id or "", replayed=prior is not None
+            call=call_message(call),
+            incident_id=call.incident_id or "",
+            replayed=prior is not None,
+            escalation=how,
+            suggestions=[suggestion_message(x) for x in suggestions],
         )
 
-    def _new_call(self, draft: rules.CallDraft, answer_limit: int, assignment_id: str, now: datetime) -> store.CallRow:
+    def _new_call(
+        self,
+        draft: rules.CallDraft,
+        answer_limit: int,
+        assignment_id: str,
+        now: datetime,
+        request: intake_pb2.RegisterCallRequest,
+        *,
+        duty_gap: bool,
+    ) -> store.CallRow:
         delay, late = rules.answer_delay(draft.ring_started_at, draft.answered_at, answer_limit)
+        notice = None
+        missing: list[str] = []
+        if draft.channel == "superior_notice" or draft.category == "notice" or request.HasField("notice"):
+            # A notice from a superior carries six elements; a missing one is flagged (上级通知六要素).
+            elements = notice_dict(request.notice)
+            notice, missing = json.dumps(elements, ensure_ascii=False), matching.missing_notice_elements(elements)
         return store.CallRow(
             id=new_id("call"),
             site_id=draft.site_id,
@@ -161,6 +170,9 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             drill=draft.drill,
             registered_at=now,
             version=1,
+            duty_gap=duty_gap,
+            notice=notice,
+            notice_missing=tuple(missing),
         )
 
     async def _insert(self, conn: Connection, call: store.CallRow, principal: Principal, now: datetime) -> None:
@@ -189,47 +201,16 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             payload=payload,
             drill=call.drill,
         )
-
-    async def _ensure_escalated(self, call: store.CallRow) -> store.CallRow:
-        """Open the incident of a pending emergency call, once. Safe to repeat: the incident
-        service dedupes by the key derived from the call id."""
-        try:
-            opened = await self._incidents.OpenIncident(
-                incident_pb2.OpenIncidentRequest(
-                    idempotency_key=f"call-escalation:{call.id}",
-                    site_id=call.site_id,
-                    title=call.summary[:60],
-                    summary=call.summary,
-                    place=call_message(call).place,
-                    call_ids=[call.id],
-                    first_responder_id=call.officer_id,
-                    drill=call.drill,
-                    occurred_at=ts(call.ring_started_at),
-                ),
-                timeout=10.0,
-            )
-        except grpc.aio.AioRpcError as exc:
-            # The call is safe; the sweeper retries the escalation.
-            log.warning("incident not opened yet; will retry", call_id=call.id, code=exc.code().name)
-            return call
-        async with self._pool.acquire() as conn, conn.transaction():
-            updated = await store.mark_escalated(conn, call_id=call.id, incident_id=opened.incident.id)
-            if updated is None:  # escalated meanwhile by a retry or the sweeper
-                current = await store.get_call(conn, call_id=call.id)
-                assert current is not None
-                return current
+        if call.notice_missing:
             await emit(
                 conn,
-                event_type="call.escalated",
-                site_id=updated.site_id,
-                aggregate_id=updated.id,
-                aggregate_version=updated.version,
-                actor=SYSTEM_ACTOR,
-                payload=event_pb2.CallEscalated(call_id=updated.id, incident_id=opened.incident.id),
-                occurred_at=datetime.now(UTC),
-                drill=updated.drill,
+                event_type="notice.incomplete",
+                site_id=call.site_id,
+                aggregate_id=call.id,
+                aggregate_version=call.version,
+                payload=event_pb2.CallChanged(call=message, detail="missing: " + ", ".join(call.notice_missing)),
+                drill=call.drill,
             )
-        return updated
 
     async def _retry_pending_escalations(self) -> None:
         while True:
@@ -240,18 +221,243 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
                         conn, older_than=datetime.now(UTC) - ESCALATION_RETRY_AFTER
                     )
                 for call in pending:
-                    await self._ensure_escalated(call)
+                    await self._escalator.escalate(call)
+
+    async def _call(self, call_id: str, *, acting: bool = False) -> tuple[store.CallRow, Principal]:
+        """The call, if the caller may see it (its site); ``acting``: and may act on it (not an agency)."""
+        v = Violations()
+        v.require(bool(call_id), "call_id", "required")
+        v.raise_if_any()
+        async with self._pool.acquire() as conn:
+            call = await store.get_call(conn, call_id=call_id)
+        if call is None:
+            raise NotFound(f"call {call_id} does not exist")
+        principal = current_principal()
+        site = await self._roster.site(call.site_id)
+        principal.require_site(call.site_id, site.ancestor_ids)
+        if acting and principal.has_role("agency") and not principal.has_role("officer", "leader", "admin", "system"):
+            raise PermissionDenied("an agency reads calls; it does not handle them")
+        return call, principal
+
+    async def _full(self, call_id: str) -> intake_pb2.Call:
+        async with self._pool.acquire() as conn:
+            call = await store.get_call(conn, call_id=call_id)
+            assert call is not None
+            history = await store.classifications(conn, call_id=call_id)
+            transfers = await store.transfers(conn, call_id=call_id)
+        return call_message(call, classifications=history, transfers=transfers)
 
     async def GetCall(self, request: intake_pb2.GetCallRequest, context: grpc.aio.ServicerContext) -> intake_pb2.Call:
+        call, _ = await self._call(request.call_id)
+        return await self._full(call.id)
+
+    async def ListCalls(
+        self, request: intake_pb2.ListCallsRequest, context: grpc.aio.ServicerContext
+    ) -> intake_pb2.ListCallsResponse:
+        principal = current_principal()
+        v = Violations()
+        size = request.page.page_size or 100
+        v.require(0 < size <= 500, "page.page_size", "between 1 and 500")
+        token = request.page.page_token
+        v.require(not token or token.isdigit(), "page.page_token", "a token from an earlier reply")
+        v.raise_if_any()
+        if request.site_id:
+            site = await self._roster.site(request.site_id)
+            principal.require_site(site.id, site.ancestor_ids)
+            site_ids: list[str] | None = [site.id]
+        elif ALL_SITES in principal.sites:
+            site_ids = None
+        else:
+            # A reader sees only the calls of their own sites.
+            site_ids = list(principal.sites)
+        offset = int(token) if token else 0
         async with self._pool.acquire() as conn:
-            call = await store.get_call(conn, call_id=request.call_id)
-        if call is None:
-            raise NotFound(f"call {request.call_id} does not exist")
-        site = await self._roster.site(call.site_id)
-        current_principal().require_site(call.site_id, site.ancestor_ids)
-        return call_message(call)
+            rows = await store.list_calls(
+                conn,
+                site_ids=site_ids,
+                start=from_ts(request.period.start) if request.period.HasField("start") else None,
+                end=from_ts(request.period.end) if request.period.HasField("end") else None,
+                category=rules.CATEGORIES.get(request.category),
+                officer_id=request.officer_id or None,
+                status=request.status or None,
+                incident_id=request.incident_id or None,
+                notice_incomplete_only=request.notice_incomplete_only,
+                limit=size,
+                offset=offset,
+            )
+        return intake_pb2.ListCallsResponse(
+            calls=[call_message(r) for r in rows],
+            page=common_pb2.PageResponse(next_page_token=str(offset + size) if len(rows) == size else ""),
+        )
+
+    async def ReclassifyCall(
+        self, request: intake_pb2.ReclassifyCallRequest, context: grpc.aio.ServicerContext
+    ) -> intake_pb2.Call:
+        v = Violations()
+        v.require(bool(request.idempotency_key), "idempotency_key", "required")
+        v.require(request.category in rules.CATEGORIES, "category", "required: " + ", ".join(rules.CATEGORIES.values()))
+        v.require(bool(request.reason.strip()), "reason", "required: why the classification changes")
+        v.require(len(request.reason) <= rules.MAX_TEXT, "reason", f"at most {rules.MAX_TEXT} characters")
+        v.raise_if_any()
+        call, principal = await self._call(request.call_id, acting=True)
+        category = rules.CATEGORIES[request.category]
+
+        async def work(conn: Connection) -> intake_pb2.Call:
+            if call.category == category:
+                raise FailedPrecondition(f"call {call.id} is already classified as {category}")
+            updated = await store.reclassify(
+                conn,
+                call_id=call.id,
+                category=category,
+                reason=request.reason.strip(),
+                by=principal.person_id,
+                at=datetime.now(UTC),
+            )
+            await emit(
+                conn,
+                event_type="call.reclassified",
+                site_id=updated.site_id,
+                aggregate_id=updated.id,
+                aggregate_version=updated.version,
+                drill=updated.drill,
+                payload=event_pb2.CallChanged(call=call_message(updated), detail=f"{call.category} → {category}"),
+            )
+            return call_message(updated)
+
+        answer, _ = await idempotency.run_once(
+            self._pool, method="ReclassifyCall", request=request, response_type=intake_pb2.Call, work=work
+        )
+        if answer.status == "escalation_pending":
+            # Now an emergency: it is matched to an incident or opens one.
+            async with self._pool.acquire() as conn:
+                pending = await store.get_call(conn, call_id=call.id)
+            assert pending is not None
+            await self._escalator.escalate(pending)
+        return await self._full(call.id)
+
+    async def SuggestIncidents(
+        self, request: intake_pb2.SuggestIncidentsRequest, context: grpc.aio.ServicerContext
+    ) -> intake_pb2.SuggestIncidentsResponse:
+        call, _ = await self._call(request.call_id)
+        suggestions = await self._escalator.suggestions(call)
+        return intake_pb2.SuggestIncidentsResponse(suggestions=[suggestion_message(x) for x in suggestions])
+
+    async def LinkCall(self, request: intake_pb2.LinkCallRequest, context: grpc.aio.ServicerContext) -> intake_pb2.Call:
+        v = Violations()
+        v.require(bool(request.idempotency_key), "idempotency_key", "required")
+        v.require(bool(request.incident_id), "incident_id", "required")
+        v.raise_if_any()
+        call, _ = await self._call(request.call_id, acting=True)
+        try:
+            escalated = await self._escalator.escalate(call, link_to=request.incident_id)
+        except grpc.aio.AioRpcError as exc:
+            raise_from_incident(exc)
+        if escalated.how == "pending":
+            raise Unavailable("the incident service did not answer; retry")
+        return await self._full(call.id)
+
+    async def EscalateCall(
+        self, request: intake_pb2.EscalateCallRequest, context: grpc.aio.ServicerContext
+    ) -> intake_pb2.Call:
+        v = Violations()
+        v.require(bool(request.idempotency_key), "idempotency_key", "required")
+        v.raise_if_any()
+        call, _ = await self._call(request.call_id, acting=True)
+        if call.incident_id:
+            raise FailedPrecondition(f"call {call.id} already belongs to incident {call.incident_id}")
+        escalated = await self._escalator.escalate(call, force_new=True)
+        if escalated.how == "pending":
+            raise Unavailable("the incident service did not answer; retry")
+        return await self._full(call.id)
+
+    async def CompleteNotice(
+        self, request: intake_pb2.CompleteNoticeRequest, context: grpc.aio.ServicerContext
+    ) -> intake_pb2.Call:
+        v = Violations()
+        v.require(bool(request.idempotency_key), "idempotency_key", "required")
+        v.raise_if_any()
+        call, _ = await self._call(request.call_id, acting=True)
+        if call.notice is None:
+            raise FailedPrecondition(f"call {call.id} is not a notice from a superior")
+        merged = json.loads(call.notice)
+        merged.update({k: v for k, v in notice_dict(request.notice).items() if v})
+        missing = matching.missing_notice_elements(merged)
+
+        async def work(conn: Connection) -> intake_pb2.Call:
+            updated = await store.set_notice(
+                conn, call_id=call.id, notice=json.dumps(merged, ensure_ascii=False), missing=missing
+            )
+            await emit(
+                conn,
+                event_type="notice.completed" if not missing else "notice.incomplete",
+                site_id=updated.site_id,
+                aggregate_id=updated.id,
+                aggregate_version=updated.version,
+                drill=updated.drill,
+                payload=event_pb2.CallChanged(call=call_message(updated), detail="missing: " + ", ".join(missing)),
+            )
+            return call_message(updated)
+
+        answer, _ = await idempotency.run_once(
+            self._pool, method="CompleteNotice", request=request, response_type=intake_pb2.Call, work=work
+        )
+        return answer
+
+    async def RevealCaller(
+        self, request: intake_pb2.RevealCallerRequest, context: grpc.aio.ServicerContext
+    ) -> intake_pb2.RevealCallerResponse:
+        """The caller's clear name and number, for a stated reason, with an audit entry (who, when,
+        why). Officers, leaders and admins of the call's site may; agencies and supervisors may not."""
+        v = Violations()
+        v.require(len(request.reason.strip()) >= 4, "reason", "required: why the clear value is needed")
+        v.require(len(request.reason) <= 500, "reason", "at most 500 characters")
+        v.raise_if_any()
+        call, principal = await self._call(request.call_id, acting=True)
+        if not principal.has_role("officer", "leader", "admin"):
+            raise PermissionDenied("only duty officers, leaders and admins may reveal a caller")
+        audit_id = new_id("rev")
+        async with self._pool.acquire() as conn:
+            await store.audit_reveal(
+                conn,
+                audit_id=audit_id,
+                call_id=call.id,
+                by=principal.person_id,
+                reason=request.reason.strip(),
+                at=datetime.now(UTC),
+            )
+        # The audit is committed before anything clear leaves the service; the log names no value.
+        log.info("caller revealed", call_id=call.id, audit_id=audit_id)
+        return intake_pb2.RevealCallerResponse(
+            caller=intake_pb2.Caller(
+                name=self._cipher.decrypt(call.caller_key_id, call.caller_name_enc) if call.caller_name_enc else "",
+                phone=self._cipher.decrypt(call.caller_key_id, call.caller_phone_enc) if call.caller_phone_enc else "",
+                unit=call.caller_unit,
+                address=call.caller_address,
+            ),
+            audit_id=audit_id,
+        )
+
+
+def suggestion_message(suggestion: matching.Suggestion) -> intake_pb2.IncidentSuggestion:
+    return intake_pb2.IncidentSuggestion(
+        incident_id=suggestion.incident_id, score=suggestion.score, reasons=list(suggestion.reasons)
+    )
+
+
+def raise_from_incident(exc: grpc.aio.AioRpcError) -> NoReturn:
+    """The incident service's refusal, passed on to intake's caller as the same kind of answer."""
+    if exc.code() == grpc.StatusCode.FAILED_PRECONDITION:
+        raise FailedPrecondition(exc.details() or "refused by the incident service") from exc
+    if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED):
+        raise InvalidArgument(
+            [FieldViolation("incident_id", exc.details() or "not an incident you may link to")]
+        ) from exc
+    raise Unavailable(f"the incident service did not answer ({exc.code().name}); retry") from exc
 
 
 async def build(ctx: ServiceContext, server: grpc.aio.Server) -> str:
-    intake_pb2_grpc.add_IntakeServiceServicer_to_server(IntakeServicer(ctx), server)
+    settings = ctx.settings
+    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    callbacks = CallbackStarter(pool=ctx.pool, client=client, task_queue=settings.temporal_task_queue)
+    intake_pb2_grpc.add_IntakeServiceServicer_to_server(IntakeServicer(ctx, callbacks=callbacks), server)
     return str(intake_pb2.DESCRIPTOR.services_by_name["IntakeService"].full_name)

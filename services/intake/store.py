@@ -41,6 +41,10 @@ class CallRow:
     drill: bool
     registered_at: datetime
     version: int
+    duty_gap: bool = False
+    # The six elements of a notice from a superior as JSON text, and those still missing.
+    notice: str | None = None
+    notice_missing: tuple[str, ...] = ()
 
 
 def _row(record: asyncpg.Record) -> CallRow:
@@ -48,18 +52,22 @@ def _row(record: asyncpg.Record) -> CallRow:
     for field in ("caller_name_enc", "caller_phone_enc"):
         if values[field] is not None:
             values[field] = bytes(values[field])
+    values["notice_missing"] = tuple(values["notice_missing"])
     return CallRow(**values)
 
 
 _INSERT_COLUMNS = [f for f in CallRow.__dataclass_fields__ if f != "version"]
+_CASTS = {"notice": "::jsonb", "notice_missing": "::text[]"}
 _INSERT_SQL = (
     f"INSERT INTO calls ({', '.join(_INSERT_COLUMNS)}) "
-    f"VALUES ({', '.join(f'${i}' for i in range(1, len(_INSERT_COLUMNS) + 1))})"
+    f"VALUES ({', '.join('$' + str(i) + _CASTS.get(c, '') for i, c in enumerate(_INSERT_COLUMNS, 1))})"
 )
 
 
 async def insert_call(conn: Connection, *, call: CallRow) -> None:
-    await conn.execute(_INSERT_SQL, *(getattr(call, c) for c in _INSERT_COLUMNS))
+    await conn.execute(
+        _INSERT_SQL, *(list(v) if isinstance(v, tuple) else v for v in (getattr(call, c) for c in _INSERT_COLUMNS))
+    )
 
 
 async def get_call(conn: Connection, *, call_id: str) -> CallRow | None:
@@ -67,13 +75,18 @@ async def get_call(conn: Connection, *, call_id: str) -> CallRow | None:
     return _row(record) if record else None
 
 
-async def mark_escalated(conn: Connection, *, call_id: str, incident_id: str) -> CallRow | None:
-    """Link a pending emergency call to its incident; None if it was no longer pending."""
+async def mark_escalated(
+    conn: Connection, *, call_id: str, incident_id: str, status: str = "escalated", only_pending: bool = True
+) -> CallRow | None:
+    """Tie a call to its incident ("escalated": it opened it; "linked": about an open one). With
+    ``only_pending``, None if it was no longer waiting for that."""
     record = await conn.fetchrow(
-        "UPDATE calls SET incident_id = $2, status = 'escalated', version = version + 1 "
-        "WHERE id = $1 AND status = 'escalation_pending' RETURNING *",
+        "UPDATE calls SET incident_id = $2, status = $3, version = version + 1 "
+        "WHERE id = $1 AND (NOT $4 OR status = 'escalation_pending') RETURNING *",
         call_id,
         incident_id,
+        status,
+        only_pending,
     )
     return _row(record) if record else None
 
@@ -86,3 +99,199 @@ async def pending_escalations(conn: Connection, *, older_than: datetime, limit: 
         limit,
     )
     return [_row(r) for r in rows]
+
+
+async def list_calls(
+    conn: Connection,
+    *,
+    site_ids: list[str] | None,
+    start: datetime | None,
+    end: datetime | None,
+    category: str | None,
+    officer_id: str | None,
+    status: str | None,
+    incident_id: str | None,
+    notice_incomplete_only: bool,
+    limit: int,
+    offset: int,
+) -> list[CallRow]:
+    rows = await conn.fetch(
+        """SELECT * FROM calls
+           WHERE ($1::text[] IS NULL OR site_id = ANY($1)) AND ($2::timestamptz IS NULL OR registered_at >= $2)
+             AND ($3::timestamptz IS NULL OR registered_at < $3) AND ($4::text IS NULL OR category = $4)
+             AND ($5::text IS NULL OR officer_id = $5) AND ($6::text IS NULL OR status = $6)
+             AND ($7::text IS NULL OR incident_id = $7) AND (NOT $8 OR cardinality(notice_missing) > 0)
+           ORDER BY registered_at DESC, id LIMIT $9 OFFSET $10""",
+        site_ids,
+        start,
+        end,
+        category,
+        officer_id,
+        status,
+        incident_id,
+        notice_incomplete_only,
+        limit,
+        offset,
+    )
+    return [_row(r) for r in rows]
+
+
+async def reclassify(conn: Connection, *, call_id: str, category: str, reason: str, by: str, at: datetime) -> CallRow:
+    await conn.execute(
+        "INSERT INTO call_classifications (call_id, category, reason, classified_by, at) VALUES ($1, $2, $3, $4, $5)",
+        call_id,
+        category,
+        reason,
+        by,
+        at,
+    )
+    record = await conn.fetchrow(
+        "UPDATE calls SET category = $2, version = version + 1, status = CASE WHEN $2 = 'emergency' "
+        "AND incident_id IS NULL THEN 'escalation_pending' ELSE status END WHERE id = $1 RETURNING *",
+        call_id,
+        category,
+    )
+    assert record is not None
+    return _row(record)
+
+
+async def classifications(conn: Connection, *, call_id: str) -> list[asyncpg.Record]:
+    return list(await conn.fetch("SELECT * FROM call_classifications WHERE call_id = $1 ORDER BY seq", call_id))
+
+
+async def add_transfer(
+    conn: Connection,
+    *,
+    call_id: str,
+    target_id: str,
+    caller_agreed: bool,
+    briefing: str,
+    outcome: str,
+    by: str,
+    at: datetime,
+    callback_id: str | None,
+) -> CallRow:
+    await conn.execute(
+        """INSERT INTO transfers (call_id, target_id, caller_agreed, briefing, outcome, transferred_by, at, callback_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
+        call_id,
+        target_id,
+        caller_agreed,
+        briefing,
+        outcome,
+        by,
+        at,
+        callback_id,
+    )
+    record = await conn.fetchrow(
+        "UPDATE calls SET status = 'transferred', version = version + 1 WHERE id = $1 RETURNING *", call_id
+    )
+    assert record is not None
+    return _row(record)
+
+
+async def transfers(conn: Connection, *, call_id: str) -> list[asyncpg.Record]:
+    return list(await conn.fetch("SELECT * FROM transfers WHERE call_id = $1 ORDER BY seq", call_id))
+
+
+async def set_notice(conn: Connection, *, call_id: str, notice: str, missing: list[str]) -> CallRow:
+    record = await conn.fetchrow(
+        "UPDATE calls SET notice = $2::jsonb, notice_missing = $3::text[], version = version + 1 "
+        "WHERE id = $1 RETURNING *",
+        call_id,
+        notice,
+        missing,
+    )
+    assert record is not None
+    return _row(record)
+
+
+@dataclass(frozen=True)
+class CallbackRow:
+    id: str
+    call_id: str
+    site_id: str
+    kind: str
+    recipient_id: str
+    content: str
+    urgent: bool
+    due_at: datetime
+    status: str
+    overdue: bool
+    outcome: str
+    created_by: str
+    created_at: datetime
+    completed_at: datetime | None
+    workflow_started_at: datetime | None
+
+
+async def insert_callback(conn: Connection, *, callback: CallbackRow) -> None:
+    await conn.execute(
+        """INSERT INTO callbacks (id, call_id, site_id, kind, recipient_id, content, urgent, due_at, status, overdue,
+               outcome, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', false, '', $9, $10)""",
+        callback.id,
+        callback.call_id,
+        callback.site_id,
+        callback.kind,
+        callback.recipient_id,
+        callback.content,
+        callback.urgent,
+        callback.due_at,
+        callback.created_by,
+        callback.created_at,
+    )
+
+
+async def get_callback(conn: Connection, *, callback_id: str, for_update: bool = False) -> CallbackRow | None:
+    row = await conn.fetchrow(
+        "SELECT * FROM callbacks WHERE id = $1" + (" FOR UPDATE" if for_update else ""), callback_id
+    )
+    return CallbackRow(**dict(row)) if row else None
+
+
+async def complete_callback(conn: Connection, *, callback_id: str, outcome: str, at: datetime) -> CallbackRow:
+    row = await conn.fetchrow(
+        "UPDATE callbacks SET status = 'completed', outcome = $2, completed_at = $3 WHERE id = $1 RETURNING *",
+        callback_id,
+        outcome,
+        at,
+    )
+    assert row is not None
+    return CallbackRow(**dict(row))
+
+
+async def mark_callback_overdue(conn: Connection, *, callback_id: str) -> CallbackRow | None:
+    """None when it was completed (or already marked)."""
+    row = await conn.fetchrow(
+        "UPDATE callbacks SET overdue = true WHERE id = $1 AND status = 'open' AND NOT overdue RETURNING *", callback_id
+    )
+    return CallbackRow(**dict(row)) if row else None
+
+
+async def list_callbacks(conn: Connection, *, site_id: str, open_only: bool) -> list[CallbackRow]:
+    rows = await conn.fetch(
+        "SELECT * FROM callbacks WHERE site_id = $1 AND (NOT $2 OR status = 'open') ORDER BY due_at", site_id, open_only
+    )
+    return [CallbackRow(**dict(r)) for r in rows]
+
+
+async def callbacks_without_workflow(conn: Connection, *, limit: int = 100) -> list[CallbackRow]:
+    rows = await conn.fetch(
+        "SELECT * FROM callbacks WHERE workflow_started_at IS NULL AND status = 'open' ORDER BY due_at LIMIT $1", limit
+    )
+    return [CallbackRow(**dict(r)) for r in rows]
+
+
+async def mark_callback_workflow_started(conn: Connection, *, callback_id: str) -> None:
+    await conn.execute("UPDATE callbacks SET workflow_started_at = now() WHERE id = $1", callback_id)
+
+
+async def audit_reveal(conn: Connection, *, audit_id: str, call_id: str, by: str, reason: str, at: datetime) -> None:
+    await conn.execute(
+        "INSERT INTO reveal_audit (id, call_id, revealed_by, reason, at) VALUES ($1, $2, $3, $4, $5)",
+        audit_id,
+        call_id,
+        by,
+        reason,
+        at,
+    )

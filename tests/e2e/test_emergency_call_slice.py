@@ -4,6 +4,7 @@ its IncidentWorkflow runs in Temporal, and the events arrive on JetStream."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,8 +28,14 @@ from tests.support import token_for
 pytestmark = pytest.mark.stack
 
 
+_places = itertools.count()
+
+
 def emergency_call(**overrides: Any) -> intake_pb2.RegisterCallRequest:
+    """An emergency call about an event of its own: each call is placed 2 km from every other,
+    so that intake does not link it to an earlier test's incident (one event, one incident)."""
     now = datetime.now(UTC)
+    n = next(_places)
     request = intake_pb2.RegisterCallRequest(
         idempotency_key=str(uuid.uuid4()),
         site_id="hz-01",
@@ -37,7 +44,9 @@ def emergency_call(**overrides: Any) -> intake_pb2.RegisterCallRequest:
         ring_started_at=ts(now - timedelta(seconds=20)),
         answered_at=ts(now - timedelta(seconds=3)),
         caller=intake_pb2.Caller(name="李明", phone="13912345678"),
-        place=common_pb2.Place(text="文三路 Wensan Road", latitude=30.28, longitude=120.13),
+        place=common_pb2.Place(
+            text=f"文三路{n}号 No. {n} Wensan Road", latitude=30.0 + (n % 40) * 0.02, longitude=119.5 + (n // 40) * 0.02
+        ),
         summary="居民楼燃气泄漏 Gas leak",
     )
     for key, value in overrides.items():

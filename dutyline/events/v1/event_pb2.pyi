@@ -4,6 +4,7 @@ from google.protobuf import any_pb2 as _any_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from dutyline.common.v1 import common_pb2 as _common_pb2
 from dutyline.incident.v1 import incident_pb2 as _incident_pb2
+from dutyline.intake.v1 import intake_pb2 as _intake_pb2
 from dutyline.roster.v1 import roster_pb2 as _roster_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -146,3 +147,13 @@ class IncidentChanged(_message.Message):
     violation: _incident_pb2.Violation
     entry: _incident_pb2.TimelineEntry
     def __init__(self, incident: _Optional[_Union[_incident_pb2.Incident, _Mapping]] = ..., detail: _Optional[str] = ..., report: _Optional[_Union[_incident_pb2.Report, _Mapping]] = ..., violation: _Optional[_Union[_incident_pb2.Violation, _Mapping]] = ..., entry: _Optional[_Union[_incident_pb2.TimelineEntry, _Mapping]] = ...) -> None: ...
+
+class CallChanged(_message.Message):
+    __slots__ = ("call", "detail", "callback")
+    CALL_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    CALLBACK_FIELD_NUMBER: _ClassVar[int]
+    call: _intake_pb2.Call
+    detail: str
+    callback: _intake_pb2.Callback
+    def __init__(self, call: _Optional[_Union[_intake_pb2.Call, _Mapping]] = ..., detail: _Optional[str] = ..., callback: _Optional[_Union[_intake_pb2.Callback, _Mapping]] = ...) -> None: ...

@@ -190,6 +190,16 @@ class GetIncidentRequest(_message.Message):
     incident_id: str
     def __init__(self, incident_id: _Optional[str] = ...) -> None: ...
 
+class AttachCallRequest(_message.Message):
+    __slots__ = ("idempotency_key", "incident_id", "call_id")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    INCIDENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    incident_id: str
+    call_id: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., incident_id: _Optional[str] = ..., call_id: _Optional[str] = ...) -> None: ...
+
 class ListIncidentsRequest(_message.Message):
     __slots__ = ("site_id", "stage", "severity", "category", "overdue_only", "include_drills", "page", "open_only")
     SITE_ID_FIELD_NUMBER: _ClassVar[int]

@@ -44,6 +44,11 @@ class IncidentServiceStub:
                 request_serializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.GetIncidentRequest.SerializeToString,
                 response_deserializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.Incident.FromString,
                 _registered_method=True)
+        self.AttachCall = channel.unary_unary(
+                '/dutyline.incident.v1.IncidentService/AttachCall',
+                request_serializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.AttachCallRequest.SerializeToString,
+                response_deserializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.Incident.FromString,
+                _registered_method=True)
         self.ListIncidents = channel.unary_unary(
                 '/dutyline.incident.v1.IncidentService/ListIncidents',
                 request_serializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.ListIncidentsRequest.SerializeToString,
@@ -123,6 +128,13 @@ class IncidentServiceServicer:
 
     def GetIncident(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AttachCall(self, request, context):
+        """Another call about the incident (from intake's LinkCall); idempotent.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -217,6 +229,11 @@ def add_IncidentServiceServicer_to_server(servicer, server):
             'GetIncident': grpc.unary_unary_rpc_method_handler(
                     servicer.GetIncident,
                     request_deserializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.GetIncidentRequest.FromString,
+                    response_serializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.Incident.SerializeToString,
+            ),
+            'AttachCall': grpc.unary_unary_rpc_method_handler(
+                    servicer.AttachCall,
+                    request_deserializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.AttachCallRequest.FromString,
                     response_serializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.Incident.SerializeToString,
             ),
             'ListIncidents': grpc.unary_unary_rpc_method_handler(
@@ -338,6 +355,33 @@ class IncidentService:
             target,
             '/dutyline.incident.v1.IncidentService/GetIncident',
             dutyline_dot_incident_dot_v1_dot_incident__pb2.GetIncidentRequest.SerializeToString,
+            dutyline_dot_incident_dot_v1_dot_incident__pb2.Incident.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AttachCall(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.incident.v1.IncidentService/AttachCall',
+            dutyline_dot_incident_dot_v1_dot_incident__pb2.AttachCallRequest.SerializeToString,
             dutyline_dot_incident_dot_v1_dot_incident__pb2.Incident.FromString,
             options,
             channel_credentials,

@@ -76,7 +76,7 @@ class NoticeElements(_message.Message):
     def __init__(self, meeting_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., place: _Optional[str] = ..., content: _Optional[str] = ..., participants: _Optional[str] = ..., issuing_unit: _Optional[str] = ..., issuing_person: _Optional[str] = ...) -> None: ...
 
 class Call(_message.Message):
-    __slots__ = ("id", "site_id", "channel", "category", "ring_started_at", "answered_at", "ended_at", "answer_delay_seconds", "answered_late", "caller", "place", "summary", "request", "actions_taken", "officer_id", "assignment_id", "incident_id", "registered_at", "drill", "notice", "status")
+    __slots__ = ("id", "site_id", "channel", "category", "ring_started_at", "answered_at", "ended_at", "answer_delay_seconds", "answered_late", "caller", "place", "summary", "request", "actions_taken", "officer_id", "assignment_id", "incident_id", "registered_at", "drill", "notice", "status", "notice_missing", "duty_gap", "classifications", "transfers")
     ID_FIELD_NUMBER: _ClassVar[int]
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
@@ -98,6 +98,10 @@ class Call(_message.Message):
     DRILL_FIELD_NUMBER: _ClassVar[int]
     NOTICE_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
+    NOTICE_MISSING_FIELD_NUMBER: _ClassVar[int]
+    DUTY_GAP_FIELD_NUMBER: _ClassVar[int]
+    CLASSIFICATIONS_FIELD_NUMBER: _ClassVar[int]
+    TRANSFERS_FIELD_NUMBER: _ClassVar[int]
     id: str
     site_id: str
     channel: Channel
@@ -119,7 +123,41 @@ class Call(_message.Message):
     drill: bool
     notice: NoticeElements
     status: str
-    def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., channel: _Optional[_Union[Channel, str]] = ..., category: _Optional[_Union[CallCategory, str]] = ..., ring_started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answer_delay_seconds: _Optional[float] = ..., answered_late: _Optional[bool] = ..., caller: _Optional[_Union[Caller, _Mapping]] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., summary: _Optional[str] = ..., request: _Optional[str] = ..., actions_taken: _Optional[str] = ..., officer_id: _Optional[str] = ..., assignment_id: _Optional[str] = ..., incident_id: _Optional[str] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., drill: _Optional[bool] = ..., notice: _Optional[_Union[NoticeElements, _Mapping]] = ..., status: _Optional[str] = ...) -> None: ...
+    notice_missing: _containers.RepeatedScalarFieldContainer[str]
+    duty_gap: bool
+    classifications: _containers.RepeatedCompositeFieldContainer[Classification]
+    transfers: _containers.RepeatedCompositeFieldContainer[Transfer]
+    def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., channel: _Optional[_Union[Channel, str]] = ..., category: _Optional[_Union[CallCategory, str]] = ..., ring_started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answer_delay_seconds: _Optional[float] = ..., answered_late: _Optional[bool] = ..., caller: _Optional[_Union[Caller, _Mapping]] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., summary: _Optional[str] = ..., request: _Optional[str] = ..., actions_taken: _Optional[str] = ..., officer_id: _Optional[str] = ..., assignment_id: _Optional[str] = ..., incident_id: _Optional[str] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., drill: _Optional[bool] = ..., notice: _Optional[_Union[NoticeElements, _Mapping]] = ..., status: _Optional[str] = ..., notice_missing: _Optional[_Iterable[str]] = ..., duty_gap: _Optional[bool] = ..., classifications: _Optional[_Iterable[_Union[Classification, _Mapping]]] = ..., transfers: _Optional[_Iterable[_Union[Transfer, _Mapping]]] = ...) -> None: ...
+
+class Classification(_message.Message):
+    __slots__ = ("category", "reason", "by", "at")
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    BY_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    category: CallCategory
+    reason: str
+    by: str
+    at: _timestamp_pb2.Timestamp
+    def __init__(self, category: _Optional[_Union[CallCategory, str]] = ..., reason: _Optional[str] = ..., by: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Transfer(_message.Message):
+    __slots__ = ("target_id", "caller_agreed", "briefing", "outcome", "by", "at", "callback_id")
+    TARGET_ID_FIELD_NUMBER: _ClassVar[int]
+    CALLER_AGREED_FIELD_NUMBER: _ClassVar[int]
+    BRIEFING_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    BY_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    CALLBACK_ID_FIELD_NUMBER: _ClassVar[int]
+    target_id: str
+    caller_agreed: bool
+    briefing: str
+    outcome: str
+    by: str
+    at: _timestamp_pb2.Timestamp
+    callback_id: str
+    def __init__(self, target_id: _Optional[str] = ..., caller_agreed: _Optional[bool] = ..., briefing: _Optional[str] = ..., outcome: _Optional[str] = ..., by: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., callback_id: _Optional[str] = ...) -> None: ...
 
 class RegisterCallRequest(_message.Message):
     __slots__ = ("idempotency_key", "site_id", "channel", "category", "ring_started_at", "answered_at", "ended_at", "caller", "place", "summary", "request", "actions_taken", "officer_id", "link_incident_id", "drill", "notice")
@@ -158,14 +196,18 @@ class RegisterCallRequest(_message.Message):
     def __init__(self, idempotency_key: _Optional[str] = ..., site_id: _Optional[str] = ..., channel: _Optional[_Union[Channel, str]] = ..., category: _Optional[_Union[CallCategory, str]] = ..., ring_started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., caller: _Optional[_Union[Caller, _Mapping]] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., summary: _Optional[str] = ..., request: _Optional[str] = ..., actions_taken: _Optional[str] = ..., officer_id: _Optional[str] = ..., link_incident_id: _Optional[str] = ..., drill: _Optional[bool] = ..., notice: _Optional[_Union[NoticeElements, _Mapping]] = ...) -> None: ...
 
 class RegisterCallResponse(_message.Message):
-    __slots__ = ("call", "incident_id", "replayed")
+    __slots__ = ("call", "incident_id", "replayed", "escalation", "suggestions")
     CALL_FIELD_NUMBER: _ClassVar[int]
     INCIDENT_ID_FIELD_NUMBER: _ClassVar[int]
     REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    ESCALATION_FIELD_NUMBER: _ClassVar[int]
+    SUGGESTIONS_FIELD_NUMBER: _ClassVar[int]
     call: Call
     incident_id: str
     replayed: bool
-    def __init__(self, call: _Optional[_Union[Call, _Mapping]] = ..., incident_id: _Optional[str] = ..., replayed: _Optional[bool] = ...) -> None: ...
+    escalation: str
+    suggestions: _containers.RepeatedCompositeFieldContainer[IncidentSuggestion]
+    def __init__(self, call: _Optional[_Union[Call, _Mapping]] = ..., incident_id: _Optional[str] = ..., replayed: _Optional[bool] = ..., escalation: _Optional[str] = ..., suggestions: _Optional[_Iterable[_Union[IncidentSuggestion, _Mapping]]] = ...) -> None: ...
 
 class GetCallRequest(_message.Message):
     __slots__ = ("call_id",)
@@ -174,20 +216,24 @@ class GetCallRequest(_message.Message):
     def __init__(self, call_id: _Optional[str] = ...) -> None: ...
 
 class ListCallsRequest(_message.Message):
-    __slots__ = ("site_id", "period", "category", "officer_id", "status", "page")
+    __slots__ = ("site_id", "period", "category", "officer_id", "status", "page", "notice_incomplete_only", "incident_id")
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
     OFFICER_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     PAGE_FIELD_NUMBER: _ClassVar[int]
+    NOTICE_INCOMPLETE_ONLY_FIELD_NUMBER: _ClassVar[int]
+    INCIDENT_ID_FIELD_NUMBER: _ClassVar[int]
     site_id: str
     period: _common_pb2.TimeRange
     category: CallCategory
     officer_id: str
     status: str
     page: _common_pb2.PageRequest
-    def __init__(self, site_id: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., category: _Optional[_Union[CallCategory, str]] = ..., officer_id: _Optional[str] = ..., status: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+    notice_incomplete_only: bool
+    incident_id: str
+    def __init__(self, site_id: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., category: _Optional[_Union[CallCategory, str]] = ..., officer_id: _Optional[str] = ..., status: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ..., notice_incomplete_only: _Optional[bool] = ..., incident_id: _Optional[str] = ...) -> None: ...
 
 class ListCallsResponse(_message.Message):
     __slots__ = ("calls", "page")
@@ -226,7 +272,7 @@ class TransferCallRequest(_message.Message):
     def __init__(self, idempotency_key: _Optional[str] = ..., call_id: _Optional[str] = ..., target_id: _Optional[str] = ..., caller_agreed: _Optional[bool] = ..., briefing: _Optional[str] = ..., outcome: _Optional[str] = ...) -> None: ...
 
 class Callback(_message.Message):
-    __slots__ = ("id", "call_id", "recipient_id", "content", "urgent", "due_at", "status", "outcome")
+    __slots__ = ("id", "call_id", "recipient_id", "content", "urgent", "due_at", "status", "outcome", "kind", "site_id", "completed_at", "overdue")
     ID_FIELD_NUMBER: _ClassVar[int]
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
     RECIPIENT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -235,6 +281,10 @@ class Callback(_message.Message):
     DUE_AT_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    SITE_ID_FIELD_NUMBER: _ClassVar[int]
+    COMPLETED_AT_FIELD_NUMBER: _ClassVar[int]
+    OVERDUE_FIELD_NUMBER: _ClassVar[int]
     id: str
     call_id: str
     recipient_id: str
@@ -243,7 +293,35 @@ class Callback(_message.Message):
     due_at: _timestamp_pb2.Timestamp
     status: str
     outcome: str
-    def __init__(self, id: _Optional[str] = ..., call_id: _Optional[str] = ..., recipient_id: _Optional[str] = ..., content: _Optional[str] = ..., urgent: _Optional[bool] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[str] = ..., outcome: _Optional[str] = ...) -> None: ...
+    kind: str
+    site_id: str
+    completed_at: _timestamp_pb2.Timestamp
+    overdue: bool
+    def __init__(self, id: _Optional[str] = ..., call_id: _Optional[str] = ..., recipient_id: _Optional[str] = ..., content: _Optional[str] = ..., urgent: _Optional[bool] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[str] = ..., outcome: _Optional[str] = ..., kind: _Optional[str] = ..., site_id: _Optional[str] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., overdue: _Optional[bool] = ...) -> None: ...
+
+class ListCallbacksRequest(_message.Message):
+    __slots__ = ("site_id", "open_only")
+    SITE_ID_FIELD_NUMBER: _ClassVar[int]
+    OPEN_ONLY_FIELD_NUMBER: _ClassVar[int]
+    site_id: str
+    open_only: bool
+    def __init__(self, site_id: _Optional[str] = ..., open_only: _Optional[bool] = ...) -> None: ...
+
+class ListCallbacksResponse(_message.Message):
+    __slots__ = ("callbacks",)
+    CALLBACKS_FIELD_NUMBER: _ClassVar[int]
+    callbacks: _containers.RepeatedCompositeFieldContainer[Callback]
+    def __init__(self, callbacks: _Optional[_Iterable[_Union[Callback, _Mapping]]] = ...) -> None: ...
+
+class CompleteNoticeRequest(_message.Message):
+    __slots__ = ("idempotency_key", "call_id", "notice")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    NOTICE_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    call_id: str
+    notice: NoticeElements
+    def __init__(self, idempotency_key: _Optional[str] = ..., call_id: _Optional[str] = ..., notice: _Optional[_Union[NoticeElements, _Mapping]] = ...) -> None: ...
 
 class TakeMessageRequest(_message.Message):
     __slots__ = ("idempotency_key", "call_id", "recipient_id", "content", "urgent", "due_at")
@@ -294,14 +372,16 @@ class SuggestIncidentsRequest(_message.Message):
     def __init__(self, call_id: _Optional[str] = ...) -> None: ...
 
 class IncidentSuggestion(_message.Message):
-    __slots__ = ("incident_id", "title", "score")
+    __slots__ = ("incident_id", "title", "score", "reasons")
     INCIDENT_ID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     SCORE_FIELD_NUMBER: _ClassVar[int]
+    REASONS_FIELD_NUMBER: _ClassVar[int]
     incident_id: str
     title: str
     score: float
-    def __init__(self, incident_id: _Optional[str] = ..., title: _Optional[str] = ..., score: _Optional[float] = ...) -> None: ...
+    reasons: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, incident_id: _Optional[str] = ..., title: _Optional[str] = ..., score: _Optional[float] = ..., reasons: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class SuggestIncidentsResponse(_message.Message):
     __slots__ = ("suggestions",)
@@ -338,7 +418,9 @@ class RevealCallerRequest(_message.Message):
     def __init__(self, call_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class RevealCallerResponse(_message.Message):
-    __slots__ = ("caller",)
+    __slots__ = ("caller", "audit_id")
     CALLER_FIELD_NUMBER: _ClassVar[int]
+    AUDIT_ID_FIELD_NUMBER: _ClassVar[int]
     caller: Caller
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ...) -> None: ...
+    audit_id: str
+    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., audit_id: _Optional[str] = ...) -> None: ...

@@ -94,6 +94,16 @@ class IntakeServiceStub:
                 request_serializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.RevealCallerRequest.SerializeToString,
                 response_deserializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.RevealCallerResponse.FromString,
                 _registered_method=True)
+        self.CompleteNotice = channel.unary_unary(
+                '/dutyline.intake.v1.IntakeService/CompleteNotice',
+                request_serializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.CompleteNoticeRequest.SerializeToString,
+                response_deserializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.Call.FromString,
+                _registered_method=True)
+        self.ListCallbacks = channel.unary_unary(
+                '/dutyline.intake.v1.IntakeService/ListCallbacks',
+                request_serializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.ListCallbacksRequest.SerializeToString,
+                response_deserializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.ListCallbacksResponse.FromString,
+                _registered_method=True)
 
 
 class IntakeServiceServicer:
@@ -173,6 +183,19 @@ class IntakeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CompleteNotice(self, request, context):
+        """Fill in the missing elements of a notice from a superior; it leaves the incomplete list when whole.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCallbacks(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IntakeServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -235,6 +258,16 @@ def add_IntakeServiceServicer_to_server(servicer, server):
                     servicer.RevealCaller,
                     request_deserializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.RevealCallerRequest.FromString,
                     response_serializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.RevealCallerResponse.SerializeToString,
+            ),
+            'CompleteNotice': grpc.unary_unary_rpc_method_handler(
+                    servicer.CompleteNotice,
+                    request_deserializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.CompleteNoticeRequest.FromString,
+                    response_serializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.Call.SerializeToString,
+            ),
+            'ListCallbacks': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCallbacks,
+                    request_deserializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.ListCallbacksRequest.FromString,
+                    response_serializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.ListCallbacksResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -561,6 +594,60 @@ class IntakeService:
             '/dutyline.intake.v1.IntakeService/RevealCaller',
             dutyline_dot_intake_dot_v1_dot_intake__pb2.RevealCallerRequest.SerializeToString,
             dutyline_dot_intake_dot_v1_dot_intake__pb2.RevealCallerResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CompleteNotice(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.intake.v1.IntakeService/CompleteNotice',
+            dutyline_dot_intake_dot_v1_dot_intake__pb2.CompleteNoticeRequest.SerializeToString,
+            dutyline_dot_intake_dot_v1_dot_intake__pb2.Call.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCallbacks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.intake.v1.IntakeService/ListCallbacks',
+            dutyline_dot_intake_dot_v1_dot_intake__pb2.ListCallbacksRequest.SerializeToString,
+            dutyline_dot_intake_dot_v1_dot_intake__pb2.ListCallbacksResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,57 @@
+"""Starting the CallbackWorkflow of each committed message or promised callback, with a
+reconciler for the starts that failed (see dutyline.temporal_start)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC
+
+import asyncpg
+import structlog
+from temporalio.client import Client
+
+from dutyline.temporal_start import signal_best_effort, start_once
+from services.intake import store
+from workflows.callback.types import CallbackInput, callback_workflow_id
+
+log = structlog.get_logger(__name__)
+
+
+class CallbackStarter:
+    def __init__(self, *, pool: asyncpg.Pool, client: Client, task_queue: str) -> None:
+        self._pool = pool
+        self._client = client
+        self._task_queue = task_queue
+
+    async def ensure_started(self, callback: store.CallbackRow) -> bool:
+        started = await start_once(
+            self._client,
+            "CallbackWorkflow",
+            CallbackInput(
+                callback_id=callback.id,
+                site_id=callback.site_id,
+                recipient_id=callback.recipient_id,
+                due_at=callback.due_at.astimezone(UTC).isoformat(),
+                urgent=callback.urgent,
+            ),
+            workflow_id=callback_workflow_id(callback.id),
+            task_queue=self._task_queue,
+        )
+        if started:
+            async with self._pool.acquire() as conn:
+                await store.mark_callback_workflow_started(conn, callback_id=callback.id)
+        return started
+
+    async def completed(self, callback_id: str) -> None:
+        await signal_best_effort(self._client, callback_workflow_id(callback_id), "completed")
+
+    async def reconcile_forever(self) -> None:
+        while True:
+            await asyncio.sleep(5.0)
+            with contextlib.suppress(Exception):
+                async with self._pool.acquire() as conn:
+                    pending = await store.callbacks_without_workflow(conn)
+                for callback in pending:
+                    if not await self.ensure_started(callback):
+                        break

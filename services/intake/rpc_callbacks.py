@@ -1,0 +1,236 @@
+"""Transfers (转接), messages taken (留言) and promised callbacks (承诺回电) with their deadlines."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+import grpc
+
+from dutyline.db.pool import Connection
+from dutyline.emit import emit
+from dutyline.events.v1 import event_pb2
+from dutyline.grpckit import idempotency
+from dutyline.grpckit.auth import Principal, current_principal
+from dutyline.grpckit.convert import from_ts
+from dutyline.grpckit.errors import FailedPrecondition, NotFound, Violations
+from dutyline.ids import new_id
+from dutyline.intake.v1 import intake_pb2
+from services.intake import rules, store
+from services.intake.callback_starter import CallbackStarter
+from services.intake.messages import call_message, callback_message
+
+URGENT_DUE = timedelta(minutes=5)
+DEFAULT_DUE = timedelta(hours=2)
+TRANSFER_OUTCOMES = ("connected", "unreachable")
+
+
+class CallbackRpcs:
+    _pool: asyncpg.Pool
+    _callbacks: CallbackStarter
+
+    async def _call(self, call_id: str, *, acting: bool = False) -> tuple[store.CallRow, Principal]:
+        raise NotImplementedError
+
+    async def _full(self, call_id: str) -> intake_pb2.Call:
+        raise NotImplementedError
+
+    async def TransferCall(
+        self, request: intake_pb2.TransferCallRequest, context: grpc.aio.ServicerContext
+    ) -> intake_pb2.Call:
+        v = Violations()
+        v.require(bool(request.idempotency_key), "idempotency_key", "required")
+        v.require(0 < len(request.target_id) <= 100, "target_id", "required: a department or person of the directory")
+        v.require(bool(request.briefing.strip()), "briefing", "required: what the target was told")
+        v.require(len(request.briefing) <= rules.MAX_TEXT, "briefing", f"at most {rules.MAX_TEXT} characters")
+        v.require(request.outcome in TRANSFER_OUTCOMES, "outcome", "connected or unreachable")
+        v.require(request.caller_agreed, "caller_agreed", "a call is transferred only with the caller's agreement")
+        v.raise_if_any()
+        call, principal = await self._call(request.call_id, acting=True)
+        now = datetime.now(UTC)
+        callback = None
+        if request.outcome == "unreachable":
+            # Nobody answered at the target: a message is taken for it instead.
+            callback = self._new_callback(
+                call,
+                principal,
+                kind="message",
+                recipient_id=request.target_id,
+                content=request.briefing.strip(),
+                urgent=call.category == "emergency",
+                due_at=None,
+                now=now,
+            )
+
+        async def work(conn: Connection) -> intake_pb2.Call:
+            if callback is not None:
+                await self._add_callback(conn, call, callback)
+            updated = await store.add_transfer(
+                conn,
+                call_id=call.id,
+                target_id=request.target_id,
+                caller_agreed=request.caller_agreed,
+                briefing=request.briefing.strip(),
+                outcome=request.outcome,
+                by=principal.person_id,
+                at=now,
+                callback_id=callback.id if callback else None,
+            )
+            await emit(
+                conn,
+                event_type="call.transferred",
+                site_id=updated.site_id,
+                aggregate_id=updated.id,
+                aggregate_version=updated.version,
+                drill=updated.drill,
+                payload=event_pb2.CallChanged(
+                    call=call_message(updated), detail=f"{request.outcome} → {request.target_id}"
+                ),
+            )
+            return call_message(updated)
+
+        _, replayed = await idempotency.run_once(
+            self._pool, method="TransferCall", request=request, response_type=intake_pb2.Call, work=work
+        )
+        if callback is not None and not replayed:
+            await self._callbacks.ensure_started(callback)
+        return await self._full(call.id)
+
+    def _new_callback(
+        self,
+        call: store.CallRow,
+        principal: Principal,
+        *,
+        kind: str,
+        recipient_id: str,
+        content: str,
+        urgent: bool,
+        due_at: datetime | None,
+        now: datetime,
+    ) -> store.CallbackRow:
+        return store.CallbackRow(
+            id=new_id("cb"),
+            call_id=call.id,
+            site_id=call.site_id,
+            kind=kind,
+            recipient_id=recipient_id,
+            content=content,
+            urgent=urgent,
+            due_at=due_at or now + (URGENT_DUE if urgent else DEFAULT_DUE),
+            status="open",
+            overdue=False,
+            outcome="",
+            created_by=principal.person_id,
+            created_at=now,
+            completed_at=None,
+            workflow_started_at=None,
+        )
+
+    async def _add_callback(self, conn: Connection, call: store.CallRow, callback: store.CallbackRow) -> None:
+        await store.insert_callback(conn, callback=callback)
+        await emit(
+            conn,
+            event_type="message.taken" if callback.kind == "message" else "callback.promised",
+            site_id=callback.site_id,
+            aggregate_id=callback.id,
+            aggregate_version=1,
+            drill=call.drill,
+            payload=event_pb2.CallChanged(call=call_message(call), callback=callback_message(callback)),
+        )
+
+    async def _take(
+        self, request: intake_pb2.TakeMessageRequest | intake_pb2.PromiseCallbackRequest, kind: str
+    ) -> intake_pb2.Callback:
+        v = Violations()
+        v.require(bool(request.idempotency_key), "idempotency_key", "required")
+        v.require(0 < len(request.recipient_id) <= 100, "recipient_id", "required: who must read it or call back")
+        v.require(bool(request.content.strip()), "content", "required: the content as read back to the caller")
+        v.require(len(request.content) <= rules.MAX_TEXT, "content", f"at most {rules.MAX_TEXT} characters")
+        now = datetime.now(UTC)
+        due_at = from_ts(request.due_at) if request.HasField("due_at") else None
+        if due_at is not None and due_at <= now:
+            v.add("due_at", "must be in the future")
+        v.raise_if_any()
+        call, principal = await self._call(request.call_id, acting=True)
+        callback = self._new_callback(
+            call,
+            principal,
+            kind=kind,
+            recipient_id=request.recipient_id,
+            content=request.content.strip(),
+            urgent=request.urgent,
+            due_at=due_at,
+            now=now,
+        )
+
+        async def work(conn: Connection) -> intake_pb2.Callback:
+            await self._add_callback(conn, call, callback)
+            return callback_message(callback)
+
+        answer, replayed = await idempotency.run_once(
+            self._pool, method=f"Take:{kind}", request=request, response_type=intake_pb2.Callback, work=work
+        )
+        if not replayed:
+            await self._callbacks.ensure_started(callback)
+        return answer
+
+    async def TakeMessage(
+        self, request: intake_pb2.TakeMessageRequest, context: grpc.aio.ServicerContext
+    ) -> intake_pb2.Callback:
+        return await self._take(request, "message")
+
+    async def PromiseCallback(
+        self, request: intake_pb2.PromiseCallbackRequest, context: grpc.aio.ServicerContext
+    ) -> intake_pb2.Callback:
+        return await self._take(request, "callback")
+
+    async def CompleteCallback(
+        self, request: intake_pb2.CompleteCallbackRequest, context: grpc.aio.ServicerContext
+    ) -> intake_pb2.Callback:
+        v = Violations()
+        v.require(bool(request.idempotency_key), "idempotency_key", "required")
+        v.require(bool(request.outcome.strip()), "outcome", "required: what came of it")
+        v.require(len(request.outcome) <= rules.MAX_TEXT, "outcome", f"at most {rules.MAX_TEXT} characters")
+        v.raise_if_any()
+        async with self._pool.acquire() as conn:
+            found = await store.get_callback(conn, callback_id=request.callback_id)
+        if found is None:
+            raise NotFound(f"callback {request.callback_id} does not exist")
+        call, _ = await self._call(found.call_id, acting=True)
+
+        async def work(conn: Connection) -> intake_pb2.Callback:
+            current = await store.get_callback(conn, callback_id=found.id, for_update=True)
+            assert current is not None
+            if current.status != "open":
+                raise FailedPrecondition(f"callback {current.id} is already {current.status}")
+            done = await store.complete_callback(
+                conn, callback_id=current.id, outcome=request.outcome.strip(), at=datetime.now(UTC)
+            )
+            await emit(
+                conn,
+                event_type="callback.completed",
+                site_id=done.site_id,
+                aggregate_id=done.id,
+                aggregate_version=2,
+                drill=call.drill,
+                payload=event_pb2.CallChanged(call=call_message(call), callback=callback_message(done)),
+            )
+            return callback_message(done)
+
+        answer, replayed = await idempotency.run_once(
+            self._pool, method="CompleteCallback", request=request, response_type=intake_pb2.Callback, work=work
+        )
+        if not replayed:
+            await self._callbacks.completed(answer.id)
+        return answer
+
+    async def ListCallbacks(
+        self, request: intake_pb2.ListCallbacksRequest, context: grpc.aio.ServicerContext
+    ) -> intake_pb2.ListCallbacksResponse:
+        v = Violations()
+        v.require(bool(request.site_id), "site_id", "required")
+        v.raise_if_any()
+        current_principal().require_site(request.site_id)
+        async with self._pool.acquire() as conn:
+            rows = await store.list_callbacks(conn, site_id=request.site_id, open_only=request.open_only)
+        return intake_pb2.ListCallbacksResponse(callbacks=[callback_message(r) for r in rows])

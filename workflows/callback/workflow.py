@@ -1,0 +1,233 @@
+"""The deadline of one callback: a message taken (留言) or a callback promised (承诺回电) to a caller or a
+recipient.
+
+Remind the recipient shortly before the deadline; once it has passed, record the callback overdue and
+tell the duty leader, again every interval while it stays open, up to max_escalations in all; one interval
+after the last escalation a callback still open is abandoned. Whatever closes it first ends the workflow:
+completed by the deadline ("completed"), after it ("overdue_completed"), or cancelled ("cancelled").
+
+Deterministic: no I/O, time from workflow.now(); the activities are called by name (they live in
+workflows/callback/activities.py, which the workflow must not import). The completed signal only wakes
+the workflow: the CompleteCallback RPC records the outcome first, and what it recorded is always read
+through callback_state. A step whose time has passed when the workflow gets there (e.g. it started late)
+runs at once, except the reminder, which is skipped once the deadline has passed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from workflows.callback.types import (
+        ESCALATE,
+        ESCALATE_EVERY_SECONDS,
+        RECORD_OVERDUE,
+        REMIND,
+        REMIND_BEFORE_SECONDS,
+        STATE,
+        URGENT_ESCALATE_EVERY_SECONDS,
+        URGENT_REMIND_BEFORE_SECONDS,
+        CallbackInput,
+        CallbackNotice,
+        CallbackOutcome,
+        CallbackState,
+    )
+
+ACTIVITY_TIMEOUT = timedelta(seconds=30)
+# Reminders, escalations and records must eventually happen: retry without limit, backing off to a minute.
+ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
+OPEN, COMPLETED, CANCELLED = "open", "completed", "cancelled"
+
+
+@dataclass(frozen=True)
+class _Schedule:
+    due_at: datetime
+    remind_at: datetime  # never before the workflow started
+    escalate_every: timedelta
+
+
+def _utc(value: str, field: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise _invalid(f"{field} is not an ISO 8601 time: {value!r}") from None
+    # The contract says UTC; a time without an offset is taken as such rather than rejected.
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _invalid(message: str) -> ApplicationError:
+    # Non-retryable: the same input would fail the same way on every workflow task.
+    return ApplicationError(message, type="InvalidCallbackInput", non_retryable=True)
+
+
+def _schedule(callback: CallbackInput, started_at: datetime) -> _Schedule:
+    if not callback.callback_id:
+        raise _invalid("callback_id is empty")
+    due_at = _utc(callback.due_at, "due_at")
+    if callback.remind_before_seconds < 0 or callback.repeat_escalation_every_seconds < 0:
+        raise _invalid(f"callback {callback.callback_id} has a negative duration")
+    if callback.max_escalations < 1:
+        raise _invalid(f"callback {callback.callback_id}: max_escalations must be at least 1")
+    remind_before = callback.remind_before_seconds or (
+        URGENT_REMIND_BEFORE_SECONDS if callback.urgent else REMIND_BEFORE_SECONDS
+    )
+    escalate_every = callback.repeat_escalation_every_seconds or (
+        URGENT_ESCALATE_EVERY_SECONDS if callback.urgent else ESCALATE_EVERY_SECONDS
+    )
+    return _Schedule(
+        due_at=due_at,
+        remind_at=max(due_at - timedelta(seconds=remind_before), started_at),
+        escalate_every=timedelta(seconds=escalate_every),
+    )
+
+
+def _completed_at(state: CallbackState) -> datetime | None:
+    """The recorded completion time, if the store gave a readable one (never fails the workflow)."""
+    if not state.completed_at:
+        return None
+    try:
+        parsed = datetime.fromisoformat(state.completed_at)
+    except (TypeError, ValueError):
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+@workflow.defn(name="CallbackWorkflow")
+class CallbackWorkflow:
+    def __init__(self) -> None:
+        self._phase = "before_reminder"  # "before_reminder" | "before_due" | "overdue" | "done"
+        self._status = OPEN  # "open" | "overdue", then the outcome's status
+        self._closed_hint = False
+        self._reminded = False
+        self._overdue = False  # recorded overdue by this workflow
+        self._escalations = 0
+
+    @workflow.run
+    async def run(self, callback: CallbackInput) -> CallbackOutcome:
+        schedule = _schedule(callback, workflow.now())
+        self._status = await self._supervise(callback, schedule)
+        self._phase = "done"
+        return CallbackOutcome(
+            callback_id=callback.callback_id,
+            status=self._status,
+            reminded=self._reminded,
+            escalations=self._escalations,
+        )
+
+    async def _supervise(self, callback: CallbackInput, schedule: _Schedule) -> str:
+        due = _iso(schedule.due_at)
+        # 1) The reminder; moot once the deadline has passed (started late, or a slow read).
+        if workflow.now() < schedule.due_at:
+            state = await self._state_by(callback.callback_id, schedule.remind_at, "callback: reminder")
+            if state.status in (COMPLETED, CANCELLED):
+                return self._settled(state, schedule)
+            if workflow.now() < schedule.due_at:
+                await self._activity(REMIND, self._notice(callback, "reminder", f"call back by {due}"))
+                self._reminded = True
+        # 2) The deadline.
+        self._phase = "before_due"
+        state = await self._state_by(callback.callback_id, schedule.due_at, "callback: due")
+        if state.status in (COMPLETED, CANCELLED):
+            return self._settled(state, schedule)
+        if not await self._activity(RECORD_OVERDUE, callback.callback_id, result_type=bool):
+            # Closed through the RPC before its signal reached us. Should the store still say open, the
+            # mark was there already (a re-run): escalate all the same.
+            state = await self._read_state(callback.callback_id)
+            if state.status in (COMPLETED, CANCELLED):
+                return self._settled(state, schedule)
+        self._overdue = True
+        self._phase, self._status = "overdue", "overdue"
+        # 3) Escalate now and every interval while open, up to max_escalations; abandon one interval later.
+        while True:
+            self._escalations += 1
+            detail = f"not called back by {due}; escalation {self._escalations} of {callback.max_escalations}"
+            await self._activity(ESCALATE, self._notice(callback, "overdue", detail))
+            next_at = workflow.now() + schedule.escalate_every
+            state = await self._state_by(callback.callback_id, next_at, "callback: escalation")
+            if state.status in (COMPLETED, CANCELLED):
+                return self._settled(state, schedule)
+            if self._escalations >= callback.max_escalations:
+                return "abandoned"
+
+    def _settled(self, state: CallbackState, schedule: _Schedule) -> str:
+        if state.status == CANCELLED:
+            return "cancelled"
+        completed_at = _completed_at(state)
+        late = completed_at > schedule.due_at if completed_at is not None else self._overdue
+        return "overdue_completed" if late else "completed"
+
+    # -- signal and query -------------------------------------------------------------------------
+
+    @workflow.signal
+    def completed(self) -> None:
+        """Sent by the RPC that closed the callback, after recording it: a wake-up, not the truth."""
+        self._closed_hint = True
+
+    @workflow.query
+    def state(self) -> dict[str, str]:
+        return {
+            "phase": self._phase,
+            "status": self._status,
+            "escalations": str(self._escalations),
+            "reminded": "true" if self._reminded else "false",
+        }
+
+    # -- helpers -----------------------------------------------------------------------------------
+
+    async def _state_by(self, callback_id: str, until: datetime, summary: str) -> CallbackState:
+        """The recorded state at `until`, or earlier once a completed signal shows it closed."""
+        while True:
+            await self._wait_until(lambda: self._closed_hint, until, summary)
+            # Cleared before the read, so a signal arriving during it triggers another read.
+            self._closed_hint = False
+            state = await self._read_state(callback_id)
+            if state.status in (COMPLETED, CANCELLED) or workflow.now() >= until:
+                return state
+
+    async def _read_state(self, callback_id: str) -> CallbackState:
+        state: CallbackState = await self._activity(STATE, callback_id, result_type=CallbackState)
+        if state.status not in (OPEN, COMPLETED, CANCELLED):
+            # Still supervised: a reminder too many beats a deadline missed unnoticed.
+            workflow.logger.warning("callback %s has an unknown status %r; taken as open", callback_id, state.status)
+        return state
+
+    async def _wait_until(self, done: Callable[[], bool], until: datetime, summary: str) -> bool:
+        """Whether `done` holds by `until`; a time already past is not waited for."""
+        remaining = until - workflow.now()
+        if done() or remaining <= timedelta(0):
+            return done()
+        try:
+            await workflow.wait_condition(done, timeout=remaining, timeout_summary=summary)
+        except TimeoutError:
+            return done()
+        return True
+
+    @staticmethod
+    def _notice(callback: CallbackInput, kind: str, detail: str) -> CallbackNotice:
+        return CallbackNotice(
+            callback_id=callback.callback_id,
+            site_id=callback.site_id,
+            kind=kind,
+            recipient_id=callback.recipient_id,
+            detail=detail,
+        )
+
+    async def _activity(self, name: str, arg: object, result_type: type | None = None) -> Any:
+        return await workflow.execute_activity(
+            name,
+            arg,
+            result_type=result_type,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+        )

@@ -8,6 +8,7 @@ with many calls, while the lock keeps two concurrent first calls from opening tw
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -73,6 +74,7 @@ class Escalator:
         self._pool = pool
         self._incidents = incidents
         self._open: dict[str, tuple[float, dict[str, matching.IncidentFacts]]] = {}
+        self._site_locks: dict[str, asyncio.Lock] = {}
         self.settings = matching.MatchSettings()
 
     async def open_incidents(self, site_id: str) -> list[matching.IncidentFacts]:
@@ -95,8 +97,9 @@ class Escalator:
 
     async def escalate(self, call: store.CallRow, *, link_to: str | None = None, force_new: bool = False) -> Escalated:
         """Link the call to an incident (``link_to``, or a certain match) or open one for it."""
-        async with self._pool.acquire() as lock:
-            # One decision at a time per site, across replicas.
+        # One decision at a time per site: in this process first (waiters must not hold pool
+        # connections), then across replicas with an advisory lock.
+        async with self._site_locks.setdefault(call.site_id, asyncio.Lock()), self._pool.acquire() as lock:
             await lock.execute("SELECT pg_advisory_lock(hashtext($1))", f"intake-escalate-{call.site_id}")
             try:
                 return await self._escalate_locked(call, link_to=link_to, force_new=force_new)

@@ -7,7 +7,6 @@ The time-skipping server suits this workflow: it upserts no custom search attrib
 
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -23,7 +22,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
-from dutyline.stack.process import bin_path
+from tests.temporal_support import until, until_state
 from workflows.callback.types import (
     CallbackInput,
     CallbackNotice,
@@ -97,14 +96,6 @@ class FakeCallbackActivities:
         return [c.name for c in self.calls if c.name != "state"]
 
 
-@pytest.fixture(scope="module")
-async def env() -> AsyncIterator[WorkflowEnvironment]:
-    async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(bin_path("temporal-test-server"))
-    ) as environment:
-        yield environment
-
-
 @pytest.fixture
 def fake() -> FakeCallbackActivities:
     return FakeCallbackActivities()
@@ -143,25 +134,6 @@ def callback_of(handle: Handle) -> str:
     return handle.id.removeprefix("callback-")
 
 
-async def until(predicate: Callable[[], bool], what: str) -> None:
-    """Wait (real time) for the worker to catch up with the skipped clock."""
-    for _ in range(250):
-        if predicate():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-async def until_state(handle: Handle, **expected: str) -> dict[str, str]:
-    state: dict[str, str] = {}
-    for _ in range(250):
-        state = await handle.query(CallbackWorkflow.state)
-        if all(state.get(key) == value for key, value in expected.items()):
-            return state
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"state {state} never matched {expected}")
-
-
 async def close(env: WorkflowEnvironment, handle: Handle, fake: FakeCallbackActivities, status: str) -> datetime:
     """What the CompleteCallback (or a cancelling) RPC does: record the outcome, then wake the workflow."""
     now = await env.get_current_time()
@@ -193,7 +165,7 @@ async def test_completed_before_the_reminder_is_not_reminded(
 ) -> None:
     handle, _ = await start_callback(env, worker)
     await env.sleep(timedelta(minutes=5))
-    await until_state(handle, phase="before_reminder", status="open", reminded="false")
+    await until_state(handle, CallbackWorkflow.state, phase="before_reminder", status="open", reminded="false")
     completed = await close(env, handle, fake, "completed")
 
     assert await finish(handle) == CallbackOutcome(callback_of(handle), "completed", reminded=False, escalations=0)
@@ -213,7 +185,7 @@ async def test_reminded_then_completed_before_the_deadline(
         callback_of(handle), "hz-01", "reminder", "p-officer-1", f"call back by {iso(due_at).replace('+00:00', 'Z')}"
     )
     assert near(reminder.at, due_at - timedelta(minutes=10))
-    await until_state(handle, phase="before_due", status="open", reminded="true")
+    await until_state(handle, CallbackWorkflow.state, phase="before_due", status="open", reminded="true")
 
     await close(env, handle, fake, "completed")
     assert await finish(handle) == CallbackOutcome(callback_of(handle), "completed", reminded=True, escalations=0)
@@ -234,7 +206,7 @@ async def test_overdue_is_recorded_and_escalated_then_completed_late(
     assert "escalation 1 of 3" in escalation.arg.detail
     assert near(escalation.at, due_at)
     assert callback_of(handle) in fake.overdue
-    await until_state(handle, phase="overdue", status="overdue", escalations="1")
+    await until_state(handle, CallbackWorkflow.state, phase="overdue", status="overdue", escalations="1")
 
     await close(env, handle, fake, "completed")
     outcome = await finish(handle)
@@ -315,7 +287,7 @@ async def test_a_wake_up_without_a_recorded_completion_changes_nothing(
     handle, due_at = await start_callback(env, worker)
     await handle.signal(CallbackWorkflow.completed)  # the store still says open: keep waiting
     await until(lambda: bool(fake.named("state")), "the state read")
-    await until_state(handle, phase="before_reminder", status="open")
+    await until_state(handle, CallbackWorkflow.state, phase="before_reminder", status="open")
     await env.sleep(timedelta(minutes=21))
     await until(lambda: bool(fake.named("remind")), "the reminder")
     assert near(fake.named("remind")[0].at, due_at - timedelta(minutes=10))
@@ -372,7 +344,7 @@ async def test_a_completed_history_replays_on_the_current_code(
     await handle.signal(CallbackWorkflow.completed)
     await env.sleep(timedelta(minutes=16))
     await until(lambda: len(fake.named("escalate")) == 3, "the third escalation")
-    await until_state(handle, escalations="3")
+    await until_state(handle, CallbackWorkflow.state, escalations="3")
     await close(env, handle, fake, "completed")
     assert (await handle.result()).status == "overdue_completed"
 

@@ -27,8 +27,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
-from dutyline.stack.process import bin_path
 from services.incident import rules
+from tests.temporal_support import until
 from workflows.incident.convert import parse, policy_to_data
 from workflows.incident.types import (
     Actor,
@@ -120,14 +120,6 @@ class FakeIncidentActivities:
         return [v for c in self.changes for v in c.violations]
 
 
-@pytest.fixture(scope="module")
-async def env() -> AsyncIterator[WorkflowEnvironment]:
-    async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(bin_path("temporal-test-server"))
-    ) as environment:
-        yield environment
-
-
 @pytest.fixture
 def fake() -> FakeIncidentActivities:
     return FakeIncidentActivities()
@@ -143,15 +135,6 @@ async def worker(env: WorkflowEnvironment, fake: FakeIncidentActivities) -> Asyn
         workflow_runner=workflow_runner(),
     ) as running:
         yield running
-
-
-async def until(predicate: Callable[[], bool], what: str) -> None:
-    """Wait (real time) for the worker to catch up with the skipped clock."""
-    for _ in range(250):
-        if predicate():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def processed(handle: Handle, activity_type: str) -> None:

@@ -7,7 +7,6 @@ The time-skipping server suits this workflow: it upserts no custom search attrib
 
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -23,7 +22,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
-from dutyline.stack.process import bin_path
+from tests.temporal_support import until, until_state
 from workflows.shift.types import (
     CheckInState,
     HandoverRef,
@@ -103,14 +102,6 @@ class FakeShiftActivities:
 HISTORIES = Path(__file__).parent / "histories"
 
 
-@pytest.fixture(scope="module")
-async def env() -> AsyncIterator[WorkflowEnvironment]:
-    async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(bin_path("temporal-test-server"))
-    ) as environment:
-        yield environment
-
-
 @pytest.fixture
 def fake() -> FakeShiftActivities:
     return FakeShiftActivities()
@@ -157,25 +148,6 @@ def assignment(handle: Handle) -> str:
     return handle.id.removeprefix("shift-")
 
 
-async def until(predicate: Callable[[], bool], what: str) -> None:
-    """Wait (real time) for the worker to catch up with the skipped clock."""
-    for _ in range(250):
-        if predicate():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-async def until_state(handle: Handle, **expected: str) -> dict[str, str]:
-    state: dict[str, str] = {}
-    for _ in range(250):
-        state = await handle.query(ShiftWorkflow.state)
-        if all(state.get(key) == value for key, value in expected.items()):
-            return state
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"state {state} never matched {expected}")
-
-
 async def check_in(handle: Handle, fake: FakeShiftActivities, state: CheckInState) -> None:
     """What the CheckIn RPC does: record the check-in, then wake the workflow."""
     fake.check_ins[assignment(handle)] = state
@@ -211,7 +183,7 @@ async def test_on_time_check_in_is_reminded_and_raises_no_alert(
     reminder = fake.named("remind")[0]
     assert reminder.arg.kind == "reminder"
     assert near(reminder.at, starts_at - timedelta(minutes=60))
-    await until_state(handle, phase="check_in", check_in="pending", handover="accepted")
+    await until_state(handle, ShiftWorkflow.state, phase="check_in", check_in="pending", handover="accepted")
 
     await check_in(handle, fake, CheckInState("on_time", iso(starts_at - timedelta(minutes=20))))
     assert await finish(handle) == ShiftOutcome(assignment(handle), check_in="on_time", handover="accepted")
@@ -249,7 +221,7 @@ async def test_late_check_in_alerts_the_leader_once(
     await until(lambda: "alert:not_checked_in" in fake.effects(), "the not-checked-in alert")
 
     await check_in(handle, fake, CheckInState("late", iso(starts_at + timedelta(minutes=10)), 600.0))
-    await until_state(handle, check_in="late", phase="on_duty")
+    await until_state(handle, ShiftWorkflow.state, check_in="late", phase="on_duty")
     await handle.signal(ShiftWorkflow.check_in_recorded)  # a repeated wake-up alerts nothing more
     await handle.signal(ShiftWorkflow.handover_accepted, HandoverRef("ho-1"))
 
@@ -281,11 +253,11 @@ async def test_handover_accepted_in_time_is_not_overdue(
     handle, _, ends_at = await start_shift(env, worker, fake)
     # Checked in before the reminder was due: nothing to remind of.
     await check_in(handle, fake, CheckInState("on_time", iso(await env.get_current_time())))
-    await until_state(handle, check_in="on_time", phase="on_duty", handover="waiting")
+    await until_state(handle, ShiftWorkflow.state, check_in="on_time", phase="on_duty", handover="waiting")
 
     await env.sleep(ends_at - await env.get_current_time())
     await handle.signal(ShiftWorkflow.handover_submitted, HandoverRef("ho-1"))
-    await until_state(handle, phase="handover", handover="submitted", handover_id="ho-1")
+    await until_state(handle, ShiftWorkflow.state, phase="handover", handover="submitted", handover_id="ho-1")
     await env.sleep(timedelta(minutes=25))
     await handle.signal(ShiftWorkflow.handover_accepted, HandoverRef("ho-1"))
 
@@ -310,7 +282,7 @@ async def test_handover_not_accepted_in_time_is_overdue(
     overdue = fake.named("handover_overdue")[0]
     assert overdue.arg == HandoverRef("ho-1")
     assert near(overdue.at, submitted_at + timedelta(minutes=30))
-    await until_state(handle, phase="handover", handover="overdue")
+    await until_state(handle, ShiftWorkflow.state, phase="handover", handover="overdue")
 
     # A late acceptance ends the wait early but leaves the outcome overdue.
     await env.sleep(timedelta(hours=1))
@@ -343,7 +315,7 @@ async def test_no_handover_ends_after_the_wait(
         env, worker, fake, recorded=lambda starts_at: CheckInState("on_time", iso(starts_at))
     )
     await env.sleep(ends_at + timedelta(hours=5, minutes=59) - await env.get_current_time())
-    await until_state(handle, phase="on_duty", handover="waiting")
+    await until_state(handle, ShiftWorkflow.state, phase="on_duty", handover="waiting")
 
     outcome = await finish(handle)
     assert (outcome.check_in, outcome.handover) == ("on_time", "none")

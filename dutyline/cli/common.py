@@ -1,17 +1,20 @@
-"""What the command groups (`dutyline roster …`, `dutyline incident …`) share: the group's options and
-the session they make, idempotency keys, the default site, local dates and times of a site's zone,
-and the house style of tables (ids never cut short)."""
+"""What the command groups (`dutyline roster …`, `dutyline incident …`, `dutyline call …`) share: the
+group's options and the session they make, idempotency keys, the default site, a refused step as one
+line, names of API enum values, local dates and times of a site's zone, and the house style of tables
+(ids never cut short)."""
 
 from __future__ import annotations
 
 import sys
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import grpc
 import typer
 from google.protobuf.message import Message
 from rich import box
@@ -23,6 +26,8 @@ from dutyline.cli import connect
 from dutyline.cli.i18n import Lang, from_locale, set_language, t
 from dutyline.common.v1 import common_pb2
 from dutyline.grpckit.convert import ts
+
+T = TypeVar("T")
 
 # -- options of every group and of many commands ----------------------------------------------------
 
@@ -87,6 +92,44 @@ def read_text(value: str) -> str:
     return sys.stdin.read() if value == "-" else value
 
 
+def run_refusing(
+    target: connect.Target, work: Callable[[grpc.aio.Channel], Awaitable[T]], *, idempotency_key: str | None = None
+) -> T:
+    """``connect.run``, with a refused step (FAILED_PRECONDITION: not allowed in the current state) shown
+    as one line "Refused …" with exit code 2, like every other error."""
+
+    async def refusing(ch: grpc.aio.Channel) -> T:
+        try:
+            return await work(ch)
+        except grpc.aio.AioRpcError as error:
+            if error.code() != grpc.StatusCode.FAILED_PRECONDITION:
+                raise
+            detail = " ".join((error.details() or "").split())
+            connect.fail(t("error.refused", code=error.code().name, detail=detail))
+
+    return connect.run(target, refusing, idempotency_key=idempotency_key)
+
+
+# -- names of API enum values -----------------------------------------------------------------------
+
+
+def _prefix(enum: Any) -> str:
+    """ "CHANNEL_" for an enum whose zero value is CHANNEL_UNSPECIFIED."""
+    return str(enum.Name(0)).removesuffix("UNSPECIFIED")
+
+
+def enum_name(enum: Any, value: int) -> str:
+    """The plain name of a value of a generated enum: "phone" for CHANNEL_PHONE; "" when unspecified."""
+    return "" if value == 0 else str(enum.Name(value)).removeprefix(_prefix(enum)).lower()
+
+
+def enum_value(enum: Any, name: str) -> str:
+    """The API's name of a plain name, which a request takes as the value: "CHANNEL_PHONE" for "phone"."""
+    value = _prefix(enum) + name.upper()
+    enum.Value(value)  # a ValueError for a name the enum does not have
+    return value
+
+
 # -- dates and times --------------------------------------------------------------------------------
 
 
@@ -106,10 +149,26 @@ def parse_date(value: str | None, option: str) -> date | None:
         raise typer.BadParameter(t("error.bad_date"), param_hint=option) from None
 
 
-def local_period(zone: ZoneInfo, first: date, last: date) -> common_pb2.TimeRange:
-    """From local midnight of ``first`` to local midnight after ``last``."""
-    start = datetime.combine(first, time(), tzinfo=zone)
-    end = datetime.combine(last + timedelta(days=1), time(), tzinfo=zone)
+def parse_moment(value: str | None, option: str) -> datetime | None:
+    """An ISO date and time (2026-12-01T09:30, "2026-12-01 09:30", with or without an offset); without
+    an offset it is a local time, see ``at_local``."""
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise typer.BadParameter(t("error.bad_moment"), param_hint=option) from None
+
+
+def at_local(moment: datetime, zone: ZoneInfo) -> datetime:
+    """A time without an offset read as a local time of ``zone``."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+
+
+def local_period(zone: ZoneInfo, first: date | None, last: date | None) -> common_pb2.TimeRange:
+    """From local midnight of ``first`` to local midnight after ``last``; open on a side without a date."""
+    start = datetime.combine(first, time(), tzinfo=zone) if first else None
+    end = datetime.combine(last + timedelta(days=1), time(), tzinfo=zone) if last else None
     return common_pb2.TimeRange(start=ts(start), end=ts(end))
 
 

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from dutyline.cli.call import call_app
 from dutyline.cli.incident import incident_app
 from dutyline.cli.roster import roster_app
 from dutyline.config import SERVICES, get_settings
@@ -20,6 +21,7 @@ app = typer.Typer(help="dutyline — 应急值班值守平台 central 24/7 emerg
 console = Console()
 app.add_typer(roster_app, name="roster")
 app.add_typer(incident_app, name="incident")
+app.add_typer(call_app, name="call")
 
 StateDir = Annotated[Path, typer.Option("--state-dir", help="数据目录 where the platform keeps its data")]
 

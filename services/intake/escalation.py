@@ -93,23 +93,36 @@ class Escalator:
         return list(found.values())
 
     async def suggestions(self, call: store.CallRow) -> list[matching.Suggestion]:
-        return matching.suggest(facts_of_call(call), await self.open_incidents(call.site_id), self.settings)
+        """Open incidents that may concern the call's event (not the one it already belongs to)."""
+        candidates = [i for i in await self.open_incidents(call.site_id) if i.id != call.incident_id]
+        return matching.suggest(facts_of_call(call), candidates, self.settings)
 
-    async def escalate(self, call: store.CallRow, *, link_to: str | None = None, force_new: bool = False) -> Escalated:
+    def title_of(self, site_id: str, incident_id: str) -> str:
+        cached = self._open.get(site_id)
+        facts = cached[1].get(incident_id) if cached else None
+        return facts.title if facts else ""
+
+    async def escalate(
+        self, call: store.CallRow, *, link_to: str | None = None, force_new: bool = False, title: str = ""
+    ) -> Escalated:
         """Link the call to an incident (``link_to``, or a certain match) or open one for it."""
         # One decision at a time per site: in this process first (waiters must not hold pool
         # connections), then across replicas with an advisory lock.
         async with self._site_locks.setdefault(call.site_id, asyncio.Lock()), self._pool.acquire() as lock:
             await lock.execute("SELECT pg_advisory_lock(hashtext($1))", f"intake-escalate-{call.site_id}")
             try:
-                return await self._escalate_locked(call, link_to=link_to, force_new=force_new)
+                return await self._escalate_locked(call, link_to=link_to, force_new=force_new, title=title)
             except grpc.aio.AioRpcError as exc:
+                if exc.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                    raise  # a refusal (unknown or closed incident) is the caller's to hear
                 log.warning("incident not reached yet; will retry", call_id=call.id, code=exc.code().name)
                 return Escalated(call=call, how="pending", suggestions=[])
             finally:
                 await lock.execute("SELECT pg_advisory_unlock(hashtext($1))", f"intake-escalate-{call.site_id}")
 
-    async def _escalate_locked(self, call: store.CallRow, *, link_to: str | None, force_new: bool) -> Escalated:
+    async def _escalate_locked(
+        self, call: store.CallRow, *, link_to: str | None, force_new: bool, title: str
+    ) -> Escalated:
         async with self._pool.acquire() as conn:
             current = await store.get_call(conn, call_id=call.id)
         assert current is not None
@@ -129,7 +142,7 @@ class Escalator:
             incident_pb2.OpenIncidentRequest(
                 idempotency_key=f"call-escalation:{call.id}",
                 site_id=call.site_id,
-                title=call.summary[:60],
+                title=title or call.summary[:60],
                 summary=call.summary,
                 place=place_of(call),
                 call_ids=[call.id],

@@ -113,14 +113,21 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
         how = ""
         suggestions: list[matching.Suggestion] = []
         if call.status == "escalation_pending":
-            escalated = await self._escalator.escalate(call, link_to=request.link_incident_id or None)
-            call, how, suggestions = escalated.call, escalated.how, escalated.suggestions
+            try:
+                escalated = await self._escalator.escalate(call, link_to=request.link_incident_id or None)
+                call, how, suggestions = escalated.call, escalated.how, escalated.suggestions
+            except grpc.aio.AioRpcError as exc:
+                # The call is registered either way; a refused link is retried by the sweeper as a match.
+                log.warning("escalation refused; the sweeper retries", call_id=call.id, code=exc.code().name)
+                how = "pending"
         return intake_pb2.RegisterCallResponse(
             call=call_message(call),
             incident_id=call.incident_id or "",
             replayed=prior is not None,
             escalation=how,
-            suggestions=[suggestion_message(x) for x in suggestions],
+            suggestions=[
+                suggestion_message(x, self._escalator.title_of(call.site_id, x.incident_id)) for x in suggestions
+            ],
         )
 
     def _new_call(
@@ -340,7 +347,11 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
     ) -> intake_pb2.SuggestIncidentsResponse:
         call, _ = await self._call(request.call_id)
         suggestions = await self._escalator.suggestions(call)
-        return intake_pb2.SuggestIncidentsResponse(suggestions=[suggestion_message(x) for x in suggestions])
+        return intake_pb2.SuggestIncidentsResponse(
+            suggestions=[
+                suggestion_message(x, self._escalator.title_of(call.site_id, x.incident_id)) for x in suggestions
+            ]
+        )
 
     async def LinkCall(self, request: intake_pb2.LinkCallRequest, context: grpc.aio.ServicerContext) -> intake_pb2.Call:
         v = Violations()
@@ -365,7 +376,10 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
         call, _ = await self._call(request.call_id, acting=True)
         if call.incident_id:
             raise FailedPrecondition(f"call {call.id} already belongs to incident {call.incident_id}")
-        escalated = await self._escalator.escalate(call, force_new=True)
+        try:
+            escalated = await self._escalator.escalate(call, force_new=True, title=request.title.strip()[:200])
+        except grpc.aio.AioRpcError as exc:
+            raise_from_incident(exc)
         if escalated.how == "pending":
             raise Unavailable("the incident service did not answer; retry")
         return await self._full(call.id)
@@ -438,9 +452,9 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
         )
 
 
-def suggestion_message(suggestion: matching.Suggestion) -> intake_pb2.IncidentSuggestion:
+def suggestion_message(suggestion: matching.Suggestion, title: str) -> intake_pb2.IncidentSuggestion:
     return intake_pb2.IncidentSuggestion(
-        incident_id=suggestion.incident_id, score=suggestion.score, reasons=list(suggestion.reasons)
+        incident_id=suggestion.incident_id, title=title, score=suggestion.score, reasons=list(suggestion.reasons)
     )
 
 

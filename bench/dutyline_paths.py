@@ -4,6 +4,7 @@ the emergency path up to `incident.registered` on JetStream, and event delivery 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -36,8 +37,14 @@ def admin_token(secret: str = DEV_TOKEN_SECRET) -> str:
     return issue_token(secret, person_id="p-admin", name="bench", roles=["admin"], sites=["*"])
 
 
+_places = itertools.count()
+
+
 def register_request(category: int) -> intake_pb2.RegisterCallRequest:
+    """A call about an event of its own: each is placed 2 km from every other, so that every
+    emergency opens its own incident (intake links calls about one event to one incident)."""
     now = datetime.now(UTC)
+    n = next(_places)
     return intake_pb2.RegisterCallRequest(
         idempotency_key=f"bench-{uuid.uuid4()}",
         site_id=SITE,
@@ -46,7 +53,9 @@ def register_request(category: int) -> intake_pb2.RegisterCallRequest:
         ring_started_at=ts(now - timedelta(seconds=12)),
         answered_at=ts(now - timedelta(seconds=3)),
         caller=intake_pb2.Caller(name="李明", phone="13912345678"),
-        place=common_pb2.Place(text="文三路 Wensan Road", latitude=30.28, longitude=120.13),
+        place=common_pb2.Place(
+            text=f"测试点 {n} bench place {n}", latitude=20.0 + (n % 500) * 0.02, longitude=100.0 + (n // 500) * 0.02
+        ),
         summary="居民楼燃气泄漏 Gas leak (benchmark drill)",
         officer_id=OFFICER,
         drill=True,

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     # "keyid:base64(32 bytes)" entries, comma separated; the first one encrypts, all decrypt.
     caller_keys: SecretStr = SecretStr(DEV_CALLER_KEY)
 
+    # Emergency calls this close to an open incident, in place and time, may be about the same event.
+    match_distance_m: float = 1000.0
+    match_window_minutes: int = 360
+
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: str = "info"
     shutdown_grace_seconds: float = 5.0

@@ -70,12 +70,18 @@ def facts_of_incident(incident: incident_pb2.Incident) -> matching.IncidentFacts
 
 
 class Escalator:
-    def __init__(self, *, pool: asyncpg.Pool, incidents: incident_pb2_grpc.IncidentServiceStub) -> None:
+    def __init__(
+        self,
+        *,
+        pool: asyncpg.Pool,
+        incidents: incident_pb2_grpc.IncidentServiceStub,
+        settings: matching.MatchSettings | None = None,
+    ) -> None:
         self._pool = pool
         self._incidents = incidents
         self._open: dict[str, tuple[float, dict[str, matching.IncidentFacts]]] = {}
         self._site_locks: dict[str, asyncio.Lock] = {}
-        self.settings = matching.MatchSettings()
+        self.settings = settings or matching.MatchSettings()
 
     async def open_incidents(self, site_id: str) -> list[matching.IncidentFacts]:
         """The site's open incidents (kept a moment: a surge asks for them thousands of times)."""

@@ -57,7 +57,14 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
         incident = service_channel(ctx.settings, target="incident", caller="intake")
         self._roster = RosterDirectory(roster)
         self._incidents = incident_pb2_grpc.IncidentServiceStub(incident)
-        self._escalator = Escalator(pool=ctx.pool, incidents=self._incidents)
+        self._escalator = Escalator(
+            pool=ctx.pool,
+            incidents=self._incidents,
+            settings=matching.MatchSettings(
+                max_distance_m=ctx.settings.match_distance_m,
+                window=timedelta(minutes=ctx.settings.match_window_minutes),
+            ),
+        )
         self._callbacks = callbacks
         ctx.background.append(callbacks.reconcile_forever())
         ctx.on_close.extend([roster.close, incident.close])

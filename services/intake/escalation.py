@@ -1,9 +1,9 @@
 """Turning emergency calls into incidents: one event, one incident.
 
-Under a per-site lock (a PostgreSQL advisory lock, so it holds across intake replicas), a call is
-matched against the site's open incidents. A certain match links the call to that incident;
+Under locks on its neighbourhood (PostgreSQL advisory locks, so they hold across intake replicas),
+a call is matched against the site's open incidents. A certain match links the call to that incident;
 otherwise the call opens a new one. A surge of calls about one event thus ends as one incident
-with many calls, while the lock keeps two concurrent first calls from opening two incidents.
+with many calls, while the locks keep two concurrent first calls from opening two incidents.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ log = structlog.get_logger(__name__)
 SYSTEM_ACTOR = common_pb2.Actor(person_id="system:intake", display_name="intake", kind="system")
 OPEN_INCIDENTS_TTL = 2.0
 RPC_TIMEOUT = 10.0
+# Escalations holding a connection at once (the pool has more, for everything else).
+DECIDING_AT_ONCE = 8
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ class Escalator:
         self._pool = pool
         self._incidents = incidents
         self._open: dict[str, tuple[float, dict[str, matching.IncidentFacts]]] = {}
-        self._site_locks: dict[str, asyncio.Lock] = {}
+        self._slots = asyncio.Semaphore(DECIDING_AT_ONCE)
         self.settings = settings or matching.MatchSettings()
 
     async def open_incidents(self, site_id: str) -> list[matching.IncidentFacts]:
@@ -112,19 +114,36 @@ class Escalator:
         self, call: store.CallRow, *, link_to: str | None = None, force_new: bool = False, title: str = ""
     ) -> Escalated:
         """Link the call to an incident (``link_to``, or a certain match) or open one for it."""
-        # One decision at a time per site: in this process first (waiters must not hold pool
-        # connections), then across replicas with an advisory lock.
-        async with self._site_locks.setdefault(call.site_id, asyncio.Lock()), self._pool.acquire() as lock:
-            await lock.execute("SELECT pg_advisory_lock(hashtext($1))", f"intake-escalate-{call.site_id}")
+        # Decisions that could collide (calls within the matching distance of each other) take
+        # turns, across replicas; the others run in parallel. A call without coordinates may match
+        # anything at its site by place text: it takes the whole site. Few tasks wait at a time,
+        # so waiting never holds the pool's connections hostage.
+        site_key = f"intake-escalate-{call.site_id}"
+        async with self._slots, self._pool.acquire() as lock:
             try:
+                if call.latitude is None or call.longitude is None:
+                    await lock.execute("SELECT pg_advisory_lock(hashtext($1))", site_key)
+                else:
+                    cells = matching.lock_keys(
+                        call.site_id, call.latitude, call.longitude, self.settings.max_distance_m
+                    )
+                    # One round trip; taken in a fixed (sorted) order, so two deciders never deadlock.
+                    await lock.execute("SELECT pg_advisory_lock_shared(hashtext($1))", site_key)
+                    await lock.execute(
+                        "SELECT count(pg_advisory_lock(hashtext(cell))) FROM unnest($1::text[]) AS cell", cells
+                    )
                 return await self._escalate_locked(call, link_to=link_to, force_new=force_new, title=title)
             except grpc.aio.AioRpcError as exc:
                 if exc.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
                     raise  # a refusal (unknown or closed incident) is the caller's to hear
                 log.warning("incident not reached yet; will retry", call_id=call.id, code=exc.code().name)
                 return Escalated(call=call, how="pending", suggestions=[])
+            except asyncpg.DeadlockDetectedError:
+                # Should not happen (locks are taken in order); if it does, the sweeper decides later.
+                log.warning("escalation lock deadlock; will retry", call_id=call.id)
+                return Escalated(call=call, how="pending", suggestions=[])
             finally:
-                await lock.execute("SELECT pg_advisory_unlock(hashtext($1))", f"intake-escalate-{call.site_id}")
+                await lock.execute("SELECT pg_advisory_unlock_all()")
 
     async def _escalate_locked(
         self, call: store.CallRow, *, link_to: str | None, force_new: bool, title: str

@@ -266,3 +266,24 @@ def missing_notice_elements(notice: Mapping[str, str | None]) -> list[str]:
     """The six elements of a notice from a superior (上级通知六要素) that are absent or blank, in the order
     of `NOTICE_ELEMENTS`; each is flagged for follow-up with the issuer."""
     return [name for name in NOTICE_ELEMENTS if not (notice.get(name) or "").strip()]
+
+
+METERS_PER_DEGREE = 111_195.0  # along a meridian, on the mean sphere
+
+
+def lock_keys(site_id: str, latitude: float, longitude: float, max_distance_m: float) -> list[str]:
+    """Names of the grid cells (about ``max_distance_m`` across) within ``max_distance_m`` of a
+    point, sorted. Two calls close enough to be about one event always share a cell, so deciding
+    under these locks serializes exactly the decisions that could collide, and calls far apart
+    are decided in parallel. Each row of cells has its own longitude step (it narrows poleward)."""
+    step = max_distance_m / METERS_PER_DEGREE
+    d_lat = step
+    keys: list[str] = []
+    for row in range(math.floor((latitude - d_lat) / step), math.floor((latitude + d_lat) / step) + 1):
+        row_lat = max(-89.0, min(89.0, (row + 0.5) * step))
+        lon_step = step / max(math.cos(math.radians(row_lat)), 0.01)
+        # The farthest a point within the distance can be in longitude, at this row's latitude.
+        d_lon = lon_step * 1.01
+        first, last = math.floor((longitude - d_lon) / lon_step), math.floor((longitude + d_lon) / lon_step)
+        keys.extend(f"{site_id}:{row}:{column}" for column in range(first, last + 1))
+    return sorted(set(keys))

@@ -9,9 +9,10 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from services.intake import matching
 from services.intake.matching import (
     EARTH_RADIUS_M,
     NOTICE_ELEMENTS,
@@ -493,3 +494,24 @@ def test_absent_and_blank_elements_are_listed_in_order() -> None:
     }
     assert missing_notice_elements(notice) == ["meeting_time", "content", "participants", "issuing_unit"]
     assert missing_notice_elements({}) == list(NOTICE_ELEMENTS)
+
+
+@given(
+    lat=st.floats(min_value=-60, max_value=60),
+    lon=st.floats(min_value=-170, max_value=170),
+    bearing=st.floats(min_value=0, max_value=2 * math.pi),
+    fraction=st.floats(min_value=0, max_value=1),
+)
+def test_calls_close_enough_to_be_one_event_share_a_lock_and_far_ones_do_not(
+    lat: float, lon: float, bearing: float, fraction: float
+) -> None:
+    d = 1000.0
+    # A second point at most d away (a small step on the sphere).
+    step = d * fraction / matching.METERS_PER_DEGREE
+    lat2 = lat + step * math.cos(bearing)
+    lon2 = lon + step * math.sin(bearing) / math.cos(math.radians((lat + lat2) / 2))
+    assume(matching.distance_m(lat, lon, lat2, lon2) <= d)
+    assert set(matching.lock_keys("s", lat, lon, d)) & set(matching.lock_keys("s", lat2, lon2, d))
+    far = lat + 4 * d / matching.METERS_PER_DEGREE
+    assert not set(matching.lock_keys("s", lat, lon, d)) & set(matching.lock_keys("s", far, lon, d))
+    assert not set(matching.lock_keys("s", lat, lon, d)) & set(matching.lock_keys("t", lat, lon, d))

@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from dutyline.cli.common import Ids, list_table, record_table, when
+from dutyline.cli.common import Ids, enum_name, list_table, record_table, when
 from dutyline.cli.i18n import label, t
 from dutyline.common.v1 import common_pb2
 from dutyline.incident.v1 import incident_pb2
@@ -25,27 +25,21 @@ LONG = "%Y-%m-%d %H:%M:%S"
 # -- names of API values ----------------------------------------------------------------------------
 
 
-def _enum_name(name: str, prefix: str) -> str:
-    """ "verify" for STAGE_VERIFY; "" for the unspecified value."""
-    value = name.removeprefix(prefix)
-    return "" if value == "UNSPECIFIED" else value.lower()
-
-
 def stage_name(value: int) -> str:
-    return _enum_name(incident_pb2.Stage.Name(value), "STAGE_")
+    return enum_name(incident_pb2.Stage, value)
 
 
 def category_name(value: int) -> str:
-    return _enum_name(incident_pb2.IncidentCategory.Name(value), "INCIDENT_CATEGORY_")
+    return enum_name(incident_pb2.IncidentCategory, value)
 
 
 def kind_name(value: int) -> str:
-    return _enum_name(incident_pb2.ReportKind.Name(value), "REPORT_KIND_")
+    return enum_name(incident_pb2.ReportKind, value)
 
 
 def severity_name(value: int) -> str:
     """ "I" … "IV", "unrated", or "" when unspecified."""
-    name = _enum_name(common_pb2.Severity.Name(value), "SEVERITY_")
+    name = enum_name(common_pb2.Severity, value)
     return name if name in ("", "unrated") else name.upper()
 
 

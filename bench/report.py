@@ -70,10 +70,6 @@ class Report:
     problems: list[str] = field(default_factory=list)
     total_seconds: float = 0.0
 
-    def ceiling_rate(self, key: str) -> float | None:
-        ceiling = self.ceilings.get(key)
-        return ceiling.rate if ceiling else None
-
     # --- terminal ------------------------------------------------------------------------
 
     def startup_line(self) -> str:

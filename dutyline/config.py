@@ -28,7 +28,6 @@ class Settings(BaseSettings):
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
     temporal_task_queue: str = "dutyline"
-    temporal_ui_url: str = "http://127.0.0.1:8233"
 
     # Where clients reach each service; a service listens on the port of its own address.
     intake_address: str = "127.0.0.1:50051"

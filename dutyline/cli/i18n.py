@@ -432,10 +432,6 @@ def set_language(lang: Lang) -> None:
     _language = lang
 
 
-def language() -> Lang:
-    return _language
-
-
 def t(key: str, /, **fmt: object) -> str:
     zh, en = MESSAGES[key]
     text = zh if _language is Lang.zh else en

@@ -49,6 +49,7 @@ from dutyline.grpckit.convert import ROLE_NAMES
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 
 T = TypeVar("T")
+Request = TypeVar("Request", roster_pb2.LeaveRequest, roster_pb2.SwapRequest)
 
 TIMEOUT = 15.0
 # Submitting a handover gathers open items from other services first.
@@ -358,6 +359,22 @@ def publish(
 # -- leave (请假) ------------------------------------------------------------------------------------
 
 
+def _submit(
+    ctx: typer.Context,
+    key: str,
+    send: Callable[[Roster], Awaitable[Request]],
+    details: Callable[[Request, ZoneInfo], Table],
+) -> None:
+    """Send a leave or swap request or decision; show it in its site's time zone."""
+
+    async def work(r: Roster) -> tuple[Request, ZoneInfo]:
+        message = await send(r)
+        return message, await r.zone(message.site_id)
+
+    message, zone = _call(ctx, work, key=key)
+    session(ctx).out.print(details(message, zone))
+
+
 def _decision(approve: bool, reject: bool) -> bool:
     if approve == reject:
         raise typer.BadParameter(t("error.approve_or_reject"), param_hint="--approve / --reject")
@@ -397,16 +414,10 @@ def leave_request(
 ) -> None:
     """申请请假 Ask for leave from an assignment, naming the substitute (替班人)."""
     key = new_key(idempotency_key)
-
-    async def work(r: Roster) -> tuple[roster_pb2.LeaveRequest, ZoneInfo]:
-        request = roster_pb2.RequestLeaveRequest(
-            idempotency_key=key, assignment_id=assignment, substitute_id=substitute, reason=reason
-        )
-        leave = await r.stub.RequestLeave(request, timeout=TIMEOUT)
-        return leave, await r.zone(leave.site_id)
-
-    leave, zone = _call(ctx, work, key=key)
-    session(ctx).out.print(_leave_details(leave, zone))
+    request = roster_pb2.RequestLeaveRequest(
+        idempotency_key=key, assignment_id=assignment, substitute_id=substitute, reason=reason
+    )
+    _submit(ctx, key, lambda r: r.stub.RequestLeave(request, timeout=TIMEOUT), _leave_details)
 
 
 @leave_app.command("decide")
@@ -421,14 +432,8 @@ def leave_decide(
     """审批请假 Approve or reject a leave request (duty leader 带班领导 or admin)."""
     approved = _decision(approve, reject)
     key = new_key(idempotency_key)
-
-    async def work(r: Roster) -> tuple[roster_pb2.LeaveRequest, ZoneInfo]:
-        request = roster_pb2.DecideLeaveRequest(idempotency_key=key, leave_id=leave, approve=approved, remark=remark)
-        decided = await r.stub.DecideLeave(request, timeout=TIMEOUT)
-        return decided, await r.zone(decided.site_id)
-
-    decided, zone = _call(ctx, work, key=key)
-    session(ctx).out.print(_leave_details(decided, zone))
+    request = roster_pb2.DecideLeaveRequest(idempotency_key=key, leave_id=leave, approve=approved, remark=remark)
+    _submit(ctx, key, lambda r: r.stub.DecideLeave(request, timeout=TIMEOUT), _leave_details)
 
 
 @leave_app.command("list")
@@ -501,16 +506,10 @@ def swap_request(
 ) -> None:
     """申请换班 Ask to exchange your assignment with another person's."""
     key = new_key(idempotency_key)
-
-    async def work(r: Roster) -> tuple[roster_pb2.SwapRequest, ZoneInfo]:
-        request = roster_pb2.RequestSwapRequest(
-            idempotency_key=key, assignment_id=assignment, other_assignment_id=other, reason=reason
-        )
-        swap = await r.stub.RequestSwap(request, timeout=TIMEOUT)
-        return swap, await r.zone(swap.site_id)
-
-    swap, zone = _call(ctx, work, key=key)
-    session(ctx).out.print(_swap_details(swap, zone))
+    request = roster_pb2.RequestSwapRequest(
+        idempotency_key=key, assignment_id=assignment, other_assignment_id=other, reason=reason
+    )
+    _submit(ctx, key, lambda r: r.stub.RequestSwap(request, timeout=TIMEOUT), _swap_details)
 
 
 @swap_app.command("decide")
@@ -525,14 +524,8 @@ def swap_decide(
     """审批换班 Approve or reject a swap (duty leader 带班领导 or admin)."""
     approved = _decision(approve, reject)
     key = new_key(idempotency_key)
-
-    async def work(r: Roster) -> tuple[roster_pb2.SwapRequest, ZoneInfo]:
-        request = roster_pb2.DecideSwapRequest(idempotency_key=key, swap_id=swap, approve=approved, remark=remark)
-        decided = await r.stub.DecideSwap(request, timeout=TIMEOUT)
-        return decided, await r.zone(decided.site_id)
-
-    decided, zone = _call(ctx, work, key=key)
-    session(ctx).out.print(_swap_details(decided, zone))
+    request = roster_pb2.DecideSwapRequest(idempotency_key=key, swap_id=swap, approve=approved, remark=remark)
+    _submit(ctx, key, lambda r: r.stub.DecideSwap(request, timeout=TIMEOUT), _swap_details)
 
 
 @swap_app.command("list")

@@ -29,7 +29,3 @@ def ts(at: datetime | None) -> Timestamp | None:
 
 def from_ts(value: Timestamp) -> datetime:
     return value.ToDatetime(tzinfo=UTC)
-
-
-def has_ts(message: object, field: str) -> bool:
-    return bool(message.HasField(field))  # type: ignore[attr-defined]

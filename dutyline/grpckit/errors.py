@@ -59,10 +59,6 @@ class NotFound(DomainError):
     code = grpc.StatusCode.NOT_FOUND
 
 
-class AlreadyExists(DomainError):
-    code = grpc.StatusCode.ALREADY_EXISTS
-
-
 class FailedPrecondition(DomainError):
     code = grpc.StatusCode.FAILED_PRECONDITION
 
@@ -106,7 +102,3 @@ def field_violations(error: grpc.aio.AioRpcError | grpc.RpcError) -> list[FieldV
         if detail.Unpack(bad_request):
             found.extend(FieldViolation(v.field, v.description) for v in bad_request.field_violations)
     return found
-
-
-class Unimplemented(DomainError):
-    code = grpc.StatusCode.UNIMPLEMENTED

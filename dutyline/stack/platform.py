@@ -98,7 +98,6 @@ class Platform:
                 "DUTYLINE_PG_DSN": self.postgres.dsn,
                 "DUTYLINE_NATS_URL": self.nats.url,
                 "DUTYLINE_TEMPORAL_ADDRESS": self.temporal.address,
-                "DUTYLINE_TEMPORAL_UI_URL": self.temporal.ui_url or "",
                 "DUTYLINE_TOKEN_SECRET": self.token_secret,
                 "DUTYLINE_CALLER_KEYS": os.environ.get("DUTYLINE_CALLER_KEYS", DEV_CALLER_KEY),
                 "DUTYLINE_LOG_FORMAT": "json",

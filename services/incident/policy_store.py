@@ -86,11 +86,6 @@ async def ensure_defaults(conn: Connection, *, policies: list[rules.Policy]) -> 
     return added
 
 
-async def all_versions(conn: Connection) -> list[rules.Policy]:
-    rows = await conn.fetch("SELECT * FROM reporting_policies ORDER BY id, version")
-    return [_policy(r) for r in rows]
-
-
 async def latest(conn: Connection, *, jurisdiction: str | None, at: datetime) -> list[rules.Policy]:
     """The version of each policy in force at ``at`` that applies to ``jurisdiction`` (or all)."""
     rows = await conn.fetch(

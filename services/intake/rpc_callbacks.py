@@ -19,8 +19,9 @@ from dutyline.intake.v1 import intake_pb2
 from services.intake import rules, store
 from services.intake.callback_starter import CallbackStarter
 from services.intake.messages import call_message, callback_message
+from workflows.callback.types import URGENT_DUE_SECONDS
 
-URGENT_DUE = timedelta(minutes=5)
+URGENT_DUE = timedelta(seconds=URGENT_DUE_SECONDS)
 DEFAULT_DUE = timedelta(hours=2)
 TRANSFER_OUTCOMES = ("connected", "unreachable")
 

@@ -46,7 +46,6 @@ from services.intake.rpc_callbacks import CallbackRpcs
 log = structlog.get_logger(__name__)
 
 ESCALATION_RETRY_AFTER = timedelta(seconds=10)
-SYSTEM_ACTOR = common_pb2.Actor(person_id="system:intake", display_name="intake", kind="system")
 
 
 class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
@@ -105,7 +104,7 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
                 response=intake_pb2.RegisterCallResponse(call=call_message(call)),
             )
             if prior is None:
-                await self._insert(conn, call, principal, now)
+                await self._insert(conn, call)
         if prior is None:
             structlog.contextvars.bind_contextvars(call_id=call.id)
             log.info("call registered", category=call.category, answered_late=call.answered_late)
@@ -189,7 +188,7 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
             notice_missing=tuple(missing),
         )
 
-    async def _insert(self, conn: Connection, call: store.CallRow, principal: Principal, now: datetime) -> None:
+    async def _insert(self, conn: Connection, call: store.CallRow) -> None:
         """The call and its call.registered event, in the caller's transaction."""
         await store.insert_call(conn, call=call)
         message = call_message(call)

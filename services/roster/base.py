@@ -16,7 +16,6 @@ SITE_CACHE_SECONDS = 30.0
 class RosterBase:
     def __init__(self, ctx: ServiceContext) -> None:
         self._pool = ctx.pool
-        self._settings = ctx.settings
         self._site_cache: dict[str, tuple[float, store.SiteRow]] = {}
 
     @staticmethod

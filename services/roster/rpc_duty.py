@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import TypeVar
 
 import grpc
+from google.protobuf.message import Message
 
 from dutyline.db.pool import Connection
 from dutyline.emit import emit
@@ -29,6 +31,7 @@ from services.roster.on_duty_cache import OnDutyCache
 from services.roster.shift_starter import ShiftStarter
 
 MAX_TEXT = 4000
+D = TypeVar("D", roster_pb2.LeaveRequest, roster_pb2.SwapRequest)
 CHECK_IN_OPENS = timedelta(hours=2)
 
 
@@ -66,6 +69,17 @@ class DutyRpcs(RosterBase):
                 cause_id=cause_id,
             ),
         )
+
+    async def _decided(
+        self, method: str, request: Message, response_type: type[D], work: Callable[[Connection], Awaitable[D]]
+    ) -> D:
+        """Record a decision on leave or a swap once; an approval changes who is on duty."""
+        answer, _ = await idempotency.run_once(
+            self._pool, method=method, request=request, response_type=response_type, work=work
+        )
+        if answer.status == "approved":
+            self._on_duty.forget(answer.site_id)
+        return answer
 
     async def _refuse_if_it_breaks_the_roster(
         self,
@@ -205,12 +219,7 @@ class DutyRpcs(RosterBase):
                 )
             return message
 
-        answer, _ = await idempotency.run_once(
-            self._pool, method="DecideLeave", request=request, response_type=roster_pb2.LeaveRequest, work=work
-        )
-        if answer.status == "approved":
-            self._on_duty.forget(answer.site_id)
-        return answer
+        return await self._decided("DecideLeave", request, roster_pb2.LeaveRequest, work)
 
     async def ListLeave(
         self, request: roster_pb2.ListLeaveRequest, context: grpc.aio.ServicerContext
@@ -343,12 +352,7 @@ class DutyRpcs(RosterBase):
                 )
             return message
 
-        answer, _ = await idempotency.run_once(
-            self._pool, method="DecideSwap", request=request, response_type=roster_pb2.SwapRequest, work=work
-        )
-        if answer.status == "approved":
-            self._on_duty.forget(answer.site_id)
-        return answer
+        return await self._decided("DecideSwap", request, roster_pb2.SwapRequest, work)
 
     async def ListSwaps(
         self, request: roster_pb2.ListSwapsRequest, context: grpc.aio.ServicerContext

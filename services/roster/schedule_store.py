@@ -299,7 +299,7 @@ async def set_person(conn: Connection, *, assignment_id: str, person_id: str) ->
 
 
 async def add_assignment(conn: Connection, *, assignment: Assignment) -> None:
-    """One assignment outside any publication (the demo seed's history, tests)."""
+    """One assignment outside any publication (no ShiftWorkflow is started for it)."""
     await conn.execute(
         """INSERT INTO assignments (id, site_id, person_id, rostered_person_id, role, shift_name, local_date,
                starts_at, ends_at)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-TASK_QUEUE_DEFAULT = "dutyline"
 SEARCH_ATTRIBUTES = {"DutylineSite": "Keyword", "DutylineSeverity": "Keyword", "DutylineStage": "Keyword"}
 
 

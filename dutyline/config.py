@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     pg_pool_min: int = 2
     pg_pool_max: int = 20
     nats_url: str = "nats://127.0.0.1:4222"
+    # A NATS .creds file (user JWT + seed) when the server runs in operator (JWT) mode; empty: no auth.
+    nats_creds: str = ""
+    # Seed of the account's signing key: notify signs agencies' NATS users with it (operator mode).
+    nats_account_seed: SecretStr = SecretStr("")
     stream: str = "DUTYLINE"
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
@@ -43,6 +47,26 @@ class Settings(BaseSettings):
     # Emergency calls this close to an open incident, in place and time, may be about the same event.
     match_distance_m: float = 1000.0
     match_window_minutes: int = 360
+
+    # Notify's channels. Empty URLs/hosts switch a channel off; production points them at real gateways.
+    sms_gateway_url: str = ""
+    voice_gateway_url: str = ""
+    gateway_token: SecretStr = SecretStr("")
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_sender: str = "dutyline@localhost"
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = False
+    # HMAC-SHA256 key for IM and webhook messages to people (agencies have their own keys).
+    im_signing_secret: SecretStr = SecretStr("dutyline-development-only-im-secret")
+    # Attempts per channel before falling back to the next one, and the first retry's delay (doubling).
+    notify_attempts_per_channel: int = 3
+    notify_retry_seconds: float = 2.0
+    # Longest SMS text: two concatenated UCS-2 segments (2 x 67 characters).
+    sms_max_chars: int = 134
+    # Webhook deliveries to agencies: attempts before the delivery is reported as failed.
+    agency_webhook_attempts: int = 6
 
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: str = "info"

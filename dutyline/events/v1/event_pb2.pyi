@@ -5,6 +5,7 @@ from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from dutyline.common.v1 import common_pb2 as _common_pb2
 from dutyline.incident.v1 import incident_pb2 as _incident_pb2
 from dutyline.intake.v1 import intake_pb2 as _intake_pb2
+from dutyline.notify.v1 import notify_pb2 as _notify_pb2
 from dutyline.roster.v1 import roster_pb2 as _roster_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -157,3 +158,31 @@ class CallChanged(_message.Message):
     detail: str
     callback: _intake_pb2.Callback
     def __init__(self, call: _Optional[_Union[_intake_pb2.Call, _Mapping]] = ..., detail: _Optional[str] = ..., callback: _Optional[_Union[_intake_pb2.Callback, _Mapping]] = ...) -> None: ...
+
+class NotificationChanged(_message.Message):
+    __slots__ = ("notification", "detail")
+    NOTIFICATION_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    notification: _notify_pb2.Notification
+    detail: str
+    def __init__(self, notification: _Optional[_Union[_notify_pb2.Notification, _Mapping]] = ..., detail: _Optional[str] = ...) -> None: ...
+
+class EscalationChanged(_message.Message):
+    __slots__ = ("escalation", "loop", "step", "person_ids", "detail")
+    ESCALATION_FIELD_NUMBER: _ClassVar[int]
+    LOOP_FIELD_NUMBER: _ClassVar[int]
+    STEP_FIELD_NUMBER: _ClassVar[int]
+    PERSON_IDS_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    escalation: _notify_pb2.Escalation
+    loop: int
+    step: int
+    person_ids: _containers.RepeatedScalarFieldContainer[str]
+    detail: str
+    def __init__(self, escalation: _Optional[_Union[_notify_pb2.Escalation, _Mapping]] = ..., loop: _Optional[int] = ..., step: _Optional[int] = ..., person_ids: _Optional[_Iterable[str]] = ..., detail: _Optional[str] = ...) -> None: ...
+
+class AgencyDeliveryFailed(_message.Message):
+    __slots__ = ("delivery",)
+    DELIVERY_FIELD_NUMBER: _ClassVar[int]
+    delivery: _notify_pb2.AgencyDelivery
+    def __init__(self, delivery: _Optional[_Union[_notify_pb2.AgencyDelivery, _Mapping]] = ...) -> None: ...

@@ -37,7 +37,7 @@ class NotifyServiceStub:
         self.Send = channel.unary_unary(
                 '/dutyline.notify.v1.NotifyService/Send',
                 request_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.SendRequest.SerializeToString,
-                response_deserializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.Notification.FromString,
+                response_deserializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.SendResponse.FromString,
                 _registered_method=True)
         self.GetNotification = channel.unary_unary(
                 '/dutyline.notify.v1.NotifyService/GetNotification',
@@ -59,6 +59,21 @@ class NotifyServiceStub:
                 request_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.UpsertEscalationChainRequest.SerializeToString,
                 response_deserializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.EscalationChain.FromString,
                 _registered_method=True)
+        self.GetEscalationChain = channel.unary_unary(
+                '/dutyline.notify.v1.NotifyService/GetEscalationChain',
+                request_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.GetEscalationChainRequest.SerializeToString,
+                response_deserializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.EscalationChain.FromString,
+                _registered_method=True)
+        self.Escalate = channel.unary_unary(
+                '/dutyline.notify.v1.NotifyService/Escalate',
+                request_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.EscalateRequest.SerializeToString,
+                response_deserializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.Escalation.FromString,
+                _registered_method=True)
+        self.GetEscalation = channel.unary_unary(
+                '/dutyline.notify.v1.NotifyService/GetEscalation',
+                request_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.GetEscalationRequest.SerializeToString,
+                response_deserializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.Escalation.FromString,
+                _registered_method=True)
         self.RegisterAgency = channel.unary_unary(
                 '/dutyline.notify.v1.NotifyService/RegisterAgency',
                 request_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.RegisterAgencyRequest.SerializeToString,
@@ -74,13 +89,19 @@ class NotifyServiceStub:
                 request_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.IssueAgencyCredentialsRequest.SerializeToString,
                 response_deserializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.AgencyCredentials.FromString,
                 _registered_method=True)
+        self.ListAgencyDeliveries = channel.unary_unary(
+                '/dutyline.notify.v1.NotifyService/ListAgencyDeliveries',
+                request_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.ListAgencyDeliveriesRequest.SerializeToString,
+                response_deserializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.ListAgencyDeliveriesResponse.FromString,
+                _registered_method=True)
 
 
 class NotifyServiceServicer:
     """Missing associated documentation comment in .proto file."""
 
     def Send(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """One notification per resolved person; the channel follows the person's preferences, with fallback.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -98,12 +119,32 @@ class NotifyServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def Acknowledge(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """By the person it was sent to, or by anyone holding the one-time token sent in the message.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UpsertEscalationChain(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetEscalationChain(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Escalate(self, request, context):
+        """Starts an EscalationWorkflow over the site's chain (升级通知), stopping at the first acknowledgement.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetEscalation(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -127,13 +168,19 @@ class NotifyServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListAgencyDeliveries(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_NotifyServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
             'Send': grpc.unary_unary_rpc_method_handler(
                     servicer.Send,
                     request_deserializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.SendRequest.FromString,
-                    response_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.Notification.SerializeToString,
+                    response_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.SendResponse.SerializeToString,
             ),
             'GetNotification': grpc.unary_unary_rpc_method_handler(
                     servicer.GetNotification,
@@ -155,6 +202,21 @@ def add_NotifyServiceServicer_to_server(servicer, server):
                     request_deserializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.UpsertEscalationChainRequest.FromString,
                     response_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.EscalationChain.SerializeToString,
             ),
+            'GetEscalationChain': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetEscalationChain,
+                    request_deserializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.GetEscalationChainRequest.FromString,
+                    response_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.EscalationChain.SerializeToString,
+            ),
+            'Escalate': grpc.unary_unary_rpc_method_handler(
+                    servicer.Escalate,
+                    request_deserializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.EscalateRequest.FromString,
+                    response_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.Escalation.SerializeToString,
+            ),
+            'GetEscalation': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetEscalation,
+                    request_deserializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.GetEscalationRequest.FromString,
+                    response_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.Escalation.SerializeToString,
+            ),
             'RegisterAgency': grpc.unary_unary_rpc_method_handler(
                     servicer.RegisterAgency,
                     request_deserializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.RegisterAgencyRequest.FromString,
@@ -169,6 +231,11 @@ def add_NotifyServiceServicer_to_server(servicer, server):
                     servicer.IssueAgencyCredentials,
                     request_deserializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.IssueAgencyCredentialsRequest.FromString,
                     response_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.AgencyCredentials.SerializeToString,
+            ),
+            'ListAgencyDeliveries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAgencyDeliveries,
+                    request_deserializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.ListAgencyDeliveriesRequest.FromString,
+                    response_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.ListAgencyDeliveriesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -197,7 +264,7 @@ class NotifyService:
             target,
             '/dutyline.notify.v1.NotifyService/Send',
             dutyline_dot_notify_dot_v1_dot_notify__pb2.SendRequest.SerializeToString,
-            dutyline_dot_notify_dot_v1_dot_notify__pb2.Notification.FromString,
+            dutyline_dot_notify_dot_v1_dot_notify__pb2.SendResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -317,6 +384,87 @@ class NotifyService:
             _registered_method=True)
 
     @staticmethod
+    def GetEscalationChain(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.notify.v1.NotifyService/GetEscalationChain',
+            dutyline_dot_notify_dot_v1_dot_notify__pb2.GetEscalationChainRequest.SerializeToString,
+            dutyline_dot_notify_dot_v1_dot_notify__pb2.EscalationChain.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Escalate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.notify.v1.NotifyService/Escalate',
+            dutyline_dot_notify_dot_v1_dot_notify__pb2.EscalateRequest.SerializeToString,
+            dutyline_dot_notify_dot_v1_dot_notify__pb2.Escalation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetEscalation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.notify.v1.NotifyService/GetEscalation',
+            dutyline_dot_notify_dot_v1_dot_notify__pb2.GetEscalationRequest.SerializeToString,
+            dutyline_dot_notify_dot_v1_dot_notify__pb2.Escalation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def RegisterAgency(request,
             target,
             options=(),
@@ -387,6 +535,33 @@ class NotifyService:
             '/dutyline.notify.v1.NotifyService/IssueAgencyCredentials',
             dutyline_dot_notify_dot_v1_dot_notify__pb2.IssueAgencyCredentialsRequest.SerializeToString,
             dutyline_dot_notify_dot_v1_dot_notify__pb2.AgencyCredentials.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAgencyDeliveries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.notify.v1.NotifyService/ListAgencyDeliveries',
+            dutyline_dot_notify_dot_v1_dot_notify__pb2.ListAgencyDeliveriesRequest.SerializeToString,
+            dutyline_dot_notify_dot_v1_dot_notify__pb2.ListAgencyDeliveriesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -62,7 +62,9 @@ class Bench:
     async def raw_ceilings(self) -> None:
         p = self.platform
         commits = await self.phase("raw: PostgreSQL commits", raw.postgres_two_insert_commits(p.postgres.dsn))
-        published = await self.phase("raw: JetStream publishes", raw.jetstream_publishes(p.nats.url))
+        published = await self.phase(
+            "raw: JetStream publishes", raw.jetstream_publishes(p.nats.url, creds=p.nats_creds)
+        )
         echo = await self.phase("raw: gRPC echo", raw.grpc_echo())
         starts = await self.phase("raw: Temporal starts", raw.temporal_starts(p.temporal.address))
         single, window = published if published is not None else (None, None)
@@ -108,7 +110,9 @@ class Bench:
     async def dutyline_figures(self) -> None:
         p = self.platform
         ceilings = self.report.ceilings
-        async with DutylinePaths.connect(p.address("intake"), p.nats.url, admin_token()) as paths:
+        async with DutylinePaths.connect(
+            p.address("intake"), p.nats.url, admin_token(), nats_creds=p.nats_creds
+        ) as paths:
             await self.phase("dutyline: warm-up", paths.warm_up())
             await self.drain()
             latency = await self.phase(

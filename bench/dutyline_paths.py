@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import asyncpg
 import nats
@@ -22,6 +23,7 @@ from dutyline.grpckit.auth import issue_token
 from dutyline.grpckit.client import channel
 from dutyline.grpckit.convert import ts
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
+from dutyline.natsconn import connect_url
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 
 SITE = "hz-01"
@@ -108,8 +110,10 @@ class DutylinePaths:
 
     @classmethod
     @asynccontextmanager
-    async def connect(cls, intake_address: str, nats_url: str, token: str) -> AsyncIterator[DutylinePaths]:
-        nc = await nats.connect(nats_url, name="dutyline-bench-watcher")
+    async def connect(
+        cls, intake_address: str, nats_url: str, token: str, *, nats_creds: str | Path | None = None
+    ) -> AsyncIterator[DutylinePaths]:
+        nc = await connect_url(nats_url, nats_creds, name="dutyline-bench-watcher")
         try:
             js = nc.jetstream(timeout=5.0)
             await _wait_for_stream(js)

@@ -20,6 +20,7 @@ from temporalio.client import Client
 
 from bench.echo_server import METHOD
 from bench.load import LoadResult, closed_loop
+from dutyline.natsconn import connect_url
 from dutyline.stack.process import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,10 +82,10 @@ async def postgres_two_insert_commits(dsn: str, *, connections: int = 16, durati
 
 
 async def jetstream_publishes(
-    nats_url: str, *, duration: float = 5.0, in_flight: int = 100
+    nats_url: str, *, creds: str | Path | None = None, duration: float = 5.0, in_flight: int = 100
 ) -> tuple[LoadResult, LoadResult]:
     """Acked publishes to a scratch file stream: one at a time, then ``in_flight`` outstanding."""
-    nc = await nats.connect(nats_url, name="dutyline-bench")
+    nc = await connect_url(nats_url, creds, name="dutyline-bench")
     try:
         js = nc.jetstream(timeout=5.0)
         with contextlib.suppress(nats.js.errors.NotFoundError):

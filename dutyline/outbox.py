@@ -21,6 +21,7 @@ from nats.js.api import StorageType, StreamConfig
 from dutyline.db.pool import Connection
 from dutyline.envelope import SUBJECT_PREFIX, subject_for
 from dutyline.events.v1 import event_pb2
+from dutyline.natsconn import connect_url
 
 log = structlog.get_logger(__name__)
 
@@ -66,12 +67,15 @@ class OutboxRelay:
         schema: str,
         nats_url: str,
         stream: str,
+        nats_creds: str = "",
         batch_size: int = 500,
         idle_poll_seconds: float = 0.05,
     ) -> None:
         self._dsn = dsn
         self._schema = schema
         self._nats_url = nats_url
+        # A creds file when NATS runs in operator mode; "": connect without credentials.
+        self._nats_creds = nats_creds
         self._stream = stream
         self._batch_size = batch_size
         self._idle_poll = idle_poll_seconds
@@ -90,8 +94,9 @@ class OutboxRelay:
 
     async def _run_once(self) -> None:
         conn = await asyncpg.connect(self._dsn, server_settings={"search_path": self._schema})
-        nc = await nats.connect(
+        nc = await connect_url(
             self._nats_url,
+            self._nats_creds,
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.5,
             name=f"dutyline-outbox-{self._schema}",

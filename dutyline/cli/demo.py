@@ -22,6 +22,7 @@ from dutyline.grpckit.client import channel
 from dutyline.grpckit.convert import ts
 from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
+from dutyline.natsconn import connect_url
 
 SITE = "hz-01"
 
@@ -33,7 +34,7 @@ async def run_demo(state_dir: Path) -> None:
             f"[red]找不到运行中的平台 No running platform found in {state_dir}[/]: start `dutyline up` first."
         )
         raise typer.Exit(2)
-    nc = await nats.connect(info.nats_url)
+    nc = await connect_url(info.nats_url, info.nats_creds, name="dutyline-demo")
     js = nc.jetstream()
     sub = await js.subscribe(
         f"dutyline.{SITE}.>",

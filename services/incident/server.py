@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import grpc
-import nats
 import structlog
 from nats.aio.client import Client as NatsClient
 from temporalio.client import Client
 
+from dutyline import natsconn
 from dutyline.common.v1 import common_pb2
 from dutyline.db.pool import Connection
 from dutyline.directory import RosterDirectory, SiteInfo
@@ -300,7 +300,7 @@ async def build(ctx: ServiceContext, server: grpc.aio.Server) -> str:
     starter = WorkflowStarter(pool=ctx.pool, client=client, task_queue=settings.temporal_task_queue)
     ctx.background.append(starter.reconcile_forever())
     # The live feed (WatchIncidents) listens on NATS; it reconnects on its own.
-    nats_client = await nats.connect(settings.nats_url, max_reconnect_attempts=-1, name="dutyline-incident-watch")
+    nats_client = await natsconn.connect(settings, name="dutyline-incident-watch", max_reconnect_attempts=-1)
     ctx.on_close.append(nats_client.close)
     async with ctx.pool.acquire() as conn, conn.transaction():
         added = await policy_store.ensure_defaults(conn, policies=rules.default_policies(POLICIES_EFFECTIVE_FROM))

@@ -43,6 +43,7 @@ async def test_demo_shows_the_slice(platform: Any, tmp_path: Path, on_duty_offic
     PlatformInfo(
         addresses={s: platform.address(s) for s in SERVICES},
         nats_url=platform.nats.url,
+        nats_creds=str(platform.nats_creds),
         temporal_address=platform.temporal.address,
         temporal_ui_url="http://127.0.0.1:8233",
         token=token_for(on_duty_officer, ["officer"], ["hz-01"]),

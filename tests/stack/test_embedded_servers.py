@@ -13,13 +13,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
-import nats
 import pytest
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 
+from dutyline.natsconn import connect_url
 from dutyline.stack.nats import EmbeddedNats
 from dutyline.stack.postgres import EmbeddedPostgres
 from dutyline.stack.process import (
@@ -175,7 +175,7 @@ async def test_nats_jetstream_message_survives_restart(tmp_path: Path) -> None:
         _, body = _get(f"{srv.monitor_url}/varz")
         assert json.loads(body)["jetstream"]["config"]["sync_always"] is True
 
-        nc = await nats.connect(srv.url)
+        nc = await connect_url(srv.url)
         try:
             assert nc.max_payload == 2 * 1024 * 1024
             js = nc.jetstream()
@@ -188,7 +188,7 @@ async def test_nats_jetstream_message_survives_restart(tmp_path: Path) -> None:
         assert not srv.running
         await srv.start_async()
 
-        nc = await nats.connect(srv.url)
+        nc = await connect_url(srv.url)
         try:
             js = nc.jetstream()
             msg = await js.get_msg("OUTBOX", ack.seq)

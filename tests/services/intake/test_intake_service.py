@@ -23,6 +23,7 @@ from dutyline.grpckit.client import channel
 from dutyline.grpckit.convert import ts
 from dutyline.grpckit.errors import field_violations
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
+from dutyline.natsconn import connect_url
 from tests.support import token_for
 
 pytestmark = pytest.mark.stack
@@ -75,7 +76,7 @@ async def test_a_surge_of_calls_ends_as_one_incident_per_event(
     platform: Any, nb_intake: Any, db: asyncpg.Connection
 ) -> None:
     rng = random.Random(7)
-    nc = await nats.connect(platform.nats.url)
+    nc = await connect_url(platform.nats.url, platform.nats_creds)
     js = nc.jetstream()
     sub = await js.subscribe(
         "dutyline.nb-01.call.>", ordered_consumer=True, config=ConsumerConfig(deliver_policy=DeliverPolicy.NEW)

@@ -1,0 +1,342 @@
+"""NATS in operator (JWT) mode, judged by the real nats-server: the services' user may do anything in
+the application account, an agency's user reads its own sites' events and nothing else, and the
+credentials survive a restart."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import stat
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nats
+import nkeys
+import pytest
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js.api import ConsumerConfig
+
+from dutyline.natsauth import (
+    NatsAuthError,
+    OperatorSetup,
+    create_seed,
+    decode_jwt,
+    user_creds,
+    write_secret,
+)
+from dutyline.natsconn import connect_url
+from dutyline.outbox import ensure_stream
+from dutyline.stack.nats import EmbeddedNats
+from dutyline.stack.process import free_port
+from services.notify.agency_access import (
+    RENDITIONS_STREAM,
+    agency_subjects,
+    consumer_name,
+    ensure_agency_consumers,
+    ensure_renditions_stream,
+    inbox_prefix,
+    issue_agency_user,
+)
+
+pytestmark = pytest.mark.stack
+
+STREAM = "DUTYLINE"
+
+
+@dataclass
+class Nats:
+    server: EmbeddedNats
+    setup: OperatorSetup
+    services_creds: Path
+    auth_dir: Path
+
+
+@dataclass
+class Errors:
+    """What the server told a client asynchronously (permission violations arrive this way)."""
+
+    seen: list[str] = field(default_factory=list)
+
+    async def record(self, exc: Exception) -> None:
+        self.seen.append(str(exc))
+
+    async def wait_for(self, text: str, timeout: float = 5.0) -> str:
+        async with asyncio.timeout(timeout):
+            while True:
+                for message in self.seen:
+                    if text in message:
+                        return message
+                await asyncio.sleep(0.02)
+
+
+def start_server(tmp_path: Path, setup: OperatorSetup) -> EmbeddedNats:
+    return EmbeddedNats(tmp_path / "js", free_port(), tmp_path / "nats.log", monitor_port=free_port(), operator=setup)
+
+
+@pytest.fixture
+async def operator_nats(tmp_path: Path) -> AsyncIterator[Nats]:
+    auth = tmp_path / "nats-auth"
+    setup = OperatorSetup.load_or_create(auth)
+    creds = setup.write_service_creds(auth / "services.creds")
+    server = start_server(tmp_path, setup)
+    await server.start_async()
+    try:
+        yield Nats(server, setup, creds, auth)
+    finally:
+        await server.stop_async()
+
+
+async def agency_client(url: str, creds_text: str, agency_id: str, tmp_path: Path, errors: Errors) -> Client:
+    creds = write_secret(tmp_path / f"{agency_id}.creds", creds_text)
+    return await connect_url(
+        url,
+        creds,
+        name=f"agency-{agency_id}",
+        inbox_prefix=inbox_prefix(agency_id),
+        error_cb=errors.record,
+        allow_reconnect=False,
+    )
+
+
+async def publish_events(js: nats.js.JetStreamContext) -> None:
+    for subject in (
+        "dutyline.hz-01.incident.registered",
+        "dutyline.hz-01.call.registered",
+        "dutyline.nb-01.incident.registered",
+        "dutyline.hz-01.incident.escalated",
+        "dutyline_json.hz-01.incident.registered",
+        "dutyline_json.nb-01.incident.registered",
+        "dutyline_cap.hz-01.incident.registered",
+        "dutyline_cap.nb-01.incident.registered",
+    ):
+        await js.publish(subject, subject.encode())
+
+
+# --- the JWTs themselves -------------------------------------------------------------------------
+
+
+def test_jwts_verify_and_carry_the_claims_the_server_reads(tmp_path: Path) -> None:
+    setup = OperatorSetup.create()
+    operator = decode_jwt(setup.operator_jwt)
+    assert operator["iss"] == operator["sub"]  # self-signed
+    assert operator["nats"] == {"type": "operator", "system_account": setup.system_account_public_key, "version": 2}
+
+    account = decode_jwt(setup.account_jwt)
+    assert account["iss"] == operator["sub"] and account["sub"] == setup.account_public_key
+    limits = account["nats"]["limits"]
+    assert {limits[k] for k in ("mem_storage", "disk_storage", "streams", "consumer")} == {-1}
+    assert "disk_storage" not in decode_jwt(setup.system_account_jwt)["nats"]["limits"]
+
+    user = user_creds(setup.account_seed, name="x", publish=["a.b"], subscribe=[])
+    claims = decode_jwt(user.jwt)
+    assert claims["iss"] == setup.account_public_key and claims["sub"] == user.public_key
+    assert claims["nats"]["pub"] == {"allow": ["a.b"]}
+    assert claims["nats"]["sub"] == {"deny": [">"]}  # an empty allow list would allow everything
+    assert (claims["nats"]["subs"], claims["nats"]["data"], claims["nats"]["payload"]) == (-1, -1, -1)
+    assert user.text.startswith(f"-----BEGIN NATS USER JWT-----\n{user.jwt}\n------END NATS USER JWT------\n")
+    assert f"-----BEGIN USER NKEY SEED-----\n{user.seed}\n------END USER NKEY SEED------\n" in user.text
+
+    # Widening the permissions of a signed token breaks its signature.
+    header, _, signature = user.jwt.split(".")
+    widened = {**claims, "nats": {**claims["nats"], "pub": {"allow": [">"]}}}
+    forged = base64.urlsafe_b64encode(json.dumps(widened).encode()).decode().rstrip("=")
+    with pytest.raises(NatsAuthError, match="signature"):
+        decode_jwt(f"{header}.{forged}.{signature}")
+    with pytest.raises(NatsAuthError):
+        user_creds(setup.account_seed, name="x", publish=["a b"], subscribe=None)
+
+
+def test_setup_persists_owner_only(tmp_path: Path) -> None:
+    first = OperatorSetup.load_or_create(tmp_path / "auth")
+    again = OperatorSetup.load_or_create(tmp_path / "auth")
+    assert again == first
+    assert stat.S_IMODE((tmp_path / "auth").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "auth" / "operator.json").stat().st_mode) == 0o600
+    creds = first.write_service_creds(tmp_path / "auth" / "services.creds")
+    assert stat.S_IMODE(creds.stat().st_mode) == 0o600
+    assert OperatorSetup.create().account_seed != first.account_seed
+
+
+# --- against the server --------------------------------------------------------------------------
+
+
+async def test_services_user_is_admitted_and_strangers_are_not(operator_nats: Nats, tmp_path: Path) -> None:
+    url = operator_nats.server.url
+    nc = await connect_url(url, operator_nats.services_creds, name="services")
+    try:
+        js = nc.jetstream()
+        await ensure_stream(js, STREAM)
+        ack = await js.publish("dutyline.hz-01.call.registered", b"x")
+        assert ack.stream == STREAM
+    finally:
+        await nc.close()
+
+    with pytest.raises(nats.errors.Error, match="Authorization Violation"):
+        await connect_url(url, None, allow_reconnect=False, max_reconnect_attempts=0)
+
+    # A user of an account this server does not trust (signed by a stranger's seed).
+    stranger = create_seed(nkeys.PREFIX_BYTE_ACCOUNT)
+    foreign = write_secret(
+        tmp_path / "foreign.creds", user_creds(stranger, name="f", publish=None, subscribe=None).text
+    )
+    with pytest.raises(nats.errors.Error, match="Authorization Violation"):
+        await connect_url(url, foreign, allow_reconnect=False, max_reconnect_attempts=0)
+
+
+async def test_agency_user_reads_only_its_own_sites(operator_nats: Nats, tmp_path: Path) -> None:
+    url = operator_nats.server.url
+    fire = agency_subjects(["hz-01"], ["incident.*"])
+    police = agency_subjects(["nb-01"], ["*"])
+    service = await connect_url(url, operator_nats.services_creds, name="services")
+    errors = Errors()
+    agency = None
+    try:
+        sjs = service.jetstream()
+        await ensure_stream(sjs, STREAM)
+        await ensure_renditions_stream(sjs)
+        await ensure_agency_consumers(sjs, "fire-hz", fire, stream=STREAM)
+        await ensure_agency_consumers(sjs, "police-nb", police, stream=STREAM)
+        # Idempotent, and an update keeps the consumer.
+        await ensure_agency_consumers(sjs, "fire-hz", fire, stream=STREAM)
+        info = await sjs.consumer_info(STREAM, consumer_name("fire-hz"))
+        assert sorted(info.config.filter_subjects or [info.config.filter_subject]) == ["dutyline.hz-01.incident.>"]
+
+        creds = issue_agency_user(operator_nats.setup.account_seed, "fire-hz", fire, stream=STREAM)
+        agency = await agency_client(url, creds.text, "fire-hz", tmp_path, errors)
+
+        live: list[str] = []
+        three = asyncio.Event()
+
+        async def on_msg(msg: Msg) -> None:
+            live.append(msg.subject)
+            if len(live) >= 3:
+                three.set()
+
+        await agency.subscribe("dutyline.hz-01.incident.>", cb=on_msg)
+        await agency.subscribe("dutyline_cap.hz-01.incident.>", cb=on_msg)
+        await agency.flush()
+        assert errors.seen == []
+
+        # (b) other sites, or everything, are refused by the server.
+        refused: list[str] = []
+
+        async def on_refused(msg: Msg) -> None:
+            refused.append(msg.subject)
+
+        await agency.subscribe("dutyline.nb-01.>", cb=on_refused)
+        assert "nb-01" in await errors.wait_for('permissions violation for subscription to "dutyline.nb-01.>"')
+        await agency.subscribe("dutyline.>", cb=on_refused)
+        await errors.wait_for('permissions violation for subscription to "dutyline.>"')
+        await agency.subscribe("dutyline_json.nb-01.>", cb=on_refused)
+        await errors.wait_for('permissions violation for subscription to "dutyline_json.nb-01.>"')
+        await agency.flush()
+
+        await publish_events(sjs)
+
+        # (a) live: hz-01 incident events (protobuf and CAP), nothing else.
+        await asyncio.wait_for(three.wait(), 5)
+        await agency.flush()
+        await asyncio.sleep(0.2)
+        assert sorted(live) == [
+            "dutyline.hz-01.incident.escalated",
+            "dutyline.hz-01.incident.registered",
+            "dutyline_cap.hz-01.incident.registered",
+        ]
+        assert refused == []
+
+        # (a) pulled from its durable consumers, acknowledged, inspected — all as the agency.
+        ajs = agency.jetstream(timeout=1)
+        events = await ajs.pull_subscribe_bind(consumer_name("fire-hz"), stream=STREAM)
+        msgs = await events.fetch(10, timeout=2)
+        assert [m.subject for m in msgs] == ["dutyline.hz-01.incident.registered", "dutyline.hz-01.incident.escalated"]
+        for m in msgs:
+            await m.ack_sync()
+        info = await events.consumer_info()
+        assert info.num_ack_pending == 0 and info.num_pending == 0
+
+        renditions = await ajs.pull_subscribe_bind(consumer_name("fire-hz"), stream=RENDITIONS_STREAM)
+        msgs = await renditions.fetch(10, timeout=2)
+        assert sorted(m.subject for m in msgs) == [
+            "dutyline_cap.hz-01.incident.registered",
+            "dutyline_json.hz-01.incident.registered",
+        ]
+        for m in msgs:
+            await m.ack_sync()
+
+        # (c) it cannot make itself a consumer ...
+        with pytest.raises(nats.errors.TimeoutError):
+            await ajs.add_consumer(STREAM, ConsumerConfig(name="mine", durable_name="mine"), timeout=1)
+        await errors.wait_for('permissions violation for publish to "$js.api.consumer.create.dutyline.mine"')
+        with pytest.raises(nats.errors.TimeoutError):
+            await ajs.pull_subscribe("dutyline.>", durable="mine2", stream=STREAM)
+
+        # ... nor pull or inspect another agency's ...
+        other = await ajs.pull_subscribe_bind(consumer_name("police-nb"), stream=STREAM)
+        with pytest.raises(nats.errors.TimeoutError):
+            await other.fetch(1, timeout=1)
+        await errors.wait_for(
+            'permissions violation for publish to "$js.api.consumer.msg.next.dutyline.agency-police-nb"'
+        )
+        with pytest.raises(nats.errors.TimeoutError):
+            await ajs.consumer_info(STREAM, consumer_name("police-nb"), timeout=1)
+
+        # ... nor publish events of its own.
+        await agency.publish("dutyline.hz-01.incident.registered", b"forged")
+        await errors.wait_for('permissions violation for publish to "dutyline.hz-01.incident.registered"')
+
+        # The server kept everything intact: nothing forged reached the stream, nobody made a consumer.
+        stream = await sjs.stream_info(STREAM)
+        assert stream.state.messages == 4
+        assert sorted(await _consumer_names(sjs, STREAM)) == ["agency-fire-hz", "agency-police-nb"]
+        police_info = await sjs.consumer_info(STREAM, consumer_name("police-nb"))
+        assert police_info.num_pending == 1 and police_info.delivered.stream_seq == 0
+    finally:
+        if agency is not None:
+            await agency.close()
+        await service.close()
+
+
+async def _consumer_names(js: nats.js.JetStreamContext, stream: str) -> list[str]:
+    return [c.name for c in await js.consumers_info(stream)]
+
+
+async def test_issued_credentials_survive_a_restart(operator_nats: Nats, tmp_path: Path) -> None:
+    subjects = agency_subjects(["hz-01"], ["incident.registered"])
+    service = await connect_url(operator_nats.server.url, operator_nats.services_creds, name="services")
+    try:
+        js = service.jetstream()
+        await ensure_stream(js, STREAM)
+        await ensure_renditions_stream(js)
+        await ensure_agency_consumers(js, "health-hz", subjects, stream=STREAM)
+        await js.publish("dutyline.hz-01.incident.registered", b"before")
+    finally:
+        await service.close()
+    creds = issue_agency_user(operator_nats.setup.account_seed, "health-hz", subjects, stream=STREAM)
+
+    await operator_nats.server.stop_async()
+    # What a restart of `dutyline up` does: load the same setup from the state directory.
+    again = OperatorSetup.load_or_create(operator_nats.auth_dir)
+    assert again == operator_nats.setup
+    server = EmbeddedNats(
+        operator_nats.server.store_dir,
+        operator_nats.server.port,
+        tmp_path / "nats-2.log",
+        monitor_port=free_port(),
+        operator=again,
+    )
+    operator_nats.server = server  # the fixture stops this one
+    await server.start_async()
+
+    errors = Errors()
+    agency = await agency_client(server.url, creds.text, "health-hz", tmp_path, errors)
+    try:
+        sub = await agency.jetstream().pull_subscribe_bind(consumer_name("health-hz"), stream=STREAM)
+        msgs = await sub.fetch(1, timeout=2)
+        assert [m.data for m in msgs] == [b"before"]
+        await msgs[0].ack_sync()
+        assert errors.seen == []
+    finally:
+        await agency.close()

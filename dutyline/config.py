@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 SERVICES = ("intake", "roster", "incident", "notify")
 DEV_TOKEN_SECRET = "dutyline-development-only-secret"
 # A fixed development key, so that `dutyline up` works out of the box; production sets its own.
+DEV_IM_SECRET = "dutyline-development-only-im-secret"
 DEV_CALLER_KEY = "dev1:ZHV0eWxpbmUtZGV2ZWxvcG1lbnQtb25seS1rZXkhISE="
 
 
@@ -59,7 +60,7 @@ class Settings(BaseSettings):
     smtp_password: SecretStr = SecretStr("")
     smtp_starttls: bool = False
     # HMAC-SHA256 key for IM and webhook messages to people (agencies have their own keys).
-    im_signing_secret: SecretStr = SecretStr("dutyline-development-only-im-secret")
+    im_signing_secret: SecretStr = SecretStr(DEV_IM_SECRET)
     # Attempts per channel before falling back to the next one, and the first retry's delay (doubling).
     notify_attempts_per_channel: int = 3
     notify_retry_seconds: float = 2.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -59,6 +60,19 @@ class RosterDirectory:
         )
         self._sites[site_id] = (time.monotonic() + SITE_TTL_SECONDS, info)
         return info
+
+    async def sites_under(self, site_ids: Iterable[str]) -> list[str]:
+        """The sites and regions named, with everything below them (a region's sites, an HQ's regions…)."""
+        found: list[str] = []
+        pending = list(site_ids)
+        while pending:
+            site_id = pending.pop()
+            if site_id in found:
+                continue
+            found.append(site_id)
+            children = await self._stub.ListSites(roster_pb2.ListSitesRequest(parent_id=site_id), timeout=5.0)
+            pending.extend(s.id for s in children.sites)
+        return found
 
     async def on_duty(self, *, site_id: str, at: datetime) -> roster_pb2.OnDuty | None:
         """Who is on duty at ``at``; None if roster cannot tell.

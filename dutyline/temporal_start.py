@@ -7,8 +7,10 @@ process and never gets two.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 import structlog
 from temporalio.client import Client
@@ -21,6 +23,8 @@ from temporalio.common import (
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
 
 
 async def start_once(
@@ -61,3 +65,16 @@ async def signal_best_effort(client: Client, workflow_id: str, signal: str, *arg
         log.warning("signal not delivered", workflow_id=workflow_id, signal=signal, error=repr(exc))
         return False
     return True
+
+
+async def reconcile_forever(
+    pending: Callable[[], Awaitable[Iterable[T]]], start: Callable[[T], Awaitable[bool]], *, every: float = 5.0
+) -> None:
+    """Now and then, start the workflows whose start failed (Temporal was away when the change was
+    committed). A round stops at the first start that fails again."""
+    while True:
+        await asyncio.sleep(every)
+        with contextlib.suppress(Exception):
+            for item in await pending():
+                if not await start(item):
+                    break

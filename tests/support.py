@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 from dutyline.config import DEV_TOKEN_SECRET
 from dutyline.grpckit.auth import issue_token
 
 
 def token_for(person_id: str, roles: list[str], sites: list[str]) -> str:
     return issue_token(DEV_TOKEN_SECRET, person_id=person_id, name=person_id, roles=roles, sites=sites)
+
+
+async def notifications_about(platform: Any, ref_id: str, *, at_least: int = 1, timeout: float = 20.0) -> list[Any]:
+    """NotifyService's notifications about ``ref_id`` once there are ``at_least`` of them
+    (escalations notify from their workflow, a moment after the request)."""
+    from dutyline.grpckit.client import channel
+    from dutyline.notify.v1 import notify_pb2, notify_pb2_grpc
+
+    deadline = asyncio.get_running_loop().time() + timeout
+    async with channel(platform.address("notify"), token_for("p-admin", ["admin"], ["*"])) as ch:
+        stub = notify_pb2_grpc.NotifyServiceStub(ch)
+        while True:
+            found = await stub.ListNotifications(notify_pb2.ListNotificationsRequest(ref_id=ref_id))
+            if len(found.notifications) >= at_least or asyncio.get_running_loop().time() > deadline:
+                return list(found.notifications)
+            await asyncio.sleep(0.1)

@@ -15,10 +15,14 @@ from dutyline.db.migrations import ensure_migrated
 from dutyline.db.pool import create_pool
 from dutyline.grpckit.client import service_channel
 from dutyline.logging import configure_logging
-from dutyline.notifier import LoggingNotifier
+from dutyline.notifier import NotifyClient
 from dutyline.roster.v1 import roster_pb2_grpc
+from services.notify.recipients import RecipientResolver
+from services.notify.sending import available_channels
 from workflows.callback.activities import CallbackActivities
 from workflows.callback.workflow import CallbackWorkflow
+from workflows.escalation.activities import EscalationActivities
+from workflows.escalation.workflow import EscalationWorkflow
 from workflows.incident.activities import IncidentActivities
 from workflows.incident.workflow import IncidentWorkflow
 from workflows.sandbox import workflow_runner
@@ -34,18 +38,24 @@ async def run_worker(settings: Settings) -> None:
     pool = await create_pool(settings.pg_dsn, schema="incident", min_size=1, max_size=10)
     roster_pool = await create_pool(settings.pg_dsn, schema="roster", min_size=1, max_size=10)
     intake_pool = await create_pool(settings.pg_dsn, schema="intake", min_size=1, max_size=5)
-    for service, service_pool in (("incident", pool), ("roster", roster_pool), ("intake", intake_pool)):
+    notify_pool = await create_pool(settings.pg_dsn, schema="notify", min_size=1, max_size=10)
+    pools = (("incident", pool), ("roster", roster_pool), ("intake", intake_pool), ("notify", notify_pool))
+    for service, service_pool in pools:
         async with service_pool.acquire() as conn:
             await ensure_migrated(conn, service)
     roster = service_channel(settings, target="roster", caller="worker")
-    notifier = LoggingNotifier()
-    activities = IncidentActivities(pool=pool, roster=roster_pb2_grpc.RosterServiceStub(roster), notifier=notifier)
+    roster_stub = roster_pb2_grpc.RosterServiceStub(roster)
+    notifier = NotifyClient.from_settings(settings, caller="worker")
+    activities = IncidentActivities(pool=pool, roster=roster_stub, notifier=notifier)
     shift = ShiftActivities(pool=roster_pool, notifier=notifier)
-    callback = CallbackActivities(pool=intake_pool, roster=roster_pb2_grpc.RosterServiceStub(roster), notifier=notifier)
+    callback = CallbackActivities(pool=intake_pool, notifier=notifier)
+    escalation = EscalationActivities(
+        pool=notify_pool, resolver=RecipientResolver(roster_stub), channels=available_channels(settings)
+    )
     worker = Worker(
         client,
         task_queue=settings.temporal_task_queue,
-        workflows=[IncidentWorkflow, ShiftWorkflow, CallbackWorkflow],
+        workflows=[IncidentWorkflow, ShiftWorkflow, CallbackWorkflow, EscalationWorkflow],
         workflow_runner=workflow_runner(),
         activities=[
             activities.notify_duty_leader,
@@ -60,6 +70,10 @@ async def run_worker(settings: Settings) -> None:
             callback.remind,
             callback.escalate,
             callback.record_overdue,
+            escalation.notify_step,
+            escalation.ack_state,
+            escalation.record_ack,
+            escalation.record_exhausted,
         ],
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
     )
@@ -72,6 +86,8 @@ async def run_worker(settings: Settings) -> None:
         await stop.wait()
         log.info("worker stopping")
     await roster.close()
+    await notifier.close()
+    await notify_pool.close()
     await pool.close()
     await roster_pool.close()
     await intake_pool.close()

@@ -93,6 +93,11 @@ def current_principal() -> Principal:
     return principal
 
 
+def optional_principal() -> Principal | None:
+    """The caller, or None on the few methods that also admit callers without a token."""
+    return _current.get()
+
+
 def set_principal(principal: Principal | None) -> contextvars.Token[Principal | None]:
     return _current.set(principal)
 

@@ -20,6 +20,9 @@ from dutyline.ids import ulid
 log = structlog.get_logger(__name__)
 
 OPEN_PREFIXES = ("/grpc.health.v1.", "/grpc.reflection.")
+# Methods that also serve callers without a bearer token; the handler decides (e.g. acknowledging a
+# notification with the one-time token from the message, from a phone without a session).
+TOKEN_OPTIONAL = frozenset({"/dutyline.notify.v1.NotifyService/Acknowledge"})
 
 
 def _metadata(context: grpc.aio.ServicerContext) -> dict[str, str]:
@@ -50,6 +53,9 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
         metadata = _metadata(context)
         request_id = metadata.get("x-request-id") or ulid()
         structlog.contextvars.bind_contextvars(request_id=request_id, rpc=method)
+        if method in TOKEN_OPTIONAL and "authorization" not in metadata:
+            set_principal(None)
+            return
         principal = self._authenticate(metadata)
         structlog.contextvars.bind_contextvars(person_id=principal.person_id)
         set_principal(principal)
@@ -59,7 +65,7 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
             log.info("request refused", code=exc.code.name, error=exc.message)
             await context.abort_with_status(exc.to_status())
         if isinstance(exc, NotImplementedError):
-            # The generated base servicer's answer for an RPC whose issue has not landed yet.
+            # The generated base servicer's answer for an RPC in the proto that has no implementation.
             await context.abort(grpc.StatusCode.UNIMPLEMENTED, f"{method} is not implemented yet")
         log.exception("request failed", method=method)
         await context.abort(grpc.StatusCode.INTERNAL, "internal error; the request id is in the server log")

@@ -5,12 +5,14 @@ by the integration tests (on free ports in a temporary state directory)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import grpc
@@ -20,17 +22,21 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
-from dutyline.config import DEV_CALLER_KEY, DEV_TOKEN_SECRET, SERVICES
+from dutyline.config import DEV_CALLER_KEY, DEV_IM_SECRET, DEV_TOKEN_SECRET, SERVICES
 from dutyline.db.migrations import migrate_all
+from dutyline.natsauth import OperatorSetup
+from dutyline.stack.gateway import MESSAGES_FILE
 from dutyline.stack.nats import EmbeddedNats
 from dutyline.stack.postgres import EmbeddedPostgres
-from dutyline.stack.process import ManagedProcess, ServerStartError, free_port
+from dutyline.stack.process import ManagedProcess, ServerStartError, free_port, wait_for_port_async
 from dutyline.stack.temporal import EmbeddedTemporal
 from services.roster.seed import seed_demo
 from workflows.incident.types import SEARCH_ATTRIBUTES
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
+# The local gateway answers 503 for this number, so a failing SMS gateway can be shown and tested.
+FAILING_ADDRESS = "+86-139-0000-0503"
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,8 @@ class Ports:
     roster: int = 50052
     incident: int = 50053
     notify: int = 50054
+    gateway_smtp: int = 2525
+    gateway_http: int = 8025
 
     @classmethod
     def free(cls) -> Ports:
@@ -59,15 +67,27 @@ class Platform:
         ui: bool = True,
         token_secret: str = DEV_TOKEN_SECRET,
         seed: bool = True,
+        settings: dict[str, str] | None = None,
     ) -> None:
         self.state_dir = state_dir.absolute()
         self.ports = ports or Ports()
         self.token_secret = token_secret
         self.seed = seed
+        # DUTYLINE_* settings for every process on top of the platform's own (e.g. shorter retries).
+        self.settings = dict(settings or {})
         logs = self.state_dir / "logs"
         self.postgres = EmbeddedPostgres(self.state_dir / "postgres", self.ports.postgres, logs / "postgres.log")
+        # NATS runs in operator (JWT) mode, as a production cluster would: the services connect with
+        # their user's creds file and notify signs agencies' users with the account seed. Kept in
+        # the state directory, so credentials issued before a restart stay valid.
+        self.nats_operator = OperatorSetup.load_or_create(self.state_dir / "nats-auth")
+        self.nats_creds = self.nats_operator.write_service_creds(self.state_dir / "nats-auth" / "services.creds")
         self.nats = EmbeddedNats(
-            self.state_dir / "nats", self.ports.nats, logs / "nats.log", monitor_port=self.ports.nats_monitor
+            self.state_dir / "nats",
+            self.ports.nats,
+            logs / "nats.log",
+            monitor_port=self.ports.nats_monitor,
+            operator=self.nats_operator,
         )
         self.temporal = EmbeddedTemporal(
             self.state_dir / "temporal.db",
@@ -76,12 +96,51 @@ class Platform:
             logs / "temporal.log",
             SEARCH_ATTRIBUTES,
         )
-        self.processes: dict[str, ManagedProcess] = {}
+        self.gateway_dir = self.state_dir / "gateway"
+        self.processes: dict[str, ManagedProcess] = {
+            # The local SMS/voice/IM gateway and SMTP server notify delivers to (a real one, not a fake).
+            "gateway": ManagedProcess(
+                [
+                    sys.executable,
+                    "-m",
+                    "dutyline.stack.gateway",
+                    "--dir",
+                    str(self.gateway_dir),
+                    "--smtp-port",
+                    str(self.ports.gateway_smtp),
+                    "--http-port",
+                    str(self.ports.gateway_http),
+                    "--secret",
+                    DEV_IM_SECRET,
+                    "--fail",
+                    FAILING_ADDRESS,
+                    "--log-format",
+                    "json",
+                ],
+                logs / "gateway.log",
+                name="gateway",
+                env=self.env(),
+                cwd=ROOT,
+            )
+        }
         for name in (*SERVICES, "worker"):
             module = "workflows.worker" if name == "worker" else f"services.{name}"
             self.processes[name] = ManagedProcess(
-                [sys.executable, "-m", module], logs / f"{name}.log", name=name, env=self.env(), cwd=ROOT
+                [sys.executable, "-m", module], logs / f"{name}.log", name=name, env=self.env(name), cwd=ROOT
             )
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://{HOST}:{self.ports.gateway_http}"
+
+    def gateway_messages(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """What the local gateway received so far (e-mail, SMS, voice, IM, webhooks, agencies)."""
+        path = self.gateway_dir / MESSAGES_FILE
+        if not path.exists():
+            return []
+        lines = path.read_text(encoding="utf-8").splitlines()
+        messages = [json.loads(line) for line in lines if line.strip()]
+        return [m for m in messages if channel is None or m.get("channel") == channel]
 
     def address(self, service: str) -> str:
         return f"{HOST}:{getattr(self.ports, service)}"
@@ -90,22 +149,34 @@ class Platform:
     def temporal_ui_url(self) -> str:
         return self.temporal.ui_url or ""
 
-    def env(self) -> dict[str, str]:
-        """The configuration every dutyline process of this platform runs with."""
+    def env(self, process: str = "") -> dict[str, str]:
+        """The configuration a dutyline process of this platform runs with (the NATS account's seed,
+        which signs agencies' users, only for notify)."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("DUTYLINE_")}
         env.update(
             {
                 "DUTYLINE_PG_DSN": self.postgres.dsn,
                 "DUTYLINE_NATS_URL": self.nats.url,
+                "DUTYLINE_NATS_CREDS": str(self.nats_creds),
                 "DUTYLINE_TEMPORAL_ADDRESS": self.temporal.address,
                 "DUTYLINE_TOKEN_SECRET": self.token_secret,
                 "DUTYLINE_CALLER_KEYS": os.environ.get("DUTYLINE_CALLER_KEYS", DEV_CALLER_KEY),
                 "DUTYLINE_LOG_FORMAT": "json",
                 "DUTYLINE_LOG_LEVEL": os.environ.get("DUTYLINE_LOG_LEVEL", "info"),
                 "PYTHONUNBUFFERED": "1",
+                # notify's channels, pointed at the local gateway; production points them at real ones.
+                "DUTYLINE_SMS_GATEWAY_URL": f"{self.gateway_url}/sms",
+                "DUTYLINE_VOICE_GATEWAY_URL": f"{self.gateway_url}/voice",
+                "DUTYLINE_SMTP_HOST": HOST,
+                "DUTYLINE_SMTP_PORT": str(self.ports.gateway_smtp),
+                "DUTYLINE_SMTP_SENDER": "duty-office@demo.dutyline.local",
+                "DUTYLINE_IM_SIGNING_SECRET": DEV_IM_SECRET,
             }
         )
+        if process == "notify":
+            env["DUTYLINE_NATS_ACCOUNT_SEED"] = self.nats_operator.account_seed
         env.update({f"DUTYLINE_{s.upper()}_ADDRESS": self.address(s) for s in SERVICES})
+        env.update(self.settings)
         return env
 
     async def start(self, progress: object = None) -> dict[str, float]:
@@ -125,7 +196,16 @@ class Platform:
             await self._timed(
                 timings,
                 "services",
-                asyncio.gather(*(self.wait_serving(s) for s in SERVICES), self._wait_worker()),
+                asyncio.gather(
+                    *(self.wait_serving(s) for s in SERVICES),
+                    self._wait_worker(),
+                    wait_for_port_async(
+                        HOST,
+                        self.ports.gateway_http,
+                        deadline=time.monotonic() + 30.0,
+                        process=self.processes["gateway"],
+                    ),
+                ),
             )
         except BaseException:
             await self.stop()
@@ -145,7 +225,7 @@ class Platform:
             conn = await asyncpg.connect(self.postgres.dsn, server_settings={"search_path": "roster"})
             try:
                 async with conn.transaction():
-                    await seed_demo(conn, today=datetime.now(UTC).date())
+                    await seed_demo(conn, today=datetime.now(UTC).date(), im_base_url=self.gateway_url)
             finally:
                 await conn.close()
 

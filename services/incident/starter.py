@@ -3,8 +3,6 @@ reconciler for the starts that failed (see dutyline.temporal_start)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -12,7 +10,7 @@ import structlog
 from temporalio.client import Client
 from temporalio.common import SearchAttributePair
 
-from dutyline.temporal_start import start_once
+from dutyline.temporal_start import reconcile_forever, start_once
 from services.incident import store
 from workflows.incident.types import IncidentInput
 from workflows.incident.workflow import SEVERITY, SITE, STAGE, IncidentWorkflow
@@ -57,14 +55,11 @@ class WorkflowStarter:
                 await store.mark_workflow_started(conn, incident_id=incident.id)
         return started
 
+    async def _pending(self) -> list[store.IncidentRow]:
+        async with self._pool.acquire() as conn:
+            ids = await store.incidents_without_workflow(conn, older_than=datetime.now(UTC) - RECONCILE_AFTER)
+            found = [await store.get_incident(conn, incident_id=i) for i in ids]
+        return [incident for incident in found if incident is not None]
+
     async def reconcile_forever(self) -> None:
-        while True:
-            await asyncio.sleep(5.0)
-            with contextlib.suppress(Exception):
-                async with self._pool.acquire() as conn:
-                    ids = await store.incidents_without_workflow(conn, older_than=datetime.now(UTC) - RECONCILE_AFTER)
-                for incident_id in ids:
-                    async with self._pool.acquire() as conn:
-                        incident = await store.get_incident(conn, incident_id=incident_id)
-                    if incident is not None:
-                        await self.ensure_started(incident)
+        await reconcile_forever(self._pending, self.ensure_started)

@@ -3,15 +3,13 @@ reconciler for the starts that failed (see dutyline.temporal_start)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from datetime import UTC
 
 import asyncpg
 import structlog
 from temporalio.client import Client
 
-from dutyline.temporal_start import signal_best_effort, start_once
+from dutyline.temporal_start import reconcile_forever, signal_best_effort, start_once
 from services.intake import store
 from workflows.callback.types import CallbackInput, callback_workflow_id
 
@@ -46,12 +44,9 @@ class CallbackStarter:
     async def completed(self, callback_id: str) -> None:
         await signal_best_effort(self._client, callback_workflow_id(callback_id), "completed")
 
+    async def _pending(self) -> list[store.CallbackRow]:
+        async with self._pool.acquire() as conn:
+            return list(await store.callbacks_without_workflow(conn))
+
     async def reconcile_forever(self) -> None:
-        while True:
-            await asyncio.sleep(5.0)
-            with contextlib.suppress(Exception):
-                async with self._pool.acquire() as conn:
-                    pending = await store.callbacks_without_workflow(conn)
-                for callback in pending:
-                    if not await self.ensure_started(callback):
-                        break
+        await reconcile_forever(self._pending, self.ensure_started)

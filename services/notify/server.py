@@ -1,14 +1,365 @@
-"""NotifyService over gRPC. Every RPC answers UNIMPLEMENTED until the notify issue lands; the
-service already runs, migrates its schema, relays its outbox and reports health."""
+"""NotifyService over gRPC: notifications (send, read, acknowledge) and escalations here; agencies
+in rpc_agencies. Delivery runs in the background (dispatcher), and so do the event feed to agencies
+and their webhook deliveries."""
 
 from __future__ import annotations
 
-import grpc
+from datetime import UTC, datetime
 
+import grpc
+import structlog
+from temporalio.client import Client
+
+from dutyline.config import Settings
+from dutyline.db.pool import Connection
+from dutyline.directory import RosterDirectory
+from dutyline.emit import emit
+from dutyline.envelope import SITE_ID_PATTERN
+from dutyline.events.v1 import event_pb2
+from dutyline.grpckit import idempotency
+from dutyline.grpckit.auth import Principal, current_principal, optional_principal
+from dutyline.grpckit.client import service_channel
+from dutyline.grpckit.convert import ROLE_NAMES
+from dutyline.grpckit.errors import NotFound, PermissionDenied, Unauthenticated, Violations
 from dutyline.grpckit.server import ServiceContext
+from dutyline.ids import new_id
 from dutyline.notify.v1 import notify_pb2, notify_pb2_grpc
+from dutyline.roster.v1 import roster_pb2_grpc
+from dutyline.temporal_start import signal_best_effort
+from services.notify import convert, sending, store, templates
+from services.notify.channels import build_channels
+from services.notify.dispatcher import SYSTEM_ACTOR, Dispatcher
+from services.notify.escalation_starter import EscalationStarter
+from services.notify.recipients import RecipientResolver
+from services.notify.rpc_agencies import AgencyRpcs
+from services.notify.rules import CHANNELS, default_chain, first_step_for, verify_ack_token
+from workflows.escalation.types import Acknowledgement, escalation_workflow_id
+
+log = structlog.get_logger(__name__)
+
+MAX_RECIPIENTS = 50
+MAX_DATA = 50
+MAX_VALUE = 2000
+LOCALES = ("", "zh-CN", "en")
+
+
+def validate_message(
+    v: Violations, *, site_id: str, template: str, data: dict[str, str], locale: str, key: str
+) -> None:
+    for problem in idempotency.check_key(key):
+        v.add(problem.field, problem.description)
+    v.require(bool(SITE_ID_PATTERN.match(site_id)), "site_id", "required: lower-case letters, digits, '-'")
+    v.require(template in templates.TEMPLATES, "template", f"one of {', '.join(templates.TEMPLATES)}")
+    v.require(len(data) <= MAX_DATA, "data", f"at most {MAX_DATA} entries")
+    for name, value in data.items():
+        v.require(len(value) <= MAX_VALUE, f"data[{name}]", f"at most {MAX_VALUE} characters")
+    v.require(locale in LOCALES, "locale", "zh-CN, en, or empty for both")
+
+
+class NotifyServicer(AgencyRpcs, notify_pb2_grpc.NotifyServiceServicer):
+    def __init__(self, ctx: ServiceContext, *, client: Client, dispatcher: Dispatcher, channels: list[str]) -> None:
+        self._pool = ctx.pool
+        self._settings: Settings = ctx.settings
+        self._client = client
+        self._dispatcher = dispatcher
+        self._channels = channels
+        roster = service_channel(ctx.settings, target="roster", caller="notify")
+        self._roster = RosterDirectory(roster)
+        self._roster_stub = roster_pb2_grpc.RosterServiceStub(roster)
+        self._resolver = RecipientResolver(self._roster_stub)
+        self._starter = EscalationStarter(pool=ctx.pool, client=client, task_queue=ctx.settings.temporal_task_queue)
+        ctx.on_close.append(roster.close)
+        ctx.background.append(self._starter.reconcile_forever())
+
+    async def _require_site(self, principal: Principal, site_id: str) -> None:
+        site = await self._roster.site(site_id)
+        principal.require_site(site.id, site.ancestor_ids)
+
+    # ---- notifications ----------------------------------------------------------------------
+
+    async def Send(self, request: notify_pb2.SendRequest, context: grpc.aio.ServicerContext) -> notify_pb2.SendResponse:
+        principal = current_principal()
+        v = Violations()
+        data = dict(request.data)
+        validate_message(
+            v,
+            site_id=request.site_id,
+            template=request.template,
+            data=data,
+            locale=request.locale,
+            key=request.idempotency_key,
+        )
+        v.require(0 < len(request.recipients) <= MAX_RECIPIENTS, "recipients", f"1 to {MAX_RECIPIENTS} recipients")
+        v.require(not request.channel or request.channel in CHANNELS, "channel", f"one of {', '.join(CHANNELS)}")
+        steps = convert.steps_from(
+            [(r, "", 0) for r in request.recipients], field="recipients", site_id=request.site_id, v=v
+        )
+        v.raise_if_any()
+        await self._require_site(principal, request.site_id)
+        people = await self._resolver.resolve(steps)
+        message = sending.Message(
+            site_id=request.site_id,
+            template=request.template,
+            data=data,
+            locale=request.locale,
+            drill=request.drill,
+            ref_kind=request.ref_kind,
+            ref_id=request.ref_id,
+            channel=request.channel,
+        )
+        rows = sending.compose(
+            people,
+            message,
+            key=f"send:{request.idempotency_key}",
+            channels=self._channels,
+            now=datetime.now(UTC),
+        )
+        async with self._pool.acquire() as conn, conn.transaction():
+            prior = await idempotency.claim(
+                conn, method="Send", key=request.idempotency_key, request=request, response=notify_pb2.SendResponse()
+            )
+            stored = await sending.store_all(conn, rows) if prior is None else []
+            if prior is not None:
+                stored = await store.notifications_by_dedupe_keys(
+                    conn, keys=[f"send:{request.idempotency_key}:{p.id}" for p in people]
+                )
+        self._dispatcher.wake()
+        log.info("notifications queued", count=len(stored), template=request.template, replay=prior is not None)
+        return notify_pb2.SendResponse(notifications=[convert.notification_message(n) for n in stored])
+
+    async def _readable(self, notification_id: str) -> store.NotificationRow:
+        principal = current_principal()
+        async with self._pool.acquire() as conn:
+            row = await store.get_notification(conn, notification_id=notification_id)
+        if row is None:
+            raise NotFound(f"notification {notification_id} does not exist")
+        if row.person_id != principal.person_id:
+            await self._require_site(principal, row.site_id)
+        return row
+
+    async def GetNotification(
+        self, request: notify_pb2.GetNotificationRequest, context: grpc.aio.ServicerContext
+    ) -> notify_pb2.Notification:
+        return convert.notification_message(await self._readable(request.notification_id))
+
+    async def ListNotifications(
+        self, request: notify_pb2.ListNotificationsRequest, context: grpc.aio.ServicerContext
+    ) -> notify_pb2.ListNotificationsResponse:
+        principal = current_principal()
+        v = Violations()
+        size = request.page.page_size or 50
+        v.require(0 < size <= 500, "page.page_size", "between 1 and 500")
+        v.require(not request.site_id or bool(SITE_ID_PATTERN.match(request.site_id)), "site_id", "a site id")
+        v.raise_if_any()
+        site_ids: list[str] | None
+        if request.site_id:
+            await self._require_site(principal, request.site_id)
+            site_ids = [request.site_id]
+        elif request.person_id and request.person_id == principal.person_id:
+            site_ids = None  # one's own notifications, wherever they came from
+        elif "*" in principal.sites:
+            site_ids = None
+        else:
+            site_ids = await self._roster.sites_under(principal.sites)
+        async with self._pool.acquire() as conn:
+            rows = await store.list_notifications(
+                conn,
+                site_ids=site_ids,
+                person_id=request.person_id,
+                unacknowledged_only=request.unacknowledged_only,
+                ref_id=request.ref_id,
+                escalation_id=request.escalation_id,
+                before_id=request.page.page_token,
+                limit=size,
+            )
+        return notify_pb2.ListNotificationsResponse(
+            notifications=[convert.notification_message(r) for r in rows],
+            next_page_token=rows[-1].id if len(rows) == size else "",
+        )
+
+    async def Acknowledge(
+        self, request: notify_pb2.AcknowledgeRequest, context: grpc.aio.ServicerContext
+    ) -> notify_pb2.Notification:
+        """确认: by the person notified (or an admin acting for the site), or with the message's token."""
+        principal = optional_principal()
+        v = Violations()
+        v.require(bool(request.notification_id), "notification_id", "required")
+        v.raise_if_any()
+        secret = self._settings.token_secret.get_secret_value()
+
+        async def work(conn: Connection) -> notify_pb2.Notification:
+            row = await store.get_notification(conn, notification_id=request.notification_id, for_update=True)
+            if row is None:
+                raise NotFound(f"notification {request.notification_id} does not exist")
+            if request.ack_token:
+                if not verify_ack_token(secret, row.id, request.ack_token):
+                    raise PermissionDenied("the acknowledgement token does not match this notification")
+            elif principal is None:
+                raise Unauthenticated("a bearer token or the message's acknowledgement token is required")
+            elif principal.person_id != row.person_id:
+                if not principal.has_role("admin", "system"):
+                    raise PermissionDenied(f"notification {row.id} was sent to {row.person_id}, not to you")
+                await self._require_site(principal, row.site_id)
+            by = principal.person_id if principal is not None and not request.ack_token else row.person_id
+            if await store.acknowledge(conn, notification_id=row.id, by=by, at=datetime.now(UTC)):
+                after = await store.get_notification(conn, notification_id=row.id)
+                assert after is not None
+                await emit(
+                    conn,
+                    event_type="notification.acknowledged",
+                    site_id=row.site_id,
+                    aggregate_id=row.id,
+                    aggregate_version=after.version,
+                    payload=event_pb2.NotificationChanged(
+                        notification=convert.notification_message(after),
+                        detail="by token" if request.ack_token else f"by {principal.person_id if principal else ''}",
+                    ),
+                    drill=row.drill,
+                    actor=SYSTEM_ACTOR if principal is None else None,
+                )
+                row = after
+            return convert.notification_message(row)
+
+        answer, _ = await idempotency.run_once(
+            self._pool, method="Acknowledge", request=request, response_type=notify_pb2.Notification, work=work
+        )
+        if answer.escalation_id:
+            await signal_best_effort(
+                self._client,
+                escalation_workflow_id(answer.escalation_id),
+                "acknowledged",
+                Acknowledgement(
+                    person_id=answer.acknowledged_by,
+                    notification_id=answer.id,
+                    at=answer.acknowledged_at.ToDatetime(tzinfo=UTC).isoformat(),
+                ),
+            )
+        return answer
+
+    # ---- escalation chains and escalations --------------------------------------------------
+
+    async def _chain(self, site_id: str) -> store.ChainRow:
+        async with self._pool.acquire() as conn:
+            chain = await store.get_chain(conn, site_id=site_id)
+        if chain is not None:
+            return chain
+        steps, repeat = default_chain(site_id)
+        return store.ChainRow(site_id, steps, repeat, None, is_default=True)
+
+    async def UpsertEscalationChain(
+        self, request: notify_pb2.UpsertEscalationChainRequest, context: grpc.aio.ServicerContext
+    ) -> notify_pb2.EscalationChain:
+        principal = current_principal()
+        chain = request.chain
+        v = Violations()
+        for problem in idempotency.check_key(request.idempotency_key):
+            v.add(problem.field, problem.description)
+        v.require(bool(SITE_ID_PATTERN.match(chain.site_id)), "chain.site_id", "required: a site id")
+        v.require(0 < len(chain.steps) <= 10, "chain.steps", "1 to 10 steps")
+        v.require(1 <= chain.repeat <= 10, "chain.repeat", "between 1 and 10")
+        steps = convert.steps_from(
+            [(s.recipient, s.channel, s.wait_seconds) for s in chain.steps],
+            field="chain.steps",
+            site_id=chain.site_id,
+            v=v,
+        )
+        for index, step in enumerate(chain.steps):
+            v.require(step.wait_seconds > 0, f"chain.steps[{index}].wait_seconds", "at least 1 second")
+        v.raise_if_any()
+        if not principal.has_role("admin", "leader", "supervisor", "system"):
+            raise PermissionDenied("only an admin, a duty leader or a supervisor may change the escalation chain")
+        await self._require_site(principal, chain.site_id)
+        row = store.ChainRow(chain.site_id, steps, chain.repeat, datetime.now(UTC))
+
+        async def work(conn: Connection) -> notify_pb2.EscalationChain:
+            await store.upsert_chain(conn, chain=row, by=principal.person_id)
+            return convert.chain_message(row)
+
+        answer, _ = await idempotency.run_once(
+            self._pool,
+            method="UpsertEscalationChain",
+            request=request,
+            response_type=notify_pb2.EscalationChain,
+            work=work,
+        )
+        return answer
+
+    async def GetEscalationChain(
+        self, request: notify_pb2.GetEscalationChainRequest, context: grpc.aio.ServicerContext
+    ) -> notify_pb2.EscalationChain:
+        await self._require_site(current_principal(), request.site_id)
+        return convert.chain_message(await self._chain(request.site_id))
+
+    async def Escalate(
+        self, request: notify_pb2.EscalateRequest, context: grpc.aio.ServicerContext
+    ) -> notify_pb2.Escalation:
+        principal = current_principal()
+        v = Violations()
+        data = dict(request.data)
+        validate_message(
+            v,
+            site_id=request.site_id,
+            template=request.template,
+            data=data,
+            locale=request.locale,
+            key=request.idempotency_key,
+        )
+        v.raise_if_any()
+        await self._require_site(principal, request.site_id)
+        chain = await self._chain(request.site_id)
+        role = ROLE_NAMES.get(request.start_at_role, "")
+        row = store.EscalationRow(
+            id=new_id("esc"),
+            site_id=request.site_id,
+            template=request.template,
+            data=data,
+            ref_kind=request.ref_kind,
+            ref_id=request.ref_id,
+            drill=request.drill,
+            locale=request.locale,
+            steps=chain.steps,
+            repeat=chain.repeat,
+            first_step=first_step_for(chain.steps, role) if role else 0,
+            created_at=datetime.now(UTC),
+        )
+
+        async def work(conn: Connection) -> notify_pb2.Escalation:
+            await store.insert_escalation(conn, row=row)
+            return convert.escalation_message(row)
+
+        answer, replay = await idempotency.run_once(
+            self._pool, method="Escalate", request=request, response_type=notify_pb2.Escalation, work=work
+        )
+        async with self._pool.acquire() as conn:
+            stored = await store.get_escalation(conn, escalation_id=answer.id)
+        assert stored is not None
+        await self._starter.ensure_started(stored)
+        if not replay:
+            log.info("escalation started", escalation_id=row.id, first_step=row.first_step, steps=len(row.steps))
+        return convert.escalation_message(stored)
+
+    async def GetEscalation(
+        self, request: notify_pb2.GetEscalationRequest, context: grpc.aio.ServicerContext
+    ) -> notify_pb2.Escalation:
+        principal = current_principal()
+        async with self._pool.acquire() as conn:
+            row = await store.get_escalation(conn, escalation_id=request.escalation_id)
+            if row is None:
+                raise NotFound(f"escalation {request.escalation_id} does not exist")
+            notifications = await store.list_notifications(conn, site_ids=None, escalation_id=row.id, limit=500)
+        await self._require_site(principal, row.site_id)
+        return convert.escalation_message(row, list(reversed(notifications)))
 
 
 async def build(ctx: ServiceContext, server: grpc.aio.Server) -> str:
-    notify_pb2_grpc.add_NotifyServiceServicer_to_server(notify_pb2_grpc.NotifyServiceServicer(), server)
+    settings = ctx.settings
+    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    channels = build_channels(settings)
+    dispatcher = Dispatcher(pool=ctx.pool, channels=channels, settings=settings)
+    servicer = NotifyServicer(ctx, client=client, dispatcher=dispatcher, channels=list(channels))
+    ctx.background.append(dispatcher.run())
+    ctx.background.extend(servicer.agency_background())
+    ctx.on_close.append(servicer.close_agencies)
+    ctx.on_close.append(channels.close)
+    notify_pb2_grpc.add_NotifyServiceServicer_to_server(servicer, server)
     return str(notify_pb2.DESCRIPTOR.services_by_name["NotifyService"].full_name)

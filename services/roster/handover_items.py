@@ -1,46 +1,97 @@
-"""The open items a handover carries, gathered from the services that own them (交接事项).
-
-What exists today: open incidents (IncidentService.ListIncidents). Deadlines due, unacknowledged
-notifications and promised callbacks are gathered once their services provide them; until then the
-handover says so in its gathering notes, so nobody trusts a list that looks complete but is not.
-"""
+"""The open items a handover carries, gathered from the services that own them (交接事项): open
+incidents and their pending reporting deadlines (incident), unacknowledged notifications (notify)
+and open callbacks and messages (intake). A service that does not answer is named in the gathering
+notes, so nobody trusts a list that looks complete but is not."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import grpc
 import structlog
 
+from dutyline.grpckit.convert import from_ts
 from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
+from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
+from dutyline.notify.v1 import notify_pb2, notify_pb2_grpc
 from services.roster.duty_store import OpenItem
 
 log = structlog.get_logger(__name__)
 
-NOT_YET = (
-    "deadlines: 报告时限尚未接入 reporting deadlines are not gathered yet",
-    "notifications: 未确认通知尚未接入 unacknowledged notifications are not gathered yet",
-    "callbacks: 承诺回电尚未接入 promised callbacks are not gathered yet",
-)
+TIMEOUT = 3.0
 
 
 class OpenItemsGatherer:
-    def __init__(self, incidents: incident_pb2_grpc.IncidentServiceStub) -> None:
+    def __init__(
+        self,
+        *,
+        incidents: incident_pb2_grpc.IncidentServiceStub,
+        notify: notify_pb2_grpc.NotifyServiceStub,
+        intake: intake_pb2_grpc.IntakeServiceStub,
+    ) -> None:
         self._incidents = incidents
+        self._notify = notify
+        self._intake = intake
 
     async def gather(self, *, site_id: str, until: datetime) -> tuple[list[OpenItem], list[str]]:
         items: list[OpenItem] = []
-        notes = list(NOT_YET)
-        try:
-            reply = await self._incidents.ListIncidents(
-                incident_pb2.ListIncidentsRequest(site_id=site_id, open_only=True, include_drills=True), timeout=3.0
-            )
-        except grpc.aio.AioRpcError as exc:
-            log.warning("open incidents not gathered", site_id=site_id, code=exc.code().name)
-            notes.insert(0, f"incidents: 事件服务不可用 the incident service did not answer ({exc.code().name})")
-            return items, notes
+        notes: list[str] = []
+        sources: list[tuple[str, str, Callable[[str], Awaitable[list[OpenItem]]]]] = [
+            ("incidents and deadlines", "事件服务", self._incident_items),
+            ("notifications", "通知服务", self._notification_items),
+            ("callbacks", "接警服务", self._callback_items),
+        ]
+        for what, service_zh, source in sources:
+            try:
+                items.extend(await source(site_id))
+            except grpc.aio.AioRpcError as exc:
+                log.warning("open items not gathered", what=what, site_id=site_id, code=exc.code().name)
+                notes.append(f"{what}: {service_zh}不可用 the service did not answer ({exc.code().name})")
+        return items, notes
+
+    async def _incident_items(self, site_id: str) -> list[OpenItem]:
+        reply = await self._incidents.ListIncidents(
+            incident_pb2.ListIncidentsRequest(site_id=site_id, open_only=True, include_drills=True), timeout=TIMEOUT
+        )
+        items = []
         for incident in reply.incidents:
             label = "【演练】" if incident.drill else ""
             stage = incident_pb2.Stage.Name(incident.stage).removeprefix("STAGE_").lower()
             items.append(OpenItem(kind="incident", ref_id=incident.id, text=f"{label}{incident.title} ({stage})"))
-        return items, notes
+            for deadline in incident.pending_deadlines:
+                kind = incident_pb2.ReportKind.Name(deadline.kind).removeprefix("REPORT_KIND_").lower()
+                number = f" #{deadline.number}" if deadline.number else ""
+                overdue = "（已超时 overdue）" if deadline.missed else ""
+                items.append(
+                    OpenItem(
+                        kind="deadline",
+                        ref_id=incident.id,
+                        text=f"{label}{incident.title}: {kind}{number}{overdue}",
+                        due_at=from_ts(deadline.due_at) if deadline.HasField("due_at") else None,
+                    )
+                )
+        return items
+
+    async def _notification_items(self, site_id: str) -> list[OpenItem]:
+        reply = await self._notify.ListNotifications(
+            notify_pb2.ListNotificationsRequest(site_id=site_id, unacknowledged_only=True), timeout=TIMEOUT
+        )
+        return [
+            OpenItem(kind="notification", ref_id=n.id, text=f"{n.person_name or n.person_id}: {n.subject} ({n.status})")
+            for n in reply.notifications
+        ]
+
+    async def _callback_items(self, site_id: str) -> list[OpenItem]:
+        reply = await self._intake.ListCallbacks(
+            intake_pb2.ListCallbacksRequest(site_id=site_id, open_only=True), timeout=TIMEOUT
+        )
+        return [
+            OpenItem(
+                kind="callback",
+                ref_id=c.id,
+                text=f"{'留言 message' if c.kind == 'message' else '回电 callback'} → {c.recipient_id}: {c.content}",
+                due_at=from_ts(c.due_at) if c.HasField("due_at") else None,
+            )
+            for c in reply.callbacks
+        ]

@@ -101,8 +101,9 @@ def demo_rotations(site_id: str, pattern_id: str, first_day: date) -> list[rules
     ]
 
 
-async def seed_demo(conn: Connection, *, today: date) -> bool:
-    """Seed the demo organization if the roster is empty; returns whether it seeded."""
+async def seed_demo(conn: Connection, *, today: date, im_base_url: str = "") -> bool:
+    """Seed the demo organization if the roster is empty; returns whether it seeded. People are
+    reached by phone, SMS, IM (at ``im_base_url``/im/<person>, e.g. the local gateway) and e-mail."""
     if not await store.is_empty(conn):
         return False
 
@@ -130,7 +131,12 @@ async def seed_demo(conn: Connection, *, today: date) -> bool:
             display_name=p.name,
             site_id=p.site_id,
             roles=list(p.roles),
-            contacts=(("phone", p.phone), ("sms", p.phone)),
+            contacts=(
+                ("phone", p.phone),
+                ("sms", p.phone),
+                *((("im", f"{im_base_url}/im/{p.id}"),) if im_base_url else ()),
+                ("email", f"{p.id}@demo.dutyline.local"),
+            ),
             department="应急值班室 Duty room",
         )
     await store.upsert_directory_entry(

@@ -11,6 +11,8 @@ from temporalio.client import Client
 from dutyline.grpckit.client import service_channel
 from dutyline.grpckit.server import ServiceContext
 from dutyline.incident.v1 import incident_pb2_grpc
+from dutyline.intake.v1 import intake_pb2_grpc
+from dutyline.notify.v1 import notify_pb2_grpc
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 from services.roster.handover_items import OpenItemsGatherer
 from services.roster.on_duty_cache import OnDutyCache
@@ -33,10 +35,15 @@ async def build(ctx: ServiceContext, server: grpc.aio.Server) -> str:
     client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
     shifts = ShiftStarter(pool=ctx.pool, client=client, task_queue=settings.temporal_task_queue)
     ctx.background.append(shifts.run_forever())
-    incidents = service_channel(settings, target="incident", caller="roster")
-    ctx.on_close.append(incidents.close)
-    servicer = RosterServicer(
-        ctx, shifts=shifts, open_items=OpenItemsGatherer(incident_pb2_grpc.IncidentServiceStub(incidents))
+    channels = {
+        name: service_channel(settings, target=name, caller="roster") for name in ("incident", "notify", "intake")
+    }
+    ctx.on_close.extend(ch.close for ch in channels.values())
+    open_items = OpenItemsGatherer(
+        incidents=incident_pb2_grpc.IncidentServiceStub(channels["incident"]),
+        notify=notify_pb2_grpc.NotifyServiceStub(channels["notify"]),
+        intake=intake_pb2_grpc.IntakeServiceStub(channels["intake"]),
     )
+    servicer = RosterServicer(ctx, shifts=shifts, open_items=open_items)
     roster_pb2_grpc.add_RosterServiceServicer_to_server(servicer, server)
     return str(roster_pb2.DESCRIPTOR.services_by_name["RosterService"].full_name)

@@ -31,13 +31,3 @@ async def test_health_and_reflection(platform: Any, service: str) -> None:
     with grpc.insecure_channel(platform.address(service)) as channel:
         services = ProtoReflectionDescriptorDatabase(channel).get_services()
     assert FULL_NAMES[service] in services and "grpc.health.v1.Health" in services
-
-
-async def test_an_rpc_of_a_later_issue_answers_unimplemented(platform: Any, officer_token: str) -> None:
-    from dutyline.grpckit.client import channel
-    from dutyline.notify.v1 import notify_pb2, notify_pb2_grpc
-
-    async with channel(platform.address("notify"), officer_token) as ch:
-        with pytest.raises(grpc.aio.AioRpcError) as err:
-            await notify_pb2_grpc.NotifyServiceStub(ch).ListAgencies(notify_pb2.ListAgenciesRequest())
-    assert err.value.code() == grpc.StatusCode.UNIMPLEMENTED

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,7 +24,8 @@ from dutyline.grpckit.convert import ts
 from dutyline.grpckit.errors import field_violations
 from dutyline.incident.v1 import incident_pb2
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
-from tests.support import token_for
+from dutyline.natsconn import connect_url
+from tests.support import notifications_about, token_for
 
 pytestmark = pytest.mark.stack
 
@@ -56,7 +58,7 @@ def emergency_call(**overrides: Any) -> intake_pb2.RegisterCallRequest:
 
 async def stream_events(platform: Any, *, aggregate_ids: set[str], count: int, timeout: float = 15.0) -> list[Any]:
     """The messages on the DUTYLINE stream about the given aggregates (from the stream's start)."""
-    nc = await nats.connect(platform.nats.url)
+    nc = await connect_url(platform.nats.url, platform.nats_creds)
     try:
         js = nc.jetstream()
         sub = await js.subscribe(
@@ -135,6 +137,16 @@ async def test_emergency_call_opens_incident_with_workflow_and_events(
 
     timeline = await incidents.GetTimeline(incident_pb2.GetTimelineRequest(incident_id=incident.id))
     assert [e.kind for e in timeline.entries] == ["registered", "leader_notified"]
+
+    # The duty leader was reached through an escalation, by a real channel of the local gateway.
+    told = await notifications_about(platform, incident.id)
+    assert told and all(n.person_id.startswith("p-hz-leader") and n.escalation_id for n in told)
+    for _ in range(100):
+        delivered = [m for m in platform.gateway_messages() if any(n.id in json.dumps(m) for n in told)]
+        if delivered:
+            break
+        await asyncio.sleep(0.1)
+    assert delivered and delivered[0]["channel"] == "voice"  # the leaders' first preference: a phone call
 
     # The caller's number is stored encrypted, not in clear.
     stored = await db.fetchrow("SELECT caller_phone_enc FROM intake.calls WHERE id = $1", call.id)

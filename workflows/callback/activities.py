@@ -10,8 +10,7 @@ from temporalio.exceptions import ApplicationError
 from dutyline.common.v1 import common_pb2
 from dutyline.emit import emit
 from dutyline.events.v1 import event_pb2
-from dutyline.notifier import Notifier
-from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
+from dutyline.notifier import NotifyClient, notify_key
 from services.intake import store
 from services.intake.messages import call_message, callback_message
 from workflows.callback.types import ESCALATE, RECORD_OVERDUE, REMIND, STATE, CallbackNotice, CallbackState
@@ -20,9 +19,8 @@ SYSTEM_ACTOR = common_pb2.Actor(person_id="system:callback-workflow", display_na
 
 
 class CallbackActivities:
-    def __init__(self, *, pool: asyncpg.Pool, roster: roster_pb2_grpc.RosterServiceStub, notifier: Notifier) -> None:
+    def __init__(self, *, pool: asyncpg.Pool, notifier: NotifyClient) -> None:
         self._pool = pool
-        self._roster = roster
         self._notifier = notifier
 
     async def _callback(self, callback_id: str) -> store.CallbackRow:
@@ -37,29 +35,43 @@ class CallbackActivities:
         row = await self._callback(callback_id)
         return CallbackState(status=row.status, completed_at=row.completed_at.isoformat() if row.completed_at else None)
 
+    @staticmethod
+    def _data(row: store.CallbackRow, detail: str = "") -> dict[str, str]:
+        return {
+            "callback_id": row.id,
+            "kind": row.kind,
+            "content": row.content,
+            "due_at": row.due_at.isoformat(),
+            "recipient": row.recipient_id,
+            "urgent": "yes" if row.urgent else "",
+            "detail": detail,
+        }
+
     @activity.defn(name=REMIND)
     async def remind(self, notice: CallbackNotice) -> None:
         row = await self._callback(notice.callback_id)
-        what = "留言待阅 A message waits for you" if row.kind == "message" else "请回电 Call the caller back"
         await self._notifier.send(
+            site_id=row.site_id,
             person_id=row.recipient_id,
-            subject=f"{what} ({'紧急 urgent' if row.urgent else ''})",
-            body=f"{row.content} — due {row.due_at.isoformat()}",
-            dedupe_key=f"{row.id}:reminder",
+            template="callback_reminder",
+            data=self._data(row),
+            key=notify_key(row.id, "reminder"),
+            ref_kind=row.kind,
+            ref_id=row.id,
         )
 
     @activity.defn(name=ESCALATE)
     async def escalate(self, notice: CallbackNotice) -> None:
-        """Tell the duty leader(s) on duty that a callback or message is overdue."""
+        """Tell the duty leader on duty that a callback or message is overdue, up the chain until acknowledged."""
         row = await self._callback(notice.callback_id)
-        on_duty = await self._roster.GetOnDuty(roster_pb2.GetOnDutyRequest(site_id=row.site_id), timeout=5.0)
-        for leader in on_duty.leaders:
-            await self._notifier.send(
-                person_id=leader.person_id,
-                subject="回电/留言超时 Callback overdue",
-                body=f"{row.kind} {row.id} for {row.recipient_id} was due {row.due_at.isoformat()}. {notice.detail}",
-                dedupe_key=f"{row.id}:overdue:{leader.person_id}:{notice.detail}",
-            )
+        await self._notifier.escalate(
+            site_id=row.site_id,
+            template="callback_overdue",
+            data=self._data(row, notice.detail),
+            key=notify_key(row.id, "overdue", notice.detail),
+            ref_kind=row.kind,
+            ref_id=row.id,
+        )
 
     @activity.defn(name=RECORD_OVERDUE)
     async def record_overdue(self, callback_id: str) -> bool:

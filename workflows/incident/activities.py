@@ -13,7 +13,7 @@ from dutyline.common.v1 import common_pb2
 from dutyline.emit import emit
 from dutyline.events.v1 import event_pb2
 from dutyline.ids import new_id
-from dutyline.notifier import Notifier
+from dutyline.notifier import NotifyClient, notify_key
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 from services.incident import convert, policy_store, rules, store
 from workflows.incident.convert import deadline_from_data, parse, policy_to_data
@@ -21,7 +21,9 @@ from workflows.incident.types import ChangeSet, LeaderNotice, LeaderNotified, Po
 
 
 class IncidentActivities:
-    def __init__(self, *, pool: asyncpg.Pool, roster: roster_pb2_grpc.RosterServiceStub, notifier: Notifier) -> None:
+    def __init__(
+        self, *, pool: asyncpg.Pool, roster: roster_pb2_grpc.RosterServiceStub, notifier: NotifyClient
+    ) -> None:
         self._pool = pool
         self._roster = roster
         self._notifier = notifier
@@ -34,21 +36,32 @@ class IncidentActivities:
         )
         on_duty = await self._roster.GetOnDuty(roster_pb2.GetOnDutyRequest(site_id=notice.site_id), timeout=5.0)
         leaders = list(on_duty.leaders)
-        label = "【演练 DRILL】" if notice.drill else ""
-        for leader in leaders:
-            await self._notifier.send(
-                person_id=leader.person_id,
-                subject=f"{label}{notice.title}"
-                if notice.step != "registered"
-                else f"{label}新突发事件 New incident: {notice.title}",
-                body=f"{label}事件 {notice.incident_id}，请立即处置。Incident {notice.incident_id}; act now.",
-                dedupe_key=f"{notice.incident_id}:{notice.step}:{leader.person_id}",
-            )
+        async with self._pool.acquire() as conn:
+            current = await store.get_incident(conn, incident_id=notice.incident_id)
+        registered = notice.step == "registered"
+        # Through an EscalationWorkflow from the duty leader up the site's chain, until acknowledged.
+        escalation_id = await self._notifier.escalate(
+            site_id=notice.site_id,
+            template="incident_registered" if registered else "incident_escalated",
+            data={
+                "incident_id": notice.incident_id,
+                "title": notice.title,
+                "place": current.place_text if current else "",
+                "category": current.category if current else "",
+                "severity": current.severity if current else "",
+                "registered_at": current.registered_at.isoformat() if current else "",
+                "detail": "" if registered else notice.title,
+            },
+            key=notify_key(notice.incident_id, notice.step),
+            ref_kind="incident",
+            ref_id=notice.incident_id,
+            drill=notice.drill,
+        )
         names = "、".join(f"{p.display_name}" for p in leaders)
         text = (
-            f"已通知带班领导 Duty leader notified: {names}"
+            f"已通知带班领导 Duty leader notified: {names} (escalation {escalation_id})"
             if leaders
-            else "当前无带班领导在岗 No duty leader on the roster now"
+            else f"当前无带班领导在岗，逐级上报 No duty leader on duty now; escalating (escalation {escalation_id})"
         )
         # The registration's notice keeps its original key, so incidents started before keep replaying.
         key = "leader_notified" if notice.step == "registered" else f"leader_notified:{notice.step}"
@@ -84,7 +97,7 @@ class IncidentActivities:
                         person_id="system:incident-workflow", display_name="IncidentWorkflow", kind="system"
                     ),
                 )
-        return LeaderNotified(leader_ids=[p.person_id for p in leaders], channel=self._notifier.channel)
+        return LeaderNotified(leader_ids=[p.person_id for p in leaders], channel=f"escalation:{escalation_id}")
 
     @activity.defn(name="load_policy")
     async def load_policy(self, query: PolicyQuery) -> PolicyData | None:

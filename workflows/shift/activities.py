@@ -3,8 +3,6 @@ repeated, but a violation or an overdue mark is recorded once per assignment or 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import asyncpg
 import structlog
 from temporalio import activity
@@ -15,7 +13,7 @@ from dutyline.emit import emit
 from dutyline.events.v1 import event_pb2
 from dutyline.grpckit.convert import ts
 from dutyline.ids import new_id
-from dutyline.notifier import Notifier
+from dutyline.notifier import NotifyClient, notify_key
 from services.roster import convert, duty_store, schedule_store
 from workflows.shift.types import (
     ALERT_LEADER,
@@ -31,23 +29,18 @@ from workflows.shift.types import (
 log = structlog.get_logger(__name__)
 
 SYSTEM_ACTOR = common_pb2.Actor(person_id="system:shift-workflow", display_name="ShiftWorkflow", kind="system")
-MESSAGES = {
-    "reminder": (
-        "值班提醒 Duty reminder",
-        "您即将值班，请提前到岗签到。Your duty starts soon; check in early.",
-    ),
-    "not_checked_in": ("未签到 Not checked in", "值班员尚未签到。The officer on duty has not checked in."),
-    "late": ("迟到 Late check-in", "值班员迟到签到。The officer on duty checked in late."),
-    "absent": ("缺岗 Absent", "值班员缺岗，请立即安排替班。The officer is absent; arrange a substitute now."),
-    "handover_overdue": (
-        "交接超时 Handover overdue",
-        "交接班未按时确认。A handover was not accepted in time.",
-    ),
+# The notify template of each kind of notice (templates in zh-CN and English live in notify).
+TEMPLATES = {
+    "reminder": "shift_reminder",
+    "not_checked_in": "not_checked_in",
+    "late": "late_check_in",
+    "absent": "absent",
+    "handover_overdue": "handover_overdue",
 }
 
 
 class ShiftActivities:
-    def __init__(self, *, pool: asyncpg.Pool, notifier: Notifier) -> None:
+    def __init__(self, *, pool: asyncpg.Pool, notifier: NotifyClient) -> None:
         self._pool = pool
         self._notifier = notifier
 
@@ -59,20 +52,30 @@ class ShiftActivities:
             raise ApplicationError(f"assignment {assignment_id} no longer exists", non_retryable=True)
         return row
 
-    async def _send(self, person_id: str, notice: ShiftNotice, key: str) -> None:
-        subject, body = MESSAGES[notice.kind]
-        await self._notifier.send(
-            person_id=person_id,
-            subject=subject,
-            body=f"{body} {notice.detail}".strip(),
-            dedupe_key=f"{notice.assignment_id}:{notice.kind}:{key}",
-        )
+    @staticmethod
+    def _data(row: schedule_store.AssignmentRow, notice: ShiftNotice) -> dict[str, str]:
+        a = row.assignment
+        return {
+            "person_name": row.display_name,
+            "shift_name": a.shift_name,
+            "local_date": str(a.local_date),
+            "starts_at": a.starts_at.isoformat(),
+            "detail": notice.detail,
+        }
 
     @activity.defn(name=REMIND)
     async def remind(self, notice: ShiftNotice) -> None:
         """Remind whoever holds the assignment now (leave or a swap may have changed it)."""
         row = await self._assignment(notice.assignment_id)
-        await self._send(row.assignment.person_id, notice, row.assignment.person_id)
+        await self._notifier.send(
+            site_id=notice.site_id,
+            person_id=row.assignment.person_id,
+            template=TEMPLATES[notice.kind],
+            data=self._data(row, notice),
+            key=notify_key(notice.assignment_id, notice.kind, row.assignment.person_id),
+            ref_kind="assignment",
+            ref_id=notice.assignment_id,
+        )
 
     @activity.defn(name=CHECK_IN_STATE)
     async def check_in_state(self, assignment_id: str) -> CheckInState:
@@ -88,14 +91,17 @@ class ShiftActivities:
 
     @activity.defn(name=ALERT_LEADER)
     async def alert_leader(self, notice: ShiftNotice) -> None:
-        """Tell the duty leader(s) on duty at the site now (带班领导)."""
+        """Tell the duty leader on duty at the site now (带班领导), through an escalation that climbs to
+        the unit head and the superior duty office if nobody acknowledges."""
         row = await self._assignment(notice.assignment_id)
-        async with self._pool.acquire() as conn:
-            on_duty, _ = await schedule_store.on_duty(conn, site_id=notice.site_id, at=datetime.now(UTC))
-        leaders = [p.person_id for p in on_duty if p.role == "leader" and p.person_id != row.assignment.person_id]
-        detail = f"{row.display_name} ({row.assignment.shift_name} {row.assignment.local_date}) {notice.detail}"
-        for leader in leaders or ["unit_head_of:" + notice.site_id]:
-            await self._send(leader, ShiftNotice(notice.assignment_id, notice.site_id, notice.kind, detail), leader)
+        await self._notifier.escalate(
+            site_id=notice.site_id,
+            template=TEMPLATES[notice.kind],
+            data=self._data(row, notice),
+            key=notify_key(notice.assignment_id, notice.kind, notice.detail),
+            ref_kind="assignment",
+            ref_id=notice.assignment_id,
+        )
 
     @activity.defn(name=RECORD_ABSENCE)
     async def record_absence(self, assignment_id: str) -> None:

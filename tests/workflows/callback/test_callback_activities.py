@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,26 +11,16 @@ import asyncpg
 import pytest
 
 from dutyline.db.pool import create_pool
-from dutyline.grpckit.client import service_channel
+from dutyline.grpckit.client import channel
 from dutyline.intake.v1 import intake_pb2
-from dutyline.roster.v1 import roster_pb2_grpc
+from dutyline.notifier import NotifyClient
 from services.intake import store
 from tests.e2e.test_emergency_call_slice import emergency_call
+from tests.support import notifications_about, token_for
 from workflows.callback.activities import CallbackActivities
 from workflows.callback.types import CallbackNotice
 
 pytestmark = pytest.mark.stack
-
-
-@dataclass
-class RecordingNotifier:
-    """A Notifier that keeps what it was asked to send (the only real one logs, until notify lands)."""
-
-    channel: str = "test"
-    sent: list[tuple[str, str]] = field(default_factory=list)
-
-    async def send(self, *, person_id: str, subject: str, body: str, dedupe_key: str) -> None:
-        self.sent.append((person_id, subject))
 
 
 @pytest.fixture
@@ -65,28 +54,23 @@ async def test_an_overdue_callback_is_marked_once_and_the_leader_told(
     )
     async with intake_pool.acquire() as conn:
         await store.insert_callback(conn, callback=callback)
-    notifier = RecordingNotifier()
-    settings = platform_settings(platform)
-    async with service_channel(settings, target="roster", caller="worker") as roster:
-        activities = CallbackActivities(
-            pool=intake_pool, roster=roster_pb2_grpc.RosterServiceStub(roster), notifier=notifier
-        )
+    notifier = NotifyClient(channel(platform.address("notify"), token_for("worker", ["system"], ["*"])))
+    try:
+        activities = CallbackActivities(pool=intake_pool, notifier=notifier)
         assert (await activities.state(callback.id)).status == "open"
         assert await activities.record_overdue(callback.id)
         assert await activities.record_overdue(callback.id)  # a retry: still overdue, nothing added
         await activities.escalate(CallbackNotice(callback.id, "hz-01", "overdue", "p-hz-officer-2"))
         await activities.remind(CallbackNotice(callback.id, "hz-01", "reminder", "p-hz-officer-2"))
+    finally:
+        await notifier.close()
     async with intake_pool.acquire() as conn:
         stored = await store.get_callback(conn, callback_id=callback.id)
         done = await store.complete_callback(conn, callback_id=callback.id, outcome="ok", at=datetime.now(UTC))
     assert stored is not None and stored.overdue
     assert done.status == "completed"
     assert not await activities.record_overdue(callback.id)
-    assert ("p-hz-officer-2", notifier.sent[-1][1]) == notifier.sent[-1]
-    assert any(person.startswith("p-hz-leader") for person, _ in notifier.sent)
-
-
-def platform_settings(platform: Any) -> Any:
-    from dutyline.config import Settings
-
-    return Settings(roster_address=platform.address("roster"))
+    told = await notifications_about(platform, callback.id, at_least=2)
+    assert {n.template for n in told} == {"callback_reminder", "callback_overdue"}
+    assert any(n.person_id == "p-hz-officer-2" and n.template == "callback_reminder" for n in told)
+    assert any(n.person_id.startswith("p-hz-leader") and n.escalation_id for n in told)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,22 +11,22 @@ import asyncpg
 import pytest
 
 from dutyline.db.pool import create_pool
+from dutyline.grpckit.client import channel
+from dutyline.notifier import NotifyClient
 from services.roster import duty_store, rules, schedule_store
+from tests.support import notifications_about, token_for
 from workflows.shift.activities import ShiftActivities
 from workflows.shift.types import HandoverRef, ShiftNotice
 
 pytestmark = pytest.mark.stack
 
 
-@dataclass
-class RecordingNotifier:
-    """A Notifier that keeps what it was asked to send (the only real one just logs, until notify lands)."""
-
-    channel: str = "test"
-    sent: list[tuple[str, str]] = field(default_factory=list)
-
-    async def send(self, *, person_id: str, subject: str, body: str, dedupe_key: str) -> None:
-        self.sent.append((person_id, subject))
+@pytest.fixture
+async def notifier(platform: Any) -> AsyncIterator[NotifyClient]:
+    """The real NotifyService, as the worker reaches it."""
+    client = NotifyClient(channel(platform.address("notify"), token_for("worker", ["system"], ["*"])))
+    yield client
+    await client.close()
 
 
 @pytest.fixture
@@ -55,8 +54,9 @@ async def past_assignment(pool: asyncpg.Pool) -> rules.Assignment:
     return assignment
 
 
-async def test_absence_is_recorded_once_with_its_event(roster_pool: asyncpg.Pool) -> None:
-    notifier = RecordingNotifier()
+async def test_absence_is_recorded_once_with_its_event(
+    platform: Any, roster_pool: asyncpg.Pool, notifier: NotifyClient
+) -> None:
     activities = ShiftActivities(pool=roster_pool, notifier=notifier)
     a = await past_assignment(roster_pool)
     assert (await activities.check_in_state(a.id)).status == "pending"
@@ -71,11 +71,17 @@ async def test_absence_is_recorded_once_with_its_event(roster_pool: asyncpg.Pool
     # The relay may already have published it; either way there is never a second one queued.
     assert events <= 1
     await activities.alert_leader(ShiftNotice(a.id, "hz-01", "absent"))
-    assert notifier.sent and all(person.startswith("p-hz-leader") for person, _ in notifier.sent)
+    await activities.alert_leader(ShiftNotice(a.id, "hz-01", "absent"))  # one escalation, however often
+    # The escalation starts at the duty leader of the site's chain.
+    told = await notifications_about(platform, a.id)
+    assert told and all(n.person_id.startswith("p-hz-leader") and n.template == "absent" for n in told)
+    assert len({n.escalation_id for n in told}) == 1
 
 
-async def test_a_handover_is_marked_overdue_once_and_never_after_acceptance(roster_pool: asyncpg.Pool) -> None:
-    activities = ShiftActivities(pool=roster_pool, notifier=RecordingNotifier())
+async def test_a_handover_is_marked_overdue_once_and_never_after_acceptance(
+    roster_pool: asyncpg.Pool, notifier: NotifyClient
+) -> None:
+    activities = ShiftActivities(pool=roster_pool, notifier=notifier)
     outgoing, incoming = await past_assignment(roster_pool), await past_assignment(roster_pool)
     handover = duty_store.HandoverRow(
         id=f"ho-test-{uuid.uuid4()}",

@@ -1,0 +1,171 @@
+"""Agencies (外部单位) subscribed to events, and the webhook deliveries of those events to them.
+Keyword-only functions; the caller owns the transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from dutyline.db.pool import Connection
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    id: str
+    name: str
+    site_ids: tuple[str, ...]
+    event_types: tuple[str, ...]
+    webhook_url: str
+    webhook_secret: str
+    nats_user: str
+    created_at: datetime
+    created_by: str
+
+
+def _agency(record: asyncpg.Record) -> AgencyRow:
+    values = dict(record)
+    values["site_ids"] = tuple(values["site_ids"])
+    values["event_types"] = tuple(values["event_types"])
+    return AgencyRow(**values)
+
+
+async def insert_agency(conn: Connection, *, row: AgencyRow) -> bool:
+    """False if an agency with this id exists."""
+    inserted = await conn.fetchval(
+        "INSERT INTO agencies (id, name, site_ids, event_types, webhook_url, webhook_secret, nats_user, created_at, "
+        "created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING true",
+        row.id,
+        row.name,
+        list(row.site_ids),
+        list(row.event_types),
+        row.webhook_url,
+        row.webhook_secret,
+        row.nats_user,
+        row.created_at,
+        row.created_by,
+    )
+    return bool(inserted)
+
+
+async def get_agency(conn: Connection, *, agency_id: str) -> AgencyRow | None:
+    record = await conn.fetchrow("SELECT * FROM agencies WHERE id = $1", agency_id)
+    return _agency(record) if record is not None else None
+
+
+async def list_agencies(conn: Connection) -> list[AgencyRow]:
+    return [_agency(r) for r in await conn.fetch("SELECT * FROM agencies ORDER BY id")]
+
+
+async def set_nats_user(conn: Connection, *, agency_id: str, nats_user: str) -> None:
+    await conn.execute("UPDATE agencies SET nats_user = $2 WHERE id = $1", agency_id, nats_user)
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    agency_id: str
+    event_id: str
+    event_type: str
+    site_id: str
+    drill: bool
+    body: bytes
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    receipt: str
+    last_error: str
+    acknowledged_at: datetime | None
+    created_at: datetime
+
+
+_DELIVERY_COLUMNS = (
+    "agency_id, event_id, event_type, site_id, drill, body, status, attempts, next_attempt_at, receipt, last_error, "
+    "acknowledged_at, created_at"
+)
+
+
+def _delivery(record: asyncpg.Record) -> DeliveryRow:
+    values = dict(record)
+    values["body"] = bytes(values["body"])
+    return DeliveryRow(**values)
+
+
+async def queue_delivery(
+    conn: Connection,
+    *,
+    agency_id: str,
+    event_id: str,
+    event_type: str,
+    site_id: str,
+    drill: bool,
+    body: bytes,
+    now: datetime,
+) -> bool:
+    """False if this event was queued for the agency already (the feed may see an event twice)."""
+    inserted = await conn.fetchval(
+        "INSERT INTO agency_deliveries (agency_id, event_id, event_type, site_id, drill, body, next_attempt_at, "
+        "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT DO NOTHING RETURNING true",
+        agency_id,
+        event_id,
+        event_type,
+        site_id,
+        drill,
+        body,
+        now,
+    )
+    return bool(inserted)
+
+
+async def lease_due(conn: Connection, *, now: datetime, lease_until: datetime, limit: int) -> list[DeliveryRow]:
+    records = await conn.fetch(
+        "UPDATE agency_deliveries SET lease_until = $2 WHERE (agency_id, event_id) IN ("
+        "  SELECT agency_id, event_id FROM agency_deliveries"
+        "  WHERE next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until < $1)"
+        "  ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED"
+        f") RETURNING {_DELIVERY_COLUMNS}",
+        now,
+        lease_until,
+        limit,
+    )
+    return [_delivery(r) for r in records]
+
+
+async def update_delivery(
+    conn: Connection,
+    *,
+    agency_id: str,
+    event_id: str,
+    status: str,
+    attempts: int,
+    next_attempt_at: datetime | None,
+    receipt: str = "",
+    last_error: str = "",
+    acknowledged_at: datetime | None = None,
+) -> DeliveryRow:
+    record = await conn.fetchrow(
+        "UPDATE agency_deliveries SET status = $3, attempts = $4, next_attempt_at = $5, receipt = $6, "
+        "last_error = $7, acknowledged_at = $8, lease_until = NULL WHERE agency_id = $1 AND event_id = $2 "
+        f"RETURNING {_DELIVERY_COLUMNS}",
+        agency_id,
+        event_id,
+        status,
+        attempts,
+        next_attempt_at,
+        receipt,
+        last_error,
+        acknowledged_at,
+    )
+    assert record is not None
+    return _delivery(record)
+
+
+async def list_deliveries(conn: Connection, *, agency_id: str, status: str, limit: int) -> list[DeliveryRow]:
+    records = await conn.fetch(
+        f"SELECT {_DELIVERY_COLUMNS} FROM agency_deliveries WHERE ($1 = '' OR agency_id = $1) "
+        "AND ($2 = '' OR status = $2) ORDER BY created_at DESC LIMIT $3",
+        agency_id,
+        status,
+        limit,
+    )
+    return [_delivery(r) for r in records]

@@ -1,0 +1,147 @@
+"""Rows ↔ protobuf messages of NotifyService."""
+
+from __future__ import annotations
+
+from dutyline.grpckit.convert import ROLE_NAMES, ROLE_VALUES, ts
+from dutyline.grpckit.errors import Violations
+from dutyline.notify.v1 import notify_pb2
+from services.notify import agency_store, store
+from services.notify.rules import CHANNELS
+from workflows.escalation.types import StepData
+
+
+def notification_message(row: store.NotificationRow) -> notify_pb2.Notification:
+    return notify_pb2.Notification(
+        id=row.id,
+        site_id=row.site_id,
+        person_id=row.person_id,
+        person_name=row.person_name,
+        template=row.template,
+        subject=row.subject,
+        body=row.body,
+        status=row.status,
+        attempts=[
+            notify_pb2.DeliveryAttempt(
+                channel=a.channel,
+                at=ts(a.at),
+                status=a.status,
+                provider_answer=a.provider_answer,
+                address=a.address,
+                attempt=a.attempt,
+            )
+            for a in row.attempts
+        ],
+        acknowledged_at=ts(row.acknowledged_at),
+        acknowledged_by=row.acknowledged_by or "",
+        ref_kind=row.ref_kind,
+        ref_id=row.ref_id,
+        escalation_id=row.escalation_id or "",
+        drill=row.drill,
+        locale=row.locale,
+        created_at=ts(row.created_at),
+        channel=row.attempts[-1].channel if row.attempts else "",
+    )
+
+
+def recipient_of(step: StepData) -> notify_pb2.Recipient:
+    if step.recipient_kind == "person":
+        return notify_pb2.Recipient(person_id=step.recipient)
+    if step.recipient_kind == "superior":
+        return notify_pb2.Recipient(superior_of_site=step.recipient)
+    site_id, _, role = step.recipient.rpartition(":")
+    return notify_pb2.Recipient(role=notify_pb2.RoleAtSite(site_id=site_id, role=ROLE_VALUES[role]))
+
+
+def step_messages(steps: list[StepData]) -> list[notify_pb2.EscalationStep]:
+    return [
+        notify_pb2.EscalationStep(recipient=recipient_of(s), channel=s.channel, wait_seconds=s.wait_seconds)
+        for s in steps
+    ]
+
+
+def steps_from(
+    recipients: list[tuple[notify_pb2.Recipient, str, int]], *, field: str, site_id: str, v: Violations
+) -> list[StepData]:
+    """Recipients (with a channel and a wait) from a request into chain steps; problems go to ``v``."""
+    steps: list[StepData] = []
+    for index, (recipient, channel, wait) in enumerate(recipients):
+        name = f"{field}[{index}]"
+        v.require(not channel or channel in CHANNELS, f"{name}.channel", f"one of {', '.join(CHANNELS)}")
+        v.require(0 <= wait <= 86400, f"{name}.wait_seconds", "between 0 and 86400")
+        target = recipient.WhichOneof("target")
+        if target == "person_id" and recipient.person_id.strip():
+            steps.append(StepData("person", recipient.person_id.strip(), channel, wait))
+        elif target == "role":
+            role = ROLE_NAMES.get(recipient.role.role, "")
+            role_site = recipient.role.site_id or site_id
+            if role not in ("officer", "leader", "unit_head", "supervisor", "admin"):
+                v.add(f"{name}.role.role", "officer, leader, unit_head, supervisor or admin")
+            else:
+                steps.append(StepData("role", f"{role_site}:{role}", channel, wait))
+        elif target == "superior_of_site":
+            steps.append(StepData("superior", recipient.superior_of_site or site_id, channel, wait))
+        else:
+            v.add(name, "a person_id, a role at a site or superior_of_site is required")
+    return steps
+
+
+def chain_message(row: store.ChainRow) -> notify_pb2.EscalationChain:
+    return notify_pb2.EscalationChain(
+        site_id=row.site_id,
+        steps=step_messages(row.steps),
+        repeat=row.repeat,
+        is_default=row.is_default,
+        updated_at=ts(row.updated_at),
+    )
+
+
+def escalation_message(
+    row: store.EscalationRow, notifications: list[store.NotificationRow] | None = None
+) -> notify_pb2.Escalation:
+    return notify_pb2.Escalation(
+        id=row.id,
+        site_id=row.site_id,
+        template=row.template,
+        data=row.data,
+        ref_kind=row.ref_kind,
+        ref_id=row.ref_id,
+        drill=row.drill,
+        locale=row.locale,
+        status=row.status,
+        steps=step_messages(row.steps),
+        repeat=row.repeat,
+        first_step=row.first_step,
+        acknowledged_by=row.acknowledged_by or "",
+        acknowledged_at=ts(row.acknowledged_at),
+        created_at=ts(row.created_at),
+        workflow_id=row.workflow_id,
+        notifications=[notification_message(n) for n in notifications or []],
+    )
+
+
+def agency_message(row: agency_store.AgencyRow, *, with_secret: bool = False) -> notify_pb2.Agency:
+    return notify_pb2.Agency(
+        id=row.id,
+        name=row.name,
+        site_ids=row.site_ids,
+        event_types=row.event_types,
+        webhook_url=row.webhook_url,
+        webhook_secret=row.webhook_secret if with_secret else "",
+        created_at=ts(row.created_at),
+        nats_user=row.nats_user,
+    )
+
+
+def delivery_message(row: agency_store.DeliveryRow) -> notify_pb2.AgencyDelivery:
+    return notify_pb2.AgencyDelivery(
+        agency_id=row.agency_id,
+        event_id=row.event_id,
+        event_type=row.event_type,
+        site_id=row.site_id,
+        status=row.status,
+        attempts=row.attempts,
+        receipt=row.receipt,
+        last_error=row.last_error,
+        acknowledged_at=ts(row.acknowledged_at),
+        next_attempt_at=ts(row.next_attempt_at),
+    )

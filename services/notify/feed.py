@@ -1,0 +1,146 @@
+"""The event feed to agencies. A durable JetStream consumer reads every event of the DUTYLINE stream
+once; for each it publishes the JSON rendition (and the CAP 1.2 message of incident events) on
+their own subjects, deduplicated by event id, and queues a webhook delivery for every agency that
+subscribed to it. A restart resumes where the consumer's acknowledgements left off."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fnmatch
+import time
+from datetime import UTC, datetime
+
+import asyncpg
+import structlog
+from nats.aio.client import Client as NatsClient
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from dutyline.config import Settings
+from dutyline.directory import RosterDirectory
+from dutyline.events.v1 import event_pb2
+from dutyline.natsconn import connect
+from dutyline.outbox import ensure_stream
+from services.notify import agency_store
+from services.notify.agency_access import CAP_PREFIX, JSON_PREFIX, RENDITIONS_STREAM, ensure_renditions_stream
+from services.notify.renditions import event_json, incident_cap
+
+log = structlog.get_logger(__name__)
+
+CONSUMER = "notify-feed"
+AGENCIES_TTL = 30.0
+
+
+def subscribed(event_type: str, patterns: tuple[str, ...]) -> bool:
+    """``incident.*`` admits every incident event, ``*`` everything."""
+    return any(p == "*" or fnmatch.fnmatchcase(event_type, p) for p in patterns)
+
+
+class EventFeed:
+    def __init__(self, *, pool: asyncpg.Pool, settings: Settings, directory: RosterDirectory) -> None:
+        self._pool = pool
+        self._settings = settings
+        self._directory = directory
+        self.client: NatsClient | None = None
+        # (agency, the sites it covers expanded) with webhooks, reloaded now and then.
+        self._agencies: list[tuple[agency_store.AgencyRow, set[str]]] = []
+        self._loaded_at = 0.0
+        self.rendered = 0
+
+    def agencies_changed(self) -> None:
+        self._loaded_at = 0.0
+
+    async def _webhook_agencies(self) -> list[tuple[agency_store.AgencyRow, set[str]]]:
+        if time.monotonic() - self._loaded_at > AGENCIES_TTL:
+            async with self._pool.acquire() as conn:
+                rows = [a for a in await agency_store.list_agencies(conn) if a.webhook_url]
+            self._agencies = [(a, set(await self._directory.sites_under(a.site_ids))) for a in rows]
+            self._loaded_at = time.monotonic()
+        return self._agencies
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self._run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # NATS or PostgreSQL away: start over; the consumer remembers
+                log.warning("agency feed interrupted", error=repr(exc))
+                await asyncio.sleep(1.0)
+
+    async def _run_once(self) -> None:
+        self.client = await connect(self._settings, name="dutyline-notify-feed")
+        try:
+            js = self.client.jetstream(timeout=5.0)
+            await ensure_stream(js, self._settings.stream)
+            await ensure_renditions_stream(js, RENDITIONS_STREAM)
+            # New installations start with new events; after that the durable consumer resumes.
+            subscription = await js.pull_subscribe(
+                "dutyline.>",
+                durable=CONSUMER,
+                stream=self._settings.stream,
+                config=ConsumerConfig(
+                    durable_name=CONSUMER,
+                    deliver_policy=DeliverPolicy.NEW,
+                    ack_policy=AckPolicy.EXPLICIT,
+                    ack_wait=30,
+                    max_ack_pending=1000,
+                ),
+            )
+            log.info("agency feed active")
+            while True:
+                try:
+                    messages = await subscription.fetch(100, timeout=1.0)
+                except TimeoutError:  # nothing new (nats-py raises its own or asyncio's)
+                    continue
+                for msg in messages:
+                    await self._handle(js, msg.subject, msg.data)
+                    await msg.ack()
+        finally:
+            with contextlib.suppress(Exception):
+                await self.client.close()
+
+    async def _handle(self, js: JetStreamContext, subject: str, data: bytes) -> None:
+        event = event_pb2.Event()
+        try:
+            event.ParseFromString(data)
+            body = event_json(event)
+            cap = incident_cap(event)
+        except Exception:  # a malformed event must not block the feed: it is logged and passed over
+            log.exception("event not rendered", subject=subject)
+            return
+        rest = subject.removeprefix("dutyline.")
+        # Each rendition has its own message id: JetStream drops a repeated id within the stream.
+        await js.publish(
+            f"{JSON_PREFIX}.{rest}", body, stream=RENDITIONS_STREAM, headers={"Nats-Msg-Id": f"{event.id}:json"}
+        )
+        if cap is not None:
+            await js.publish(
+                f"{CAP_PREFIX}.{rest}", cap, stream=RENDITIONS_STREAM, headers={"Nats-Msg-Id": f"{event.id}:cap"}
+            )
+        self.rendered += 1
+        # Reports about deliveries themselves are not delivered (a failing webhook would feed itself).
+        targets = (
+            [
+                agency
+                for agency, sites in await self._webhook_agencies()
+                if event.site_id in sites and subscribed(event.type, agency.event_types)
+            ]
+            if not event.type.startswith("agency.")
+            else []
+        )
+        if targets:
+            now = datetime.now(UTC)
+            async with self._pool.acquire() as conn, conn.transaction():
+                for agency in targets:
+                    await agency_store.queue_delivery(
+                        conn,
+                        agency_id=agency.id,
+                        event_id=event.id,
+                        event_type=event.type,
+                        site_id=event.site_id,
+                        drill=event.drill,
+                        body=body,
+                        now=now,
+                    )

@@ -1,0 +1,188 @@
+"""Agencies (公安, 消防, 卫健, 上级应急局…) over gRPC: registering them, their NATS credentials (a user
+whose permissions admit only their sites' subjects, enforced by the NATS server) and their webhook
+deliveries. Runs the event feed and the webhook deliverer in the background."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Coroutine
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlparse
+
+import grpc
+from nats.aio.client import Client as NatsClient
+
+from dutyline.config import Settings
+from dutyline.db.pool import Connection
+from dutyline.directory import RosterDirectory
+from dutyline.envelope import SITE_ID_PATTERN
+from dutyline.grpckit import idempotency
+from dutyline.grpckit.auth import Principal, current_principal
+from dutyline.grpckit.errors import FailedPrecondition, NotFound, PermissionDenied, Unavailable, Violations
+from dutyline.notify.v1 import notify_pb2
+from services.notify import agency_store
+from services.notify.agency_access import agency_subjects, ensure_agency_consumers, issue_agency_user
+from services.notify.agency_webhooks import WebhookDeliverer
+from services.notify.convert import agency_message, delivery_message
+from services.notify.feed import EventFeed
+
+AGENCY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+EVENT_TYPE = re.compile(r"^(\*|[a-z_]+\.(\*|[a-z_]+))$")
+
+
+def _require_agency_admin(principal: Principal) -> None:
+    if not principal.has_role("admin", "supervisor", "system"):
+        raise PermissionDenied("only an admin or a supervisor manages agencies")
+
+
+class AgencyRpcs:
+    """Mixed into NotifyServicer, which sets these attributes."""
+
+    _pool: Any
+    _settings: Settings
+    _roster: RosterDirectory
+
+    def agency_background(self) -> list[Coroutine[Any, Any, None]]:
+        self._feed = EventFeed(pool=self._pool, settings=self._settings, directory=self._roster)
+        self._webhooks = WebhookDeliverer(pool=self._pool, settings=self._settings)
+        return [self._feed.run(), self._webhooks.run()]
+
+    async def close_agencies(self) -> None:
+        await self._webhooks.close()
+
+    async def _nats(self) -> NatsClient:
+        client = self._feed.client
+        if client is None or not client.is_connected:
+            raise Unavailable("NATS is not reachable now; try again")
+        return client
+
+    async def RegisterAgency(
+        self, request: notify_pb2.RegisterAgencyRequest, context: grpc.aio.ServicerContext
+    ) -> notify_pb2.Agency:
+        principal = current_principal()
+        agency = request.agency
+        v = Violations()
+        for problem in idempotency.check_key(request.idempotency_key):
+            v.add(problem.field, problem.description)
+        v.require(bool(AGENCY_ID.match(agency.id)), "agency.id", "2–63 lower-case letters, digits or '-'")
+        v.require(0 < len(agency.name.strip()) <= 200, "agency.name", "required, at most 200 characters")
+        v.require(0 < len(agency.site_ids) <= 100, "agency.site_ids", "1 to 100 sites or regions")
+        for index, site_id in enumerate(agency.site_ids):
+            v.require(bool(SITE_ID_PATTERN.match(site_id)), f"agency.site_ids[{index}]", "a site or region id")
+        v.require(0 < len(agency.event_types) <= 50, "agency.event_types", "1 to 50 event types")
+        for index, event_type in enumerate(agency.event_types):
+            v.require(
+                bool(EVENT_TYPE.match(event_type)),
+                f"agency.event_types[{index}]",
+                "an event type (incident.registered), a family (incident.*) or *",
+            )
+        if agency.webhook_url:
+            url = urlparse(agency.webhook_url)
+            v.require(url.scheme in ("http", "https") and bool(url.netloc), "agency.webhook_url", "an http(s) URL")
+        v.raise_if_any()
+        _require_agency_admin(principal)
+        for site_id in agency.site_ids:
+            site = await self._roster.site(site_id)
+            principal.require_site(site.id, site.ancestor_ids)
+        row = agency_store.AgencyRow(
+            id=agency.id,
+            name=agency.name.strip(),
+            site_ids=tuple(dict.fromkeys(agency.site_ids)),
+            event_types=tuple(dict.fromkeys(agency.event_types)),
+            webhook_url=agency.webhook_url,
+            webhook_secret=secrets.token_urlsafe(32) if agency.webhook_url else "",
+            nats_user="",
+            created_at=datetime.now(UTC),
+            created_by=principal.person_id,
+        )
+
+        async def work(conn: Connection) -> notify_pb2.Agency:
+            if not await agency_store.insert_agency(conn, row=row):
+                raise FailedPrecondition(f"agency {row.id} is registered already")
+            return agency_message(row, with_secret=True)
+
+        answer, _ = await idempotency.run_once(
+            self._pool, method="RegisterAgency", request=request, response_type=notify_pb2.Agency, work=work
+        )
+        self._feed.agencies_changed()
+        return answer
+
+    async def ListAgencies(
+        self, request: notify_pb2.ListAgenciesRequest, context: grpc.aio.ServicerContext
+    ) -> notify_pb2.ListAgenciesResponse:
+        _require_agency_admin(current_principal())
+        async with self._pool.acquire() as conn:
+            rows = await agency_store.list_agencies(conn)
+        return notify_pb2.ListAgenciesResponse(agencies=[agency_message(r) for r in rows])
+
+    async def IssueAgencyCredentials(
+        self, request: notify_pb2.IssueAgencyCredentialsRequest, context: grpc.aio.ServicerContext
+    ) -> notify_pb2.AgencyCredentials:
+        """A NATS user for the agency, signed with the account's key: it may subscribe to its sites'
+        subjects only and pull from its own durable consumers. A retry with the same key gives the
+        same user (its seed is derived from the key), so no secret is kept in the store."""
+        principal = current_principal()
+        v = Violations()
+        for problem in idempotency.check_key(request.idempotency_key):
+            v.add(problem.field, problem.description)
+        v.require(bool(request.agency_id), "agency_id", "required")
+        v.raise_if_any()
+        _require_agency_admin(principal)
+        account_seed = self._settings.nats_account_seed.get_secret_value()
+        if not account_seed:
+            raise FailedPrecondition("NATS is not in operator mode here (DUTYLINE_NATS_ACCOUNT_SEED is not set)")
+        async with self._pool.acquire() as conn:
+            agency = await agency_store.get_agency(conn, agency_id=request.agency_id)
+        if agency is None:
+            raise NotFound(f"agency {request.agency_id} does not exist")
+        sites = await self._roster.sites_under(agency.site_ids)
+        subjects = agency_subjects(sites, list(agency.event_types))
+        user = issue_agency_user(
+            account_seed,
+            agency.id,
+            subjects,
+            stream=self._settings.stream,
+            derive_from=f"{request.agency_id}:{request.idempotency_key}",
+        )
+        await ensure_agency_consumers(
+            (await self._nats()).jetstream(timeout=5.0),
+            agency.id,
+            subjects,
+            stream=self._settings.stream,
+        )
+        async with self._pool.acquire() as conn, conn.transaction():
+            await idempotency.claim(
+                conn,
+                method="IssueAgencyCredentials",
+                key=request.idempotency_key,
+                request=request,
+                response=notify_pb2.AgencyCredentials(),
+            )
+            await agency_store.set_nats_user(conn, agency_id=agency.id, nats_user=user.public_key)
+        return notify_pb2.AgencyCredentials(
+            agency_id=agency.id,
+            nats_user=user.public_key,
+            allowed_subjects=subjects,
+            creds=user.text,
+            inbox_prefix=user.inbox_prefix,
+            consumer=user.consumer,
+        )
+
+    async def ListAgencyDeliveries(
+        self, request: notify_pb2.ListAgencyDeliveriesRequest, context: grpc.aio.ServicerContext
+    ) -> notify_pb2.ListAgencyDeliveriesResponse:
+        _require_agency_admin(current_principal())
+        v = Violations()
+        size = request.page.page_size or 50
+        v.require(0 < size <= 500, "page.page_size", "between 1 and 500")
+        v.require(
+            request.status in ("", "pending", "acknowledged", "failed"), "status", "pending, acknowledged or failed"
+        )
+        v.raise_if_any()
+        async with self._pool.acquire() as conn:
+            rows = await agency_store.list_deliveries(
+                conn, agency_id=request.agency_id, status=request.status, limit=size
+            )
+        return notify_pb2.ListAgencyDeliveriesResponse(deliveries=[delivery_message(r) for r in rows])

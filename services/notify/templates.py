@@ -1,0 +1,385 @@
+"""Notification templates (通知模板): subject, body and SMS text in zh-CN, English or both.
+
+``render`` is pure. A locale of "zh-CN" or "en" gives that language; an empty (or unknown) locale
+gives both, Chinese first. Drill messages (演练) carry the 【演练 DRILL】 prefix everywhere, and a
+message that asks for an acknowledgement ends with the command that acknowledges it. The SMS text is
+shortened to ``sms_max_chars`` UCS-2 code units; the drill prefix and the acknowledgement token are
+never cut.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+MISSING = "—"
+DRILL_PREFIX = "【演练 DRILL】"
+ELLIPSIS = "…"
+# Two concatenated UCS-2 SMS segments (2 x 67 characters).
+DEFAULT_SMS_MAX_CHARS = 134
+
+Language = Literal["zh", "en", "both"]
+
+
+@dataclass(frozen=True)
+class AckInfo:
+    """How the recipient acknowledges: the notification id and its one-time token."""
+
+    notification_id: str
+    token: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+    sms_text: str
+
+
+@dataclass(frozen=True)
+class _Field:
+    label_zh: str
+    label_en: str
+    value: str
+    # Whether the SMS text carries it (the SMS is short: only what the reader acts on).
+    sms: bool = True
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """A message in both languages: subject label, a common subject tail, a lead sentence, fields."""
+
+    label_zh: str
+    label_en: str
+    tail: str
+    lead_zh: str
+    lead_en: str
+    fields: tuple[_Field, ...] = field(default_factory=tuple)
+    # Whether the SMS text carries the lead sentence.
+    sms_lead: bool = True
+
+
+class _Data:
+    """Template data: a missing or blank key reads as "—", never a KeyError."""
+
+    def __init__(self, data: Mapping[str, str]) -> None:
+        self._data = data
+
+    def __getitem__(self, key: str) -> str:
+        value = self._data.get(key)
+        text = "" if value is None else str(value).strip()
+        return text or MISSING
+
+
+# --- the templates -------------------------------------------------------------------------------
+
+
+def _incident_fields(d: _Data) -> tuple[_Field, ...]:
+    return (
+        _Field("标题", "Title", d["title"], sms=False),
+        _Field("站点", "Site", d["site_name"]),
+        _Field("地点", "Place", d["place"]),
+        _Field("类别", "Category", d["category"], sms=False),
+        _Field("等级", "Severity", d["severity"]),
+        _Field("登记时间", "Registered at", d["registered_at"], sms=False),
+    )
+
+
+def _incident_registered(d: _Data) -> _Parts:
+    return _Parts(
+        "新突发事件",
+        "New incident",
+        d["title"],
+        f"事件 {d['incident_id']}，请立即处置。",
+        f"Incident {d['incident_id']}; act now.",
+        _incident_fields(d),
+        sms_lead=False,
+    )
+
+
+def _incident_escalated(d: _Data) -> _Parts:
+    return _Parts(
+        "事件升级",
+        "Incident escalated",
+        d["title"],
+        f"事件 {d['incident_id']}，请立即处置。",
+        f"Incident {d['incident_id']}; act now.",
+        (_Field("步骤", "Step", d["step"], sms=False), _Field("说明", "Detail", d["detail"]), *_incident_fields(d)),
+        sms_lead=False,
+    )
+
+
+def _deadline_missed(d: _Data) -> _Parts:
+    return _Parts(
+        "迟报",
+        "Report overdue",
+        d["title"],
+        f"事件 {d['incident_id']} 的{d['report_kind']}已超过时限，请立即报送。",
+        f"The {d['report_kind']} of incident {d['incident_id']} is overdue; report now.",
+        (
+            _Field("报告", "Report", d["report_kind"]),
+            _Field("时限", "Due at", d["due_at"]),
+            _Field("已超时（分钟）", "Minutes late", d["late_minutes"]),
+        ),
+        sms_lead=False,
+    )
+
+
+def _shift(label_zh: str, label_en: str, lead_zh: str, lead_en: str, *, self_addressed: bool = False) -> _Template:
+    """The shift notices of workflows/shift (值班提醒, 未签到, 迟到, 缺岗, 交接超时)."""
+
+    def template(d: _Data) -> _Parts:
+        tail = (
+            f"{d['shift_name']} {d['local_date']}"
+            if self_addressed
+            else f"{d['person_name']} ({d['shift_name']} {d['local_date']})"
+        )
+        return _Parts(
+            label_zh,
+            label_en,
+            tail,
+            lead_zh,
+            lead_en,
+            (
+                _Field("值班员", "Officer", d["person_name"], sms=False),
+                _Field("班次", "Shift", d["shift_name"], sms=False),
+                _Field("日期", "Date", d["local_date"], sms=False),
+                _Field("说明", "Detail", d["detail"]),
+            ),
+        )
+
+    return template
+
+
+def _callback_fields(d: _Data) -> tuple[_Field, ...]:
+    return (
+        _Field("编号", "Id", d["callback_id"], sms=False),
+        _Field("内容", "Content", d["content"]),
+        _Field("时限", "Due at", d["due_at"], sms=False),
+        _Field("负责人", "Recipient", d["recipient"], sms=False),
+    )
+
+
+_CALLBACK_KINDS = {"message": ("留言", "message"), "callback": ("回电", "callback")}
+
+
+def _kind(d: _Data) -> tuple[str, str]:
+    return _CALLBACK_KINDS.get(d["kind"], (d["kind"], d["kind"]))
+
+
+def _urgent(d: _Data) -> tuple[str, str]:
+    urgent = d["urgent"].lower() in ("1", "true", "yes")
+    return ("（紧急）", " (urgent)") if urgent else ("", "")
+
+
+def _callback_reminder(d: _Data) -> _Parts:
+    """The wording of workflows/callback: 留言待阅 / 请回电."""
+    urgent_zh, urgent_en = _urgent(d)
+    if d["kind"] == "message":
+        label_zh, label_en = f"留言待阅{urgent_zh}", f"A message waits for you{urgent_en}"
+        lead_zh, lead_en = f"请于 {d['due_at']} 前处理留言。", f"Handle the message by {d['due_at']}."
+    else:
+        label_zh, label_en = f"请回电{urgent_zh}", f"Call the caller back{urgent_en}"
+        lead_zh, lead_en = f"请于 {d['due_at']} 前回电。", f"Call back by {d['due_at']}."
+    return _Parts(label_zh, label_en, "", lead_zh, lead_en, _callback_fields(d))
+
+
+def _callback_overdue(d: _Data) -> _Parts:
+    kind_zh, kind_en = _kind(d)
+    return _Parts(
+        "回电/留言超时",
+        "Callback overdue",
+        "",
+        f"{kind_zh} {d['callback_id']}（{d['recipient']}）已于 {d['due_at']} 到期，尚未完成。",
+        f"The {kind_en} {d['callback_id']} for {d['recipient']} was due {d['due_at']}.",
+        _callback_fields(d),
+    )
+
+
+def _escalation_acknowledged(d: _Data) -> _Parts:
+    return _Parts(
+        "已确认",
+        "Acknowledged",
+        d["title"],
+        f"{d['acknowledged_by_name']} 已确认并处置，您无需再确认。",
+        f"{d['acknowledged_by_name']} has acknowledged; no action is needed from you.",
+    )
+
+
+def _generic(d: _Data) -> _Parts:
+    # Free text: the same in every language.
+    return _Parts(d["subject"], d["subject"], "", d["body"], d["body"])
+
+
+_Template = Callable[[_Data], _Parts]
+
+_TEMPLATES: dict[str, _Template] = {
+    "incident_registered": _incident_registered,
+    "incident_escalated": _incident_escalated,
+    "deadline_missed": _deadline_missed,
+    "shift_reminder": _shift(
+        "值班提醒",
+        "Duty reminder",
+        "您即将值班，请提前到岗签到。",
+        "Your duty starts soon; check in early.",
+        self_addressed=True,
+    ),
+    "not_checked_in": _shift("未签到", "Not checked in", "值班员尚未签到。", "The officer on duty has not checked in."),
+    "late_check_in": _shift("迟到", "Late check-in", "值班员迟到签到。", "The officer on duty checked in late."),
+    "absent": _shift(
+        "缺岗", "Absent", "值班员缺岗，请立即安排替班。", "The officer is absent; arrange a substitute now."
+    ),
+    "handover_overdue": _shift(
+        "交接超时", "Handover overdue", "交接班未按时确认。", "A handover was not accepted in time."
+    ),
+    "callback_reminder": _callback_reminder,
+    "callback_overdue": _callback_overdue,
+    "escalation_acknowledged": _escalation_acknowledged,
+    "generic": _generic,
+}
+
+TEMPLATES: frozenset[str] = frozenset(_TEMPLATES)
+
+
+# --- rendering -----------------------------------------------------------------------------------
+
+
+def language_of(locale: str) -> Language:
+    """The language of a locale: zh* → Chinese, en* → English, anything else (or "") → both."""
+    lowered = locale.strip().lower()
+    if lowered.startswith("zh"):
+        return "zh"
+    if lowered.startswith("en"):
+        return "en"
+    return "both"
+
+
+def ucs2_units(text: str) -> int:
+    """Length in UCS-2/UTF-16 code units, as an SMS gateway counts it (astral characters count 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _subject(parts: _Parts, lang: Language) -> str:
+    if parts.label_zh == parts.label_en:
+        label = parts.label_zh
+    else:
+        label = {"zh": parts.label_zh, "en": parts.label_en, "both": f"{parts.label_zh} {parts.label_en}"}[lang]
+    if not parts.tail:
+        return label
+    return f"{label}：{parts.tail}" if lang == "zh" else f"{label}: {parts.tail}"
+
+
+def _lead(parts: _Parts, lang: Language) -> str:
+    if lang == "zh":
+        return parts.lead_zh
+    if lang == "en" or parts.lead_zh == parts.lead_en:
+        return parts.lead_en
+    return f"{parts.lead_zh}{parts.lead_en}" if parts.lead_zh.endswith("。") else f"{parts.lead_zh} {parts.lead_en}"
+
+
+def _field(f: _Field, lang: Language) -> str:
+    if lang == "zh":
+        return f"{f.label_zh}：{f.value}"
+    if lang == "en":
+        return f"{f.label_en}: {f.value}"
+    return f"{f.label_zh} {f.label_en}: {f.value}"
+
+
+def ack_line(ack: AckInfo) -> str:
+    return f"确认 Ack: dutyline notify ack {ack.notification_id} --token {ack.token}"
+
+
+def _ack_forms(ack: AckInfo) -> list[str]:
+    """The acknowledgement in an SMS, longest first; every form keeps the id and the token."""
+    return [
+        ack_line(ack),
+        f"dutyline notify ack {ack.notification_id} --token {ack.token}",
+        f"ack {ack.notification_id} --token {ack.token}",
+    ]
+
+
+def _truncate(text: str, units: int) -> str:
+    """``text`` cut to at most ``units`` UCS-2 code units, with "…" when cut."""
+    if ucs2_units(text) <= units:
+        return text
+    if units <= 0:
+        return ""
+    kept: list[str] = []
+    used = 0
+    budget = units - 1  # the ellipsis
+    for char in text:
+        size = ucs2_units(char)
+        if used + size > budget:
+            break
+        kept.append(char)
+        used += size
+    return "".join(kept).rstrip() + ELLIPSIS
+
+
+# Room the content of an SMS should keep before a shorter acknowledgement form is used.
+_MIN_SMS_CONTENT = 24
+
+
+def _sms_text(contents: list[str], *, prefix: str, ack: AckInfo | None, max_chars: int) -> str:
+    """prefix + content + acknowledgement within ``max_chars``; the prefix and the acknowledgement stay whole.
+
+    A complete acknowledgement command is preferred: the longest one under which some content fits
+    whole, else the longest leaving the (last, shortest) content some room to be cut to. The bare
+    form (id and token only) is the last resort."""
+    suffixes = [f" {form}" for form in _ack_forms(ack)] if ack is not None else [""]
+    rooms = [(suffix, max_chars - ucs2_units(prefix) - ucs2_units(suffix)) for suffix in suffixes]
+    groups = [rooms[:2], rooms[2:]]
+    for index, group in enumerate(groups):
+        usable = [(suffix, room) for suffix, room in group if room >= 0]
+        for suffix, room in usable:
+            for content in contents:
+                if ucs2_units(content) <= room:
+                    return f"{prefix}{content}{suffix}"
+        last_group = index == len(groups) - 1 or not groups[index + 1]
+        for suffix, room in usable:
+            if room >= _MIN_SMS_CONTENT or last_group:
+                cut = _truncate(contents[-1], room)
+                return f"{prefix}{cut}{suffix if cut else suffix.lstrip()}"
+    raise ValueError(f"sms_max_chars={max_chars} leaves no room for the drill marker and the acknowledgement")
+
+
+def render(
+    template: str,
+    data: Mapping[str, str],
+    *,
+    locale: str,
+    drill: bool,
+    ack: AckInfo | None,
+    sms_max_chars: int = DEFAULT_SMS_MAX_CHARS,
+) -> Rendered:
+    """Subject, body and SMS text of ``template`` filled with ``data``; ValueError for an unknown template."""
+    make = _TEMPLATES.get(template)
+    if make is None:
+        raise ValueError(f"unknown template {template!r}; known: {', '.join(sorted(TEMPLATES))}")
+    parts = make(_Data(data))
+    lang = language_of(locale)
+    prefix = DRILL_PREFIX if drill else ""
+
+    subject = _one_line(_subject(parts, lang))
+    lines = [_lead(parts, lang), *(_field(f, lang) for f in parts.fields)]
+    body = "\n".join(lines)
+    if ack is not None:
+        body = f"{body}\n\n{ack_line(ack)}"
+
+    # SMS: one line, fields that are missing left out; in both languages, fall back to Chinese only.
+    def sms_content(language: Language) -> str:
+        lead = [_lead(parts, language)] if parts.sms_lead else []
+        known = [_field(f, language) for f in parts.fields if f.sms and f.value != MISSING]
+        text = " ".join([_subject(parts, language), *lead, *known])
+        return _one_line(text)
+
+    contents = [sms_content(lang)]
+    if lang == "both":
+        contents.append(sms_content("zh"))
+    sms_text = _sms_text(contents, prefix=prefix, ack=ack, max_chars=sms_max_chars)
+    return Rendered(subject=f"{prefix}{subject}", body=f"{prefix}{body}", sms_text=sms_text)

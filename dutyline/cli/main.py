@@ -12,8 +12,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from dutyline.cli.agency import agency_app
 from dutyline.cli.call import call_app
+from dutyline.cli.events import events_app
 from dutyline.cli.incident import incident_app
+from dutyline.cli.notify import notify_app
 from dutyline.cli.roster import roster_app
 from dutyline.config import SERVICES, get_settings
 
@@ -22,6 +25,9 @@ console = Console()
 app.add_typer(roster_app, name="roster")
 app.add_typer(incident_app, name="incident")
 app.add_typer(call_app, name="call")
+app.add_typer(notify_app, name="notify")
+app.add_typer(agency_app, name="agency")
+app.add_typer(events_app, name="events")
 
 StateDir = Annotated[Path, typer.Option("--state-dir", help="数据目录 where the platform keeps its data")]
 

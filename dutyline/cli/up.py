@@ -43,6 +43,11 @@ async def run_up(state_dir: Path, *, ui: bool) -> None:
                 ("NATS JetStream", platform.nats.url),
                 ("Temporal", platform.temporal.address),
                 ("Temporal UI", platform.temporal_ui_url or "(--no-ui)"),
+                (
+                    "local gateway 本地网关",
+                    f"SMTP {platform.ports.gateway_smtp} · HTTP {platform.gateway_url} (SMS, voice, IM, agencies)",
+                ),
+                ("messages sent 已发消息", str(platform.gateway_dir / "messages.jsonl")),
                 ("logs 日志", str(platform.state_dir / "logs")),
                 ("started in 启动耗时", f"{timings['total']:.1f} s"),
                 ("memory 内存 (PSS)", f"{sum(platform.memory_mb().values()):.0f} MiB"),

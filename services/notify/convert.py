@@ -36,6 +36,8 @@ def notification_message(row: store.NotificationRow) -> notify_pb2.Notification:
         ref_kind=row.ref_kind,
         ref_id=row.ref_id,
         escalation_id=row.escalation_id or "",
+        escalation_loop=row.escalation_loop,
+        escalation_step=row.escalation_step,
         drill=row.drill,
         locale=row.locale,
         created_at=ts(row.created_at),

@@ -101,13 +101,14 @@ class AgencyRpcs:
         async def work(conn: Connection) -> notify_pb2.Agency:
             if not await agency_store.insert_agency(conn, row=row):
                 raise FailedPrecondition(f"agency {row.id} is registered already")
-            return agency_message(row, with_secret=True)
+            # The stored answer leaves the key out: it is shown once, here, and never kept twice.
+            return agency_message(row)
 
-        answer, _ = await idempotency.run_once(
+        answer, replay = await idempotency.run_once(
             self._pool, method="RegisterAgency", request=request, response_type=notify_pb2.Agency, work=work
         )
         self._feed.agencies_changed()
-        return answer
+        return answer if replay else agency_message(row, with_secret=True)
 
     async def ListAgencies(
         self, request: notify_pb2.ListAgenciesRequest, context: grpc.aio.ServicerContext

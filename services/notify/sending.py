@@ -26,6 +26,8 @@ class Message:
     ref_kind: str = ""
     ref_id: str = ""
     escalation_id: str | None = None
+    escalation_loop: int = 0
+    escalation_step: int = 0
     # Try this channel first (an escalation step's channel, or the sender's wish).
     channel: str = ""
 
@@ -55,6 +57,8 @@ def compose(
                 ref_kind=message.ref_kind,
                 ref_id=message.ref_id,
                 escalation_id=message.escalation_id,
+                escalation_loop=message.escalation_loop,
+                escalation_step=message.escalation_step,
                 drill=message.drill,
                 routes=tuple(routes_for(person.contacts, preferred=message.channel, available=available)),
                 next_attempt_at=now,

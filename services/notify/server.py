@@ -265,6 +265,9 @@ class NotifyServicer(AgencyRpcs, notify_pb2_grpc.NotifyServiceServicer):
         )
         for index, step in enumerate(chain.steps):
             v.require(step.wait_seconds > 0, f"chain.steps[{index}].wait_seconds", "at least 1 second")
+            if step.recipient.WhichOneof("target") == "person_id" and step.recipient.person_id.strip():
+                known = await self._resolver.person(step.recipient.person_id.strip())
+                v.require(known is not None, f"chain.steps[{index}].recipient.person_id", "unknown person")
         v.raise_if_any()
         if not principal.has_role("admin", "leader", "supervisor", "system"):
             raise PermissionDenied("only an admin, a duty leader or a supervisor may change the escalation chain")

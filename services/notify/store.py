@@ -44,6 +44,8 @@ class NotificationRow:
     escalation_id: str | None
     drill: bool
     routes: tuple[Route, ...]
+    escalation_loop: int = 0
+    escalation_step: int = 0
     route_index: int = 0
     route_attempts: int = 0
     status: str = "pending"
@@ -61,8 +63,8 @@ class NotificationRow:
 
 _NOTIFICATION_COLUMNS = (
     "id, dedupe_key, site_id, person_id, person_name, template, locale, data, subject, body, ref_kind, ref_id, "
-    "escalation_id, drill, routes, route_index, route_attempts, status, next_attempt_at, acknowledged_at, "
-    "acknowledged_by, created_at, version"
+    "escalation_id, escalation_loop, escalation_step, drill, routes, route_index, route_attempts, status, "
+    "next_attempt_at, acknowledged_at, acknowledged_by, created_at, version"
 )
 
 
@@ -77,8 +79,9 @@ async def insert_notification(conn: Connection, *, row: NotificationRow) -> bool
     """False if a notification with the same dedupe key exists (a retried send)."""
     inserted = await conn.fetchval(
         "INSERT INTO notifications (id, dedupe_key, site_id, person_id, person_name, template, locale, data, "
-        "subject, body, ref_kind, ref_id, escalation_id, drill, routes, next_attempt_at, created_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13, $14, $15::jsonb, $16, $16) "
+        "subject, body, ref_kind, ref_id, escalation_id, drill, routes, next_attempt_at, created_at, escalation_loop, "
+        "escalation_step) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13, $14, $15::jsonb, "
+        "$16, $16, $17, $18) "
         "ON CONFLICT (dedupe_key) DO NOTHING RETURNING true",
         row.id,
         row.dedupe_key,
@@ -96,6 +99,8 @@ async def insert_notification(conn: Connection, *, row: NotificationRow) -> bool
         row.drill,
         json.dumps([{"channel": r.channel, "address": r.address} for r in row.routes], ensure_ascii=False),
         row.created_at,
+        row.escalation_loop,
+        row.escalation_step,
     )
     return bool(inserted)
 

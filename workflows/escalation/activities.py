@@ -91,6 +91,8 @@ class EscalationActivities:
             ref_kind=row.ref_kind,
             ref_id=row.ref_id,
             escalation_id=row.id,
+            escalation_loop=notice.loop,
+            escalation_step=notice.step,
             channel=step.channel,
         )
         rows = sending.compose(
@@ -139,6 +141,8 @@ class EscalationActivities:
             drill=row.drill,
             ref_kind=row.ref_kind,
             ref_id=row.ref_id,
+            # Part of the escalation (loop and step 0): shown with it, and never a step of its own.
+            escalation_id=row.id,
         )
         rows = sending.compose(
             people, message, key=f"{row.id}:acknowledged", channels=self._channels, now=datetime.now(UTC)

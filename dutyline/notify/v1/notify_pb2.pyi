@@ -45,7 +45,7 @@ class DeliveryAttempt(_message.Message):
     def __init__(self, channel: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[str] = ..., provider_answer: _Optional[str] = ..., address: _Optional[str] = ..., attempt: _Optional[int] = ...) -> None: ...
 
 class Notification(_message.Message):
-    __slots__ = ("id", "site_id", "person_id", "template", "subject", "body", "status", "attempts", "acknowledged_at", "acknowledged_by", "ref_kind", "ref_id", "escalation_id", "drill", "locale", "created_at", "channel", "person_name")
+    __slots__ = ("id", "site_id", "person_id", "template", "subject", "body", "status", "attempts", "acknowledged_at", "acknowledged_by", "ref_kind", "ref_id", "escalation_id", "drill", "locale", "created_at", "channel", "person_name", "escalation_loop", "escalation_step")
     ID_FIELD_NUMBER: _ClassVar[int]
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
     PERSON_ID_FIELD_NUMBER: _ClassVar[int]
@@ -64,6 +64,8 @@ class Notification(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     PERSON_NAME_FIELD_NUMBER: _ClassVar[int]
+    ESCALATION_LOOP_FIELD_NUMBER: _ClassVar[int]
+    ESCALATION_STEP_FIELD_NUMBER: _ClassVar[int]
     id: str
     site_id: str
     person_id: str
@@ -82,7 +84,9 @@ class Notification(_message.Message):
     created_at: _timestamp_pb2.Timestamp
     channel: str
     person_name: str
-    def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., person_id: _Optional[str] = ..., template: _Optional[str] = ..., subject: _Optional[str] = ..., body: _Optional[str] = ..., status: _Optional[str] = ..., attempts: _Optional[_Iterable[_Union[DeliveryAttempt, _Mapping]]] = ..., acknowledged_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., acknowledged_by: _Optional[str] = ..., ref_kind: _Optional[str] = ..., ref_id: _Optional[str] = ..., escalation_id: _Optional[str] = ..., drill: _Optional[bool] = ..., locale: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., channel: _Optional[str] = ..., person_name: _Optional[str] = ...) -> None: ...
+    escalation_loop: int
+    escalation_step: int
+    def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., person_id: _Optional[str] = ..., template: _Optional[str] = ..., subject: _Optional[str] = ..., body: _Optional[str] = ..., status: _Optional[str] = ..., attempts: _Optional[_Iterable[_Union[DeliveryAttempt, _Mapping]]] = ..., acknowledged_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., acknowledged_by: _Optional[str] = ..., ref_kind: _Optional[str] = ..., ref_id: _Optional[str] = ..., escalation_id: _Optional[str] = ..., drill: _Optional[bool] = ..., locale: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., channel: _Optional[str] = ..., person_name: _Optional[str] = ..., escalation_loop: _Optional[int] = ..., escalation_step: _Optional[int] = ...) -> None: ...
 
 class SendRequest(_message.Message):
     __slots__ = ("idempotency_key", "site_id", "recipients", "template", "data", "ref_kind", "ref_id", "locale", "drill", "channel")

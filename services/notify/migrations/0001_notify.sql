@@ -16,6 +16,9 @@ CREATE TABLE notifications (
     ref_kind text NOT NULL DEFAULT '',
     ref_id text NOT NULL DEFAULT '',
     escalation_id text,
+    -- The loop and step (from 1) of the escalation that sent it.
+    escalation_loop integer NOT NULL DEFAULT 0,
+    escalation_step integer NOT NULL DEFAULT 0,
     drill boolean NOT NULL DEFAULT false,
     -- Where to try, in order: [{"channel": "sms", "address": "+86…"}, …], the last one the console.
     routes jsonb NOT NULL,

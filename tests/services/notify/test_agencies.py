@@ -125,8 +125,12 @@ async def test_an_agency_reads_its_sites_in_three_renditions_and_the_server_refu
 async def test_webhook_deliveries_are_acknowledged_with_receipts(platform: Any, notify: Any, intake: Any) -> None:
     async with LocalGateway(platform.state_dir / f"agency-gw-{uuid.uuid4().hex[:6]}") as receiver:
         agency_id = f"police-{uuid.uuid4().hex[:6]}"
-        registered = await notify.RegisterAgency(agency(agency_id, "east", webhook=receiver.agency_url(agency_id)))
+        request = agency(agency_id, "east", webhook=receiver.agency_url(agency_id))
+        registered = await notify.RegisterAgency(request)
         assert registered.webhook_secret
+        # Shown once: a retry answers the same agency without it.
+        retried = await notify.RegisterAgency(request)
+        assert retried.id == agency_id and not retried.webhook_secret
         # The receiver checks every signature with the agency's key (401 otherwise).
         receiver.agency_secrets[agency_id] = registered.webhook_secret
         listed = await notify.ListAgencies(notify_pb2.ListAgenciesRequest())

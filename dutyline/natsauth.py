@@ -363,5 +363,18 @@ class OperatorSetup:
         """Account public key → JWT, for the server's ``resolver_preload``."""
         return {self.system_account_public_key: self.system_account_jwt, self.account_public_key: self.account_jwt}
 
+    def server_config(self) -> str:
+        """The nats-server settings that make it trust this operator, its accounts preloaded (so the
+        server needs no account server: users are issued without touching it)."""
+        lines = [
+            f"operator: {json.dumps(self.operator_jwt)}",
+            f"system_account: {json.dumps(self.system_account_public_key)}",
+            "resolver: MEMORY",
+            "resolver_preload: {",
+            *(f"  {json.dumps(account)}: {json.dumps(jwt)}" for account, jwt in self.resolver_preload().items()),
+            "}",
+        ]
+        return "\n".join(lines) + "\n"
+
     def write_service_creds(self, path: Path) -> Path:
         return write_secret(path, self.service_creds)

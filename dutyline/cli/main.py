@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 from datetime import timedelta
 from pathlib import Path
@@ -63,6 +64,14 @@ def migrate(
         bool,
         typer.Option("--temporal", help="同时注册 Temporal 搜索属性 also register Temporal search attributes"),
     ] = False,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo/--no-demo",
+            envvar="DUTYLINE_SEED_DEMO",
+            help="空库时写入演示组织 seed the demo organization into an empty roster",
+        ),
+    ] = False,
 ) -> None:
     """迁移数据库 Apply every service's schema migrations (DUTYLINE_PG_DSN)."""
     from dutyline.db.migrations import migrate_all
@@ -71,6 +80,11 @@ def migrate(
     applied = asyncio.run(migrate_all(settings.pg_dsn, SERVICES))
     for service, names in applied.items():
         console.print(f"{service}: " + (", ".join(names) if names else "已是最新 up to date"))
+    if demo:
+        from dutyline.db.seeding import seed_demo_organization
+
+        seeded = asyncio.run(seed_demo_organization(settings.pg_dsn))
+        console.print("demo organization: " + ("seeded 已写入" if seeded else "roster not empty, left alone 已有数据"))
     if temporal:
         from temporalio.client import Client
 
@@ -110,6 +124,61 @@ def serve(service: Annotated[str, typer.Argument(help="intake | roster | inciden
     from dutyline.grpckit.server import run
 
     run(service, get_settings())
+
+
+@app.command()
+def health(
+    service: Annotated[str, typer.Argument(help="intake | roster | incident | notify")],
+    address: Annotated[str, typer.Option(help="地址 host:port (default: this host, the service's port)")] = "",
+) -> None:
+    """健康检查 Exit 0 if the service answers SERVING to the gRPC health check (for container probes)."""
+    if service not in SERVICES:
+        raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(SERVICES)}")
+    from dutyline.grpckit.health import check
+
+    target = address or f"127.0.0.1:{get_settings().address_of(service).rsplit(':', 1)[1]}"
+    status = asyncio.run(check(target))
+    typer.echo(f"{service} {target}: {status}")
+    raise typer.Exit(0 if status == "SERVING" else 1)
+
+
+@app.command(name="nats-auth")
+def nats_auth(
+    directory: Annotated[Path, typer.Argument(help="目录 where to keep the NATS operator setup (a secret)")],
+    store_dir: Annotated[str, typer.Option(help="JetStream 存储目录 the server's JetStream directory")] = "/data",
+    port: Annotated[int, typer.Option(help="NATS 端口 client port")] = 4222,
+) -> None:
+    """NATS 认证 Create (once) the operator, accounts and services' user for a NATS server in operator mode.
+
+    Writes nats.conf (JetStream, fsync always, the operator trusted), auth.conf (only the operator part,
+    to merge into a cluster's config), services.creds and account.seed; a second run keeps them."""
+    from dutyline.natsauth import OperatorSetup, write_secret
+
+    setup = OperatorSetup.load_or_create(directory)
+    write_secret(directory / "auth.conf", setup.server_config())
+    server = [
+        f"port: {port}",
+        "jetstream {",
+        f"  store_dir: {json.dumps(store_dir)}",
+        "  sync_interval: always",
+        "}",
+        "include auth.conf",
+    ]
+    write_secret(directory / "nats.conf", "\n".join(server) + "\n")
+    setup.write_service_creds(directory / "services.creds")
+    write_secret(directory / "account.seed", setup.account_seed + "\n")
+    typer.echo(f"NATS operator setup in {directory}: nats.conf, auth.conf, services.creds, account.seed")
+    typer.echo(
+        "services: DUTYLINE_NATS_CREDS=<dir>/services.creds; notify: DUTYLINE_NATS_ACCOUNT_SEED_FILE=<dir>/account.seed"
+    )
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True}, add_help_option=False)
+def gateway(ctx: typer.Context) -> None:
+    """本地网关 The local SMTP + HTTP message gateway of `dutyline up` (options: `dutyline gateway --help`)."""
+    from dutyline.stack.gateway import main as gateway_main
+
+    gateway_main(ctx.args)
 
 
 @app.command()

@@ -83,16 +83,7 @@ class EmbeddedNats(EmbeddedServer):
             "}",
         ]
         if self.operator is not None:
-            # Accounts come from the preload, so the server needs no account server: users can be
-            # issued without touching it (the JWT chain is checked on every connect).
-            lines += [
-                f"operator: {_q(self.operator.operator_jwt)}",
-                f"system_account: {_q(self.operator.system_account_public_key)}",
-                "resolver: MEMORY",
-                "resolver_preload: {",
-                *(f"  {_q(account)}: {_q(jwt)}" for account, jwt in self.operator.resolver_preload().items()),
-                "}",
-            ]
+            lines.append(self.operator.server_config().rstrip("\n"))
         if self.config_extra:
             lines.append(self.config_extra)
         return "\n".join(lines) + "\n"

@@ -10,11 +10,9 @@ import os
 import sys
 import time
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from temporalio.api.enums.v1 import TaskQueueType
@@ -24,13 +22,13 @@ from temporalio.client import Client
 
 from dutyline.config import DEV_CALLER_KEY, DEV_IM_SECRET, DEV_TOKEN_SECRET, SERVICES
 from dutyline.db.migrations import migrate_all
+from dutyline.db.seeding import seed_demo_organization
 from dutyline.natsauth import OperatorSetup
 from dutyline.stack.gateway import MESSAGES_FILE
 from dutyline.stack.nats import EmbeddedNats
 from dutyline.stack.postgres import EmbeddedPostgres
 from dutyline.stack.process import ManagedProcess, ServerStartError, free_port, wait_for_port_async
 from dutyline.stack.temporal import EmbeddedTemporal
-from services.roster.seed import seed_demo
 from workflows.incident.types import SEARCH_ATTRIBUTES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -222,12 +220,7 @@ class Platform:
     async def _prepare_database(self) -> None:
         await migrate_all(self.postgres.dsn, SERVICES)
         if self.seed:
-            conn = await asyncpg.connect(self.postgres.dsn, server_settings={"search_path": "roster"})
-            try:
-                async with conn.transaction():
-                    await seed_demo(conn, today=datetime.now(UTC).date(), im_base_url=self.gateway_url)
-            finally:
-                await conn.close()
+            await seed_demo_organization(self.postgres.dsn, im_base_url=self.gateway_url)
 
     async def wait_serving(self, service: str, timeout: float = 60.0) -> None:
         process = self.processes[service]

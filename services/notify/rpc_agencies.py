@@ -131,9 +131,11 @@ class AgencyRpcs:
         v.require(bool(request.agency_id), "agency_id", "required")
         v.raise_if_any()
         _require_agency_admin(principal)
-        account_seed = self._settings.nats_account_seed.get_secret_value()
+        account_seed = self._settings.account_seed()
         if not account_seed:
-            raise FailedPrecondition("NATS is not in operator mode here (DUTYLINE_NATS_ACCOUNT_SEED is not set)")
+            raise FailedPrecondition(
+                "NATS is not in operator mode here (neither DUTYLINE_NATS_ACCOUNT_SEED nor _FILE is set)"
+            )
         async with self._pool.acquire() as conn:
             agency = await agency_store.get_agency(conn, agency_id=request.agency_id)
         if agency is None:

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     nats_account_seed: SecretStr = SecretStr("")
     nats_account_seed_file: str = ""
     stream: str = "DUTYLINE"
+    # Copies of each stream's data: 3 on a three-node JetStream cluster (set when a stream is created).
+    stream_replicas: int = 1
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
     temporal_task_queue: str = "dutyline"

@@ -40,20 +40,24 @@ async def add_event(conn: Connection, event: event_pb2.Event) -> None:
     )
 
 
-def stream_config(name: str) -> StreamConfig:
+def stream_config(name: str, *, replicas: int = 1) -> StreamConfig:
+    """The event stream: file storage, ``replicas`` copies (3 on a three-node JetStream cluster)."""
     return StreamConfig(
         name=name,
         subjects=[f"{SUBJECT_PREFIX}.>"],
         storage=StorageType.FILE,
         duplicate_window=DUPLICATE_WINDOW.total_seconds(),
+        num_replicas=replicas,
     )
 
 
-async def ensure_stream(js: nats.js.JetStreamContext, name: str) -> None:
+async def ensure_stream(js: nats.js.JetStreamContext, config: StreamConfig) -> None:
+    """Create the stream unless it exists (an existing stream keeps its settings)."""
+    assert config.name is not None
     try:
-        await js.stream_info(name)
+        await js.stream_info(config.name)
     except nats.js.errors.NotFoundError:
-        await js.add_stream(stream_config(name))
+        await js.add_stream(config)
 
 
 class OutboxRelay:
@@ -68,6 +72,7 @@ class OutboxRelay:
         nats_url: str,
         stream: str,
         nats_creds: str = "",
+        replicas: int = 1,
         batch_size: int = 500,
         idle_poll_seconds: float = 0.05,
     ) -> None:
@@ -77,6 +82,7 @@ class OutboxRelay:
         # A creds file when NATS runs in operator mode; "": connect without credentials.
         self._nats_creds = nats_creds
         self._stream = stream
+        self._replicas = replicas
         self._batch_size = batch_size
         self._idle_poll = idle_poll_seconds
         self.published = 0
@@ -104,7 +110,7 @@ class OutboxRelay:
         try:
             await conn.execute("SELECT pg_advisory_lock(hashtext($1))", f"dutyline-outbox-{self._schema}")
             js = nc.jetstream(timeout=5.0)
-            await ensure_stream(js, self._stream)
+            await ensure_stream(js, stream_config(self._stream, replicas=self._replicas))
             log.info("outbox relay active", schema=self._schema)
             while True:
                 sent = await self._publish_batch(conn, js)

@@ -56,6 +56,7 @@ async def serve(name: str, settings: Settings) -> None:
         nats_url=settings.nats_url,
         nats_creds=settings.nats_creds,
         stream=settings.stream,
+        replicas=settings.stream_replicas,
     )
     ctx.background.append(relay.run())
 

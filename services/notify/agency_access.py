@@ -168,21 +168,14 @@ def issue_agency_user(
     )
 
 
-def renditions_stream_config(name: str = RENDITIONS_STREAM) -> StreamConfig:
+def renditions_stream_config(name: str = RENDITIONS_STREAM, *, replicas: int = 1) -> StreamConfig:
     return StreamConfig(
         name=name,
         subjects=[f"{JSON_PREFIX}.>", f"{CAP_PREFIX}.>"],
         storage=StorageType.FILE,
         duplicate_window=DUPLICATE_WINDOW.total_seconds(),
+        num_replicas=replicas,
     )
-
-
-async def ensure_renditions_stream(js: JetStreamContext, name: str = RENDITIONS_STREAM) -> None:
-    """Create the renditions stream unless it exists (like ``dutyline.outbox.ensure_stream``)."""
-    try:
-        await js.stream_info(name)
-    except NotFoundError:
-        await js.add_stream(renditions_stream_config(name))
 
 
 async def ensure_agency_consumers(

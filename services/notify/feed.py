@@ -21,9 +21,9 @@ from dutyline.config import Settings
 from dutyline.directory import RosterDirectory
 from dutyline.events.v1 import event_pb2
 from dutyline.natsconn import connect
-from dutyline.outbox import ensure_stream
+from dutyline.outbox import ensure_stream, stream_config
 from services.notify import agency_store
-from services.notify.agency_access import CAP_PREFIX, JSON_PREFIX, RENDITIONS_STREAM, ensure_renditions_stream
+from services.notify.agency_access import CAP_PREFIX, JSON_PREFIX, RENDITIONS_STREAM, renditions_stream_config
 from services.notify.renditions import event_json, incident_cap
 
 log = structlog.get_logger(__name__)
@@ -73,8 +73,9 @@ class EventFeed:
         self.client = await connect(self._settings, name="dutyline-notify-feed")
         try:
             js = self.client.jetstream(timeout=5.0)
-            await ensure_stream(js, self._settings.stream)
-            await ensure_renditions_stream(js, RENDITIONS_STREAM)
+            replicas = self._settings.stream_replicas
+            await ensure_stream(js, stream_config(self._settings.stream, replicas=replicas))
+            await ensure_stream(js, renditions_stream_config(RENDITIONS_STREAM, replicas=replicas))
             # New installations start with new events; after that the durable consumer resumes.
             subscription = await js.pull_subscribe(
                 "dutyline.>",

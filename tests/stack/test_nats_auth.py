@@ -28,7 +28,7 @@ from dutyline.natsauth import (
     write_secret,
 )
 from dutyline.natsconn import connect_url
-from dutyline.outbox import ensure_stream
+from dutyline.outbox import ensure_stream, stream_config
 from dutyline.stack.nats import EmbeddedNats
 from dutyline.stack.process import free_port
 from services.notify.agency_access import (
@@ -36,9 +36,9 @@ from services.notify.agency_access import (
     agency_subjects,
     consumer_name,
     ensure_agency_consumers,
-    ensure_renditions_stream,
     inbox_prefix,
     issue_agency_user,
+    renditions_stream_config,
 )
 
 pytestmark = pytest.mark.stack
@@ -168,7 +168,7 @@ async def test_services_user_is_admitted_and_strangers_are_not(operator_nats: Na
     nc = await connect_url(url, operator_nats.services_creds, name="services")
     try:
         js = nc.jetstream()
-        await ensure_stream(js, STREAM)
+        await ensure_stream(js, stream_config(STREAM))
         ack = await js.publish("dutyline.hz-01.call.registered", b"x")
         assert ack.stream == STREAM
     finally:
@@ -195,8 +195,8 @@ async def test_agency_user_reads_only_its_own_sites(operator_nats: Nats, tmp_pat
     agency = None
     try:
         sjs = service.jetstream()
-        await ensure_stream(sjs, STREAM)
-        await ensure_renditions_stream(sjs)
+        await ensure_stream(sjs, stream_config(STREAM))
+        await ensure_stream(sjs, renditions_stream_config())
         await ensure_agency_consumers(sjs, "fire-hz", fire, stream=STREAM)
         await ensure_agency_consumers(sjs, "police-nb", police, stream=STREAM)
         # Idempotent, and an update keeps the consumer.
@@ -308,8 +308,8 @@ async def test_issued_credentials_survive_a_restart(operator_nats: Nats, tmp_pat
     service = await connect_url(operator_nats.server.url, operator_nats.services_creds, name="services")
     try:
         js = service.jetstream()
-        await ensure_stream(js, STREAM)
-        await ensure_renditions_stream(js)
+        await ensure_stream(js, stream_config(STREAM))
+        await ensure_stream(js, renditions_stream_config())
         await ensure_agency_consumers(js, "health-hz", subjects, stream=STREAM)
         await js.publish("dutyline.hz-01.incident.registered", b"before")
     finally:

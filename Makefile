@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv proto proto-check lint format typecheck unit clean bench
+.PHONY: run test venv proto proto-check lint format typecheck unit clean bench kubectl
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,16 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/dutyline up
 
+## kubectl renders the Kubernetes overlay in the deployment checks (no cluster needed); when it is
+## missing, Debian's kubernetes-client package provides it
+kubectl:
+	@command -v kubectl >/dev/null 2>&1 || { \
+	  echo "kubectl not found: installing Debian's kubernetes-client"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq kubernetes-client >/dev/null; }
+
 ## make test: lint, format check, types, generated-code freshness, then the whole suite
-test: $(STAMP)
+test: $(STAMP) kubectl
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

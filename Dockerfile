@@ -1,0 +1,60 @@
+# dutyline — one image for every container of the platform; the command picks what it runs:
+#   serve intake|roster|incident|notify   a gRPC service (ports 50051-50054, DUTYLINE_<SERVICE>_ADDRESS)
+#   worker                                the Temporal worker
+#   migrate --temporal [--demo]           schema migrations, Temporal search attributes (a one-shot job)
+#   health <service>                      exit 0 iff the local service answers SERVING (container probes)
+#   nats-auth DIR                         the NATS operator (JWT) setup, created once (a one-shot job)
+#   gateway --dir DIR ...                 the local SMTP + HTTP message sink of demos
+#
+#   docker build -t dutyline:0.1.0 .
+#   docker run --rm dutyline:0.1.0 serve intake
+#
+# Only the runtime is installed (`pip install .`): no embedded servers, no development tools. Runs as
+# uid/gid 10001 and writes nothing outside the directories it is given and /tmp, so a read-only root
+# filesystem works (Kubernetes: readOnlyRootFilesystem with an emptyDir on /tmp).
+
+FROM python:3.11-slim-trixie AS builder
+
+RUN python -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /src
+# Only what `pip install .` reads: the project metadata, its readme and the three packages
+# (generated protobuf code is committed; tests, protos, bench and docs stay out).
+COPY pyproject.toml README.md ./
+COPY dutyline ./dutyline
+COPY services ./services
+COPY workflows ./workflows
+RUN pip install --no-cache-dir .
+
+
+FROM python:3.11-slim-trixie
+
+ARG VERSION=0.1.0
+LABEL org.opencontainers.image.title="dutyline" \
+      org.opencontainers.image.description="dutyline — 应急值班值守平台, a central 24/7 emergency duty platform: gRPC services intake, roster, incident, notify and the Temporal worker" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.base.name="docker.io/library/python:3.11-slim-trixie"
+
+# A fixed non-root user. The directories below are owned by it so that a named volume mounted there
+# starts with that owner (Docker copies the mount point's ownership into a new volume):
+# /nats-auth for `nats-auth /nats-auth`, /var/lib/dutyline for the gateway's messages.
+RUN groupadd --system --gid 10001 dutyline \
+    && useradd --system --no-log-init --uid 10001 --gid 10001 \
+        --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin dutyline \
+    && install -d -o 10001 -g 10001 -m 0700 /nats-auth \
+    && install -d -o 10001 -g 10001 -m 0750 /var/lib/dutyline
+
+COPY --from=builder /opt/venv /opt/venv
+
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    DUTYLINE_LISTEN_HOST=0.0.0.0 \
+    DUTYLINE_LOG_FORMAT=json
+
+USER 10001
+EXPOSE 50051-50054
+ENTRYPOINT ["dutyline"]
+CMD ["--help"]

@@ -1,0 +1,388 @@
+"""The Kubernetes manifests (deploy/k8s), checked without a cluster.
+
+Every manifest and every document kustomize renders from the base and the production overlay must
+validate against the Kubernetes schemas (kubernetes-validate, strict: unknown fields fail); the
+rendered objects must fit together (probes, ports, Services, the ConfigMap's addresses, hardening,
+autoscalers, disruption budgets, the migration Job); and what they tell the image — command lines and
+DUTYLINE_* variables — must be what `dutyline` accepts. Rendering needs `kubectl` (its built-in
+kustomize), nothing else.
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import kubernetes_validate
+import pytest
+import yaml
+from pydantic import SecretStr
+
+from dutyline.config import SERVICES, Settings
+from tests.deploy.commands import check_command, settings_names
+
+ROOT = Path(__file__).resolve().parents[2]
+K8S = ROOT / "deploy" / "k8s"
+BASE = K8S / "base"
+PRODUCTION = K8S / "overlays" / "production"
+HELM = K8S / "helm"
+KUSTOMIZATIONS = {"base": BASE, "production": PRODUCTION}
+
+# The oldest Kubernetes the manifests are written for, and the newest kubernetes-validate knows.
+KUBERNETES_VERSIONS = ("1.29", kubernetes_validate.latest_version())
+
+UID = 10001
+CONFIG_MAP = "dutyline-config"
+ENV_SECRET = "dutyline-secrets"
+NATS_SECRET = "dutyline-nats"
+AUTOSCALED = ("intake", "worker")
+PART_OF = "dutyline"
+
+Doc = dict[str, Any]
+
+
+# --- loading and rendering ---------------------------------------------------------------------
+
+
+def load_documents(path: Path) -> list[Doc]:
+    with path.open(encoding="utf-8") as f:
+        return [doc for doc in yaml.safe_load_all(f) if doc]
+
+
+def manifest_files() -> list[Path]:
+    """Every YAML file of the base and the overlays but the kustomizations themselves."""
+    files = [*BASE.rglob("*.yaml"), *(K8S / "overlays").rglob("*.yaml")]
+    return sorted(p for p in files if p.name != "kustomization.yaml")
+
+
+@functools.cache
+def kubectl() -> str:
+    path = shutil.which("kubectl")
+    if path is None:
+        pytest.fail(
+            "kubectl is needed to render the kustomizations (its built-in kustomize; no cluster is used). "
+            "Install it: on Debian/Ubuntu `apt-get install kubernetes-client`, elsewhere see "
+            "https://kubernetes.io/docs/tasks/tools/",
+            pytrace=False,
+        )
+    return path
+
+
+@functools.cache
+def rendered(name: str) -> tuple[Doc, ...]:
+    """`kubectl kustomize` of the base or the production overlay, as documents."""
+    result = subprocess.run(
+        [kubectl(), "kustomize", str(KUSTOMIZATIONS[name])],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"kubectl kustomize {KUSTOMIZATIONS[name]} failed:\n{result.stderr}", pytrace=False)
+    return tuple(doc for doc in yaml.safe_load_all(result.stdout) if doc)
+
+
+def objects(docs: tuple[Doc, ...], kind: str) -> dict[str, Doc]:
+    return {doc["metadata"]["name"]: doc for doc in docs if doc["kind"] == kind}
+
+
+def workloads(docs: tuple[Doc, ...]) -> Iterator[tuple[str, Doc]]:
+    """(kind/name, pod spec) of every Deployment and Job."""
+    for doc in docs:
+        if doc["kind"] in ("Deployment", "Job"):
+            yield f"{doc['kind']}/{doc['metadata']['name']}", doc["spec"]["template"]["spec"]
+
+
+def config_map(docs: tuple[Doc, ...]) -> dict[str, str]:
+    return objects(docs, "ConfigMap")[CONFIG_MAP]["data"]
+
+
+def secret_template() -> dict[str, Doc]:
+    return {doc["metadata"]["name"]: doc for doc in load_documents(BASE / "secret.template.yaml")}
+
+
+def port_of(address: str) -> int:
+    return int(address.rsplit(":", 1)[1])
+
+
+# --- schemas -----------------------------------------------------------------------------------
+
+
+def schema_errors(doc: Doc) -> list[str]:
+    what = f"{doc.get('kind')}/{doc.get('metadata', {}).get('name')}"
+    errors = []
+    for version in KUBERNETES_VERSIONS:
+        try:
+            kubernetes_validate.validate(doc, version, strict=True)
+        except kubernetes_validate.ValidationError as exc:
+            where = ".".join(str(p) for p in exc.path)
+            errors.append(f"{what} (Kubernetes {version}) {where}: {exc.message}")
+        except kubernetes_validate.SchemaNotFoundError as exc:
+            errors.append(f"{what}: {exc.message}")
+    return errors
+
+
+@pytest.mark.parametrize("path", manifest_files(), ids=lambda p: str(p.relative_to(K8S)))
+def test_every_manifest_file_validates_strictly(path: Path) -> None:
+    docs = load_documents(path)
+    assert docs, f"{path} has no documents"
+    errors = [error for doc in docs for error in schema_errors(doc)]
+    assert not errors, "\n".join(errors)
+
+
+@pytest.mark.parametrize("name", KUSTOMIZATIONS)
+def test_kustomization_renders_and_validates_strictly(name: str) -> None:
+    docs = rendered(name)
+    assert docs
+    errors = [error for doc in docs for error in schema_errors(doc)]
+    assert not errors, "\n".join(errors)
+
+
+# --- how the rendered objects fit together ------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", KUSTOMIZATIONS)
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_probes_ports_and_address_agree(name: str, service: str) -> None:
+    docs = rendered(name)
+    port = port_of(config_map(docs)[f"DUTYLINE_{service.upper()}_ADDRESS"])
+    pod = objects(docs, "Deployment")[service]["spec"]["template"]
+    (container,) = pod["spec"]["containers"]
+    named_ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    assert named_ports == {"grpc": port}, f"{service}: container ports {named_ports}, address port {port}"
+
+    def resolve(value: int | str) -> int:
+        return named_ports[value] if isinstance(value, str) else value
+
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        assert "grpc" in container[probe], f"{service}: {probe} is not a gRPC probe"
+        assert resolve(container[probe]["grpc"]["port"]) == port, f"{service}: {probe} on another port"
+
+    svc = objects(docs, "Service")[service]["spec"]
+    assert svc.get("type", "ClusterIP") == "ClusterIP"
+    (svc_port,) = svc["ports"]
+    assert svc_port["name"] == "grpc" and svc_port["appProtocol"] == "grpc"
+    assert svc_port["port"] == port, "clients dial the address's port"
+    assert resolve(svc_port["targetPort"]) == port
+    labels = pod["metadata"]["labels"]
+    assert svc["selector"].items() <= labels.items(), f"Service {service} does not select its pods"
+
+
+@pytest.mark.parametrize("name", KUSTOMIZATIONS)
+def test_every_pod_is_hardened_and_sized(name: str) -> None:
+    docs = rendered(name)
+    grace = float(config_map(docs)["DUTYLINE_SHUTDOWN_GRACE_SECONDS"])
+    found = dict(workloads(docs))
+    assert found.keys() >= {*(f"Deployment/{s}" for s in SERVICES), "Deployment/worker", "Job/migrate"}
+    for what, spec in found.items():
+        pod_sc = spec.get("securityContext", {})
+        assert pod_sc.get("runAsNonRoot") is True, what
+        assert pod_sc.get("runAsUser") == UID and pod_sc.get("runAsGroup") == UID, what
+        assert pod_sc.get("seccompProfile", {}).get("type") == "RuntimeDefault", what
+        assert spec.get("automountServiceAccountToken") is False, what
+        if what.startswith("Deployment/"):
+            assert spec["terminationGracePeriodSeconds"] > grace, f"{what}: killed before its graceful shutdown"
+        volumes = {v["name"]: v for v in spec.get("volumes", [])}
+        for container in spec["containers"]:
+            sc = container.get("securityContext", {})
+            assert sc.get("runAsNonRoot", pod_sc.get("runAsNonRoot")) is True, what
+            assert sc.get("readOnlyRootFilesystem") is True, what
+            assert sc.get("allowPrivilegeEscalation") is False, what
+            assert "ALL" in sc.get("capabilities", {}).get("drop", []), what
+            assert sc.get("seccompProfile", pod_sc.get("seccompProfile", {})).get("type") == "RuntimeDefault", what
+            resources = container.get("resources", {})
+            for bound in ("requests", "limits"):
+                assert {"cpu", "memory"} <= resources.get(bound, {}).keys(), f"{what}: no {bound}"
+            tmp = [m for m in container.get("volumeMounts", []) if m["mountPath"] == "/tmp"]
+            assert tmp and "emptyDir" in volumes[tmp[0]["name"]], f"{what}: /tmp is not a writable emptyDir"
+            assert "command" not in container, f"{what}: the image's entry point `dutyline` runs the args"
+
+
+@pytest.mark.parametrize("name", KUSTOMIZATIONS)
+def test_nats_credentials_are_mounted_where_the_settings_point(name: str) -> None:
+    docs = rendered(name)
+    creds_path = PurePosixPath(config_map(docs)["DUTYLINE_NATS_CREDS"])
+    for what, spec in workloads(docs):
+        nats_volumes = {
+            v["name"]: v["secret"]
+            for v in spec.get("volumes", [])
+            if v.get("secret", {}).get("secretName") == NATS_SECRET
+        }
+        (container,) = spec["containers"]
+        mounts = {m["name"]: m for m in container.get("volumeMounts", []) if m["name"] in nats_volumes}
+        files = {
+            PurePosixPath(m["mountPath"]) / item["path"]: item["key"]
+            for volume, m in mounts.items()
+            for item in nats_volumes[volume]["items"]
+        }
+        assert all(m.get("readOnly") for m in mounts.values()), f"{what}: NATS credentials mounted writable"
+        env = {e["name"]: e.get("value") for e in container.get("env", [])}
+        is_service = what in {f"Deployment/{s}" for s in SERVICES}
+        if is_service:
+            assert files.get(creds_path) == "services.creds", f"{what}: DUTYLINE_NATS_CREDS is not mounted"
+        else:
+            assert not files, f"{what} does not use NATS and gets no credentials"
+        if what == "Deployment/notify":
+            seed = PurePosixPath(env["DUTYLINE_NATS_ACCOUNT_SEED_FILE"])
+            assert files.get(seed) == "account.seed", "notify's DUTYLINE_NATS_ACCOUNT_SEED_FILE is not mounted"
+        else:
+            assert "account.seed" not in files.values(), f"{what} gets the account seed, which only notify needs"
+
+
+def test_production_runs_at_least_two_of_everything_spread_over_nodes() -> None:
+    docs = rendered("production")
+    deployments = objects(docs, "Deployment")
+    hpas = objects(docs, "HorizontalPodAutoscaler")
+    for name in (*SERVICES, "worker"):
+        spec = deployments[name]["spec"]
+        if name in AUTOSCALED:
+            assert "replicas" not in spec, f"{name}: its autoscaler owns the replica count"
+            assert hpas[name]["spec"]["minReplicas"] >= 2, name
+        else:
+            assert spec["replicas"] >= 2, name
+        spread = spec["template"]["spec"].get("topologySpreadConstraints", [])
+        assert any(c["topologyKey"] == "kubernetes.io/hostname" for c in spread), f"{name}: not spread over nodes"
+
+
+@pytest.mark.parametrize("name", KUSTOMIZATIONS)
+def test_autoscalers_disruption_budgets_and_migration_job(name: str) -> None:
+    docs = rendered(name)
+    deployments = objects(docs, "Deployment")
+    hpas = objects(docs, "HorizontalPodAutoscaler")
+    assert hpas.keys() == set(AUTOSCALED)
+    for hpa_name, hpa in hpas.items():
+        assert hpa["apiVersion"] == "autoscaling/v2"
+        target = hpa["spec"]["scaleTargetRef"]
+        assert target["kind"] == "Deployment" and target["name"] in deployments, hpa_name
+        assert "replicas" not in deployments[target["name"]]["spec"], f"{hpa_name}: apply would reset the count"
+        assert hpa["spec"]["maxReplicas"] > hpa["spec"]["minReplicas"], hpa_name
+
+    pdbs = objects(docs, "PodDisruptionBudget")
+    for workload in (*SERVICES, "worker"):
+        assert workload in pdbs, f"no PodDisruptionBudget for {workload}"
+        selector = pdbs[workload]["spec"]["selector"]["matchLabels"]
+        labels = deployments[workload]["spec"]["template"]["metadata"]["labels"]
+        assert selector.items() <= labels.items(), f"the PodDisruptionBudget {workload} selects none of its pods"
+
+    job = objects(docs, "Job")["migrate"]["spec"]
+    (container,) = job["template"]["spec"]["containers"]
+    assert container["args"] == ["migrate", "--temporal"]
+    assert job["backoffLimit"] >= 1 and job["ttlSecondsAfterFinished"] > 0
+    assert job["template"]["spec"]["restartPolicy"] in ("Never", "OnFailure")
+
+
+@pytest.mark.parametrize("name", KUSTOMIZATIONS)
+def test_labels_and_no_secret_in_the_kustomization(name: str) -> None:
+    docs = rendered(name)
+    for doc in docs:
+        labels = doc["metadata"].get("labels", {})
+        what = f"{doc['kind']}/{doc['metadata']['name']}"
+        assert labels.get("app.kubernetes.io/part-of") == PART_OF and labels.get("app.kubernetes.io/name"), what
+    # The Secrets are created by hand: applying the kustomization must never overwrite them.
+    assert not objects(docs, "Secret")
+
+
+def test_production_namespace_and_image() -> None:
+    docs = rendered("production")
+    assert "dutyline" in objects(docs, "Namespace")
+    for doc in docs:
+        if doc["kind"] != "Namespace":
+            assert doc["metadata"].get("namespace") == "dutyline", f"{doc['kind']}/{doc['metadata']['name']}"
+    images = {c["image"] for _, spec in workloads(docs) for c in spec["containers"]}
+    (image,) = images
+    assert image != "dutyline" and ":" in image.rsplit("/", 1)[-1], f"the overlay does not set the image: {image}"
+
+
+# --- what the manifests tell the image ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", KUSTOMIZATIONS)
+def test_every_container_runs_a_command_the_image_has(name: str) -> None:
+    for what, spec in workloads(rendered(name)):
+        for container in spec["containers"]:
+            assert container.get("args"), f"{what}: no command for the `dutyline` entry point"
+            check_command(container["args"])
+
+
+@pytest.mark.parametrize("name", KUSTOMIZATIONS)
+def test_every_dutyline_variable_is_a_setting(name: str) -> None:
+    docs = rendered(name)
+    known = settings_names()
+    secrets = secret_template()
+    named = {
+        f"ConfigMap {CONFIG_MAP}": set(config_map(docs)),
+        f"Secret {ENV_SECRET}": set(secrets[ENV_SECRET]["stringData"]),
+    }
+    for what, spec in workloads(docs):
+        named[f"{what} env"] = {e["name"] for e in spec["containers"][0].get("env", [])}
+    for where, names in named.items():
+        unknown = {n for n in names if n.startswith("DUTYLINE_")} - known
+        assert not unknown, f"{where}: not settings of dutyline/config.py: {sorted(unknown)}"
+    # Both become the environment of every pod (envFrom): nothing but settings belongs there.
+    for where in (f"ConfigMap {CONFIG_MAP}", f"Secret {ENV_SECRET}"):
+        others = {n for n in named[where] if not n.startswith("DUTYLINE_")}
+        assert not others, f"{where}: not DUTYLINE_* settings: {sorted(others)}"
+
+
+def test_config_map_and_secret_cover_every_setting_once() -> None:
+    docs = rendered("base")
+    data = set(config_map(docs))
+    secret = set(secret_template()[ENV_SECRET]["stringData"])
+    notify_env = {
+        e["name"] for e in objects(docs, "Deployment")["notify"]["spec"]["template"]["spec"]["containers"][0]["env"]
+    }
+    assert not data & secret, f"both in the ConfigMap and the Secret: {sorted(data & secret)}"
+    secret_settings = {
+        f"DUTYLINE_{field.upper()}"
+        for field, info in Settings.model_fields.items()
+        if info.annotation is SecretStr or field == "pg_dsn"
+    }
+    # The account seed is given as a file (DUTYLINE_NATS_ACCOUNT_SEED_FILE, notify only), not as a value.
+    assert secret == secret_settings - {"DUTYLINE_NATS_ACCOUNT_SEED"}, "the Secret holds exactly the secret settings"
+    missing = settings_names() - data - secret - notify_env - {"DUTYLINE_NATS_ACCOUNT_SEED"}
+    assert not missing, (
+        f"settings in neither deploy/k8s/base/configmap.yaml nor secret.template.yaml: {sorted(missing)}"
+    )
+
+
+def test_secret_template_is_only_placeholders() -> None:
+    for name, doc in secret_template().items():
+        for key, value in doc["stringData"].items():
+            assert "REPLACE" in value, f"{name}.{key} looks like a real value; the template holds placeholders only"
+    assert set(secret_template()[NATS_SECRET]["stringData"]) == {"services.creds", "account.seed"}
+
+
+# --- the engines' values agree with the ConfigMap and the Secret ------------------------------------
+
+
+def test_engine_values_match_dutyline_settings() -> None:
+    data = config_map(rendered("base"))
+    pg_docs = load_documents(HELM / "postgresql-cluster.yaml")
+    (cluster,) = [d for d in pg_docs if d["kind"] == "Cluster"]
+    assert cluster["spec"]["instances"] >= 3
+    primary = f"{cluster['metadata']['name']}-rw.postgres.svc:5432"
+    dsn = secret_template()[ENV_SECRET]["stringData"]["DUTYLINE_PG_DSN"]
+    assert dsn.split("@", 1)[1] == f"{primary}/{cluster['spec']['bootstrap']['initdb']['database']}"
+
+    temporal = load_documents(HELM / "temporal-values.yaml")[0]["server"]["config"]["persistence"]
+    assert temporal["numHistoryShards"] > 0
+    databases = {d["spec"]["name"] for d in pg_docs if d["kind"] == "Database"}
+    for store in (temporal["defaultStore"], temporal["visibilityStore"]):
+        sql = temporal["datastores"][store]["sql"]
+        assert sql["connectAddr"] == primary and sql["databaseName"] in databases, store
+    assert data["DUTYLINE_TEMPORAL_ADDRESS"] == "temporal-frontend.temporal.svc:7233"
+
+    nats = load_documents(HELM / "nats-values.yaml")[0]
+    assert nats["config"]["cluster"]["enabled"] and nats["config"]["jetstream"]["fileStore"]["pvc"]["enabled"]
+    assert int(data["DUTYLINE_STREAM_REPLICAS"]) == nats["config"]["cluster"]["replicas"] == 3
+    assert data["DUTYLINE_NATS_URL"] == "nats://nats.nats.svc:4222"
+    (mount,) = [p["value"] for p in nats["container"]["patch"] if p["value"]["name"] == "nats-auth"]
+    # nats-server resolves an include relative to the directory of nats.conf (/etc/nats-config in the chart).
+    include = posixpath.normpath(posixpath.join("/etc/nats-config", nats["config"]["merge"]["$include"]))
+    assert include == posixpath.join(mount["mountPath"], "auth.conf"), "auth.conf is not included from its mount"

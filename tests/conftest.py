@@ -18,7 +18,7 @@ from dutyline.grpckit.client import channel
 from dutyline.incident.v1 import incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2_grpc
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
-from tests.support import token_for
+from tests.support import start_on_free_ports, token_for
 
 
 @pytest.fixture(scope="session")
@@ -35,8 +35,10 @@ async def platform() -> AsyncIterator[object]:
         "DUTYLINE_NOTIFY_LEASE_SECONDS": "3",
         "DUTYLINE_AGENCY_WEBHOOK_ATTEMPTS": "3",
     }
-    stack = Platform(state, Ports.free(), ui=False, token_secret=DEV_TOKEN_SECRET, settings=quick)
-    await stack.start()
+    stack = await start_on_free_ports(
+        lambda: Platform(state, Ports.free(), ui=False, token_secret=DEV_TOKEN_SECRET, settings=quick),
+        lambda platform: platform.start(),
+    )
     try:
         yield stack
     finally:

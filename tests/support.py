@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from dutyline.config import DEV_TOKEN_SECRET
 from dutyline.grpckit.auth import issue_token
@@ -27,3 +28,23 @@ async def notifications_about(platform: Any, ref_id: str, *, at_least: int = 1, 
             if len(found.notifications) >= at_least or asyncio.get_running_loop().time() > deadline:
                 return list(found.notifications)
             await asyncio.sleep(0.1)
+
+
+T = TypeVar("T")
+
+
+async def start_on_free_ports(make: Callable[[], T], start: Callable[[T], Awaitable[Any]], attempts: int = 3) -> T:
+    """Make and start a server on ports that free_port() picked. Another process may take such a port
+    before the server binds it (a race free_port cannot close; the Temporal dev server also binds
+    ports of its own), so a start that fails on a taken port is tried again on new ports."""
+    from dutyline.stack.process import ServerStartError
+
+    for attempt in range(1, attempts + 1):
+        server = make()
+        try:
+            await start(server)
+            return server
+        except ServerStartError as exc:
+            if attempt == attempts or "in use" not in str(exc):
+                raise
+    raise AssertionError("unreachable")

@@ -31,6 +31,7 @@ from dutyline.stack.process import (
     wait_for_port,
 )
 from dutyline.stack.temporal import EmbeddedTemporal
+from tests.support import start_on_free_ports
 
 pytestmark = pytest.mark.stack
 
@@ -206,11 +207,13 @@ STAGE = SearchAttributeKey.for_keyword("DutylineStage")
 
 
 async def test_temporal_keeps_workflows_and_search_attributes_across_restart(tmp_path: Path) -> None:
-    db, port, log = tmp_path / "temporal.db", free_port(), tmp_path / "temporal.log"
+    db, log = tmp_path / "temporal.db", tmp_path / "temporal.log"
     first = {"DutylineSite": "Keyword", "DutylineSeverity": "Keyword"}
-    tmp = EmbeddedTemporal(db, port, free_port(), log, first)
+    tmp = await start_on_free_ports(
+        lambda: EmbeddedTemporal(db, free_port(), free_port(), log, first), lambda t: t.start_async()
+    )
+    port = tmp.port
     try:
-        await tmp.start_async()
         assert tmp.ui_url is not None
         status, _ = _get(tmp.ui_url)
         assert status == 200

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     notify_address: str = "127.0.0.1:50054"
     listen_host: str = "127.0.0.1"
 
+    # Keys of the bearer tokens (HS256), comma separated: the first signs, every one verifies, so a
+    # new key can be rolled out before the old one is retired.
     token_secret: SecretStr = SecretStr(DEV_TOKEN_SECRET)
     # "keyid:base64(32 bytes)" entries, comma separated; the first one encrypts, all decrypt.
     caller_keys: SecretStr = SecretStr(DEV_CALLER_KEY)
@@ -79,6 +81,13 @@ class Settings(BaseSettings):
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: str = "info"
     shutdown_grace_seconds: float = 5.0
+
+    def token_secrets(self) -> list[str]:
+        """The token keys, the signing one first."""
+        return [k.strip() for k in self.token_secret.get_secret_value().split(",") if k.strip()]
+
+    def signing_secret(self) -> str:
+        return self.token_secrets()[0]
 
     def account_seed(self) -> str:
         """The NATS account seed, from the setting or its file; empty when NATS has no operator."""

@@ -109,7 +109,7 @@ def token(
     """签发开发令牌 Issue a bearer token for development (signed with DUTYLINE_TOKEN_SECRET)."""
     from dutyline.grpckit.auth import issue_token
 
-    secret = get_settings().token_secret.get_secret_value()
+    secret = get_settings().signing_secret()
     try:
         typer.echo(issue_token(secret, person_id=person, name=name, roles=role, sites=site, ttl=timedelta(days=days)))
     except ValueError as exc:

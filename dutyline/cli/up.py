@@ -14,8 +14,8 @@ from dutyline.stack.platform import Platform
 
 async def run_up(state_dir: Path, *, ui: bool) -> None:
     settings = get_settings()
-    secret = settings.token_secret.get_secret_value()
-    platform = Platform(state_dir, ui=ui, token_secret=secret)
+    platform = Platform(state_dir, ui=ui, token_secret=settings.token_secret.get_secret_value())
+    secret = settings.signing_secret()
     console.print(f"[bold]dutyline[/] 正在启动 starting… 数据目录 state: {platform.state_dir}")
     stop = asyncio.Event()
     _stop_on_signals(asyncio.get_running_loop(), stop)

@@ -7,7 +7,7 @@ person acts for; ``*`` stands for every site (central supervisors, the platform'
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -67,13 +67,22 @@ def issue_token(
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def verify_token(secret: str, token: str) -> Principal:
-    try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"], issuer=ISSUER, options={"require": ["exp", "sub"]})
-    except jwt.ExpiredSignatureError as exc:
-        raise Unauthenticated("the token has expired") from exc
-    except jwt.InvalidTokenError as exc:
-        raise Unauthenticated(f"invalid token: {exc}") from exc
+def verify_token(secrets: str | Sequence[str], token: str) -> Principal:
+    """The principal of a token signed with any of ``secrets`` (several while a key is rotated)."""
+    keys = [secrets] if isinstance(secrets, str) else list(secrets)
+    problem: jwt.InvalidTokenError | None = None
+    for secret in keys:
+        try:
+            claims = jwt.decode(token, secret, algorithms=["HS256"], issuer=ISSUER, options={"require": ["exp", "sub"]})
+            break
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthenticated("the token has expired") from exc
+        except jwt.InvalidSignatureError as exc:
+            problem = exc  # perhaps signed with another of the keys
+        except jwt.InvalidTokenError as exc:
+            raise Unauthenticated(f"invalid token: {exc}") from exc
+    else:
+        raise Unauthenticated(f"invalid token: {problem or 'no key to verify it'}")
     return Principal(
         person_id=str(claims["sub"]),
         name=str(claims.get("name", "")),

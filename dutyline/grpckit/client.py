@@ -37,4 +37,4 @@ class _StreamToken(_Token, grpc.aio.UnaryStreamClientInterceptor):
 
 def service_channel(settings: Settings, *, target: str, caller: str) -> grpc.aio.Channel:
     """A channel from the component ``caller`` to the service ``target``."""
-    return channel(settings.address_of(target), system_token(settings.token_secret.get_secret_value(), caller))
+    return channel(settings.address_of(target), system_token(settings.signing_secret(), caller))

@@ -30,13 +30,13 @@ def _metadata(context: grpc.aio.ServicerContext) -> dict[str, str]:
 
 
 class ServerInterceptor(grpc.aio.ServerInterceptor):
-    def __init__(self, token_secret: str) -> None:
-        self._secret = token_secret
+    def __init__(self, token_secrets: list[str]) -> None:
+        self._secrets = token_secrets
         # A caller sends the same token on every request: check its signature once.
         self._verified = lru_cache(maxsize=4096)(self._verify)
 
     def _verify(self, token: str) -> Principal:
-        return verify_token(self._secret, token)
+        return verify_token(self._secrets, token)
 
     def _authenticate(self, metadata: dict[str, str]) -> Principal:
         header = metadata.get("authorization", "")
@@ -46,7 +46,7 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
         principal = self._verified(token.strip())
         if principal.expires_at <= time.time():
             self._verified.cache_clear()
-            return verify_token(self._secret, token.strip())  # raises: expired
+            return verify_token(self._secrets, token.strip())  # raises: expired
         return principal
 
     def _enter(self, method: str, context: grpc.aio.ServicerContext) -> None:

@@ -61,7 +61,7 @@ async def serve(name: str, settings: Settings) -> None:
     ctx.background.append(relay.run())
 
     server = grpc.aio.server(
-        interceptors=[ServerInterceptor(settings.token_secret.get_secret_value())],
+        interceptors=[ServerInterceptor(settings.token_secrets())],
         options=[("grpc.so_reuseport", 0)],
     )
     build: Build = importlib.import_module(f"services.{name}.server").build

@@ -66,7 +66,7 @@ class Dispatcher:
         return len(due)
 
     def _message(self, row: store.NotificationRow) -> OutgoingMessage:
-        secret = self._settings.token_secret.get_secret_value()
+        secret = self._settings.signing_secret()
         rendered = templates.render(
             row.template,
             row.data,

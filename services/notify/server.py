@@ -185,14 +185,14 @@ class NotifyServicer(AgencyRpcs, notify_pb2_grpc.NotifyServiceServicer):
         v = Violations()
         v.require(bool(request.notification_id), "notification_id", "required")
         v.raise_if_any()
-        secret = self._settings.token_secret.get_secret_value()
+        secrets = self._settings.token_secrets()
 
         async def work(conn: Connection) -> notify_pb2.Notification:
             row = await store.get_notification(conn, notification_id=request.notification_id, for_update=True)
             if row is None:
                 raise NotFound(f"notification {request.notification_id} does not exist")
             if request.ack_token:
-                if not verify_ack_token(secret, row.id, request.ack_token):
+                if not any(verify_ack_token(secret, row.id, request.ack_token) for secret in secrets):
                     raise PermissionDenied("the acknowledgement token does not match this notification")
             elif principal is None:
                 raise Unauthenticated("a bearer token or the message's acknowledgement token is required")

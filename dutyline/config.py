@@ -8,12 +8,13 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICES = ("intake", "roster", "incident", "notify")
 DEV_TOKEN_SECRET = "dutyline-development-only-secret"
 # A fixed development key, so that `dutyline up` works out of the box; production sets its own.
+DEFAULT_CAP_SENDER = "dutyline@dutyline.dev"
 DEV_IM_SECRET = "dutyline-development-only-im-secret"
 DEV_CALLER_KEY = "dev1:ZHV0eWxpbmUtZGV2ZWxvcG1lbnQtb25seS1rZXkhISE="
 
@@ -75,12 +76,22 @@ class Settings(BaseSettings):
     notify_lease_seconds: float = 30.0
     # Longest SMS text: two concatenated UCS-2 segments (2 x 67 characters).
     sms_max_chars: int = 134
+    # Who the CAP 1.2 messages to agencies say they are from (no spaces, commas, '<' or '&'); keep it
+    # stable: Updates and Cancels reference the Alert by sender and identifier.
+    cap_sender: str = DEFAULT_CAP_SENDER
     # Webhook deliveries to agencies: attempts before the delivery is reported as failed.
     agency_webhook_attempts: int = 6
 
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: str = "info"
     shutdown_grace_seconds: float = 5.0
+
+    @field_validator("cap_sender")
+    @classmethod
+    def _cap_sender(cls, value: str) -> str:
+        if not value or any(c.isspace() or c in ",<&" for c in value):
+            raise ValueError("a CAP sender has no spaces, commas, '<' or '&'")
+        return value
 
     def token_secrets(self) -> list[str]:
         """The token keys, the signing one first."""

@@ -107,7 +107,7 @@ class EventFeed:
         try:
             event.ParseFromString(data)
             body = event_json(event)
-            cap = incident_cap(event)
+            cap = incident_cap(event, sender=self._settings.cap_sender)
         except Exception:  # a malformed event must not block the feed: it is logged and passed over
             log.exception("event not rendered", subject=subject)
             return

@@ -58,11 +58,12 @@ from google.protobuf import json_format
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from dutyline.common.v1 import common_pb2
+from dutyline.config import DEFAULT_CAP_SENDER
 from dutyline.events.v1 import event_pb2  # importing it registers every payload type for Any
 from dutyline.incident.v1 import incident_pb2
 
 CAP_NAMESPACE = "urn:oasis:names:tc:emergency:cap:1.2"
-DEFAULT_SENDER = "dutyline@dutyline.dev"
+DEFAULT_SENDER = DEFAULT_CAP_SENDER
 # The circle drawn around a place with coordinates: CAP radii are in kilometres.
 AREA_RADIUS_KM = 1.0
 HEADLINE_LIMIT = 160  # CAP 1.2 recommends headlines of fewer than 160 characters

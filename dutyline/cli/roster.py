@@ -45,6 +45,7 @@ from dutyline.cli.common import (
 )
 from dutyline.cli.i18n import label, t, weekday
 from dutyline.cli.state import DEFAULT_STATE_DIR
+from dutyline.common.v1 import common_pb2
 from dutyline.grpckit.convert import ROLE_NAMES
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 
@@ -75,6 +76,7 @@ ApproveOpt = Annotated[bool, typer.Option("--approve", help="批准 approve")]
 RejectOpt = Annotated[bool, typer.Option("--reject", help="驳回 reject")]
 RemarkOpt = Annotated[str, typer.Option("--remark", help="审批意见 remark")]
 ReasonOpt = Annotated[str, typer.Option("--reason", help="事由 reason")]
+StatusOpt = Annotated[str | None, typer.Option("--status", help="requested | approved | rejected")]
 
 
 @roster_app.callback()
@@ -122,21 +124,18 @@ def zone_of(site: roster_pb2.Site) -> ZoneInfo:
     return zone_named(site.time_zone)
 
 
-def _dates(zone: ZoneInfo, first: date | None, last: date | None, *, days: int = WEEK) -> tuple[date, date]:
-    """[first, last] local dates: from today (in ``zone``) and ``days`` long unless given."""
+def _dates(zone: ZoneInfo, first: date | None, last: date | None) -> tuple[date, date]:
+    """[first, last] local dates: from today (in ``zone``) and a week long unless given."""
     first = first or datetime.now(zone).date()
-    return first, last or first + timedelta(days=days - 1)
+    return first, last or first + timedelta(days=WEEK - 1)
 
 
-def _role_name(role: int) -> str:
+def _role_name(role: common_pb2.Role) -> str:
     """ "officer", "leader", … for a Role value."""
-    for value, name in ROLE_NAMES.items():
-        if value == role:
-            return name
-    return str(role)
+    return ROLE_NAMES.get(role, str(role))
 
 
-def _role(role: int) -> str:
+def _role(role: common_pb2.Role) -> str:
     return label("role", _role_name(role))
 
 
@@ -440,7 +439,7 @@ def leave_decide(
 def leave_list(
     ctx: typer.Context,
     site: SiteOpt = None,
-    status: Annotated[str | None, typer.Option("--status", help="requested | approved | rejected")] = None,
+    status: StatusOpt = None,
 ) -> None:
     """请假列表 Leave requests of a site."""
     target = session(ctx).target()
@@ -532,7 +531,7 @@ def swap_decide(
 def swap_list(
     ctx: typer.Context,
     site: SiteOpt = None,
-    status: Annotated[str | None, typer.Option("--status", help="requested | approved | rejected")] = None,
+    status: StatusOpt = None,
 ) -> None:
     """换班列表 Swap requests of a site."""
     target = session(ctx).target()

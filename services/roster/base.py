@@ -1,14 +1,23 @@
-"""What the roster's RPC groups share: the pool, looking up sites, and the clock."""
+"""What the roster's RPC groups share: the pool, running a change once per idempotency key, looking
+up sites (and checking that the caller may read them), and the clock."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import TypeVar
+
+from google.protobuf.message import Message
 
 from dutyline.db.pool import Connection
+from dutyline.grpckit import idempotency
+from dutyline.grpckit.auth import current_principal
 from dutyline.grpckit.errors import FieldViolation, InvalidArgument, NotFound
 from dutyline.grpckit.server import ServiceContext
-from services.roster import store
+from services.roster import access, store
+
+R = TypeVar("R", bound=Message)
 
 SITE_CACHE_SECONDS = 30.0
 
@@ -22,6 +31,16 @@ class RosterBase:
     def now() -> datetime:
         return datetime.now(UTC)
 
+    async def once(
+        self, method: str, request: Message, response_type: type[R], work: Callable[[Connection], Awaitable[R]]
+    ) -> R:
+        """The answer of ``work``, run in one transaction once per idempotency key (a retry gets the first
+        answer). RPCs that act after the commit only when it is not a replay use ``idempotency.run_once``."""
+        answer, _ = await idempotency.run_once(
+            self._pool, method=method, request=request, response_type=response_type, work=work
+        )
+        return answer
+
     async def site(self, site_id: str, *, conn: Connection | None = None, field: str = "site_id") -> store.SiteRow:
         """The site, or INVALID_ARGUMENT naming the field when it does not exist."""
         if not site_id:
@@ -33,6 +52,12 @@ class RosterBase:
             site = await store.get_site(conn, site_id=site_id)
         if site is None:
             raise InvalidArgument([FieldViolation(field, f"unknown site {site_id!r}")])
+        return site
+
+    async def readable_site(self, site_id: str) -> store.SiteRow:
+        """The site of a listing or search, once the caller may read it (INVALID_ARGUMENT if unknown)."""
+        site = await self.site(site_id)
+        access.require_reader(current_principal(), site)
         return site
 
     async def existing_site(self, site_id: str) -> store.SiteRow:

@@ -5,8 +5,9 @@ transaction."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import ClassVar, TypeVar
 
 import asyncpg
 
@@ -15,32 +16,44 @@ from dutyline.db.pool import Connection
 
 @dataclass(frozen=True)
 class LeaveRow:
+    """A leave request (请假) naming the substitute (替班人); a row of leave_requests, field for column."""
+
+    TABLE: ClassVar[str] = "leave_requests"
+
     id: str
     site_id: str
     assignment_id: str
     person_id: str
     substitute_id: str
     reason: str
-    status: str
     requested_at: datetime
-    decided_by: str | None
-    decided_at: datetime | None
-    remark: str
+    status: str = "requested"
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    remark: str = ""
 
 
 @dataclass(frozen=True)
 class SwapRow:
+    """A request to swap two assignments (换班); a row of swap_requests, field for column."""
+
+    TABLE: ClassVar[str] = "swap_requests"
+
     id: str
     site_id: str
     assignment_id: str
     other_assignment_id: str
     requested_by: str
     reason: str
-    status: str
     requested_at: datetime
-    decided_by: str | None
-    decided_at: datetime | None
-    remark: str
+    status: str = "requested"
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    remark: str = ""
+
+
+# Leave and swaps are asked for, decided and listed alike.
+Request = TypeVar("Request", LeaveRow, SwapRow)
 
 
 @dataclass(frozen=True)
@@ -79,45 +92,35 @@ class HandoverRow:
     remarks: str = ""
 
 
-async def insert_leave(conn: Connection, *, leave: LeaveRow) -> None:
-    await conn.execute(
-        """INSERT INTO leave_requests (id, site_id, assignment_id, person_id, substitute_id, reason, status,
-               requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
-        leave.id,
-        leave.site_id,
-        leave.assignment_id,
-        leave.person_id,
-        leave.substitute_id,
-        leave.reason,
-        leave.status,
-        leave.requested_at,
-    )
+async def insert_request(conn: Connection, *, request: LeaveRow | SwapRow) -> None:
+    """Record a new leave or swap request (every field, the decision's still empty)."""
+    values = asdict(request)
+    placeholders = ", ".join(f"${n}" for n in range(1, len(values) + 1))
+    await conn.execute(f"INSERT INTO {request.TABLE} ({', '.join(values)}) VALUES ({placeholders})", *values.values())
 
 
-async def get_leave(conn: Connection, *, leave_id: str, for_update: bool = False) -> LeaveRow | None:
+async def get_request(
+    conn: Connection, *, kind: type[Request], request_id: str, for_update: bool = False
+) -> Request | None:
     row = await conn.fetchrow(
-        "SELECT * FROM leave_requests WHERE id = $1" + (" FOR UPDATE" if for_update else ""), leave_id
+        f"SELECT * FROM {kind.TABLE} WHERE id = $1" + (" FOR UPDATE" if for_update else ""), request_id
     )
-    return LeaveRow(**dict(row)) if row else None
+    return kind(**dict(row)) if row else None
 
 
-async def decide_leave(
-    conn: Connection, *, leave_id: str, approve: bool, decided_by: str, decided_at: datetime, remark: str
-) -> LeaveRow:
-    row = await _decide(conn, "leave_requests", leave_id, approve, decided_by, decided_at, remark)
-    return LeaveRow(**dict(row))
-
-
-async def list_leave(conn: Connection, *, site_id: str, status: str | None) -> list[LeaveRow]:
-    return [LeaveRow(**dict(r)) for r in await _list(conn, "leave_requests", site_id, status)]
-
-
-async def _decide(
-    conn: Connection, table: str, request_id: str, approve: bool, decided_by: str, decided_at: datetime, remark: str
-) -> asyncpg.Record:
+async def decide_request(
+    conn: Connection,
+    *,
+    kind: type[Request],
+    request_id: str,
+    approve: bool,
+    decided_by: str,
+    decided_at: datetime,
+    remark: str,
+) -> Request:
     """Record the decision on a leave or swap request (the caller checked it was still open)."""
     row = await conn.fetchrow(
-        f"UPDATE {table} SET status = $2, decided_by = $3, decided_at = $4, remark = $5 WHERE id = $1 RETURNING *",
+        f"UPDATE {kind.TABLE} SET status = $2, decided_by = $3, decided_at = $4, remark = $5 WHERE id = $1 RETURNING *",
         request_id,
         "approved" if approve else "rejected",
         decided_by,
@@ -125,50 +128,16 @@ async def _decide(
         remark,
     )
     assert row is not None
-    return row
+    return kind(**dict(row))
 
 
-async def _list(conn: Connection, table: str, site_id: str, status: str | None) -> list[asyncpg.Record]:
-    return list(
-        await conn.fetch(
-            f"SELECT * FROM {table} WHERE site_id = $1 AND ($2::text IS NULL OR status = $2) ORDER BY requested_at",
-            site_id,
-            status,
-        )
+async def list_requests(conn: Connection, *, kind: type[Request], site_id: str, status: str | None) -> list[Request]:
+    rows = await conn.fetch(
+        f"SELECT * FROM {kind.TABLE} WHERE site_id = $1 AND ($2::text IS NULL OR status = $2) ORDER BY requested_at",
+        site_id,
+        status,
     )
-
-
-async def insert_swap(conn: Connection, *, swap: SwapRow) -> None:
-    await conn.execute(
-        """INSERT INTO swap_requests (id, site_id, assignment_id, other_assignment_id, requested_by, reason, status,
-               requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
-        swap.id,
-        swap.site_id,
-        swap.assignment_id,
-        swap.other_assignment_id,
-        swap.requested_by,
-        swap.reason,
-        swap.status,
-        swap.requested_at,
-    )
-
-
-async def get_swap(conn: Connection, *, swap_id: str, for_update: bool = False) -> SwapRow | None:
-    row = await conn.fetchrow(
-        "SELECT * FROM swap_requests WHERE id = $1" + (" FOR UPDATE" if for_update else ""), swap_id
-    )
-    return SwapRow(**dict(row)) if row else None
-
-
-async def decide_swap(
-    conn: Connection, *, swap_id: str, approve: bool, decided_by: str, decided_at: datetime, remark: str
-) -> SwapRow:
-    row = await _decide(conn, "swap_requests", swap_id, approve, decided_by, decided_at, remark)
-    return SwapRow(**dict(row))
-
-
-async def list_swaps(conn: Connection, *, site_id: str, status: str | None) -> list[SwapRow]:
-    return [SwapRow(**dict(r)) for r in await _list(conn, "swap_requests", site_id, status)]
+    return [kind(**dict(r)) for r in rows]
 
 
 async def insert_check_in(conn: Connection, *, check_in: CheckInRow) -> bool:

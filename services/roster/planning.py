@@ -28,7 +28,6 @@ class Plan:
 
     start: datetime
     end: datetime
-    instances: list[rules.ShiftInstance]
     assignments: list[rules.Assignment]
     gaps: list[rules.Gap]
     violations: list[rules.RuleViolation]
@@ -64,7 +63,6 @@ async def plan_roster(conn: Connection, *, site: SiteRow, start: datetime, end: 
     return Plan(
         start=start,
         end=end,
-        instances=in_period,
         assignments=planned,
         gaps=rules.find_gaps(start=start, end=end, instances=instances, assignments=coverage),
         violations=rules.check_rules(coverage, max_consecutive=site.max_consecutive_shifts),

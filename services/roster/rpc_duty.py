@@ -32,6 +32,8 @@ from services.roster.shift_starter import ShiftStarter
 
 MAX_TEXT = 4000
 D = TypeVar("D", roster_pb2.LeaveRequest, roster_pb2.SwapRequest)
+# Leave or a swap as a change of the roster: the assignments before -> after.
+Change = Callable[[list[rules.Assignment]], list[rules.Assignment]]
 CHECK_IN_OPENS = timedelta(hours=2)
 
 
@@ -70,24 +72,8 @@ class DutyRpcs(RosterBase):
             ),
         )
 
-    async def _decided(
-        self, method: str, request: Message, response_type: type[D], work: Callable[[Connection], Awaitable[D]]
-    ) -> D:
-        """Record a decision on leave or a swap once; an approval changes who is on duty."""
-        answer, _ = await idempotency.run_once(
-            self._pool, method=method, request=request, response_type=response_type, work=work
-        )
-        if answer.status == "approved":
-            self._on_duty.forget(answer.site_id)
-        return answer
-
     async def _refuse_if_it_breaks_the_roster(
-        self,
-        conn: Connection,
-        *,
-        site: store.SiteRow,
-        rows: list[schedule_store.AssignmentRow],
-        apply: Callable[[list[rules.Assignment]], list[rules.Assignment]],
+        self, conn: Connection, *, site: store.SiteRow, rows: list[schedule_store.AssignmentRow], apply: Change
     ) -> None:
         start = min(r.assignment.starts_at for r in rows)
         end = max(r.assignment.ends_at for r in rows)
@@ -102,7 +88,82 @@ class DutyRpcs(RosterBase):
         if not check.ok:
             raise FailedPrecondition(f"this change would open a gap or break a duty rule: {check.describe()}")
 
-    # -- leave ---------------------------------------------------------------------------------
+    # -- leave and swaps -----------------------------------------------------------------------
+    # Both ask the duty leader to change who is on some assignments: with leave (请假) a substitute
+    # takes one, with a swap (换班) two people exchange theirs. That change (rules.apply_leave or
+    # rules.apply_swap) is checked against the roster when it is asked for and when it is approved,
+    # and made on approval. Their events: leave.requested, leave.decided, swap.requested, swap.decided.
+
+    async def _record_request(
+        self,
+        conn: Connection,
+        asked: duty_store.Request,
+        message: Callable[[duty_store.Request], D],
+        *,
+        cause: str,
+    ) -> D:
+        """Record a new leave or swap request with its event ``<cause>.requested``."""
+        await duty_store.insert_request(conn, request=asked)
+        answer = message(asked)
+        await emit(
+            conn,
+            event_type=f"{cause}.requested",
+            site_id=asked.site_id,
+            aggregate_id=asked.id,
+            aggregate_version=1,
+            payload=answer,
+        )
+        return answer
+
+    async def _record_decision(
+        self,
+        conn: Connection,
+        request: roster_pb2.DecideLeaveRequest | roster_pb2.DecideSwapRequest,
+        asked: duty_store.Request,
+        message: Callable[[duty_store.Request], D],
+        *,
+        cause: str,
+        site: store.SiteRow,
+        rows: list[schedule_store.AssignmentRow],
+        apply: Change,
+    ) -> D:
+        """Record the decision on ``asked`` with its event ``<cause>.decided``; an approval is checked
+        against the roster first, then ``rows`` get the people ``apply`` puts on them."""
+        if request.approve:
+            await self._refuse_if_it_breaks_the_roster(conn, site=site, rows=rows, apply=apply)
+        decided = await duty_store.decide_request(
+            conn,
+            kind=type(asked),
+            request_id=asked.id,
+            approve=request.approve,
+            decided_by=current_principal().person_id,
+            decided_at=self.now(),
+            remark=request.remark.strip(),
+        )
+        answer = message(decided)
+        await emit(
+            conn,
+            event_type=f"{cause}.decided",
+            site_id=site.id,
+            aggregate_id=asked.id,
+            aggregate_version=2,
+            payload=answer,
+        )
+        if request.approve:
+            for row, changed in zip(rows, apply([r.assignment for r in rows]), strict=True):
+                await self._assignment_changed(
+                    conn, row=row, new_person=changed.person_id, cause=cause, cause_id=asked.id
+                )
+        return answer
+
+    async def _decided(
+        self, method: str, request: Message, response_type: type[D], work: Callable[[Connection], Awaitable[D]]
+    ) -> D:
+        """Record a decision on leave or a swap once; an approval changes who is on duty."""
+        answer = await self.once(method, request, response_type, work)
+        if answer.status == "approved":
+            self._on_duty.forget(answer.site_id)
+        return answer
 
     async def RequestLeave(
         self, request: roster_pb2.RequestLeaveRequest, context: grpc.aio.ServicerContext
@@ -120,7 +181,7 @@ class DutyRpcs(RosterBase):
             site = await self.site(a.site_id, conn=conn)
             access.require_reader(principal, site)
             access.require_person(principal, a.person_id, what="ask for leave from this assignment")
-            await self._check_substitute(conn, row, request.substitute_id, "substitute_id")
+            await self._check_substitute(conn, row, request.substitute_id)
             if a.starts_at <= self.now():
                 raise FailedPrecondition(f"assignment {a.id} has already begun; leave is asked before the shift")
             await self._refuse_if_it_breaks_the_roster(
@@ -133,39 +194,20 @@ class DutyRpcs(RosterBase):
                 person_id=a.person_id,
                 substitute_id=request.substitute_id,
                 reason=request.reason.strip(),
-                status="requested",
                 requested_at=self.now(),
-                decided_by=None,
-                decided_at=None,
-                remark="",
             )
-            await duty_store.insert_leave(conn, leave=leave)
-            message = convert.leave_message(leave)
-            await emit(
-                conn,
-                event_type="leave.requested",
-                site_id=site.id,
-                aggregate_id=leave.id,
-                aggregate_version=1,
-                payload=message,
-            )
-            return message
+            return await self._record_request(conn, leave, convert.leave_message, cause="leave")
 
-        answer, _ = await idempotency.run_once(
-            self._pool, method="RequestLeave", request=request, response_type=roster_pb2.LeaveRequest, work=work
-        )
-        return answer
+        return await self.once("RequestLeave", request, roster_pb2.LeaveRequest, work)
 
-    async def _check_substitute(
-        self, conn: Connection, row: schedule_store.AssignmentRow, substitute_id: str, field: str
-    ) -> None:
+    async def _check_substitute(self, conn: Connection, row: schedule_store.AssignmentRow, substitute_id: str) -> None:
         substitute = await store.get_person(conn, person_id=substitute_id)
         if substitute is None:
-            raise InvalidArgument([FieldViolation(field, f"unknown person {substitute_id!r}")])
+            raise InvalidArgument([FieldViolation("substitute_id", f"unknown person {substitute_id!r}")])
         if substitute_id == row.assignment.person_id:
-            raise InvalidArgument([FieldViolation(field, "the substitute must be someone else")])
+            raise InvalidArgument([FieldViolation("substitute_id", "the substitute must be someone else")])
         if row.assignment.role not in substitute.roles:
-            raise InvalidArgument([FieldViolation(field, f"{substitute_id} is not a {row.assignment.role}")])
+            raise InvalidArgument([FieldViolation("substitute_id", f"{substitute_id} is not a {row.assignment.role}")])
 
     async def DecideLeave(
         self, request: roster_pb2.DecideLeaveRequest, context: grpc.aio.ServicerContext
@@ -177,7 +219,9 @@ class DutyRpcs(RosterBase):
         v.raise_if_any()
 
         async def work(conn: Connection) -> roster_pb2.LeaveRequest:
-            leave = await duty_store.get_leave(conn, leave_id=request.leave_id, for_update=True)
+            leave = await duty_store.get_request(
+                conn, kind=duty_store.LeaveRow, request_id=request.leave_id, for_update=True
+            )
             if leave is None:
                 raise NotFound(f"leave request {request.leave_id} does not exist")
             site = await self.site(leave.site_id, conn=conn)
@@ -187,50 +231,30 @@ class DutyRpcs(RosterBase):
             if leave.status != "requested":
                 raise FailedPrecondition(f"leave request {leave.id} is already {leave.status}")
             row = await self._assignment(conn, leave.assignment_id, "leave_id")
-            if request.approve:
-                if row.assignment.person_id != leave.person_id:
-                    raise FailedPrecondition(f"assignment {row.assignment.id} changed hands since the request")
-                await self._refuse_if_it_breaks_the_roster(
-                    conn,
-                    site=site,
-                    rows=[row],
-                    apply=lambda xs: rules.apply_leave(xs, row.assignment.id, leave.substitute_id),
-                )
-            decided = await duty_store.decide_leave(
+            if request.approve and row.assignment.person_id != leave.person_id:
+                raise FailedPrecondition(f"assignment {row.assignment.id} changed hands since the request")
+            return await self._record_decision(
                 conn,
-                leave_id=leave.id,
-                approve=request.approve,
-                decided_by=principal.person_id,
-                decided_at=self.now(),
-                remark=request.remark.strip(),
+                request,
+                leave,
+                convert.leave_message,
+                cause="leave",
+                site=site,
+                rows=[row],
+                apply=lambda xs: rules.apply_leave(xs, row.assignment.id, leave.substitute_id),
             )
-            message = convert.leave_message(decided)
-            await emit(
-                conn,
-                event_type="leave.decided",
-                site_id=site.id,
-                aggregate_id=leave.id,
-                aggregate_version=2,
-                payload=message,
-            )
-            if request.approve:
-                await self._assignment_changed(
-                    conn, row=row, new_person=leave.substitute_id, cause="leave", cause_id=leave.id
-                )
-            return message
 
         return await self._decided("DecideLeave", request, roster_pb2.LeaveRequest, work)
 
     async def ListLeave(
         self, request: roster_pb2.ListLeaveRequest, context: grpc.aio.ServicerContext
     ) -> roster_pb2.ListLeaveResponse:
-        site = await self.site(request.site_id)
-        access.require_reader(current_principal(), site)
+        site = await self.readable_site(request.site_id)
         async with self._pool.acquire() as conn:
-            rows = await duty_store.list_leave(conn, site_id=site.id, status=request.status or None)
+            rows = await duty_store.list_requests(
+                conn, kind=duty_store.LeaveRow, site_id=site.id, status=request.status or None
+            )
         return roster_pb2.ListLeaveResponse(requests=[convert.leave_message(r) for r in rows])
-
-    # -- swaps ---------------------------------------------------------------------------------
 
     async def RequestSwap(
         self, request: roster_pb2.RequestSwapRequest, context: grpc.aio.ServicerContext
@@ -263,28 +287,11 @@ class DutyRpcs(RosterBase):
                 other_assignment_id=other.assignment.id,
                 requested_by=principal.person_id,
                 reason=request.reason.strip(),
-                status="requested",
                 requested_at=self.now(),
-                decided_by=None,
-                decided_at=None,
-                remark="",
             )
-            await duty_store.insert_swap(conn, swap=swap)
-            message = convert.swap_message(swap)
-            await emit(
-                conn,
-                event_type="swap.requested",
-                site_id=site.id,
-                aggregate_id=swap.id,
-                aggregate_version=1,
-                payload=message,
-            )
-            return message
+            return await self._record_request(conn, swap, convert.swap_message, cause="swap")
 
-        answer, _ = await idempotency.run_once(
-            self._pool, method="RequestSwap", request=request, response_type=roster_pb2.SwapRequest, work=work
-        )
-        return answer
+        return await self.once("RequestSwap", request, roster_pb2.SwapRequest, work)
 
     def _check_swappable(self, mine: schedule_store.AssignmentRow, other: schedule_store.AssignmentRow) -> None:
         a, b = mine.assignment, other.assignment
@@ -307,7 +314,9 @@ class DutyRpcs(RosterBase):
         v.raise_if_any()
 
         async def work(conn: Connection) -> roster_pb2.SwapRequest:
-            swap = await duty_store.get_swap(conn, swap_id=request.swap_id, for_update=True)
+            swap = await duty_store.get_request(
+                conn, kind=duty_store.SwapRow, request_id=request.swap_id, for_update=True
+            )
             if swap is None:
                 raise NotFound(f"swap request {request.swap_id} does not exist")
             site = await self.site(swap.site_id, conn=conn)
@@ -320,47 +329,27 @@ class DutyRpcs(RosterBase):
                 raise FailedPrecondition(f"swap request {swap.id} is already {swap.status}")
             if request.approve:
                 self._check_swappable(mine, other)
-                await self._refuse_if_it_breaks_the_roster(
-                    conn,
-                    site=site,
-                    rows=[mine, other],
-                    apply=lambda xs: rules.apply_swap(xs, mine.assignment.id, other.assignment.id),
-                )
-            decided = await duty_store.decide_swap(
+            return await self._record_decision(
                 conn,
-                swap_id=swap.id,
-                approve=request.approve,
-                decided_by=principal.person_id,
-                decided_at=self.now(),
-                remark=request.remark.strip(),
+                request,
+                swap,
+                convert.swap_message,
+                cause="swap",
+                site=site,
+                rows=[mine, other],
+                apply=lambda xs: rules.apply_swap(xs, mine.assignment.id, other.assignment.id),
             )
-            message = convert.swap_message(decided)
-            await emit(
-                conn,
-                event_type="swap.decided",
-                site_id=site.id,
-                aggregate_id=swap.id,
-                aggregate_version=2,
-                payload=message,
-            )
-            if request.approve:
-                await self._assignment_changed(
-                    conn, row=mine, new_person=other.assignment.person_id, cause="swap", cause_id=swap.id
-                )
-                await self._assignment_changed(
-                    conn, row=other, new_person=mine.assignment.person_id, cause="swap", cause_id=swap.id
-                )
-            return message
 
         return await self._decided("DecideSwap", request, roster_pb2.SwapRequest, work)
 
     async def ListSwaps(
         self, request: roster_pb2.ListSwapsRequest, context: grpc.aio.ServicerContext
     ) -> roster_pb2.ListSwapsResponse:
-        site = await self.site(request.site_id)
-        access.require_reader(current_principal(), site)
+        site = await self.readable_site(request.site_id)
         async with self._pool.acquire() as conn:
-            rows = await duty_store.list_swaps(conn, site_id=site.id, status=request.status or None)
+            rows = await duty_store.list_requests(
+                conn, kind=duty_store.SwapRow, site_id=site.id, status=request.status or None
+            )
         return roster_pb2.ListSwapsResponse(requests=[convert.swap_message(r) for r in rows])
 
     # -- check-in ------------------------------------------------------------------------------
@@ -386,9 +375,6 @@ class DutyRpcs(RosterBase):
                 )
             if now >= a.ends_at:
                 raise FailedPrecondition(f"the shift ended at {a.ends_at.isoformat()}")
-            existing = await duty_store.get_check_in(conn, assignment_id=a.id)
-            if existing is not None:
-                raise FailedPrecondition(f"already checked in at {existing.checked_in_at.isoformat()}")
             status, _ = rules.check_in_status(
                 checked_in_at=now,
                 starts_at=a.starts_at,
@@ -404,7 +390,10 @@ class DutyRpcs(RosterBase):
                 status="on_time" if status == "on_time" else "late",
                 late_seconds=max(0.0, (now - (a.starts_at - minutes(site.check_in_lead_minutes))).total_seconds()),
             )
-            await duty_store.insert_check_in(conn, check_in=record)
+            if not await duty_store.insert_check_in(conn, check_in=record):
+                existing = await duty_store.get_check_in(conn, assignment_id=a.id)
+                assert existing is not None
+                raise FailedPrecondition(f"already checked in at {existing.checked_in_at.isoformat()}")
             message = convert.check_in_message(record)
             await emit(
                 conn,

@@ -6,7 +6,6 @@ import grpc
 
 from dutyline.db.pool import Connection
 from dutyline.envelope import SITE_ID_PATTERN
-from dutyline.grpckit import idempotency
 from dutyline.grpckit.auth import ALL_SITES, current_principal
 from dutyline.grpckit.convert import ROLE_NAMES
 from dutyline.grpckit.errors import NotFound, PermissionDenied, Violations
@@ -100,10 +99,7 @@ class OrganizationRpcs(RosterBase):
             assert saved is not None
             return convert.site_message(saved)
 
-        answer, _ = await idempotency.run_once(
-            self._pool, method="UpsertSite", request=request, response_type=roster_pb2.Site, work=work
-        )
-        return answer
+        return await self.once("UpsertSite", request, roster_pb2.Site, work)
 
     async def GetPerson(
         self, request: roster_pb2.GetPersonRequest, context: grpc.aio.ServicerContext
@@ -119,8 +115,7 @@ class OrganizationRpcs(RosterBase):
     async def ListPeople(
         self, request: roster_pb2.ListPeopleRequest, context: grpc.aio.ServicerContext
     ) -> roster_pb2.ListPeopleResponse:
-        site = await self.site(request.site_id)
-        access.require_reader(current_principal(), site)
+        site = await self.readable_site(request.site_id)
         async with self._pool.acquire() as conn:
             people = await store.list_people(conn, site_id=site.id, role=ROLE_NAMES.get(request.role))
         return roster_pb2.ListPeopleResponse(people=[convert.person_message(p) for p in people])
@@ -156,10 +151,7 @@ class OrganizationRpcs(RosterBase):
             assert saved is not None
             return convert.person_message(saved)
 
-        answer, _ = await idempotency.run_once(
-            self._pool, method="UpsertPerson", request=request, response_type=roster_pb2.Person, work=work
-        )
-        return answer
+        return await self.once("UpsertPerson", request, roster_pb2.Person, work)
 
     async def UpsertDirectoryEntry(
         self, request: roster_pb2.UpsertDirectoryEntryRequest, context: grpc.aio.ServicerContext
@@ -186,20 +178,12 @@ class OrganizationRpcs(RosterBase):
             await store.upsert_directory_entry(conn, entry=row)
             return convert.directory_message(row)
 
-        answer, _ = await idempotency.run_once(
-            self._pool,
-            method="UpsertDirectoryEntry",
-            request=request,
-            response_type=roster_pb2.DirectoryEntry,
-            work=work,
-        )
-        return answer
+        return await self.once("UpsertDirectoryEntry", request, roster_pb2.DirectoryEntry, work)
 
     async def SearchDirectory(
         self, request: roster_pb2.SearchDirectoryRequest, context: grpc.aio.ServicerContext
     ) -> roster_pb2.SearchDirectoryResponse:
-        site = await self.site(request.site_id)
-        access.require_reader(current_principal(), site)
+        site = await self.readable_site(request.site_id)
         v = Violations()
         v.require(len(request.query) <= 100, "query", "at most 100 characters")
         v.raise_if_any()

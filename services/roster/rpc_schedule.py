@@ -72,16 +72,12 @@ class ScheduleRpcs(RosterBase):
                 await schedule_store.upsert_pattern(conn, pattern=pattern, name=message.name)
             )
 
-        answer, _ = await idempotency.run_once(
-            self._pool, method="UpsertShiftPattern", request=request, response_type=roster_pb2.ShiftPattern, work=work
-        )
-        return answer
+        return await self.once("UpsertShiftPattern", request, roster_pb2.ShiftPattern, work)
 
     async def ListShiftPatterns(
         self, request: roster_pb2.ListShiftPatternsRequest, context: grpc.aio.ServicerContext
     ) -> roster_pb2.ListShiftPatternsResponse:
-        site = await self.site(request.site_id)
-        access.require_reader(current_principal(), site)
+        site = await self.readable_site(request.site_id)
         async with self._pool.acquire() as conn:
             rows = await schedule_store.list_patterns(conn, site_id=site.id)
         return roster_pb2.ListShiftPatternsResponse(patterns=[convert.pattern_message(r) for r in rows])
@@ -146,16 +142,12 @@ class ScheduleRpcs(RosterBase):
             await schedule_store.upsert_rotation(conn, site_id=site.id, rotation=rotation)
             return convert.rotation_message(site.id, rotation)
 
-        answer, _ = await idempotency.run_once(
-            self._pool, method="UpsertRotation", request=request, response_type=roster_pb2.Rotation, work=work
-        )
-        return answer
+        return await self.once("UpsertRotation", request, roster_pb2.Rotation, work)
 
     async def ListRotations(
         self, request: roster_pb2.ListRotationsRequest, context: grpc.aio.ServicerContext
     ) -> roster_pb2.ListRotationsResponse:
-        site = await self.site(request.site_id)
-        access.require_reader(current_principal(), site)
+        site = await self.readable_site(request.site_id)
         async with self._pool.acquire() as conn:
             rotations = await schedule_store.list_rotations(conn, site_id=site.id)
         return roster_pb2.ListRotationsResponse(rotations=[convert.rotation_message(site.id, r) for r in rotations])
@@ -164,8 +156,7 @@ class ScheduleRpcs(RosterBase):
         self, request: roster_pb2.PublishRosterRequest, context: grpc.aio.ServicerContext
     ) -> roster_pb2.PublishRosterResponse:
         v = Violations()
-        for problem in idempotency.check_key(request.idempotency_key):
-            v.add(problem.field, problem.description)
+        v.items.extend(idempotency.check_key(request.idempotency_key))
         start, end = period_of(v, "period", request.period)
         v.require(len(request.override_reason) <= 500, "override_reason", "at most 500 characters")
         v.raise_if_any()
@@ -240,8 +231,7 @@ class ScheduleRpcs(RosterBase):
         v = Violations()
         start, end = period_of(v, "period", request.period)
         v.raise_if_any()
-        site = await self.site(request.site_id)
-        access.require_reader(current_principal(), site)
+        site = await self.readable_site(request.site_id)
         async with self._pool.acquire() as conn:
             instances = await planning.instances_for(conn, site=site, start=start, end=end)
             rows = await schedule_store.list_assignments(
@@ -264,8 +254,7 @@ class ScheduleRpcs(RosterBase):
         v = Violations()
         start, end = period_of(v, "period", request.period)
         v.raise_if_any()
-        site = await self.site(request.site_id)
-        access.require_reader(current_principal(), site)
+        site = await self.readable_site(request.site_id)
         async with self._pool.acquire() as conn:
             rows = await schedule_store.list_assignments(
                 conn,

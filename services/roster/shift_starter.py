@@ -34,7 +34,9 @@ class ShiftStarter:
     async def start_pending(self) -> int:
         async with self._pool.acquire() as conn:
             rows = await schedule_store.assignments_without_workflow(conn, not_after=datetime.now(UTC))
-            sites = {r.assignment.site_id: await store.get_site(conn, site_id=r.assignment.site_id) for r in rows}
+            # One lookup per site, not per assignment (a round holds up to 200 of a few sites).
+            site_ids = {r.assignment.site_id for r in rows}
+            sites = {site_id: await store.get_site(conn, site_id=site_id) for site_id in site_ids}
         started: list[str] = []
         for row in rows:
             a, site = row.assignment, sites[row.assignment.site_id]

@@ -106,6 +106,14 @@ async def upsert_site(conn: Connection, *, site: SiteRow) -> None:
     )
 
 
+def _contacts_json(contacts: tuple[tuple[str, str], ...]) -> str:
+    return json.dumps([{"channel": c, "address": a} for c, a in contacts])
+
+
+def _contacts(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple((c["channel"], c["address"]) for c in json.loads(text))
+
+
 def _person(row: asyncpg.Record) -> PersonRow:
     return PersonRow(
         id=row["id"],
@@ -113,7 +121,7 @@ def _person(row: asyncpg.Record) -> PersonRow:
         site_id=row["site_id"],
         roles=tuple(row["roles"]),
         qualifications=tuple(row["qualifications"]),
-        contacts=tuple((c["channel"], c["address"]) for c in json.loads(row["contacts"])),
+        contacts=_contacts(row["contacts"]),
         department=row["department"],
     )
 
@@ -157,7 +165,7 @@ async def upsert_person(
         display_name,
         site_id,
         roles,
-        json.dumps([{"channel": c, "address": a} for c, a in contacts]),
+        _contacts_json(contacts),
         department,
         qualifications or [],
     )
@@ -187,7 +195,7 @@ async def upsert_directory_entry(conn: Connection, *, entry: DirectoryRow) -> No
         entry.department,
         entry.name,
         entry.title,
-        json.dumps([{"channel": c, "address": a} for c, a in entry.contacts]),
+        _contacts_json(entry.contacts),
     )
 
 
@@ -214,7 +222,7 @@ async def search_directory(conn: Connection, *, site_ids: list[str], query: str,
             department=r["department"],
             name=r["name"],
             title=r["title"],
-            contacts=tuple((c["channel"], c["address"]) for c in json.loads(r["contacts"])),
+            contacts=_contacts(r["contacts"]),
         )
         for r in rows
     ]

@@ -536,21 +536,16 @@ def _take(
     at = parse_moment(due, "--due")
     text = read_text(content)
     key = new_key(key)
+    is_message = kind == "message"  # else a callback promised
 
     async def work(c: Calls) -> tuple[intake_pb2.Call, intake_pb2.Callback, ZoneInfo]:
         found = await c.get(call_id)
         zone = await c.look.zone(found.site_id)
         due_at = ts(at_local(at, zone)) if at else None
-        if kind == "message":
-            message = intake_pb2.TakeMessageRequest(
-                idempotency_key=key, call_id=call_id, recipient_id=to, content=text, urgent=urgent, due_at=due_at
-            )
-            made = await c.stub.TakeMessage(message, timeout=TIMEOUT)
-        else:
-            promise = intake_pb2.PromiseCallbackRequest(
-                idempotency_key=key, call_id=call_id, recipient_id=to, content=text, urgent=urgent, due_at=due_at
-            )
-            made = await c.stub.PromiseCallback(promise, timeout=TIMEOUT)
+        request = (intake_pb2.TakeMessageRequest if is_message else intake_pb2.PromiseCallbackRequest)(
+            idempotency_key=key, call_id=call_id, recipient_id=to, content=text, urgent=urgent, due_at=due_at
+        )
+        made = await (c.stub.TakeMessage if is_message else c.stub.PromiseCallback)(request, timeout=TIMEOUT)
         return found, made, zone
 
     found, made, zone = _run(ctx, work, key=key)

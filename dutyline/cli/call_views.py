@@ -17,7 +17,7 @@ from rich.text import Text
 
 from dutyline.cli.common import Ids, enum_name, list_table, record_table, when
 from dutyline.cli.i18n import label, t
-from dutyline.cli.incident_views import LONG, SHORT, span
+from dutyline.cli.incident_views import LONG, SHORT, person, span
 from dutyline.common.v1 import common_pb2
 from dutyline.intake.v1 import intake_pb2
 
@@ -91,11 +91,6 @@ def _limit(limit: int | None) -> str:
 def delay(call: intake_pb2.Call, limit: int | None) -> str:
     key = "call.delay_late" if call.answered_late else "call.delay"
     return t(key, delay=seconds(call.answer_delay_seconds), limit=_limit(limit))
-
-
-def person(person_id: str, names: dict[str, str]) -> str:
-    name = names.get(person_id, "")
-    return f"{name} ({person_id})" if name and name != person_id else person_id
 
 
 def duty(call: intake_pb2.Call, names: dict[str, str]) -> str:

@@ -12,9 +12,10 @@ zone (roster GetSite), Asia/Shanghai when it cannot be found; drills are labelle
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Awaitable
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import typer
@@ -31,6 +32,8 @@ from dutyline.cli.common import (
     StateDirOpt,
     TokenOpt,
     ToOpt,
+    enum_value,
+    local_period,
     new_key,
     parse_date,
     read_text,
@@ -44,8 +47,9 @@ from dutyline.cli.incident_client import DEFAULT_ZONE, MAX_PAGE, STEP_TIMEOUT, T
 from dutyline.cli.incident_watch import live_board, print_changes
 from dutyline.cli.state import DEFAULT_STATE_DIR
 from dutyline.common.v1 import common_pb2
-from dutyline.grpckit.convert import ts
 from dutyline.incident.v1 import incident_pb2
+
+T = TypeVar("T")
 
 incident_app = typer.Typer(
     help="突发事件 Incidents: list, show, verify, reclassify, report, progress, feedback, close, merge, "
@@ -87,21 +91,9 @@ class KindChoice(StrEnum):
     final = "final"
 
 
-# Enum values by their names (STAGE_VERIFY, …); None leaves a filter or an optional value unset.
-def _stage(choice: StageChoice | None) -> str | None:
-    return f"STAGE_{choice.upper()}" if choice else None
-
-
-def _severity(choice: SeverityChoice | None) -> str | None:
-    return f"SEVERITY_{choice}" if choice else None
-
-
-def _category(choice: CategoryChoice | None) -> str | None:
-    return f"INCIDENT_CATEGORY_{choice.upper()}" if choice else None
-
-
-def _kind(choice: KindChoice) -> str:
-    return f"REPORT_KIND_{choice.upper()}"
+def _value(enum: Any, choice: str | None) -> str | None:
+    """The API's name of a choice (STAGE_VERIFY for verify); None leaves a filter or an optional value unset."""
+    return enum_value(enum, choice) if choice else None
 
 
 IncidentArg = Annotated[str, typer.Argument(metavar="ID", help="事件编号 incident id")]
@@ -156,6 +148,19 @@ def _policy(incident: incident_pb2.Incident) -> str:
     return f"{incident.policy_id} v{incident.policy_version}" if incident.policy_id else t("verify.no_policy")
 
 
+async def _changed(ix: Incidents, step: Awaitable[incident_pb2.Incident]) -> tuple[incident_pb2.Incident, ZoneInfo]:
+    """A step that answers with the incident as it is now, and the zone of its site."""
+    changed = await step
+    return changed, await ix.zone(changed.site_id)
+
+
+async def _recorded(ix: Incidents, step: Awaitable[T], incident_id: str) -> tuple[T, incident_pb2.Incident, ZoneInfo]:
+    """A step that answers with what it recorded, then the incident as it is now and the zone of its site."""
+    made = await step
+    found = await ix.get(incident_id)
+    return made, found, await ix.zone(found.site_id)
+
+
 # -- reading ----------------------------------------------------------------------------------------
 
 
@@ -176,9 +181,9 @@ def list_incidents(
     site_id = site_or_default(site, target)
     request = incident_pb2.ListIncidentsRequest(
         site_id=site_id,
-        stage=_stage(stage),
-        severity=_severity(severity),
-        category=_category(category),
+        stage=_value(incident_pb2.Stage, stage),
+        severity=_value(common_pb2.Severity, severity),
+        category=_value(incident_pb2.IncidentCategory, category),
         overdue_only=overdue,
         include_drills=drills,
         open_only=open_only,
@@ -231,10 +236,6 @@ def timeline(ctx: typer.Context, incident: IncidentArg) -> None:
     session(ctx).out.print(views.timeline(entries.entries, title, zone))
 
 
-def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(), tzinfo=zone)
-
-
 @incident_app.command()
 def violations(
     ctx: typer.Context,
@@ -249,12 +250,8 @@ def violations(
 
     async def work(ix: Incidents) -> tuple[list[incident_pb2.Violation], dict[str, ZoneInfo]]:
         zone = await ix.zone(site) if site else ZoneInfo(DEFAULT_ZONE)
-        period = common_pb2.TimeRange(
-            start=ts(_local_midnight(first, zone)) if first else None,
-            end=ts(_local_midnight(last + timedelta(days=1), zone)) if last else None,
-        )
         request = incident_pb2.ListViolationsRequest(
-            site_id=site or "", person_id=person or "", period=period, include_drills=drills
+            site_id=site or "", person_id=person or "", period=local_period(zone, first, last), include_drills=drills
         )
         found = list((await ix.stub.ListViolations(request, timeout=TIMEOUT)).violations)
         sites = sorted({v.site_id for v in found})
@@ -301,18 +298,14 @@ def verify(
         idempotency_key=key,
         incident_id=incident,
         confirmed=not unfounded,
-        category=_category(category),
-        severity=_severity(severity),
+        category=_value(incident_pb2.IncidentCategory, category),
+        severity=_value(common_pb2.Severity, severity),
         sub_type=sub_type,
         casualties=casualties,
         reason=reason,
     )
 
-    async def work(ix: Incidents) -> tuple[incident_pb2.Incident, ZoneInfo]:
-        verified = await ix.stub.Verify(request, timeout=STEP_TIMEOUT)
-        return verified, await ix.zone(verified.site_id)
-
-    verified, zone = call(ctx, work, key=key)
+    verified, zone = call(ctx, lambda ix: _changed(ix, ix.stub.Verify(request, timeout=STEP_TIMEOUT)), key=key)
     out = session(ctx).out
     if unfounded:
         _done(out, verified, t("verify.unfounded"))
@@ -338,17 +331,13 @@ def reclassify(
     request = incident_pb2.ReclassifyRequest(
         idempotency_key=key,
         incident_id=incident,
-        severity=_severity(severity),
-        category=_category(category),
+        severity=_value(common_pb2.Severity, severity),
+        category=_value(incident_pb2.IncidentCategory, category),
         sub_type=sub_type,
         reason=reason,
     )
 
-    async def work(ix: Incidents) -> tuple[incident_pb2.Incident, ZoneInfo]:
-        changed = await ix.stub.Reclassify(request, timeout=STEP_TIMEOUT)
-        return changed, await ix.zone(changed.site_id)
-
-    changed, zone = call(ctx, work, key=key)
+    changed, zone = call(ctx, lambda ix: _changed(ix, ix.stub.Reclassify(request, timeout=STEP_TIMEOUT)), key=key)
     out = session(ctx).out
     _done(out, changed, t("reclassify.done", severity=views.severity(changed.severity), policy=_policy(changed)))
     out.print(views.deadlines(changed, zone, _now()))
@@ -380,8 +369,9 @@ def report(
     text = read_text(content)
     casualties = _casualties(deaths, serious, injuries, missing, loss)
     key = new_key(idempotency_key)
+    report_kind = enum_value(incident_pb2.ReportKind, kind)
     request = incident_pb2.SubmitReportRequest(
-        idempotency_key=key, incident_id=incident, kind=_kind(kind), recipient=to, content=text
+        idempotency_key=key, incident_id=incident, kind=report_kind, recipient=to, content=text
     )
     if any((unit, scene, what, measures, other)):
         request.accident.CopyFrom(
@@ -396,12 +386,9 @@ def report(
     elif not text.strip():
         raise typer.BadParameter(t("error.need_content"), param_hint="--content")
 
-    async def work(ix: Incidents) -> tuple[incident_pb2.Report, incident_pb2.Incident, ZoneInfo]:
-        made = await ix.stub.SubmitReport(request, timeout=STEP_TIMEOUT)
-        found = await ix.get(incident)
-        return made, found, await ix.zone(found.site_id)
-
-    made, found, zone = call(ctx, work, key=key)
+    made, found, zone = call(
+        ctx, lambda ix: _recorded(ix, ix.stub.SubmitReport(request, timeout=STEP_TIMEOUT), incident), key=key
+    )
     out = session(ctx).out
     line = t(
         "reported.done",
@@ -426,12 +413,9 @@ def progress(
     key = new_key(idempotency_key)
     request = incident_pb2.AddProgressRequest(idempotency_key=key, incident_id=incident, text=read_text(text))
 
-    async def work(ix: Incidents) -> tuple[incident_pb2.TimelineEntry, incident_pb2.Incident, ZoneInfo]:
-        entry = await ix.stub.AddProgress(request, timeout=STEP_TIMEOUT)
-        found = await ix.get(incident)
-        return entry, found, await ix.zone(found.site_id)
-
-    entry, found, zone = call(ctx, work, key=key)
+    entry, found, zone = call(
+        ctx, lambda ix: _recorded(ix, ix.stub.AddProgress(request, timeout=STEP_TIMEOUT), incident), key=key
+    )
     _done(session(ctx).out, found, t("progress.done", at=when(entry, "at", zone, "%H:%M:%S")))
 
 
@@ -450,12 +434,9 @@ def feedback(
         idempotency_key=key, incident_id=incident, call_id=call_id, method=method, message=message
     )
 
-    async def work(ix: Incidents) -> tuple[incident_pb2.TimelineEntry, incident_pb2.Incident, ZoneInfo]:
-        entry = await ix.stub.RecordFeedback(request, timeout=STEP_TIMEOUT)
-        found = await ix.get(incident)
-        return entry, found, await ix.zone(found.site_id)
-
-    entry, found, zone = call(ctx, work, key=key)
+    entry, found, zone = call(
+        ctx, lambda ix: _recorded(ix, ix.stub.RecordFeedback(request, timeout=STEP_TIMEOUT), incident), key=key
+    )
     at = when(entry, "at", zone, "%H:%M:%S")
     _done(session(ctx).out, found, t("feedback.done", at=at, stage=views.stage(found.stage)))
 
@@ -477,11 +458,7 @@ def close(
         idempotency_key=key, incident_id=incident, summary=summary, override_reason=override
     )
 
-    async def work(ix: Incidents) -> tuple[incident_pb2.Incident, ZoneInfo]:
-        closed = await ix.stub.Close(request, timeout=STEP_TIMEOUT)
-        return closed, await ix.zone(closed.site_id)
-
-    closed, zone = call(ctx, work, key=key)
+    closed, zone = call(ctx, lambda ix: _changed(ix, ix.stub.Close(request, timeout=STEP_TIMEOUT)), key=key)
     out = session(ctx).out
     _done(out, closed, t("close.done", id=closed.id, at=when(closed, "closed_at", zone, f"%H:%M:%S ({zone.key})")))
     if override:

@@ -13,8 +13,7 @@ import grpc
 import typer
 
 from dutyline.cli import connect
-from dutyline.cli.common import session, zone_named
-from dutyline.cli.i18n import t
+from dutyline.cli.common import run_refusing, session, zone_named
 from dutyline.grpckit.client import channel
 from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
@@ -83,20 +82,12 @@ def call(
     key: str | None = None,
     target: connect.Target | None = None,
 ) -> T:
-    """Run ``work`` against the IncidentService; a refused step (FAILED_PRECONDITION) is one line
-    "Refused …" with exit code 2, any other gRPC error the usual one line."""
+    """Run ``work`` against the IncidentService (``run_refusing``: a refused step is one line)."""
     s = session(ctx)
-    target = target or s.target()
     roster = s.target("roster")
 
     async def on(ch: grpc.aio.Channel) -> T:
         async with channel(roster.address, roster.token) as roster_ch:
-            try:
-                return await work(Incidents(ch, roster_ch))
-            except grpc.aio.AioRpcError as error:
-                if error.code() != grpc.StatusCode.FAILED_PRECONDITION:
-                    raise
-                detail = " ".join((error.details() or "").split())
-                connect.fail(t("error.refused", code=error.code().name, detail=detail))
+            return await work(Incidents(ch, roster_ch))
 
-    return connect.run(target, on, idempotency_key=key)
+    return run_refusing(target or s.target(), on, idempotency_key=key)

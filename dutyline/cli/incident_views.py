@@ -134,7 +134,8 @@ def _next_text(incident: incident_pb2.Incident, zone: ZoneInfo, now: datetime) -
 # -- one incident -----------------------------------------------------------------------------------
 
 
-def _person(person_id: str, names: dict[str, str]) -> str:
+def person(person_id: str, names: dict[str, str]) -> str:
+    """ "name (id)" when the name is known, else the id."""
     name = names.get(person_id, "")
     return f"{name} ({person_id})" if name and name != person_id else person_id
 
@@ -162,12 +163,12 @@ def details(incident: incident_pb2.Incident, zone: ZoneInfo, site: str, names: d
         (t("col.stage"), stage(incident.stage) + (f" · {t('incident.overdue')}" if incident.overdue else "")),
         (t("col.class"), classed(incident)),
         (t("col.severity"), severity_text(incident)),
-        (t("col.responsible"), _person(responsible, names)),
+        (t("col.responsible"), person(responsible, names)),
         (
             t("col.first_responder"),
-            _person(incident.first_responder_id, names) if incident.first_responder_id != responsible else "",
+            person(incident.first_responder_id, names) if incident.first_responder_id != responsible else "",
         ),
-        (t("col.assignee"), _person(incident.assignee_id, names) if incident.assignee_id != responsible else ""),
+        (t("col.assignee"), person(incident.assignee_id, names) if incident.assignee_id != responsible else ""),
         (t("col.registered"), when(incident, "registered_at", zone, LONG)),
         (t("col.verified"), when(incident, "verified_at", zone, LONG)),
         (t("col.place"), incident.place.text),

@@ -78,12 +78,11 @@ async def insert_version(conn: Connection, *, policy: rules.Policy, created_by: 
 
 async def ensure_defaults(conn: Connection, *, policies: list[rules.Policy]) -> int:
     """Ship the default policies: insert each id that has no version yet."""
-    added = 0
-    for policy in policies:
-        if not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM reporting_policies WHERE id = $1)", policy.id):
-            await insert_version(conn, policy=policy, created_by="system:defaults")
-            added += 1
-    return added
+    stored = {row["id"] for row in await conn.fetch("SELECT DISTINCT id FROM reporting_policies")}
+    missing = [policy for policy in policies if policy.id not in stored]
+    for policy in missing:
+        await insert_version(conn, policy=policy, created_by="system:defaults")
+    return len(missing)
 
 
 async def latest(conn: Connection, *, jurisdiction: str | None, at: datetime) -> list[rules.Policy]:

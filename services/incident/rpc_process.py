@@ -29,7 +29,6 @@ from dutyline.grpckit.errors import (
 )
 from dutyline.ids import new_id
 from dutyline.incident.v1 import incident_pb2
-from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 from services.incident import convert, policy_store, rules, store
 from workflows.incident.types import (
     AbsorbArgs,
@@ -70,7 +69,6 @@ class ProcessRpcs:
     _roster: RosterDirectory
     _client: Client
     _nats: NatsClient
-    _roster_stub: roster_pb2_grpc.RosterServiceStub
 
     async def _readable(self, incident_id: str) -> store.IncidentRow:
         raise NotImplementedError
@@ -83,14 +81,15 @@ class ProcessRpcs:
             raise PermissionDenied("an agency reads incidents; it does not act on them")
         return incident, principal
 
-    async def _update(self, incident_id: str, name: str, arg: object, key: str) -> UpdateResult:
+    async def _update(self, incident_id: str, name: str, arg: object, key: str) -> str:
+        """Apply step ``name`` as an update of the incident's workflow; returns the update's id."""
         handle = self._client.get_workflow_handle(incident_id)
         update_id = f"{name}:{key}"
         try:
-            result: UpdateResult = await asyncio.wait_for(
+            await asyncio.wait_for(
                 handle.execute_update(name, arg, id=update_id, result_type=UpdateResult), UPDATE_TIMEOUT
             )
-            return result
+            return update_id
         except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError) as exc:
             raise Unavailable(f"the incident process did not answer within {UPDATE_TIMEOUT:.0f} s; retry") from exc
         except WorkflowUpdateFailedError as exc:
@@ -99,11 +98,8 @@ class ProcessRpcs:
                 raise FailedPrecondition(cause.message) from exc
             raise
         except RPCError as exc:
-            async with self._pool.acquire() as conn:
-                applied = await store.timeline_entry(conn, dedupe_key=f"{incident_id}:update:{update_id}")
-            if applied is not None:
-                # A retry after the step closed the process: the first answer stands.
-                return UpdateResult(stage=(await self._readable(incident_id)).stage)
+            if await self._applied(incident_id, update_id) is not None:
+                return update_id  # A retry after the step closed the process: the first answer stands.
             if exc.status == RPCStatusCode.NOT_FOUND:
                 raise FailedPrecondition(f"incident {incident_id} has no running process (closed?)") from exc
             raise Unavailable(f"the incident process did not answer: {exc.message}") from exc
@@ -218,13 +214,8 @@ class ProcessRpcs:
         v.require(len(request.text) <= MAX_TEXT, "text", f"at most {MAX_TEXT} characters")
         v.raise_if_any()
         incident, principal = await self._actionable(request.incident_id)
-        await self._update(
-            incident.id,
-            "progress",
-            NoteArgs(actor=actor(principal), text=request.text.strip()),
-            request.idempotency_key,
-        )
-        return await self._entry(incident.id, f"progress:{request.idempotency_key}")
+        args = NoteArgs(actor=actor(principal), text=request.text.strip())
+        return await self._noted(incident.id, "progress", args, request.idempotency_key)
 
     async def RecordFeedback(
         self, request: incident_pb2.RecordFeedbackRequest, context: grpc.aio.ServicerContext
@@ -246,12 +237,16 @@ class ProcessRpcs:
             method=request.method.strip(),
             feedback_id=new_id("fb"),
         )
-        await self._update(incident.id, "feedback", args, request.idempotency_key)
-        return await self._entry(incident.id, f"feedback:{request.idempotency_key}")
+        return await self._noted(incident.id, "feedback", args, request.idempotency_key)
 
-    async def _entry(self, incident_id: str, update_id: str) -> incident_pb2.TimelineEntry:
+    async def _applied(self, incident_id: str, update_id: str) -> store.TimelineRow | None:
+        """The timeline entry an update wrote, once it was applied."""
         async with self._pool.acquire() as conn:
-            entry = await store.timeline_entry(conn, dedupe_key=f"{incident_id}:update:{update_id}")
+            return await store.timeline_entry(conn, dedupe_key=f"{incident_id}:update:{update_id}")
+
+    async def _noted(self, incident_id: str, name: str, arg: object, key: str) -> incident_pb2.TimelineEntry:
+        """Apply a step that notes something on the timeline, and answer with that entry."""
+        entry = await self._applied(incident_id, await self._update(incident_id, name, arg, key))
         assert entry is not None
         return convert.timeline_message(entry)
 
@@ -316,7 +311,7 @@ class ProcessRpcs:
         elif ALL_SITES in principal.sites:
             site_ids = None
         else:
-            site_ids = await self._sites_of(principal)
+            site_ids = await self._roster.sites_under(principal.sites)
         start = from_ts(request.period.start) if request.period.HasField("start") else None
         end = from_ts(request.period.end) if request.period.HasField("end") else None
         async with self._pool.acquire() as conn:
@@ -329,15 +324,6 @@ class ProcessRpcs:
                 include_drills=request.include_drills,
             )
         return incident_pb2.ListViolationsResponse(violations=[convert.violation_message(r) for r in rows])
-
-    async def _sites_of(self, principal: Principal) -> list[str]:
-        """The sites a token names, with each region's sites."""
-        sites: list[str] = []
-        for site_id in principal.sites:
-            sites.append(site_id)
-            children = await self._roster_stub.ListSites(roster_pb2.ListSitesRequest(parent_id=site_id), timeout=5.0)
-            sites.extend(s.id for s in children.sites)
-        return sites
 
     async def UpsertReportingPolicy(
         self, request: incident_pb2.UpsertReportingPolicyRequest, context: grpc.aio.ServicerContext
@@ -368,7 +354,7 @@ class ProcessRpcs:
         elif ALL_SITES in principal.sites:
             subjects = ["dutyline.*.incident.>"]
         else:
-            subjects = [f"dutyline.{s}.incident.>" for s in await self._sites_of(principal)]
+            subjects = [f"dutyline.{s}.incident.>" for s in await self._roster.sites_under(principal.sites)]
         queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=1000)
 
         async def deliver(msg: Msg) -> None:

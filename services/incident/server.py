@@ -26,10 +26,9 @@ from dutyline.grpckit.errors import FailedPrecondition, NotFound, Violations
 from dutyline.grpckit.server import ServiceContext
 from dutyline.ids import new_id
 from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
-from dutyline.roster.v1 import roster_pb2_grpc
 from services.incident import convert, policy_store, rules, store
 from services.incident.convert import SEVERITIES, STAGES, incident_message, place_of
-from services.incident.rpc_process import ProcessRpcs
+from services.incident.rpc_process import MAX_TEXT, ProcessRpcs
 from services.incident.starter import WorkflowStarter
 
 log = structlog.get_logger(__name__)
@@ -37,13 +36,11 @@ log = structlog.get_logger(__name__)
 MAX_TITLE = 200
 # The shipped defaults apply to every incident verified since the platform exists.
 POLICIES_EFFECTIVE_FROM = datetime(2020, 1, 1, tzinfo=UTC)
-MAX_TEXT = 4000
 
 
 def validate_open(request: incident_pb2.OpenIncidentRequest, *, default_responder: str) -> str:
     v = Violations()
-    for problem in idempotency.check_key(request.idempotency_key):
-        v.add(problem.field, problem.description)
+    v.items.extend(idempotency.check_key(request.idempotency_key))
     v.require(bool(SITE_ID_PATTERN.match(request.site_id)), "site_id", "required: lower-case letters, digits, '-'")
     v.require(bool(request.title.strip()), "title", "required")
     v.require(len(request.title) <= MAX_TITLE, "title", f"at most {MAX_TITLE} characters")
@@ -101,7 +98,6 @@ class IncidentServicer(ProcessRpcs, incident_pb2_grpc.IncidentServiceServicer):
         self._nats = nats_client
         roster = service_channel(ctx.settings, target="roster", caller="incident")
         self._roster = RosterDirectory(roster)
-        self._roster_stub = roster_pb2_grpc.RosterServiceStub(roster)
         ctx.on_close.append(roster.close)
 
     async def OpenIncident(
@@ -112,13 +108,10 @@ class IncidentServicer(ProcessRpcs, incident_pb2_grpc.IncidentServiceServicer):
         site = await self._roster.site(request.site_id)
         principal.require_site(site.id, site.ancestor_ids)
         incident = new_incident(request, responder, datetime.now(UTC), site)
+        opened = incident_pb2.OpenIncidentResponse(incident=incident_message(incident))
         async with self._pool.acquire() as conn, conn.transaction():
             prior = await idempotency.claim(
-                conn,
-                method="OpenIncident",
-                key=request.idempotency_key,
-                request=request,
-                response=incident_pb2.OpenIncidentResponse(incident=incident_message(incident)),
+                conn, method="OpenIncident", key=request.idempotency_key, request=request, response=opened
             )
             if prior is None:
                 await self._register(conn, incident)
@@ -130,21 +123,17 @@ class IncidentServicer(ProcessRpcs, incident_pb2_grpc.IncidentServiceServicer):
         await self._starter.ensure_started(incident)
         if prior is None:
             log.info("incident registered", site_id=incident.site_id, calls=len(incident.call_ids))
-        return incident_pb2.OpenIncidentResponse(incident=incident_message(incident), replayed=prior is not None)
+            return opened
+        return incident_pb2.OpenIncidentResponse(incident=incident_message(incident), replayed=True)
 
     async def _register(self, conn: Connection, incident: store.IncidentRow) -> None:
         """The incident, its first timeline entry and incident.registered, in one transaction."""
-        principal = current_principal()
         now = incident.registered_at
         await store.insert_incident(conn, incident=incident)
-        actor = actor_of(principal)
-        await store.append_timeline(
+        await append_entry(
             conn,
-            incident_id=incident.id,
+            incident.id,
             at=now,
-            actor_id=actor.person_id,
-            actor_name=actor.display_name,
-            actor_kind=actor.kind,
             kind="registered",
             text=f"事件登记 Incident registered; 第一责任人 first responder: {incident.first_responder_id}",
         )
@@ -154,7 +143,6 @@ class IncidentServicer(ProcessRpcs, incident_pb2_grpc.IncidentServiceServicer):
             site_id=incident.site_id,
             aggregate_id=incident.id,
             aggregate_version=incident.version,
-            actor=actor,
             payload=event_pb2.IncidentRegistered(
                 incident_id=incident.id,
                 title=incident.title,
@@ -194,7 +182,6 @@ class IncidentServicer(ProcessRpcs, incident_pb2_grpc.IncidentServiceServicer):
         incident = await self._readable(request.incident_id)
         if incident.stage == "closed":
             raise FailedPrecondition(f"incident {incident.id} is closed; open a new one for this call")
-        principal = current_principal()
 
         async def work(conn: Connection) -> incident_pb2.Incident:
             added = await conn.fetchval(
@@ -203,21 +190,11 @@ class IncidentServicer(ProcessRpcs, incident_pb2_grpc.IncidentServiceServicer):
                 incident.id,
                 request.call_id,
             )
+            current = await store.get_incident(conn, incident_id=incident.id)
+            assert current is not None
             if added:
-                actor = actor_of(principal)
-                now = datetime.now(UTC)
-                await store.append_timeline(
-                    conn,
-                    incident_id=incident.id,
-                    at=now,
-                    actor_id=actor.person_id,
-                    actor_name=actor.display_name,
-                    actor_kind=actor.kind,
-                    kind="call_linked",
-                    text=f"来电关联 Call linked: {request.call_id}",
-                )
-                current = await store.get_incident(conn, incident_id=incident.id)
-                assert current is not None
+                text = f"来电关联 Call linked: {request.call_id}"
+                await append_entry(conn, incident.id, at=datetime.now(UTC), kind="call_linked", text=text)
                 await emit(
                     conn,
                     event_type="incident.call_linked",
@@ -229,9 +206,7 @@ class IncidentServicer(ProcessRpcs, incident_pb2_grpc.IncidentServiceServicer):
                     ),
                     drill=current.drill,
                 )
-            refreshed = await store.get_incident(conn, incident_id=incident.id)
-            assert refreshed is not None
-            return incident_message(refreshed)
+            return incident_message(current)
 
         answer, _ = await idempotency.run_once(
             self._pool, method="AttachCall", request=request, response_type=incident_pb2.Incident, work=work
@@ -253,15 +228,13 @@ class IncidentServicer(ProcessRpcs, incident_pb2_grpc.IncidentServiceServicer):
         offset = int(token) if token else 0
         site = await self._roster.site(request.site_id)
         current_principal().require_site(site.id, site.ancestor_ids)
-        stage = next((name for name, value in STAGES.items() if value == request.stage), None)
-        severity = next((name for name, value in SEVERITIES.items() if value == request.severity), None)
         async with self._pool.acquire() as conn:
             rows = await store.list_incidents(
                 conn,
                 site_ids=[site.id],
                 open_only=request.open_only,
-                stage=stage,
-                severity=severity,
+                stage=convert.name_of(STAGES, request.stage) or None,
+                severity=convert.name_of(SEVERITIES, request.severity) or None,
                 include_drills=request.include_drills,
                 limit=size,
                 offset=offset,
@@ -279,19 +252,22 @@ class IncidentServicer(ProcessRpcs, incident_pb2_grpc.IncidentServiceServicer):
         incident = await self._readable(request.incident_id)
         async with self._pool.acquire() as conn:
             entries = await store.timeline(conn, incident_id=incident.id)
-        return incident_pb2.GetTimelineResponse(
-            entries=[
-                incident_pb2.TimelineEntry(
-                    seq=e.seq,
-                    incident_id=e.incident_id,
-                    at=ts(e.at),
-                    actor=common_pb2.Actor(person_id=e.actor_id, display_name=e.actor_name, kind=e.actor_kind),
-                    kind=e.kind,
-                    text=e.text,
-                )
-                for e in entries
-            ]
-        )
+        return incident_pb2.GetTimelineResponse(entries=[convert.timeline_message(e) for e in entries])
+
+
+async def append_entry(conn: Connection, incident_id: str, *, at: datetime, kind: str, text: str) -> None:
+    """A timeline entry by the caller of the RPC being served, as ``emit`` names it on the event."""
+    actor = actor_of(current_principal())
+    await store.append_timeline(
+        conn,
+        incident_id=incident_id,
+        at=at,
+        actor_id=actor.person_id,
+        actor_name=actor.display_name,
+        actor_kind=actor.kind,
+        kind=kind,
+        text=text,
+    )
 
 
 async def build(ctx: ServiceContext, server: grpc.aio.Server) -> str:

@@ -57,9 +57,7 @@ class WorkflowStarter:
 
     async def _pending(self) -> list[store.IncidentRow]:
         async with self._pool.acquire() as conn:
-            ids = await store.incidents_without_workflow(conn, older_than=datetime.now(UTC) - RECONCILE_AFTER)
-            found = [await store.get_incident(conn, incident_id=i) for i in ids]
-        return [incident for incident in found if incident is not None]
+            return await store.incidents_without_workflow(conn, older_than=datetime.now(UTC) - RECONCILE_AFTER)
 
     async def reconcile_forever(self) -> None:
         await reconcile_forever(self._pending, self.ensure_started)

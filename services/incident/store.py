@@ -107,14 +107,23 @@ async def insert_incident(conn: Connection, *, incident: IncidentRow) -> None:
         )
 
 
+# Incidents with their calls, in the order they were linked.
+_SELECT_INCIDENTS = """SELECT i.*, ARRAY(SELECT call_id FROM incident_calls c WHERE c.incident_id = i.id
+                                         ORDER BY linked_at, call_id) AS call_ids
+                       FROM incidents i"""
+
+
 async def get_incident(conn: Connection, *, incident_id: str) -> IncidentRow | None:
-    record = await conn.fetchrow(
-        """SELECT i.*, ARRAY(SELECT call_id FROM incident_calls c WHERE c.incident_id = i.id
-                             ORDER BY linked_at, call_id) AS call_ids
-           FROM incidents i WHERE i.id = $1""",
+    record = await conn.fetchrow(f"{_SELECT_INCIDENTS} WHERE i.id = $1", incident_id)
+    return incident_row(record) if record is not None else None
+
+
+async def await_verification(conn: Connection, *, incident_id: str) -> None:
+    """Registered → verify (核实): the duty leader knows. Later stages stay as they are."""
+    await conn.execute(
+        "UPDATE incidents SET stage = 'verify', version = version + 1 WHERE id = $1 AND stage = 'register'",
         incident_id,
     )
-    return incident_row(record) if record is not None else None
 
 
 async def mark_workflow_started(conn: Connection, *, incident_id: str) -> None:
@@ -124,13 +133,13 @@ async def mark_workflow_started(conn: Connection, *, incident_id: str) -> None:
     )
 
 
-async def incidents_without_workflow(conn: Connection, *, older_than: datetime) -> list[str]:
+async def incidents_without_workflow(conn: Connection, *, older_than: datetime) -> list[IncidentRow]:
     rows = await conn.fetch(
-        "SELECT id FROM incidents WHERE workflow_started_at IS NULL AND registered_at < $1 "
-        "ORDER BY registered_at LIMIT 100",
+        f"{_SELECT_INCIDENTS} WHERE i.workflow_started_at IS NULL AND i.registered_at < $1 "
+        "ORDER BY i.registered_at LIMIT 100",
         older_than,
     )
-    return [r["id"] for r in rows]
+    return [incident_row(r) for r in rows]
 
 
 async def append_timeline(
@@ -184,9 +193,7 @@ async def list_incidents(
     overdue_at: datetime | None = None,
 ) -> list[IncidentRow]:
     rows = await conn.fetch(
-        """SELECT i.*, ARRAY(SELECT call_id FROM incident_calls c WHERE c.incident_id = i.id
-                             ORDER BY linked_at, call_id) AS call_ids
-           FROM incidents i
+        f"""{_SELECT_INCIDENTS}
            WHERE i.site_id = ANY($1::text[])
              AND (NOT $2 OR i.stage <> 'closed')
              AND ($3::text IS NULL OR i.stage = $3)

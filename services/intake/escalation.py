@@ -11,11 +11,11 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import asyncpg
 import grpc
 import structlog
+from google.protobuf.message import Message
 
 from dutyline.common.v1 import common_pb2
 from dutyline.emit import emit
@@ -132,7 +132,7 @@ class Escalator:
                     await lock.execute(
                         "SELECT count(pg_advisory_lock(hashtext(cell))) FROM unnest($1::text[]) AS cell", cells
                     )
-                return await self._escalate_locked(call, link_to=link_to, force_new=force_new, title=title)
+                return await self._escalate_locked(call.id, link_to=link_to, force_new=force_new, title=title)
             except grpc.aio.AioRpcError as exc:
                 if exc.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
                     raise  # a refusal (unknown or closed incident) is the caller's to hear
@@ -145,15 +145,14 @@ class Escalator:
             finally:
                 await lock.execute("SELECT pg_advisory_unlock_all()")
 
-    async def _escalate_locked(
-        self, call: store.CallRow, *, link_to: str | None, force_new: bool, title: str
-    ) -> Escalated:
+    async def _escalate_locked(self, call_id: str, *, link_to: str | None, force_new: bool, title: str) -> Escalated:
+        # Read afresh under the locks: another decider may have escalated it meanwhile.
         async with self._pool.acquire() as conn:
-            current = await store.get_call(conn, call_id=call.id)
-        assert current is not None
-        if current.incident_id and link_to in (None, current.incident_id) and not force_new:
-            return Escalated(call=current, how="linked" if current.status == "linked" else "opened", suggestions=[])
-        suggestions = [] if force_new else await self.suggestions(current)
+            call = await store.get_call(conn, call_id=call_id)
+        assert call is not None
+        if call.incident_id and link_to in (None, call.incident_id) and not force_new:
+            return Escalated(call=call, how="linked" if call.status == "linked" else "opened", suggestions=[])
+        suggestions = [] if force_new else await self.suggestions(call)
         target = link_to or (None if force_new else matching.auto_link(suggestions, self.settings))
         if target is not None:
             await self._incidents.AttachCall(
@@ -162,7 +161,7 @@ class Escalator:
                 ),
                 timeout=RPC_TIMEOUT,
             )
-            return Escalated(call=await self._record(current, target, "linked"), how="linked", suggestions=suggestions)
+            return Escalated(call=await self._record(call, target, "linked"), how="linked", suggestions=suggestions)
         opened = await self._incidents.OpenIncident(
             incident_pb2.OpenIncidentRequest(
                 idempotency_key=f"call-escalation:{call.id}",
@@ -182,17 +181,14 @@ class Escalator:
         if cached is not None:
             cached[1][opened.incident.id] = facts_of_incident(opened.incident)
         return Escalated(
-            call=await self._record(current, opened.incident.id, "escalated"), how="opened", suggestions=suggestions
+            call=await self._record(call, opened.incident.id, "escalated"), how="opened", suggestions=suggestions
         )
 
     async def _record(self, call: store.CallRow, incident_id: str, status: str) -> store.CallRow:
         async with self._pool.acquire() as conn, conn.transaction():
-            updated = await store.mark_escalated(
-                conn, call_id=call.id, incident_id=incident_id, status=status, only_pending=False
-            )
-            assert updated is not None
+            updated = await store.mark_escalated(conn, call_id=call.id, incident_id=incident_id, status=status)
             if status == "escalated":
-                payload: object = event_pb2.CallEscalated(call_id=updated.id, incident_id=incident_id)
+                payload: Message = event_pb2.CallEscalated(call_id=updated.id, incident_id=incident_id)
             else:
                 payload = event_pb2.CallChanged(call=call_message(updated), detail=f"linked to {incident_id}")
             await emit(
@@ -202,8 +198,7 @@ class Escalator:
                 aggregate_id=updated.id,
                 aggregate_version=updated.version,
                 actor=SYSTEM_ACTOR,
-                payload=payload,  # type: ignore[arg-type]
-                occurred_at=datetime.now(UTC),
+                payload=payload,
                 drill=updated.drill,
             )
         return updated

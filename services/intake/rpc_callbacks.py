@@ -26,6 +26,21 @@ DEFAULT_DUE = timedelta(hours=2)
 TRANSFER_OUTCOMES = ("connected", "unreachable")
 
 
+async def emit_call_changed(conn: Connection, event_type: str, call: store.CallRow, detail: str) -> intake_pb2.Call:
+    """Stage ``event_type`` about a changed call (its CallChanged saying ``detail``); the call as readers see it."""
+    message = call_message(call)
+    await emit(
+        conn,
+        event_type=event_type,
+        site_id=call.site_id,
+        aggregate_id=call.id,
+        aggregate_version=call.version,
+        drill=call.drill,
+        payload=event_pb2.CallChanged(call=message, detail=detail),
+    )
+    return message
+
+
 class CallbackRpcs:
     _pool: asyncpg.Pool
     _callbacks: CallbackStarter
@@ -77,18 +92,9 @@ class CallbackRpcs:
                 at=now,
                 callback_id=callback.id if callback else None,
             )
-            await emit(
-                conn,
-                event_type="call.transferred",
-                site_id=updated.site_id,
-                aggregate_id=updated.id,
-                aggregate_version=updated.version,
-                drill=updated.drill,
-                payload=event_pb2.CallChanged(
-                    call=call_message(updated), detail=f"{request.outcome} → {request.target_id}"
-                ),
+            return await emit_call_changed(
+                conn, "call.transferred", updated, f"{request.outcome} → {request.target_id}"
             )
-            return call_message(updated)
 
         _, replayed = await idempotency.run_once(
             self._pool, method="TransferCall", request=request, response_type=intake_pb2.Call, work=work

@@ -4,8 +4,6 @@ messages and callbacks are in rpc_callbacks."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 from datetime import UTC, datetime, timedelta
 from typing import NoReturn
@@ -37,11 +35,12 @@ from dutyline.ids import new_id
 from dutyline.incident.v1 import incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
 from dutyline.privacy import CallerCipher, mask_name, mask_phone
+from dutyline.temporal_start import reconcile_forever
 from services.intake import matching, rules, store
 from services.intake.callback_starter import CallbackStarter
 from services.intake.escalation import Escalator
 from services.intake.messages import call_message, notice_dict
-from services.intake.rpc_callbacks import CallbackRpcs
+from services.intake.rpc_callbacks import CallbackRpcs, emit_call_changed
 
 log = structlog.get_logger(__name__)
 
@@ -67,7 +66,7 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
         self._callbacks = callbacks
         ctx.background.append(callbacks.reconcile_forever())
         ctx.on_close.extend([roster.close, incident.close])
-        ctx.background.append(self._retry_pending_escalations())
+        ctx.background.append(reconcile_forever(self._pending_escalations, self._escalated))
 
     async def RegisterCall(
         self, request: intake_pb2.RegisterCallRequest, context: grpc.aio.ServicerContext
@@ -95,19 +94,19 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
         call = self._new_call(
             draft, site.answer_limit_seconds, assignment_id, now, request, duty_gap=not roster_answered
         )
+        # The answer, stored with the key; all of it unless the call is an emergency still to escalate.
+        registered = intake_pb2.RegisterCallResponse(call=call_message(call))
         async with self._pool.acquire() as conn, conn.transaction():
             prior = await idempotency.claim(
-                conn,
-                method="RegisterCall",
-                key=request.idempotency_key,
-                request=request,
-                response=intake_pb2.RegisterCallResponse(call=call_message(call)),
+                conn, method="RegisterCall", key=request.idempotency_key, request=request, response=registered
             )
             if prior is None:
-                await self._insert(conn, call)
+                await self._insert(conn, call, registered.call)
         if prior is None:
             structlog.contextvars.bind_contextvars(call_id=call.id)
             log.info("call registered", category=call.category, answered_late=call.answered_late)
+            if call.status != "escalation_pending":
+                return registered
         elif prior.call.status == "escalation_pending":
             # A retry: the escalation may have happened since the first answer, or may still be due.
             async with self._pool.acquire() as conn:
@@ -131,9 +130,7 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
             incident_id=call.incident_id or "",
             replayed=prior is not None,
             escalation=how,
-            suggestions=[
-                suggestion_message(x, self._escalator.title_of(call.site_id, x.incident_id)) for x in suggestions
-            ],
+            suggestions=self._suggested(call.site_id, suggestions),
         )
 
     def _new_call(
@@ -188,10 +185,9 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
             notice_missing=tuple(missing),
         )
 
-    async def _insert(self, conn: Connection, call: store.CallRow) -> None:
-        """The call and its call.registered event, in the caller's transaction."""
+    async def _insert(self, conn: Connection, call: store.CallRow, message: intake_pb2.Call) -> None:
+        """The call (``message`` as readers see it) and its call.registered event, in the caller's transaction."""
         await store.insert_call(conn, call=call)
-        message = call_message(call)
         payload = event_pb2.CallRegistered(
             call_id=call.id,
             channel=call.channel,
@@ -215,26 +211,15 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
             drill=call.drill,
         )
         if call.notice_missing:
-            await emit(
-                conn,
-                event_type="notice.incomplete",
-                site_id=call.site_id,
-                aggregate_id=call.id,
-                aggregate_version=call.version,
-                payload=event_pb2.CallChanged(call=message, detail="missing: " + ", ".join(call.notice_missing)),
-                drill=call.drill,
-            )
+            await emit_call_changed(conn, "notice.incomplete", call, "missing: " + ", ".join(call.notice_missing))
 
-    async def _retry_pending_escalations(self) -> None:
-        while True:
-            await asyncio.sleep(5.0)
-            with contextlib.suppress(Exception):
-                async with self._pool.acquire() as conn:
-                    pending = await store.pending_escalations(
-                        conn, older_than=datetime.now(UTC) - ESCALATION_RETRY_AFTER
-                    )
-                for call in pending:
-                    await self._escalator.escalate(call)
+    async def _pending_escalations(self) -> list[store.CallRow]:
+        async with self._pool.acquire() as conn:
+            return await store.pending_escalations(conn, older_than=datetime.now(UTC) - ESCALATION_RETRY_AFTER)
+
+    async def _escalated(self, call: store.CallRow) -> bool:
+        """The sweeper's escalation of a call left pending; False while the incident service is away."""
+        return (await self._escalator.escalate(call)).how != "pending"
 
     async def _call(self, call_id: str, *, acting: bool = False) -> tuple[store.CallRow, Principal]:
         """The call, if the caller may see it (its site); ``acting``: and may act on it (not an agency)."""
@@ -326,26 +311,14 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
                 by=principal.person_id,
                 at=datetime.now(UTC),
             )
-            await emit(
-                conn,
-                event_type="call.reclassified",
-                site_id=updated.site_id,
-                aggregate_id=updated.id,
-                aggregate_version=updated.version,
-                drill=updated.drill,
-                payload=event_pb2.CallChanged(call=call_message(updated), detail=f"{call.category} → {category}"),
-            )
-            return call_message(updated)
+            return await emit_call_changed(conn, "call.reclassified", updated, f"{call.category} → {category}")
 
         answer, _ = await idempotency.run_once(
             self._pool, method="ReclassifyCall", request=request, response_type=intake_pb2.Call, work=work
         )
         if answer.status == "escalation_pending":
-            # Now an emergency: it is matched to an incident or opens one.
-            async with self._pool.acquire() as conn:
-                pending = await store.get_call(conn, call_id=call.id)
-            assert pending is not None
-            await self._escalator.escalate(pending)
+            # Now an emergency: it is matched to an incident or opens one (the escalator reads it afresh).
+            await self._escalator.escalate(call)
         return await self._full(call.id)
 
     async def SuggestIncidents(
@@ -353,11 +326,18 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
     ) -> intake_pb2.SuggestIncidentsResponse:
         call, _ = await self._call(request.call_id)
         suggestions = await self._escalator.suggestions(call)
-        return intake_pb2.SuggestIncidentsResponse(
-            suggestions=[
-                suggestion_message(x, self._escalator.title_of(call.site_id, x.incident_id)) for x in suggestions
-            ]
-        )
+        return intake_pb2.SuggestIncidentsResponse(suggestions=self._suggested(call.site_id, suggestions))
+
+    def _suggested(self, site_id: str, suggestions: list[matching.Suggestion]) -> list[intake_pb2.IncidentSuggestion]:
+        return [
+            intake_pb2.IncidentSuggestion(
+                incident_id=x.incident_id,
+                title=self._escalator.title_of(site_id, x.incident_id),
+                score=x.score,
+                reasons=list(x.reasons),
+            )
+            for x in suggestions
+        ]
 
     async def LinkCall(self, request: intake_pb2.LinkCallRequest, context: grpc.aio.ServicerContext) -> intake_pb2.Call:
         v = Violations()
@@ -365,13 +345,7 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
         v.require(bool(request.incident_id), "incident_id", "required")
         v.raise_if_any()
         call, _ = await self._call(request.call_id, acting=True)
-        try:
-            escalated = await self._escalator.escalate(call, link_to=request.incident_id)
-        except grpc.aio.AioRpcError as exc:
-            raise_from_incident(exc)
-        if escalated.how == "pending":
-            raise Unavailable("the incident service did not answer; retry")
-        return await self._full(call.id)
+        return await self._escalate_now(call, link_to=request.incident_id)
 
     async def EscalateCall(
         self, request: intake_pb2.EscalateCallRequest, context: grpc.aio.ServicerContext
@@ -382,8 +356,14 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
         call, _ = await self._call(request.call_id, acting=True)
         if call.incident_id:
             raise FailedPrecondition(f"call {call.id} already belongs to incident {call.incident_id}")
+        return await self._escalate_now(call, force_new=True, title=request.title.strip()[:200])
+
+    async def _escalate_now(
+        self, call: store.CallRow, *, link_to: str | None = None, force_new: bool = False, title: str = ""
+    ) -> intake_pb2.Call:
+        """An operator's escalation: the incident service's refusal or silence is the caller's to hear."""
         try:
-            escalated = await self._escalator.escalate(call, force_new=True, title=request.title.strip()[:200])
+            escalated = await self._escalator.escalate(call, link_to=link_to, force_new=force_new, title=title)
         except grpc.aio.AioRpcError as exc:
             raise_from_incident(exc)
         if escalated.how == "pending":
@@ -407,16 +387,8 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
             updated = await store.set_notice(
                 conn, call_id=call.id, notice=json.dumps(merged, ensure_ascii=False), missing=missing
             )
-            await emit(
-                conn,
-                event_type="notice.completed" if not missing else "notice.incomplete",
-                site_id=updated.site_id,
-                aggregate_id=updated.id,
-                aggregate_version=updated.version,
-                drill=updated.drill,
-                payload=event_pb2.CallChanged(call=call_message(updated), detail="missing: " + ", ".join(missing)),
-            )
-            return call_message(updated)
+            event_type = "notice.completed" if not missing else "notice.incomplete"
+            return await emit_call_changed(conn, event_type, updated, "missing: " + ", ".join(missing))
 
         answer, _ = await idempotency.run_once(
             self._pool, method="CompleteNotice", request=request, response_type=intake_pb2.Call, work=work
@@ -456,12 +428,6 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
             ),
             audit_id=audit_id,
         )
-
-
-def suggestion_message(suggestion: matching.Suggestion, title: str) -> intake_pb2.IncidentSuggestion:
-    return intake_pb2.IncidentSuggestion(
-        incident_id=suggestion.incident_id, title=title, score=suggestion.score, reasons=list(suggestion.reasons)
-    )
 
 
 def raise_from_incident(exc: grpc.aio.AioRpcError) -> NoReturn:

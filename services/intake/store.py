@@ -75,20 +75,16 @@ async def get_call(conn: Connection, *, call_id: str) -> CallRow | None:
     return _row(record) if record else None
 
 
-async def mark_escalated(
-    conn: Connection, *, call_id: str, incident_id: str, status: str = "escalated", only_pending: bool = True
-) -> CallRow | None:
-    """Tie a call to its incident ("escalated": it opened it; "linked": about an open one). With
-    ``only_pending``, None if it was no longer waiting for that."""
+async def mark_escalated(conn: Connection, *, call_id: str, incident_id: str, status: str) -> CallRow:
+    """Tie a call to its incident ("escalated": it opened it; "linked": about an open one)."""
     record = await conn.fetchrow(
-        "UPDATE calls SET incident_id = $2, status = $3, version = version + 1 "
-        "WHERE id = $1 AND (NOT $4 OR status = 'escalation_pending') RETURNING *",
+        "UPDATE calls SET incident_id = $2, status = $3, version = version + 1 WHERE id = $1 RETURNING *",
         call_id,
         incident_id,
         status,
-        only_pending,
     )
-    return _row(record) if record else None
+    assert record is not None
+    return _row(record)
 
 
 async def pending_escalations(conn: Connection, *, older_than: datetime, limit: int = 100) -> list[CallRow]:

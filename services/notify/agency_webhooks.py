@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
@@ -19,7 +18,8 @@ from dutyline.config import Settings
 from dutyline.emit import emit
 from dutyline.events.v1 import event_pb2
 from services.notify import agency_store
-from services.notify.channels.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from services.notify.channels.http import HttpClient
+from services.notify.channels.signing import signature_headers
 from services.notify.convert import delivery_message
 from services.notify.dispatcher import SYSTEM_ACTOR
 
@@ -28,7 +28,6 @@ log = structlog.get_logger(__name__)
 BATCH = 20
 IDLE_POLL = 0.5
 MAX_DELAY = 300.0
-TIMEOUT = aiohttp.ClientTimeout(total=10)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -47,14 +46,12 @@ class WebhookDeliverer:
     def __init__(self, *, pool: asyncpg.Pool, settings: Settings) -> None:
         self._pool = pool
         self._settings = settings
-        self._session: aiohttp.ClientSession | None = None
+        self._http = HttpClient()
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+        await self._http.close()
 
     async def run(self) -> None:
-        self._session = aiohttp.ClientSession(timeout=TIMEOUT)
         while True:
             try:
                 done = await self.deliver_due()
@@ -77,23 +74,20 @@ class WebhookDeliverer:
         return len(due)
 
     async def _post(self, agency: agency_store.AgencyRow, row: agency_store.DeliveryRow) -> tuple[bool, str]:
-        assert self._session is not None
-        timestamp = str(int(time.time()))
+        """(acknowledged, the receipt or what went wrong)."""
         headers = {
             "Content-Type": "application/json",
-            TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: sign(agency.webhook_secret, timestamp, row.body),
             "X-Dutyline-Event": row.event_id,
             "X-Dutyline-Event-Type": row.event_type,
+            **signature_headers(agency.webhook_secret, row.body),
         }
         try:
-            async with self._session.post(agency.webhook_url, data=row.body, headers=headers) as response:
-                text = (await response.text())[:1000]
-                if 200 <= response.status < 300:
-                    return True, receipt_of(response.status, text)
-                return False, f"HTTP {response.status}: {text[:200]}"
-        except (aiohttp.ClientError, TimeoutError) as exc:
+            status, text = await self._http.post(agency.webhook_url, row.body, headers)
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             return False, f"{type(exc).__name__}: {exc}"[:300]
+        if 200 <= status < 300:
+            return True, receipt_of(status, text)
+        return False, f"HTTP {status}: {text[:200]}"
 
     async def _deliver(self, row: agency_store.DeliveryRow, agency: agency_store.AgencyRow) -> None:
         acknowledged, answer = await self._post(agency, row)

@@ -36,7 +36,6 @@ class Dispatcher:
         self._channels = channels
         self._settings = settings
         self._wake = asyncio.Event()
-        self.delivered = 0
 
     def wake(self) -> None:
         """A send was committed: look now rather than at the next poll."""
@@ -154,5 +153,3 @@ class Dispatcher:
             next_status=step.status,
             retry_at=step.next_attempt_at.isoformat() if step.next_attempt_at else None,
         )
-        if result.status != "failed":
-            self.delivered += 1

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fnmatch
 import time
 from datetime import UTC, datetime
 
@@ -23,7 +22,14 @@ from dutyline.events.v1 import event_pb2
 from dutyline.natsconn import connect
 from dutyline.outbox import ensure_stream, stream_config
 from services.notify import agency_store
-from services.notify.agency_access import CAP_PREFIX, JSON_PREFIX, RENDITIONS_STREAM, renditions_stream_config
+from services.notify.agency_access import (
+    CAP_PREFIX,
+    JSON_PREFIX,
+    RENDITIONS_STREAM,
+    agency_subjects,
+    covers,
+    renditions_stream_config,
+)
 from services.notify.renditions import event_json, incident_cap
 
 log = structlog.get_logger(__name__)
@@ -32,30 +38,27 @@ CONSUMER = "notify-feed"
 AGENCIES_TTL = 30.0
 
 
-def subscribed(event_type: str, patterns: tuple[str, ...]) -> bool:
-    """``incident.*`` admits every incident event, ``*`` everything."""
-    return any(p == "*" or fnmatch.fnmatchcase(event_type, p) for p in patterns)
-
-
 class EventFeed:
     def __init__(self, *, pool: asyncpg.Pool, settings: Settings, directory: RosterDirectory) -> None:
         self._pool = pool
         self._settings = settings
         self._directory = directory
         self.client: NatsClient | None = None
-        # (agency, the sites it covers expanded) with webhooks, reloaded now and then.
-        self._agencies: list[tuple[agency_store.AgencyRow, set[str]]] = []
+        # Agencies with webhooks and the subjects they may read (as their NATS users may), reloaded
+        # now and then.
+        self._agencies: list[tuple[agency_store.AgencyRow, list[str]]] = []
         self._loaded_at = 0.0
-        self.rendered = 0
 
     def agencies_changed(self) -> None:
         self._loaded_at = 0.0
 
-    async def _webhook_agencies(self) -> list[tuple[agency_store.AgencyRow, set[str]]]:
+    async def _webhook_agencies(self) -> list[tuple[agency_store.AgencyRow, list[str]]]:
         if time.monotonic() - self._loaded_at > AGENCIES_TTL:
             async with self._pool.acquire() as conn:
                 rows = [a for a in await agency_store.list_agencies(conn) if a.webhook_url]
-            self._agencies = [(a, set(await self._directory.sites_under(a.site_ids))) for a in rows]
+            self._agencies = [
+                (a, agency_subjects(await self._directory.sites_under(a.site_ids), list(a.event_types))) for a in rows
+            ]
             self._loaded_at = time.monotonic()
         return self._agencies
 
@@ -120,14 +123,9 @@ class EventFeed:
             await js.publish(
                 f"{CAP_PREFIX}.{rest}", cap, stream=RENDITIONS_STREAM, headers={"Nats-Msg-Id": f"{event.id}:cap"}
             )
-        self.rendered += 1
         # Reports about deliveries themselves are not delivered (a failing webhook would feed itself).
         targets = (
-            [
-                agency
-                for agency, sites in await self._webhook_agencies()
-                if event.site_id in sites and subscribed(event.type, agency.event_types)
-            ]
+            [agency for agency, allowed in await self._webhook_agencies() if any(covers(a, subject) for a in allowed)]
             if not event.type.startswith("agency.")
             else []
         )

@@ -35,7 +35,8 @@ class RecipientResolver:
             raise
         return Person(found.id, found.display_name, tuple((c.channel, c.address) for c in found.contacts))
 
-    async def _people(self, person_ids: list[str]) -> list[Person]:
+    async def people(self, person_ids: list[str]) -> list[Person]:
+        """These people (each once; unknown ones left out)."""
         people = [await self.person(p) for p in dict.fromkeys(person_ids)]
         return [p for p in people if p is not None]
 
@@ -44,7 +45,7 @@ class RecipientResolver:
         if role in ("officer", "leader"):
             on_duty = await self._roster.GetOnDuty(roster_pb2.GetOnDutyRequest(site_id=site_id), timeout=TIMEOUT)
             duty = on_duty.officers if role == "officer" else on_duty.leaders
-            return await self._people([p.person_id for p in duty])
+            return await self.people([p.person_id for p in duty])
         listed = await self._roster.ListPeople(
             roster_pb2.ListPeopleRequest(site_id=site_id, role=ROLE_VALUES[role]), timeout=TIMEOUT
         )
@@ -56,7 +57,7 @@ class RecipientResolver:
         if not site.parent_id:
             return []
         on_duty = await self._roster.GetOnDuty(roster_pb2.GetOnDutyRequest(site_id=site.parent_id), timeout=TIMEOUT)
-        people = await self._people([p.person_id for p in (*on_duty.leaders, *on_duty.officers)])
+        people = await self.people([p.person_id for p in (*on_duty.leaders, *on_duty.officers)])
         return people or await self.role(site.parent_id, "supervisor")
 
     async def step(self, step: StepData) -> list[Person]:

@@ -1,12 +1,11 @@
 """Agencies (公安, 消防, 卫健, 上级应急局…) over gRPC: registering them, their NATS credentials (a user
 whose permissions admit only their sites' subjects, enforced by the NATS server) and their webhook
-deliveries. Runs the event feed and the webhook deliverer in the background."""
+deliveries."""
 
 from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Coroutine
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
@@ -23,13 +22,16 @@ from dutyline.grpckit.auth import Principal, current_principal
 from dutyline.grpckit.errors import FailedPrecondition, NotFound, PermissionDenied, Unavailable, Violations
 from dutyline.notify.v1 import notify_pb2
 from services.notify import agency_store
-from services.notify.agency_access import agency_subjects, ensure_agency_consumers, issue_agency_user
-from services.notify.agency_webhooks import WebhookDeliverer
+from services.notify.agency_access import (
+    agency_subjects,
+    ensure_agency_consumers,
+    issue_agency_user,
+    valid_event_type,
+)
 from services.notify.convert import agency_message, delivery_message
 from services.notify.feed import EventFeed
 
 AGENCY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
-EVENT_TYPE = re.compile(r"^(\*|[a-z_]+\.(\*|[a-z_]+))$")
 
 
 def _require_agency_admin(principal: Principal) -> None:
@@ -43,14 +45,7 @@ class AgencyRpcs:
     _pool: Any
     _settings: Settings
     _roster: RosterDirectory
-
-    def agency_background(self) -> list[Coroutine[Any, Any, None]]:
-        self._feed = EventFeed(pool=self._pool, settings=self._settings, directory=self._roster)
-        self._webhooks = WebhookDeliverer(pool=self._pool, settings=self._settings)
-        return [self._feed.run(), self._webhooks.run()]
-
-    async def close_agencies(self) -> None:
-        await self._webhooks.close()
+    _feed: EventFeed
 
     async def _nats(self) -> NatsClient:
         client = self._feed.client
@@ -64,8 +59,7 @@ class AgencyRpcs:
         principal = current_principal()
         agency = request.agency
         v = Violations()
-        for problem in idempotency.check_key(request.idempotency_key):
-            v.add(problem.field, problem.description)
+        v.items.extend(idempotency.check_key(request.idempotency_key))
         v.require(bool(AGENCY_ID.match(agency.id)), "agency.id", "2–63 lower-case letters, digits or '-'")
         v.require(0 < len(agency.name.strip()) <= 200, "agency.name", "required, at most 200 characters")
         v.require(0 < len(agency.site_ids) <= 100, "agency.site_ids", "1 to 100 sites or regions")
@@ -74,7 +68,7 @@ class AgencyRpcs:
         v.require(0 < len(agency.event_types) <= 50, "agency.event_types", "1 to 50 event types")
         for index, event_type in enumerate(agency.event_types):
             v.require(
-                bool(EVENT_TYPE.match(event_type)),
+                valid_event_type(event_type),
                 f"agency.event_types[{index}]",
                 "an event type (incident.registered), a family (incident.*) or *",
             )
@@ -126,8 +120,7 @@ class AgencyRpcs:
         same user (its seed is derived from the key), so no secret is kept in the store."""
         principal = current_principal()
         v = Violations()
-        for problem in idempotency.check_key(request.idempotency_key):
-            v.add(problem.field, problem.description)
+        v.items.extend(idempotency.check_key(request.idempotency_key))
         v.require(bool(request.agency_id), "agency_id", "required")
         v.raise_if_any()
         _require_agency_admin(principal)

@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from dutyline.config import Settings
 from dutyline.db.pool import Connection
 from dutyline.ids import new_id
 from services.notify import store, templates
@@ -73,19 +72,3 @@ async def store_all(conn: Connection, rows: list[store.NotificationRow]) -> list
     for row in rows:
         await store.insert_notification(conn, row=row)
     return await store.notifications_by_dedupe_keys(conn, keys=[r.dedupe_key for r in rows])
-
-
-def available_channels(settings: Settings) -> list[str]:
-    """The channels this deployment can deliver on, as build_channels builds them: gateways and SMTP
-    when configured, IM and webhooks (to the person's URL) when there is a key to sign them, the
-    console always."""
-    signed = bool(settings.im_signing_secret.get_secret_value())
-    configured = {
-        "sms": bool(settings.sms_gateway_url),
-        "voice": bool(settings.voice_gateway_url),
-        "email": bool(settings.smtp_host),
-        "im": signed,
-        "webhook": signed,
-        "console": True,
-    }
-    return [name for name, on in configured.items() if on]

@@ -27,9 +27,11 @@ from dutyline.notify.v1 import notify_pb2, notify_pb2_grpc
 from dutyline.roster.v1 import roster_pb2_grpc
 from dutyline.temporal_start import signal_best_effort
 from services.notify import convert, sending, store, templates
+from services.notify.agency_webhooks import WebhookDeliverer
 from services.notify.channels import build_channels
 from services.notify.dispatcher import SYSTEM_ACTOR, Dispatcher
 from services.notify.escalation_starter import EscalationStarter
+from services.notify.feed import EventFeed
 from services.notify.recipients import RecipientResolver
 from services.notify.rpc_agencies import AgencyRpcs
 from services.notify.rules import CHANNELS, default_chain, first_step_for, verify_ack_token
@@ -43,17 +45,17 @@ MAX_VALUE = 2000
 LOCALES = ("", "zh-CN", "en")
 
 
-def validate_message(
-    v: Violations, *, site_id: str, template: str, data: dict[str, str], locale: str, key: str
-) -> None:
-    for problem in idempotency.check_key(key):
-        v.add(problem.field, problem.description)
-    v.require(bool(SITE_ID_PATTERN.match(site_id)), "site_id", "required: lower-case letters, digits, '-'")
-    v.require(template in templates.TEMPLATES, "template", f"one of {', '.join(templates.TEMPLATES)}")
+def validate_message(v: Violations, request: notify_pb2.SendRequest | notify_pb2.EscalateRequest) -> dict[str, str]:
+    """The checks Send and Escalate share (key, site, template, data, locale); returns the data."""
+    v.items.extend(idempotency.check_key(request.idempotency_key))
+    v.require(bool(SITE_ID_PATTERN.match(request.site_id)), "site_id", "required: lower-case letters, digits, '-'")
+    v.require(request.template in templates.TEMPLATES, "template", f"one of {', '.join(templates.TEMPLATES)}")
+    data = dict(request.data)
     v.require(len(data) <= MAX_DATA, "data", f"at most {MAX_DATA} entries")
     for name, value in data.items():
         v.require(len(value) <= MAX_VALUE, f"data[{name}]", f"at most {MAX_VALUE} characters")
-    v.require(locale in LOCALES, "locale", "zh-CN, en, or empty for both")
+    v.require(request.locale in LOCALES, "locale", "zh-CN, en, or empty for both")
+    return data
 
 
 class NotifyServicer(AgencyRpcs, notify_pb2_grpc.NotifyServiceServicer):
@@ -65,11 +67,13 @@ class NotifyServicer(AgencyRpcs, notify_pb2_grpc.NotifyServiceServicer):
         self._channels = channels
         roster = service_channel(ctx.settings, target="roster", caller="notify")
         self._roster = RosterDirectory(roster)
-        self._roster_stub = roster_pb2_grpc.RosterServiceStub(roster)
-        self._resolver = RecipientResolver(self._roster_stub)
+        self._resolver = RecipientResolver(roster_pb2_grpc.RosterServiceStub(roster))
         self._starter = EscalationStarter(pool=ctx.pool, client=client, task_queue=ctx.settings.temporal_task_queue)
-        ctx.on_close.append(roster.close)
-        ctx.background.append(self._starter.reconcile_forever())
+        # The event feed to agencies and their webhook deliveries run beside the RPCs.
+        self._feed = EventFeed(pool=ctx.pool, settings=ctx.settings, directory=self._roster)
+        webhooks = WebhookDeliverer(pool=ctx.pool, settings=ctx.settings)
+        ctx.on_close.extend([roster.close, webhooks.close])
+        ctx.background.extend([self._starter.reconcile_forever(), self._feed.run(), webhooks.run()])
 
     async def _require_site(self, principal: Principal, site_id: str) -> None:
         site = await self._roster.site(site_id)
@@ -80,15 +84,7 @@ class NotifyServicer(AgencyRpcs, notify_pb2_grpc.NotifyServiceServicer):
     async def Send(self, request: notify_pb2.SendRequest, context: grpc.aio.ServicerContext) -> notify_pb2.SendResponse:
         principal = current_principal()
         v = Violations()
-        data = dict(request.data)
-        validate_message(
-            v,
-            site_id=request.site_id,
-            template=request.template,
-            data=data,
-            locale=request.locale,
-            key=request.idempotency_key,
-        )
+        data = validate_message(v, request)
         v.require(0 < len(request.recipients) <= MAX_RECIPIENTS, "recipients", f"1 to {MAX_RECIPIENTS} recipients")
         v.require(not request.channel or request.channel in CHANNELS, "channel", f"one of {', '.join(CHANNELS)}")
         steps = convert.steps_from(
@@ -118,11 +114,12 @@ class NotifyServicer(AgencyRpcs, notify_pb2_grpc.NotifyServiceServicer):
             prior = await idempotency.claim(
                 conn, method="Send", key=request.idempotency_key, request=request, response=notify_pb2.SendResponse()
             )
-            stored = await sending.store_all(conn, rows) if prior is None else []
-            if prior is not None:
-                stored = await store.notifications_by_dedupe_keys(
-                    conn, keys=[f"send:{request.idempotency_key}:{p.id}" for p in people]
-                )
+            # A retry answers what the first send stored, whoever the recipients stand for now.
+            stored = (
+                await sending.store_all(conn, rows)
+                if prior is None
+                else await store.notifications_with_key_prefix(conn, prefix=f"send:{request.idempotency_key}:")
+            )
         self._dispatcher.wake()
         log.info("notifications queued", count=len(stored), template=request.template, replay=prior is not None)
         return notify_pb2.SendResponse(notifications=[convert.notification_message(n) for n in stored])
@@ -252,8 +249,7 @@ class NotifyServicer(AgencyRpcs, notify_pb2_grpc.NotifyServiceServicer):
         principal = current_principal()
         chain = request.chain
         v = Violations()
-        for problem in idempotency.check_key(request.idempotency_key):
-            v.add(problem.field, problem.description)
+        v.items.extend(idempotency.check_key(request.idempotency_key))
         v.require(bool(SITE_ID_PATTERN.match(chain.site_id)), "chain.site_id", "required: a site id")
         v.require(0 < len(chain.steps) <= 10, "chain.steps", "1 to 10 steps")
         v.require(1 <= chain.repeat <= 10, "chain.repeat", "between 1 and 10")
@@ -298,15 +294,7 @@ class NotifyServicer(AgencyRpcs, notify_pb2_grpc.NotifyServiceServicer):
     ) -> notify_pb2.Escalation:
         principal = current_principal()
         v = Violations()
-        data = dict(request.data)
-        validate_message(
-            v,
-            site_id=request.site_id,
-            template=request.template,
-            data=data,
-            locale=request.locale,
-            key=request.idempotency_key,
-        )
+        data = validate_message(v, request)
         v.raise_if_any()
         await self._require_site(principal, request.site_id)
         chain = await self._chain(request.site_id)
@@ -361,8 +349,6 @@ async def build(ctx: ServiceContext, server: grpc.aio.Server) -> str:
     dispatcher = Dispatcher(pool=ctx.pool, channels=channels, settings=settings)
     servicer = NotifyServicer(ctx, client=client, dispatcher=dispatcher, channels=list(channels))
     ctx.background.append(dispatcher.run())
-    ctx.background.extend(servicer.agency_background())
-    ctx.on_close.append(servicer.close_agencies)
     ctx.on_close.append(channels.close)
     notify_pb2_grpc.add_NotifyServiceServicer_to_server(servicer, server)
     return str(notify_pb2.DESCRIPTOR.services_by_name["NotifyService"].full_name)

@@ -136,6 +136,15 @@ async def notifications_by_dedupe_keys(conn: Connection, *, keys: list[str]) -> 
     return [_notification(r, tuple(attempts[r["id"]])) for r in records]
 
 
+async def notifications_with_key_prefix(conn: Connection, *, prefix: str) -> list[NotificationRow]:
+    """The notifications one send or one escalation step stored (their dedupe keys start alike)."""
+    records = await conn.fetch(
+        f"SELECT {_NOTIFICATION_COLUMNS} FROM notifications WHERE starts_with(dedupe_key, $1) ORDER BY id", prefix
+    )
+    attempts = await _attempts(conn, [r["id"] for r in records])
+    return [_notification(r, tuple(attempts[r["id"]])) for r in records]
+
+
 async def list_notifications(
     conn: Connection,
     *,

@@ -49,6 +49,7 @@ __all__ = [
     "HttpClient",
     "OutgoingMessage",
     "SignedHttpChannel",
+    "available_channels",
     "build_channels",
     "classify",
     "sign",
@@ -79,20 +80,32 @@ class Channels(dict[str, Channel]):
             await self.client.close()
 
 
-def build_channels(settings: Settings, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Channels:
-    """The channels ``settings`` configures; the console always.
+def available_channels(settings: Settings) -> list[str]:
+    """The channels ``settings`` configures, the console always: sms/voice need their gateway URL,
+    email an SMTP host, im/webhook a signing secret (their URL is the person's address)."""
+    signed = bool(settings.im_signing_secret.get_secret_value())
+    configured = {
+        "sms": bool(settings.sms_gateway_url),
+        "voice": bool(settings.voice_gateway_url),
+        "email": bool(settings.smtp_host),
+        "im": signed,
+        "webhook": signed,
+        "console": True,
+    }
+    return [name for name, on in configured.items() if on]
 
-    sms/voice need their gateway URL, email an SMTP host, im/webhook a signing secret (their URL is
-    the person's address)."""
+
+def build_channels(settings: Settings, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Channels:
+    """The channels of available_channels(settings)."""
     client = HttpClient(timeout_s=timeout_s)
     token = settings.gateway_token.get_secret_value()
     secret = settings.im_signing_secret.get_secret_value()
+    available = available_channels(settings)
     channels: dict[str, Channel] = {}
-    if settings.sms_gateway_url:
-        channels["sms"] = GatewayChannel("sms", url=settings.sms_gateway_url, token=token, client=client)
-    if settings.voice_gateway_url:
-        channels["voice"] = GatewayChannel("voice", url=settings.voice_gateway_url, token=token, client=client)
-    if settings.smtp_host:
+    for name, url in (("sms", settings.sms_gateway_url), ("voice", settings.voice_gateway_url)):
+        if name in available:
+            channels[name] = GatewayChannel(name, url=url, token=token, client=client)
+    if "email" in available:
         channels["email"] = EmailChannel(
             host=settings.smtp_host,
             port=settings.smtp_port,
@@ -102,8 +115,8 @@ def build_channels(settings: Settings, *, timeout_s: float = DEFAULT_TIMEOUT_S) 
             starttls=settings.smtp_starttls,
             timeout_s=timeout_s,
         )
-    if secret:
-        channels["im"] = SignedHttpChannel("im", secret=secret, client=client)
-        channels["webhook"] = SignedHttpChannel("webhook", secret=secret, client=client)
+    for name in ("im", "webhook"):
+        if name in available:
+            channels[name] = SignedHttpChannel(name, secret=secret, client=client)
     channels["console"] = ConsoleChannel()
     return Channels(channels, client)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,7 +20,7 @@ from services.notify.channels.base import (
     failed,
     mask_address,
 )
-from services.notify.channels.signing import NOTIFICATION_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from services.notify.channels.signing import NOTIFICATION_HEADER, signature_headers
 
 log = structlog.get_logger(__name__)
 
@@ -210,8 +209,5 @@ class SignedHttpChannel:
             _log(self.name, message, result)
             return result
         body = self.payload(message)
-        timestamp = str(int(time.time()))
-        headers = _common_headers(message)
-        headers[TIMESTAMP_HEADER] = timestamp
-        headers[SIGNATURE_HEADER] = sign(self._secret, timestamp, body)
+        headers = {**_common_headers(message), **signature_headers(self._secret, body)}
         return await _post(self._client, self.name, message, url, body, headers, confirms_later=False)

@@ -33,6 +33,12 @@ def sign(secret: str | bytes, timestamp: int | str, body: str | bytes) -> str:
     return f"{SIGNATURE_VERSION}={hmac.new(_key(secret), message, hashlib.sha256).hexdigest()}"
 
 
+def signature_headers(secret: str | bytes, body: str | bytes, *, now: float | None = None) -> dict[str, str]:
+    """The timestamp and signature headers of ``body`` sent now."""
+    timestamp = str(int(time.time() if now is None else now))
+    return {TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(secret, timestamp, body)}
+
+
 def verify_signature(
     secret: str | bytes,
     timestamp: int | str,

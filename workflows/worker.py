@@ -17,8 +17,8 @@ from dutyline.grpckit.client import service_channel
 from dutyline.logging import configure_logging
 from dutyline.notifier import NotifyClient
 from dutyline.roster.v1 import roster_pb2_grpc
+from services.notify.channels import available_channels
 from services.notify.recipients import RecipientResolver
-from services.notify.sending import available_channels
 from workflows.callback.activities import CallbackActivities
 from workflows.callback.workflow import CallbackWorkflow
 from workflows.escalation.activities import EscalationActivities
@@ -31,26 +31,28 @@ from workflows.shift.workflow import ShiftWorkflow
 
 log = structlog.get_logger(__name__)
 
+# Activities persist through the owning service's store, in its schema (and its outbox): one pool
+# per schema, at most this many connections.
+POOL_SIZES = {"incident": 10, "roster": 10, "intake": 5, "notify": 10}
+
 
 async def run_worker(settings: Settings) -> None:
     client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
-    # Activities persist through the owning service's store, in its schema (and its outbox).
-    pool = await create_pool(settings.pg_dsn, schema="incident", min_size=1, max_size=10)
-    roster_pool = await create_pool(settings.pg_dsn, schema="roster", min_size=1, max_size=10)
-    intake_pool = await create_pool(settings.pg_dsn, schema="intake", min_size=1, max_size=5)
-    notify_pool = await create_pool(settings.pg_dsn, schema="notify", min_size=1, max_size=10)
-    pools = (("incident", pool), ("roster", roster_pool), ("intake", intake_pool), ("notify", notify_pool))
-    for service, service_pool in pools:
-        async with service_pool.acquire() as conn:
+    pools = {
+        schema: await create_pool(settings.pg_dsn, schema=schema, min_size=1, max_size=size)
+        for schema, size in POOL_SIZES.items()
+    }
+    for service, pool in pools.items():
+        async with pool.acquire() as conn:
             await ensure_migrated(conn, service)
     roster = service_channel(settings, target="roster", caller="worker")
     roster_stub = roster_pb2_grpc.RosterServiceStub(roster)
     notifier = NotifyClient.from_settings(settings, caller="worker")
-    activities = IncidentActivities(pool=pool, roster=roster_stub, notifier=notifier)
-    shift = ShiftActivities(pool=roster_pool, notifier=notifier)
-    callback = CallbackActivities(pool=intake_pool, notifier=notifier)
+    incident = IncidentActivities(pool=pools["incident"], roster=roster_stub, notifier=notifier)
+    shift = ShiftActivities(pool=pools["roster"], notifier=notifier)
+    callback = CallbackActivities(pool=pools["intake"], notifier=notifier)
     escalation = EscalationActivities(
-        pool=notify_pool, resolver=RecipientResolver(roster_stub), channels=available_channels(settings)
+        pool=pools["notify"], resolver=RecipientResolver(roster_stub), channels=available_channels(settings)
     )
     worker = Worker(
         client,
@@ -58,9 +60,9 @@ async def run_worker(settings: Settings) -> None:
         workflows=[IncidentWorkflow, ShiftWorkflow, CallbackWorkflow, EscalationWorkflow],
         workflow_runner=workflow_runner(),
         activities=[
-            activities.notify_duty_leader,
-            activities.load_policy,
-            activities.apply_change,
+            incident.notify_duty_leader,
+            incident.load_policy,
+            incident.apply_change,
             shift.remind,
             shift.check_in_state,
             shift.alert_leader,
@@ -87,10 +89,8 @@ async def run_worker(settings: Settings) -> None:
         log.info("worker stopping")
     await roster.close()
     await notifier.close()
-    await notify_pool.close()
-    await pool.close()
-    await roster_pool.close()
-    await intake_pool.close()
+    for pool in pools.values():
+        await pool.close()
     log.info("worker stopped")
 
 

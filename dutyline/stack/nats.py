@@ -11,16 +11,7 @@ import urllib.request
 from pathlib import Path
 
 from dutyline.natsauth import OperatorSetup
-from dutyline.stack.process import (
-    EmbeddedServer,
-    ManagedProcess,
-    ServerStartError,
-    bin_path,
-    ensure_port_free,
-    wait_for_port_async,
-)
-
-_HOST = "127.0.0.1"
+from dutyline.stack.process import EmbeddedServer, ManagedProcess, ServerStartError, bin_path, wait_for_port_async
 
 
 def _q(value: str | Path) -> str:
@@ -35,6 +26,8 @@ class EmbeddedNats(EmbeddedServer):
     accounts and get the permissions their JWT names; without it, anyone may connect and do anything.
     """
 
+    name = "nats-server"
+
     def __init__(
         self,
         store_dir: Path,
@@ -48,20 +41,18 @@ class EmbeddedNats(EmbeddedServer):
         stop_timeout: float = 10.0,
     ) -> None:
         self.store_dir = Path(store_dir).absolute()
-        self.port = port
-        self.log_path = Path(log_path).absolute()
         self.monitor_port = monitor_port
         self.config_extra = config_extra
         self.operator = operator
-        super().__init__(start_timeout=start_timeout, stop_timeout=stop_timeout)
+        super().__init__(port=port, log_path=log_path, start_timeout=start_timeout, stop_timeout=stop_timeout)
 
     @property
     def url(self) -> str:
-        return f"nats://{_HOST}:{self.port}"
+        return f"nats://{self.host}:{self.port}"
 
     @property
     def monitor_url(self) -> str | None:
-        return f"http://{_HOST}:{self.monitor_port}" if self.monitor_port is not None else None
+        return f"http://{self.host}:{self.monitor_port}" if self.monitor_port is not None else None
 
     @property
     def config_path(self) -> Path:
@@ -70,10 +61,10 @@ class EmbeddedNats(EmbeddedServer):
     def render_config(self) -> str:
         lines = [
             "# Written by dutyline.stack.nats on every start; edits are overwritten.",
-            f"listen: {_q(f'{_HOST}:{self.port}')}",
+            f"listen: {_q(f'{self.host}:{self.port}')}",
         ]
         if self.monitor_port is not None:
-            lines.append(f"http: {_q(f'{_HOST}:{self.monitor_port}')}")
+            lines.append(f"http: {_q(f'{self.host}:{self.monitor_port}')}")
         lines += [
             "jetstream {",
             f"  store_dir: {_q(self.store_dir)}",
@@ -88,42 +79,33 @@ class EmbeddedNats(EmbeddedServer):
             lines.append(self.config_extra)
         return "\n".join(lines) + "\n"
 
-    async def start_async(self) -> None:
-        """Start and wait until clients (and JetStream) are served; no-op if already running."""
-        if self.running:
-            return
-        deadline = time.monotonic() + self.start_timeout
-        for port in (self.port, self.monitor_port):
-            if port is not None:
-                ensure_port_free(_HOST, port, "nats-server")
+    def _ports(self) -> list[int]:
+        return [self.port] if self.monitor_port is None else [self.port, self.monitor_port]
+
+    async def _make_process(self) -> ManagedProcess:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         self.config_path.write_text(self.render_config())
-        self._process = ManagedProcess(
-            [bin_path("nats-server"), "-c", self.config_path], self.log_path, name="nats-server"
-        )
-        self._process.start()
-        try:
-            # JetStream (including recovery of stored streams) is enabled before the client
-            # listener opens, so an open port means JetStream is usable.
-            await wait_for_port_async(_HOST, self.port, deadline=deadline, process=self._process)
-            if self.monitor_port is not None:
-                await self._wait_healthy(deadline)
-        except BaseException:
-            self._process.stop()
-            raise
+        return ManagedProcess([bin_path("nats-server"), "-c", self.config_path], self.log_path, name=self.name)
 
-    async def _wait_healthy(self, deadline: float) -> None:
-        assert self._process is not None
+    async def _wait_ready(self, process: ManagedProcess, deadline: float) -> None:
+        """Until clients (and JetStream) are served."""
+        # JetStream (including recovery of stored streams) is enabled before the client listener
+        # opens, so an open port means JetStream is usable.
+        await wait_for_port_async(self.host, self.port, deadline=deadline, process=process)
+        if self.monitor_port is not None:
+            await self._wait_healthy(process, deadline)
+
+    async def _wait_healthy(self, process: ManagedProcess, deadline: float) -> None:
         url = f"{self.monitor_url}/healthz?js-enabled-only=true"
         last = ""
         while time.monotonic() < deadline:
-            if not self._process.running:
-                raise ServerStartError(self._process.describe_failure("nats-server exited while starting"))
+            if not process.running:
+                raise ServerStartError(process.describe_failure("nats-server exited while starting"))
             ok, last = await asyncio.to_thread(_healthz, url)
             if ok:
                 return
             await asyncio.sleep(0.05)
-        raise ServerStartError(self._process.describe_failure(f"{url} not ok in time: {last}"))
+        raise ServerStartError(process.describe_failure(f"{url} not ok in time: {last}"))
 
 
 # Loopback only: ignore any http_proxy from the environment.

@@ -9,12 +9,12 @@ import json
 import os
 import sys
 import time
+from collections.abc import Awaitable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
@@ -23,6 +23,7 @@ from temporalio.client import Client
 from dutyline.config import DEV_CALLER_KEY, DEV_IM_SECRET, DEV_TOKEN_SECRET, SERVICES
 from dutyline.db.migrations import migrate_all
 from dutyline.db.seeding import seed_demo_organization
+from dutyline.grpckit import health
 from dutyline.natsauth import OperatorSetup
 from dutyline.stack.gateway import MESSAGES_FILE
 from dutyline.stack.nats import EmbeddedNats
@@ -177,7 +178,7 @@ class Platform:
         env.update(self.settings)
         return env
 
-    async def start(self, progress: object = None) -> dict[str, float]:
+    async def start(self) -> dict[str, float]:
         """Start everything and wait until it serves; returns seconds per step."""
         timings: dict[str, float] = {}
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -212,9 +213,9 @@ class Platform:
         return timings
 
     @staticmethod
-    async def _timed(timings: dict[str, float], name: str, work: object) -> None:
+    async def _timed(timings: dict[str, float], name: str, work: Awaitable[object]) -> None:
         began = time.perf_counter()
-        await work  # type: ignore[misc]
+        await work
         timings[name] = time.perf_counter() - began
 
     async def _prepare_database(self) -> None:
@@ -226,16 +227,11 @@ class Platform:
         process = self.processes[service]
         deadline = time.monotonic() + timeout
         async with grpc.aio.insecure_channel(self.address(service)) as channel:
-            stub = health_pb2_grpc.HealthStub(channel)
             while True:
                 if not process.running:
                     raise ServerStartError(process.describe_failure(f"{service} exited before serving"))
-                try:
-                    reply = await stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=1.0)
-                    if reply.status == health_pb2.HealthCheckResponse.SERVING:
-                        return
-                except grpc.aio.AioRpcError:
-                    pass
+                if await health.status(channel, timeout=1.0) == "SERVING":
+                    return
                 if time.monotonic() > deadline:
                     raise ServerStartError(process.describe_failure(f"{service} not serving after {timeout}s"))
                 await asyncio.sleep(0.1)

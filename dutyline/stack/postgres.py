@@ -21,14 +21,7 @@ from pathlib import Path
 import asyncpg
 import psutil
 
-from dutyline.stack.process import (
-    EmbeddedServer,
-    ManagedProcess,
-    ServerStartError,
-    ensure_port_free,
-    run_to_log,
-    wait_for_port_async,
-)
+from dutyline.stack.process import EmbeddedServer, ManagedProcess, ServerStartError, run_to_log, wait_for_port_async
 
 with warnings.catch_warnings():
     # Importing the package evaluates its PostgresServer class body, which asks platformdirs for a
@@ -69,6 +62,8 @@ def _is_live_postgres(pid: int) -> bool:
 class EmbeddedPostgres(EmbeddedServer):
     """A local PostgreSQL server on `host:port` with its cluster in `data_dir`."""
 
+    name = "postgres"
+
     def __init__(
         self,
         data_dir: Path,
@@ -81,11 +76,9 @@ class EmbeddedPostgres(EmbeddedServer):
         stop_timeout: float = 30.0,
     ) -> None:
         self.data_dir = Path(data_dir).absolute()
-        self.port = port
-        self.log_path = Path(log_path).absolute()
         self.host = host
         self.database = database
-        super().__init__(start_timeout=start_timeout, stop_timeout=stop_timeout)
+        super().__init__(port=port, log_path=log_path, start_timeout=start_timeout, stop_timeout=stop_timeout)
         self._system_user = PG_SYSTEM_USER if os.geteuid() == 0 else None
 
     @property
@@ -105,12 +98,7 @@ class EmbeddedPostgres(EmbeddedServer):
         digest = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:12]
         return Path(f"/tmp/dutyline-pg-{digest}")
 
-    async def start_async(self) -> None:
-        """Start and wait until the database accepts connections; no-op if already running."""
-        if self.running:
-            return
-        deadline = time.monotonic() + self.start_timeout
-        ensure_port_free(self.host, self.port, "postgres")
+    async def _make_process(self) -> ManagedProcess:
         # initdb and the chmod walk take a second or two; keep the event loop free meanwhile.
         await asyncio.to_thread(self._prepare)
         argv: list[str | os.PathLike[str]] = [
@@ -119,10 +107,10 @@ class EmbeddedPostgres(EmbeddedServer):
         ]
         for setting in _SETTINGS:
             argv += ["-c", setting]
-        self._process = ManagedProcess(
+        return ManagedProcess(
             argv,
             self.log_path,
-            name="postgres",
+            name=self.name,
             cwd=self.data_dir,
             user=self._system_user,
             # SIGINT is "fast shutdown"; SIGTERM ("smart") would wait for every client to leave.
@@ -130,12 +118,6 @@ class EmbeddedPostgres(EmbeddedServer):
             stop_signal=signal.SIGINT,
             signal_group=False,
         )
-        self._process.start()
-        try:
-            await self._wait_ready(deadline)
-        except BaseException:
-            self._process.stop()
-            raise
 
     def stop(self) -> None:
         """Fast shutdown (blocking); idempotent."""
@@ -229,14 +211,14 @@ class EmbeddedPostgres(EmbeddedServer):
 
     # --- readiness (async) -------------------------------------------------------------------
 
-    async def _wait_ready(self, deadline: float) -> None:
-        assert self._process is not None
+    async def _wait_ready(self, process: ManagedProcess, deadline: float) -> None:
+        """Until the database accepts connections (created if missing)."""
         # Crash recovery after an unclean stop can take a while before the port even opens.
-        await wait_for_port_async(self.host, self.port, deadline=deadline, process=self._process)
+        await wait_for_port_async(self.host, self.port, deadline=deadline, process=process)
         last_error: Exception | None = None
         while time.monotonic() < deadline:
-            if not self._process.running:
-                raise ServerStartError(self._process.describe_failure("postgres exited while starting"))
+            if not process.running:
+                raise ServerStartError(process.describe_failure("postgres exited while starting"))
             try:
                 conn = await asyncpg.connect(self.admin_dsn, timeout=2)
             except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
@@ -252,4 +234,4 @@ class EmbeddedPostgres(EmbeddedServer):
                 await conn.close()
             return
         what = f"postgres not ready within {self.start_timeout:.0f}s ({last_error!r})"
-        raise ServerStartError(self._process.describe_failure(what))
+        raise ServerStartError(process.describe_failure(what))

@@ -303,12 +303,20 @@ def run_sync(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
 
 
 class EmbeddedServer:
-    """What the embedded servers share: one managed process, sync and async start/stop, its log.
+    """What the embedded servers share: one managed process serving on `host`:`port`, sync and
+    async start/stop, its log.
 
-    Subclasses implement ``start_async`` (start the process and wait until it serves).
+    Subclasses set ``name`` and implement ``_make_process`` (prepare its files, return the process
+    to start) and ``_wait_ready`` (wait until it serves); ``_ports`` lists the ports that must be
+    free before it starts.
     """
 
-    def __init__(self, *, start_timeout: float, stop_timeout: float) -> None:
+    name = "server"  # the process's name, in its errors
+    host = "127.0.0.1"
+
+    def __init__(self, *, port: int, log_path: Path, start_timeout: float, stop_timeout: float) -> None:
+        self.port = port
+        self.log_path = Path(log_path).absolute()
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout
         self._process: ManagedProcess | None = None
@@ -322,6 +330,29 @@ class EmbeddedServer:
         return self._process.pid if self._process is not None else None
 
     async def start_async(self) -> None:
+        """Start and wait until it serves; no-op if already running."""
+        if self.running:
+            return
+        deadline = time.monotonic() + self.start_timeout
+        for port in self._ports():
+            ensure_port_free(self.host, port, self.name)
+        self._process = await self._make_process()
+        self._process.start()
+        try:
+            await self._wait_ready(self._process, deadline)
+        except BaseException:
+            self._process.stop()
+            raise
+
+    def _ports(self) -> list[int]:
+        """The ports it listens on: each must be free before it starts."""
+        return [self.port]
+
+    async def _make_process(self) -> ManagedProcess:
+        raise NotImplementedError
+
+    async def _wait_ready(self, process: ManagedProcess, deadline: float) -> None:
+        """Wait until `process` serves; `deadline` is a time.monotonic() value."""
         raise NotImplementedError
 
     def start(self) -> None:

@@ -10,25 +10,17 @@ from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest, GetSyste
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from dutyline.stack.process import (
-    EmbeddedServer,
-    ManagedProcess,
-    ServerStartError,
-    bin_path,
-    ensure_port_free,
-    wait_for_port_async,
-)
+from dutyline.stack.process import EmbeddedServer, ManagedProcess, ServerStartError, bin_path, wait_for_port_async
 from dutyline.temporal_setup import SEARCH_ATTRIBUTE_TYPES, SearchAttributeClash, register_search_attributes
 
-_HOST = "127.0.0.1"
 # One readiness attempt; a frontend that accepts TCP but hangs must not eat the whole budget.
 _PROBE_SECONDS = 5.0
-
-# The type names `--search-attribute KEY=TYPE` accepts, and their API enum values.
 
 
 class EmbeddedTemporal(EmbeddedServer):
     """A single-process Temporal server on 127.0.0.1:`port`, persisting to the SQLite `db_file`."""
+
+    name = "temporal"
 
     def __init__(
         self,
@@ -48,29 +40,27 @@ class EmbeddedTemporal(EmbeddedServer):
             if not key.isidentifier() or kind not in SEARCH_ATTRIBUTE_TYPES:
                 raise ValueError(f"bad search attribute {key}={kind}; types are {', '.join(SEARCH_ATTRIBUTE_TYPES)}")
         self.db_file = Path(db_file).absolute()
-        self.port = port
         self.ui_port = ui_port
-        self.log_path = Path(log_path).absolute()
         self.search_attributes = dict(search_attributes)
         self.namespace = namespace
         # Left unset, the dev server binds the HTTP API, metrics and its internal history,
         # matching and worker services to random free ports itself.
         self.http_port = http_port
         self.metrics_port = metrics_port
-        super().__init__(start_timeout=start_timeout, stop_timeout=stop_timeout)
+        super().__init__(port=port, log_path=log_path, start_timeout=start_timeout, stop_timeout=stop_timeout)
 
     @property
     def address(self) -> str:
-        return f"{_HOST}:{self.port}"
+        return f"{self.host}:{self.port}"
 
     @property
     def ui_url(self) -> str | None:
-        return f"http://{_HOST}:{self.ui_port}" if self.ui_port is not None else None
+        return f"http://{self.host}:{self.ui_port}" if self.ui_port is not None else None
 
     def argv(self) -> list[str]:
         args = [
             str(bin_path("temporal")),
-            *("server", "start-dev", "--ip", _HOST, "--port", str(self.port)),
+            *("server", "start-dev", "--ip", self.host, "--port", str(self.port)),
             *("--db-filename", str(self.db_file), "--namespace", self.namespace, "--log-level", "warn"),
             # WAL with synchronous=normal: a server crash loses nothing, an OS crash or power cut
             # may lose the last commits.
@@ -91,33 +81,27 @@ class EmbeddedTemporal(EmbeddedServer):
             args += ["--search-attribute", f"{key}={kind}"]
         return args
 
-    async def start_async(self) -> None:
-        """Start and wait until the namespace and search attributes are usable; no-op if running."""
-        if self.running:
-            return
-        deadline = time.monotonic() + self.start_timeout
-        for port in (self.port, self.ui_port, self.http_port, self.metrics_port):
-            if port is not None:
-                ensure_port_free(_HOST, port, "temporal")
-        self.db_file.parent.mkdir(parents=True, exist_ok=True)
-        self._process = ManagedProcess(self.argv(), self.log_path, name="temporal")
-        self._process.start()
-        try:
-            await wait_for_port_async(_HOST, self.port, deadline=deadline, process=self._process)
-            await self._wait_ready(deadline)
-            if self.ui_port is not None:
-                # The UI server starts in the background after the frontend.
-                await wait_for_port_async(_HOST, self.ui_port, deadline=deadline, process=self._process)
-        except BaseException:
-            self._process.stop()
-            raise
+    def _ports(self) -> list[int]:
+        ports = (self.port, self.ui_port, self.http_port, self.metrics_port)
+        return [port for port in ports if port is not None]
 
-    async def _wait_ready(self, deadline: float) -> None:
-        assert self._process is not None
+    async def _make_process(self) -> ManagedProcess:
+        self.db_file.parent.mkdir(parents=True, exist_ok=True)
+        return ManagedProcess(self.argv(), self.log_path, name=self.name)
+
+    async def _wait_ready(self, process: ManagedProcess, deadline: float) -> None:
+        """Until the namespace and search attributes are usable (and the UI, if any, is served)."""
+        await wait_for_port_async(self.host, self.port, deadline=deadline, process=process)
+        await self._wait_namespace(process, deadline)
+        if self.ui_port is not None:
+            # The UI server starts in the background after the frontend.
+            await wait_for_port_async(self.host, self.ui_port, deadline=deadline, process=process)
+
+    async def _wait_namespace(self, process: ManagedProcess, deadline: float) -> None:
         last_error: Exception | None = None
         while time.monotonic() < deadline:
-            if not self._process.running:
-                raise ServerStartError(self._process.describe_failure("temporal exited while starting"))
+            if not process.running:
+                raise ServerStartError(process.describe_failure("temporal exited while starting"))
             try:
                 client = await asyncio.wait_for(self._probe(), _PROBE_SECONDS)
             except (TimeoutError, RuntimeError, RPCError) as exc:
@@ -134,7 +118,7 @@ class EmbeddedTemporal(EmbeddedServer):
                 raise ServerStartError(f"{exc} (database {self.db_file})") from exc
             return
         what = f"temporal not ready within {self.start_timeout:.0f}s ({last_error!r})"
-        raise ServerStartError(self._process.describe_failure(what))
+        raise ServerStartError(process.describe_failure(what))
 
     async def _probe(self) -> Client:
         client = await Client.connect(self.address, namespace=self.namespace)

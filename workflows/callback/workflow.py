@@ -15,13 +15,10 @@ runs at once, except the reminder, which is skipped once the deadline has passed
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -39,10 +36,8 @@ with workflow.unsafe.imports_passed_through():
         CallbackOutcome,
         CallbackState,
     )
+    from workflows.common import call_activity, iso_z, parse_utc, wait_until
 
-ACTIVITY_TIMEOUT = timedelta(seconds=30)
-# Reminders, escalations and records must eventually happen: retry without limit, backing off to a minute.
-ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 OPEN, COMPLETED, CANCELLED = "open", "completed", "cancelled"
 
 
@@ -54,12 +49,10 @@ class _Schedule:
 
 
 def _utc(value: str, field: str) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise _invalid(f"{field} is not an ISO 8601 time: {value!r}") from None
-    # The contract says UTC; a time without an offset is taken as such rather than rejected.
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    parsed = parse_utc(value)
+    if parsed is None:
+        raise _invalid(f"{field} is not an ISO 8601 time: {value!r}")
+    return parsed
 
 
 def _invalid(message: str) -> ApplicationError:
@@ -90,17 +83,7 @@ def _schedule(callback: CallbackInput, started_at: datetime) -> _Schedule:
 
 def _completed_at(state: CallbackState) -> datetime | None:
     """The recorded completion time, if the store gave a readable one (never fails the workflow)."""
-    if not state.completed_at:
-        return None
-    try:
-        parsed = datetime.fromisoformat(state.completed_at)
-    except (TypeError, ValueError):
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
+    return parse_utc(state.completed_at) if state.completed_at else None
 
 
 @workflow.defn(name="CallbackWorkflow")
@@ -110,7 +93,6 @@ class CallbackWorkflow:
         self._status = OPEN  # "open" | "overdue", then the outcome's status
         self._closed_hint = False
         self._reminded = False
-        self._overdue = False  # recorded overdue by this workflow
         self._escalations = 0
 
     @workflow.run
@@ -126,33 +108,32 @@ class CallbackWorkflow:
         )
 
     async def _supervise(self, callback: CallbackInput, schedule: _Schedule) -> str:
-        due = _iso(schedule.due_at)
+        due = iso_z(schedule.due_at)
         # 1) The reminder; moot once the deadline has passed (started late, or a slow read).
         if workflow.now() < schedule.due_at:
             state = await self._state_by(callback.callback_id, schedule.remind_at, "callback: reminder")
             if state.status in (COMPLETED, CANCELLED):
                 return self._settled(state, schedule)
             if workflow.now() < schedule.due_at:
-                await self._activity(REMIND, self._notice(callback, "reminder", f"call back by {due}"))
+                await call_activity(REMIND, self._notice(callback, "reminder", f"call back by {due}"))
                 self._reminded = True
         # 2) The deadline.
         self._phase = "before_due"
         state = await self._state_by(callback.callback_id, schedule.due_at, "callback: due")
         if state.status in (COMPLETED, CANCELLED):
             return self._settled(state, schedule)
-        if not await self._activity(RECORD_OVERDUE, callback.callback_id, result_type=bool):
+        if not await call_activity(RECORD_OVERDUE, callback.callback_id, result_type=bool):
             # Closed through the RPC before its signal reached us. Should the store still say open, the
             # mark was there already (a re-run): escalate all the same.
             state = await self._read_state(callback.callback_id)
             if state.status in (COMPLETED, CANCELLED):
                 return self._settled(state, schedule)
-        self._overdue = True
         self._phase, self._status = "overdue", "overdue"
         # 3) Escalate now and every interval while open, up to max_escalations; abandon one interval later.
         while True:
             self._escalations += 1
             detail = f"not called back by {due}; escalation {self._escalations} of {callback.max_escalations}"
-            await self._activity(ESCALATE, self._notice(callback, "overdue", detail))
+            await call_activity(ESCALATE, self._notice(callback, "overdue", detail))
             next_at = workflow.now() + schedule.escalate_every
             state = await self._state_by(callback.callback_id, next_at, "callback: escalation")
             if state.status in (COMPLETED, CANCELLED):
@@ -164,7 +145,8 @@ class CallbackWorkflow:
         if state.status == CANCELLED:
             return "cancelled"
         completed_at = _completed_at(state)
-        late = completed_at > schedule.due_at if completed_at is not None else self._overdue
+        # Without a readable completion time: late once this workflow has recorded it overdue.
+        late = completed_at > schedule.due_at if completed_at is not None else self._phase == "overdue"
         return "overdue_completed" if late else "completed"
 
     # -- signal and query -------------------------------------------------------------------------
@@ -188,7 +170,7 @@ class CallbackWorkflow:
     async def _state_by(self, callback_id: str, until: datetime, summary: str) -> CallbackState:
         """The recorded state at `until`, or earlier once a completed signal shows it closed."""
         while True:
-            await self._wait_until(lambda: self._closed_hint, until, summary)
+            await wait_until(lambda: self._closed_hint, until, summary)
             # Cleared before the read, so a signal arriving during it triggers another read.
             self._closed_hint = False
             state = await self._read_state(callback_id)
@@ -196,22 +178,11 @@ class CallbackWorkflow:
                 return state
 
     async def _read_state(self, callback_id: str) -> CallbackState:
-        state: CallbackState = await self._activity(STATE, callback_id, result_type=CallbackState)
+        state: CallbackState = await call_activity(STATE, callback_id, result_type=CallbackState)
         if state.status not in (OPEN, COMPLETED, CANCELLED):
             # Still supervised: a reminder too many beats a deadline missed unnoticed.
             workflow.logger.warning("callback %s has an unknown status %r; taken as open", callback_id, state.status)
         return state
-
-    async def _wait_until(self, done: Callable[[], bool], until: datetime, summary: str) -> bool:
-        """Whether `done` holds by `until`; a time already past is not waited for."""
-        remaining = until - workflow.now()
-        if done() or remaining <= timedelta(0):
-            return done()
-        try:
-            await workflow.wait_condition(done, timeout=remaining, timeout_summary=summary)
-        except TimeoutError:
-            return done()
-        return True
 
     @staticmethod
     def _notice(callback: CallbackInput, kind: str, detail: str) -> CallbackNotice:
@@ -221,13 +192,4 @@ class CallbackWorkflow:
             kind=kind,
             recipient_id=callback.recipient_id,
             detail=detail,
-        )
-
-    async def _activity(self, name: str, arg: object, result_type: type | None = None) -> Any:
-        return await workflow.execute_activity(
-            name,
-            arg,
-            result_type=result_type,
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
         )

@@ -36,6 +36,25 @@ SYSTEM_ACTOR = common_pb2.Actor(
 )
 
 
+def _message(
+    row: store.EscalationRow, *, template: str, data: dict[str, str], loop: int = 0, step: int = 0, channel: str = ""
+) -> sending.Message:
+    """A message of the escalation `row`: to its site, in its locale, marked as its drill, about its reference."""
+    return sending.Message(
+        site_id=row.site_id,
+        template=template,
+        data=data,
+        locale=row.locale,
+        drill=row.drill,
+        ref_kind=row.ref_kind,
+        ref_id=row.ref_id,
+        escalation_id=row.id,
+        escalation_loop=loop,
+        escalation_step=step,
+        channel=channel,
+    )
+
+
 class EscalationActivities:
     def __init__(self, *, pool: asyncpg.Pool, resolver: RecipientResolver, channels: list[str]) -> None:
         self._pool = pool
@@ -82,18 +101,9 @@ class EscalationActivities:
         structlog.contextvars.bind_contextvars(escalation_id=row.id, site_id=row.site_id)
         step = row.steps[notice.step - 1]
         people: list[Person] = await self._resolver.step(step)
-        message = sending.Message(
-            site_id=row.site_id,
-            template=row.template,
-            data=row.data,
-            locale=row.locale,
-            drill=row.drill,
-            ref_kind=row.ref_kind,
-            ref_id=row.ref_id,
-            escalation_id=row.id,
-            escalation_loop=notice.loop,
-            escalation_step=notice.step,
-            channel=step.channel,
+        person_ids = [p.id for p in people]
+        message = _message(
+            row, template=row.template, data=row.data, loop=notice.loop, step=notice.step, channel=step.channel
         )
         rows = sending.compose(
             people,
@@ -105,10 +115,8 @@ class EscalationActivities:
         async with self._pool.acquire() as conn, conn.transaction():
             stored = await sending.store_all(conn, rows)
             if await store.record_once(conn, escalation_id=row.id, key=f"step:{notice.loop}:{notice.step}"):
-                await self._event(
-                    conn, row, "escalation.step", loop=notice.loop, step=notice.step, people=[p.id for p in people]
-                )
-        log.info("escalation step", loop=notice.loop, step=notice.step, people=[p.id for p in people])
+                await self._event(conn, row, "escalation.step", loop=notice.loop, step=notice.step, people=person_ids)
+        log.info("escalation step", loop=notice.loop, step=notice.step, people=person_ids)
         return StepSent(person_ids=[n.person_id for n in stored], notification_ids=[n.id for n in stored])
 
     @activity.defn(name=ACK_STATE)
@@ -132,18 +140,9 @@ class EscalationActivities:
             acked = await store.get_notification(conn, notification_id=ack.notification_id)
         name = acked.person_name if acked is not None else ack.person_id
         others = [p for p in notice.notified_person_ids if p != ack.person_id]
-        people = [p for p in [await self._resolver.person(p) for p in others] if p is not None]
-        message = sending.Message(
-            site_id=row.site_id,
-            template="escalation_acknowledged",
-            data={**row.data, "acknowledged_by_name": name},
-            locale=row.locale,
-            drill=row.drill,
-            ref_kind=row.ref_kind,
-            ref_id=row.ref_id,
-            # Part of the escalation (loop and step 0): shown with it, and never a step of its own.
-            escalation_id=row.id,
-        )
+        people = await self._resolver.people(others)
+        # Part of the escalation (loop and step 0): shown with it, and never a step of its own.
+        message = _message(row, template="escalation_acknowledged", data={**row.data, "acknowledged_by_name": name})
         rows = sending.compose(
             people, message, key=f"{row.id}:acknowledged", channels=self._channels, now=datetime.now(UTC)
         )

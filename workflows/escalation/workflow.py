@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import contextlib
 from datetime import timedelta
-from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
+    from workflows.common import call_activity
     from workflows.escalation.types import (
         ACK_STATE,
         NOTIFY_STEP,
@@ -40,8 +40,8 @@ with workflow.unsafe.imports_passed_through():
         StepSent,
     )
 
-ACTIVITY_TIMEOUT = timedelta(seconds=30)
-# Notifications, reads and records must eventually happen: retry without limit, backing off to 30 s.
+# Notifications, reads and records must eventually happen: retry without limit, backing off to 30 s
+# (workflows.common's ACTIVITY_RETRY backs off to a minute).
 ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
 RUNNING, ACKNOWLEDGED, EXHAUSTED = "running", "acknowledged", "exhausted"
 
@@ -86,10 +86,14 @@ class EscalationWorkflow:
         # No await between the walk's end and the status change: no acknowledgement can slip in between.
         if ack is None:
             self._status = EXHAUSTED
-            await self._activity(RECORD_EXHAUSTED, ExhaustedNotice(eid, escalation.repeat, list(self._notified)))
+            await call_activity(
+                RECORD_EXHAUSTED,
+                ExhaustedNotice(eid, escalation.repeat, list(self._notified)),
+                retry_policy=ACTIVITY_RETRY,
+            )
             return EscalationResult(EXHAUSTED, steps_taken=self._steps_taken)
         self._status = ACKNOWLEDGED
-        await self._activity(RECORD_ACK, AckNotice(eid, ack, list(self._notified)))
+        await call_activity(RECORD_ACK, AckNotice(eid, ack, list(self._notified)), retry_policy=ACTIVITY_RETRY)
         return EscalationResult(ACKNOWLEDGED, ack.person_id, ack.at, steps_taken=self._steps_taken)
 
     async def _walk(self, escalation: EscalationInput) -> Acknowledgement | None:
@@ -107,7 +111,7 @@ class EscalationWorkflow:
         """Whether the step reached anyone."""
         self._steps_taken += 1
         try:
-            sent: StepSent = await self._activity(NOTIFY_STEP, notice, result_type=StepSent)
+            sent: StepSent = await call_activity(NOTIFY_STEP, notice, result_type=StepSent, retry_policy=ACTIVITY_RETRY)
         except ActivityError as failure:
             if is_cancelled_exception(failure):
                 raise
@@ -133,7 +137,9 @@ class EscalationWorkflow:
                     timeout_summary=f"escalation: loop {loop} step {number}",
                 )
         if self._ack is None:
-            stored = await self._activity(ACK_STATE, escalation_id, result_type=Acknowledgement | None)
+            stored = await call_activity(
+                ACK_STATE, escalation_id, result_type=Acknowledgement | None, retry_policy=ACTIVITY_RETRY
+            )
             if stored is not None:
                 self._ack = stored  # the store's is the first acknowledgement, whatever a signal says meanwhile
 
@@ -153,15 +159,4 @@ class EscalationWorkflow:
             step=self._step,
             notified_person_ids=list(self._notified),
             acknowledged_by=self._ack.person_id if self._ack else None,
-        )
-
-    # -- helpers -----------------------------------------------------------------------------------
-
-    async def _activity(self, name: str, arg: object, result_type: Any = None) -> Any:
-        return await workflow.execute_activity(
-            name,
-            arg,
-            result_type=result_type,
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
         )

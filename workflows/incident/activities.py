@@ -17,7 +17,9 @@ from dutyline.notifier import NotifyClient, notify_key
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 from services.incident import convert, policy_store, rules, store
 from workflows.incident.convert import deadline_from_data, parse, policy_to_data
-from workflows.incident.types import ChangeSet, LeaderNotice, LeaderNotified, PolicyData, PolicyQuery
+from workflows.incident.types import SYSTEM, ChangeSet, LeaderNotice, LeaderNotified, PolicyData, PolicyQuery
+
+SYSTEM_ACTOR = common_pb2.Actor(person_id=SYSTEM.person_id, display_name=SYSTEM.name, kind=SYSTEM.kind)
 
 
 class IncidentActivities:
@@ -57,34 +59,31 @@ class IncidentActivities:
             ref_id=notice.incident_id,
             drill=notice.drill,
         )
-        names = "、".join(f"{p.display_name}" for p in leaders)
+        names = "、".join(p.display_name for p in leaders)
         text = (
             f"已通知带班领导 Duty leader notified: {names} (escalation {escalation_id})"
             if leaders
             else f"当前无带班领导在岗，逐级上报 No duty leader on duty now; escalating (escalation {escalation_id})"
         )
         # The registration's notice keeps its original key, so incidents started before keep replaying.
-        key = "leader_notified" if notice.step == "registered" else f"leader_notified:{notice.step}"
+        key = "leader_notified" if registered else f"leader_notified:{notice.step}"
         async with self._pool.acquire() as conn, conn.transaction():
             added = await store.append_timeline(
                 conn,
                 incident_id=notice.incident_id,
                 at=datetime.now(UTC),
-                actor_id="system:incident-workflow",
-                actor_name="IncidentWorkflow",
-                actor_kind="system",
+                actor_id=SYSTEM_ACTOR.person_id,
+                actor_name=SYSTEM_ACTOR.display_name,
+                actor_kind=SYSTEM_ACTOR.kind,
                 kind="leader_notified",
                 text=text,
                 dedupe_key=f"{notice.incident_id}:{key}",
             )
-            if notice.step == "registered":
-                # The leader knows: the incident waits for verification (核实) now.
-                await conn.execute(
-                    "UPDATE incidents SET stage = 'verify', version = version + 1 WHERE id = $1 AND stage = 'register'",
-                    notice.incident_id,
-                )
-            incident = await store.get_incident(conn, incident_id=notice.incident_id)
-            if added and incident is not None:
+            if registered:
+                await store.await_verification(conn, incident_id=notice.incident_id)
+            # Recorded by an earlier attempt: its event is out already.
+            incident = await store.get_incident(conn, incident_id=notice.incident_id) if added else None
+            if incident is not None:
                 await emit(
                     conn,
                     event_type="incident.escalated",
@@ -93,24 +92,23 @@ class IncidentActivities:
                     aggregate_version=incident.version,
                     payload=event_pb2.IncidentChanged(incident=convert.incident_message(incident), detail=text),
                     drill=incident.drill,
-                    actor=common_pb2.Actor(
-                        person_id="system:incident-workflow", display_name="IncidentWorkflow", kind="system"
-                    ),
+                    actor=SYSTEM_ACTOR,
                 )
         return LeaderNotified(leader_ids=[p.person_id for p in leaders], channel=f"escalation:{escalation_id}")
 
     @activity.defn(name="load_policy")
     async def load_policy(self, query: PolicyQuery) -> PolicyData | None:
         """The reporting policy in force at ``query.at`` for the incident's jurisdiction and class."""
+        at = parse(query.at)
         async with self._pool.acquire() as conn:
-            policies = await policy_store.latest(conn, jurisdiction=query.jurisdiction, at=parse(query.at))
+            policies = await policy_store.latest(conn, jurisdiction=query.jurisdiction, at=at)
         chosen = rules.select_policy(
             policies,
             jurisdiction=query.jurisdiction,
             category=query.category,
             sub_type=query.sub_type,
             severity=query.severity,
-            at=parse(query.at),
+            at=at,
         )
         return policy_to_data(chosen) if chosen is not None else None
 
@@ -119,7 +117,6 @@ class IncidentActivities:
         """One step of the process in one transaction: the incident's facts, the deadlines, a report,
         feedback or violations, the timeline entry and the event."""
         at = parse(change.at)
-        deadlines = [deadline_from_data(d) for d in change.deadlines or []]
         async with self._pool.acquire() as conn, conn.transaction():
             key = f"{change.incident_id}:{change.change_id}"
             if await store.timeline_entry(conn, dedupe_key=key) is not None:
@@ -131,14 +128,17 @@ class IncidentActivities:
             for name in ("verified_at", "closed_at"):
                 if isinstance(fields.get(name), str):
                     fields[name] = parse(fields[name])
+            if change.deadlines is None:  # left as they are
+                deadlines, next_due_at = list(current.deadlines), current.next_due_at
+            else:
+                deadlines = [vars(d) for d in change.deadlines]
+                next_due_at = rules.next_due([deadline_from_data(d) for d in change.deadlines])
             incident = await store.apply_fields(
                 conn,
                 incident_id=change.incident_id,
                 fields=fields,
-                deadlines=[vars(d) for d in change.deadlines or []]
-                if change.deadlines is not None
-                else list(current.deadlines),
-                next_due_at=rules.next_due(deadlines) if change.deadlines is not None else current.next_due_at,
+                deadlines=deadlines,
+                next_due_at=next_due_at,
             )
             await store.append_timeline(
                 conn,

@@ -53,6 +53,10 @@ class Actor:
     admin: bool = False
 
 
+# The workflow itself, on what it records on its own (the leader notified, deadlines missed).
+SYSTEM = Actor(person_id="system:incident-workflow", name="IncidentWorkflow", kind="system")
+
+
 @dataclass
 class RequirementData:
     kind: str

@@ -15,14 +15,16 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.common import SearchAttributeKey
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from services.incident import rules
+    from workflows.common import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
     from workflows.incident import convert
     from workflows.incident.activities import IncidentActivities
     from workflows.incident.types import (
+        SYSTEM,
         AbsorbArgs,
         Actor,
         ChangeSet,
@@ -44,10 +46,6 @@ STAGE = SearchAttributeKey.for_keyword("DutylineStage")
 SITE = SearchAttributeKey.for_keyword("DutylineSite")
 SEVERITY = SearchAttributeKey.for_keyword("DutylineSeverity")
 
-# The leader must hear of it and every step must be recorded: retry for as long as it takes.
-RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
-ACTIVITY_TIMEOUT = timedelta(seconds=30)
-SYSTEM = Actor(person_id="system:incident-workflow", name="IncidentWorkflow", kind="system")
 ILLEGAL = "IllegalTransition"
 CLOSE_REFUSED = "CloseRefused"
 
@@ -56,7 +54,6 @@ CLOSE_REFUSED = "CloseRefused"
 class IncidentWorkflow:
     def __init__(self) -> None:
         self._stage = "register"
-        self._closed = False
         self._dirty = False
         self._lock = asyncio.Lock()
         self._incident: IncidentInput | None = None
@@ -74,14 +71,7 @@ class IncidentWorkflow:
     @workflow.run
     async def run(self, incident: IncidentInput) -> IncidentOutcome:
         self._incident = incident
-        await workflow.execute_activity_method(
-            IncidentActivities.notify_duty_leader,
-            LeaderNotice(
-                incident_id=incident.incident_id, site_id=incident.site_id, title=incident.title, drill=incident.drill
-            ),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=RETRY,
-        )
+        await self._notify_leader(incident.title)
         self._leader_notified_at = workflow.now()
         if self._stage == "register":
             self._set_stage("verify")
@@ -116,8 +106,9 @@ class IncidentWorkflow:
         self._deadlines = rules.mark_missed(self._deadlines, [d.key for d in due])
         self._extend_follow_ups(now)
         names = "、".join(f"{d.kind}{'#' + str(d.number) if d.number else ''}" for d in due)
+        missed = "missed:" + ",".join(d.key for d in due)
         await self._persist(
-            "missed:" + ",".join(d.key for d in due),
+            missed,
             "incident.deadline_missed",
             "deadline_missed",
             f"迟报 overdue reports: {names}",
@@ -127,19 +118,7 @@ class IncidentWorkflow:
                 for d in due
             ],
         )
-        incident = self._require_input()
-        await workflow.execute_activity_method(
-            IncidentActivities.notify_duty_leader,
-            LeaderNotice(
-                incident_id=incident.incident_id,
-                site_id=incident.site_id,
-                title=f"迟报 Report overdue ({names}): {incident.title}",
-                drill=incident.drill,
-                step="missed:" + ",".join(d.key for d in due),
-            ),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=RETRY,
-        )
+        await self._notify_leader(f"迟报 Report overdue ({names}): {self._require_input().title}", step=missed)
 
     # -- updates (operator actions) ------------------------------------------------------------
 
@@ -151,7 +130,6 @@ class IncidentWorkflow:
             now = workflow.now()
             if not args.confirmed:
                 self._stage = rules.after(self._stage, action)
-                self._closed = True
                 await self._persist(
                     self._update_id(),
                     "incident.unfounded",
@@ -339,7 +317,6 @@ class IncidentWorkflow:
                 for d in missing
             ]
             self._stage = rules.after(self._stage, "merge_into" if merged else "close")
-            self._closed = True
             text = (
                 f"并入 Merged into {args.merged_into}: {args.summary}"
                 if merged
@@ -433,6 +410,10 @@ class IncidentWorkflow:
                 rules.illegal_transition_message(self._stage, action), type=ILLEGAL, non_retryable=True
             )
 
+    @property
+    def _closed(self) -> bool:
+        return self._stage == "closed"
+
     def _require_input(self) -> IncidentInput:
         assert self._incident is not None
         return self._incident
@@ -470,6 +451,17 @@ class IncidentWorkflow:
             return 0
         return max((d.number for d in self._deadlines if d.kind == "follow_up"), default=0) + 1
 
+    async def _notify_leader(self, title: str, step: str = "registered") -> None:
+        incident = self._require_input()
+        await workflow.execute_activity_method(
+            IncidentActivities.notify_duty_leader,
+            LeaderNotice(
+                incident_id=incident.incident_id, site_id=incident.site_id, title=title, drill=incident.drill, step=step
+            ),
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+        )
+
     async def _load_policy(self, now: datetime) -> rules.Policy | None:
         incident = self._require_input()
         data: PolicyData | None = await workflow.execute_activity_method(
@@ -482,7 +474,7 @@ class IncidentWorkflow:
                 at=now.isoformat(),
             ),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=RETRY,
+            retry_policy=ACTIVITY_RETRY,
         )
         return convert.policy_from_data(data) if data is not None else None
 
@@ -519,7 +511,7 @@ class IncidentWorkflow:
                 merged_into=merged_into,
             ),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=RETRY,
+            retry_policy=ACTIVITY_RETRY,
         )
 
     def _set_stage(self, stage: str, *, severity: str | None = None) -> None:

@@ -4,7 +4,6 @@ repeated, but a violation or an overdue mark is recorded once per assignment or 
 from __future__ import annotations
 
 import asyncpg
-import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -25,8 +24,6 @@ from workflows.shift.types import (
     HandoverRef,
     ShiftNotice,
 )
-
-log = structlog.get_logger(__name__)
 
 SYSTEM_ACTOR = common_pb2.Actor(person_id="system:shift-workflow", display_name="ShiftWorkflow", kind="system")
 # The notify template of each kind of notice (templates in zh-CN and English live in notify).

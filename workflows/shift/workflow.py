@@ -16,16 +16,14 @@ and is skipped altogether once the next step is due as well.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from workflows.common import call_activity, iso_z, parse_utc, wait_until
     from workflows.shift.types import (
         ALERT_LEADER,
         CHECK_IN_STATE,
@@ -39,9 +37,6 @@ with workflow.unsafe.imports_passed_through():
         ShiftOutcome,
     )
 
-ACTIVITY_TIMEOUT = timedelta(seconds=30)
-# Reminders, alerts and records must eventually happen: retry without limit, backing off to a minute.
-ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 CHECKED_IN = ("on_time", "late")
 
 
@@ -57,12 +52,10 @@ class _Schedule:
 
 
 def _utc(value: str, field: str) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise _invalid(f"{field} is not an ISO 8601 time: {value!r}") from None
-    # The contract says UTC; a time without an offset is taken as such rather than rejected.
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    parsed = parse_utc(value)
+    if parsed is None:
+        raise _invalid(f"{field} is not an ISO 8601 time: {value!r}")
+    return parsed
 
 
 def _invalid(message: str) -> ApplicationError:
@@ -99,10 +92,6 @@ def _notice(shift: ShiftInput, kind: str, detail: str) -> ShiftNotice:
     return ShiftNotice(assignment_id=shift.assignment_id, site_id=shift.site_id, kind=kind, detail=detail)
 
 
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
-
-
 @workflow.defn(name="ShiftWorkflow")
 class ShiftWorkflow:
     def __init__(self) -> None:
@@ -134,7 +123,7 @@ class ShiftWorkflow:
             (schedule.remind_at, schedule.expected_at, "reminder"),
             (schedule.expected_at, schedule.absent_at, "not_checked_in"),
         )
-        starts = _iso(schedule.starts_at)
+        starts = iso_z(schedule.starts_at)
         for due_at, superseded_at, kind in steps:
             if workflow.now() >= superseded_at:
                 continue  # started late: the next step is already due, this one is moot
@@ -142,25 +131,25 @@ class ShiftWorkflow:
             if state.status in CHECKED_IN:
                 return await self._settle_check_in(shift, state)
             if kind == "reminder":
-                await self._activity(REMIND, _notice(shift, "reminder", f"shift starts at {starts}"))
+                await call_activity(REMIND, _notice(shift, "reminder", f"shift starts at {starts}"))
             else:
-                detail = f"expected by {_iso(schedule.expected_at)}; shift starts at {starts}"
+                detail = f"expected by {iso_z(schedule.expected_at)}; shift starts at {starts}"
                 await self._alert(shift, "not_checked_in", detail)
         state = await self._check_in_by(shift, schedule.absent_at, "absent")
         if state.status in CHECKED_IN:
             return await self._settle_check_in(shift, state)
         self._check_in = "absent"
-        await self._activity(RECORD_ABSENCE, shift.assignment_id)
-        await self._alert(shift, "absent", f"not checked in by {_iso(schedule.absent_at)}")
+        await call_activity(RECORD_ABSENCE, shift.assignment_id)
+        await self._alert(shift, "absent", f"not checked in by {iso_z(schedule.absent_at)}")
         return "absent"
 
     async def _check_in_by(self, shift: ShiftInput, due_at: datetime, step: str) -> CheckInState:
         """The recorded check-in at `due_at`, or earlier once a check_in_recorded signal shows one."""
         while True:
-            await self._wait_until(lambda: self._check_in_hint, due_at, f"check-in: {step}")
+            await wait_until(lambda: self._check_in_hint, due_at, f"check-in: {step}")
             # Cleared before the read, so a signal arriving during it triggers another read.
             self._check_in_hint = False
-            state = await self._recorded_check_in(shift.assignment_id)
+            state: CheckInState = await call_activity(CHECK_IN_STATE, shift.assignment_id, result_type=CheckInState)
             if state.status in CHECKED_IN or workflow.now() >= due_at:
                 return state
 
@@ -178,7 +167,7 @@ class ShiftWorkflow:
         return self._handover
 
     async def _handover_outcome(self, shift: ShiftInput, schedule: _Schedule) -> str:
-        arrived = await self._wait_until(
+        arrived = await wait_until(
             lambda: self._submitted is not None or self._accepted is not None,
             schedule.handover_until,
             "handover: submitted",
@@ -190,17 +179,17 @@ class ShiftWorkflow:
             return "accepted"  # only the acceptance arrived (signals may come in any order)
         # Once submitted, the acceptance gets its full window, even past handover_until.
         accept_by = (self._submitted_at or workflow.now()) + schedule.accept_within
-        if await self._wait_until(lambda: self._accepted is not None, accept_by, "handover: accepted"):
+        if await wait_until(lambda: self._accepted is not None, accept_by, "handover: accepted"):
             return "accepted"
         ref = self._submitted or submitted  # the latest submission, should it have been resubmitted
-        marked = await self._activity(HANDOVER_OVERDUE, ref, result_type=bool)
+        marked = await call_activity(HANDOVER_OVERDUE, ref, result_type=bool)
         if not marked:
             return "accepted"  # accepted through the RPC before its signal reached us
         self._handover = "overdue"
-        detail = f"handover {ref.handover_id} not accepted by {_iso(accept_by)}"
+        detail = f"handover {ref.handover_id} not accepted by {iso_z(accept_by)}"
         await self._alert(shift, "handover_overdue", detail)
         # A late acceptance changes nothing but ends the wait early.
-        await self._wait_until(lambda: self._accepted is not None, schedule.handover_until, "handover: late")
+        await wait_until(lambda: self._accepted is not None, schedule.handover_until, "handover: late")
         return "overdue"
 
     # -- signals and query ------------------------------------------------------------------------
@@ -243,29 +232,5 @@ class ShiftWorkflow:
 
     # -- helpers -----------------------------------------------------------------------------------
 
-    async def _wait_until(self, done: Callable[[], bool], until: datetime, summary: str) -> bool:
-        """Whether `done` holds by `until`; a time already past is not waited for."""
-        remaining = until - workflow.now()
-        if done() or remaining <= timedelta(0):
-            return done()
-        try:
-            await workflow.wait_condition(done, timeout=remaining, timeout_summary=summary)
-        except TimeoutError:
-            return done()
-        return True
-
-    async def _recorded_check_in(self, assignment_id: str) -> CheckInState:
-        state: CheckInState = await self._activity(CHECK_IN_STATE, assignment_id, result_type=CheckInState)
-        return state
-
     async def _alert(self, shift: ShiftInput, kind: str, detail: str) -> None:
-        await self._activity(ALERT_LEADER, _notice(shift, kind, detail))
-
-    async def _activity(self, name: str, arg: object, result_type: type | None = None) -> Any:
-        return await workflow.execute_activity(
-            name,
-            arg,
-            result_type=result_type,
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
-        )
+        await call_activity(ALERT_LEADER, _notice(shift, kind, detail))

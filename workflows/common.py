@@ -1,0 +1,59 @@
+"""What the workflows share: the options their activities run with, UTC times as ISO 8601 strings,
+and waiting for a condition until a given time.
+
+Deterministic (no I/O, time from workflow.now()); workflow modules import it through
+workflow.unsafe.imports_passed_through().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+ACTIVITY_TIMEOUT = timedelta(seconds=30)
+# Notices, reads and records must eventually happen: retry without limit, backing off to a minute.
+ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
+
+
+def parse_utc(value: str) -> datetime | None:
+    """`value` (ISO 8601) as a UTC time, or None if it is not one. The contract says UTC; a time
+    without an offset is taken as such rather than rejected."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def iso_z(moment: datetime) -> str:
+    """A UTC time as ISO 8601 with a Z, as the notices show it."""
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+async def wait_until(done: Callable[[], bool], until: datetime, summary: str) -> bool:
+    """Whether `done` holds by `until`; a time already past is not waited for."""
+    remaining = until - workflow.now()
+    if done() or remaining <= timedelta(0):
+        return done()
+    try:
+        await workflow.wait_condition(done, timeout=remaining, timeout_summary=summary)
+    except TimeoutError:
+        return done()
+    return True
+
+
+async def call_activity(
+    name: str, arg: object, *, result_type: Any = None, retry_policy: RetryPolicy = ACTIVITY_RETRY
+) -> Any:
+    """Run the activity called `name`, with the shared timeout and (unless told otherwise) retry policy."""
+    return await workflow.execute_activity(
+        name,
+        arg,
+        result_type=result_type,
+        start_to_close_timeout=ACTIVITY_TIMEOUT,
+        retry_policy=retry_policy,
+    )

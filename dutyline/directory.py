@@ -10,6 +10,7 @@ from datetime import datetime
 import grpc
 import structlog
 
+from dutyline.grpckit.auth import ALL_SITES, Principal
 from dutyline.grpckit.convert import from_ts, ts
 from dutyline.grpckit.errors import FieldViolation, InvalidArgument
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
@@ -73,6 +74,17 @@ class RosterDirectory:
             children = await self._stub.ListSites(roster_pb2.ListSitesRequest(parent_id=site_id), timeout=5.0)
             pending.extend(s.id for s in children.sites)
         return found
+
+    async def readable_sites(self, principal: Principal, site_id: str = "") -> list[str] | None:
+        """The sites a read covers: ``site_id`` if given (PERMISSION_DENIED unless the reader acts
+        for it), else every site the reader acts for with the sites below its regions; None: all."""
+        if site_id:
+            site = await self.site(site_id)
+            principal.require_site(site.id, site.ancestor_ids)
+            return [site.id]
+        if ALL_SITES in principal.sites:
+            return None
+        return await self.sites_under(principal.sites)
 
     async def on_duty(self, *, site_id: str, at: datetime) -> roster_pb2.OnDuty | None:
         """Who is on duty at ``at``; None if roster cannot tell.

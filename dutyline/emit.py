@@ -9,6 +9,7 @@ from google.protobuf.message import Message
 
 from dutyline.common.v1 import common_pb2
 from dutyline.db.pool import Connection
+from dutyline.db.writes import Writes
 from dutyline.envelope import build_event
 from dutyline.grpckit.actors import actor_of
 from dutyline.grpckit.auth import current_principal
@@ -16,7 +17,7 @@ from dutyline.outbox import add_event
 
 
 async def emit(
-    conn: Connection,
+    conn: Connection | Writes,
     *,
     event_type: str,
     site_id: str,
@@ -27,8 +28,8 @@ async def emit(
     actor: common_pb2.Actor | None = None,
     occurred_at: datetime | None = None,
 ) -> None:
-    """Write ``event_type`` to the outbox in the current transaction. The actor defaults to the
-    caller of the RPC being served."""
+    """Write ``event_type`` to the outbox in the current transaction (or with a batch of writes). The
+    actor defaults to the caller of the RPC being served."""
     await add_event(
         conn,
         build_event(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import asyncpg
@@ -19,6 +20,7 @@ import structlog
 from nats.js.api import StorageType, StreamConfig
 
 from dutyline.db.pool import Connection
+from dutyline.db.writes import Writes, write
 from dutyline.envelope import SUBJECT_PREFIX, subject_for
 from dutyline.events.v1 import event_pb2
 from dutyline.natsconn import connect_url
@@ -28,16 +30,30 @@ log = structlog.get_logger(__name__)
 DUPLICATE_WINDOW = timedelta(minutes=5)
 
 
-async def add_event(conn: Connection, event: event_pb2.Event) -> None:
-    """Stage ``event`` for publication in the current transaction of ``conn``."""
+async def add_event(conn: Connection | Writes, event: event_pb2.Event) -> None:
+    """Stage ``event`` for publication in the current transaction of ``conn`` (or with a batch of writes)."""
     # No NOTIFY: PostgreSQL serializes every notifying commit on one global lock, which halves the
     # commit rate of the hot path; the relay polls an (almost always empty) table instead.
-    await conn.execute(
+    await write(
+        conn,
         "INSERT INTO outbox (id, subject, data) VALUES ($1, $2, $3)",
         event.id,
         subject_for(event.site_id, event.type),
         event.SerializeToString(),
     )
+
+
+async def keep_running(attempt: Callable[[], Awaitable[None]], interrupted: str, **context: object) -> None:
+    """Run ``attempt`` until cancelled: when it fails (NATS or PostgreSQL away), log ``interrupted``,
+    back off a second and start it over (it resumes where its durable state says)."""
+    while True:
+        try:
+            await attempt()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning(interrupted, error=repr(exc), **context)
+            await asyncio.sleep(1.0)
 
 
 def stream_config(name: str, *, replicas: int = 1) -> StreamConfig:
@@ -89,14 +105,7 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Run until cancelled, surviving NATS and PostgreSQL outages."""
-        while True:
-            try:
-                await self._run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # an outage: back off and start over
-                log.warning("outbox relay interrupted", schema=self._schema, error=repr(exc))
-                await asyncio.sleep(1.0)
+        await keep_running(self._run_once, "outbox relay interrupted", schema=self._schema)
 
     async def _run_once(self) -> None:
         conn = await asyncpg.connect(self._dsn, server_settings={"search_path": self._schema})

@@ -78,3 +78,14 @@ async def reconcile_forever(
             for item in await pending():
                 if not await start(item):
                     break
+
+
+async def sweep_forever(sweep: Callable[[], Awaitable[object]], *, every: float = 2.0) -> None:
+    """Now and then, finish what a first attempt left undone (``sweep`` finds and does it). A failed
+    round is logged and the next one tries again."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await sweep()
+        except Exception as exc:
+            log.warning("sweep failed; will retry", sweep=getattr(sweep, "__qualname__", repr(sweep)), error=repr(exc))

@@ -59,6 +59,10 @@ class NotFound(DomainError):
     code = grpc.StatusCode.NOT_FOUND
 
 
+class AlreadyExists(DomainError):
+    code = grpc.StatusCode.ALREADY_EXISTS
+
+
 class FailedPrecondition(DomainError):
     code = grpc.StatusCode.FAILED_PRECONDITION
 

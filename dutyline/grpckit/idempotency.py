@@ -18,6 +18,7 @@ import asyncpg
 from google.protobuf.message import Message
 
 from dutyline.db.pool import Connection
+from dutyline.db.writes import Writes
 from dutyline.grpckit.errors import FieldViolation, InvalidArgument
 
 R = TypeVar("R", bound=Message)
@@ -53,13 +54,34 @@ async def claim(conn: Connection, *, method: str, key: str, request: Message, re
     )
     if inserted:
         return None
+    return await first_answer(conn, method=method, key=key, request=request, response_type=type(response))
+
+
+def claim_with(writes: Writes, *, method: str, key: str, request: Message, response: Message) -> None:
+    """Claim ``key`` with the batch of writes that makes the change: the batch fails as a whole on a key
+    already claimed (``claimed_already``), and then ``first_answer`` has the first request's answer."""
+    writes.add(
+        "INSERT INTO idempotency (method, key, request_hash, response) VALUES ($1, $2, $3, $4)",
+        method,
+        key,
+        _request_hash(request),
+        response.SerializeToString(),
+    )
+
+
+def claimed_already(exc: asyncpg.UniqueViolationError) -> bool:
+    return exc.constraint_name == "idempotency_pkey"
+
+
+async def first_answer(conn: Connection, *, method: str, key: str, request: Message, response_type: type[R]) -> R:
+    """The answer stored with ``key`` (INVALID_ARGUMENT if it was used for a different request)."""
     row = await conn.fetchrow(
         "SELECT request_hash, response FROM idempotency WHERE method = $1 AND key = $2", method, key
     )
     assert row is not None
-    if bytes(row["request_hash"]) != digest:
+    if bytes(row["request_hash"]) != _request_hash(request):
         raise InvalidArgument([FieldViolation("idempotency_key", "already used for a different request")])
-    prior = type(response)()
+    prior = response_type()
     prior.ParseFromString(bytes(row["response"]))
     return prior
 

@@ -1,0 +1,122 @@
+"""A service's durable reading of the event stream (dutyline.consumer), on the real NATS JetStream and
+PostgreSQL: every event takes effect once, one that can never be applied is set aside as a dead
+letter while the others flow on, and one that waits for something is applied when it comes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any
+
+import asyncpg
+import pytest
+
+from dutyline.common.v1 import common_pb2
+from dutyline.consumer import Applied, EventConsumer
+from dutyline.db.pool import Connection, create_pool
+from dutyline.envelope import build_event, subject_for
+from dutyline.events.v1 import event_pb2
+from dutyline.natsconn import connect_url
+from tests.support import until
+
+pytestmark = pytest.mark.stack
+
+ACTOR = common_pb2.Actor(person_id="p-test", display_name="test", kind="person")
+
+
+@pytest.fixture
+async def schema(platform: Any) -> AsyncIterator[str]:
+    """A schema of its own with the kit's tables and one for the effects."""
+    name = f"consumer_{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.connect(platform.postgres.dsn)
+    try:
+        await conn.execute(f"CREATE SCHEMA {name}")
+        for migration in sorted(resources.files("dutyline.db.kit_migrations").iterdir(), key=lambda p: p.name):
+            if migration.name.endswith(".sql"):
+                await conn.execute(f"SET search_path = {name}; {migration.read_text(encoding='utf-8')}")
+        await conn.execute(f"CREATE TABLE {name}.effects (event_id text, note text)")
+        yield name
+    finally:
+        await conn.execute(f"DROP SCHEMA {name} CASCADE")
+        await conn.close()
+
+
+class Recorder:
+    """A handler that records each event's note; "poison" fails, "wait" waits until released."""
+
+    def __init__(self) -> None:
+        self.released = False
+
+    async def handle(self, conn: Connection, events: Sequence[event_pb2.Event]) -> Applied:
+        deferred = set()
+        for event in events:
+            note = event_pb2.CallEscalated()
+            event.payload.Unpack(note)
+            if note.incident_id == "poison":
+                raise ValueError("this event can never be applied")
+            if note.incident_id == "wait" and not self.released:
+                deferred.add(event.id)
+                continue
+            await conn.execute("INSERT INTO effects (event_id, note) VALUES ($1, $2)", event.id, note.incident_id)
+        return Applied(deferred=deferred)
+
+
+async def test_events_apply_once_poison_is_set_aside_and_waiting_ones_come_back(platform: Any, schema: str) -> None:
+    site = f"ct-{uuid.uuid4().hex[:6]}"
+    pool = await create_pool(platform.postgres.dsn, schema=schema, min_size=1, max_size=4)
+    recorder = Recorder()
+    consumer = EventConsumer(
+        pool=pool,
+        name=f"test-{schema}",
+        subjects=[f"dutyline.{site}.call.>"],
+        handle=recorder.handle,
+        nats_url=platform.nats.url,
+        nats_creds=str(platform.nats_creds),
+    )
+    task = asyncio.create_task(consumer.run())
+    nc = await connect_url(platform.nats.url, platform.nats_creds)
+    js = nc.jetstream()
+    try:
+        events = [
+            build_event(
+                event_type="call.escalated",
+                site_id=site,
+                aggregate_id=f"call-{n}",
+                aggregate_version=1,
+                actor=ACTOR,
+                payload=event_pb2.CallEscalated(call_id=f"call-{n}", incident_id=note),
+                occurred_at=datetime.now(UTC),
+            )
+            for n, note in enumerate(["first", "poison", "wait", "after"])
+        ]
+        for event in events:
+            await js.publish(subject_for(site, event.type), event.SerializeToString(), stream="DUTYLINE")
+        # The same event again (as after a crash between publishing and forgetting it), under another
+        # message id, so JetStream's duplicate window does not drop it: its effect is not repeated.
+        await js.publish(subject_for(site, events[0].type), events[0].SerializeToString(), stream="DUTYLINE")
+        await js.publish(f"dutyline.{site}.call.garbage", b"\xff not an event", stream="DUTYLINE")
+
+        async with pool.acquire() as conn:
+
+            async def notes() -> list[str]:
+                return [r["note"] for r in await conn.fetch("SELECT note FROM effects ORDER BY note")]
+
+            async def dead() -> list[str]:
+                return [r["reason"][:22] for r in await conn.fetch("SELECT reason FROM dead_letters ORDER BY seq")]
+
+            # The poison and the garbage are set aside; the events behind them are applied, once.
+            await until(notes, ["after", "first"])
+            await until(dead, ["ValueError: this event", "not an event: Error pa"])
+            recorder.released = True
+            await until(notes, ["after", "first", "wait"], seconds=60)
+            assert consumer.dead_lettered == 2
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await nc.close()
+        await pool.close()

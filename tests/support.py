@@ -33,6 +33,14 @@ async def notifications_about(platform: Any, ref_id: str, *, at_least: int = 1, 
 T = TypeVar("T")
 
 
+async def until(read: Callable[[], Awaitable[object]], expected: object, *, seconds: float = 30.0) -> None:
+    """Wait until ``read()`` gives ``expected`` (what the platform does asynchronously)."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while (value := await read()) != expected:
+        assert asyncio.get_running_loop().time() < deadline, f"still {value!r}, expected {expected!r}"
+        await asyncio.sleep(0.1)
+
+
 async def start_on_free_ports(make: Callable[[], T], start: Callable[[T], Awaitable[Any]], attempts: int = 3) -> T:
     """Make and start a server on ports that free_port() picked. Another process may take such a port
     before the server binds it (a race free_port cannot close; the Temporal dev server also binds

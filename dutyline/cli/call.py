@@ -604,24 +604,47 @@ def complete(
     session(ctx).out.print(f"[green]{escape(line)}[/]", soft_wrap=True)
 
 
+def _moved(
+    ctx: typer.Context, key: str, move: Callable[[Calls], Awaitable[intake_pb2.Call]], done: str
+) -> tuple[intake_pb2.Call, str]:
+    """Put a call into an incident (``move``) and say so (``done``: the message key); the incident's title."""
+
+    async def work(c: Calls) -> tuple[intake_pb2.Call, dict[str, str]]:
+        moved = await move(c)
+        return moved, await c.titles([moved.incident_id])
+
+    moved, titles = _run(ctx, work, key=key)
+    title = titles.get(moved.incident_id, "")
+    _done(session(ctx).out, moved, t(done, id=moved.id, incident=moved.incident_id, title=title))
+    return moved, title
+
+
 @call_app.command()
 def link(
     ctx: typer.Context,
     call_id: CallArg,
     incident: Annotated[str, typer.Option("--incident", metavar="ID", help="事件编号 the open incident")],
+    reason: Annotated[str, typer.Option("--reason", help="理由 why (when it moves from another incident)")] = "",
     idempotency_key: KeyOpt = None,
 ) -> None:
-    """关联事件 Link an emergency call to an open incident of the same event (see `suggest`)."""
+    """关联事件 Link an emergency call to an open incident of the same event, or move it there (see `suggest`)."""
     key = new_key(idempotency_key)
-    request = intake_pb2.LinkCallRequest(idempotency_key=key, call_id=call_id, incident_id=incident)
+    request = intake_pb2.LinkCallRequest(idempotency_key=key, call_id=call_id, incident_id=incident, reason=reason)
+    _moved(ctx, key, lambda c: c.stub.LinkCall(request, timeout=STEP_TIMEOUT), "call.link_done")
 
-    async def work(c: Calls) -> tuple[intake_pb2.Call, dict[str, str]]:
-        linked = await c.stub.LinkCall(request, timeout=STEP_TIMEOUT)
-        return linked, await c.titles([linked.incident_id])
 
-    linked, titles = _run(ctx, work, key=key)
-    line = t("call.link_done", id=linked.id, incident=linked.incident_id, title=titles.get(linked.incident_id, ""))
-    _done(session(ctx).out, linked, line)
+@call_app.command()
+def unlink(
+    ctx: typer.Context,
+    call_id: CallArg,
+    title: Annotated[str, typer.Option("--title", help="新事件标题 title of the new incident")] = "",
+    reason: Annotated[str, typer.Option("--reason", help="理由 why it is another event")] = "",
+    idempotency_key: KeyOpt = None,
+) -> None:
+    """移出事件 Move a wrongly linked call out of its incident into a new incident of its own."""
+    key = new_key(idempotency_key)
+    request = intake_pb2.UnlinkCallRequest(idempotency_key=key, call_id=call_id, title=title, reason=reason)
+    _moved(ctx, key, lambda c: c.stub.UnlinkCall(request, timeout=STEP_TIMEOUT), "call.unlink_done")
 
 
 @call_app.command()
@@ -634,15 +657,8 @@ def escalate(
     """转为事件 Open a new incident for a call that belongs to none."""
     key = new_key(idempotency_key)
     request = intake_pb2.EscalateCallRequest(idempotency_key=key, call_id=call_id, title=title)
-
-    async def work(c: Calls) -> tuple[intake_pb2.Call, dict[str, str]]:
-        escalated = await c.stub.EscalateCall(request, timeout=STEP_TIMEOUT)
-        return escalated, await c.titles([escalated.incident_id])
-
-    escalated, titles = _run(ctx, work, key=key)
+    _, actual = _moved(ctx, key, lambda c: c.stub.EscalateCall(request, timeout=STEP_TIMEOUT), "call.escalate_done")
     out = session(ctx).out
-    actual = titles.get(escalated.incident_id, "")
-    _done(out, escalated, t("call.escalate_done", id=escalated.id, incident=escalated.incident_id, title=actual))
     if title.strip() and actual and actual != title.strip():
         out.print(f"[yellow]{escape(t('call.title_kept', title=actual))}[/]", soft_wrap=True)
 

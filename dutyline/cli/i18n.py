@@ -231,6 +231,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "close.done": ("事件 {id} 已结案（{at}）。", "Incident {id} closed at {at}."),
     "close.override": ("管理员强制结案，理由：{reason}", "Closed by admin override, because: {reason}"),
     "merge.done": ("已将 {duplicate} 并入 {primary}。", "Merged {duplicate} into {primary}."),
+    "merges.title": ("疑似重复事件（待带班领导决定）", "Possible duplicate incidents (for the duty leader)"),
+    "merges.none": ("没有待决定的疑似重复事件。", "No possible duplicates to decide."),
+    "merges.header": ("编号 保留事件 ← 重复事件 相似度 依据", "id  keep ← duplicate  score  evidence"),
+    "merges.merged": ("已合并：{duplicate} 并入 {primary}。", "Merged: {duplicate} into {primary}."),
+    "merges.dismissed": (
+        "已驳回：{duplicate} 与 {primary} 不是同一事件。",
+        "Dismissed: {duplicate} and {primary} are different events.",
+    ),
     "timeline.title": ("事件 {id} 处置记录（{zone}）", "Timeline of incident {id} ({zone})"),
     "violations.reporting": ("迟报漏报（{zone}）", "Reporting violations ({zone})"),
     "violations.none": ("没有迟报漏报记录。", "No reporting violations."),
@@ -364,6 +372,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "callbacks.title": ("{site} 的留言与回电（{zone}）", "Messages and callbacks of {site} ({zone})"),
     "callbacks.none": ("没有留言或回电。", "No messages or callbacks."),
     "call.link_done": ("来电 {id} 已关联事件 {incident}：{title}", "Call {id} linked to incident {incident}: {title}"),
+    "call.unlink_done": (
+        "来电 {id} 已移出原事件，另立事件 {incident}：{title}",
+        "Call {id} moved out into a new incident {incident}: {title}",
+    ),
     "call.escalate_done": (
         "已为来电 {id} 新建事件 {incident}：{title}",
         "Incident {incident} opened for call {id}: {title}",

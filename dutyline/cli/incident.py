@@ -487,6 +487,50 @@ def merge(
     out.print(views.details(primary, zone, name, {}))
 
 
+@incident_app.command()
+def merges(
+    ctx: typer.Context,
+    site: Annotated[str | None, typer.Option("--site", help="站点 site id (default: every site you may see)")] = None,
+    drills: DrillsOpt = False,
+) -> None:
+    """疑似重复事件 Incidents intake found to be one event, for the duty leader to merge or dismiss."""
+    request = incident_pb2.ListMergeSuggestionsRequest(site_id=site or "", open_only=True, include_drills=drills)
+    reply = call(ctx, lambda ix: ix.stub.ListMergeSuggestions(request, timeout=STEP_TIMEOUT))
+    out = session(ctx).out
+    if not reply.suggestions:
+        out.print(t("merges.none"))
+        return
+    out.print(f"[bold]{escape(t('merges.title'))}[/]")
+    for s in reply.suggestions:
+        out.print(
+            f"{s.id}  {s.primary_id} {escape(s.primary_title)} ← {s.duplicate_id} {escape(s.duplicate_title)}"
+            f"  {s.score:.2f}  {escape('; '.join(s.evidence[:3]))}",
+            soft_wrap=True,
+        )
+
+
+@incident_app.command(name="merge-decide")
+def merge_decide(
+    ctx: typer.Context,
+    suggestion: Annotated[str, typer.Argument(metavar="SUGGESTION", help="疑似重复事件编号 the proposal (mrg-…)")],
+    dismiss: Annotated[bool, typer.Option("--dismiss", help="不是同一事件 they are different events")] = False,
+    reason: Annotated[str, typer.Option("--reason", help="理由 why")] = "",
+    idempotency_key: KeyOpt = None,
+) -> None:
+    """合并或驳回 The duty leader's one action on a proposal: merge (default) or --dismiss."""
+    key = new_key(idempotency_key)
+    request = incident_pb2.DecideMergeSuggestionRequest(
+        idempotency_key=key, suggestion_id=suggestion, merge=not dismiss, reason=reason
+    )
+    decided = call(ctx, lambda ix: ix.stub.DecideMergeSuggestion(request, timeout=2 * STEP_TIMEOUT), key=key)
+    line = t(
+        "merges.merged" if decided.status == "merged" else "merges.dismissed",
+        duplicate=decided.duplicate_id,
+        primary=decided.primary_id,
+    )
+    session(ctx).out.print(f"[green]{escape(line)}[/]", soft_wrap=True)
+
+
 # -- the live duty board ----------------------------------------------------------------------------
 
 

@@ -119,6 +119,7 @@ def incident_message(
         place=place_of(incident),
         summary=incident.summary,
         call_ids=list(incident.call_ids),
+        call_count=incident.call_count,
         first_responder_id=incident.first_responder_id,
         assignee_id=incident.assignee_id or "",
         registered_at=ts(incident.registered_at),

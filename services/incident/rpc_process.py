@@ -227,9 +227,11 @@ class ProcessRpcs:
         v.require(len(request.message) <= MAX_TEXT, "message", f"at most {MAX_TEXT} characters")
         v.raise_if_any()
         incident, principal = await self._actionable(request.incident_id)
-        if request.call_id and request.call_id not in incident.call_ids:
-            v.add("call_id", f"not a call of incident {incident.id}")
-            v.raise_if_any()
+        if request.call_id:
+            async with self._pool.acquire() as conn:
+                if not await store.has_call(conn, incident_id=incident.id, call_id=request.call_id):
+                    v.add("call_id", f"not a call of incident {incident.id}")
+                    v.raise_if_any()
         args = NoteArgs(
             actor=actor(principal),
             text=request.message.strip(),
@@ -304,14 +306,7 @@ class ProcessRpcs:
         self, request: incident_pb2.ListViolationsRequest, context: grpc.aio.ServicerContext
     ) -> incident_pb2.ListViolationsResponse:
         principal = current_principal()
-        if request.site_id:
-            site = await self._roster.site(request.site_id)
-            principal.require_site(site.id, site.ancestor_ids)
-            site_ids: list[str] | None = [site.id]
-        elif ALL_SITES in principal.sites:
-            site_ids = None
-        else:
-            site_ids = await self._roster.sites_under(principal.sites)
+        site_ids = await self._roster.readable_sites(principal, request.site_id)
         start = from_ts(request.period.start) if request.period.HasField("start") else None
         end = from_ts(request.period.end) if request.period.HasField("end") else None
         async with self._pool.acquire() as conn:

@@ -3,8 +3,10 @@ process, violations, policies and the live feed in rpc_process."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
+import asyncpg
 import grpc
 import structlog
 from nats.aio.client import Client as NatsClient
@@ -12,6 +14,7 @@ from temporalio.client import Client
 
 from dutyline import natsconn
 from dutyline.common.v1 import common_pb2
+from dutyline.consumer import EventConsumer
 from dutyline.db.pool import Connection
 from dutyline.directory import RosterDirectory, SiteInfo
 from dutyline.emit import emit
@@ -22,18 +25,24 @@ from dutyline.grpckit.actors import actor_of
 from dutyline.grpckit.auth import current_principal
 from dutyline.grpckit.client import service_channel
 from dutyline.grpckit.convert import from_ts, ts
-from dutyline.grpckit.errors import FailedPrecondition, NotFound, Violations
+from dutyline.grpckit.errors import AlreadyExists, NotFound, Violations
 from dutyline.grpckit.server import ServiceContext
 from dutyline.ids import new_id
 from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
 from services.incident import convert, policy_store, rules, store
+from services.incident.call_links import SUBJECTS as CALL_SUBJECTS
+from services.incident.call_links import CallLinks
 from services.incident.convert import SEVERITIES, STAGES, incident_message, place_of
+from services.incident.rpc_merges import MergeRpcs
 from services.incident.rpc_process import MAX_TEXT, ProcessRpcs
 from services.incident.starter import WorkflowStarter
 
 log = structlog.get_logger(__name__)
 
 MAX_TITLE = 200
+MAX_CALL_IDS = 100
+# An incident id: "inc-" and a ULID (dutyline.ids), as intake reserves them.
+INCIDENT_ID_PATTERN = re.compile(r"^inc-[0-9A-HJKMNP-TV-Z]{26}$")
 # The shipped defaults apply to every incident verified since the platform exists.
 POLICIES_EFFECTIVE_FROM = datetime(2020, 1, 1, tzinfo=UTC)
 
@@ -45,7 +54,13 @@ def validate_open(request: incident_pb2.OpenIncidentRequest, *, default_responde
     v.require(bool(request.title.strip()), "title", "required")
     v.require(len(request.title) <= MAX_TITLE, "title", f"at most {MAX_TITLE} characters")
     v.require(len(request.summary) <= MAX_TEXT, "summary", f"at most {MAX_TEXT} characters")
-    for index, call_id in enumerate(request.call_ids):
+    v.require(
+        not request.incident_id or bool(INCIDENT_ID_PATTERN.match(request.incident_id)),
+        "incident_id",
+        "empty, or 'inc-' and 26 Crockford base-32 characters",
+    )
+    v.require(len(request.call_ids) <= MAX_CALL_IDS, "call_ids", f"at most {MAX_CALL_IDS}")
+    for index, call_id in enumerate(request.call_ids[:MAX_CALL_IDS]):
         v.require(0 < len(call_id) <= 100, f"call_ids[{index}]", "must be a call id")
     responder = request.first_responder_id or default_responder
     v.require(bool(responder), "first_responder_id", "required")
@@ -65,7 +80,7 @@ def new_incident(
 ) -> store.IncidentRow:
     place = request.place
     return store.IncidentRow(
-        id=new_id("inc"),
+        id=request.incident_id or new_id("inc"),
         site_id=request.site_id,
         title=request.title.strip(),
         summary=request.summary.strip(),
@@ -88,7 +103,7 @@ def new_incident(
     )
 
 
-class IncidentServicer(ProcessRpcs, incident_pb2_grpc.IncidentServiceServicer):
+class IncidentServicer(ProcessRpcs, MergeRpcs, incident_pb2_grpc.IncidentServiceServicer):
     def __init__(
         self, ctx: ServiceContext, *, starter: WorkflowStarter, client: Client, nats_client: NatsClient
     ) -> None:
@@ -109,16 +124,19 @@ class IncidentServicer(ProcessRpcs, incident_pb2_grpc.IncidentServiceServicer):
         principal.require_site(site.id, site.ancestor_ids)
         incident = new_incident(request, responder, datetime.now(UTC), site)
         opened = incident_pb2.OpenIncidentResponse(incident=incident_message(incident))
-        async with self._pool.acquire() as conn, conn.transaction():
-            prior = await idempotency.claim(
-                conn, method="OpenIncident", key=request.idempotency_key, request=request, response=opened
-            )
-            if prior is None:
-                await self._register(conn, incident)
-            else:
-                found = await store.get_incident(conn, incident_id=prior.incident.id)
-                assert found is not None
-                incident = found
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                prior = await idempotency.claim(
+                    conn, method="OpenIncident", key=request.idempotency_key, request=request, response=opened
+                )
+                if prior is None:
+                    await self._register(conn, incident)
+                else:
+                    found = await store.get_incident(conn, incident_id=prior.incident.id)
+                    assert found is not None
+                    incident = found
+        except asyncpg.UniqueViolationError as exc:
+            raise AlreadyExists(f"incident {incident.id} exists already") from exc
         structlog.contextvars.bind_contextvars(incident_id=incident.id, workflow_id=incident.id)
         await self._starter.ensure_started(incident)
         if prior is None:
@@ -170,48 +188,6 @@ class IncidentServicer(ProcessRpcs, incident_pb2_grpc.IncidentServiceServicer):
     ) -> incident_pb2.Incident:
         incident = await self._readable(request.incident_id)
         return await self._answer(incident.id)
-
-    async def AttachCall(
-        self, request: incident_pb2.AttachCallRequest, context: grpc.aio.ServicerContext
-    ) -> incident_pb2.Incident:
-        """Another call about this incident (a surge of calls about one event: one incident)."""
-        v = Violations()
-        v.require(bool(request.idempotency_key), "idempotency_key", "required")
-        v.require(0 < len(request.call_id) <= 100, "call_id", "required")
-        v.raise_if_any()
-        incident = await self._readable(request.incident_id)
-        if incident.stage == "closed":
-            raise FailedPrecondition(f"incident {incident.id} is closed; open a new one for this call")
-
-        async def work(conn: Connection) -> incident_pb2.Incident:
-            added = await conn.fetchval(
-                "INSERT INTO incident_calls (incident_id, call_id) VALUES ($1, $2) "
-                "ON CONFLICT DO NOTHING RETURNING true",
-                incident.id,
-                request.call_id,
-            )
-            current = await store.get_incident(conn, incident_id=incident.id)
-            assert current is not None
-            if added:
-                text = f"来电关联 Call linked: {request.call_id}"
-                await append_entry(conn, incident.id, at=datetime.now(UTC), kind="call_linked", text=text)
-                await emit(
-                    conn,
-                    event_type="incident.call_linked",
-                    site_id=current.site_id,
-                    aggregate_id=current.id,
-                    aggregate_version=current.version,
-                    payload=event_pb2.IncidentChanged(
-                        incident=incident_message(current), detail=f"call {request.call_id}"
-                    ),
-                    drill=current.drill,
-                )
-            return incident_message(current)
-
-        answer, _ = await idempotency.run_once(
-            self._pool, method="AttachCall", request=request, response_type=incident_pb2.Incident, work=work
-        )
-        return answer
 
     async def ListIncidents(
         self, request: incident_pb2.ListIncidentsRequest, context: grpc.aio.ServicerContext
@@ -282,6 +258,17 @@ async def build(ctx: ServiceContext, server: grpc.aio.Server) -> str:
         added = await policy_store.ensure_defaults(conn, policies=rules.default_policies(POLICIES_EFFECTIVE_FROM))
     if added:
         log.info("default reporting policies installed", count=added)
+    links = EventConsumer(
+        pool=ctx.pool,
+        name="incident-call-links",
+        subjects=CALL_SUBJECTS,
+        handle=CallLinks(client).handle,
+        nats_url=settings.nats_url,
+        nats_creds=settings.nats_creds,
+        stream=settings.stream,
+        replicas=settings.stream_replicas,
+    )
+    ctx.background.append(links.run())
     servicer = IncidentServicer(ctx, starter=starter, client=client, nats_client=nats_client)
     incident_pb2_grpc.add_IncidentServiceServicer_to_server(servicer, server)
     return str(incident_pb2.DESCRIPTOR.services_by_name["IncidentService"].full_name)

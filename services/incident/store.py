@@ -31,7 +31,9 @@ class IncidentRow:
     closed_at: datetime | None
     workflow_started_at: datetime | None
     version: int
+    # The first calls (CALL_IDS_SHOWN), and how many there are.
     call_ids: tuple[str, ...] = ()
+    call_count: int = 0
     sub_type: str = ""
     jurisdiction: str = ""
     time_zone: str = "Asia/Shanghai"
@@ -101,16 +103,28 @@ async def insert_incident(conn: Connection, *, incident: IncidentRow) -> None:
         incident.time_zone,
     )
     if incident.call_ids:
-        await conn.executemany(
-            "INSERT INTO incident_calls (incident_id, call_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            [(incident.id, c) for c in incident.call_ids],
+        # A call linked elsewhere already stays there until intake says it moved (call.linked).
+        await conn.execute(
+            "INSERT INTO incident_calls (incident_id, call_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING",
+            incident.id,
+            list(incident.call_ids),
         )
 
 
-# Incidents with their calls, in the order they were linked.
-_SELECT_INCIDENTS = """SELECT i.*, ARRAY(SELECT call_id FROM incident_calls c WHERE c.incident_id = i.id
-                                         ORDER BY linked_at, call_id) AS call_ids
-                       FROM incidents i"""
+CALL_IDS_SHOWN = 100
+# Incidents with their first calls, in the order they were linked, and the number of calls.
+_SELECT_INCIDENTS = f"""SELECT i.*, ARRAY(SELECT call_id FROM incident_calls c WHERE c.incident_id = i.id
+                                          ORDER BY linked_at, call_id LIMIT {CALL_IDS_SHOWN}) AS call_ids,
+                               (SELECT count(*) FROM incident_calls c WHERE c.incident_id = i.id) AS call_count
+                        FROM incidents i"""
+
+
+async def has_call(conn: Connection, *, incident_id: str, call_id: str) -> bool:
+    return bool(
+        await conn.fetchval(
+            "SELECT true FROM incident_calls WHERE incident_id = $1 AND call_id = $2", incident_id, call_id
+        )
+    )
 
 
 async def get_incident(conn: Connection, *, incident_id: str) -> IncidentRow | None:
@@ -407,13 +421,7 @@ async def list_violations(
 async def move_into(conn: Connection, *, duplicate_id: str, primary_id: str, at: datetime) -> list[ReportRow]:
     """Merge a duplicate: its calls and reports now belong to the primary, its timeline is copied
     there as new entries (the timeline is append-only). Returns the reports moved."""
-    await conn.execute(
-        """INSERT INTO incident_calls (incident_id, call_id, linked_at)
-           SELECT $2, call_id, linked_at FROM incident_calls WHERE incident_id = $1 ON CONFLICT DO NOTHING""",
-        duplicate_id,
-        primary_id,
-    )
-    await conn.execute("DELETE FROM incident_calls WHERE incident_id = $1", duplicate_id)
+    await conn.execute("UPDATE incident_calls SET incident_id = $2 WHERE incident_id = $1", duplicate_id, primary_id)
     moved = await conn.fetch(
         "UPDATE reports SET incident_id = $2 WHERE incident_id = $1 RETURNING *", duplicate_id, primary_id
     )

@@ -1,16 +1,23 @@
 """Turning emergency calls into incidents: one event, one incident.
 
-Under locks on its neighbourhood (PostgreSQL advisory locks, so they hold across intake replicas),
-a call is matched against the site's open incidents. A certain match links the call to that incident;
-otherwise the call opens a new one. A surge of calls about one event thus ends as one incident
-with many calls, while the locks keep two concurrent first calls from opening two incidents.
+An emergency call is decided in the transaction that records it. Under advisory locks on its
+neighbourhood (so they hold across intake replicas, and only for the decision), the call is scored
+against the profiles of the site's open incidents near it (`matching`); it is linked to the best one
+that is plausibly its event, or it reserves a new incident id and a profile for it. The call, the
+profile's new figures and the event commit together, so the next call of a surge sees them.
+
+Nothing crosses to the incident service while the locks are held: a new incident is opened after the
+commit (``OpenIncident`` with the reserved id, retried by a sweeper until the incident service has
+it), the incident service learns of linked calls from the events (in batches), and proposals to
+merge incidents that one call found alike are sent by another sweeper. Intake learns what becomes of
+incidents (closed, merged, verified) from the incident events (`incident_view`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import grpc
@@ -18,28 +25,38 @@ import structlog
 from google.protobuf.message import Message
 
 from dutyline.common.v1 import common_pb2
+from dutyline.db.pool import Connection
+from dutyline.db.writes import Writes
 from dutyline.emit import emit
 from dutyline.events.v1 import event_pb2
-from dutyline.grpckit.convert import from_ts, ts
+from dutyline.grpckit import idempotency
+from dutyline.grpckit.convert import ts
+from dutyline.grpckit.errors import FailedPrecondition, FieldViolation, InvalidArgument, Unavailable
+from dutyline.ids import new_id
 from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
-from services.intake import matching, store
+from dutyline.intake.v1 import intake_pb2
+from services.intake import matching, profile_store, store
+from services.intake.incident_view import add_incident, confirm_opened, incident_facts
 from services.intake.messages import call_message, place_of
 
 log = structlog.get_logger(__name__)
 
 SYSTEM_ACTOR = common_pb2.Actor(person_id="system:intake", display_name="intake", kind="system")
-OPEN_INCIDENTS_TTL = 2.0
 RPC_TIMEOUT = 10.0
-# Escalations holding a connection at once (the pool has more, for everything else).
-DECIDING_AT_ONCE = 8
+# A new incident not opened by then is the sweeper's to open.
+OPEN_RETRY_AFTER = timedelta(seconds=5)
+TITLE_LENGTH = 60
 
 
 @dataclass(frozen=True)
-class Escalated:
-    call: store.CallRow
-    # "opened", "linked", or "pending" (the incident service did not answer; the sweeper retries).
+class Decided:
+    """What became of an emergency call: the incident and how ("linked", "opened"), with the
+    suggestions the officer sees (best first) and their titles."""
+
+    incident_id: str
     how: str
-    suggestions: list[matching.Suggestion]
+    suggestions: tuple[matching.Suggestion, ...] = ()
+    titles: dict[str, str] | None = None
 
 
 def facts_of_call(call: store.CallRow) -> matching.CallFacts:
@@ -50,25 +67,12 @@ def facts_of_call(call: store.CallRow) -> matching.CallFacts:
         longitude=call.longitude,
         place_text=call.place_text,
         summary=call.summary,
-        category=call.category,
+        drill=call.drill,
     )
 
 
-def facts_of_incident(incident: incident_pb2.Incident) -> matching.IncidentFacts:
-    place = incident.place
-    return matching.IncidentFacts(
-        id=incident.id,
-        site_id=incident.site_id,
-        registered_at=from_ts(incident.registered_at),
-        latitude=place.latitude if place.HasField("latitude") else None,
-        longitude=place.longitude if place.HasField("longitude") else None,
-        place_text=place.text,
-        title=incident.title,
-        summary=incident.summary,
-        category=incident_pb2.IncidentCategory.Name(incident.category).removeprefix("INCIDENT_CATEGORY_").lower()
-        if incident.category
-        else "",
-    )
+def title_of(call: store.CallRow) -> str:
+    return call.summary[:TITLE_LENGTH] or call.place_text[:TITLE_LENGTH] or "来电 call"
 
 
 class Escalator:
@@ -81,124 +85,263 @@ class Escalator:
     ) -> None:
         self._pool = pool
         self._incidents = incidents
-        self._open: dict[str, tuple[float, dict[str, matching.IncidentFacts]]] = {}
-        self._slots = asyncio.Semaphore(DECIDING_AT_ONCE)
         self.settings = settings or matching.MatchSettings()
 
-    async def open_incidents(self, site_id: str) -> list[matching.IncidentFacts]:
-        """The site's open incidents (kept a moment: a surge asks for them thousands of times)."""
-        cached = self._open.get(site_id)
-        if cached is not None and cached[0] > time.monotonic():
-            return list(cached[1].values())
-        reply = await self._incidents.ListIncidents(
-            incident_pb2.ListIncidentsRequest(
-                site_id=site_id, open_only=True, include_drills=True, page=common_pb2.PageRequest(page_size=500)
-            ),
-            timeout=RPC_TIMEOUT,
-        )
-        found = {i.id: facts_of_incident(i) for i in reply.incidents}
-        self._open[site_id] = (time.monotonic() + OPEN_INCIDENTS_TTL, found)
-        return list(found.values())
+    # -- deciding, in the caller's transaction --------------------------------------------------------
 
-    async def suggestions(self, call: store.CallRow) -> list[matching.Suggestion]:
-        """Open incidents that may concern the call's event (not the one it already belongs to)."""
-        candidates = [i for i in await self.open_incidents(call.site_id) if i.id != call.incident_id]
-        return matching.suggest(facts_of_call(call), candidates, self.settings)
+    async def decide(self, conn: Connection, call: store.CallRow, writes: Writes) -> Decided:
+        """Link the call to the open incident about its event, or reserve a new one for it. In
+        ``conn``'s transaction, whose commit releases the locks the decision takes; the profile's new
+        figures and any merge proposals go with ``writes`` (the caller adds the call and runs them)."""
+        facts = facts_of_call(call)
+        candidates = await profile_store.locked_candidates(conn, call=facts, settings=self.settings)
+        decision = matching.decide(facts, candidates, self.settings)
+        by_id = {p.incident_id: p for p in candidates}
+        titles = {p.incident_id: p.title for p in candidates}
+        if decision.link_to is None:
+            incident_id = new_id("inc")
+            profile = matching.new_profile(incident_id, facts, title=title_of(call))
+            await profile_store.insert(writes, profile=profile, opening_call_id=call.id, opened=False)
+            return Decided(incident_id, "opened", decision.suggestions, titles)
+        target = by_id[decision.link_to]
+        await profile_store.save(writes, profile=matching.with_call(target, facts))
+        if decision.merge_with:
+            await self._propose(writes, call, target, [(by_id[m.incident_id], m) for m in decision.merge_with])
+        return Decided(target.incident_id, "linked", decision.suggestions, titles)
 
-    def title_of(self, site_id: str, incident_id: str) -> str:
-        cached = self._open.get(site_id)
-        facts = cached[1].get(incident_id) if cached else None
-        return facts.title if facts else ""
+    async def _propose(
+        self,
+        conn: Writes,
+        call: store.CallRow,
+        target: matching.Profile,
+        others: Sequence[tuple[matching.Profile, matching.Suggestion]],
+    ) -> None:
+        """Each other incident the call fits is proposed for merging with the one it joined; the older
+        incident is kept, so that the reporting clocks keep running from the first call."""
+        for other, suggestion in others:
+            older, newer = sorted((target, other), key=lambda p: (p.first_at, p.incident_id))
+            await profile_store.propose_merge(
+                conn,
+                site_id=call.site_id,
+                call_id=call.id,
+                primary_id=older.incident_id,
+                duplicate_id=newer.incident_id,
+                evidence=[
+                    f"来电 call {call.id} 同时符合两事件 fits both",
+                    f"{target.incident_id}: {suggestion.score:.2f}",
+                    *suggestion.reasons,
+                ],
+                score=suggestion.score,
+            )
 
-    async def escalate(
-        self, call: store.CallRow, *, link_to: str | None = None, force_new: bool = False, title: str = ""
-    ) -> Escalated:
-        """Link the call to an incident (``link_to``, or a certain match) or open one for it."""
-        # Decisions that could collide (calls within the matching distance of each other) take
-        # turns, across replicas; the others run in parallel. A call without coordinates may match
-        # anything at its site by place text: it takes the whole site. Few tasks wait at a time,
-        # so waiting never holds the pool's connections hostage.
-        site_key = f"intake-escalate-{call.site_id}"
-        async with self._slots, self._pool.acquire() as lock:
-            try:
-                if call.latitude is None or call.longitude is None:
-                    await lock.execute("SELECT pg_advisory_lock(hashtext($1))", site_key)
-                else:
-                    cells = matching.lock_keys(
-                        call.site_id, call.latitude, call.longitude, self.settings.max_distance_m
-                    )
-                    # One round trip; taken in a fixed (sorted) order, so two deciders never deadlock.
-                    await lock.execute("SELECT pg_advisory_lock_shared(hashtext($1))", site_key)
-                    await lock.execute(
-                        "SELECT count(pg_advisory_lock(hashtext(cell))) FROM unnest($1::text[]) AS cell", cells
-                    )
-                return await self._escalate_locked(call.id, link_to=link_to, force_new=force_new, title=title)
-            except grpc.aio.AioRpcError as exc:
-                if exc.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
-                    raise  # a refusal (unknown or closed incident) is the caller's to hear
-                log.warning("incident not reached yet; will retry", call_id=call.id, code=exc.code().name)
-                return Escalated(call=call, how="pending", suggestions=[])
-            except asyncpg.DeadlockDetectedError:
-                # Should not happen (locks are taken in order); if it does, the sweeper decides later.
-                log.warning("escalation lock deadlock; will retry", call_id=call.id)
-                return Escalated(call=call, how="pending", suggestions=[])
-            finally:
-                await lock.execute("SELECT pg_advisory_unlock_all()")
+    async def chosen(self, conn: Connection, call: store.CallRow, incident_id: str) -> matching.Profile:
+        """The open incident an officer chose for the call, locked, with the call counted in (the
+        caller records the call there). Refused: another site, a drill against a real incident or the
+        reverse, closed or merged away."""
+        found = await profile_store.get(conn, incident_id=incident_id, for_update=True)
+        if found is None:
+            raise InvalidArgument([FieldViolation("incident_id", f"unknown incident {incident_id}")])
+        profile, state = found
+        if profile.site_id != call.site_id:
+            raise InvalidArgument([FieldViolation("incident_id", "an incident of the call's site")])
+        if profile.drill != call.drill:
+            raise InvalidArgument([FieldViolation("incident_id", "drills and real incidents are never mixed")])
+        if state == "merged":
+            primary = await profile_store.live(conn, incident_id=incident_id)
+            raise FailedPrecondition(f"incident {incident_id} was merged into {primary}; link the call there")
+        if state != "open":
+            raise FailedPrecondition(f"incident {incident_id} is closed; open a new one for this call")
+        updated = matching.with_call(profile, facts_of_call(call))
+        await profile_store.save(conn, profile=updated)
+        return updated
 
-    async def _escalate_locked(self, call_id: str, *, link_to: str | None, force_new: bool, title: str) -> Escalated:
-        # Read afresh under the locks: another decider may have escalated it meanwhile.
+    async def release(self, conn: Connection, call: store.CallRow) -> None:
+        """Count the call out of the incident it leaves (the profile of a merged one lives on in its primary)."""
+        if not call.incident_id:
+            return
+        live = await profile_store.live(conn, incident_id=call.incident_id)
+        found = await profile_store.get(conn, incident_id=live, for_update=True)
+        if found is not None:
+            await profile_store.save(conn, profile=matching.without_call(found[0], facts_of_call(call)))
+
+    async def ensure_profile(self, incident_id: str) -> None:
+        """A profile for an incident intake has not heard of yet (opened directly, events still on their
+        way), from the incident service."""
         async with self._pool.acquire() as conn:
-            call = await store.get_call(conn, call_id=call_id)
-        assert call is not None
-        if call.incident_id and link_to in (None, call.incident_id) and not force_new:
-            return Escalated(call=call, how="linked" if call.status == "linked" else "opened", suggestions=[])
-        suggestions = [] if force_new else await self.suggestions(call)
-        target = link_to or (None if force_new else matching.auto_link(suggestions, self.settings))
-        if target is not None:
-            await self._incidents.AttachCall(
-                incident_pb2.AttachCallRequest(
-                    idempotency_key=f"call-link:{call.id}:{target}", incident_id=target, call_id=call.id
+            if await profile_store.get(conn, incident_id=incident_id) is not None:
+                return
+        try:
+            incident = await self._incidents.GetIncident(
+                incident_pb2.GetIncidentRequest(incident_id=incident_id), timeout=RPC_TIMEOUT
+            )
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED):
+                raise InvalidArgument([FieldViolation("incident_id", f"unknown incident {incident_id}")]) from exc
+            raise Unavailable(f"the incident service did not answer ({exc.code().name}); retry") from exc
+        async with self._pool.acquire() as conn, conn.transaction():
+            await add_incident(conn, incident=incident_facts(incident), opened=True)
+            if incident.stage == incident_pb2.STAGE_CLOSED:
+                await profile_store.set_state(conn, incident_id=incident_id, state="closed")
+
+    # -- calls registered earlier ------------------------------------------------------------------------
+
+    async def decide_existing(self, call_id: str) -> store.CallRow:
+        """Decide an emergency call registered earlier and still undecided (reclassified as an
+        emergency, or left pending): link it, or open an incident for it."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            call = await store.get_call(conn, call_id=call_id, for_update=True)
+            assert call is not None
+            if call.status != "escalation_pending":
+                return call
+            writes = Writes()
+            decided = await self.decide(conn, call, writes)
+            await writes.run(conn)
+            updated = await store.mark_escalated(
+                conn, call_id=call.id, incident_id=decided.incident_id, status=decided_call(call, decided).status
+            )
+            if decided.how == "linked":
+                await emit_linked(conn, updated, previous="", how="matched")
+        if decided.how == "opened":
+            await self.open(decided.incident_id, updated)
+        return updated
+
+    async def move(
+        self,
+        call_id: str,
+        *,
+        to: str | None,
+        how: str,
+        request: Message,
+        method: str,
+        reason: str = "",
+        title: str = "",
+    ) -> store.CallRow:
+        """Move a call to incident ``to`` (an officer's choice), or with ``to`` None into a new incident
+        of its own; the incident it leaves counts it out. Once per idempotency key of ``request``."""
+        if to is not None:
+            await self.ensure_profile(to)
+        key = str(request.idempotency_key)  # type: ignore[attr-defined]
+        async with self._pool.acquire() as conn, conn.transaction():
+            call = await store.get_call(conn, call_id=call_id, for_update=True)
+            assert call is not None
+            prior = await idempotency.claim(conn, method=method, key=key, request=request, response=intake_pb2.Call())
+            if prior is not None or (to is not None and call.incident_id == to):
+                return call  # a retry (the first request moved it), or already there
+            previous = call.incident_id or ""
+            involved = [i for i in (previous, to) if i]
+            if previous:
+                involved.append(await profile_store.live(conn, incident_id=previous))
+            await profile_store.lock(conn, incident_ids=involved)
+            await self.release(conn, call)
+            if to is None:
+                target = new_id("inc")
+                title = title or title_of(call)
+                profile = matching.new_profile(target, facts_of_call(call), title=title)
+                await profile_store.insert(conn, profile=profile, opening_call_id=call.id, opened=False)
+                status = "escalated"
+            else:
+                await self.chosen(conn, call, to)
+                target, status = to, "linked"
+            updated = await store.mark_escalated(conn, call_id=call.id, incident_id=target, status=status)
+            if previous or to is not None:
+                await emit_linked(conn, updated, previous=previous, how=how, reason=reason)
+            await idempotency.remember(conn, method=method, key=key, response=call_message(updated))
+        if to is None:
+            await self.open(target, updated, title=title)
+        return updated
+
+    # -- after the commit -------------------------------------------------------------------------------
+
+    async def open(self, incident_id: str, call: store.CallRow, *, title: str = "") -> bool:
+        """Open the incident reserved for ``call``; False while the incident service is away (the
+        sweeper tries again). A refusal is a defect, not the caller's: the incident and its calls are
+        marked refused and an error logged."""
+        try:
+            await self._incidents.OpenIncident(
+                incident_pb2.OpenIncidentRequest(
+                    idempotency_key=f"call-escalation:{call.id}",
+                    incident_id=incident_id,
+                    site_id=call.site_id,
+                    title=title or title_of(call),
+                    summary=call.summary,
+                    place=place_of(call),
+                    call_ids=[call.id],
+                    first_responder_id=call.officer_id,
+                    drill=call.drill,
+                    occurred_at=ts(call.ring_started_at),
                 ),
                 timeout=RPC_TIMEOUT,
             )
-            return Escalated(call=await self._record(call, target, "linked"), how="linked", suggestions=suggestions)
-        opened = await self._incidents.OpenIncident(
-            incident_pb2.OpenIncidentRequest(
-                idempotency_key=f"call-escalation:{call.id}",
-                site_id=call.site_id,
-                title=title or call.summary[:60],
-                summary=call.summary,
-                place=place_of(call),
-                call_ids=[call.id],
-                first_responder_id=call.officer_id,
-                drill=call.drill,
-                occurred_at=ts(call.ring_started_at),
-            ),
-            timeout=RPC_TIMEOUT,
-        )
-        # Known at once to the next call of the surge, before the cached list refreshes.
-        cached = self._open.get(call.site_id)
-        if cached is not None:
-            cached[1][opened.incident.id] = facts_of_incident(opened.incident)
-        return Escalated(
-            call=await self._record(call, opened.incident.id, "escalated"), how="opened", suggestions=suggestions
-        )
-
-    async def _record(self, call: store.CallRow, incident_id: str, status: str) -> store.CallRow:
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                log.warning("incident not opened yet; will retry", incident_id=incident_id, code=exc.code().name)
+                return False
+            log.error("incident service refused an incident", incident_id=incident_id, code=exc.code().name)
+            async with self._pool.acquire() as conn, conn.transaction():
+                await profile_store.set_state(conn, incident_id=incident_id, state="refused")
+                await conn.execute(
+                    "UPDATE calls SET status = 'escalation_refused', version = version + 1 WHERE incident_id = $1",
+                    incident_id,
+                )
+            return True
         async with self._pool.acquire() as conn, conn.transaction():
-            updated = await store.mark_escalated(conn, call_id=call.id, incident_id=incident_id, status=status)
-            if status == "escalated":
-                payload: Message = event_pb2.CallEscalated(call_id=updated.id, incident_id=incident_id)
-            else:
-                payload = event_pb2.CallChanged(call=call_message(updated), detail=f"linked to {incident_id}")
-            await emit(
-                conn,
-                event_type="call.escalated" if status == "escalated" else "call.linked",
-                site_id=updated.site_id,
-                aggregate_id=updated.id,
-                aggregate_version=updated.version,
-                actor=SYSTEM_ACTOR,
-                payload=payload,
-                drill=updated.drill,
-            )
-        return updated
+            await confirm_opened(conn, incident_id)
+        return True
+
+    async def sweep_unopened(self) -> None:
+        """Open the incidents reserved by calls whose first opening failed."""
+        async with self._pool.acquire() as conn:
+            pending = await profile_store.unopened(conn, older_than=datetime.now(UTC) - OPEN_RETRY_AFTER)
+        for incident_id, call_id, title in pending:
+            async with self._pool.acquire() as conn:
+                call = await store.get_call(conn, call_id=call_id)
+            if call is not None and not await self.open(incident_id, call, title=title):
+                return
+
+    async def sweep_proposals(self) -> None:
+        """Send the merge proposals not sent yet (the incident service keeps the first of a pair)."""
+        async with self._pool.acquire() as conn:
+            proposals = await profile_store.unsent_proposals(conn)
+        for p in proposals:
+            try:
+                await self._incidents.SuggestMerge(
+                    incident_pb2.SuggestMergeRequest(
+                        idempotency_key=f"merge:{p['primary_id']}:{p['duplicate_id']}",
+                        primary_id=p["primary_id"],
+                        duplicate_id=p["duplicate_id"],
+                        score=p["score"],
+                        evidence=list(p["evidence"]),
+                    ),
+                    timeout=RPC_TIMEOUT,
+                )
+                outcome = "sent"
+            except grpc.aio.AioRpcError as exc:
+                if exc.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                    return
+                # Not yet opened, closed or merged meanwhile: nothing to propose any more.
+                outcome = f"refused: {exc.code().name}"
+            async with self._pool.acquire() as conn:
+                await profile_store.mark_proposal_sent(
+                    conn, primary_id=p["primary_id"], duplicate_id=p["duplicate_id"], outcome=outcome
+                )
+
+
+async def emit_linked(conn: Connection, call: store.CallRow, *, previous: str, how: str, reason: str = "") -> None:
+    """call.linked: the call now belongs to its incident (moved from ``previous`` if any)."""
+    await emit(
+        conn,
+        event_type="call.linked",
+        site_id=call.site_id,
+        aggregate_id=call.id,
+        aggregate_version=call.version,
+        actor=SYSTEM_ACTOR if how == "matched" else None,
+        payload=event_pb2.CallLinked(
+            call_id=call.id, incident_id=call.incident_id or "", previous_incident_id=previous, how=how, reason=reason
+        ),
+        drill=call.drill,
+    )
+
+
+def decided_call(call: store.CallRow, decided: Decided) -> store.CallRow:
+    """The call with its incident, as the decision says (the caller inserts or updates it)."""
+    return replace(call, incident_id=decided.incident_id, status="linked" if decided.how == "linked" else "escalated")

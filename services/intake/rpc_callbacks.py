@@ -8,6 +8,7 @@ import asyncpg
 import grpc
 
 from dutyline.db.pool import Connection
+from dutyline.db.writes import Writes
 from dutyline.emit import emit
 from dutyline.events.v1 import event_pb2
 from dutyline.grpckit import idempotency
@@ -26,7 +27,9 @@ DEFAULT_DUE = timedelta(hours=2)
 TRANSFER_OUTCOMES = ("connected", "unreachable")
 
 
-async def emit_call_changed(conn: Connection, event_type: str, call: store.CallRow, detail: str) -> intake_pb2.Call:
+async def emit_call_changed(
+    conn: Connection | Writes, event_type: str, call: store.CallRow, detail: str
+) -> intake_pb2.Call:
     """Stage ``event_type`` about a changed call (its CallChanged saying ``detail``); the call as readers see it."""
     message = call_message(call)
     await emit(

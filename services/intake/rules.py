@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,6 +17,10 @@ MAX_SHORT = 200
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 -]{2,24}$")
 # Clocks of phones and consoles drift; a ring "from the future" beyond this is a mistake.
 CLOCK_SKEW = timedelta(minutes=5)
+
+# The six elements of a notice from a superior (上级通知六要素): time, place, content, participants,
+# issuing unit, issuing person.
+NOTICE_ELEMENTS = ("meeting_time", "place", "content", "participants", "issuing_unit", "issuing_person")
 
 CHANNELS = {
     intake_pb2.CHANNEL_PHONE: "phone",
@@ -132,3 +137,9 @@ def answer_delay(ring_started_at: datetime, answered_at: datetime, limit_seconds
     """Seconds from first ring to answer, and whether that exceeds the site's limit (三声响铃)."""
     delay = (answered_at - ring_started_at).total_seconds()
     return delay, delay > limit_seconds
+
+
+def missing_notice_elements(notice: Mapping[str, str | None]) -> list[str]:
+    """The six elements of a notice from a superior (上级通知六要素) that are absent or blank, in the order
+    of `NOTICE_ELEMENTS`; each is flagged for follow-up with the issuer."""
+    return [name for name in NOTICE_ELEMENTS if not (notice.get(name) or "").strip()]

@@ -6,19 +6,22 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from typing import NoReturn
 
+import asyncpg
 import grpc
 import structlog
 from temporalio.client import Client
 
 from dutyline.common.v1 import common_pb2
+from dutyline.config import Settings
+from dutyline.consumer import EventConsumer
 from dutyline.db.pool import Connection
+from dutyline.db.writes import Writes
 from dutyline.directory import RosterDirectory
 from dutyline.emit import emit
 from dutyline.events.v1 import event_pb2
 from dutyline.grpckit import idempotency
-from dutyline.grpckit.auth import ALL_SITES, Principal, current_principal
+from dutyline.grpckit.auth import Principal, current_principal
 from dutyline.grpckit.client import service_channel
 from dutyline.grpckit.convert import from_ts
 from dutyline.grpckit.errors import (
@@ -27,7 +30,6 @@ from dutyline.grpckit.errors import (
     InvalidArgument,
     NotFound,
     PermissionDenied,
-    Unavailable,
     Violations,
 )
 from dutyline.grpckit.server import ServiceContext
@@ -35,10 +37,11 @@ from dutyline.ids import new_id
 from dutyline.incident.v1 import incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
 from dutyline.privacy import CallerCipher, mask_name, mask_phone
-from dutyline.temporal_start import reconcile_forever
-from services.intake import matching, rules, store
+from dutyline.temporal_start import reconcile_forever, sweep_forever
+from services.intake import matching, profile_store, rules, store
 from services.intake.callback_starter import CallbackStarter
-from services.intake.escalation import Escalator
+from services.intake.escalation import Decided, Escalator, decided_call, facts_of_call
+from services.intake.incident_view import IncidentView
 from services.intake.messages import call_message, notice_dict
 from services.intake.rpc_callbacks import CallbackRpcs, emit_call_changed
 
@@ -55,18 +58,13 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
         incident = service_channel(ctx.settings, target="incident", caller="intake")
         self._roster = RosterDirectory(roster)
         self._incidents = incident_pb2_grpc.IncidentServiceStub(incident)
-        self._escalator = Escalator(
-            pool=ctx.pool,
-            incidents=self._incidents,
-            settings=matching.MatchSettings(
-                max_distance_m=ctx.settings.match_distance_m,
-                window=timedelta(minutes=ctx.settings.match_window_minutes),
-            ),
-        )
+        self._escalator = Escalator(pool=ctx.pool, incidents=self._incidents, settings=match_settings(ctx.settings))
         self._callbacks = callbacks
         ctx.background.append(callbacks.reconcile_forever())
         ctx.on_close.extend([roster.close, incident.close])
         ctx.background.append(reconcile_forever(self._pending_escalations, self._escalated))
+        ctx.background.append(sweep_forever(self._escalator.sweep_unopened))
+        ctx.background.append(sweep_forever(self._escalator.sweep_proposals))
 
     async def RegisterCall(
         self, request: intake_pb2.RegisterCallRequest, context: grpc.aio.ServicerContext
@@ -94,44 +92,84 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
         call = self._new_call(
             draft, site.answer_limit_seconds, assignment_id, now, request, duty_gap=not roster_answered
         )
-        # The answer, stored with the key; all of it unless the call is an emergency still to escalate.
-        registered = intake_pb2.RegisterCallResponse(call=call_message(call))
-        async with self._pool.acquire() as conn, conn.transaction():
-            prior = await idempotency.claim(
-                conn, method="RegisterCall", key=request.idempotency_key, request=request, response=registered
+        if call.status != "escalation_pending":
+            registered = intake_pb2.RegisterCallResponse(call=call_message(call))
+            # The key, the call and its event: one statement, atomic, one round trip.
+            writes = Writes()
+            idempotency.claim_with(
+                writes, method="RegisterCall", key=request.idempotency_key, request=request, response=registered
             )
-            if prior is None:
-                await self._insert(conn, call, registered.call)
-        if prior is None:
+            await self._insert(writes, call, registered.call)
+            try:
+                async with self._pool.acquire() as conn:
+                    await writes.run(conn)
+            except asyncpg.UniqueViolationError as exc:
+                return await self._replay(exc, request)
             structlog.contextvars.bind_contextvars(call_id=call.id)
             log.info("call registered", category=call.category, answered_late=call.answered_late)
-            if call.status != "escalation_pending":
-                return registered
-        elif prior.call.status == "escalation_pending":
-            # A retry: the escalation may have happened since the first answer, or may still be due.
-            async with self._pool.acquire() as conn:
-                found = await store.get_call(conn, call_id=prior.call.id)
-            assert found is not None
-            call = found
-        else:
-            return intake_pb2.RegisterCallResponse(call=prior.call, incident_id=prior.call.incident_id, replayed=True)
-        how = ""
-        suggestions: list[matching.Suggestion] = []
-        if call.status == "escalation_pending":
-            try:
-                escalated = await self._escalator.escalate(call, link_to=request.link_incident_id or None)
-                call, how, suggestions = escalated.call, escalated.how, escalated.suggestions
-            except grpc.aio.AioRpcError as exc:
-                # The call is registered either way; a refused link is retried by the sweeper as a match.
-                log.warning("escalation refused; the sweeper retries", call_id=call.id, code=exc.code().name)
-                how = "pending"
-        return intake_pb2.RegisterCallResponse(
-            call=call_message(call),
-            incident_id=call.incident_id or "",
-            replayed=prior is not None,
-            escalation=how,
-            suggestions=self._suggested(call.site_id, suggestions),
-        )
+            return registered
+        return await self._register_emergency(request, call)
+
+    async def _replay(
+        self, exc: asyncpg.UniqueViolationError, request: intake_pb2.RegisterCallRequest
+    ) -> intake_pb2.RegisterCallResponse:
+        """A retry: the writes failed on the key the first request claimed; its answer, replayed."""
+        if not idempotency.claimed_already(exc):
+            raise exc
+        async with self._pool.acquire() as conn:
+            prior = await idempotency.first_answer(
+                conn,
+                method="RegisterCall",
+                key=request.idempotency_key,
+                request=request,
+                response_type=intake_pb2.RegisterCallResponse,
+            )
+        return replayed(prior)
+
+    async def _register_emergency(
+        self, request: intake_pb2.RegisterCallRequest, call: store.CallRow
+    ) -> intake_pb2.RegisterCallResponse:
+        """An emergency call is decided in the transaction that records it: linked to the open incident
+        about its event (or the one the officer named), or the first call of a new one. Four round
+        trips: BEGIN, the locks and candidates, every write at once, COMMIT."""
+        chosen = request.link_incident_id
+        if chosen:
+            await self._escalator.ensure_profile(chosen)
+        writes = Writes()
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                if chosen:
+                    await self._escalator.chosen(conn, call, chosen)
+                    decided = Decided(chosen, "linked")
+                else:
+                    decided = await self._escalator.decide(conn, call, writes)
+                call = decided_call(call, decided)
+                answer = intake_pb2.RegisterCallResponse(
+                    call=call_message(call),
+                    incident_id=decided.incident_id,
+                    escalation=decided.how,
+                    suggestions=[
+                        intake_pb2.IncidentSuggestion(
+                            incident_id=x.incident_id,
+                            title=(decided.titles or {}).get(x.incident_id, ""),
+                            score=x.score,
+                            reasons=list(x.reasons),
+                        )
+                        for x in decided.suggestions
+                    ],
+                )
+                idempotency.claim_with(
+                    writes, method="RegisterCall", key=request.idempotency_key, request=request, response=answer
+                )
+                await self._insert(writes, call, answer.call, escalation=decided.how)
+                await writes.run(conn)
+        except asyncpg.UniqueViolationError as exc:
+            return await self._replay(exc, request)  # the decision rolled back: the first request made it
+        structlog.contextvars.bind_contextvars(call_id=call.id, incident_id=decided.incident_id)
+        log.info("emergency call registered", how=decided.how, answered_late=call.answered_late)
+        if decided.how == "opened" and not await self._escalator.open(decided.incident_id, call):
+            answer.escalation = "pending"
+        return answer
 
     def _new_call(
         self,
@@ -149,7 +187,7 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
         if draft.channel == "superior_notice" or draft.category == "notice" or request.HasField("notice"):
             # A notice from a superior carries six elements; a missing one is flagged (上级通知六要素).
             elements = notice_dict(request.notice)
-            notice, missing = json.dumps(elements, ensure_ascii=False), matching.missing_notice_elements(elements)
+            notice, missing = json.dumps(elements, ensure_ascii=False), rules.missing_notice_elements(elements)
         return store.CallRow(
             id=new_id("call"),
             site_id=draft.site_id,
@@ -185,8 +223,10 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
             notice_missing=tuple(missing),
         )
 
-    async def _insert(self, conn: Connection, call: store.CallRow, message: intake_pb2.Call) -> None:
-        """The call (``message`` as readers see it) and its call.registered event, in the caller's transaction."""
+    async def _insert(
+        self, conn: Connection | Writes, call: store.CallRow, message: intake_pb2.Call, *, escalation: str = ""
+    ) -> None:
+        """The call (``message`` as readers see it) and its call.registered event, with the caller's writes."""
         await store.insert_call(conn, call=call)
         payload = event_pb2.CallRegistered(
             call_id=call.id,
@@ -200,6 +240,8 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
             answer_delay_seconds=call.answer_delay_seconds,
             answered_late=call.answered_late,
             caller_masked=call.caller_phone_masked,
+            incident_id=call.incident_id or "",
+            escalation=escalation,
         )
         await emit(
             conn,
@@ -218,8 +260,9 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
             return await store.pending_escalations(conn, older_than=datetime.now(UTC) - ESCALATION_RETRY_AFTER)
 
     async def _escalated(self, call: store.CallRow) -> bool:
-        """The sweeper's escalation of a call left pending; False while the incident service is away."""
-        return (await self._escalator.escalate(call)).how != "pending"
+        """The sweeper's decision on a call left pending (reclassified as an emergency)."""
+        await self._escalator.decide_existing(call.id)
+        return True
 
     async def _call(self, call_id: str, *, acting: bool = False) -> tuple[store.CallRow, Principal]:
         """The call, if the caller may see it (its site); ``acting``: and may act on it (not an agency)."""
@@ -259,15 +302,7 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
         token = request.page.page_token
         v.require(not token or token.isdigit(), "page.page_token", "a token from an earlier reply")
         v.raise_if_any()
-        if request.site_id:
-            site = await self._roster.site(request.site_id)
-            principal.require_site(site.id, site.ancestor_ids)
-            site_ids: list[str] | None = [site.id]
-        elif ALL_SITES in principal.sites:
-            site_ids = None
-        else:
-            # A reader sees only the calls of their own sites.
-            site_ids = list(principal.sites)
+        site_ids = await self._roster.readable_sites(principal, request.site_id)
         offset = int(token) if token else 0
         async with self._pool.acquire() as conn:
             rows = await store.list_calls(
@@ -317,57 +352,77 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
             self._pool, method="ReclassifyCall", request=request, response_type=intake_pb2.Call, work=work
         )
         if answer.status == "escalation_pending":
-            # Now an emergency: it is matched to an incident or opens one (the escalator reads it afresh).
-            await self._escalator.escalate(call)
+            # Now an emergency: it is linked to the incident about its event, or opens one.
+            await self._escalator.decide_existing(call.id)
         return await self._full(call.id)
 
     async def SuggestIncidents(
         self, request: intake_pb2.SuggestIncidentsRequest, context: grpc.aio.ServicerContext
     ) -> intake_pb2.SuggestIncidentsResponse:
+        """The open incidents the call may be about (not the one it belongs to), best first."""
         call, _ = await self._call(request.call_id)
-        suggestions = await self._escalator.suggestions(call)
-        return intake_pb2.SuggestIncidentsResponse(suggestions=self._suggested(call.site_id, suggestions))
-
-    def _suggested(self, site_id: str, suggestions: list[matching.Suggestion]) -> list[intake_pb2.IncidentSuggestion]:
-        return [
-            intake_pb2.IncidentSuggestion(
-                incident_id=x.incident_id,
-                title=self._escalator.title_of(site_id, x.incident_id),
-                score=x.score,
-                reasons=list(x.reasons),
-            )
-            for x in suggestions
-        ]
+        facts = facts_of_call(call)
+        async with self._pool.acquire() as conn:
+            candidates = await profile_store.candidates(conn, call=facts, settings=self._escalator.settings)
+        others = [p for p in candidates if p.incident_id != call.incident_id]
+        titles = {p.incident_id: p.title for p in others}
+        decision = matching.decide(facts, others, self._escalator.settings)
+        return intake_pb2.SuggestIncidentsResponse(
+            suggestions=[
+                intake_pb2.IncidentSuggestion(
+                    incident_id=x.incident_id, title=titles[x.incident_id], score=x.score, reasons=list(x.reasons)
+                )
+                for x in decision.suggestions
+            ]
+        )
 
     async def LinkCall(self, request: intake_pb2.LinkCallRequest, context: grpc.aio.ServicerContext) -> intake_pb2.Call:
         v = Violations()
         v.require(bool(request.idempotency_key), "idempotency_key", "required")
-        v.require(bool(request.incident_id), "incident_id", "required")
+        v.require(0 < len(request.incident_id) <= 100, "incident_id", "required")
+        v.require(len(request.reason) <= rules.MAX_SHORT, "reason", f"at most {rules.MAX_SHORT} characters")
         v.raise_if_any()
         call, _ = await self._call(request.call_id, acting=True)
-        return await self._escalate_now(call, link_to=request.incident_id)
+        if call.category != "emergency":
+            raise FailedPrecondition(f"call {call.id} is not an emergency; reclassify it first")
+
+        await self._escalator.move(
+            call.id, to=request.incident_id, how="officer", reason=request.reason, request=request, method="LinkCall"
+        )
+        return await self._full(call.id)
+
+    async def UnlinkCall(
+        self, request: intake_pb2.UnlinkCallRequest, context: grpc.aio.ServicerContext
+    ) -> intake_pb2.Call:
+        v = Violations()
+        v.require(bool(request.idempotency_key), "idempotency_key", "required")
+        v.require(len(request.title) <= rules.MAX_SHORT, "title", f"at most {rules.MAX_SHORT} characters")
+        v.require(len(request.reason) <= rules.MAX_SHORT, "reason", f"at most {rules.MAX_SHORT} characters")
+        v.raise_if_any()
+        call, _ = await self._call(request.call_id, acting=True)
+        if not call.incident_id:
+            raise FailedPrecondition(f"call {call.id} belongs to no incident")
+
+        await self._escalator.move(
+            call.id, to=None, how="unlinked", reason=request.reason, request=request, method="UnlinkCall"
+        )
+        return await self._full(call.id)
 
     async def EscalateCall(
         self, request: intake_pb2.EscalateCallRequest, context: grpc.aio.ServicerContext
     ) -> intake_pb2.Call:
+        """A new incident for a call that belongs to none (an officer's decision)."""
         v = Violations()
         v.require(bool(request.idempotency_key), "idempotency_key", "required")
+        v.require(len(request.title) <= rules.MAX_SHORT, "title", f"at most {rules.MAX_SHORT} characters")
         v.raise_if_any()
         call, _ = await self._call(request.call_id, acting=True)
         if call.incident_id:
             raise FailedPrecondition(f"call {call.id} already belongs to incident {call.incident_id}")
-        return await self._escalate_now(call, force_new=True, title=request.title.strip()[:200])
 
-    async def _escalate_now(
-        self, call: store.CallRow, *, link_to: str | None = None, force_new: bool = False, title: str = ""
-    ) -> intake_pb2.Call:
-        """An operator's escalation: the incident service's refusal or silence is the caller's to hear."""
-        try:
-            escalated = await self._escalator.escalate(call, link_to=link_to, force_new=force_new, title=title)
-        except grpc.aio.AioRpcError as exc:
-            raise_from_incident(exc)
-        if escalated.how == "pending":
-            raise Unavailable("the incident service did not answer; retry")
+        await self._escalator.move(
+            call.id, to=None, how="officer", request=request, method="EscalateCall", title=request.title.strip()
+        )
         return await self._full(call.id)
 
     async def CompleteNotice(
@@ -381,7 +436,7 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
             raise FailedPrecondition(f"call {call.id} is not a notice from a superior")
         merged = json.loads(call.notice)
         merged.update({k: v for k, v in notice_dict(request.notice).items() if v})
-        missing = matching.missing_notice_elements(merged)
+        missing = rules.missing_notice_elements(merged)
 
         async def work(conn: Connection) -> intake_pb2.Call:
             updated = await store.set_notice(
@@ -430,15 +485,28 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
         )
 
 
-def raise_from_incident(exc: grpc.aio.AioRpcError) -> NoReturn:
-    """The incident service's refusal, passed on to intake's caller as the same kind of answer."""
-    if exc.code() == grpc.StatusCode.FAILED_PRECONDITION:
-        raise FailedPrecondition(exc.details() or "refused by the incident service") from exc
-    if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED):
-        raise InvalidArgument(
-            [FieldViolation("incident_id", exc.details() or "not an incident you may link to")]
-        ) from exc
-    raise Unavailable(f"the incident service did not answer ({exc.code().name}); retry") from exc
+def replayed(prior: intake_pb2.RegisterCallResponse) -> intake_pb2.RegisterCallResponse:
+    return intake_pb2.RegisterCallResponse(
+        call=prior.call,
+        incident_id=prior.incident_id,
+        replayed=True,
+        escalation=prior.escalation,
+        suggestions=prior.suggestions,
+    )
+
+
+def match_settings(settings: Settings) -> matching.MatchSettings:
+    """Matching as configured (DUTYLINE_MATCH_*); the rest keeps the tuned defaults."""
+    return matching.MatchSettings(
+        max_distance_m=settings.match_distance_m,
+        half_m=settings.match_half_m,
+        window=timedelta(minutes=settings.match_window_minutes),
+        place_weight=settings.match_place_weight,
+        time_weight=settings.match_time_weight,
+        text_weight=settings.match_text_weight,
+        link_score=settings.match_link_score,
+        merge_score=settings.match_merge_score,
+    )
 
 
 async def build(ctx: ServiceContext, server: grpc.aio.Server) -> str:
@@ -446,4 +514,15 @@ async def build(ctx: ServiceContext, server: grpc.aio.Server) -> str:
     client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
     callbacks = CallbackStarter(pool=ctx.pool, client=client, task_queue=settings.temporal_task_queue)
     intake_pb2_grpc.add_IntakeServiceServicer_to_server(IntakeServicer(ctx, callbacks=callbacks), server)
+    view = EventConsumer(
+        pool=ctx.pool,
+        name="intake-incidents",
+        subjects=IncidentView.SUBJECTS,
+        handle=IncidentView().handle,
+        nats_url=settings.nats_url,
+        nats_creds=settings.nats_creds,
+        stream=settings.stream,
+        replicas=settings.stream_replicas,
+    )
+    ctx.background.append(view.run())
     return str(intake_pb2.DESCRIPTOR.services_by_name["IntakeService"].full_name)

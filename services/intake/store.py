@@ -8,6 +8,7 @@ from datetime import datetime
 import asyncpg
 
 from dutyline.db.pool import Connection
+from dutyline.db.writes import Writes, write
 
 
 @dataclass(frozen=True)
@@ -64,19 +65,21 @@ _INSERT_SQL = (
 )
 
 
-async def insert_call(conn: Connection, *, call: CallRow) -> None:
-    await conn.execute(
-        _INSERT_SQL, *(list(v) if isinstance(v, tuple) else v for v in (getattr(call, c) for c in _INSERT_COLUMNS))
+async def insert_call(conn: Connection | Writes, *, call: CallRow) -> None:
+    await write(
+        conn,
+        _INSERT_SQL,
+        *(list(v) if isinstance(v, tuple) else v for v in (getattr(call, c) for c in _INSERT_COLUMNS)),
     )
 
 
-async def get_call(conn: Connection, *, call_id: str) -> CallRow | None:
-    record = await conn.fetchrow("SELECT * FROM calls WHERE id = $1", call_id)
+async def get_call(conn: Connection, *, call_id: str, for_update: bool = False) -> CallRow | None:
+    record = await conn.fetchrow("SELECT * FROM calls WHERE id = $1" + (" FOR UPDATE" if for_update else ""), call_id)
     return _row(record) if record else None
 
 
 async def mark_escalated(conn: Connection, *, call_id: str, incident_id: str, status: str) -> CallRow:
-    """Tie a call to its incident ("escalated": it opened it; "linked": about an open one)."""
+    """Tie a call to its incident ("escalated": it opened it; "linked": about an open one, or moved there)."""
     record = await conn.fetchrow(
         "UPDATE calls SET incident_id = $2, status = $3, version = version + 1 WHERE id = $1 RETURNING *",
         call_id,

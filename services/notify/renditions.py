@@ -21,8 +21,10 @@ get the same bytes:
     * ``msgType``: ``incident.registered`` is the Alert; ``incident.unfounded``, ``incident.closed`` and
       the ``incident.merged`` of the duplicate (the one with ``merged_into``) are Cancels; every other
       ``incident.*`` change (verified, reclassified, escalated, report_submitted, progress,
-      deadline_missed, feedback_recorded, call_linked, and the ``incident.merged`` of the primary that
-      absorbed a duplicate) is an Update.
+      deadline_missed, feedback_recorded, and the ``incident.merged`` of the primary that
+      absorbed a duplicate) is an Update. ``incident.calls_changed``, ``incident.merge_suggested`` and
+      ``incident.merge_decided`` have no CAP message (nothing the alert shows changes); their JSON
+      rendition is published.
     * ``identifier``: the Alert is ``urn:dutyline:incident:<incident id>`` and its ``sent`` is the
       incident's ``registered_at``, so every later message can name it in ``references``
       (``<sender>,urn:dutyline:incident:<id>,<registered_at>``) from the incident alone. Updates and
@@ -72,6 +74,9 @@ ALERT = "Alert"
 UPDATE = "Update"
 CANCEL = "Cancel"
 _CANCELLING = frozenset({"incident.unfounded", "incident.closed", "incident.merged"})
+# Incident events that change nothing an agency's alert shows (which calls came, proposals to the duty
+# leader): JSON only, no CAP message.
+_NOT_IN_CAP = frozenset({"incident.calls_changed", "incident.merge_suggested", "incident.merge_decided"})
 _LANGUAGES = ("zh-CN", "en-US")
 
 _CATEGORY_VALUES: dict[str, incident_pb2.IncidentCategory] = {
@@ -127,7 +132,6 @@ _CHANGE_LABELS = {
     "incident.progress": ("事件进展", "Progress"),
     "incident.deadline_missed": ("报告超时（迟报）", "Report overdue"),
     "incident.feedback_recorded": ("已反馈来电人", "Caller informed"),
-    "incident.call_linked": ("新来电关联", "Another call linked"),
     "incident.unfounded": ("核实不实", "Unfounded"),
     "incident.closed": ("事件结案", "Closed"),
     "incident.merged": ("合并重复事件", "Duplicate merged in"),
@@ -159,7 +163,7 @@ def cap_message_type(event_type: str, *, incident: incident_pb2.Incident | None 
     ``incident.merged`` is published for both sides of a merge: the duplicate (closed, with
     ``merged_into``), which is cancelled, and the primary that absorbed it, which lives on. From the type
     alone it is a Cancel; given the incident of the event, the primary's is an Update."""
-    if not event_type.startswith("incident."):
+    if not event_type.startswith("incident.") or event_type in _NOT_IN_CAP:
         return None
     if event_type == "incident.registered":
         return ALERT
@@ -195,7 +199,7 @@ def incident_cap(event: event_pb2.Event, *, sender: str = DEFAULT_SENDER) -> byt
 
     Raises ``ValueError`` for an ``incident.*`` event whose payload is neither ``IncidentRegistered`` nor
     ``IncidentChanged``, or that lacks its ids."""
-    if not event.type.startswith("incident."):
+    if not event.type.startswith("incident.") or event.type in _NOT_IN_CAP:
         return None
     if not sender or any(c.isspace() or c in ",<&" for c in sender) or _NOT_XML.search(sender):
         raise ValueError(f"CAP sender {sender!r} must be non-empty, without whitespace, commas, '<' or '&'")

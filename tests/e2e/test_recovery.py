@@ -32,19 +32,19 @@ async def test_an_emergency_call_taken_while_incident_is_down_is_escalated_later
     await asyncio.to_thread(incident_service.stop)
     try:
         reply = await intake.RegisterCall(emergency_call(), timeout=30)
-        # The call is safe even though no incident could be opened yet.
-        assert reply.call.status == "escalation_pending" and not reply.incident_id
+        # The call is safe even though the incident could not be opened yet: its id is reserved.
+        assert reply.call.status == "escalated" and reply.escalation == "pending" and reply.incident_id
     finally:
         incident_service.start()
         await platform.wait_serving("incident")
 
-    async def escalated() -> str | None:
-        row = await db.fetchrow("SELECT status, incident_id FROM intake.calls WHERE id = $1", reply.call.id)
-        return row["incident_id"] if row["status"] == "escalated" else None
+    async def opened() -> bool:
+        return bool(await db.fetchval("SELECT true FROM incident.incidents WHERE id = $1", reply.incident_id))
 
-    incident_id = await wait_for(escalated)
-    assert incident_id, "the intake sweeper escalates pending calls once incident is back"
-    assert await db.fetchval("SELECT count(*) FROM incident.incident_calls WHERE call_id = $1", reply.call.id) == 1
+    assert await wait_for(opened), "the intake sweeper opens the reserved incident once incident is back"
+    assert await db.fetchval("SELECT incident_id FROM incident.incident_calls WHERE call_id = $1", reply.call.id) == (
+        reply.incident_id
+    )
 
 
 async def test_an_incident_registered_while_temporal_is_down_gets_its_workflow_later(

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# Signal: the incident's calls reached a step of a surge (an int: 100, 1000 calls).
+CALLS_LINKED_SIGNAL = "calls_linked"
 SEARCH_ATTRIBUTES = {"DutylineSite": "Keyword", "DutylineSeverity": "Keyword", "DutylineStage": "Keyword"}
 
 

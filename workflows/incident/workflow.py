@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.incident import convert
     from workflows.incident.activities import IncidentActivities
     from workflows.incident.types import (
+        CALLS_LINKED_SIGNAL,
         SYSTEM,
         AbsorbArgs,
         Actor,
@@ -65,6 +66,9 @@ class IncidentWorkflow:
         self._verified_at: datetime | None = None
         self._leader_notified_at: datetime | None = None
         self._feedback = False
+        # Steps of a surge of calls (来电激增) heard of, and the duty leader told of.
+        self._surge_heard: list[int] = []
+        self._surge_told = 0
 
     # -- the process ---------------------------------------------------------------------------
 
@@ -93,6 +97,7 @@ class IncidentWorkflow:
             if not self._closed:
                 async with self._lock:
                     await self._deadlines_passed()
+                    await self._surge_grew()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return IncidentOutcome(incident_id=incident.incident_id, stage=self._stage)
 
@@ -119,6 +124,23 @@ class IncidentWorkflow:
             ],
         )
         await self._notify_leader(f"迟报 Report overdue ({names}): {self._require_input().title}", step=missed)
+
+    async def _surge_grew(self) -> None:
+        """Tell the duty leader once per step a surge of calls reaches (100, 1000 calls): a growing
+        event, without a page per call."""
+        steps = [s for s in self._surge_heard if s > self._surge_told]
+        if not steps:
+            return
+        self._surge_told = max(steps)
+        title = self._require_input().title
+        await self._notify_leader(
+            f"来电激增 Surge: {self._surge_told}+ calls about {title}", step=f"calls:{self._surge_told}"
+        )
+
+    @workflow.signal(name=CALLS_LINKED_SIGNAL)
+    def calls_linked(self, step: int) -> None:
+        self._surge_heard.append(step)
+        self._dirty = True
 
     # -- updates (operator actions) ------------------------------------------------------------
 

@@ -42,7 +42,7 @@ class Event(_message.Message):
     def __init__(self, id: _Optional[str] = ..., type: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., site_id: _Optional[str] = ..., aggregate: _Optional[str] = ..., aggregate_id: _Optional[str] = ..., aggregate_version: _Optional[int] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., payload: _Optional[_Union[_any_pb2.Any, _Mapping]] = ..., drill: _Optional[bool] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class CallRegistered(_message.Message):
-    __slots__ = ("call_id", "channel", "category", "summary", "place", "officer_id", "ring_started_at", "answered_at", "answer_delay_seconds", "answered_late", "caller_masked")
+    __slots__ = ("call_id", "channel", "category", "summary", "place", "officer_id", "ring_started_at", "answered_at", "answer_delay_seconds", "answered_late", "caller_masked", "incident_id", "escalation")
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
@@ -54,6 +54,8 @@ class CallRegistered(_message.Message):
     ANSWER_DELAY_SECONDS_FIELD_NUMBER: _ClassVar[int]
     ANSWERED_LATE_FIELD_NUMBER: _ClassVar[int]
     CALLER_MASKED_FIELD_NUMBER: _ClassVar[int]
+    INCIDENT_ID_FIELD_NUMBER: _ClassVar[int]
+    ESCALATION_FIELD_NUMBER: _ClassVar[int]
     call_id: str
     channel: str
     category: str
@@ -65,7 +67,9 @@ class CallRegistered(_message.Message):
     answer_delay_seconds: float
     answered_late: bool
     caller_masked: str
-    def __init__(self, call_id: _Optional[str] = ..., channel: _Optional[str] = ..., category: _Optional[str] = ..., summary: _Optional[str] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., officer_id: _Optional[str] = ..., ring_started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answer_delay_seconds: _Optional[float] = ..., answered_late: _Optional[bool] = ..., caller_masked: _Optional[str] = ...) -> None: ...
+    incident_id: str
+    escalation: str
+    def __init__(self, call_id: _Optional[str] = ..., channel: _Optional[str] = ..., category: _Optional[str] = ..., summary: _Optional[str] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., officer_id: _Optional[str] = ..., ring_started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answer_delay_seconds: _Optional[float] = ..., answered_late: _Optional[bool] = ..., caller_masked: _Optional[str] = ..., incident_id: _Optional[str] = ..., escalation: _Optional[str] = ...) -> None: ...
 
 class CallEscalated(_message.Message):
     __slots__ = ("call_id", "incident_id")
@@ -148,6 +152,42 @@ class IncidentChanged(_message.Message):
     violation: _incident_pb2.Violation
     entry: _incident_pb2.TimelineEntry
     def __init__(self, incident: _Optional[_Union[_incident_pb2.Incident, _Mapping]] = ..., detail: _Optional[str] = ..., report: _Optional[_Union[_incident_pb2.Report, _Mapping]] = ..., violation: _Optional[_Union[_incident_pb2.Violation, _Mapping]] = ..., entry: _Optional[_Union[_incident_pb2.TimelineEntry, _Mapping]] = ...) -> None: ...
+
+class CallLinked(_message.Message):
+    __slots__ = ("call_id", "incident_id", "previous_incident_id", "how", "reason")
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    INCIDENT_ID_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_INCIDENT_ID_FIELD_NUMBER: _ClassVar[int]
+    HOW_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    call_id: str
+    incident_id: str
+    previous_incident_id: str
+    how: str
+    reason: str
+    def __init__(self, call_id: _Optional[str] = ..., incident_id: _Optional[str] = ..., previous_incident_id: _Optional[str] = ..., how: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class IncidentCallsChanged(_message.Message):
+    __slots__ = ("incident_id", "linked_call_ids", "linked", "unlinked_call_ids", "unlinked", "total")
+    INCIDENT_ID_FIELD_NUMBER: _ClassVar[int]
+    LINKED_CALL_IDS_FIELD_NUMBER: _ClassVar[int]
+    LINKED_FIELD_NUMBER: _ClassVar[int]
+    UNLINKED_CALL_IDS_FIELD_NUMBER: _ClassVar[int]
+    UNLINKED_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    incident_id: str
+    linked_call_ids: _containers.RepeatedScalarFieldContainer[str]
+    linked: int
+    unlinked_call_ids: _containers.RepeatedScalarFieldContainer[str]
+    unlinked: int
+    total: int
+    def __init__(self, incident_id: _Optional[str] = ..., linked_call_ids: _Optional[_Iterable[str]] = ..., linked: _Optional[int] = ..., unlinked_call_ids: _Optional[_Iterable[str]] = ..., unlinked: _Optional[int] = ..., total: _Optional[int] = ...) -> None: ...
+
+class MergeSuggestionChanged(_message.Message):
+    __slots__ = ("suggestion",)
+    SUGGESTION_FIELD_NUMBER: _ClassVar[int]
+    suggestion: _incident_pb2.MergeSuggestion
+    def __init__(self, suggestion: _Optional[_Union[_incident_pb2.MergeSuggestion, _Mapping]] = ...) -> None: ...
 
 class CallChanged(_message.Message):
     __slots__ = ("call", "detail", "callback")

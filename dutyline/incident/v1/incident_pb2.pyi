@@ -89,7 +89,7 @@ class Deadline(_message.Message):
     def __init__(self, kind: _Optional[_Union[ReportKind, str]] = ..., number: _Optional[int] = ..., recipient: _Optional[str] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., met: _Optional[bool] = ..., missed: _Optional[bool] = ..., met_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Incident(_message.Message):
-    __slots__ = ("id", "site_id", "title", "category", "sub_type", "severity", "stage", "place", "summary", "call_ids", "first_responder_id", "assignee_id", "registered_at", "closed_at", "casualties", "pending_deadlines", "drill", "workflow_id", "source_category", "suggested_severity", "responsible_person_id", "verified_at", "feedback_recorded", "merged_into", "summary_at_close", "policy_id", "policy_version", "overdue", "reports", "close_reason")
+    __slots__ = ("id", "site_id", "title", "category", "sub_type", "severity", "stage", "place", "summary", "call_ids", "first_responder_id", "assignee_id", "registered_at", "closed_at", "casualties", "pending_deadlines", "drill", "workflow_id", "source_category", "suggested_severity", "responsible_person_id", "verified_at", "feedback_recorded", "merged_into", "summary_at_close", "policy_id", "policy_version", "overdue", "reports", "close_reason", "call_count")
     ID_FIELD_NUMBER: _ClassVar[int]
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
@@ -120,6 +120,7 @@ class Incident(_message.Message):
     OVERDUE_FIELD_NUMBER: _ClassVar[int]
     REPORTS_FIELD_NUMBER: _ClassVar[int]
     CLOSE_REASON_FIELD_NUMBER: _ClassVar[int]
+    CALL_COUNT_FIELD_NUMBER: _ClassVar[int]
     id: str
     site_id: str
     title: str
@@ -150,10 +151,11 @@ class Incident(_message.Message):
     overdue: bool
     reports: _containers.RepeatedCompositeFieldContainer[Report]
     close_reason: str
-    def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., title: _Optional[str] = ..., category: _Optional[_Union[IncidentCategory, str]] = ..., sub_type: _Optional[str] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., stage: _Optional[_Union[Stage, str]] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., summary: _Optional[str] = ..., call_ids: _Optional[_Iterable[str]] = ..., first_responder_id: _Optional[str] = ..., assignee_id: _Optional[str] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., casualties: _Optional[_Union[Casualties, _Mapping]] = ..., pending_deadlines: _Optional[_Iterable[_Union[Deadline, _Mapping]]] = ..., drill: _Optional[bool] = ..., workflow_id: _Optional[str] = ..., source_category: _Optional[str] = ..., suggested_severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., responsible_person_id: _Optional[str] = ..., verified_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., feedback_recorded: _Optional[bool] = ..., merged_into: _Optional[str] = ..., summary_at_close: _Optional[str] = ..., policy_id: _Optional[str] = ..., policy_version: _Optional[int] = ..., overdue: _Optional[bool] = ..., reports: _Optional[_Iterable[_Union[Report, _Mapping]]] = ..., close_reason: _Optional[str] = ...) -> None: ...
+    call_count: int
+    def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., title: _Optional[str] = ..., category: _Optional[_Union[IncidentCategory, str]] = ..., sub_type: _Optional[str] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., stage: _Optional[_Union[Stage, str]] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., summary: _Optional[str] = ..., call_ids: _Optional[_Iterable[str]] = ..., first_responder_id: _Optional[str] = ..., assignee_id: _Optional[str] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., casualties: _Optional[_Union[Casualties, _Mapping]] = ..., pending_deadlines: _Optional[_Iterable[_Union[Deadline, _Mapping]]] = ..., drill: _Optional[bool] = ..., workflow_id: _Optional[str] = ..., source_category: _Optional[str] = ..., suggested_severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., responsible_person_id: _Optional[str] = ..., verified_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., feedback_recorded: _Optional[bool] = ..., merged_into: _Optional[str] = ..., summary_at_close: _Optional[str] = ..., policy_id: _Optional[str] = ..., policy_version: _Optional[int] = ..., overdue: _Optional[bool] = ..., reports: _Optional[_Iterable[_Union[Report, _Mapping]]] = ..., close_reason: _Optional[str] = ..., call_count: _Optional[int] = ...) -> None: ...
 
 class OpenIncidentRequest(_message.Message):
-    __slots__ = ("idempotency_key", "site_id", "title", "summary", "place", "call_ids", "first_responder_id", "drill", "category", "occurred_at")
+    __slots__ = ("idempotency_key", "site_id", "title", "summary", "place", "call_ids", "first_responder_id", "drill", "category", "occurred_at", "incident_id")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
@@ -164,6 +166,7 @@ class OpenIncidentRequest(_message.Message):
     DRILL_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    INCIDENT_ID_FIELD_NUMBER: _ClassVar[int]
     idempotency_key: str
     site_id: str
     title: str
@@ -174,7 +177,8 @@ class OpenIncidentRequest(_message.Message):
     drill: bool
     category: IncidentCategory
     occurred_at: _timestamp_pb2.Timestamp
-    def __init__(self, idempotency_key: _Optional[str] = ..., site_id: _Optional[str] = ..., title: _Optional[str] = ..., summary: _Optional[str] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., call_ids: _Optional[_Iterable[str]] = ..., first_responder_id: _Optional[str] = ..., drill: _Optional[bool] = ..., category: _Optional[_Union[IncidentCategory, str]] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    incident_id: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., site_id: _Optional[str] = ..., title: _Optional[str] = ..., summary: _Optional[str] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., call_ids: _Optional[_Iterable[str]] = ..., first_responder_id: _Optional[str] = ..., drill: _Optional[bool] = ..., category: _Optional[_Union[IncidentCategory, str]] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., incident_id: _Optional[str] = ...) -> None: ...
 
 class OpenIncidentResponse(_message.Message):
     __slots__ = ("incident", "replayed")
@@ -189,16 +193,6 @@ class GetIncidentRequest(_message.Message):
     INCIDENT_ID_FIELD_NUMBER: _ClassVar[int]
     incident_id: str
     def __init__(self, incident_id: _Optional[str] = ...) -> None: ...
-
-class AttachCallRequest(_message.Message):
-    __slots__ = ("idempotency_key", "incident_id", "call_id")
-    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
-    INCIDENT_ID_FIELD_NUMBER: _ClassVar[int]
-    CALL_ID_FIELD_NUMBER: _ClassVar[int]
-    idempotency_key: str
-    incident_id: str
-    call_id: str
-    def __init__(self, idempotency_key: _Optional[str] = ..., incident_id: _Optional[str] = ..., call_id: _Optional[str] = ...) -> None: ...
 
 class ListIncidentsRequest(_message.Message):
     __slots__ = ("site_id", "stage", "severity", "category", "overdue_only", "include_drills", "page", "open_only")
@@ -515,3 +509,83 @@ class ListViolationsResponse(_message.Message):
     VIOLATIONS_FIELD_NUMBER: _ClassVar[int]
     violations: _containers.RepeatedCompositeFieldContainer[Violation]
     def __init__(self, violations: _Optional[_Iterable[_Union[Violation, _Mapping]]] = ...) -> None: ...
+
+class MergeSuggestion(_message.Message):
+    __slots__ = ("id", "site_id", "primary_id", "duplicate_id", "score", "evidence", "status", "suggested_by", "suggested_at", "decided_by", "decided_at", "reason", "drill", "primary_title", "duplicate_title")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    SITE_ID_FIELD_NUMBER: _ClassVar[int]
+    PRIMARY_ID_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATE_ID_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    EVIDENCE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    SUGGESTED_BY_FIELD_NUMBER: _ClassVar[int]
+    SUGGESTED_AT_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_BY_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_AT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    DRILL_FIELD_NUMBER: _ClassVar[int]
+    PRIMARY_TITLE_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATE_TITLE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    site_id: str
+    primary_id: str
+    duplicate_id: str
+    score: float
+    evidence: _containers.RepeatedScalarFieldContainer[str]
+    status: str
+    suggested_by: _common_pb2.Actor
+    suggested_at: _timestamp_pb2.Timestamp
+    decided_by: _common_pb2.Actor
+    decided_at: _timestamp_pb2.Timestamp
+    reason: str
+    drill: bool
+    primary_title: str
+    duplicate_title: str
+    def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., primary_id: _Optional[str] = ..., duplicate_id: _Optional[str] = ..., score: _Optional[float] = ..., evidence: _Optional[_Iterable[str]] = ..., status: _Optional[str] = ..., suggested_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., suggested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., decided_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ..., drill: _Optional[bool] = ..., primary_title: _Optional[str] = ..., duplicate_title: _Optional[str] = ...) -> None: ...
+
+class SuggestMergeRequest(_message.Message):
+    __slots__ = ("idempotency_key", "primary_id", "duplicate_id", "score", "evidence")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    PRIMARY_ID_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATE_ID_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    EVIDENCE_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    primary_id: str
+    duplicate_id: str
+    score: float
+    evidence: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, idempotency_key: _Optional[str] = ..., primary_id: _Optional[str] = ..., duplicate_id: _Optional[str] = ..., score: _Optional[float] = ..., evidence: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListMergeSuggestionsRequest(_message.Message):
+    __slots__ = ("site_id", "open_only", "include_drills", "page")
+    SITE_ID_FIELD_NUMBER: _ClassVar[int]
+    OPEN_ONLY_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_DRILLS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    site_id: str
+    open_only: bool
+    include_drills: bool
+    page: _common_pb2.PageRequest
+    def __init__(self, site_id: _Optional[str] = ..., open_only: _Optional[bool] = ..., include_drills: _Optional[bool] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class ListMergeSuggestionsResponse(_message.Message):
+    __slots__ = ("suggestions", "page")
+    SUGGESTIONS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    suggestions: _containers.RepeatedCompositeFieldContainer[MergeSuggestion]
+    page: _common_pb2.PageResponse
+    def __init__(self, suggestions: _Optional[_Iterable[_Union[MergeSuggestion, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageResponse, _Mapping]] = ...) -> None: ...
+
+class DecideMergeSuggestionRequest(_message.Message):
+    __slots__ = ("idempotency_key", "suggestion_id", "merge", "reason")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    SUGGESTION_ID_FIELD_NUMBER: _ClassVar[int]
+    MERGE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    suggestion_id: str
+    merge: bool
+    reason: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., suggestion_id: _Optional[str] = ..., merge: _Optional[bool] = ..., reason: _Optional[str] = ...) -> None: ...

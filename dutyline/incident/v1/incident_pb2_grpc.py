@@ -44,11 +44,6 @@ class IncidentServiceStub:
                 request_serializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.GetIncidentRequest.SerializeToString,
                 response_deserializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.Incident.FromString,
                 _registered_method=True)
-        self.AttachCall = channel.unary_unary(
-                '/dutyline.incident.v1.IncidentService/AttachCall',
-                request_serializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.AttachCallRequest.SerializeToString,
-                response_deserializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.Incident.FromString,
-                _registered_method=True)
         self.ListIncidents = channel.unary_unary(
                 '/dutyline.incident.v1.IncidentService/ListIncidents',
                 request_serializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.ListIncidentsRequest.SerializeToString,
@@ -114,6 +109,21 @@ class IncidentServiceStub:
                 request_serializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.ListViolationsRequest.SerializeToString,
                 response_deserializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.ListViolationsResponse.FromString,
                 _registered_method=True)
+        self.SuggestMerge = channel.unary_unary(
+                '/dutyline.incident.v1.IncidentService/SuggestMerge',
+                request_serializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.SuggestMergeRequest.SerializeToString,
+                response_deserializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.MergeSuggestion.FromString,
+                _registered_method=True)
+        self.ListMergeSuggestions = channel.unary_unary(
+                '/dutyline.incident.v1.IncidentService/ListMergeSuggestions',
+                request_serializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.ListMergeSuggestionsRequest.SerializeToString,
+                response_deserializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.ListMergeSuggestionsResponse.FromString,
+                _registered_method=True)
+        self.DecideMergeSuggestion = channel.unary_unary(
+                '/dutyline.incident.v1.IncidentService/DecideMergeSuggestion',
+                request_serializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.DecideMergeSuggestionRequest.SerializeToString,
+                response_deserializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.MergeSuggestion.FromString,
+                _registered_method=True)
 
 
 class IncidentServiceServicer:
@@ -128,13 +138,6 @@ class IncidentServiceServicer:
 
     def GetIncident(self, request, context):
         """Missing associated documentation comment in .proto file."""
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def AttachCall(self, request, context):
-        """Another call about the incident (from intake's LinkCall); idempotent.
-        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -218,6 +221,27 @@ class IncidentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SuggestMerge(self, request, context):
+        """Proposes that two open incidents of a site are one event (intake does when a call fits both);
+        the duty leader decides. Idempotent; a pair already proposed is answered with that proposal.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMergeSuggestions(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DecideMergeSuggestion(self, request, context):
+        """The duty leader's one action on a proposal: merge (the duplicate into the primary) or dismiss.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IncidentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -229,11 +253,6 @@ def add_IncidentServiceServicer_to_server(servicer, server):
             'GetIncident': grpc.unary_unary_rpc_method_handler(
                     servicer.GetIncident,
                     request_deserializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.GetIncidentRequest.FromString,
-                    response_serializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.Incident.SerializeToString,
-            ),
-            'AttachCall': grpc.unary_unary_rpc_method_handler(
-                    servicer.AttachCall,
-                    request_deserializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.AttachCallRequest.FromString,
                     response_serializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.Incident.SerializeToString,
             ),
             'ListIncidents': grpc.unary_unary_rpc_method_handler(
@@ -301,6 +320,21 @@ def add_IncidentServiceServicer_to_server(servicer, server):
                     request_deserializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.ListViolationsRequest.FromString,
                     response_serializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.ListViolationsResponse.SerializeToString,
             ),
+            'SuggestMerge': grpc.unary_unary_rpc_method_handler(
+                    servicer.SuggestMerge,
+                    request_deserializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.SuggestMergeRequest.FromString,
+                    response_serializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.MergeSuggestion.SerializeToString,
+            ),
+            'ListMergeSuggestions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMergeSuggestions,
+                    request_deserializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.ListMergeSuggestionsRequest.FromString,
+                    response_serializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.ListMergeSuggestionsResponse.SerializeToString,
+            ),
+            'DecideMergeSuggestion': grpc.unary_unary_rpc_method_handler(
+                    servicer.DecideMergeSuggestion,
+                    request_deserializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.DecideMergeSuggestionRequest.FromString,
+                    response_serializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.MergeSuggestion.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'dutyline.incident.v1.IncidentService', rpc_method_handlers)
@@ -355,33 +389,6 @@ class IncidentService:
             target,
             '/dutyline.incident.v1.IncidentService/GetIncident',
             dutyline_dot_incident_dot_v1_dot_incident__pb2.GetIncidentRequest.SerializeToString,
-            dutyline_dot_incident_dot_v1_dot_incident__pb2.Incident.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def AttachCall(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/dutyline.incident.v1.IncidentService/AttachCall',
-            dutyline_dot_incident_dot_v1_dot_incident__pb2.AttachCallRequest.SerializeToString,
             dutyline_dot_incident_dot_v1_dot_incident__pb2.Incident.FromString,
             options,
             channel_credentials,
@@ -734,6 +741,87 @@ class IncidentService:
             '/dutyline.incident.v1.IncidentService/ListViolations',
             dutyline_dot_incident_dot_v1_dot_incident__pb2.ListViolationsRequest.SerializeToString,
             dutyline_dot_incident_dot_v1_dot_incident__pb2.ListViolationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SuggestMerge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.incident.v1.IncidentService/SuggestMerge',
+            dutyline_dot_incident_dot_v1_dot_incident__pb2.SuggestMergeRequest.SerializeToString,
+            dutyline_dot_incident_dot_v1_dot_incident__pb2.MergeSuggestion.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMergeSuggestions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.incident.v1.IncidentService/ListMergeSuggestions',
+            dutyline_dot_incident_dot_v1_dot_incident__pb2.ListMergeSuggestionsRequest.SerializeToString,
+            dutyline_dot_incident_dot_v1_dot_incident__pb2.ListMergeSuggestionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DecideMergeSuggestion(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.incident.v1.IncidentService/DecideMergeSuggestion',
+            dutyline_dot_incident_dot_v1_dot_incident__pb2.DecideMergeSuggestionRequest.SerializeToString,
+            dutyline_dot_incident_dot_v1_dot_incident__pb2.MergeSuggestion.FromString,
             options,
             channel_credentials,
             insecure,

@@ -390,14 +390,28 @@ class SuggestIncidentsResponse(_message.Message):
     def __init__(self, suggestions: _Optional[_Iterable[_Union[IncidentSuggestion, _Mapping]]] = ...) -> None: ...
 
 class LinkCallRequest(_message.Message):
-    __slots__ = ("idempotency_key", "call_id", "incident_id")
+    __slots__ = ("idempotency_key", "call_id", "incident_id", "reason")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
     INCIDENT_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
     idempotency_key: str
     call_id: str
     incident_id: str
-    def __init__(self, idempotency_key: _Optional[str] = ..., call_id: _Optional[str] = ..., incident_id: _Optional[str] = ...) -> None: ...
+    reason: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., call_id: _Optional[str] = ..., incident_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class UnlinkCallRequest(_message.Message):
+    __slots__ = ("idempotency_key", "call_id", "title", "reason")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    call_id: str
+    title: str
+    reason: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., call_id: _Optional[str] = ..., title: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class EscalateCallRequest(_message.Message):
     __slots__ = ("idempotency_key", "call_id", "title")

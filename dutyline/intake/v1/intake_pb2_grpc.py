@@ -84,6 +84,11 @@ class IntakeServiceStub:
                 request_serializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.LinkCallRequest.SerializeToString,
                 response_deserializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.Call.FromString,
                 _registered_method=True)
+        self.UnlinkCall = channel.unary_unary(
+                '/dutyline.intake.v1.IntakeService/UnlinkCall',
+                request_serializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.UnlinkCallRequest.SerializeToString,
+                response_deserializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.Call.FromString,
+                _registered_method=True)
         self.EscalateCall = channel.unary_unary(
                 '/dutyline.intake.v1.IntakeService/EscalateCall',
                 request_serializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.EscalateCallRequest.SerializeToString,
@@ -110,8 +115,8 @@ class IntakeServiceServicer:
     """Missing associated documentation comment in .proto file."""
 
     def RegisterCall(self, request, context):
-        """Records a call. Idempotent by idempotency_key. An emergency call that is not linked to an
-        existing incident opens one through IncidentService.OpenIncident.
+        """Records a call. Idempotent by idempotency_key. An emergency call is linked to the open incident
+        about the same event (one event, one incident), or opens one through IncidentService.OpenIncident.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -166,7 +171,15 @@ class IntakeServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def LinkCall(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Links a call to an open incident of its site, or moves it there from the incident it was linked to.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UnlinkCall(self, request, context):
+        """Moves a wrongly linked emergency call out of its incident into a new incident of its own.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -247,6 +260,11 @@ def add_IntakeServiceServicer_to_server(servicer, server):
             'LinkCall': grpc.unary_unary_rpc_method_handler(
                     servicer.LinkCall,
                     request_deserializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.LinkCallRequest.FromString,
+                    response_serializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.Call.SerializeToString,
+            ),
+            'UnlinkCall': grpc.unary_unary_rpc_method_handler(
+                    servicer.UnlinkCall,
+                    request_deserializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.UnlinkCallRequest.FromString,
                     response_serializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.Call.SerializeToString,
             ),
             'EscalateCall': grpc.unary_unary_rpc_method_handler(
@@ -539,6 +557,33 @@ class IntakeService:
             target,
             '/dutyline.intake.v1.IntakeService/LinkCall',
             dutyline_dot_intake_dot_v1_dot_intake__pb2.LinkCallRequest.SerializeToString,
+            dutyline_dot_intake_dot_v1_dot_intake__pb2.Call.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UnlinkCall(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.intake.v1.IntakeService/UnlinkCall',
+            dutyline_dot_intake_dot_v1_dot_intake__pb2.UnlinkCallRequest.SerializeToString,
             dutyline_dot_intake_dot_v1_dot_intake__pb2.Call.FromString,
             options,
             channel_credentials,

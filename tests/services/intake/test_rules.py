@@ -12,6 +12,7 @@ from dutyline.common.v1 import common_pb2
 from dutyline.grpckit.convert import ts
 from dutyline.grpckit.errors import InvalidArgument
 from dutyline.intake.v1 import intake_pb2
+from services.intake import rules
 from services.intake.rules import MAX_TEXT, answer_delay, validate_register_call
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
@@ -92,3 +93,23 @@ def test_answer_delay_is_late_exactly_past_the_limit(ring: datetime, wait: float
     delay, late = answer_delay(ring, ring + timedelta(seconds=wait), limit)
     assert delay == pytest.approx(wait, abs=1e-5)
     assert late == (delay > limit)
+
+
+# --- a notice from a superior ----------------------------------------------------------------------------
+
+
+def test_a_complete_notice_misses_nothing() -> None:
+    notice = {name: "x" for name in rules.NOTICE_ELEMENTS}
+    assert rules.missing_notice_elements(notice) == []
+
+
+def test_absent_and_blank_elements_are_listed_in_order() -> None:
+    notice: dict[str, str | None] = {
+        "issuing_person": "张三",
+        "content": "  ",
+        "meeting_time": None,
+        "place": "市应急局三楼会议室",
+        "extra": "ignored",
+    }
+    assert rules.missing_notice_elements(notice) == ["meeting_time", "content", "participants", "issuing_unit"]
+    assert rules.missing_notice_elements({}) == list(rules.NOTICE_ELEMENTS)

@@ -24,7 +24,6 @@ from dutyline.common.v1 import common_pb2
 from dutyline.envelope import build_event, timestamp
 from dutyline.events.v1 import event_pb2
 from dutyline.incident.v1 import incident_pb2
-from dutyline.intake.v1 import intake_pb2
 from services.notify.renditions import (
     CAP_NAMESPACE,
     DEFAULT_SENDER,
@@ -53,7 +52,6 @@ UPDATES = (
     "incident.progress",
     "incident.deadline_missed",
     "incident.feedback_recorded",
-    "incident.call_linked",
 )
 CANCELS = ("incident.unfounded", "incident.closed", "incident.merged")
 
@@ -623,12 +621,38 @@ def all_kinds_of_events() -> list[event_pb2.Event]:
             aggregate_id="call-01JD3XH0AB",
             aggregate_version=2,
             actor=OFFICER,
-            payload=event_pb2.CallChanged(
-                call=intake_pb2.Call(id="call-01JD3XH0AB", summary="又一个燃气泄漏来电"), detail="linked"
+            payload=event_pb2.CallLinked(
+                call_id="call-01JD3XH0AB", incident_id="inc-01JD3XHZ01", previous_incident_id="", how="officer"
+            ),
+            occurred_at=LATER,
+        ),
+        build_event(
+            event_type="incident.calls_changed",
+            site_id="hz-01",
+            aggregate_id="inc-01JD3XHZ01",
+            aggregate_version=3,
+            actor=SYSTEM,
+            payload=event_pb2.IncidentCallsChanged(
+                incident_id="inc-01JD3XHZ01", linked_call_ids=["call-01JD3XH0AB"], linked=1, total=2
             ),
             occurred_at=LATER,
         ),
     ]
+
+
+@pytest.mark.parametrize("event_type", ["incident.calls_changed", "incident.merge_suggested", "incident.merge_decided"])
+def test_call_batches_and_merge_proposals_have_no_cap_message(event_type: str) -> None:
+    event = build_event(
+        event_type=event_type,
+        site_id="hz-01",
+        aggregate_id="inc-01JD3XHZ01",
+        aggregate_version=3,
+        actor=SYSTEM,
+        payload=event_pb2.IncidentCallsChanged(incident_id="inc-01JD3XHZ01", linked=1, total=2),
+        occurred_at=LATER,
+    )
+    assert incident_cap(event) is None
+    assert cap_message_type(event_type) is None
 
 
 @pytest.mark.parametrize("event", all_kinds_of_events(), ids=lambda e: e.type)

@@ -31,6 +31,7 @@ from services.incident import rules
 from tests.temporal_support import until
 from workflows.incident.convert import parse, policy_to_data
 from workflows.incident.types import (
+    CALLS_LINKED_SIGNAL,
     Actor,
     CasualtiesData,
     ChangeSet,
@@ -742,6 +743,23 @@ async def test_verifying_while_the_leader_is_being_notified_keeps_the_verificati
 
 
 # -- 8. replay -----------------------------------------------------------------------------------------
+
+
+async def test_a_surge_of_calls_tells_the_leader_once_per_step_not_per_call(
+    env: WorkflowEnvironment, worker: Worker, fake: FakeIncidentActivities
+) -> None:
+    """The incident service signals when an incident's calls reach 100 and 1,000 (in batches, never per
+    call); the duty leader is told once per step, a repeated signal changes nothing."""
+    incident = await start(env, worker, fake)
+    await incident.handle.signal(CALLS_LINKED_SIGNAL, 100)
+    await until(lambda: len(fake.notices) >= 2, "the notice at 100 calls")
+    for step in (100, 1000):
+        await incident.handle.signal(CALLS_LINKED_SIGNAL, step)
+    await until(lambda: len(fake.notices) >= 3, "the notice at 1000 calls")
+    await asyncio.sleep(0.2)  # and no more
+    assert [n.step for n in fake.notices] == ["registered", "calls:100", "calls:1000"]
+    assert "来电激增 Surge: 1000+ calls" in fake.notices[-1].title
+    assert await incident.handle.query(IncidentWorkflow.stage) == "verify"
 
 
 async def test_a_full_run_replays_on_the_current_code(

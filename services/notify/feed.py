@@ -5,7 +5,6 @@ subscribed to it. A restart resumes where the consumer's acknowledgements left o
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import time
 from datetime import UTC, datetime
@@ -20,7 +19,7 @@ from dutyline.config import Settings
 from dutyline.directory import RosterDirectory
 from dutyline.events.v1 import event_pb2
 from dutyline.natsconn import connect
-from dutyline.outbox import ensure_stream, stream_config
+from dutyline.outbox import ensure_stream, keep_running, stream_config
 from services.notify import agency_store
 from services.notify.agency_access import (
     CAP_PREFIX,
@@ -44,18 +43,17 @@ class EventFeed:
         self._settings = settings
         self._directory = directory
         self.client: NatsClient | None = None
-        # Agencies with webhooks and the subjects they may read (as their NATS users may), reloaded
-        # now and then.
+        # Agencies and the subjects they may read (as their NATS users may), reloaded now and then.
         self._agencies: list[tuple[agency_store.AgencyRow, list[str]]] = []
         self._loaded_at = 0.0
 
     def agencies_changed(self) -> None:
         self._loaded_at = 0.0
 
-    async def _webhook_agencies(self) -> list[tuple[agency_store.AgencyRow, list[str]]]:
+    async def _readers(self) -> list[tuple[agency_store.AgencyRow, list[str]]]:
         if time.monotonic() - self._loaded_at > AGENCIES_TTL:
             async with self._pool.acquire() as conn:
-                rows = [a for a in await agency_store.list_agencies(conn) if a.webhook_url]
+                rows = await agency_store.list_agencies(conn)
             self._agencies = [
                 (a, agency_subjects(await self._directory.sites_under(a.site_ids), list(a.event_types))) for a in rows
             ]
@@ -63,14 +61,8 @@ class EventFeed:
         return self._agencies
 
     async def run(self) -> None:
-        while True:
-            try:
-                await self._run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # NATS or PostgreSQL away: start over; the consumer remembers
-                log.warning("agency feed interrupted", error=repr(exc))
-                await asyncio.sleep(1.0)
+        """Run until cancelled, surviving NATS and PostgreSQL outages (the consumer remembers its place)."""
+        await keep_running(self._run_once, "agency feed interrupted")
 
     async def _run_once(self) -> None:
         self.client = await connect(self._settings, name="dutyline-notify-feed")
@@ -106,29 +98,30 @@ class EventFeed:
                 await self.client.close()
 
     async def _handle(self, js: JetStreamContext, subject: str, data: bytes) -> None:
+        rest = subject.removeprefix("dutyline.")
+        json_subject, cap_subject = f"{JSON_PREFIX}.{rest}", f"{CAP_PREFIX}.{rest}"
+        readers = await self._readers()
+        # Renditions only for what some agency may read: rendering every event for nobody costs more
+        # than the event itself (an agency added later gets the renditions from then on).
+        wanted = [a for a, allowed in readers if any(covers(s, json_subject) for s in allowed)]
+        cap_wanted = any(any(covers(s, cap_subject) for s in allowed) for _, allowed in readers)
+        if not wanted and not cap_wanted:
+            return
         event = event_pb2.Event()
         try:
             event.ParseFromString(data)
             body = event_json(event)
-            cap = incident_cap(event, sender=self._settings.cap_sender)
+            cap = incident_cap(event, sender=self._settings.cap_sender) if cap_wanted else None
         except Exception:  # a malformed event must not block the feed: it is logged and passed over
             log.exception("event not rendered", subject=subject)
             return
-        rest = subject.removeprefix("dutyline.")
         # Each rendition has its own message id: JetStream drops a repeated id within the stream.
-        await js.publish(
-            f"{JSON_PREFIX}.{rest}", body, stream=RENDITIONS_STREAM, headers={"Nats-Msg-Id": f"{event.id}:json"}
-        )
+        if wanted:
+            await js.publish(json_subject, body, stream=RENDITIONS_STREAM, headers={"Nats-Msg-Id": f"{event.id}:json"})
         if cap is not None:
-            await js.publish(
-                f"{CAP_PREFIX}.{rest}", cap, stream=RENDITIONS_STREAM, headers={"Nats-Msg-Id": f"{event.id}:cap"}
-            )
+            await js.publish(cap_subject, cap, stream=RENDITIONS_STREAM, headers={"Nats-Msg-Id": f"{event.id}:cap"})
         # Reports about deliveries themselves are not delivered (a failing webhook would feed itself).
-        targets = (
-            [agency for agency, allowed in await self._webhook_agencies() if any(covers(a, subject) for a in allowed)]
-            if not event.type.startswith("agency.")
-            else []
-        )
+        targets = [a for a in wanted if a.webhook_url] if not event.type.startswith("agency.") else []
         if targets:
             now = datetime.now(UTC)
             async with self._pool.acquire() as conn, conn.transaction():

@@ -35,6 +35,10 @@ def period_of(v: Violations, field: str, period: common_pb2.TimeRange) -> tuple[
     return start, end
 
 
+# How long the answer of a site without any duty ahead is said to hold.
+NO_ROSTER_AHEAD = timedelta(days=1)
+
+
 class ScheduleRpcs(RosterBase):
     _shifts: ShiftStarter
     _on_duty: OnDutyCache
@@ -205,6 +209,9 @@ class ScheduleRpcs(RosterBase):
             return answer
         async with self._pool.acquire() as conn:
             rows, valid_until = await schedule_store.on_duty(conn, site_id=site.id, at=at)
+        # No duty starts or ends after `at` (no roster published ahead): the answer holds until one is,
+        # and every cache of it expires on its own well before then.
+        valid_until = valid_until or at + NO_ROSTER_AHEAD
         people = [
             roster_pb2.DutyPerson(
                 person_id=r.person_id,

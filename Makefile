@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv proto proto-check lint format typecheck unit clean bench kubectl
+.PHONY: run test venv proto proto-check lint format typecheck unit clean bench bench-surge tune-matching kubectl
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+## make bench-surge: only the surge (10,000 calls about 20 events); make tune-matching: the matching rules
+## replayed over the labelled corpus of surges
+bench-surge: $(STAMP)
+	$(BIN)/python -m bench --only surge
+
+tune-matching: $(STAMP)
+	$(BIN)/python -m bench.tune_matching
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bench.dutyline_paths import Delivery, EmergencyTimings
 from bench.load import LoadResult
 from bench.report import Ceiling, Figure
+from bench.surge import SurgeMeasure
 
 # Raw ceilings DESIGN.md §8 quotes for a 2-core machine (each component alone).
 DESIGN_POSTGRES_COMMITS = 3_500.0
@@ -20,6 +21,8 @@ ON_DUTY_P99_MS = 5.0  # issue 3: who is on duty, from a warm server
 INCIDENTS_SHARE_OF_STARTS = 0.70
 INCIDENT_P99_MS = 1_000.0
 DELIVERY_P99_MS = 1_000.0
+SURGE_CALLS_PER_SECOND = 300.0
+SURGE_P99_MS = 500.0
 
 
 def ceiling(key: str, name: str, result: LoadResult | None, unit: str, design_reference: float) -> Ceiling:
@@ -164,4 +167,44 @@ def emergency_latency(measured: tuple[LoadResult, EmergencyTimings] | None, *, r
             _errors_note(result),
         ),
         detail={**result.summary(), **timings.summary()},
+    )
+
+
+def surge(measured: SurgeMeasure | None, *, cpu_cores: float | None) -> Figure:
+    """DESIGN.md §8's surge: exactly one incident per event, nothing lost, the rate and tail latency."""
+    name = "Surge: 10,000 calls about 20 events at 2 sites, varied wording, 64 callers"
+    budget = f"exactly 1 incident per event, 0 lost, ≥ {SURGE_CALLS_PER_SECOND:.0f}/s, p99 ≤ {SURGE_P99_MS:.0f} ms"
+    if measured is None:
+        return Figure(name, None, "calls/s", budget)
+    run = measured.run
+    lost = measured.calls - measured.stored
+    unlinked = measured.stored - measured.linked
+    exact = not measured.problems and measured.incidents == measured.events
+    p99 = run.latency_ms(99)
+    cpu_ms = cpu_cores * run.elapsed / measured.calls * 1000.0 if cpu_cores else None
+    return Figure(
+        name,
+        run.rate,
+        "calls/s",
+        budget,
+        passed=exact and lost == 0 and unlinked == 0 and run.rate >= SURGE_CALLS_PER_SECOND and p99 <= SURGE_P99_MS,
+        note=_join(
+            f"{measured.incidents} incidents for {measured.events} events",
+            f"p50 {run.latency_ms(50):.0f}, p99 {p99:.0f} ms",
+            f"{lost} lost, {unlinked} not linked in incident",
+            f"{cpu_ms:.2f} ms CPU per call (all processes)" if cpu_ms is not None else "",
+            "; ".join(measured.problems[:3]),
+        ),
+        detail={
+            "calls": measured.calls,
+            "events": measured.events,
+            "incidents": measured.incidents,
+            "stored": measured.stored,
+            "linked": measured.linked,
+            "elapsed_s": round(run.elapsed, 2),
+            "p50_ms": round(run.latency_ms(50), 1),
+            "p99_ms": round(p99, 1),
+            "cpu_ms_per_call": round(cpu_ms, 3) if cpu_ms is not None else None,
+            "problems": measured.problems[:10],
+        },
     )

@@ -18,7 +18,7 @@ import pytest
 from dutyline.common.v1 import common_pb2
 from dutyline.consumer import Applied, EventConsumer
 from dutyline.db.pool import Connection, create_pool
-from dutyline.envelope import build_event, subject_for
+from dutyline.envelope import build_event
 from dutyline.events.v1 import event_pb2
 from dutyline.natsconn import connect_url
 from tests.support import until
@@ -66,20 +66,24 @@ class Recorder:
 
 
 async def test_events_apply_once_poison_is_set_aside_and_waiting_ones_come_back(platform: Any, schema: str) -> None:
+    # A stream of the test's own: the garbage it publishes must not reach the other tests' readers.
     site = f"ct-{uuid.uuid4().hex[:6]}"
+    stream = f"CONSUMER_TEST_{site.upper().replace('-', '_')}"
+    nc = await connect_url(platform.nats.url, platform.nats_creds)
+    js = nc.jetstream()
+    await js.add_stream(name=stream, subjects=[f"{site}.>"])
     pool = await create_pool(platform.postgres.dsn, schema=schema, min_size=1, max_size=4)
     recorder = Recorder()
     consumer = EventConsumer(
         pool=pool,
         name=f"test-{schema}",
-        subjects=[f"dutyline.{site}.call.>"],
+        subjects=[f"{site}.call.>"],
         handle=recorder.handle,
         nats_url=platform.nats.url,
         nats_creds=str(platform.nats_creds),
+        stream=stream,
     )
     task = asyncio.create_task(consumer.run())
-    nc = await connect_url(platform.nats.url, platform.nats_creds)
-    js = nc.jetstream()
     try:
         events = [
             build_event(
@@ -94,11 +98,11 @@ async def test_events_apply_once_poison_is_set_aside_and_waiting_ones_come_back(
             for n, note in enumerate(["first", "poison", "wait", "after"])
         ]
         for event in events:
-            await js.publish(subject_for(site, event.type), event.SerializeToString(), stream="DUTYLINE")
+            await js.publish(f"{site}.{event.type}", event.SerializeToString(), stream=stream)
         # The same event again (as after a crash between publishing and forgetting it), under another
         # message id, so JetStream's duplicate window does not drop it: its effect is not repeated.
-        await js.publish(subject_for(site, events[0].type), events[0].SerializeToString(), stream="DUTYLINE")
-        await js.publish(f"dutyline.{site}.call.garbage", b"\xff not an event", stream="DUTYLINE")
+        await js.publish(f"{site}.{events[0].type}", events[0].SerializeToString(), stream=stream)
+        await js.publish(f"{site}.call.garbage", b"\xff not an event", stream=stream)
 
         async with pool.acquire() as conn:
 
@@ -118,5 +122,6 @@ async def test_events_apply_once_poison_is_set_aside_and_waiting_ones_come_back(
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        await js.delete_stream(stream)
         await nc.close()
         await pool.close()

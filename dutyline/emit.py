@@ -29,7 +29,10 @@ async def emit(
     occurred_at: datetime | None = None,
 ) -> None:
     """Write ``event_type`` to the outbox in the current transaction (or with a batch of writes). The
-    actor defaults to the caller of the RPC being served."""
+    actor defaults to the caller of the RPC being served.
+
+    An event over ``MAX_EVENT_BYTES`` raises ``InvalidArgument`` naming the payload's largest field
+    before anything is written: the caller's transaction rolls back and nothing commits."""
     await add_event(
         conn,
         build_event(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 from dutyline.config import DEV_TOKEN_SECRET
@@ -28,6 +30,149 @@ async def notifications_about(platform: Any, ref_id: str, *, at_least: int = 1, 
             if len(found.notifications) >= at_least or asyncio.get_running_loop().time() > deadline:
                 return list(found.notifications)
             await asyncio.sleep(0.1)
+
+
+async def published_within(platform: Any, aggregate_id: str, *, seconds: float, event_type: str = "") -> None:
+    """Fails unless an event about ``aggregate_id`` (of ``event_type`` if given) is on the stream within
+    ``seconds`` of this call: what a relay loop or a jammed outbox would stop."""
+    from datetime import UTC, datetime, timedelta
+
+    import nats.errors
+    from nats.js.api import ConsumerConfig, DeliverPolicy
+
+    from dutyline.events.v1 import event_pb2
+    from dutyline.natsconn import connect_url
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    nc = await connect_url(platform.nats.url, platform.nats_creds)
+    try:
+        # Events of the last half minute: the one sought may have been published before this call.
+        config = ConsumerConfig(
+            deliver_policy=DeliverPolicy.BY_START_TIME, opt_start_time=datetime.now(UTC) - timedelta(seconds=30)
+        )
+        sub = await nc.jetstream().subscribe("dutyline.>", ordered_consumer=True, config=config)
+        while (left := deadline - loop.time()) > 0:
+            try:
+                msg = await sub.next_msg(timeout=left)
+            except nats.errors.TimeoutError:
+                break
+            event = event_pb2.Event()
+            event.ParseFromString(msg.data)
+            if event.aggregate_id == aggregate_id and event_type in ("", event.type):
+                return
+        raise AssertionError(f"no {event_type or 'event'} about {aggregate_id} on the stream within {seconds} s")
+    finally:
+        await nc.close()
+
+
+async def staffed_site(
+    admin: Any,
+    site_id: str,
+    *,
+    name: str = "",
+    officers: int = 2,
+    leaders: int = 1,
+    officers_per_shift: int = 1,
+    leader_needed: bool = True,
+    start_date: str = "2026-01-01",
+    contact: str = "phone",
+) -> list[str]:
+    """A fresh site under the east region (``admin``: a roster stub with an admin token): its officers
+    ``<site>-o1…`` and leaders ``<site>-l1…`` (returned in that order), a day/night pattern needing
+    ``officers_per_shift`` officers (and a leader when ``leader_needed``), the officers' rotation."""
+    from dutyline.common.v1 import common_pb2
+    from dutyline.roster.v1 import roster_pb2
+
+    officer, leader = common_pb2.ROLE_OFFICER, common_pb2.ROLE_LEADER
+    await admin.UpsertSite(
+        roster_pb2.UpsertSiteRequest(
+            idempotency_key=str(uuid.uuid4()),
+            site=roster_pb2.Site(
+                id=site_id,
+                name=name or f"Test {site_id}",
+                kind=roster_pb2.SITE_KIND_SITE,
+                parent_id="east",
+                time_zone="Asia/Shanghai",
+                jurisdiction="330100",
+            ),
+        )
+    )
+    people = [(f"{site_id}-o{i}", officer) for i in range(1, officers + 1)]
+    people += [(f"{site_id}-l{i}", leader) for i in range(1, leaders + 1)]
+    for person_id, role in people:
+        await admin.UpsertPerson(
+            roster_pb2.UpsertPersonRequest(
+                idempotency_key=str(uuid.uuid4()),
+                person=roster_pb2.Person(
+                    id=person_id,
+                    display_name=person_id,
+                    site_id=site_id,
+                    roles=[role],
+                    contacts=[roster_pb2.ContactMethod(channel=contact, address="13900000000")],
+                ),
+            )
+        )
+    staffing = [roster_pb2.StaffingRequirement(role=officer, minimum=officers_per_shift)]
+    if leader_needed:
+        staffing.append(roster_pb2.StaffingRequirement(role=leader, minimum=1))
+    await admin.UpsertShiftPattern(
+        roster_pb2.UpsertShiftPatternRequest(
+            idempotency_key=str(uuid.uuid4()),
+            pattern=roster_pb2.ShiftPattern(
+                id=f"{site_id}-dn",
+                site_id=site_id,
+                name="day/night",
+                shifts=[
+                    roster_pb2.ShiftDefinition(
+                        name="day", local_start="08:00", duration_minutes=720, staffing=staffing
+                    ),
+                    roster_pb2.ShiftDefinition(
+                        name="night", local_start="20:00", duration_minutes=720, staffing=staffing
+                    ),
+                ],
+            ),
+        )
+    )
+    await admin.UpsertRotation(
+        roster_pb2.UpsertRotationRequest(
+            idempotency_key=str(uuid.uuid4()),
+            rotation=roster_pb2.Rotation(
+                id=f"{site_id}-officers",
+                site_id=site_id,
+                pattern_id=f"{site_id}-dn",
+                role=officer,
+                person_ids=[p for p, role in people if role == officer],
+                period_days=1,
+                start_date=start_date,
+                slots=officers_per_shift,
+            ),
+        )
+    )
+    return [p for p, _ in people]
+
+
+@contextlib.asynccontextmanager
+async def kit_schema(dsn: str, prefix: str, *extra_sql: str) -> AsyncIterator[str]:
+    """A schema of its own with the kit's tables (outbox, dead letters, consumed events…) and whatever
+    ``extra_sql`` creates in it (``{schema}`` is its name); dropped afterwards."""
+    from importlib import resources
+
+    import asyncpg
+
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(f"CREATE SCHEMA {name}")
+        for migration in sorted(resources.files("dutyline.db.kit_migrations").iterdir(), key=lambda p: p.name):
+            if migration.name.endswith(".sql"):
+                await conn.execute(f"SET search_path = {name}; {migration.read_text(encoding='utf-8')}")
+        for sql in extra_sql:
+            await conn.execute(sql.format(schema=name))
+        yield name
+    finally:
+        await conn.execute(f"DROP SCHEMA {name} CASCADE")
+        await conn.close()
 
 
 T = TypeVar("T")

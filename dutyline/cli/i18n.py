@@ -580,6 +580,48 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "请用 --content 给出报告内容（- 表示从标准输入读取）",
         "give the report with --content TEXT (- reads standard input)",
     ),
+    # dutyline ops dead-letters
+    "ops.title": ("死信（{count} 条）", "Dead letters ({count})"),
+    "ops.caption_unreplayed": ("仅列出未重放的；--all 列出全部", "unreplayed only; --all lists every one"),
+    "ops.none": ("没有死信", "No dead letters"),
+    "ops.col.seq": ("序号", "Seq"),
+    "ops.col.schema": ("模式", "Schema"),
+    "ops.col.source": ("来源", "Source"),
+    "ops.col.subject": ("主题", "Subject"),
+    "ops.col.event": ("事件编号", "Event ID"),
+    "ops.col.reason": ("原因", "Reason"),
+    "ops.col.at": ("时间", "At"),
+    "ops.col.replayed": ("重放时间", "Replayed"),
+    "ops.bad_schema": (
+        "模式名无效：{schema}（intake、roster、incident、notify 或 all）",
+        "not a schema: {schema} (intake, roster, incident, notify or all)",
+    ),
+    "ops.no_table": ("模式 {schema} 中没有死信表 dead_letters", "schema {schema} has no dead_letters table"),
+    "ops.db_failed": ("无法访问数据库 {dsn}：{error}", "cannot use the database {dsn}: {error}"),
+    "ops.schema_all": (
+        "请用 --schema 指明一个模式（死信序号按模式编号）",
+        "name one schema with --schema (sequence numbers are per schema)",
+    ),
+    "ops.not_found": ("{schema} 中没有这些死信：{seqs}", "no such dead letters in {schema}: {seqs}"),
+    "ops.cannot_replay": (
+        "无法重放 #{seq}（{source}）：消费端和推送的死信暂不支持重放"
+        "——再次发布会让其他消费者重复收到；处理后请用 drop 删除",
+        "cannot replay #{seq} ({source}): a consumer's or the feed's dead letter cannot be replayed yet "
+        "(publishing it again would duplicate it for every other consumer); handle it, then drop it",
+    ),
+    "ops.already_replayed": ("#{seq} 已于 {at} 重放过", "#{seq} was replayed already, at {at}"),
+    "ops.nothing_changed": ("未做任何更改", "Nothing changed."),
+    "ops.replayed": (
+        "已重放 #{seq} {event_id} → {subject}（已放回 {schema} 的发件箱）",
+        "replayed #{seq} {event_id} → {subject} (back in the outbox of {schema})",
+    ),
+    "ops.need_reason": ("请用 --reason 说明删除原因", "say why with --reason"),
+    "ops.drop_confirm": ("从 {schema} 删除 {count} 条死信？", "Drop {count} dead letters from {schema}?"),
+    "ops.not_confirmed": ("未确认，未删除（或加 --yes）", "Not confirmed: nothing dropped (or add --yes)."),
+    "ops.dropped": (
+        "已删除 #{seq} {event_id}（{source}），原因：{reason}",
+        "dropped #{seq} {event_id} ({source}): {reason}",
+    ),
 }
 
 WEEKDAYS = {Lang.zh: "一二三四五六日", Lang.en: ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}

@@ -18,6 +18,7 @@ from dutyline.cli.call import call_app
 from dutyline.cli.events import events_app
 from dutyline.cli.incident import incident_app
 from dutyline.cli.notify import notify_app
+from dutyline.cli.ops import ops_app
 from dutyline.cli.roster import roster_app
 from dutyline.config import SERVICES, get_settings
 
@@ -29,6 +30,7 @@ app.add_typer(call_app, name="call")
 app.add_typer(notify_app, name="notify")
 app.add_typer(agency_app, name="agency")
 app.add_typer(events_app, name="events")
+app.add_typer(ops_app, name="ops")
 
 StateDir = Annotated[Path, typer.Option("--state-dir", help="数据目录 where the platform keeps its data")]
 

@@ -1,7 +1,12 @@
 """The event feed to agencies. A durable JetStream consumer reads every event of the DUTYLINE stream
 once; for each it publishes the JSON rendition (and the CAP 1.2 message of incident events) on
 their own subjects, deduplicated by event id, and queues a webhook delivery for every agency that
-subscribed to it. A restart resumes where the consumer's acknowledgements left off."""
+subscribed to it. A restart resumes where the consumer's acknowledgements left off.
+
+An event the feed cannot parse or render, or a rendition JetStream refuses for good (too big for the
+server, a 4xx answer), is set aside in notify's ``dead_letters`` (source ``feed:notify``, with the
+reason), logged, counted and acknowledged, so the feed moves on; an outage (NATS, PostgreSQL, a
+timeout) is not the event's fault: the feed reconnects and the event comes again."""
 
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ from dutyline.config import Settings
 from dutyline.directory import RosterDirectory
 from dutyline.events.v1 import event_pb2
 from dutyline.natsconn import connect
-from dutyline.outbox import ensure_stream, keep_running, stream_config
+from dutyline.outbox import ensure_stream, keep_running, message_size, refusal, stream_config
 from services.notify import agency_store
 from services.notify.agency_access import (
     CAP_PREFIX,
@@ -35,6 +40,9 @@ log = structlog.get_logger(__name__)
 
 CONSUMER = "notify-feed"
 AGENCIES_TTL = 30.0
+# The source of the feed's dead letters in notify's dead_letters.
+DEAD_LETTER_SOURCE = "feed:notify"
+REASON_LIMIT = 2000
 
 
 class EventFeed:
@@ -46,6 +54,7 @@ class EventFeed:
         # Agencies and the subjects they may read (as their NATS users may), reloaded now and then.
         self._agencies: list[tuple[agency_store.AgencyRow, list[str]]] = []
         self._loaded_at = 0.0
+        self.dead_lettered = 0
 
     def agencies_changed(self) -> None:
         self._loaded_at = 0.0
@@ -112,14 +121,16 @@ class EventFeed:
             event.ParseFromString(data)
             body = event_json(event)
             cap = incident_cap(event, sender=self._settings.cap_sender) if cap_wanted else None
-        except Exception:  # a malformed event must not block the feed: it is logged and passed over
+        except Exception as exc:  # a malformed event must not block the feed: it is set aside
             log.exception("event not rendered", subject=subject)
+            await self._dead_letter(subject, data, event.id, f"not rendered: {type(exc).__name__}: {exc}")
             return
         # Each rendition has its own message id: JetStream drops a repeated id within the stream.
+        refused: list[str] = []
         if wanted:
-            await js.publish(json_subject, body, stream=RENDITIONS_STREAM, headers={"Nats-Msg-Id": f"{event.id}:json"})
+            refused += await self._publish(js, "JSON", json_subject, body, f"{event.id}:json")
         if cap is not None:
-            await js.publish(cap_subject, cap, stream=RENDITIONS_STREAM, headers={"Nats-Msg-Id": f"{event.id}:cap"})
+            refused += await self._publish(js, "CAP", cap_subject, cap, f"{event.id}:cap")
         # Reports about deliveries themselves are not delivered (a failing webhook would feed itself).
         targets = [a for a in wanted if a.webhook_url] if not event.type.startswith("agency.") else []
         if targets:
@@ -136,3 +147,40 @@ class EventFeed:
                         body=body,
                         now=now,
                     )
+        # Last, so that a failure of the steps above (retried) does not record it twice.
+        if refused:
+            await self._dead_letter(subject, data, event.id, "; ".join(refused))
+
+    async def _publish(self, js: JetStreamContext, rendition: str, subject: str, body: bytes, msg_id: str) -> list[str]:
+        """Publish a rendition; [why] when JetStream refuses it for good, [] when published. Other
+        failures (NATS away, a timeout, JetStream unavailable) are raised: the event comes again."""
+        headers = {"Nats-Msg-Id": msg_id, "Nats-Expected-Stream": RENDITIONS_STREAM}
+        size = message_size(body, headers)
+        max_payload = self.client.max_payload if self.client is not None else 0
+        if max_payload and size > max_payload:
+            # Checked here: the server would close the connection of a client sending it.
+            return [f"{rendition} rendition {size} bytes, over the NATS server's max_payload of {max_payload} bytes"]
+        try:
+            await js.publish(subject, body, stream=RENDITIONS_STREAM, headers={"Nats-Msg-Id": msg_id})
+        except Exception as exc:
+            reason = refusal(exc)
+            if reason is None:
+                raise
+            return [f"{rendition} rendition {reason}"]
+        return []
+
+    async def _dead_letter(self, subject: str, data: bytes, event_id: str, reason: str) -> None:
+        """Set the event aside in notify's dead_letters with the reason (the caller acknowledges it)."""
+        async with self._pool.acquire() as conn:
+            await conn.execute(
+                "INSERT INTO dead_letters (source, subject, event_id, data, reason) VALUES ($1, $2, $3, $4, $5)",
+                DEAD_LETTER_SOURCE,
+                subject,
+                event_id,
+                data,
+                reason[:REASON_LIMIT],
+            )
+        self.dead_lettered += 1
+        log.error(
+            "event set aside as a dead letter", feed=CONSUMER, subject=subject, event_id=event_id, reason=reason[:200]
+        )

@@ -9,10 +9,8 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
-from importlib import resources
 from typing import Any
 
-import asyncpg
 import pytest
 
 from dutyline.common.v1 import common_pb2
@@ -21,7 +19,7 @@ from dutyline.db.pool import Connection, create_pool
 from dutyline.envelope import build_event
 from dutyline.events.v1 import event_pb2
 from dutyline.natsconn import connect_url
-from tests.support import until
+from tests.support import kit_schema, until
 
 pytestmark = pytest.mark.stack
 
@@ -31,18 +29,9 @@ ACTOR = common_pb2.Actor(person_id="p-test", display_name="test", kind="person")
 @pytest.fixture
 async def schema(platform: Any) -> AsyncIterator[str]:
     """A schema of its own with the kit's tables and one for the effects."""
-    name = f"consumer_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(platform.postgres.dsn)
-    try:
-        await conn.execute(f"CREATE SCHEMA {name}")
-        for migration in sorted(resources.files("dutyline.db.kit_migrations").iterdir(), key=lambda p: p.name):
-            if migration.name.endswith(".sql"):
-                await conn.execute(f"SET search_path = {name}; {migration.read_text(encoding='utf-8')}")
-        await conn.execute(f"CREATE TABLE {name}.effects (event_id text, note text)")
+    effects = "CREATE TABLE {schema}.effects (event_id text, note text)"
+    async with kit_schema(platform.postgres.dsn, "consumer", effects) as name:
         yield name
-    finally:
-        await conn.execute(f"DROP SCHEMA {name} CASCADE")
-        await conn.close()
 
 
 class Recorder:

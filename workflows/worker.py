@@ -63,6 +63,7 @@ async def run_worker(settings: Settings) -> None:
             incident.notify_duty_leader,
             incident.load_policy,
             incident.apply_change,
+            incident.record_failure,
             shift.remind,
             shift.check_in_state,
             shift.alert_leader,

@@ -7,6 +7,7 @@ import asyncpg
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from dutyline.activity_errors import classified
 from dutyline.common.v1 import common_pb2
 from dutyline.emit import emit
 from dutyline.events.v1 import event_pb2
@@ -31,6 +32,7 @@ class CallbackActivities:
         return row
 
     @activity.defn(name=STATE)
+    @classified
     async def state(self, callback_id: str) -> CallbackState:
         row = await self._callback(callback_id)
         return CallbackState(status=row.status, completed_at=row.completed_at.isoformat() if row.completed_at else None)
@@ -48,6 +50,7 @@ class CallbackActivities:
         }
 
     @activity.defn(name=REMIND)
+    @classified
     async def remind(self, notice: CallbackNotice) -> None:
         row = await self._callback(notice.callback_id)
         await self._notifier.send(
@@ -61,6 +64,7 @@ class CallbackActivities:
         )
 
     @activity.defn(name=ESCALATE)
+    @classified
     async def escalate(self, notice: CallbackNotice) -> None:
         """Tell the duty leader on duty that a callback or message is overdue, up the chain until acknowledged."""
         row = await self._callback(notice.callback_id)
@@ -74,6 +78,7 @@ class CallbackActivities:
         )
 
     @activity.defn(name=RECORD_OVERDUE)
+    @classified
     async def record_overdue(self, callback_id: str) -> bool:
         async with self._pool.acquire() as conn, conn.transaction():
             marked = await store.mark_callback_overdue(conn, callback_id=callback_id)

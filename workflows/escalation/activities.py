@@ -10,6 +10,7 @@ import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from dutyline.activity_errors import classified
 from dutyline.common.v1 import common_pb2
 from dutyline.db.pool import Connection
 from dutyline.emit import emit
@@ -94,6 +95,7 @@ class EscalationActivities:
         )
 
     @activity.defn(name=NOTIFY_STEP)
+    @classified
     async def notify_step(self, notice: StepNotice) -> StepSent:
         """Notify whoever the step stands for now, and record escalation.step."""
         async with self._pool.acquire() as conn:
@@ -120,6 +122,7 @@ class EscalationActivities:
         return StepSent(person_ids=[n.person_id for n in stored], notification_ids=[n.id for n in stored])
 
     @activity.defn(name=ACK_STATE)
+    @classified
     async def ack_state(self, escalation_id: str) -> Acknowledgement | None:
         async with self._pool.acquire() as conn:
             first = await store.first_acknowledgement(conn, escalation_id=escalation_id)
@@ -132,6 +135,7 @@ class EscalationActivities:
         )
 
     @activity.defn(name=RECORD_ACK)
+    @classified
     async def record_ack(self, notice: AckNotice) -> None:
         """Record who acknowledged when, and tell the others notified that it is taken care of."""
         ack = notice.acknowledgement
@@ -156,6 +160,7 @@ class EscalationActivities:
                 await self._event(conn, after, "escalation.acknowledged", loop=0, step=0, people=[ack.person_id])
 
     @activity.defn(name=RECORD_EXHAUSTED)
+    @classified
     async def record_exhausted(self, notice: ExhaustedNotice) -> None:
         """Nobody acknowledged: recorded, and published as escalation.exhausted (the supervisors' feed)."""
         async with self._pool.acquire() as conn, conn.transaction():

@@ -3,13 +3,16 @@ keyed by its update id or deadline key, and a repeated one writes nothing."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import asyncpg
 import structlog
 from temporalio import activity
 
+from dutyline.activity_errors import classified
 from dutyline.common.v1 import common_pb2
+from dutyline.db.pool import Connection
 from dutyline.emit import emit
 from dutyline.events.v1 import event_pb2
 from dutyline.ids import new_id
@@ -17,9 +20,55 @@ from dutyline.notifier import NotifyClient, notify_key
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 from services.incident import convert, policy_store, rules, store
 from workflows.incident.convert import deadline_from_data, parse, policy_to_data
-from workflows.incident.types import SYSTEM, ChangeSet, LeaderNotice, LeaderNotified, PolicyData, PolicyQuery
+from workflows.incident.types import (
+    SYSTEM,
+    ChangeSet,
+    LeaderNotice,
+    LeaderNotified,
+    PolicyData,
+    PolicyQuery,
+    StepFailure,
+)
 
 SYSTEM_ACTOR = common_pb2.Actor(person_id=SYSTEM.person_id, display_name=SYSTEM.name, kind=SYSTEM.kind)
+MAX_REASON = 500
+_NOT_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+
+
+def _printable(text: str) -> str:
+    """A reason as the timeline can keep it (an error message may quote what could not be stored)."""
+    return _NOT_PRINTABLE.sub("?", text)
+
+
+async def _system_entry(
+    conn: Connection, incident_id: str, *, kind: str, text: str, dedupe_key: str, event_type: str
+) -> bool:
+    """A timeline entry by the platform and its event (the incident as it is now, ``text`` as detail);
+    False when an earlier attempt recorded it already (its event is out then)."""
+    added = await store.append_timeline(
+        conn,
+        incident_id=incident_id,
+        at=datetime.now(UTC),
+        actor_id=SYSTEM_ACTOR.person_id,
+        actor_name=SYSTEM_ACTOR.display_name,
+        actor_kind=SYSTEM_ACTOR.kind,
+        kind=kind,
+        text=text,
+        dedupe_key=dedupe_key,
+    )
+    incident = await store.get_incident(conn, incident_id=incident_id) if added else None
+    if incident is not None:
+        await emit(
+            conn,
+            event_type=event_type,
+            site_id=incident.site_id,
+            aggregate_id=incident.id,
+            aggregate_version=incident.version,
+            payload=event_pb2.IncidentChanged(incident=convert.incident_message(incident), detail=text),
+            drill=incident.drill,
+            actor=SYSTEM_ACTOR,
+        )
+    return added
 
 
 class IncidentActivities:
@@ -31,6 +80,7 @@ class IncidentActivities:
         self._notifier = notifier
 
     @activity.defn(name="notify_duty_leader")
+    @classified
     async def notify_duty_leader(self, notice: LeaderNotice) -> LeaderNotified:
         """Tell the duty leader on duty now (报告带班领导) and record it on the timeline."""
         structlog.contextvars.bind_contextvars(
@@ -68,35 +118,66 @@ class IncidentActivities:
         # The registration's notice keeps its original key, so incidents started before keep replaying.
         key = "leader_notified" if registered else f"leader_notified:{notice.step}"
         async with self._pool.acquire() as conn, conn.transaction():
-            added = await store.append_timeline(
+            if registered:
+                await store.await_verification(conn, incident_id=notice.incident_id)
+            await _system_entry(
                 conn,
-                incident_id=notice.incident_id,
-                at=datetime.now(UTC),
-                actor_id=SYSTEM_ACTOR.person_id,
-                actor_name=SYSTEM_ACTOR.display_name,
-                actor_kind=SYSTEM_ACTOR.kind,
+                notice.incident_id,
                 kind="leader_notified",
                 text=text,
                 dedupe_key=f"{notice.incident_id}:{key}",
+                event_type="incident.escalated",
             )
-            if registered:
-                await store.await_verification(conn, incident_id=notice.incident_id)
-            # Recorded by an earlier attempt: its event is out already.
-            incident = await store.get_incident(conn, incident_id=notice.incident_id) if added else None
-            if incident is not None:
-                await emit(
-                    conn,
-                    event_type="incident.escalated",
-                    site_id=incident.site_id,
-                    aggregate_id=incident.id,
-                    aggregate_version=incident.version,
-                    payload=event_pb2.IncidentChanged(incident=convert.incident_message(incident), detail=text),
-                    drill=incident.drill,
-                    actor=SYSTEM_ACTOR,
-                )
         return LeaderNotified(leader_ids=[p.person_id for p in leaders], channel=f"escalation:{escalation_id}")
 
+    @activity.defn(name="record_incident_failure")
+    @classified
+    async def record_failure(self, failure: StepFailure) -> None:
+        """A step that failed for good, on the timeline and the stream (incident.step_failed); with
+        tell_leader, the duty leaders on duty are also sent a plain notice (Send, not the escalation
+        that may be what failed). Best effort beyond the record: a notice that cannot go is logged."""
+        info = activity.info()
+        reason = _printable(failure.reason)[:MAX_REASON]
+        text = f"处理失败 Step failed ({failure.step}): {reason}"
+        async with self._pool.acquire() as conn, conn.transaction():
+            added = await _system_entry(
+                conn,
+                failure.incident_id,
+                kind="step_failed",
+                text=text,
+                dedupe_key=f"{failure.incident_id}:failed:{info.workflow_run_id}:{info.activity_id}",
+                event_type="incident.step_failed",
+            )
+        if not (failure.tell_leader and added):
+            return
+        log = structlog.get_logger(__name__).bind(incident_id=failure.incident_id, step=failure.step)
+        try:
+            on_duty = await self._roster.GetOnDuty(roster_pb2.GetOnDutyRequest(site_id=failure.site_id), timeout=5.0)
+            for leader in on_duty.leaders:
+                await self._notifier.send(
+                    site_id=failure.site_id,
+                    person_id=leader.person_id,
+                    template="incident_escalated",
+                    data={
+                        "incident_id": failure.incident_id,
+                        "title": failure.incident_id,
+                        "step": failure.step[:100],
+                        "detail": text,
+                        "place": "",
+                        "category": "",
+                        "severity": "",
+                        "registered_at": "",
+                    },
+                    key=notify_key(failure.incident_id, "failed", info.workflow_run_id or "", info.activity_id),
+                    ref_kind="incident",
+                    ref_id=failure.incident_id,
+                    drill=failure.drill,
+                )
+        except Exception as exc:  # recorded above; the plain notice is a second chance, not a promise
+            log.warning("the duty leader could not be told of a failed step", error=repr(exc))
+
     @activity.defn(name="load_policy")
+    @classified
     async def load_policy(self, query: PolicyQuery) -> PolicyData | None:
         """The reporting policy in force at ``query.at`` for the incident's jurisdiction and class."""
         at = parse(query.at)
@@ -113,6 +194,7 @@ class IncidentActivities:
         return policy_to_data(chosen) if chosen is not None else None
 
     @activity.defn(name="apply_incident_change")
+    @classified
     async def apply_change(self, change: ChangeSet) -> None:
         """One step of the process in one transaction: the incident's facts, the deadlines, a report,
         feedback or violations, the timeline entry and the event."""

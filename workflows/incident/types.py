@@ -35,6 +35,19 @@ class LeaderNotice:
 
 
 @dataclass
+class StepFailure:
+    """A step of the process that failed for good: recorded on the timeline; with tell_leader, the
+    duty leader is also told by another route than the failed one."""
+
+    incident_id: str
+    site_id: str
+    drill: bool
+    step: str
+    reason: str
+    tell_leader: bool = False
+
+
+@dataclass
 class LeaderNotified:
     leader_ids: list[str]
     # Empty when the site had no duty leader on the roster at that moment.

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Mapping, Sequence
+import copy
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import SearchAttributeKey
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from services.incident import rules
@@ -39,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
         PolicyQuery,
         ReclassifyArgs,
         ReportArgs,
+        StepFailure,
         UpdateResult,
         VerifyArgs,
     )
@@ -48,16 +50,20 @@ SITE = SearchAttributeKey.for_keyword("DutylineSite")
 SEVERITY = SearchAttributeKey.for_keyword("DutylineSeverity")
 
 ILLEGAL = "IllegalTransition"
+STEP_FAILED = "StepFailed"
 CLOSE_REFUSED = "CloseRefused"
 
 
 @workflow.defn(name="IncidentWorkflow")
 class IncidentWorkflow:
-    def __init__(self) -> None:
+    @workflow.init
+    def __init__(self, incident: IncidentInput) -> None:
+        # With the input at hand before any handler runs, an update that arrives before the first
+        # workflow task is valid from the first instant.
         self._stage = "register"
         self._dirty = False
         self._lock = asyncio.Lock()
-        self._incident: IncidentInput | None = None
+        self._incident: IncidentInput | None = incident
         self._deadlines: list[rules.Deadline] = []
         self._policy: rules.Policy | None = None
         self._category = ""
@@ -74,7 +80,6 @@ class IncidentWorkflow:
 
     @workflow.run
     async def run(self, incident: IncidentInput) -> IncidentOutcome:
-        self._incident = incident
         await self._notify_leader(incident.title)
         self._leader_notified_at = workflow.now()
         if self._stage == "register":
@@ -112,17 +117,22 @@ class IncidentWorkflow:
         self._extend_follow_ups(now)
         names = "、".join(f"{d.kind}{'#' + str(d.number) if d.number else ''}" for d in due)
         missed = "missed:" + ",".join(d.key for d in due)
-        await self._persist(
-            missed,
-            "incident.deadline_missed",
-            "deadline_missed",
-            f"迟报 overdue reports: {names}",
-            SYSTEM,
-            violations=[
-                {"kind": "late", "report_kind": d.kind, "number": d.number, "due_at": convert.iso(d.due_at)}
-                for d in due
-            ],
-        )
+        try:
+            await self._persist(
+                missed,
+                "incident.deadline_missed",
+                "deadline_missed",
+                f"迟报 overdue reports: {names}",
+                SYSTEM,
+                violations=[
+                    {"kind": "late", "report_kind": d.kind, "number": d.number, "due_at": convert.iso(d.due_at)}
+                    for d in due
+                ],
+            )
+        except ActivityError as failure:
+            # The deadlines stay missed here (the timer must not fire again and again); the failure
+            # is recorded and the leader told by another route.
+            await self._record_failure(missed, failure, tell_leader=True)
         await self._notify_leader(f"迟报 Report overdue ({names}): {self._require_input().title}", step=missed)
 
     async def _surge_grew(self) -> None:
@@ -147,7 +157,7 @@ class IncidentWorkflow:
     @workflow.update
     async def verify(self, args: VerifyArgs) -> UpdateResult:
         action = "verify" if args.confirmed else "unfounded"
-        async with self._lock:
+        async with self._step("verify"):
             self._check(action)
             now = workflow.now()
             if not args.confirmed:
@@ -200,7 +210,7 @@ class IncidentWorkflow:
 
     @workflow.update
     async def reclassify(self, args: ReclassifyArgs) -> UpdateResult:
-        async with self._lock:
+        async with self._step("reclassify"):
             self._check("reclassify")
             now = workflow.now()
             before = self._severity
@@ -234,7 +244,7 @@ class IncidentWorkflow:
 
     @workflow.update
     async def report(self, args: ReportArgs) -> UpdateResult:
-        async with self._lock:
+        async with self._step("report"):
             self._check("report")
             now = workflow.now()
             self._deadlines, met, late = rules.mark_report(self._deadlines, kind=args.kind, at=now)
@@ -287,7 +297,7 @@ class IncidentWorkflow:
 
     @workflow.update
     async def progress(self, args: NoteArgs) -> UpdateResult:
-        async with self._lock:
+        async with self._step("progress"):
             self._check("progress")
             await self._persist(
                 self._update_id(), "incident.progress", "progress", f"进展 Progress: {args.text}", args.actor
@@ -300,7 +310,7 @@ class IncidentWorkflow:
 
     @workflow.update
     async def feedback(self, args: NoteArgs) -> UpdateResult:
-        async with self._lock:
+        async with self._step("feedback"):
             self._check("feedback")
             self._stage = rules.after(self._stage, "feedback")
             self._feedback = True
@@ -329,7 +339,7 @@ class IncidentWorkflow:
 
     @workflow.update
     async def close(self, args: CloseArgs) -> UpdateResult:
-        async with self._lock:
+        async with self._step("close"):
             self._check_close(args)
             now = workflow.now()
             merged = bool(args.merged_into)
@@ -395,7 +405,7 @@ class IncidentWorkflow:
     @workflow.update
     async def absorb(self, args: AbsorbArgs) -> UpdateResult:
         """A duplicate was merged into this incident: its reports count here."""
-        async with self._lock:
+        async with self._step("absorb"):
             self._check("report")
             at = convert.parse(args.at)
             for kind in args.report_kinds:
@@ -413,6 +423,62 @@ class IncidentWorkflow:
     @absorb.validator
     def _validate_absorb(self, args: AbsorbArgs) -> None:
         self._check("report")
+
+    @contextlib.asynccontextmanager
+    async def _step(self, name: str) -> AsyncIterator[None]:
+        """One operator step, all or nothing: when what it must record cannot be recorded for good
+        (the activity said so), the workflow's state is as before the step, the failure is on the
+        timeline, and the update fails (FAILED_PRECONDITION to the operator) — never "verified in
+        the workflow, not in the database"."""
+        async with self._lock:
+            saved = self._snapshot()
+            try:
+                yield
+            except ActivityError as failure:
+                self._restore(saved)
+                reason = await self._record_failure(f"update:{name}", failure, tell_leader=False)
+                raise ApplicationError(
+                    f"{name} could not be recorded, nothing changed: {reason}", type=STEP_FAILED, non_retryable=True
+                ) from failure
+
+    _STATE = ("_stage", "_deadlines", "_policy", "_category", "_sub_type", "_severity", "_verified_at", "_feedback")
+
+    def _snapshot(self) -> dict[str, object]:
+        return {name: copy.copy(getattr(self, name)) for name in self._STATE}
+
+    def _restore(self, saved: dict[str, object]) -> None:
+        for name, value in saved.items():
+            setattr(self, name, value)
+
+    async def _record_failure(self, step: str, failure: ActivityError, *, tell_leader: bool) -> str:
+        """Put a step that failed for good on the timeline (and tell the leader by another route);
+        the process goes on. Returns the reason."""
+        cause = failure.cause if failure.cause is not None else failure
+        reason = str(getattr(cause, "message", "") or cause)
+        incident = self._require_input()
+        try:
+            await workflow.execute_activity_method(
+                IncidentActivities.record_failure,
+                StepFailure(
+                    incident_id=incident.incident_id,
+                    site_id=incident.site_id,
+                    drill=incident.drill,
+                    step=step,
+                    reason=reason,
+                    tell_leader=tell_leader,
+                ),
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+            )
+        except ActivityError as again:  # not even that: the worker's log keeps it
+            workflow.logger.error(
+                "incident %s: step %s failed (%s) and could not be recorded: %s",
+                incident.incident_id,
+                step,
+                reason,
+                again,
+            )
+        return reason
 
     # -- queries -------------------------------------------------------------------------------
 
@@ -475,14 +541,23 @@ class IncidentWorkflow:
 
     async def _notify_leader(self, title: str, step: str = "registered") -> None:
         incident = self._require_input()
-        await workflow.execute_activity_method(
-            IncidentActivities.notify_duty_leader,
-            LeaderNotice(
-                incident_id=incident.incident_id, site_id=incident.site_id, title=title, drill=incident.drill, step=step
-            ),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
-        )
+        try:
+            await workflow.execute_activity_method(
+                IncidentActivities.notify_duty_leader,
+                LeaderNotice(
+                    incident_id=incident.incident_id,
+                    site_id=incident.site_id,
+                    title=title,
+                    drill=incident.drill,
+                    step=step,
+                ),
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+            )
+        except ActivityError as failure:
+            # Refused for good (say the notice cannot be sent as it is): the process goes on, the
+            # failure is recorded and the leader told by another route.
+            await self._record_failure(f"leader_notice:{step}", failure, tell_leader=True)
 
     async def _load_policy(self, now: datetime) -> rules.Policy | None:
         incident = self._require_input()

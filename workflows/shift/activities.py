@@ -7,6 +7,7 @@ import asyncpg
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from dutyline.activity_errors import classified
 from dutyline.common.v1 import common_pb2
 from dutyline.emit import emit
 from dutyline.events.v1 import event_pb2
@@ -61,6 +62,7 @@ class ShiftActivities:
         }
 
     @activity.defn(name=REMIND)
+    @classified
     async def remind(self, notice: ShiftNotice) -> None:
         """Remind whoever holds the assignment now (leave or a swap may have changed it)."""
         row = await self._assignment(notice.assignment_id)
@@ -75,6 +77,7 @@ class ShiftActivities:
         )
 
     @activity.defn(name=CHECK_IN_STATE)
+    @classified
     async def check_in_state(self, assignment_id: str) -> CheckInState:
         async with self._pool.acquire() as conn:
             record = await duty_store.get_check_in(conn, assignment_id=assignment_id)
@@ -87,6 +90,7 @@ class ShiftActivities:
         )
 
     @activity.defn(name=ALERT_LEADER)
+    @classified
     async def alert_leader(self, notice: ShiftNotice) -> None:
         """Tell the duty leader on duty at the site now (带班领导), through an escalation that climbs to
         the unit head and the superior duty office if nobody acknowledges."""
@@ -101,6 +105,7 @@ class ShiftActivities:
         )
 
     @activity.defn(name=RECORD_ABSENCE)
+    @classified
     async def record_absence(self, assignment_id: str) -> None:
         """缺岗: a violation charged to the person on the assignment, with absence.recorded."""
         row = await self._assignment(assignment_id)
@@ -129,6 +134,7 @@ class ShiftActivities:
                 )
 
     @activity.defn(name=HANDOVER_OVERDUE)
+    @classified
     async def handover_overdue(self, ref: HandoverRef) -> bool:
         """Mark a handover overdue with handover.overdue; False if it was accepted meanwhile."""
         async with self._pool.acquire() as conn, conn.transaction():

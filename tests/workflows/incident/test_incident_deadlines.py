@@ -45,10 +45,11 @@ from workflows.incident.types import (
     PolicyQuery,
     ReclassifyArgs,
     ReportArgs,
+    StepFailure,
     UpdateResult,
     VerifyArgs,
 )
-from workflows.incident.workflow import IncidentWorkflow
+from workflows.incident.workflow import STEP_FAILED, IncidentWorkflow
 from workflows.sandbox import workflow_runner
 
 Handle = WorkflowHandle[IncidentWorkflow, IncidentOutcome]
@@ -81,9 +82,16 @@ class FakeIncidentActivities:
     # When set, the registration notice waits for it (a slow roster or notifier).
     hold_registration_notice: asyncio.Event | None = None
     registration_notice_sent: asyncio.Event = field(default_factory=asyncio.Event)
+    # Event types whose change cannot be stored, for good (as a database refusing the data); and
+    # whether the leader notices are refused for good (as notify refusing the escalation).
+    refuse: set[str] = field(default_factory=set)
+    refuse_notices: bool = False
+    failures: list[StepFailure] = field(default_factory=list)
 
     @activity.defn(name="notify_duty_leader")
     async def notify_duty_leader(self, notice: LeaderNotice) -> LeaderNotified:
+        if self.refuse_notices:
+            raise ApplicationError("INVALID_ARGUMENT: data.place: at most 2000 characters", non_retryable=True)
         self.notices.append(notice)
         if notice.step == "registered" and self.hold_registration_notice is not None:
             await self.hold_registration_notice.wait()
@@ -106,10 +114,16 @@ class FakeIncidentActivities:
 
     @activity.defn(name="apply_incident_change")
     async def apply_change(self, change: ChangeSet) -> None:
+        if change.event_type in self.refuse:
+            raise ApplicationError("DataError: invalid byte sequence for encoding UTF8: 0x00", non_retryable=True)
         self.changes.append(change)
 
+    @activity.defn(name="record_incident_failure")
+    async def record_failure(self, failure: StepFailure) -> None:
+        self.failures.append(failure)
+
     def activities(self) -> list[Callable[..., Any]]:
-        return [self.notify_duty_leader, self.load_policy, self.apply_change]
+        return [self.notify_duty_leader, self.load_policy, self.apply_change, self.record_failure]
 
     def events(self) -> list[str]:
         return [c.event_type for c in self.changes]
@@ -259,18 +273,10 @@ class Incident:
         return {f"{d['kind']}:{d['number']}": d for d in answer}
 
 
-async def start(
-    env: WorkflowEnvironment,
-    worker: Worker,
-    fake: FakeIncidentActivities,
-    *,
-    jurisdiction: str = BEIJING,
-    wall: time = time(10, 0),
-    wait_for_notice: bool = True,
-) -> Incident:
-    """An incident registered at the next `wall` o'clock Shanghai time, in stage verify (the leader told)."""
-    await skip_to_local(env, wall)
-    registered_at = await env.get_current_time()
+async def launch(
+    env: WorkflowEnvironment, worker: Worker, registered_at: datetime, *, jurisdiction: str = BEIJING
+) -> Handle:
+    """A new incident's workflow, registered at ``registered_at`` (as OpenIncident starts it)."""
     incident_id = f"inc-{uuid.uuid4()}"
     handle = await env.client.start_workflow(
         IncidentWorkflow.run,
@@ -288,6 +294,22 @@ async def start(
         task_queue=worker.task_queue,
     )
     STARTED.append(handle)
+    return handle
+
+
+async def start(
+    env: WorkflowEnvironment,
+    worker: Worker,
+    fake: FakeIncidentActivities,
+    *,
+    jurisdiction: str = BEIJING,
+    wall: time = time(10, 0),
+    wait_for_notice: bool = True,
+) -> Incident:
+    """An incident registered at the next `wall` o'clock Shanghai time, in stage verify (the leader told)."""
+    await skip_to_local(env, wall)
+    registered_at = await env.get_current_time()
+    handle = await launch(env, worker, registered_at, jurisdiction=jurisdiction)
     assert near((await handle.describe()).start_time, registered_at)  # registered when the workflow started
     if wait_for_notice:
         for _ in range(250):
@@ -760,6 +782,66 @@ async def test_a_surge_of_calls_tells_the_leader_once_per_step_not_per_call(
     assert [n.step for n in fake.notices] == ["registered", "calls:100", "calls:1000"]
     assert "来电激增 Surge: 1000+ calls" in fake.notices[-1].title
     assert await incident.handle.query(IncidentWorkflow.stage) == "verify"
+
+
+async def test_a_step_that_cannot_be_recorded_changes_nothing_and_the_incident_goes_on(
+    env: WorkflowEnvironment, worker: Worker, fake: FakeIncidentActivities
+) -> None:
+    """The verification cannot be stored, for good: the update fails (the operator hears why), the
+    workflow is as before — not "verified in the workflow, not in the database" —, the failure is on
+    the timeline, and the next attempt and the rest of the process work."""
+    incident = await start(env, worker, fake)
+    before = await incident.deadlines()
+    fake.refuse.add("incident.verified")
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await incident.verify("II")
+    assert isinstance(refused.value.cause, ApplicationError) and refused.value.cause.type == STEP_FAILED
+    assert "nothing changed" in refused.value.cause.message
+    assert await incident.handle.query(IncidentWorkflow.stage) == "verify"
+    assert await incident.deadlines() == before
+    assert [(f.step, f.tell_leader) for f in fake.failures] == [("update:verify", False)]
+    assert "0x00" in fake.failures[0].reason
+
+    fake.refuse.clear()
+    assert (await incident.verify("II")).stage == "escalate"
+    assert (await incident.reclassify("III")).stage == "escalate"
+
+
+async def test_a_leader_notice_refused_for_good_is_recorded_and_the_process_goes_on(
+    env: WorkflowEnvironment, worker: Worker, fake: FakeIncidentActivities
+) -> None:
+    fake.refuse_notices = True
+    incident = await start(env, worker, fake)
+    assert [(f.step, f.tell_leader) for f in fake.failures] == [("leader_notice:registered", True)]
+    assert (await incident.verify("IV")).stage == "escalate"
+
+
+async def test_an_update_right_after_the_start_is_accepted(
+    env: WorkflowEnvironment, worker: Worker, fake: FakeIncidentActivities
+) -> None:
+    """An update sent before the workflow's first task ran (OpenIncident then Verify at once) is
+    valid from the first instant: never a failed workflow task."""
+    registered_at = await env.get_current_time()
+    verify = VerifyArgs(
+        actor=OFFICER,
+        confirmed=True,
+        category="social_safety",
+        sub_type="",
+        severity="IV",
+        casualties=CasualtiesData(),
+        reason="",
+    )
+
+    async def pair() -> UpdateResult:
+        handle = await launch(env, worker, registered_at)
+        return await handle.execute_update(IncidentWorkflow.verify, verify)
+
+    # 1,000 pairs, 25 at a time: the updates meet workflows whose first task has not run yet.
+    results: list[UpdateResult] = []
+    for _ in range(40):
+        results.extend(await asyncio.gather(*(pair() for _ in range(25))))
+    assert len(results) == 1000
+    assert all(r.stage in ("verify", "escalate") for r in results)
 
 
 async def test_a_full_run_replays_on_the_current_code(

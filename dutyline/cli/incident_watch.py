@@ -4,9 +4,11 @@ every second (rich Live) so that the time left counts down, or one printed line 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import grpc
 from rich.console import Console, RenderableType
 from rich.live import Live
 
@@ -16,15 +18,43 @@ from dutyline.cli.incident_client import DEFAULT_ZONE, MAX_PAGE, TIMEOUT, Incide
 from dutyline.common.v1 import common_pb2
 from dutyline.incident.v1 import incident_pb2
 
+# The server went away (restart) or ended a reader too far behind: both resume from the last cursor.
+RESUMABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.ABORTED)
+RESUME_DELAY_SECONDS = 1.0
+
+
+async def resuming(
+    ix: Incidents, request: incident_pb2.WatchIncidentsRequest, stream: grpc.aio.UnaryStreamCall
+) -> AsyncGenerator[incident_pb2.IncidentChange, None]:
+    """The changes of ``stream``, and of a new watch from the last cursor whenever the server ends it."""
+    cursor = request.resume_after
+    while True:
+        try:
+            async for change in stream:
+                cursor = change.cursor
+                yield change
+            return
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() not in RESUMABLE:
+                raise
+        finally:
+            stream.cancel()
+        await asyncio.sleep(RESUME_DELAY_SECONDS)
+        resumed = incident_pb2.WatchIncidentsRequest()
+        resumed.CopyFrom(request)
+        resumed.resume_after = cursor
+        stream = ix.stub.WatchIncidents(resumed)
+
 
 async def print_changes(
     ix: Incidents, out: Console, request: incident_pb2.WatchIncidentsRequest, seconds: float
 ) -> None:
     """One line per change, for ``seconds``."""
     stream = ix.stub.WatchIncidents(request)
+    changes = resuming(ix, request, stream)
     try:
         async with asyncio.timeout(seconds):
-            async for change in stream:
+            async for change in changes:
                 zone = await ix.zone(change.incident.site_id)
                 out.print(
                     views.change_line(change, zone, datetime.now(UTC)), markup=False, highlight=False, soft_wrap=True
@@ -32,7 +62,7 @@ async def print_changes(
     except TimeoutError:
         pass
     finally:
-        stream.cancel()
+        await changes.aclose()
 
 
 async def live_board(
@@ -72,8 +102,9 @@ async def live_board(
                     live.update(render(), refresh=True)
 
             ticker = asyncio.create_task(tick())
+            changes = resuming(ix, request, stream)
             try:
-                async for change in stream:
+                async for change in changes:
                     incident = change.incident
                     await ix.zone(incident.site_id)
                     if incident.stage == incident_pb2.STAGE_CLOSED:
@@ -83,7 +114,7 @@ async def live_board(
                     live.update(render(), refresh=True)
             finally:
                 ticker.cancel()
-                stream.cancel()
+                await changes.aclose()
     finally:
         if not out.is_terminal:
             out.line()  # a terminal gets its line from Live; a pipe does not

@@ -79,6 +79,18 @@ class Unavailable(DomainError):
     code = grpc.StatusCode.UNAVAILABLE
 
 
+class ResourceExhausted(DomainError):
+    """A limit per caller or per process (open streams, ...); try again once one is released."""
+
+    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
+class Aborted(DomainError):
+    """Ended on the server's side; the message tells how to go on (e.g. resume from a cursor)."""
+
+    code = grpc.StatusCode.ABORTED
+
+
 class Violations:
     """Collects field violations so a request reports all its problems at once."""
 

@@ -26,6 +26,7 @@ COPY pyproject.toml README.md ./
 COPY dutyline ./dutyline
 COPY services ./services
 COPY workflows ./workflows
+COPY buf ./buf
 RUN pip install --no-cache-dir .
 
 

@@ -26,16 +26,18 @@ kubectl:
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq kubernetes-client >/dev/null; }
 
-## make test: lint, format check, types, generated-code freshness, then the whole suite
+## make test: lint, format check, types, generated-code and limits-page freshness, then the whole suite
 test: $(STAMP) kubectl
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m dutyline.tools.protogen --check
+	$(BIN)/python -m dutyline.tools.limits_doc --check
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 proto: $(STAMP)
 	$(BIN)/python -m dutyline.tools.protogen
+	$(BIN)/python -m dutyline.tools.limits_doc
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -38,6 +38,7 @@ class RosterDirectory:
     def __init__(self, channel: grpc.aio.Channel) -> None:
         self._stub = roster_pb2_grpc.RosterServiceStub(channel)
         self._sites: dict[str, tuple[float, SiteInfo]] = {}
+        self._people: dict[str, tuple[float, str | None]] = {}
         self._on_duty: dict[str, tuple[datetime, datetime, float, roster_pb2.OnDuty]] = {}
 
     async def site(self, site_id: str) -> SiteInfo:
@@ -47,7 +48,7 @@ class RosterDirectory:
         try:
             site = await self._stub.GetSite(roster_pb2.GetSiteRequest(site_id=site_id), timeout=ROSTER_TIMEOUT_SECONDS)
         except grpc.aio.AioRpcError as exc:
-            if exc.code() == grpc.StatusCode.NOT_FOUND:
+            if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
                 raise InvalidArgument([FieldViolation("site_id", f"unknown site {site_id!r}")]) from exc
             log.warning("roster unavailable for site lookup", site_id=site_id, code=exc.code().name)
             return SiteInfo(site_id, (), DEFAULT_ANSWER_LIMIT_SECONDS, confirmed=False)
@@ -74,6 +75,29 @@ class RosterDirectory:
             children = await self._stub.ListSites(roster_pb2.ListSitesRequest(parent_id=site_id), timeout=5.0)
             pending.extend(s.id for s in children.sites)
         return found
+
+    async def require_person_at(self, person_id: str, site: SiteInfo, *, field: str) -> None:
+        """INVALID_ARGUMENT on ``field`` unless ``person_id`` is a person of the site, or of a region
+        or headquarters above it. Roster being away is not the caller's fault: then nothing is said."""
+        cached = self._people.get(person_id)
+        if cached is not None and cached[0] > time.monotonic():
+            home = cached[1]
+        else:
+            try:
+                person = await self._stub.GetPerson(
+                    roster_pb2.GetPersonRequest(person_id=person_id), timeout=ROSTER_TIMEOUT_SECONDS
+                )
+                home = person.site_id
+            except grpc.aio.AioRpcError as exc:
+                if exc.code() not in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+                    log.warning("roster unavailable for a person lookup", person_id=person_id, code=exc.code().name)
+                    return
+                home = None
+            self._people[person_id] = (time.monotonic() + SITE_TTL_SECONDS, home)
+        if home is None:
+            raise InvalidArgument([FieldViolation(field, f"unknown person {person_id!r}")])
+        if home != site.id and home not in site.ancestor_ids:
+            raise InvalidArgument([FieldViolation(field, f"{person_id} does not act at site {site.id}")])
 
     async def readable_sites(self, principal: Principal, site_id: str = "") -> list[str] | None:
         """The sites a read covers: ``site_id`` if given (PERMISSION_DENIED unless the reader acts

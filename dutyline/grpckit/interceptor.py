@@ -1,4 +1,5 @@
-"""One server interceptor: request id and log context, authentication, error mapping.
+"""One server interceptor: request id and log context, authentication, the limits of the request's
+proto (dutyline.grpckit.validation), error mapping.
 
 Health checks and reflection stay open so probes and tools work without a token.
 """
@@ -13,8 +14,9 @@ from typing import Any
 import grpc
 import structlog
 
+from dutyline.grpckit import validation
 from dutyline.grpckit.auth import Principal, set_principal, verify_token
-from dutyline.grpckit.errors import DomainError, Unauthenticated
+from dutyline.grpckit.errors import DomainError, InvalidArgument, Unauthenticated
 from dutyline.ids import ulid
 
 log = structlog.get_logger(__name__)
@@ -49,16 +51,25 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
             return verify_token(self._secrets, token.strip())  # raises: expired
         return principal
 
-    def _enter(self, method: str, context: grpc.aio.ServicerContext) -> None:
+    def _enter(self, method: str, context: grpc.aio.ServicerContext, request: Any) -> None:
         metadata = _metadata(context)
         request_id = metadata.get("x-request-id") or ulid()
         structlog.contextvars.bind_contextvars(request_id=request_id, rpc=method)
         if method in TOKEN_OPTIONAL and "authorization" not in metadata:
             set_principal(None)
+            self._check(request)
             return
         principal = self._authenticate(metadata)
         structlog.contextvars.bind_contextvars(person_id=principal.person_id)
         set_principal(principal)
+        self._check(request)
+
+    @staticmethod
+    def _check(request: Any) -> None:
+        """The limits the request's proto declares; refused before any handler runs."""
+        problems = validation.violations(request)
+        if problems:
+            raise InvalidArgument(problems)
 
     async def _fail(self, method: str, context: grpc.aio.ServicerContext, exc: Exception) -> None:
         if isinstance(exc, DomainError):
@@ -86,7 +97,7 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
             async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 started = time.perf_counter()
                 try:
-                    self._enter(method, context)
+                    self._enter(method, context, request)
                     return await behavior(request, context)
                 except DomainError as exc:
                     await self._fail(method, context, exc)
@@ -109,7 +120,7 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
 
             async def stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
                 try:
-                    self._enter(method, context)
+                    self._enter(method, context, request)
                     async for item in stream_behavior(request, context):
                         yield item
                 except Exception as exc:

@@ -11,18 +11,17 @@ from typing import Any
 
 import grpc
 import structlog
-from nats.aio.client import Client as NatsClient
-from nats.aio.msg import Msg
 from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from dutyline.directory import RosterDirectory
-from dutyline.events.v1 import event_pb2
 from dutyline.grpckit.auth import ALL_SITES, Principal, current_principal
 from dutyline.grpckit.convert import from_ts, ts
 from dutyline.grpckit.errors import (
     FailedPrecondition,
+    FieldViolation,
+    InvalidArgument,
     PermissionDenied,
     Unavailable,
     Violations,
@@ -30,6 +29,7 @@ from dutyline.grpckit.errors import (
 from dutyline.ids import new_id
 from dutyline.incident.v1 import incident_pb2
 from services.incident import convert, policy_store, rules, store
+from services.incident.watch import IncidentFeed
 from workflows.incident.types import (
     AbsorbArgs,
     Actor,
@@ -44,10 +44,8 @@ from workflows.incident.types import (
 
 log = structlog.get_logger(__name__)
 
-MAX_TEXT = 4000
 # A retry with the same idempotency key resumes the same update; it is never applied twice.
 UPDATE_TIMEOUT = 30.0
-MAX_REPORT = 20000
 WRITTEN_KINDS = ("initial_written", "follow_up", "final")
 
 
@@ -68,7 +66,7 @@ class ProcessRpcs:
     _pool: Any
     _roster: RosterDirectory
     _client: Client
-    _nats: NatsClient
+    _feed: IncidentFeed
 
     async def _readable(self, incident_id: str) -> store.IncidentRow:
         raise NotImplementedError
@@ -114,18 +112,8 @@ class ProcessRpcs:
     async def Verify(
         self, request: incident_pb2.VerifyRequest, context: grpc.aio.ServicerContext
     ) -> incident_pb2.Incident:
-        v = Violations()
-        v.require(bool(request.idempotency_key), "idempotency_key", "required")
         category = convert.name_of(convert.CATEGORIES, request.category)
         severity = convert.name_of(convert.SEVERITIES, request.severity)
-        if request.confirmed:
-            v.require(bool(category), "category", "required: the incident category")
-            v.require(severity in ("I", "II", "III", "IV"), "severity", "required: I, II, III or IV")
-        else:
-            v.require(bool(request.reason.strip()), "reason", "required: why it is unfounded")
-        v.require(len(request.reason) <= MAX_TEXT, "reason", f"at most {MAX_TEXT} characters")
-        v.require(len(request.sub_type) <= 100, "sub_type", "at most 100 characters")
-        v.raise_if_any()
         incident, principal = await self._actionable(request.incident_id)
         args = VerifyArgs(
             actor=actor(principal),
@@ -142,12 +130,7 @@ class ProcessRpcs:
     async def Reclassify(
         self, request: incident_pb2.ReclassifyRequest, context: grpc.aio.ServicerContext
     ) -> incident_pb2.Incident:
-        v = Violations()
-        v.require(bool(request.idempotency_key), "idempotency_key", "required")
         severity = convert.name_of(convert.SEVERITIES, request.severity)
-        v.require(severity in ("I", "II", "III", "IV"), "severity", "required: I, II, III or IV")
-        v.require(bool(request.reason.strip()), "reason", "required: why the class changes")
-        v.raise_if_any()
         incident, principal = await self._actionable(request.incident_id)
         category = convert.name_of(convert.CATEGORIES, request.category) or incident.category
         args = ReclassifyArgs(
@@ -164,13 +147,7 @@ class ProcessRpcs:
         self, request: incident_pb2.SubmitReportRequest, context: grpc.aio.ServicerContext
     ) -> incident_pb2.Report:
         v = Violations()
-        v.require(bool(request.idempotency_key), "idempotency_key", "required")
         kind = convert.name_of(convert.REPORT_KINDS, request.kind)
-        v.require(bool(kind), "kind", "required: " + ", ".join(convert.REPORT_KINDS))
-        v.require(bool(request.recipient.strip()), "recipient", "required: to whom it was reported")
-        v.require(bool(request.content.strip()) or request.HasField("accident"), "content", "required")
-        v.require(len(request.content) <= MAX_REPORT, "content", f"at most {MAX_REPORT} characters")
-        v.raise_if_any()
         incident, principal = await self._actionable(request.incident_id)
         accident: dict[str, Any] | None = None
         if incident.category == "accident" and kind in WRITTEN_KINDS:
@@ -208,11 +185,6 @@ class ProcessRpcs:
     async def AddProgress(
         self, request: incident_pb2.AddProgressRequest, context: grpc.aio.ServicerContext
     ) -> incident_pb2.TimelineEntry:
-        v = Violations()
-        v.require(bool(request.idempotency_key), "idempotency_key", "required")
-        v.require(bool(request.text.strip()), "text", "required")
-        v.require(len(request.text) <= MAX_TEXT, "text", f"at most {MAX_TEXT} characters")
-        v.raise_if_any()
         incident, principal = await self._actionable(request.incident_id)
         args = NoteArgs(actor=actor(principal), text=request.text.strip())
         return await self._noted(incident.id, "progress", args, request.idempotency_key)
@@ -220,18 +192,11 @@ class ProcessRpcs:
     async def RecordFeedback(
         self, request: incident_pb2.RecordFeedbackRequest, context: grpc.aio.ServicerContext
     ) -> incident_pb2.TimelineEntry:
-        v = Violations()
-        v.require(bool(request.idempotency_key), "idempotency_key", "required")
-        v.require(bool(request.method.strip()), "method", "required: how the caller was told (phone, SMS, visit…)")
-        v.require(bool(request.message.strip()), "message", "required: what the caller was told")
-        v.require(len(request.message) <= MAX_TEXT, "message", f"at most {MAX_TEXT} characters")
-        v.raise_if_any()
         incident, principal = await self._actionable(request.incident_id)
         if request.call_id:
             async with self._pool.acquire() as conn:
                 if not await store.has_call(conn, incident_id=incident.id, call_id=request.call_id):
-                    v.add("call_id", f"not a call of incident {incident.id}")
-                    v.raise_if_any()
+                    raise InvalidArgument([FieldViolation("call_id", f"not a call of incident {incident.id}")])
         args = NoteArgs(
             actor=actor(principal),
             text=request.message.strip(),
@@ -255,11 +220,6 @@ class ProcessRpcs:
     async def Close(
         self, request: incident_pb2.CloseRequest, context: grpc.aio.ServicerContext
     ) -> incident_pb2.Incident:
-        v = Violations()
-        v.require(bool(request.idempotency_key), "idempotency_key", "required")
-        v.require(bool(request.summary.strip()), "summary", "required: the closing summary (终报摘要)")
-        v.require(len(request.summary) <= MAX_TEXT, "summary", f"at most {MAX_TEXT} characters")
-        v.raise_if_any()
         incident, principal = await self._actionable(request.incident_id)
         if request.override_reason and not principal.has_role("admin", "system"):
             raise PermissionDenied("only an admin may close with missing reports or feedback")
@@ -272,17 +232,10 @@ class ProcessRpcs:
     async def Merge(
         self, request: incident_pb2.MergeRequest, context: grpc.aio.ServicerContext
     ) -> incident_pb2.Incident:
-        v = Violations()
-        v.require(bool(request.idempotency_key), "idempotency_key", "required")
-        v.require(bool(request.duplicate_id), "duplicate_id", "required")
-        v.require(bool(request.primary_id), "primary_id", "required")
-        v.require(request.duplicate_id != request.primary_id, "primary_id", "another incident")
-        v.raise_if_any()
         duplicate, principal = await self._actionable(request.duplicate_id)
         primary, _ = await self._actionable(request.primary_id)
         if primary.site_id != duplicate.site_id:
-            v.add("primary_id", "an incident of the same site")
-            v.raise_if_any()
+            raise InvalidArgument([FieldViolation("primary_id", "an incident of the same site")])
         if primary.stage == "closed":
             raise FailedPrecondition(f"incident {primary.id} is closed; merge into an open one")
         async with self._pool.acquire() as conn:
@@ -341,63 +294,17 @@ class ProcessRpcs:
     async def WatchIncidents(
         self, request: incident_pb2.WatchIncidentsRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[incident_pb2.IncidentChange]:
-        principal = current_principal()
-        if request.site_id:
-            site = await self._roster.site(request.site_id)
-            principal.require_site(site.id, site.ancestor_ids)
-            subjects = [f"dutyline.{site.id}.incident.>"]
-        elif ALL_SITES in principal.sites:
-            subjects = ["dutyline.*.incident.>"]
-        else:
-            subjects = [f"dutyline.{s}.incident.>" for s in await self._roster.sites_under(principal.sites)]
-        queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=1000)
-
-        async def deliver(msg: Msg) -> None:
-            if not queue.full():
-                queue.put_nowait(msg.data)
-
-        subscriptions = [await self._nats.subscribe(subject, cb=deliver) for subject in subjects]
-        try:
-            while True:
-                data = await queue.get()
-                event = event_pb2.Event()
-                event.ParseFromString(data)
-                if event.drill and not request.include_drills:
-                    continue
-                async with self._pool.acquire() as conn:
-                    incident = await store.get_incident(conn, incident_id=event.aggregate_id)
-                if incident is not None:
-                    yield incident_pb2.IncidentChange(
-                        event_type=event.type, incident=convert.incident_message(incident)
-                    )
-        finally:
-            for subscription in subscriptions:
-                await subscription.unsubscribe()
+        async for change in self._feed.watch(current_principal(), request):
+            yield change
 
 
 def policy_from_message(message: incident_pb2.ReportingPolicy) -> rules.Policy:
     v = Violations()
-    v.require(bool(message.id.strip()), "policy.id", "required")
-    v.require(bool(message.name.strip()), "policy.name", "required")
-    v.require(
-        message.jurisdiction.isdigit() or not message.jurisdiction, "policy.jurisdiction", "digits of a division code"
-    )
-    v.require(bool(message.requirements), "policy.requirements", "at least one report")
     requirements = []
-    for i, r in enumerate(message.requirements):
+    for r in message.requirements:
         kind = convert.name_of(convert.REPORT_KINDS, r.kind)
-        v.require(bool(kind), f"policy.requirements[{i}].kind", "required")
-        v.require(bool(r.recipient.strip()), f"policy.requirements[{i}].recipient", "required")
-        v.require(
-            r.anchor in ("", "registered", "verified"), f"policy.requirements[{i}].anchor", "registered or verified"
-        )
-        v.require(r.due_after_seconds >= 0, f"policy.requirements[{i}].due_after_seconds", "not negative")
-        times = []
-        for j, text in enumerate(r.fixed_local_times):
-            try:
-                times.append(datetime.strptime(text, "%H:%M").time())
-            except ValueError:
-                v.add(f"policy.requirements[{i}].fixed_local_times[{j}]", "a local time like 08:00")
+        # The proto's pattern admits only HH:MM.
+        times = [datetime.strptime(text, "%H:%M").time() for text in r.fixed_local_times]
         requirements.append(
             rules.Requirement(
                 kind=kind,

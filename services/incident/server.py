@@ -3,7 +3,8 @@ process, violations, policies and the live feed in rpc_process."""
 
 from __future__ import annotations
 
-import re
+import asyncio
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import asyncpg
@@ -18,61 +19,31 @@ from dutyline.consumer import EventConsumer
 from dutyline.db.pool import Connection
 from dutyline.directory import RosterDirectory, SiteInfo
 from dutyline.emit import emit
-from dutyline.envelope import SITE_ID_PATTERN
 from dutyline.events.v1 import event_pb2
 from dutyline.grpckit import idempotency
 from dutyline.grpckit.actors import actor_of
 from dutyline.grpckit.auth import current_principal
 from dutyline.grpckit.client import service_channel
 from dutyline.grpckit.convert import from_ts, ts
-from dutyline.grpckit.errors import AlreadyExists, NotFound, Violations
+from dutyline.grpckit.errors import AlreadyExists, FieldViolation, InvalidArgument, NotFound, Unavailable
 from dutyline.grpckit.server import ServiceContext
 from dutyline.ids import new_id
 from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
+from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
 from services.incident import convert, policy_store, rules, store
 from services.incident.call_links import SUBJECTS as CALL_SUBJECTS
 from services.incident.call_links import CallLinks
 from services.incident.convert import SEVERITIES, STAGES, incident_message, place_of
 from services.incident.rpc_merges import MergeRpcs
-from services.incident.rpc_process import MAX_TEXT, ProcessRpcs
+from services.incident.rpc_process import ProcessRpcs
 from services.incident.starter import WorkflowStarter
+from services.incident.watch import IncidentFeed
 
 log = structlog.get_logger(__name__)
+RPC_TIMEOUT = 5.0
 
-MAX_TITLE = 200
-MAX_CALL_IDS = 100
-# An incident id: "inc-" and a ULID (dutyline.ids), as intake reserves them.
-INCIDENT_ID_PATTERN = re.compile(r"^inc-[0-9A-HJKMNP-TV-Z]{26}$")
 # The shipped defaults apply to every incident verified since the platform exists.
 POLICIES_EFFECTIVE_FROM = datetime(2020, 1, 1, tzinfo=UTC)
-
-
-def validate_open(request: incident_pb2.OpenIncidentRequest, *, default_responder: str) -> str:
-    v = Violations()
-    v.items.extend(idempotency.check_key(request.idempotency_key))
-    v.require(bool(SITE_ID_PATTERN.match(request.site_id)), "site_id", "required: lower-case letters, digits, '-'")
-    v.require(bool(request.title.strip()), "title", "required")
-    v.require(len(request.title) <= MAX_TITLE, "title", f"at most {MAX_TITLE} characters")
-    v.require(len(request.summary) <= MAX_TEXT, "summary", f"at most {MAX_TEXT} characters")
-    v.require(
-        not request.incident_id or bool(INCIDENT_ID_PATTERN.match(request.incident_id)),
-        "incident_id",
-        "empty, or 'inc-' and 26 Crockford base-32 characters",
-    )
-    v.require(len(request.call_ids) <= MAX_CALL_IDS, "call_ids", f"at most {MAX_CALL_IDS}")
-    for index, call_id in enumerate(request.call_ids[:MAX_CALL_IDS]):
-        v.require(0 < len(call_id) <= 100, f"call_ids[{index}]", "must be a call id")
-    responder = request.first_responder_id or default_responder
-    v.require(bool(responder), "first_responder_id", "required")
-    place = request.place
-    if place.HasField("latitude") != place.HasField("longitude"):
-        v.add("place", "latitude and longitude go together")
-    if place.HasField("latitude") and not -90 <= place.latitude <= 90:
-        v.add("place.latitude", "must be between -90 and 90")
-    if place.HasField("longitude") and not -180 <= place.longitude <= 180:
-        v.add("place.longitude", "must be between -180 and 180")
-    v.raise_if_any()
-    return responder
 
 
 def new_incident(
@@ -110,18 +81,27 @@ class IncidentServicer(ProcessRpcs, MergeRpcs, incident_pb2_grpc.IncidentService
         self._pool = ctx.pool
         self._starter = starter
         self._client = client
-        self._nats = nats_client
         roster = service_channel(ctx.settings, target="roster", caller="incident")
         self._roster = RosterDirectory(roster)
-        ctx.on_close.append(roster.close)
+        self._feed = IncidentFeed(
+            pool=ctx.pool, js=nats_client.jetstream(), stream=ctx.settings.stream, roster=self._roster
+        )
+        intake = service_channel(ctx.settings, target="intake", caller="incident")
+        self._calls = intake_pb2_grpc.IntakeServiceStub(intake)
+        ctx.on_close.extend([roster.close, intake.close])
 
     async def OpenIncident(
         self, request: incident_pb2.OpenIncidentRequest, context: grpc.aio.ServicerContext
     ) -> incident_pb2.OpenIncidentResponse:
         principal = current_principal()
-        responder = validate_open(request, default_responder=principal.person_id)
+        responder = request.first_responder_id or principal.person_id
         site = await self._roster.site(request.site_id)
         principal.require_site(site.id, site.ancestor_ids)
+        # A service (intake) names the officer it authenticated or checked itself.
+        named = request.first_responder_id
+        if named and named != principal.person_id and not principal.has_role("system"):
+            await self._roster.require_person_at(named, site, field="first_responder_id")
+        await self._require_calls_of(site.id, request.call_ids)
         incident = new_incident(request, responder, datetime.now(UTC), site)
         opened = incident_pb2.OpenIncidentResponse(incident=incident_message(incident))
         try:
@@ -143,6 +123,27 @@ class IncidentServicer(ProcessRpcs, MergeRpcs, incident_pb2_grpc.IncidentService
             log.info("incident registered", site_id=incident.site_id, calls=len(incident.call_ids))
             return opened
         return incident_pb2.OpenIncidentResponse(incident=incident_message(incident), replayed=True)
+
+    async def _require_calls_of(self, site_id: str, call_ids: Sequence[str]) -> None:
+        """Every call named exists and is a call of the incident's site (asked of intake)."""
+
+        async def site_of(call_id: str) -> str | None:
+            try:
+                call = await self._calls.GetCall(intake_pb2.GetCallRequest(call_id=call_id), timeout=RPC_TIMEOUT)
+            except grpc.aio.AioRpcError as exc:
+                if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+                    return None
+                raise Unavailable(f"intake did not answer about call {call_id} ({exc.code().name}); retry") from exc
+            return call.site_id
+
+        sites = await asyncio.gather(*(site_of(c) for c in dict.fromkeys(call_ids)))
+        problems = [
+            FieldViolation(f"call_ids[{i}]", "unknown call" if found is None else f"a call of site {found}")
+            for i, (call_id, found) in enumerate(zip(dict.fromkeys(call_ids), sites, strict=True))
+            if found != site_id
+        ]
+        if problems:
+            raise InvalidArgument(problems)
 
     async def _register(self, conn: Connection, incident: store.IncidentRow) -> None:
         """The incident, its first timeline entry and incident.registered, in one transaction."""
@@ -194,13 +195,8 @@ class IncidentServicer(ProcessRpcs, MergeRpcs, incident_pb2_grpc.IncidentService
     ) -> incident_pb2.ListIncidentsResponse:
         """Incidents of one site, newest first, by stage, severity, category, overdue deadlines;
         drills only when asked."""
-        v = Violations()
-        v.require(bool(request.site_id), "site_id", "required")
         size = request.page.page_size or 100
-        v.require(0 < size <= 500, "page.page_size", "between 1 and 500")
         token = request.page.page_token
-        v.require(not token or token.isdigit(), "page.page_token", "a token from an earlier reply")
-        v.raise_if_any()
         offset = int(token) if token else 0
         site = await self._roster.site(request.site_id)
         current_principal().require_site(site.id, site.ancestor_ids)

@@ -259,7 +259,8 @@ class Escalator:
         try:
             await self._incidents.OpenIncident(
                 incident_pb2.OpenIncidentRequest(
-                    idempotency_key=f"call-escalation:{call.id}",
+                    # Per opening: a call unlinked into an incident of its own opens another one.
+                    idempotency_key=f"call-escalation:{incident_id}",
                     incident_id=incident_id,
                     site_id=call.site_id,
                     title=title or title_of(call),

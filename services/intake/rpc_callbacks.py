@@ -9,22 +9,22 @@ import grpc
 
 from dutyline.db.pool import Connection
 from dutyline.db.writes import Writes
+from dutyline.directory import RosterDirectory
 from dutyline.emit import emit
 from dutyline.events.v1 import event_pb2
 from dutyline.grpckit import idempotency
 from dutyline.grpckit.auth import Principal, current_principal
 from dutyline.grpckit.convert import from_ts
-from dutyline.grpckit.errors import FailedPrecondition, NotFound, Violations
+from dutyline.grpckit.errors import FailedPrecondition, NotFound
 from dutyline.ids import new_id
 from dutyline.intake.v1 import intake_pb2
-from services.intake import rules, store
+from services.intake import store
 from services.intake.callback_starter import CallbackStarter
 from services.intake.messages import call_message, callback_message
 from workflows.callback.types import URGENT_DUE_SECONDS
 
 URGENT_DUE = timedelta(seconds=URGENT_DUE_SECONDS)
 DEFAULT_DUE = timedelta(hours=2)
-TRANSFER_OUTCOMES = ("connected", "unreachable")
 
 
 async def emit_call_changed(
@@ -47,6 +47,7 @@ async def emit_call_changed(
 class CallbackRpcs:
     _pool: asyncpg.Pool
     _callbacks: CallbackStarter
+    _roster: RosterDirectory
 
     async def _call(self, call_id: str, *, acting: bool = False) -> tuple[store.CallRow, Principal]:
         raise NotImplementedError
@@ -57,14 +58,6 @@ class CallbackRpcs:
     async def TransferCall(
         self, request: intake_pb2.TransferCallRequest, context: grpc.aio.ServicerContext
     ) -> intake_pb2.Call:
-        v = Violations()
-        v.require(bool(request.idempotency_key), "idempotency_key", "required")
-        v.require(0 < len(request.target_id) <= 100, "target_id", "required: a department or person of the directory")
-        v.require(bool(request.briefing.strip()), "briefing", "required: what the target was told")
-        v.require(len(request.briefing) <= rules.MAX_TEXT, "briefing", f"at most {rules.MAX_TEXT} characters")
-        v.require(request.outcome in TRANSFER_OUTCOMES, "outcome", "connected or unreachable")
-        v.require(request.caller_agreed, "caller_agreed", "a call is transferred only with the caller's agreement")
-        v.raise_if_any()
         call, principal = await self._call(request.call_id, acting=True)
         now = datetime.now(UTC)
         callback = None
@@ -151,17 +144,11 @@ class CallbackRpcs:
     async def _take(
         self, request: intake_pb2.TakeMessageRequest | intake_pb2.PromiseCallbackRequest, kind: str
     ) -> intake_pb2.Callback:
-        v = Violations()
-        v.require(bool(request.idempotency_key), "idempotency_key", "required")
-        v.require(0 < len(request.recipient_id) <= 100, "recipient_id", "required: who must read it or call back")
-        v.require(bool(request.content.strip()), "content", "required: the content as read back to the caller")
-        v.require(len(request.content) <= rules.MAX_TEXT, "content", f"at most {rules.MAX_TEXT} characters")
         now = datetime.now(UTC)
         due_at = from_ts(request.due_at) if request.HasField("due_at") else None
-        if due_at is not None and due_at <= now:
-            v.add("due_at", "must be in the future")
-        v.raise_if_any()
         call, principal = await self._call(request.call_id, acting=True)
+        site = await self._roster.site(call.site_id)
+        await self._roster.require_person_at(request.recipient_id, site, field="recipient_id")
         callback = self._new_callback(
             call,
             principal,
@@ -197,11 +184,6 @@ class CallbackRpcs:
     async def CompleteCallback(
         self, request: intake_pb2.CompleteCallbackRequest, context: grpc.aio.ServicerContext
     ) -> intake_pb2.Callback:
-        v = Violations()
-        v.require(bool(request.idempotency_key), "idempotency_key", "required")
-        v.require(bool(request.outcome.strip()), "outcome", "required: what came of it")
-        v.require(len(request.outcome) <= rules.MAX_TEXT, "outcome", f"at most {rules.MAX_TEXT} characters")
-        v.raise_if_any()
         async with self._pool.acquire() as conn:
             found = await store.get_callback(conn, callback_id=request.callback_id)
         if found is None:
@@ -237,9 +219,6 @@ class CallbackRpcs:
     async def ListCallbacks(
         self, request: intake_pb2.ListCallbacksRequest, context: grpc.aio.ServicerContext
     ) -> intake_pb2.ListCallbacksResponse:
-        v = Violations()
-        v.require(bool(request.site_id), "site_id", "required")
-        v.raise_if_any()
         current_principal().require_site(request.site_id)
         async with self._pool.acquire() as conn:
             rows = await store.list_callbacks(conn, site_id=request.site_id, open_only=request.open_only)

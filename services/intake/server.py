@@ -26,11 +26,8 @@ from dutyline.grpckit.client import service_channel
 from dutyline.grpckit.convert import from_ts
 from dutyline.grpckit.errors import (
     FailedPrecondition,
-    FieldViolation,
-    InvalidArgument,
     NotFound,
     PermissionDenied,
-    Violations,
 )
 from dutyline.grpckit.server import ServiceContext
 from dutyline.ids import new_id
@@ -71,20 +68,12 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
     ) -> intake_pb2.RegisterCallResponse:
         principal = current_principal()
         now = datetime.now(UTC)
-        key_problems = idempotency.check_key(request.idempotency_key)
-        try:
-            draft = rules.validate_register_call(request, default_officer=principal.person_id, now=now)
-        except InvalidArgument as exc:
-            raise InvalidArgument(key_problems + exc.violations) from exc
-        if key_problems:
-            raise InvalidArgument(key_problems)
-        if request.link_incident_id and draft.category != "emergency":
-            raise InvalidArgument(
-                [FieldViolation("link_incident_id", "only an emergency call is linked to an incident")]
-            )
+        draft = rules.draft_of(request, default_officer=principal.person_id)
         site = await self._roster.site(draft.site_id)
         principal.require_site(site.id, site.ancestor_ids)
         structlog.contextvars.bind_contextvars(site_id=site.id)
+        if request.officer_id and request.officer_id != principal.person_id:
+            await self._roster.require_person_at(request.officer_id, site, field="officer_id")
         assignment_id, roster_answered = await self._roster.assignment_of(
             site_id=site.id, officer_id=draft.officer_id, at=draft.answered_at
         )
@@ -266,9 +255,6 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
 
     async def _call(self, call_id: str, *, acting: bool = False) -> tuple[store.CallRow, Principal]:
         """The call, if the caller may see it (its site); ``acting``: and may act on it (not an agency)."""
-        v = Violations()
-        v.require(bool(call_id), "call_id", "required")
-        v.raise_if_any()
         async with self._pool.acquire() as conn:
             call = await store.get_call(conn, call_id=call_id)
         if call is None:
@@ -296,12 +282,8 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
         self, request: intake_pb2.ListCallsRequest, context: grpc.aio.ServicerContext
     ) -> intake_pb2.ListCallsResponse:
         principal = current_principal()
-        v = Violations()
         size = request.page.page_size or 100
-        v.require(0 < size <= 500, "page.page_size", "between 1 and 500")
         token = request.page.page_token
-        v.require(not token or token.isdigit(), "page.page_token", "a token from an earlier reply")
-        v.raise_if_any()
         site_ids = await self._roster.readable_sites(principal, request.site_id)
         offset = int(token) if token else 0
         async with self._pool.acquire() as conn:
@@ -326,12 +308,6 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
     async def ReclassifyCall(
         self, request: intake_pb2.ReclassifyCallRequest, context: grpc.aio.ServicerContext
     ) -> intake_pb2.Call:
-        v = Violations()
-        v.require(bool(request.idempotency_key), "idempotency_key", "required")
-        v.require(request.category in rules.CATEGORIES, "category", "required: " + ", ".join(rules.CATEGORIES.values()))
-        v.require(bool(request.reason.strip()), "reason", "required: why the classification changes")
-        v.require(len(request.reason) <= rules.MAX_TEXT, "reason", f"at most {rules.MAX_TEXT} characters")
-        v.raise_if_any()
         call, principal = await self._call(request.call_id, acting=True)
         category = rules.CATEGORIES[request.category]
 
@@ -377,11 +353,6 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
         )
 
     async def LinkCall(self, request: intake_pb2.LinkCallRequest, context: grpc.aio.ServicerContext) -> intake_pb2.Call:
-        v = Violations()
-        v.require(bool(request.idempotency_key), "idempotency_key", "required")
-        v.require(0 < len(request.incident_id) <= 100, "incident_id", "required")
-        v.require(len(request.reason) <= rules.MAX_SHORT, "reason", f"at most {rules.MAX_SHORT} characters")
-        v.raise_if_any()
         call, _ = await self._call(request.call_id, acting=True)
         if call.category != "emergency":
             raise FailedPrecondition(f"call {call.id} is not an emergency; reclassify it first")
@@ -394,11 +365,6 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
     async def UnlinkCall(
         self, request: intake_pb2.UnlinkCallRequest, context: grpc.aio.ServicerContext
     ) -> intake_pb2.Call:
-        v = Violations()
-        v.require(bool(request.idempotency_key), "idempotency_key", "required")
-        v.require(len(request.title) <= rules.MAX_SHORT, "title", f"at most {rules.MAX_SHORT} characters")
-        v.require(len(request.reason) <= rules.MAX_SHORT, "reason", f"at most {rules.MAX_SHORT} characters")
-        v.raise_if_any()
         call, _ = await self._call(request.call_id, acting=True)
         if not call.incident_id:
             raise FailedPrecondition(f"call {call.id} belongs to no incident")
@@ -412,10 +378,6 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
         self, request: intake_pb2.EscalateCallRequest, context: grpc.aio.ServicerContext
     ) -> intake_pb2.Call:
         """A new incident for a call that belongs to none (an officer's decision)."""
-        v = Violations()
-        v.require(bool(request.idempotency_key), "idempotency_key", "required")
-        v.require(len(request.title) <= rules.MAX_SHORT, "title", f"at most {rules.MAX_SHORT} characters")
-        v.raise_if_any()
         call, _ = await self._call(request.call_id, acting=True)
         if call.incident_id:
             raise FailedPrecondition(f"call {call.id} already belongs to incident {call.incident_id}")
@@ -428,9 +390,6 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
     async def CompleteNotice(
         self, request: intake_pb2.CompleteNoticeRequest, context: grpc.aio.ServicerContext
     ) -> intake_pb2.Call:
-        v = Violations()
-        v.require(bool(request.idempotency_key), "idempotency_key", "required")
-        v.raise_if_any()
         call, _ = await self._call(request.call_id, acting=True)
         if call.notice is None:
             raise FailedPrecondition(f"call {call.id} is not a notice from a superior")
@@ -455,10 +414,6 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
     ) -> intake_pb2.RevealCallerResponse:
         """The caller's clear name and number, for a stated reason, with an audit entry (who, when,
         why). Officers, leaders and admins of the call's site may; agencies and supervisors may not."""
-        v = Violations()
-        v.require(len(request.reason.strip()) >= 4, "reason", "required: why the clear value is needed")
-        v.require(len(request.reason) <= 500, "reason", "at most 500 characters")
-        v.raise_if_any()
         call, principal = await self._call(request.call_id, acting=True)
         if not principal.has_role("officer", "leader", "admin"):
             raise PermissionDenied("only duty officers, leaders and admins may reveal a caller")

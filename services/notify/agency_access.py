@@ -67,15 +67,6 @@ def _event_tail(event_type: str) -> tuple[str | None, str]:
     raise ValueError(f"event type {event_type!r} is not <aggregate>.<event>, <aggregate>.* or *")
 
 
-def valid_event_type(event_type: str) -> bool:
-    """``incident.registered``, a family ``incident.*``, or ``*``."""
-    try:
-        _event_tail(event_type)
-    except ValueError:
-        return False
-    return True
-
-
 def agency_subjects(site_ids: list[str], event_types: list[str]) -> list[str]:
     """Every subject the agency may read: protobuf and JSON for each type at each site, CAP for the
     incident ones; without subjects another one already covers (JetStream refuses overlapping

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from dutyline.grpckit.convert import ROLE_NAMES, ROLE_VALUES, ts
-from dutyline.grpckit.errors import Violations
 from dutyline.notify.v1 import notify_pb2
 from services.notify import agency_store, store
-from services.notify.rules import CHANNELS
 from workflows.escalation.types import StepData
 
 
@@ -61,29 +59,19 @@ def step_messages(steps: list[StepData]) -> list[notify_pb2.EscalationStep]:
     ]
 
 
-def steps_from(
-    recipients: list[tuple[notify_pb2.Recipient, str, int]], *, field: str, site_id: str, v: Violations
-) -> list[StepData]:
-    """Recipients (with a channel and a wait) from a request into chain steps; problems go to ``v``."""
+def steps_from(recipients: list[tuple[notify_pb2.Recipient, str, int]], *, site_id: str) -> list[StepData]:
+    """Recipients (with a channel and a wait), checked against their proto, into chain steps; a role or
+    superior without a site is at ``site_id``."""
     steps: list[StepData] = []
-    for index, (recipient, channel, wait) in enumerate(recipients):
-        name = f"{field}[{index}]"
-        v.require(not channel or channel in CHANNELS, f"{name}.channel", f"one of {', '.join(CHANNELS)}")
-        v.require(0 <= wait <= 86400, f"{name}.wait_seconds", "between 0 and 86400")
+    for recipient, channel, wait in recipients:
         target = recipient.WhichOneof("target")
-        if target == "person_id" and recipient.person_id.strip():
-            steps.append(StepData("person", recipient.person_id.strip(), channel, wait))
+        if target == "person_id":
+            steps.append(StepData("person", recipient.person_id, channel, wait))
         elif target == "role":
-            role = ROLE_NAMES.get(recipient.role.role, "")
             role_site = recipient.role.site_id or site_id
-            if role not in ("officer", "leader", "unit_head", "supervisor", "admin"):
-                v.add(f"{name}.role.role", "officer, leader, unit_head, supervisor or admin")
-            else:
-                steps.append(StepData("role", f"{role_site}:{role}", channel, wait))
-        elif target == "superior_of_site":
-            steps.append(StepData("superior", recipient.superior_of_site or site_id, channel, wait))
+            steps.append(StepData("role", f"{role_site}:{ROLE_NAMES[recipient.role.role]}", channel, wait))
         else:
-            v.add(name, "a person_id, a role at a site or superior_of_site is required")
+            steps.append(StepData("superior", recipient.superior_of_site or site_id, channel, wait))
     return steps
 
 

@@ -73,7 +73,14 @@ class RecipientResolver:
         """Everyone the recipients stand for now, each once; an unknown person id is refused."""
         people: dict[str, Person] = {}
         for index, step in enumerate(steps):
-            found = await self.step(step)
+            try:
+                found = await self.step(step)
+            except grpc.aio.AioRpcError as exc:
+                # A role or superior office at a site roster does not know is the request's fault.
+                if exc.code() not in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+                    raise
+                field = "superior_of_site" if step.recipient_kind == "superior" else "role.site_id"
+                raise InvalidArgument([FieldViolation(f"recipients[{index}].{field}", "unknown site")]) from exc
             if step.recipient_kind == "person" and not found:
                 raise InvalidArgument([FieldViolation(f"recipients[{index}].person_id", "unknown person")])
             for person in found:

@@ -4,11 +4,9 @@ deliveries."""
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlparse
 
 import grpc
 from nats.aio.client import Client as NatsClient
@@ -16,22 +14,14 @@ from nats.aio.client import Client as NatsClient
 from dutyline.config import Settings
 from dutyline.db.pool import Connection
 from dutyline.directory import RosterDirectory
-from dutyline.envelope import SITE_ID_PATTERN
 from dutyline.grpckit import idempotency
 from dutyline.grpckit.auth import Principal, current_principal
-from dutyline.grpckit.errors import FailedPrecondition, NotFound, PermissionDenied, Unavailable, Violations
+from dutyline.grpckit.errors import FailedPrecondition, NotFound, PermissionDenied, Unavailable
 from dutyline.notify.v1 import notify_pb2
 from services.notify import agency_store
-from services.notify.agency_access import (
-    agency_subjects,
-    ensure_agency_consumers,
-    issue_agency_user,
-    valid_event_type,
-)
+from services.notify.agency_access import agency_subjects, ensure_agency_consumers, issue_agency_user
 from services.notify.convert import agency_message, delivery_message
 from services.notify.feed import EventFeed
-
-AGENCY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
 
 def _require_agency_admin(principal: Principal) -> None:
@@ -57,25 +47,7 @@ class AgencyRpcs:
         self, request: notify_pb2.RegisterAgencyRequest, context: grpc.aio.ServicerContext
     ) -> notify_pb2.Agency:
         principal = current_principal()
-        agency = request.agency
-        v = Violations()
-        v.items.extend(idempotency.check_key(request.idempotency_key))
-        v.require(bool(AGENCY_ID.match(agency.id)), "agency.id", "2–63 lower-case letters, digits or '-'")
-        v.require(0 < len(agency.name.strip()) <= 200, "agency.name", "required, at most 200 characters")
-        v.require(0 < len(agency.site_ids) <= 100, "agency.site_ids", "1 to 100 sites or regions")
-        for index, site_id in enumerate(agency.site_ids):
-            v.require(bool(SITE_ID_PATTERN.match(site_id)), f"agency.site_ids[{index}]", "a site or region id")
-        v.require(0 < len(agency.event_types) <= 50, "agency.event_types", "1 to 50 event types")
-        for index, event_type in enumerate(agency.event_types):
-            v.require(
-                valid_event_type(event_type),
-                f"agency.event_types[{index}]",
-                "an event type (incident.registered), a family (incident.*) or *",
-            )
-        if agency.webhook_url:
-            url = urlparse(agency.webhook_url)
-            v.require(url.scheme in ("http", "https") and bool(url.netloc), "agency.webhook_url", "an http(s) URL")
-        v.raise_if_any()
+        agency = request.agency  # its id, name, sites, event types and URL: checked against the proto
         _require_agency_admin(principal)
         for site_id in agency.site_ids:
             site = await self._roster.site(site_id)
@@ -119,10 +91,6 @@ class AgencyRpcs:
         subjects only and pull from its own durable consumers. A retry with the same key gives the
         same user (its seed is derived from the key), so no secret is kept in the store."""
         principal = current_principal()
-        v = Violations()
-        v.items.extend(idempotency.check_key(request.idempotency_key))
-        v.require(bool(request.agency_id), "agency_id", "required")
-        v.raise_if_any()
         _require_agency_admin(principal)
         account_seed = self._settings.account_seed()
         if not account_seed:
@@ -170,13 +138,7 @@ class AgencyRpcs:
         self, request: notify_pb2.ListAgencyDeliveriesRequest, context: grpc.aio.ServicerContext
     ) -> notify_pb2.ListAgencyDeliveriesResponse:
         _require_agency_admin(current_principal())
-        v = Violations()
         size = request.page.page_size or 50
-        v.require(0 < size <= 500, "page.page_size", "between 1 and 500")
-        v.require(
-            request.status in ("", "pending", "acknowledged", "failed"), "status", "pending, acknowledged or failed"
-        )
-        v.raise_if_any()
         async with self._pool.acquire() as conn:
             rows = await agency_store.list_deliveries(
                 conn, agency_id=request.agency_id, status=request.status, limit=size

@@ -84,7 +84,9 @@ def ack_token(secret: str, notification_id: str) -> str:
 
 
 def verify_ack_token(secret: str, notification_id: str, token: str) -> bool:
-    return hmac.compare_digest(ack_token(secret, notification_id), token.strip().lower())
+    # As bytes: compare_digest refuses str with non-ASCII characters (TypeError), and a token typed
+    # by hand may have any; such a token simply does not match.
+    return hmac.compare_digest(ack_token(secret, notification_id).encode(), token.strip().lower().encode())
 
 
 def default_chain(site_id: str) -> tuple[list[StepData], int]:

@@ -14,19 +14,18 @@ from dutyline.config import Settings
 from dutyline.db.pool import Connection
 from dutyline.directory import RosterDirectory
 from dutyline.emit import emit
-from dutyline.envelope import SITE_ID_PATTERN
 from dutyline.events.v1 import event_pb2
 from dutyline.grpckit import idempotency
 from dutyline.grpckit.auth import Principal, current_principal, optional_principal
 from dutyline.grpckit.client import service_channel
 from dutyline.grpckit.convert import ROLE_NAMES
-from dutyline.grpckit.errors import NotFound, PermissionDenied, Unauthenticated, Violations
+from dutyline.grpckit.errors import FieldViolation, InvalidArgument, NotFound, PermissionDenied, Unauthenticated
 from dutyline.grpckit.server import ServiceContext
 from dutyline.ids import new_id
 from dutyline.notify.v1 import notify_pb2, notify_pb2_grpc
 from dutyline.roster.v1 import roster_pb2_grpc
 from dutyline.temporal_start import signal_best_effort
-from services.notify import convert, sending, store, templates
+from services.notify import convert, sending, store
 from services.notify.agency_webhooks import WebhookDeliverer
 from services.notify.channels import build_channels
 from services.notify.dispatcher import SYSTEM_ACTOR, Dispatcher
@@ -34,31 +33,18 @@ from services.notify.escalation_starter import EscalationStarter
 from services.notify.feed import EventFeed
 from services.notify.recipients import RecipientResolver
 from services.notify.rpc_agencies import AgencyRpcs
-from services.notify.rules import CHANNELS, default_chain, first_step_for, verify_ack_token
+from services.notify.rules import default_chain, first_step_for, verify_ack_token
 from workflows.escalation.types import Acknowledgement, escalation_workflow_id
 
 log = structlog.get_logger(__name__)
 
-MAX_RECIPIENTS = 50
-MAX_DATA = 50
-MAX_VALUE = 2000
-LOCALES = ("", "zh-CN", "en")
-
-
-def validate_message(v: Violations, request: notify_pb2.SendRequest | notify_pb2.EscalateRequest) -> dict[str, str]:
-    """The checks Send and Escalate share (key, site, template, data, locale); returns the data."""
-    v.items.extend(idempotency.check_key(request.idempotency_key))
-    v.require(bool(SITE_ID_PATTERN.match(request.site_id)), "site_id", "required: lower-case letters, digits, '-'")
-    v.require(request.template in templates.TEMPLATES, "template", f"one of {', '.join(templates.TEMPLATES)}")
-    data = dict(request.data)
-    v.require(len(data) <= MAX_DATA, "data", f"at most {MAX_DATA} entries")
-    for name, value in data.items():
-        v.require(len(value) <= MAX_VALUE, f"data[{name}]", f"at most {MAX_VALUE} characters")
-    v.require(request.locale in LOCALES, "locale", "zh-CN, en, or empty for both")
-    return data
+DEFAULT_PAGE_SIZE = 50
 
 
 class NotifyServicer(AgencyRpcs, notify_pb2_grpc.NotifyServiceServicer):
+    """Every field's limits (ids, sites, templates, channels, locales, the data map, counts, waits)
+    are the proto's, checked before these run; here what needs roster or the store."""
+
     def __init__(self, ctx: ServiceContext, *, client: Client, dispatcher: Dispatcher, channels: list[str]) -> None:
         self._pool = ctx.pool
         self._settings: Settings = ctx.settings
@@ -83,20 +69,13 @@ class NotifyServicer(AgencyRpcs, notify_pb2_grpc.NotifyServiceServicer):
 
     async def Send(self, request: notify_pb2.SendRequest, context: grpc.aio.ServicerContext) -> notify_pb2.SendResponse:
         principal = current_principal()
-        v = Violations()
-        data = validate_message(v, request)
-        v.require(0 < len(request.recipients) <= MAX_RECIPIENTS, "recipients", f"1 to {MAX_RECIPIENTS} recipients")
-        v.require(not request.channel or request.channel in CHANNELS, "channel", f"one of {', '.join(CHANNELS)}")
-        steps = convert.steps_from(
-            [(r, "", 0) for r in request.recipients], field="recipients", site_id=request.site_id, v=v
-        )
-        v.raise_if_any()
+        steps = convert.steps_from([(r, "", 0) for r in request.recipients], site_id=request.site_id)
         await self._require_site(principal, request.site_id)
         people = await self._resolver.resolve(steps)
         message = sending.Message(
             site_id=request.site_id,
             template=request.template,
-            data=data,
+            data=dict(request.data),
             locale=request.locale,
             drill=request.drill,
             ref_kind=request.ref_kind,
@@ -143,11 +122,9 @@ class NotifyServicer(AgencyRpcs, notify_pb2_grpc.NotifyServiceServicer):
         self, request: notify_pb2.ListNotificationsRequest, context: grpc.aio.ServicerContext
     ) -> notify_pb2.ListNotificationsResponse:
         principal = current_principal()
-        v = Violations()
-        size = request.page.page_size or 50
-        v.require(0 < size <= 500, "page.page_size", "between 1 and 500")
-        v.require(not request.site_id or bool(SITE_ID_PATTERN.match(request.site_id)), "site_id", "a site id")
-        v.raise_if_any()
+        size = request.page.page_size or DEFAULT_PAGE_SIZE
+        # Paged like every list of the platform: the token is the offset of the next page.
+        offset = int(request.page.page_token or 0)
         site_ids: list[str] | None
         if request.site_id:
             await self._require_site(principal, request.site_id)
@@ -166,12 +143,12 @@ class NotifyServicer(AgencyRpcs, notify_pb2_grpc.NotifyServiceServicer):
                 unacknowledged_only=request.unacknowledged_only,
                 ref_id=request.ref_id,
                 escalation_id=request.escalation_id,
-                before_id=request.page.page_token,
+                offset=offset,
                 limit=size,
             )
         return notify_pb2.ListNotificationsResponse(
             notifications=[convert.notification_message(r) for r in rows],
-            next_page_token=rows[-1].id if len(rows) == size else "",
+            next_page_token=str(offset + size) if len(rows) == size else "",
         )
 
     async def Acknowledge(
@@ -179,9 +156,6 @@ class NotifyServicer(AgencyRpcs, notify_pb2_grpc.NotifyServiceServicer):
     ) -> notify_pb2.Notification:
         """确认: by the person notified (or an admin acting for the site), or with the message's token."""
         principal = optional_principal()
-        v = Violations()
-        v.require(bool(request.notification_id), "notification_id", "required")
-        v.raise_if_any()
         secrets = self._settings.token_secrets()
 
         async def work(conn: Connection) -> notify_pb2.Notification:
@@ -248,23 +222,16 @@ class NotifyServicer(AgencyRpcs, notify_pb2_grpc.NotifyServiceServicer):
     ) -> notify_pb2.EscalationChain:
         principal = current_principal()
         chain = request.chain
-        v = Violations()
-        v.items.extend(idempotency.check_key(request.idempotency_key))
-        v.require(bool(SITE_ID_PATTERN.match(chain.site_id)), "chain.site_id", "required: a site id")
-        v.require(0 < len(chain.steps) <= 10, "chain.steps", "1 to 10 steps")
-        v.require(1 <= chain.repeat <= 10, "chain.repeat", "between 1 and 10")
         steps = convert.steps_from(
-            [(s.recipient, s.channel, s.wait_seconds) for s in chain.steps],
-            field="chain.steps",
-            site_id=chain.site_id,
-            v=v,
+            [(s.recipient, s.channel, s.wait_seconds) for s in chain.steps], site_id=chain.site_id
         )
-        for index, step in enumerate(chain.steps):
-            v.require(step.wait_seconds > 0, f"chain.steps[{index}].wait_seconds", "at least 1 second")
-            if step.recipient.WhichOneof("target") == "person_id" and step.recipient.person_id.strip():
-                known = await self._resolver.person(step.recipient.person_id.strip())
-                v.require(known is not None, f"chain.steps[{index}].recipient.person_id", "unknown person")
-        v.raise_if_any()
+        unknown = [
+            FieldViolation(f"chain.steps[{index}].recipient.person_id", "unknown person")
+            for index, step in enumerate(steps)
+            if step.recipient_kind == "person" and await self._resolver.person(step.recipient) is None
+        ]
+        if unknown:
+            raise InvalidArgument(unknown)
         if not principal.has_role("admin", "leader", "supervisor", "system"):
             raise PermissionDenied("only an admin, a duty leader or a supervisor may change the escalation chain")
         await self._require_site(principal, chain.site_id)
@@ -293,9 +260,6 @@ class NotifyServicer(AgencyRpcs, notify_pb2_grpc.NotifyServiceServicer):
         self, request: notify_pb2.EscalateRequest, context: grpc.aio.ServicerContext
     ) -> notify_pb2.Escalation:
         principal = current_principal()
-        v = Violations()
-        data = validate_message(v, request)
-        v.raise_if_any()
         await self._require_site(principal, request.site_id)
         chain = await self._chain(request.site_id)
         role = ROLE_NAMES.get(request.start_at_role, "")
@@ -303,7 +267,7 @@ class NotifyServicer(AgencyRpcs, notify_pb2_grpc.NotifyServiceServicer):
             id=new_id("esc"),
             site_id=request.site_id,
             template=request.template,
-            data=data,
+            data=dict(request.data),
             ref_kind=request.ref_kind,
             ref_id=request.ref_id,
             drill=request.drill,

@@ -153,21 +153,21 @@ async def list_notifications(
     unacknowledged_only: bool = False,
     ref_id: str = "",
     escalation_id: str = "",
-    before_id: str = "",
+    offset: int = 0,
     limit: int = 50,
 ) -> list[NotificationRow]:
-    """Newest first; ``site_ids`` None means every site."""
+    """Newest first, from the ``offset``-th; ``site_ids`` None means every site."""
     records = await conn.fetch(
         f"SELECT {_NOTIFICATION_COLUMNS} FROM notifications "
         "WHERE ($1::text[] IS NULL OR site_id = ANY($1::text[])) AND ($2 = '' OR person_id = $2) "
         "AND (NOT $3 OR status <> 'acknowledged') AND ($4 = '' OR ref_id = $4) "
-        "AND ($5 = '' OR escalation_id = $5) AND ($6 = '' OR id < $6) ORDER BY id DESC LIMIT $7",
+        "AND ($5 = '' OR escalation_id = $5) ORDER BY id DESC OFFSET $6 LIMIT $7",
         site_ids,
         person_id,
         unacknowledged_only,
         ref_id,
         escalation_id,
-        before_id,
+        offset,
         limit,
     )
     attempts = await _attempts(conn, [r["id"] for r in records])

@@ -43,8 +43,6 @@ class RosterBase:
 
     async def site(self, site_id: str, *, conn: Connection | None = None, field: str = "site_id") -> store.SiteRow:
         """The site, or INVALID_ARGUMENT naming the field when it does not exist."""
-        if not site_id:
-            raise InvalidArgument([FieldViolation(field, "required")])
         if conn is None:
             async with self._pool.acquire() as own:
                 site = await store.get_site(own, site_id=site_id)

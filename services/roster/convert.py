@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
 from dutyline.common.v1 import common_pb2
 from dutyline.grpckit.convert import ROLE_NAMES, ROLE_VALUES, ts
@@ -86,21 +86,18 @@ def pattern_message(row: schedule_store.PatternRow) -> roster_pb2.ShiftPattern:
 
 
 def pattern_from_message(message: roster_pb2.ShiftPattern) -> tuple[rules.Pattern, list[tuple[str, str]]]:
-    """The pattern as rule data, and the problems of the fields that cannot even be parsed."""
+    """The pattern (its fields already checked against the proto) as rule data, and the local dates
+    that have the proto's shape but name no day (2026-02-30)."""
     problems: list[tuple[str, str]] = []
     shifts = []
-    for index, shift in enumerate(message.shifts):
+    for shift in message.shifts:
         start = rules.parse_local_time(shift.local_start)
-        if start is None:
-            problems.append((f"pattern.shifts[{index}].local_start", "a local time like 08:00"))
-            start = time(0, 0)
-        staffing: dict[str, int] = {}
-        for requirement in shift.staffing:
-            # An unknown role stays visible so that validate_pattern names it.
-            staffing[ROLE_NAMES.get(requirement.role, str(requirement.role))] = requirement.minimum
+        if start is None:  # the proto's pattern admits only times parse_local_time reads
+            raise ValueError(f"unreadable local start {shift.local_start!r}")
+        staffing = {ROLE_NAMES[requirement.role]: requirement.minimum for requirement in shift.staffing}
         shifts.append(
             rules.ShiftDef(
-                name=shift.name.strip(),
+                name=shift.name,
                 local_start=start,
                 duration=timedelta(minutes=shift.duration_minutes),
                 staffing=staffing,
@@ -111,7 +108,7 @@ def pattern_from_message(message: roster_pb2.ShiftPattern) -> tuple[rules.Patter
         try:
             dates.add(date.fromisoformat(text))
         except ValueError:
-            problems.append((f"pattern.double_leader_dates[{index}]", "a date like 2026-10-01"))
+            problems.append((f"pattern.double_leader_dates[{index}]", "no such day"))
     pattern = rules.Pattern(
         id=message.id, site_id=message.site_id, shifts=tuple(shifts), double_leader_dates=frozenset(dates)
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import grpc
 
 from dutyline.db.pool import Connection
-from dutyline.envelope import SITE_ID_PATTERN
 from dutyline.grpckit.auth import ALL_SITES, current_principal
 from dutyline.grpckit.convert import ROLE_NAMES
 from dutyline.grpckit.errors import NotFound, PermissionDenied, Violations
@@ -13,8 +12,6 @@ from dutyline.roster.v1 import roster_pb2
 from services.roster import access, convert, rules, store
 from services.roster.base import RosterBase
 
-CONTACT_CHANNELS = ("phone", "sms", "email", "im", "webhook")
-PERSON_ROLES = ("officer", "leader", "unit_head", "admin", "supervisor")
 PARENT_KINDS = {"region": ("headquarters",), "site": ("headquarters", "region")}
 DEFAULTS = {
     "answer_limit_seconds": 15,
@@ -26,21 +23,16 @@ DEFAULTS = {
 }
 
 
-def _contacts(v: Violations, field: str, items: list[roster_pb2.ContactMethod]) -> tuple[tuple[str, str], ...]:
-    for index, contact in enumerate(items):
-        v.require(
-            contact.channel in CONTACT_CHANNELS, f"{field}[{index}].channel", "one of " + ", ".join(CONTACT_CHANNELS)
-        )
-        v.require(bool(contact.address.strip()), f"{field}[{index}].address", "required")
+def _contacts(items: list[roster_pb2.ContactMethod]) -> tuple[tuple[str, str], ...]:
     return tuple((c.channel, c.address.strip()) for c in items)
 
 
 class OrganizationRpcs(RosterBase):
+    """The limits of every field (ids, lengths, kinds, roles, channels, the duty-rule numbers) are the
+    protos'; checked before these run. Here: what needs the database or the time zone database."""
+
     async def GetSite(self, request: roster_pb2.GetSiteRequest, context: grpc.aio.ServicerContext) -> roster_pb2.Site:
         # Any authenticated caller may read a site's public description (name, time zone).
-        v = Violations()
-        v.require(bool(request.site_id), "site_id", "required")
-        v.raise_if_any()
         return convert.site_message(await self.existing_site(request.site_id))
 
     async def ListSites(
@@ -55,26 +47,23 @@ class OrganizationRpcs(RosterBase):
     ) -> roster_pb2.Site:
         message = request.site
         principal = current_principal()
+        kind = convert.SITE_KIND_NAMES[message.kind]
         v = Violations()
-        v.require(bool(SITE_ID_PATTERN.match(message.id)), "site.id", "required: lower-case letters, digits and '-'")
-        v.require(bool(message.name.strip()), "site.name", "required")
-        kind = convert.SITE_KIND_NAMES.get(message.kind, "")
-        v.require(bool(kind), "site.kind", "required: headquarters, region or site")
         v.require(
             rules.validate_time_zone(message.time_zone), "site.time_zone", "an IANA time zone, e.g. Asia/Shanghai"
         )
         numbers = {name: getattr(message, name) or default for name, default in DEFAULTS.items()}
-        for name, value in numbers.items():
-            v.require(0 < value <= 24 * 60, f"site.{name}", "between 1 and 1440")
         async with self._pool.acquire() as conn:
             parent = await store.get_site(conn, site_id=message.parent_id) if message.parent_id else None
+        # Whether a parent is named at all is the proto's rule (site.parent); what it is, is known here.
         if kind in PARENT_KINDS:
             if parent is None:
                 v.add("site.parent_id", "an existing headquarters or region")
             elif parent.kind not in PARENT_KINDS[kind]:
                 v.add("site.parent_id", f"a {kind} belongs under " + " or ".join(PARENT_KINDS[kind]))
-        elif message.parent_id:
-            v.add("site.parent_id", "a headquarters has no parent")
+            elif message.id == parent.id or message.id in parent.ancestor_ids:
+                # A loop (a site under itself, or under a site below it) would have no top.
+                v.add("site.parent_id", "not the site itself nor a site below it")
         v.raise_if_any()
         # Creating or changing a site is an admin's act over its parent (or over everything).
         if parent is not None:
@@ -124,15 +113,8 @@ class OrganizationRpcs(RosterBase):
         self, request: roster_pb2.UpsertPersonRequest, context: grpc.aio.ServicerContext
     ) -> roster_pb2.Person:
         message = request.person
-        v = Violations()
-        v.require(bool(SITE_ID_PATTERN.match(message.id)), "person.id", "required: lower-case letters, digits and '-'")
-        v.require(bool(message.display_name.strip()), "person.display_name", "required")
-        roles = [ROLE_NAMES.get(r, "") for r in message.roles]
-        v.require(bool(roles), "person.roles", "at least one role")
-        for index, role in enumerate(roles):
-            v.require(role in PERSON_ROLES, f"person.roles[{index}]", "one of " + ", ".join(PERSON_ROLES))
-        contacts = _contacts(v, "person.contacts", list(message.contacts))
-        v.raise_if_any()
+        roles = [ROLE_NAMES[r] for r in message.roles]
+        contacts = _contacts(list(message.contacts))
         site = await self.site(message.site_id, field="person.site_id")
         access.require_admin(current_principal(), site)
 
@@ -157,12 +139,7 @@ class OrganizationRpcs(RosterBase):
         self, request: roster_pb2.UpsertDirectoryEntryRequest, context: grpc.aio.ServicerContext
     ) -> roster_pb2.DirectoryEntry:
         message = request.entry
-        v = Violations()
-        v.require(bool(SITE_ID_PATTERN.match(message.id)), "entry.id", "required: lower-case letters, digits and '-'")
-        v.require(bool(message.department.strip()), "entry.department", "required")
-        contacts = _contacts(v, "entry.contacts", list(message.contacts))
-        v.require(bool(contacts), "entry.contacts", "at least one contact")
-        v.raise_if_any()
+        contacts = _contacts(list(message.contacts))
         site = await self.site(message.site_id, field="entry.site_id")
         access.require_admin(current_principal(), site)
         row = store.DirectoryRow(
@@ -184,9 +161,6 @@ class OrganizationRpcs(RosterBase):
         self, request: roster_pb2.SearchDirectoryRequest, context: grpc.aio.ServicerContext
     ) -> roster_pb2.SearchDirectoryResponse:
         site = await self.readable_site(request.site_id)
-        v = Violations()
-        v.require(len(request.query) <= 100, "query", "at most 100 characters")
-        v.raise_if_any()
         async with self._pool.acquire() as conn:
             # A site sees its own directory, its region's and headquarters', and its sub-sites'.
             scope = list(site.ancestor_ids) + await store.descendant_site_ids(conn, site_id=site.id)

@@ -21,7 +21,6 @@ from itertools import pairwise
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-ROLES = ("officer", "leader")
 # Required wherever no shift is defined: the site must still be covered around the clock.
 BASELINE: Mapping[str, int] = MappingProxyType({"officer": 1, "leader": 1})
 
@@ -193,33 +192,12 @@ def _describe(shift: ShiftDef) -> str:
 
 
 def validate_pattern(pattern: Pattern) -> list[tuple[str, str]]:
-    """Problems of a shift pattern as (field, description); empty if the pattern is usable."""
+    """Problems of a shift pattern as (field, description); empty if the pattern is usable.
+
+    What one field (or a list of names) shows is the proto's to refuse (protos/dutyline/roster/v1:
+    at least one shift, names, starts, durations of 1 to 1440 minutes, staffing roles and minimums);
+    this is what only the shifts together show: shifts that overlap on the 24-hour cycle."""
     problems: list[tuple[str, str]] = []
-    if not pattern.shifts:
-        problems.append(("pattern.shifts", "a pattern needs at least one shift"))
-    seen_names: dict[str, int] = {}
-    for i, shift in enumerate(pattern.shifts):
-        prefix = f"pattern.shifts[{i}]"
-        if not shift.name.strip():
-            problems.append((f"{prefix}.name", "a shift needs a name"))
-        elif shift.name in seen_names:
-            problems.append(
-                (
-                    f"{prefix}.name",
-                    f"duplicate shift name {shift.name!r} (also shifts[{seen_names[shift.name]}])",
-                )
-            )
-        else:
-            seen_names[shift.name] = i
-        if shift.local_start.tzinfo is not None:
-            problems.append((f"{prefix}.local_start", "the start is a wall-clock time without a zone"))
-        if not _valid_duration(shift.duration):
-            problems.append((f"{prefix}.duration_minutes", "the duration must be more than 0 and at most 24 hours"))
-        for j, (role, minimum) in enumerate(shift.staffing.items()):
-            if role not in ROLES:
-                problems.append((f"{prefix}.staffing[{j}].role", f"unknown role {role!r}; expected one of {ROLES}"))
-            if minimum < 0:
-                problems.append((f"{prefix}.staffing[{j}].minimum", f"the minimum for {role!r} must be >= 0"))
     # Overlaps are only meaningful between shifts whose durations are valid.
     valid = [(i, s) for i, s in enumerate(pattern.shifts) if _valid_duration(s.duration)]
     for n, (_, first) in enumerate(valid):

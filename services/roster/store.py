@@ -39,11 +39,14 @@ class PersonRow:
     department: str
 
 
+# Both walks of the hierarchy stop at a site they have seen: a loop in it (UpsertSite refuses one)
+# must not make them run forever.
 _SITE_SQL = """
 WITH RECURSIVE up AS (
-    SELECT id, parent_id, 0 AS depth FROM sites WHERE id = $1
+    SELECT id, parent_id, 0 AS depth, ARRAY[id] AS seen FROM sites WHERE id = $1
     UNION ALL
-    SELECT s.id, s.parent_id, up.depth + 1 FROM sites s JOIN up ON s.id = up.parent_id
+    SELECT s.id, s.parent_id, up.depth + 1, up.seen || s.id FROM sites s JOIN up ON s.id = up.parent_id
+    WHERE s.id <> ALL (up.seen)
 )
 SELECT s.*, ARRAY(SELECT id FROM up WHERE depth > 0 ORDER BY depth DESC) AS ancestor_ids
 FROM sites s WHERE s.id = $1
@@ -233,7 +236,7 @@ async def descendant_site_ids(conn: Connection, *, site_id: str) -> list[str]:
     rows = await conn.fetch(
         """WITH RECURSIVE down AS (
                SELECT id FROM sites WHERE id = $1
-               UNION ALL SELECT s.id FROM sites s JOIN down ON s.parent_id = down.id)
+               UNION SELECT s.id FROM sites s JOIN down ON s.parent_id = down.id)
            SELECT id FROM down""",
         site_id,
     )

@@ -161,7 +161,7 @@ async def test_bad_input_is_one_line_naming_the_field(platform: Any, tmp_path: P
         platform, tmp_path, HZ_LEADER, "publish", "--site", "hz-01", "--from", "2026-12-10", "--to", "2026-12-01"
     )
     assert result.exit_code == 2
-    assert result.output.strip() == "Error INVALID_ARGUMENT: period.end: must be after the start"
+    assert result.output.strip() == "Error INVALID_ARGUMENT: period: end must be after start"
     unknown = await roster(platform, tmp_path, HZ_LEADER, "--lang", "zh", "checkin", "--assignment", "a-nope")
     assert unknown.exit_code == 2
     assert unknown.output.strip() == "错误 INVALID_ARGUMENT：assignment_id: unknown assignment 'a-nope'"

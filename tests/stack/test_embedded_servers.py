@@ -212,7 +212,6 @@ async def test_temporal_keeps_workflows_and_search_attributes_across_restart(tmp
     tmp = await start_on_free_ports(
         lambda: EmbeddedTemporal(db, free_port(), free_port(), log, first), lambda t: t.start_async()
     )
-    port = tmp.port
     try:
         assert tmp.ui_url is not None
         status, _ = _get(tmp.ui_url)
@@ -229,11 +228,13 @@ async def test_temporal_keeps_workflows_and_search_attributes_across_restart(tmp
         await tmp.stop_async()
     assert not tmp.running
 
-    # Same database, the existing attributes again plus one more, no UI.
+    # Same database, the existing attributes again plus one more, no UI; on new ports, since another
+    # process may have taken the old ones meanwhile (as in a full test run).
     both = {**first, "DutylineStage": "Keyword"}
-    tmp = EmbeddedTemporal(db, port, None, log, both)
+    tmp = await start_on_free_ports(
+        lambda: EmbeddedTemporal(db, free_port(), None, log, both), lambda t: t.start_async()
+    )
     try:
-        await tmp.start_async()
         assert tmp.ui_url is None
         client = await Client.connect(tmp.address)
         listed = await client.operator_service.list_search_attributes(ListSearchAttributesRequest(namespace="default"))

@@ -1,5 +1,7 @@
 import datetime
 
+from buf.validate import validate_pb2 as _validate_pb2
+from dutyline.common.v1 import rules_pb2 as _rules_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from dutyline.common.v1 import common_pb2 as _common_pb2
 from google.protobuf.internal import containers as _containers
@@ -393,20 +395,24 @@ class GetTimelineResponse(_message.Message):
     def __init__(self, entries: _Optional[_Iterable[_Union[TimelineEntry, _Mapping]]] = ...) -> None: ...
 
 class WatchIncidentsRequest(_message.Message):
-    __slots__ = ("site_id", "include_drills")
+    __slots__ = ("site_id", "include_drills", "resume_after")
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_DRILLS_FIELD_NUMBER: _ClassVar[int]
+    RESUME_AFTER_FIELD_NUMBER: _ClassVar[int]
     site_id: str
     include_drills: bool
-    def __init__(self, site_id: _Optional[str] = ..., include_drills: _Optional[bool] = ...) -> None: ...
+    resume_after: int
+    def __init__(self, site_id: _Optional[str] = ..., include_drills: _Optional[bool] = ..., resume_after: _Optional[int] = ...) -> None: ...
 
 class IncidentChange(_message.Message):
-    __slots__ = ("event_type", "incident")
+    __slots__ = ("event_type", "incident", "cursor")
     EVENT_TYPE_FIELD_NUMBER: _ClassVar[int]
     INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
     event_type: str
     incident: Incident
-    def __init__(self, event_type: _Optional[str] = ..., incident: _Optional[_Union[Incident, _Mapping]] = ...) -> None: ...
+    cursor: int
+    def __init__(self, event_type: _Optional[str] = ..., incident: _Optional[_Union[Incident, _Mapping]] = ..., cursor: _Optional[int] = ...) -> None: ...
 
 class ReportRequirement(_message.Message):
     __slots__ = ("kind", "recipient", "due_after_seconds", "anchor", "fixed_local_times", "required_content")

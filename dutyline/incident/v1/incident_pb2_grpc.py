@@ -198,6 +198,8 @@ class IncidentServiceServicer:
 
     def WatchIncidents(self, request, context):
         """A stream of changes to the incidents of the sites the reader may see (duty boards).
+        The live feed of changes to the incidents a reader may see. At most a few watches per person and
+        a bounded number per process (RESOURCE_EXHAUSTED beyond).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -39,7 +39,10 @@ def fresh_sites(count: int) -> list[Site]:
     sites = []
     for _ in range(count):
         n = next(_sites)
-        sites.append(Site(id=f"sg-{uuid.uuid4().hex[:6]}-{n}", latitude=40.0 + n * 0.5, longitude=100.0 + n * 0.5))
+        # 0.5° apart, on a grid that stays on the globe however many sites a session makes.
+        sites.append(
+            Site(id=f"sg-{uuid.uuid4().hex[:6]}-{n}", latitude=20.0 + (n % 60) * 0.5, longitude=80.0 + (n // 60) * 0.5)
+        )
     return sites
 
 
@@ -242,6 +245,26 @@ async def test_officers_move_calls_and_both_timelines_say_so(stack: Platform) ->
         assert any("linked" in t and wrong.call.id in t for t in await texts(crash.incident_id))
         found = await incidents.GetIncident(incident_pb2.GetIncidentRequest(incident_id=crash.incident_id))
         assert wrong.call.id in found.call_ids and found.call_count == 2
+
+
+async def test_the_call_that_opened_an_incident_can_be_unlinked_into_a_new_one(stack: Platform) -> None:
+    """The first call of an incident taken out into one of its own: a second opening for the same call,
+    which the incident service opens (its key is the new incident's, not the call's)."""
+    site = fresh_sites(1)[0]
+    await stack.sites([site])
+    async with stack.intake([site]) as ch, stack.incidents([site]) as ich:
+        intake = intake_pb2_grpc.IntakeServiceStub(ch)
+        incidents = incident_pb2_grpc.IncidentServiceStub(ich)
+        first = await intake.RegisterCall(emergency(site, "桥上车祸", site.latitude, site.longitude), timeout=30)
+        request = intake_pb2.UnlinkCallRequest(
+            idempotency_key=str(uuid.uuid4()), call_id=first.call.id, reason="另一件事"
+        )
+        alone = await intake.UnlinkCall(request, timeout=30)
+        assert alone.incident_id != first.incident_id and alone.status != "escalation_refused"
+        opened = await incidents.GetIncident(incident_pb2.GetIncidentRequest(incident_id=alone.incident_id))
+        assert opened.stage != incident_pb2.STAGE_CLOSED
+        # The incident service hears of the move from intake's events.
+        await until(lambda: stack.linked_in_incident_service([first.call.id]), {first.call.id: alone.incident_id})
 
 
 async def test_incidents_found_to_be_one_event_are_proposed_and_merged_by_the_leader(stack: Platform) -> None:

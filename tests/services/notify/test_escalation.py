@@ -171,13 +171,40 @@ async def test_bad_chains_are_refused(notify: Any) -> None:
         )
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     fields = {v.field for v in field_violations(refused.value)}
+    # The proto's limits, all at once, before anything is looked up.
     assert {
         "chain.repeat",
-        "chain.steps[0]",
+        "chain.steps[0].recipient.target",
         "chain.steps[0].channel",
         "chain.steps[0].wait_seconds",
-        "chain.steps[1].role.role",
-        "chain.steps[2].recipient.person_id",
+        "chain.steps[1].recipient.role.role",
     } <= fields
+    # Within them, a person roster does not know is refused too.
+    with pytest.raises(grpc.aio.AioRpcError) as unknown:
+        await notify.UpsertEscalationChain(
+            notify_pb2.UpsertEscalationChainRequest(
+                idempotency_key=str(uuid.uuid4()),
+                chain=notify_pb2.EscalationChain(
+                    site_id="hz-01",
+                    repeat=1,
+                    steps=[
+                        notify_pb2.EscalationStep(
+                            recipient=notify_pb2.Recipient(
+                                role=notify_pb2.RoleAtSite(site_id="hz-01", role=common_pb2.ROLE_LEADER)
+                            ),
+                            wait_seconds=60,
+                        ),
+                        notify_pb2.EscalationStep(
+                            recipient=notify_pb2.Recipient(person_id="p-hz-leader-1"), wait_seconds=60
+                        ),
+                        notify_pb2.EscalationStep(
+                            recipient=notify_pb2.Recipient(person_id="p-nobody-like-this"), wait_seconds=60
+                        ),
+                    ],
+                ),
+            )
+        )
+    assert unknown.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert {v.field for v in field_violations(unknown.value)} == {"chain.steps[2].recipient.person_id"}
     default = await notify.GetEscalationChain(notify_pb2.GetEscalationChainRequest(site_id="nb-01"))
     assert default.is_default and len(default.steps) == 4 and default.repeat == 2

@@ -159,7 +159,7 @@ async def test_bad_sends_are_refused_with_field_violations(notify: Any) -> None:
         (send("hz-01", notify_pb2.Recipient(person_id="p-hz-officer-1"), template="no_such_template"), "template"),
         (send("hz-01", notify_pb2.Recipient(person_id="p-hz-officer-1"), channel="pigeon"), "channel"),
         (send("hz-01", notify_pb2.Recipient(person_id="nobody-like-this")), "recipients[0].person_id"),
-        (send("hz-01", notify_pb2.Recipient()), "recipients[0]"),
+        (send("hz-01", notify_pb2.Recipient()), "recipients[0].target"),
         (send("HZ 01", notify_pb2.Recipient(person_id="p-hz-officer-1")), "site_id"),
     ]
     for request, field in cases:
@@ -167,6 +167,27 @@ async def test_bad_sends_are_refused_with_field_violations(notify: Any) -> None:
             await notify.Send(request)
         assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT, field
         assert field in [v.field for v in field_violations(refused.value)], field
+
+
+async def test_notifications_are_listed_page_by_page_with_the_token_of_the_page_before(notify: Any) -> None:
+    ref_id = f"inc-paging-{uuid.uuid4().hex[:8]}"
+    request = send("hz-01", notify_pb2.Recipient(person_id="p-hz-officer-2"), ref_id=ref_id, channel="console")
+    sent = []
+    for _ in range(3):
+        request.idempotency_key = str(uuid.uuid4())
+        sent.append((await notify.Send(request)).notifications[0].id)
+    first = await notify.ListNotifications(
+        notify_pb2.ListNotificationsRequest(ref_id=ref_id, page=common_pb2.PageRequest(page_size=2))
+    )
+    assert first.next_page_token  # the reply's token is one the request's limits admit
+    rest = await notify.ListNotifications(
+        notify_pb2.ListNotificationsRequest(
+            ref_id=ref_id, page=common_pb2.PageRequest(page_size=2, page_token=first.next_page_token)
+        )
+    )
+    assert rest.next_page_token == ""
+    listed = [n.id for n in [*first.notifications, *rest.notifications]]
+    assert len(first.notifications) == 2 and sorted(listed) == sorted(sent)
 
 
 async def test_people_see_only_what_they_may(platform: Any, notify: Any) -> None:

@@ -114,6 +114,9 @@ def test_acknowledgement_tokens_belong_to_one_notification() -> None:
     assert verify_ack_token("secret", "ntf-1", f" {token.upper()} ")
     assert not verify_ack_token("secret", "ntf-2", token)
     assert not verify_ack_token("other", "ntf-1", token)
+    # Whatever is typed in does not match, and is no error (compare_digest refuses non-ASCII str).
+    for typed in ("ć", "😀" * 16, token[:-1] + "é", "\x00", ""):
+        assert not verify_ack_token("secret", "ntf-1", typed)
 
 
 def test_the_default_chain_climbs_from_the_officer_to_the_superior_duty_office() -> None:

@@ -239,9 +239,17 @@ async def test_officers_move_calls_and_both_timelines_say_so(stack: Platform) ->
             reply = await incidents.GetTimeline(incident_pb2.GetTimelineRequest(incident_id=incident_id))
             return [e.text for e in reply.entries if e.kind == "calls_changed"]
 
-        fire_entries = await texts(fire.incident_id)
-        assert any("moved to another incident" in t and wrong.call.id in t for t in fire_entries)
-        assert any("moved to another incident" in t and third.call.id in t for t in fire_entries)
+        async def moved_out_of_fire() -> set[str]:
+            # OpenIncident links the new incident's call at once; the fire incident hears of the move
+            # when the incident service consumes intake's call.linked event, a moment later.
+            entries = await texts(fire.incident_id)
+            return {
+                c
+                for c in (wrong.call.id, third.call.id)
+                if any("moved to another incident" in t and c in t for t in entries)
+            }
+
+        await until(moved_out_of_fire, {wrong.call.id, third.call.id})
         assert any("linked" in t and wrong.call.id in t for t in await texts(crash.incident_id))
         found = await incidents.GetIncident(incident_pb2.GetIncidentRequest(incident_id=crash.incident_id))
         assert wrong.call.id in found.call_ids and found.call_count == 2

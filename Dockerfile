@@ -1,36 +1,52 @@
 # dutyline — one image for every container of the platform; the command picks what it runs:
 #   serve intake|roster|incident|notify   a gRPC service (ports 50051-50054, DUTYLINE_<SERVICE>_ADDRESS)
-#   worker                                the Temporal worker
+#   worker [SERVICES]                     the Temporal workers of services (all, or e.g. incident,notify)
 #   migrate --temporal [--demo]           schema migrations, Temporal search attributes (a one-shot job)
 #   health <service>                      exit 0 iff the local service answers SERVING (container probes)
 #   nats-auth DIR                         the NATS operator (JWT) setup, created once (a one-shot job)
-#   gateway --dir DIR ...                 the local SMTP + HTTP message sink of demos
 #
 #   docker build -t dutyline:0.1.0 .
 #   docker run --rm dutyline:0.1.0 serve intake
 #
-# Only the runtime is installed (`pip install .`): no embedded servers, no development tools. Runs as
-# uid/gid 10001 and writes nothing outside the directories it is given and /tmp, so a read-only root
-# filesystem works (Kubernetes: readOnlyRootFilesystem with an emptyDir on /tmp).
+# Only the runtime is installed (`pip install .`): no embedded dev stack (dutyline/stack: `up`, the
+# demo, the local gateway; its commands say they need the [embedded] extra), no aiosmtpd or psutil, no
+# embedded servers, no development tools. Runs as uid/gid 10001 and writes nothing outside the
+# directories it is given and /tmp, so a read-only root filesystem works (Kubernetes:
+# readOnlyRootFilesystem with an emptyDir on /tmp).
+#
+# The `dev` target is that image plus the dev stack and the [gateway] extra, for docker-compose.yml's
+# local message gateway only (`gateway --dir DIR ...`, the SMTP + HTTP sink of demos); never deployed:
+#   docker build --target dev -t dutyline:0.1.0-dev .
 
-FROM python:3.11-slim-trixie AS builder
+FROM python:3.11-slim-trixie AS source
 
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /src
-# Only what `pip install .` reads: the project metadata, its readme and the three packages
-# (generated protobuf code is committed; tests, protos, bench and docs stay out).
+# Only what `pip install .` reads: the project metadata, its readme and the packages (generated
+# protobuf code is committed; tests, protos, bench and docs stay out).
 COPY pyproject.toml README.md ./
 COPY dutyline ./dutyline
 COPY services ./services
 COPY workflows ./workflows
 COPY buf ./buf
-RUN pip install --no-cache-dir .
 
 
-FROM python:3.11-slim-trixie
+# The production runtime, without the embedded dev stack.
+FROM source AS builder
+RUN rm -rf dutyline/stack \
+    && pip install --no-cache-dir .
+
+
+# The runtime with the dev stack and the local gateway's SMTP server (aiosmtpd).
+FROM source AS dev-builder
+RUN pip install --no-cache-dir "./[gateway]"
+
+
+# What both images are: a fixed non-root user, the directories it writes, the environment.
+FROM python:3.11-slim-trixie AS runtime
 
 ARG VERSION=0.1.0
 LABEL org.opencontainers.image.title="dutyline" \
@@ -47,8 +63,6 @@ RUN groupadd --system --gid 10001 dutyline \
     && install -d -o 10001 -g 10001 -m 0700 /nats-auth \
     && install -d -o 10001 -g 10001 -m 0750 /var/lib/dutyline
 
-COPY --from=builder /opt/venv /opt/venv
-
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
@@ -56,6 +70,16 @@ ENV PATH=/opt/venv/bin:$PATH \
     DUTYLINE_LOG_FORMAT=json
 
 USER 10001
-EXPOSE 50051-50054
 ENTRYPOINT ["dutyline"]
 CMD ["--help"]
+
+
+# docker-compose.yml's local message gateway (`docker build --target dev`).
+FROM runtime AS dev
+COPY --from=dev-builder /opt/venv /opt/venv
+
+
+# The production image (the default target): the runtime only.
+FROM runtime
+COPY --from=builder /opt/venv /opt/venv
+EXPOSE 50051-50054

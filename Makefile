@@ -26,11 +26,12 @@ kubectl:
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq kubernetes-client >/dev/null; }
 
-## make test: lint, format check, types, generated-code and limits-page freshness, then the whole suite
+## make test: lint, format check, types, import contracts (.importlinter), generated-code and limits-page freshness, then the whole suite
 test: $(STAMP) kubectl
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m dutyline.tools.protogen --check
 	$(BIN)/python -m dutyline.tools.limits_doc --check
 	$(BIN)/python -m pytest -q -p no:cacheprovider

@@ -5,10 +5,11 @@ stops on SIGTERM/SIGINT."""
 from __future__ import annotations
 
 import asyncio
-import signal
 import sys
 
 import grpc
+
+from dutyline.signals import stop_on_signals
 
 SERVICE = "bench.Echo"
 METHOD = f"/{SERVICE}/Echo"
@@ -26,9 +27,7 @@ async def serve(port: int) -> None:
     server.add_insecure_port(f"127.0.0.1:{port}")
     await server.start()
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    stop_on_signals(stop)
     print("ready", flush=True)
     await stop.wait()
     await server.stop(0)

@@ -1,5 +1,6 @@
-"""Registering the custom search attributes the workflows use, on any Temporal server (the dev
-server of `dutyline up`, or a cluster through `dutyline migrate --temporal`)."""
+"""Registering custom search attributes on any Temporal server (the dev server of `dutyline up`, or a
+cluster through `dutyline migrate --temporal`); which ones, the workflows' contracts say (collected
+by dutyline.launch)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ from collections.abc import Mapping
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.client import Client
-
-from workflows.incident.types import SEARCH_ATTRIBUTES
 
 SEARCH_ATTRIBUTE_TYPES: dict[str, IndexedValueType.ValueType] = {
     "Text": IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
@@ -26,8 +25,8 @@ class SearchAttributeClash(RuntimeError):
     """An attribute exists with another type; Temporal cannot change a type."""
 
 
-async def register_search_attributes(client: Client, wanted: Mapping[str, str] = SEARCH_ATTRIBUTES) -> list[str]:
-    """Add the attributes the namespace lacks; returns their names."""
+async def register_search_attributes(client: Client, wanted: Mapping[str, str]) -> list[str]:
+    """Add the attributes of ``wanted`` (name: type, e.g. "Keyword") the namespace lacks; returns their names."""
     listed = await client.operator_service.list_search_attributes(
         ListSearchAttributesRequest(namespace=client.namespace)
     )

@@ -1,25 +1,35 @@
-"""dutyline — 应急值班值守平台 command line."""
+"""dutyline — 应急值班值守平台 command line: the command groups of each area (dutyline/cli/<area>/), the
+commands a container runs (serve, worker, migrate, health, nats-auth) and, when the embedded dev stack
+is installed, its commands (up, demo, gateway).
+
+The dev stack sits above the CLI: it imports the CLI, never the other way round. The CLI names it
+only in ``PLUGINS``, by module path, and loads it when it is there; in an installation without it (the
+production image) its commands say what to install.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
-import signal
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from dutyline.cli.agency import agency_app
-from dutyline.cli.call import call_app
-from dutyline.cli.events import events_app
-from dutyline.cli.incident import incident_app
-from dutyline.cli.notify import notify_app
-from dutyline.cli.ops import ops_app
-from dutyline.cli.roster import roster_app
+from dutyline.cli.agency.commands import agency_app
+from dutyline.cli.call.commands import call_app
+from dutyline.cli.common.enums import Choices
+from dutyline.cli.events.commands import events_app
+from dutyline.cli.incident.commands import incident_app
+from dutyline.cli.notify.commands import notify_app
+from dutyline.cli.ops.commands import ops_app
+from dutyline.cli.roster.commands import roster_app
+from dutyline.common.v1 import common_pb2
 from dutyline.config import SERVICES, get_settings
 
 app = typer.Typer(help="dutyline — 应急值班值守平台 central 24/7 emergency duty platform", no_args_is_help=True)
@@ -32,32 +42,7 @@ app.add_typer(agency_app, name="agency")
 app.add_typer(events_app, name="events")
 app.add_typer(ops_app, name="ops")
 
-StateDir = Annotated[Path, typer.Option("--state-dir", help="数据目录 where the platform keeps its data")]
-
-
-def _default_state_dir() -> Path:
-    from dutyline.cli.state import DEFAULT_STATE_DIR
-
-    return DEFAULT_STATE_DIR
-
-
-@app.command()
-def up(
-    state_dir: StateDir = _default_state_dir(),
-    no_ui: Annotated[bool, typer.Option("--no-ui", help="不启动 Temporal 界面 no Temporal web UI")] = False,
-) -> None:
-    """启动整个平台 Start the whole platform on embedded, real servers (Ctrl-C stops it)."""
-    from dutyline.cli.up import run_up
-
-    asyncio.run(run_up(state_dir, ui=not no_ui))
-
-
-@app.command()
-def demo(state_dir: StateDir = _default_state_dir()) -> None:
-    """演示 Register an emergency call against a running `dutyline up` and show what happens."""
-    from dutyline.cli.demo import run_demo
-
-    asyncio.run(run_demo(state_dir))
+ROLES = Choices.of_enum(common_pb2.Role)
 
 
 @app.command()
@@ -75,26 +60,23 @@ def migrate(
         ),
     ] = False,
 ) -> None:
-    """迁移数据库 Apply every service's schema migrations (DUTYLINE_PG_DSN)."""
-    from dutyline.db.migrations import migrate_all
+    """迁移数据库 Apply every service's schema migrations and give each service's database role its rights
+    (as the administrator of DUTYLINE_PG_DSN; sets a role's password if DUTYLINE_<SERVICE>_PG_PASSWORD is given)."""
+    from dutyline import launch
 
     settings = get_settings()
-    applied = asyncio.run(migrate_all(settings.pg_dsn, SERVICES))
+    applied = asyncio.run(launch.migrate_all(settings.pg_dsn))
     for service, names in applied.items():
         console.print(f"{service}: " + (", ".join(names) if names else "已是最新 up to date"))
     if demo:
-        from dutyline.db.seeding import seed_demo_organization
-
-        seeded = asyncio.run(seed_demo_organization(settings.pg_dsn))
+        seeded = asyncio.run(launch.seed_demo(settings.pg_dsn))
         console.print("demo organization: " + ("seeded 已写入" if seeded else "roster not empty, left alone 已有数据"))
     if temporal:
         from temporalio.client import Client
 
-        from dutyline.temporal_setup import register_search_attributes
-
         async def register() -> list[str]:
             client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
-            return await register_search_attributes(client)
+            return await launch.register_search_attributes(client)
 
         added = asyncio.run(register())
         console.print("Temporal search attributes: " + (", ".join(added) or "已存在 already registered"))
@@ -103,7 +85,7 @@ def migrate(
 @app.command()
 def token(
     person: Annotated[str, typer.Option(help="人员编号 person id")],
-    role: Annotated[list[str], typer.Option(help="角色 role: officer, leader, unit_head, admin, supervisor, agency")],
+    role: Annotated[list[str], ROLES.option("--role", help="角色 role (repeat for several)")],
     site: Annotated[list[str], typer.Option(help="站点或区域 site or region id; * for all")],
     name: Annotated[str, typer.Option(help="姓名 display name")] = "",
     days: Annotated[int, typer.Option(help="有效天数 days valid")] = 30,
@@ -119,18 +101,18 @@ def token(
 
 
 @app.command()
-def serve(service: Annotated[str, typer.Argument(help="intake | roster | incident | notify")]) -> None:
+def serve(service: Annotated[str, typer.Argument(help=" | ".join(SERVICES))]) -> None:
     """运行一个服务 Run one service (what a container runs)."""
     if service not in SERVICES:
         raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(SERVICES)}")
-    from dutyline.grpckit.server import run
+    from dutyline.launch import serve as serve_service
 
-    run(service, get_settings())
+    serve_service(service)
 
 
 @app.command()
 def health(
-    service: Annotated[str, typer.Argument(help="intake | roster | incident | notify")],
+    service: Annotated[str, typer.Argument(help=" | ".join(SERVICES))],
     address: Annotated[str, typer.Option(help="地址 host:port (default: this host, the service's port)")] = "",
 ) -> None:
     """健康检查 Exit 0 if the service answers SERVING to the gRPC health check (for container probes)."""
@@ -175,32 +157,84 @@ def nats_auth(
     )
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True}, add_help_option=False)
-def gateway(ctx: typer.Context) -> None:
-    """本地网关 The local SMTP + HTTP message gateway of `dutyline up` (options: `dutyline gateway --help`)."""
-    from dutyline.stack.gateway import main as gateway_main
-
-    gateway_main(ctx.args)
-
-
 @app.command()
-def worker() -> None:
-    """运行工作流执行器 Run the Temporal worker."""
-    from workflows.worker import run
+def worker(
+    services: Annotated[
+        str,
+        typer.Argument(
+            metavar="SERVICES", help="服务 the services whose Temporal workers to run: all, or e.g. incident,notify"
+        ),
+    ] = "all",
+    drain_legacy_queue: Annotated[
+        bool,
+        typer.Option(
+            "--drain-legacy-queue",
+            help="同时处理旧任务队列 also run the workflows still on the one task queue of before (every service "
+            "needed; docs/operations.md)",
+        ),
+    ] = False,
+) -> None:
+    """运行工作流执行器 Run the Temporal workers of services, each on its own task queue (dutyline-<service>)."""
+    from dutyline import launch
 
-    run(get_settings())
+    try:
+        launch.services_named(services)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="SERVICES") from exc
+    launch.worker(services, get_settings(), drain_legacy=drain_legacy_queue)
 
 
-def _stop_on_signals(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+# -- optional parts: their commands, registered when they are installed -------------------------------
 
 
-def print_table(title: str, rows: list[tuple[str, str]]) -> None:
-    table = Table(title=title, show_header=False)
-    for key, value in rows:
-        table.add_row(key, value)
-    console.print(table)
+@dataclass(frozen=True)
+class Plugin:
+    """A part of dutyline above the CLI that adds commands to it: ``module.register(app)``."""
+
+    module: str
+    commands: tuple[str, ...]
+    what: str
+    install: str
+
+
+PLUGINS = (
+    Plugin(
+        "dutyline.stack.commands",
+        ("up", "demo", "gateway"),
+        "the embedded dev stack",
+        "pip install 'dutyline[embedded]'",
+    ),
+)
+
+
+def _not_installed(name: str, plugin: Plugin, why: str) -> Callable[[], None]:
+    def command() -> None:
+        typer.echo(
+            f"dutyline {name} needs {plugin.what}, which this installation does not have ({why}): {plugin.install}",
+            err=True,
+        )
+        raise typer.Exit(2)
+
+    return command
+
+
+def add_plugins(app: typer.Typer, plugins: Iterable[Plugin] = PLUGINS) -> None:
+    """Let each installed plugin register its commands; for one that is not installed, its commands
+    (hidden from --help) say what to install."""
+    for plugin in plugins:
+        try:
+            module = importlib.import_module(plugin.module)
+        except ModuleNotFoundError as exc:
+            for name in plugin.commands:
+                settings = {"allow_extra_args": True, "ignore_unknown_options": True}
+                app.command(name, hidden=True, context_settings=settings, add_help_option=False)(
+                    _not_installed(name, plugin, str(exc))
+                )
+            continue
+        module.register(app)
+
+
+add_plugins(app)
 
 
 if __name__ == "__main__":

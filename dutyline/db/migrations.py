@@ -1,14 +1,15 @@
 """Per-service schema migrations.
 
 Each service owns one schema. Its migrations are the kit's (outbox, idempotency) followed by the
-service's own ``services/<name>/migrations/NNNN_*.sql``, applied in order, each in its own
-transaction, recorded in ``<schema>.schema_migrations``. A service refuses to start while its schema
-is behind its code.
+service's own ``NNNN_*.sql`` files from the package it names (``services/<name>/migrations``),
+applied in order, each in its own transaction, recorded in ``<schema>.schema_migrations``. A service
+refuses to start while its schema is behind its code.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from importlib import resources
 
@@ -37,8 +38,17 @@ def _sql_files(package: str, prefix: str) -> list[Migration]:
     return [Migration(name=f"{prefix}{p.name}", sql=p.read_text(encoding="utf-8")) for p in files]
 
 
-def migrations_for(service: str) -> list[Migration]:
-    return _sql_files("dutyline.db.kit_migrations", "kit/") + _sql_files(f"services.{service}.migrations", "")
+def migrations_for(package: str) -> list[Migration]:
+    """The kit's migrations, then those of ``package`` (a package of ``NNNN_*.sql`` files)."""
+    return _sql_files("dutyline.db.kit_migrations", "kit/") + _sql_files(package, "")
+
+
+def checked_identifier(name: str) -> str:
+    """``name`` (a schema's or a role's) if it is a plain lower-case identifier: it is written into SQL
+    unquoted."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
+        raise ValueError(f"not a plain identifier: {name!r}")
+    return name
 
 
 async def _applied(conn: Connection, schema: str) -> dict[str, str]:
@@ -49,9 +59,9 @@ async def _applied(conn: Connection, schema: str) -> dict[str, str]:
     return {r["name"]: r["checksum"] for r in rows}
 
 
-async def migrate(conn: Connection, service: str) -> list[str]:
-    """Apply the pending migrations of ``service``; returns the names applied."""
-    schema = service
+async def migrate(conn: Connection, schema: str, package: str) -> list[str]:
+    """Apply the pending migrations of ``package`` to ``schema``; returns the names applied."""
+    checked_identifier(schema)
     applied_now: list[str] = []
     # One migrator per schema at a time (several replicas may run the migration job).
     await conn.execute("SELECT pg_advisory_lock(hashtext($1))", f"dutyline-migrate-{schema}")
@@ -64,7 +74,7 @@ async def migrate(conn: Connection, service: str) -> list[str]:
                     applied_at timestamptz NOT NULL DEFAULT now())"""
         )
         done = await _applied(conn, schema)
-        for migration in migrations_for(service):
+        for migration in migrations_for(package):
             if migration.name in done:
                 if done[migration.name] != migration.checksum:
                     raise SchemaNotMigrated(
@@ -86,20 +96,17 @@ async def migrate(conn: Connection, service: str) -> list[str]:
     return applied_now
 
 
-async def ensure_migrated(conn: Connection, service: str) -> None:
-    """Raise SchemaNotMigrated unless every migration of ``service`` is applied."""
-    done = await _applied(conn, service)
-    missing = [m.name for m in migrations_for(service) if m.name not in done]
+async def ensure_migrated(conn: Connection, schema: str, package: str) -> None:
+    """Raise SchemaNotMigrated unless every migration of ``package`` is applied to ``schema``."""
+    try:
+        done = await _applied(conn, checked_identifier(schema))
+    except asyncpg.InsufficientPrivilegeError as exc:
+        # The schema exists but this role has no rights on it yet: migrations grant them.
+        raise SchemaNotMigrated(
+            f"schema {schema!r} is not open to this role ({exc}); run `dutyline migrate` first"
+        ) from exc
+    missing = [m.name for m in migrations_for(package) if m.name not in done]
     if missing:
         raise SchemaNotMigrated(
-            f"schema {service!r} is not migrated (missing: {', '.join(missing)}); run `dutyline migrate` first"
+            f"schema {schema!r} is not migrated (missing: {', '.join(missing)}); run `dutyline migrate` first"
         )
-
-
-async def migrate_all(dsn: str, services: tuple[str, ...]) -> dict[str, list[str]]:
-    """Migrate every service's schema; returns what each applied."""
-    conn = await asyncpg.connect(dsn)
-    try:
-        return {service: await migrate(conn, service) for service in services}
-    finally:
-        await conn.close()

@@ -6,12 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import importlib
-import signal
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import asyncpg
 import grpc
@@ -19,39 +17,45 @@ import structlog
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from dutyline.config import Settings
-from dutyline.db.migrations import SchemaNotMigrated, ensure_migrated
-from dutyline.db.pool import create_pool
+from dutyline.config import ServiceSettings
+from dutyline.db.migrations import SchemaNotMigrated
+from dutyline.db.service_pool import service_pool
 from dutyline.grpckit.interceptor import ServerInterceptor
 from dutyline.logging import configure_logging
 from dutyline.outbox import OutboxRelay
+from dutyline.signals import stop_on_signals
 
 log = structlog.get_logger(__name__)
 
 
+S = TypeVar("S", bound=ServiceSettings)
+
+
 @dataclass
-class ServiceContext:
+class ServiceContext(Generic[S]):
     """What a service's ``build`` receives and may extend with background work and close hooks."""
 
     name: str
-    settings: Settings
+    settings: S
     pool: asyncpg.Pool
     background: list[Coroutine[Any, Any, None]] = field(default_factory=list)
     on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
 
-# services/<name>/server.py defines ``async def build(ctx, server) -> str`` that registers its
+# A service's ``async def build(ctx, server) -> str`` (services/<name>/server.py) registers its
 # servicer on the server and returns the full gRPC service name.
-Build = Callable[[ServiceContext, grpc.aio.Server], Awaitable[str]]
+Build = Callable[[ServiceContext[S], grpc.aio.Server], Awaitable[str]]
 
 
-async def serve(name: str, settings: Settings) -> None:
-    pool = await create_pool(settings.pg_dsn, schema=name, min_size=settings.pg_pool_min, max_size=settings.pg_pool_max)
-    async with pool.acquire() as conn:
-        await ensure_migrated(conn, name)
+async def serve(name: str, build: Build[S], settings: S) -> None:
+    """Serve the service ``name``, built by ``build``, with its ``settings`` (which name its schema,
+    migrations and database role) until SIGTERM/SIGINT."""
+    if settings.service != name:
+        raise ValueError(f"settings of {settings.service!r} given to serve {name!r}")
+    pool = await service_pool(settings, min_size=settings.pg_pool_min, max_size=settings.pg_pool_max)
     ctx = ServiceContext(name=name, settings=settings, pool=pool)
     relay = OutboxRelay(
-        dsn=settings.pg_dsn,
+        dsn=settings.service_dsn(),
         schema=name,
         nats_url=settings.nats_url,
         nats_creds=settings.nats_creds,
@@ -64,7 +68,6 @@ async def serve(name: str, settings: Settings) -> None:
         interceptors=[ServerInterceptor(settings.token_secrets())],
         options=[("grpc.so_reuseport", 0)],
     )
-    build: Build = importlib.import_module(f"services.{name}.server").build
     full_name = await build(ctx, server)
 
     health_servicer = health.aio.HealthServicer()
@@ -85,9 +88,7 @@ async def serve(name: str, settings: Settings) -> None:
     log.info("service serving", address=address, grpc_service=full_name)
 
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    stop_on_signals(stop)
     await stop.wait()
 
     log.info("service stopping", grace_seconds=settings.shutdown_grace_seconds)
@@ -104,10 +105,11 @@ async def serve(name: str, settings: Settings) -> None:
     log.info("service stopped")
 
 
-def run(name: str, settings: Settings) -> None:
+def run(name: str, build: Build[S], settings: S) -> None:
+    """``serve`` in a new event loop, with the process's logging; exits 2 on an unmigrated schema."""
     configure_logging(name, fmt=settings.log_format, level=settings.log_level)
     try:
-        asyncio.run(serve(name, settings))
+        asyncio.run(serve(name, build, settings))
     except SchemaNotMigrated as exc:
         log.error("refusing to start", reason=str(exc))
         sys.exit(2)

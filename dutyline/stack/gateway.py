@@ -26,7 +26,6 @@ import asyncio
 import contextlib
 import hmac
 import json
-import signal
 import socket
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -42,7 +41,8 @@ from aiohttp import web
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from dutyline.logging import configure_logging
-from services.notify.channels.signing import (
+from dutyline.signals import stop_on_signals
+from dutyline.webhook_signing import (
     NOTIFICATION_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -450,17 +450,13 @@ async def serve(args: argparse.Namespace) -> None:
         agency_secrets=dict(args.agency_secret),
     )
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    stop_on_signals(stop)
     await gateway.start()
     try:
         await stop.wait()
         log.info("gateway.stopping")
     finally:
         await gateway.stop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
     log.info("gateway.stopped")
 
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 import sys
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -20,22 +21,35 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
-from dutyline.config import DEV_CALLER_KEY, DEV_IM_SECRET, DEV_TOKEN_SECRET, SERVICES
-from dutyline.db.migrations import migrate_all
-from dutyline.db.seeding import seed_demo_organization
+from dutyline import launch
+from dutyline.config import DEV_TOKEN_SECRET, SERVICES, dsn_as, role_of
 from dutyline.grpckit import health
-from dutyline.natsauth import OperatorSetup
+from dutyline.natsauth import OperatorSetup, write_secret
 from dutyline.stack.gateway import MESSAGES_FILE
 from dutyline.stack.nats import EmbeddedNats
 from dutyline.stack.postgres import EmbeddedPostgres
 from dutyline.stack.process import ManagedProcess, ServerStartError, free_port, wait_for_port_async
 from dutyline.stack.temporal import EmbeddedTemporal
-from workflows.incident.types import SEARCH_ATTRIBUTES
+from dutyline.temporal_worker import task_queue_of
+from services.intake.settings import DEV_CALLER_KEY
+from services.notify.settings import DEV_IM_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
 # The local gateway answers 503 for this number, so a failing SMS gateway can be shown and tested.
 FAILING_ADDRESS = "+86-139-0000-0503"
+
+
+def dev_role_passwords(path: Path) -> dict[str, str]:
+    """Development passwords of the services' database roles: made once per state directory and kept
+    there (0600), like the NATS credentials; migrations set them, each process gets its own."""
+    if path.exists():
+        known: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+        if set(known) >= set(SERVICES):
+            return known
+    passwords = {service: secrets.token_urlsafe(24) for service in SERVICES}
+    write_secret(path, json.dumps(passwords, indent=2) + "\n")
+    return passwords
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,7 @@ class Platform:
         token_secret: str = DEV_TOKEN_SECRET,
         seed: bool = True,
         settings: dict[str, str] | None = None,
+        workers: Sequence[str] = ("all",),
     ) -> None:
         self.state_dir = state_dir.absolute()
         self.ports = ports or Ports()
@@ -76,6 +91,8 @@ class Platform:
         self.settings = dict(settings or {})
         logs = self.state_dir / "logs"
         self.postgres = EmbeddedPostgres(self.state_dir / "postgres", self.ports.postgres, logs / "postgres.log")
+        # Each service connects as its own role (dutyline_<service>), with its own password.
+        self.pg_passwords = dev_role_passwords(self.state_dir / "postgres-roles.json")
         # NATS runs in operator (JWT) mode, as a production cluster would: the services connect with
         # their user's creds file and notify signs agencies' users with the account seed. Kept in
         # the state directory, so credentials issued before a restart stay valid.
@@ -93,7 +110,7 @@ class Platform:
             self.ports.temporal,
             self.ports.temporal_ui if ui else None,
             logs / "temporal.log",
-            SEARCH_ATTRIBUTES,
+            launch.search_attributes(),
         )
         self.gateway_dir = self.state_dir / "gateway"
         self.processes: dict[str, ManagedProcess] = {
@@ -122,11 +139,32 @@ class Platform:
                 cwd=ROOT,
             )
         }
-        for name in (*SERVICES, "worker"):
-            module = "workflows.worker" if name == "worker" else f"services.{name}"
+        for name in SERVICES:
             self.processes[name] = ManagedProcess(
-                [sys.executable, "-m", module], logs / f"{name}.log", name=name, env=self.env(name), cwd=ROOT
+                [sys.executable, "-m", f"services.{name}"],
+                logs / f"{name}.log",
+                name=name,
+                env=self.env(name),
+                cwd=ROOT,
             )
+        # The services' Temporal workers: by default one process hosts them all (memory), and with
+        # every service in it, it also drains the task queue of before issue 13; ``workers`` may
+        # split them (``("incident", "notify", "intake,roster")``), as production runs them.
+        self.worker_groups: dict[str, str] = {}
+        for group in workers:
+            self.add_worker(group)
+
+    def add_worker(self, group: str) -> str:
+        """A worker process (not started) for ``group`` ("all", or services such as "incident,notify");
+        returns its name in ``processes``."""
+        name = "worker" if group == "all" else "worker-" + group.replace(",", "-")
+        command = [sys.executable, "-m", "dutyline.launch", "worker", group]
+        if group == "all":
+            command.append("--drain-legacy-queue")
+        log = self.state_dir / "logs" / f"{name}.log"
+        self.worker_groups[name] = group
+        self.processes[name] = ManagedProcess(command, log, name=name, env=self.env(name), cwd=ROOT)
+        return name
 
     @property
     def gateway_url(self) -> str:
@@ -148,9 +186,24 @@ class Platform:
     def temporal_ui_url(self) -> str:
         return self.temporal.ui_url or ""
 
+    def service_dsn(self, service: str) -> str:
+        """Where ``service`` connects: the platform's database, as the service's role."""
+        return dsn_as(self.postgres.dsn, role_of(service), self.pg_passwords[service])
+
+    def hosted(self, process: str) -> tuple[str, ...]:
+        """The services whose code the process ``process`` runs (a service, or a worker of several)."""
+        if process in SERVICES:
+            return (process,)
+        group = getattr(self, "worker_groups", {}).get(process)
+        if group is None:
+            return ()
+        return SERVICES if group == "all" else tuple(group.split(","))
+
     def env(self, process: str = "") -> dict[str, str]:
-        """The configuration a dutyline process of this platform runs with (the NATS account's seed,
-        which signs agencies' users, only for notify)."""
+        """The configuration a dutyline process of this platform runs with: the shared settings, and
+        each service it runs its own (its database role's password; the NATS account's seed, which
+        signs agencies' users, only for notify's server)."""
+        hosted = self.hosted(process)
         env = {k: v for k, v in os.environ.items() if not k.startswith("DUTYLINE_")}
         env.update(
             {
@@ -174,6 +227,7 @@ class Platform:
         )
         if process == "notify":
             env["DUTYLINE_NATS_ACCOUNT_SEED"] = self.nats_operator.account_seed
+        env.update({f"DUTYLINE_{s.upper()}_PG_PASSWORD": self.pg_passwords[s] for s in hosted})
         env.update({f"DUTYLINE_{s.upper()}_ADDRESS": self.address(s) for s in SERVICES})
         env.update(self.settings)
         return env
@@ -197,7 +251,7 @@ class Platform:
                 "services",
                 asyncio.gather(
                     *(self.wait_serving(s) for s in SERVICES),
-                    self._wait_worker(),
+                    *(self.wait_worker(name) for name in self.worker_groups),
                     wait_for_port_async(
                         HOST,
                         self.ports.gateway_http,
@@ -219,9 +273,9 @@ class Platform:
         timings[name] = time.perf_counter() - began
 
     async def _prepare_database(self) -> None:
-        await migrate_all(self.postgres.dsn, SERVICES)
+        await launch.migrate_all(self.postgres.dsn, passwords=self.pg_passwords)
         if self.seed:
-            await seed_demo_organization(self.postgres.dsn, im_base_url=self.gateway_url)
+            await launch.seed_demo(self.postgres.dsn, im_base_url=self.gateway_url)
 
     async def wait_serving(self, service: str, timeout: float = 60.0) -> None:
         process = self.processes[service]
@@ -236,20 +290,28 @@ class Platform:
                     raise ServerStartError(process.describe_failure(f"{service} not serving after {timeout}s"))
                 await asyncio.sleep(0.1)
 
-    async def _wait_worker(self, timeout: float = 60.0) -> None:
-        process = self.processes["worker"]
+    async def wait_worker(self, name: str, timeout: float = 60.0) -> None:
+        """Wait until the worker process ``name`` polls the task queue of each of its services (its
+        own pollers: Temporal lists a stopped worker's for a minute; the SDK's identity is pid@host)."""
+        process = self.processes[name]
+        group = self.worker_groups[name]
+        services = SERVICES if group == "all" else tuple(group.split(","))
         client = await Client.connect(self.temporal.address)
         deadline = time.monotonic() + timeout
-        request = DescribeTaskQueueRequest(
-            namespace="default",
-            task_queue=TaskQueue(name="dutyline"),
-            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-        )
+        requests = [
+            DescribeTaskQueueRequest(
+                namespace="default",
+                task_queue=TaskQueue(name=task_queue_of(service)),
+                task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+            )
+            for service in services
+        ]
         while True:
             if not process.running:
-                raise ServerStartError(process.describe_failure("worker exited before polling"))
-            reply = await client.workflow_service.describe_task_queue(request)
-            if reply.pollers:
+                raise ServerStartError(process.describe_failure(f"{name} exited before polling"))
+            replies = [await client.workflow_service.describe_task_queue(r) for r in requests]
+            mine = f"{process.pid}@"
+            if all(any(p.identity.startswith(mine) for p in reply.pollers) for reply in replies):
                 return
             if time.monotonic() > deadline:
                 raise ServerStartError(process.describe_failure(f"worker not polling after {timeout}s"))

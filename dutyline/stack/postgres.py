@@ -38,6 +38,17 @@ PG_SUPERUSER = "postgres"
 _SETTINGS = ("fsync=on", "max_connections=200", "shared_buffers=128MB")
 # sun_path is 108 bytes on Linux; keep a margin.
 _MAX_SOCKET_PATH = 100
+# Who may connect how, rewritten at every start: the superuser without a password (the dev stack's
+# migrations and the tests; from this machine only), every other role — the services' — with its
+# password, as in production, so a process without its role's credentials fails here too.
+_PG_HBA = f"""# Written by dutyline (dutyline/stack/postgres.py) at every start; edits are lost.
+local all {PG_SUPERUSER} trust
+host all {PG_SUPERUSER} 127.0.0.1/32 trust
+host all {PG_SUPERUSER} ::1/128 trust
+local all all scram-sha-256
+host all all 127.0.0.1/32 scram-sha-256
+host all all ::1/128 scram-sha-256
+"""
 
 
 def _quote_ident(name: str) -> str:
@@ -137,6 +148,7 @@ class EmbeddedPostgres(EmbeddedServer):
             self._grant_access()
         if not (self.data_dir / "PG_VERSION").exists():
             self._initdb()
+        self._write_hba()
         self._remove_stale_pid()
         self._ensure_socket_dir()
 
@@ -188,6 +200,13 @@ class EmbeddedPostgres(EmbeddedServer):
         if self.data_dir.exists():
             self.data_dir.rmdir()
         scratch.rename(self.data_dir)
+
+    def _write_hba(self) -> None:
+        path = self.data_dir / "pg_hba.conf"
+        path.write_text(_PG_HBA, encoding="utf-8")
+        path.chmod(0o600)
+        if self._system_user is not None:
+            os.chown(path, *self._owner_ids())
 
     def _remove_stale_pid(self) -> None:
         pid = _postmaster_pid(self.data_dir)

@@ -1,4 +1,5 @@
-from dutyline.config import get_settings
 from dutyline.grpckit.server import run
+from services.incident.server import build
+from services.incident.settings import IncidentSettings
 
-run("incident", get_settings())
+run("incident", build, IncidentSettings())

@@ -32,6 +32,7 @@ from services.incident import convert, policy_store, rules, store
 from services.incident.watch import IncidentFeed
 from workflows.incident.types import (
     AbsorbArgs,
+    AccidentData,
     Actor,
     CasualtiesData,
     CloseArgs,
@@ -149,7 +150,7 @@ class ProcessRpcs:
         v = Violations()
         kind = convert.name_of(convert.REPORT_KINDS, request.kind)
         incident, principal = await self._actionable(request.incident_id)
-        accident: dict[str, Any] | None = None
+        accident: AccidentData | None = None
         if incident.category == "accident" and kind in WRITTEN_KINDS:
             content = {
                 f: getattr(request.accident, f)
@@ -161,10 +162,7 @@ class ProcessRpcs:
             ):
                 v.add(field, description)
             v.raise_if_any()
-            accident = {
-                **content,
-                "casualties": {f: getattr(request.accident.casualties, f) for f in convert.CASUALTY_FIELDS},
-            }
+            accident = AccidentData(**content, casualties=casualties_data(request.accident.casualties))
         casualties = request.accident.casualties if accident else request.casualties
         args = ReportArgs(
             actor=actor(principal),

@@ -30,6 +30,7 @@ from dutyline.grpckit.server import ServiceContext
 from dutyline.ids import new_id
 from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
+from dutyline.temporal_worker import task_queue_of
 from services.incident import convert, policy_store, rules, store
 from services.incident.call_links import SUBJECTS as CALL_SUBJECTS
 from services.incident.call_links import CallLinks
@@ -245,7 +246,7 @@ async def append_entry(conn: Connection, incident_id: str, *, at: datetime, kind
 async def build(ctx: ServiceContext, server: grpc.aio.Server) -> str:
     settings = ctx.settings
     client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
-    starter = WorkflowStarter(pool=ctx.pool, client=client, task_queue=settings.temporal_task_queue)
+    starter = WorkflowStarter(pool=ctx.pool, client=client, task_queue=task_queue_of("incident"))
     ctx.background.append(starter.reconcile_forever())
     # The live feed (WatchIncidents) listens on NATS; it reconnects on its own.
     nats_client = await natsconn.connect(settings, name="dutyline-incident-watch", max_reconnect_attempts=-1)

@@ -1,4 +1,5 @@
-from dutyline.config import get_settings
 from dutyline.grpckit.server import run
+from services.intake.server import build
+from services.intake.settings import IntakeSettings
 
-run("intake", get_settings())
+run("intake", build, IntakeSettings())

@@ -11,7 +11,8 @@ from temporalio.client import Client
 
 from dutyline.temporal_start import reconcile_forever, signal_best_effort, start_once
 from services.intake import store
-from workflows.callback.types import CallbackInput, callback_workflow_id
+from workflows.callback.types import COMPLETED_SIGNAL, CallbackInput, callback_workflow_id
+from workflows.callback.workflow import CallbackWorkflow
 
 log = structlog.get_logger(__name__)
 
@@ -25,7 +26,7 @@ class CallbackStarter:
     async def ensure_started(self, callback: store.CallbackRow) -> bool:
         started = await start_once(
             self._client,
-            "CallbackWorkflow",
+            CallbackWorkflow.run,
             CallbackInput(
                 callback_id=callback.id,
                 site_id=callback.site_id,
@@ -42,7 +43,7 @@ class CallbackStarter:
         return started
 
     async def completed(self, callback_id: str) -> None:
-        await signal_best_effort(self._client, callback_workflow_id(callback_id), "completed")
+        await signal_best_effort(self._client, callback_workflow_id(callback_id), COMPLETED_SIGNAL)
 
     async def _pending(self) -> list[store.CallbackRow]:
         async with self._pool.acquire() as conn:

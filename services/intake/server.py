@@ -13,7 +13,6 @@ import structlog
 from temporalio.client import Client
 
 from dutyline.common.v1 import common_pb2
-from dutyline.config import Settings
 from dutyline.consumer import EventConsumer
 from dutyline.db.pool import Connection
 from dutyline.db.writes import Writes
@@ -35,12 +34,14 @@ from dutyline.incident.v1 import incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
 from dutyline.privacy import CallerCipher, mask_name, mask_phone
 from dutyline.temporal_start import reconcile_forever, sweep_forever
+from dutyline.temporal_worker import task_queue_of
 from services.intake import matching, profile_store, rules, store
 from services.intake.callback_starter import CallbackStarter
 from services.intake.escalation import Decided, Escalator, decided_call, facts_of_call
 from services.intake.incident_view import IncidentView
 from services.intake.messages import call_message, notice_dict
 from services.intake.rpc_callbacks import CallbackRpcs, emit_call_changed
+from services.intake.settings import IntakeSettings
 
 log = structlog.get_logger(__name__)
 
@@ -48,7 +49,7 @@ ESCALATION_RETRY_AFTER = timedelta(seconds=10)
 
 
 class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
-    def __init__(self, ctx: ServiceContext, *, callbacks: CallbackStarter) -> None:
+    def __init__(self, ctx: ServiceContext[IntakeSettings], *, callbacks: CallbackStarter) -> None:
         self._pool = ctx.pool
         self._cipher = CallerCipher(ctx.settings.caller_keys.get_secret_value())
         roster = service_channel(ctx.settings, target="roster", caller="intake")
@@ -450,7 +451,7 @@ def replayed(prior: intake_pb2.RegisterCallResponse) -> intake_pb2.RegisterCallR
     )
 
 
-def match_settings(settings: Settings) -> matching.MatchSettings:
+def match_settings(settings: IntakeSettings) -> matching.MatchSettings:
     """Matching as configured (DUTYLINE_MATCH_*); the rest keeps the tuned defaults."""
     return matching.MatchSettings(
         max_distance_m=settings.match_distance_m,
@@ -464,10 +465,10 @@ def match_settings(settings: Settings) -> matching.MatchSettings:
     )
 
 
-async def build(ctx: ServiceContext, server: grpc.aio.Server) -> str:
+async def build(ctx: ServiceContext[IntakeSettings], server: grpc.aio.Server) -> str:
     settings = ctx.settings
     client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
-    callbacks = CallbackStarter(pool=ctx.pool, client=client, task_queue=settings.temporal_task_queue)
+    callbacks = CallbackStarter(pool=ctx.pool, client=client, task_queue=task_queue_of("intake"))
     intake_pb2_grpc.add_IntakeServiceServicer_to_server(IntakeServicer(ctx, callbacks=callbacks), server)
     view = EventConsumer(
         pool=ctx.pool,

@@ -1,4 +1,5 @@
-from dutyline.config import get_settings
 from dutyline.grpckit.server import run
+from services.notify.server import build
+from services.notify.settings import NotifySettings
 
-run("notify", get_settings())
+run("notify", build, NotifySettings())

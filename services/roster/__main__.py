@@ -1,4 +1,5 @@
-from dutyline.config import get_settings
 from dutyline.grpckit.server import run
+from services.roster.server import build
+from services.roster.settings import RosterSettings
 
-run("roster", get_settings())
+run("roster", build, RosterSettings())

@@ -14,6 +14,7 @@ from dutyline.incident.v1 import incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2_grpc
 from dutyline.notify.v1 import notify_pb2_grpc
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
+from dutyline.temporal_worker import task_queue_of
 from services.roster.handover_items import OpenItemsGatherer
 from services.roster.on_duty_cache import OnDutyCache
 from services.roster.rpc_duty import DutyRpcs
@@ -33,7 +34,7 @@ class RosterServicer(OrganizationRpcs, ScheduleRpcs, DutyRpcs, roster_pb2_grpc.R
 async def build(ctx: ServiceContext, server: grpc.aio.Server) -> str:
     settings = ctx.settings
     client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
-    shifts = ShiftStarter(pool=ctx.pool, client=client, task_queue=settings.temporal_task_queue)
+    shifts = ShiftStarter(pool=ctx.pool, client=client, task_queue=task_queue_of("roster"))
     ctx.background.append(shifts.run_forever())
     channels = {
         name: service_channel(settings, target=name, caller="roster") for name in ("incident", "notify", "intake")

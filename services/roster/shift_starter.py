@@ -13,7 +13,15 @@ from temporalio.client import Client
 
 from dutyline.temporal_start import signal_best_effort, start_once
 from services.roster import schedule_store, store
-from workflows.shift.types import HandoverRef, ShiftInput, shift_workflow_id
+from workflows.shift.types import (
+    CHECK_IN_RECORDED_SIGNAL,
+    HANDOVER_ACCEPTED_SIGNAL,
+    HANDOVER_SUBMITTED_SIGNAL,
+    HandoverRef,
+    ShiftInput,
+    shift_workflow_id,
+)
+from workflows.shift.workflow import ShiftWorkflow
 
 log = structlog.get_logger(__name__)
 
@@ -54,7 +62,7 @@ class ShiftStarter:
                 and row.published_at < a.starts_at - timedelta(minutes=site.check_in_lead_minutes),
             )
             if not await start_once(
-                self._client, "ShiftWorkflow", shift, workflow_id=shift_workflow_id(a.id), task_queue=self._task_queue
+                self._client, ShiftWorkflow.run, shift, workflow_id=shift_workflow_id(a.id), task_queue=self._task_queue
             ):
                 break  # Temporal is away: the next round retries
             started.append(a.id)
@@ -75,14 +83,14 @@ class ShiftStarter:
                 log.warning("shift workflows not started yet", error=repr(exc))
 
     async def check_in_recorded(self, assignment_id: str) -> None:
-        await signal_best_effort(self._client, shift_workflow_id(assignment_id), "check_in_recorded")
+        await signal_best_effort(self._client, shift_workflow_id(assignment_id), CHECK_IN_RECORDED_SIGNAL)
 
     async def handover_submitted(self, outgoing_assignment_id: str, handover_id: str) -> None:
         await signal_best_effort(
-            self._client, shift_workflow_id(outgoing_assignment_id), "handover_submitted", HandoverRef(handover_id)
+            self._client, shift_workflow_id(outgoing_assignment_id), HANDOVER_SUBMITTED_SIGNAL, HandoverRef(handover_id)
         )
 
     async def handover_accepted(self, outgoing_assignment_id: str, handover_id: str) -> None:
         await signal_best_effort(
-            self._client, shift_workflow_id(outgoing_assignment_id), "handover_accepted", HandoverRef(handover_id)
+            self._client, shift_workflow_id(outgoing_assignment_id), HANDOVER_ACCEPTED_SIGNAL, HandoverRef(handover_id)
         )

@@ -4,7 +4,8 @@ docker-compose.yml and the Kubernetes manifests give the image command lines (th
 `dutyline`) and DUTYLINE_* environment variables. `check_command` parses a command line exactly as
 the entry point would — click resolves the (sub)commands and parses their options and arguments,
 `gateway`'s own arguments go through its argparse parser — and `settings_names` lists the
-variables `Settings` reads, so a typo in either fails a test instead of a container.
+variables the settings classes read (the shared `Settings` and each service's own), so a typo in
+either fails a test instead of a container.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -20,6 +21,7 @@ import typer
 
 from dutyline.cli.main import app
 from dutyline.config import SERVICES, Settings
+from dutyline.launch import SERVICES as LAUNCHED
 from dutyline.stack.gateway import parse_args as parse_gateway_args
 
 # Commands whose first argument names one of the four services.
@@ -126,10 +128,28 @@ def check_command(args: Sequence[str]) -> None:
         raise CommandRejected(f"{line}: aborted") from exc
 
 
+def settings_classes() -> tuple[type[Settings], ...]:
+    """The shared settings (dutyline/config.py) and each service's own (services/<name>/settings.py)."""
+    return (Settings, *(service.settings_class() for service in LAUNCHED.values()))
+
+
+def names_of(settings_class: type[Settings]) -> dict[str, str]:
+    """The DUTYLINE_* environment variables a settings class reads, with their fields."""
+    prefix = settings_class.model_config.get("env_prefix") or ""
+    return {f"{prefix}{name}".upper(): name for name in settings_class.model_fields}
+
+
 def settings_names() -> set[str]:
-    """The DUTYLINE_* environment variables Settings reads (dutyline/config.py)."""
-    prefix = Settings.model_config.get("env_prefix") or ""
-    return {f"{prefix}{name}".upper() for name in Settings.model_fields}
+    """The DUTYLINE_* environment variables any process reads as settings."""
+    return {name for cls in settings_classes() for name in names_of(cls)}
+
+
+def check_settings(env: Mapping[str, str]) -> None:
+    """Build every settings class from the DUTYLINE_* variables of ``env`` it reads; ValueError if a
+    value is invalid."""
+    for cls in settings_classes():
+        fields = names_of(cls)
+        cls(**{fields[name]: value for name, value in env.items() if name in fields})
 
 
 def _walk(command: Any) -> Iterator[Any]:

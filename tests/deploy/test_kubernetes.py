@@ -17,14 +17,16 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 import kubernetes_validate
 import pytest
 import yaml
 from pydantic import SecretStr
 
-from dutyline.config import SERVICES, Settings
-from tests.deploy.commands import check_command, settings_names
+from dutyline.config import SERVICES, Settings, role_of
+from dutyline.launch import SERVICES as LAUNCHED
+from tests.deploy.commands import check_command, names_of, settings_names
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
@@ -39,6 +41,7 @@ KUBERNETES_VERSIONS = ("1.29", kubernetes_validate.latest_version())
 UID = 10001
 CONFIG_MAP = "dutyline-config"
 ENV_SECRET = "dutyline-secrets"
+ADMIN_SECRET = "dutyline-db-admin"
 NATS_SECRET = "dutyline-nats"
 AUTOSCALED = ("intake", "worker")
 PART_OF = "dutyline"
@@ -105,6 +108,46 @@ def config_map(docs: tuple[Doc, ...]) -> dict[str, str]:
 
 def secret_template() -> dict[str, Doc]:
     return {doc["metadata"]["name"]: doc for doc in load_documents(BASE / "secret.template.yaml")}
+
+
+def service_secret(service: str) -> str:
+    """The Secret of one service's own settings (its database role's password, …)."""
+    return f"dutyline-{service}"
+
+
+def secret_keys(settings_class: type[Settings]) -> set[str]:
+    """The variables of a settings class that are secrets."""
+    return {
+        name
+        for name, field in names_of(settings_class).items()
+        if settings_class.model_fields[field].annotation is SecretStr
+    }
+
+
+def env_from_secrets(spec: Doc) -> set[str]:
+    """The Secrets a pod's container takes its whole environment from."""
+    (container,) = spec["containers"]
+    return {e["secretRef"]["name"] for e in container.get("envFrom", []) if "secretRef" in e}
+
+
+def env_secret_refs(spec: Doc) -> dict[str, str]:
+    """Variable -> Secret of the single keys a pod's container takes from Secrets."""
+    (container,) = spec["containers"]
+    return {
+        e["name"]: e["valueFrom"]["secretKeyRef"]["name"]
+        for e in container.get("env", [])
+        if "secretKeyRef" in e.get("valueFrom", {})
+    }
+
+
+def hosted_services(args: list[str]) -> tuple[str, ...]:
+    """The services whose code a container runs, by its command line."""
+    if args[:1] == ["serve"]:
+        return (args[1],)
+    if args[:1] == ["worker"]:
+        chosen = next((a for a in args[1:] if not a.startswith("-")), "all")
+        return SERVICES if chosen == "all" else tuple(chosen.split(","))
+    return ()
 
 
 def port_of(address: str) -> int:
@@ -315,40 +358,67 @@ def test_every_dutyline_variable_is_a_setting(name: str) -> None:
     docs = rendered(name)
     known = settings_names()
     secrets = secret_template()
-    named = {
-        f"ConfigMap {CONFIG_MAP}": set(config_map(docs)),
-        f"Secret {ENV_SECRET}": set(secrets[ENV_SECRET]["stringData"]),
-    }
+    as_environment = {f"ConfigMap {CONFIG_MAP}": set(config_map(docs))}
+    for secret in (ENV_SECRET, ADMIN_SECRET, *(service_secret(s) for s in SERVICES)):
+        as_environment[f"Secret {secret}"] = set(secrets[secret]["stringData"])
+    named = dict(as_environment)
     for what, spec in workloads(docs):
         named[f"{what} env"] = {e["name"] for e in spec["containers"][0].get("env", [])}
     for where, names in named.items():
         unknown = {n for n in names if n.startswith("DUTYLINE_")} - known
-        assert not unknown, f"{where}: not settings of dutyline/config.py: {sorted(unknown)}"
-    # Both become the environment of every pod (envFrom): nothing but settings belongs there.
-    for where in (f"ConfigMap {CONFIG_MAP}", f"Secret {ENV_SECRET}"):
-        others = {n for n in named[where] if not n.startswith("DUTYLINE_")}
+        assert not unknown, f"{where}: not settings of dutyline/config.py or services/*/settings.py: {sorted(unknown)}"
+    # They become the environment of pods (envFrom, or single keys): nothing but settings belongs there.
+    for where, names in as_environment.items():
+        others = {n for n in names if not n.startswith("DUTYLINE_")}
         assert not others, f"{where}: not DUTYLINE_* settings: {sorted(others)}"
 
 
-def test_config_map_and_secret_cover_every_setting_once() -> None:
+def test_config_map_and_secrets_cover_every_setting_once() -> None:
     docs = rendered("base")
     data = set(config_map(docs))
-    secret = set(secret_template()[ENV_SECRET]["stringData"])
+    template = secret_template()
+    shared = set(template[ENV_SECRET]["stringData"])
     notify_env = {
         e["name"] for e in objects(docs, "Deployment")["notify"]["spec"]["template"]["spec"]["containers"][0]["env"]
     }
-    assert not data & secret, f"both in the ConfigMap and the Secret: {sorted(data & secret)}"
-    secret_settings = {
-        f"DUTYLINE_{field.upper()}"
-        for field, info in Settings.model_fields.items()
-        if info.annotation is SecretStr or field == "pg_dsn"
-    }
+    assert shared == secret_keys(Settings), "the shared Secret holds exactly the shared secret settings"
     # The account seed is given as a file (DUTYLINE_NATS_ACCOUNT_SEED_FILE, notify only), not as a value.
-    assert secret == secret_settings - {"DUTYLINE_NATS_ACCOUNT_SEED"}, "the Secret holds exactly the secret settings"
-    missing = settings_names() - data - secret - notify_env - {"DUTYLINE_NATS_ACCOUNT_SEED"}
+    as_file = {"DUTYLINE_NATS_ACCOUNT_SEED"}
+    secrets = set(shared)
+    for name, service in LAUNCHED.items():
+        own = set(template[service_secret(name)]["stringData"])
+        expected = secret_keys(service.settings_class()) - secret_keys(Settings) - as_file
+        assert own == expected, f"Secret {service_secret(name)} holds exactly {name}'s own secret settings"
+        assert f"DUTYLINE_{name.upper()}_PG_PASSWORD" in own
+        secrets |= own
+    assert not data & secrets, f"both in the ConfigMap and a Secret: {sorted(data & secrets)}"
+    # The administrator's DSN, for the migration only; the ConfigMap's has no credentials.
+    assert set(template[ADMIN_SECRET]["stringData"]) == {"DUTYLINE_PG_DSN"}
+    config_dsn = urlsplit(config_map(docs)["DUTYLINE_PG_DSN"])
+    assert config_dsn.username is None and config_dsn.password is None, "the ConfigMap's DSN carries credentials"
+    missing = settings_names() - data - secrets - notify_env - as_file
     assert not missing, (
         f"settings in neither deploy/k8s/base/configmap.yaml nor secret.template.yaml: {sorted(missing)}"
     )
+
+
+@pytest.mark.parametrize("name", KUSTOMIZATIONS)
+def test_each_pod_has_the_secrets_of_the_services_it_runs_only(name: str) -> None:
+    every_service_secret = {service_secret(s) for s in SERVICES}
+    for what, spec in workloads(rendered(name)):
+        (container,) = spec["containers"]
+        hosted = hosted_services(container["args"])
+        secrets = env_from_secrets(spec)
+        if hosted:
+            # Its services' own Secrets (their database roles), the shared one, and no other service's.
+            assert secrets == {ENV_SECRET, *(service_secret(s) for s in hosted)}, f"{what}: {sorted(secrets)}"
+        else:
+            assert not secrets & every_service_secret, f"{what} gets a service's Secret"
+        refs = env_secret_refs(spec)
+        if what == "Job/migrate":
+            assert refs == {"DUTYLINE_PG_DSN": ADMIN_SECRET}, "the migration signs in as the administrator"
+        else:
+            assert ADMIN_SECRET not in {*secrets, *refs.values()}, f"{what} gets the administrator's DSN"
 
 
 def test_secret_template_is_only_placeholders() -> None:
@@ -367,8 +437,18 @@ def test_engine_values_match_dutyline_settings() -> None:
     (cluster,) = [d for d in pg_docs if d["kind"] == "Cluster"]
     assert cluster["spec"]["instances"] >= 3
     primary = f"{cluster['metadata']['name']}-rw.postgres.svc:5432"
-    dsn = secret_template()[ENV_SECRET]["stringData"]["DUTYLINE_PG_DSN"]
-    assert dsn.split("@", 1)[1] == f"{primary}/{cluster['spec']['bootstrap']['initdb']['database']}"
+    database = f"{primary}/{cluster['spec']['bootstrap']['initdb']['database']}"
+    admin = urlsplit(secret_template()[ADMIN_SECRET]["stringData"]["DUTYLINE_PG_DSN"])
+    assert f"{admin.hostname}:{admin.port}{admin.path}" == database
+    assert admin.username == cluster["spec"]["bootstrap"]["initdb"]["owner"], "the migration signs in as the owner"
+    assert data["DUTYLINE_PG_DSN"] == f"postgresql://{database}"
+    # The services' roles are declared with their passwords' Secrets (in the namespace postgres).
+    roles = {r["name"]: r for r in cluster["spec"]["managed"]["roles"]}
+    for service in SERVICES:
+        role = roles[role_of(service)]
+        assert role["ensure"] == "present" and role["login"] is True, service
+        assert not role.get("superuser") and not role.get("createrole") and not role.get("bypassrls"), service
+        assert role["passwordSecret"]["name"] == f"dutyline-db-{service}", service
 
     temporal = load_documents(HELM / "temporal-values.yaml")[0]["server"]["config"]["persistence"]
     assert temporal["numHistoryShards"] > 0

@@ -23,7 +23,7 @@ from nats.js.api import PubAck
 from typer.testing import CliRunner, Result
 
 from dutyline.cli.main import app
-from dutyline.cli.ops import shown_dsn
+from dutyline.cli.ops.commands import shown_dsn
 from dutyline.common.v1 import common_pb2
 from dutyline.envelope import build_event, subject_for
 from dutyline.events.v1 import event_pb2
@@ -39,7 +39,7 @@ from dutyline.outbox import (
     subject_matches,
     unpublishable,
 )
-from services.notify.renditions import event_json
+from services.notify.agencies.renditions import event_json
 from tests.support import kit_schema, until
 
 ACTOR = common_pb2.Actor(person_id="p-test", display_name="test", kind="person")

@@ -31,7 +31,7 @@ from dutyline.natsconn import connect_url
 from dutyline.outbox import ensure_stream, stream_config
 from dutyline.stack.nats import EmbeddedNats
 from dutyline.stack.process import free_port
-from services.notify.agency_access import (
+from services.notify.agencies.access import (
     RENDITIONS_STREAM,
     agency_subjects,
     consumer_name,

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# The activities the workflow calls by name (implemented in workflows/callback/activities.py; idempotent).
+# The activities the workflow calls by name (the intake service implements them:
+# services/intake/callback_activities.py; idempotent).
 REMIND = "callback_remind"  # (CallbackNotice) -> None: remind the recipient (who must call back / read the message)
 ESCALATE = "callback_escalate"  # (CallbackNotice) -> None: tell the duty leader the callback is overdue
 RECORD_OVERDUE = "callback_record_overdue"  # (callback_id) -> bool: mark it overdue (+ event callback.overdue);
 # False when it is no longer open (completed or cancelled meanwhile)
 STATE = "callback_state"  # (callback_id) -> CallbackState: what the store says
+# Sent by the RPC that closed the callback (a wake-up: the workflow re-reads the truth), and the query.
+COMPLETED_SIGNAL = "completed"
+STATE_QUERY = "state"
 
 # The defaults (seconds). An urgent callback is due this soon unless told otherwise (the caller sets due_at).
 URGENT_DUE_SECONDS = 5 * 60

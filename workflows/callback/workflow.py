@@ -23,12 +23,14 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from workflows.callback.types import (
+        COMPLETED_SIGNAL,
         ESCALATE,
         ESCALATE_EVERY_SECONDS,
         RECORD_OVERDUE,
         REMIND,
         REMIND_BEFORE_SECONDS,
         STATE,
+        STATE_QUERY,
         URGENT_ESCALATE_EVERY_SECONDS,
         URGENT_REMIND_BEFORE_SECONDS,
         CallbackInput,
@@ -151,12 +153,12 @@ class CallbackWorkflow:
 
     # -- signal and query -------------------------------------------------------------------------
 
-    @workflow.signal
+    @workflow.signal(name=COMPLETED_SIGNAL)
     def completed(self) -> None:
         """Sent by the RPC that closed the callback, after recording it: a wake-up, not the truth."""
         self._closed_hint = True
 
-    @workflow.query
+    @workflow.query(name=STATE_QUERY)
     def state(self) -> dict[str, str]:
         return {
             "phase": self._phase,

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# The activities the workflow calls by name (implemented in workflows/escalation/activities.py; idempotent,
-# keyed by escalation id + loop + step).
+# The activities the workflow calls by name (implemented by notify, services/notify/people/escalation_activities.py,
+# and run by notify's worker on task queue dutyline-notify; idempotent, keyed by escalation id + loop + step).
+# Recorded histories name them: never rename one.
 NOTIFY_STEP = "escalation_notify_step"  # (StepNotice) -> StepSent: notify the step's recipient(s)
 ACK_STATE = "escalation_ack_state"  # (escalation_id) -> Acknowledgement | None: the first recorded one, if any
 # (AckNotice) -> None: record who acknowledged when (+ event), tell the others notified that it is taken care of
 RECORD_ACK = "escalation_record_ack"
 RECORD_EXHAUSTED = "escalation_record_exhausted"  # (ExhaustedNotice) -> None: record that nobody acknowledged
+
+# Sent by notify's Acknowledge RPC once the acknowledgement is recorded: (Acknowledgement).
+ACKNOWLEDGED_SIGNAL = "acknowledged"
+# What the walk has reached: () -> EscalationState.
+STATE_QUERY = "state"
 
 RECIPIENT_KINDS = ("person", "role", "superior")
 

@@ -5,10 +5,11 @@ The chain is walked `repeat` times from `first_step`: each step notifies its rec
 everyone notified is told who took it. A step that reached nobody (no unit head on the roster) or failed
 for good is not waited for. When the last loop ends unacknowledged, the escalation is exhausted.
 
-Deterministic: no I/O; the activities are called by name (they live in workflows/escalation/activities.py,
-which the workflow must not import). An acknowledgement arrives as the `acknowledged` signal, sent by the
-Acknowledge RPC after recording it; should the signal be lost, the store is read when a wait times out,
-so a lost signal only delays. The first acknowledgement wins; one during a step's notification is taken
+Deterministic: no I/O; the activities are called by name (notify implements them, in
+services/notify/people/escalation_activities.py, and runs them with this workflow in its worker on task
+queue dutyline-notify). An acknowledgement arrives as the `acknowledged` signal, sent by the Acknowledge
+RPC after recording it; should the signal be lost, the store is read when a wait times out, so a lost
+signal only delays. The first acknowledgement wins; one during a step's notification is taken
 once that notification returns (so the people it reached are told too), and no further step is notified.
 """
 
@@ -25,10 +26,12 @@ with workflow.unsafe.imports_passed_through():
     from workflows.common import call_activity
     from workflows.escalation.types import (
         ACK_STATE,
+        ACKNOWLEDGED_SIGNAL,
         NOTIFY_STEP,
         RECIPIENT_KINDS,
         RECORD_ACK,
         RECORD_EXHAUSTED,
+        STATE_QUERY,
         AckNotice,
         Acknowledgement,
         EscalationInput,
@@ -145,13 +148,13 @@ class EscalationWorkflow:
 
     # -- signal and query -------------------------------------------------------------------------
 
-    @workflow.signal
+    @workflow.signal(name=ACKNOWLEDGED_SIGNAL)
     def acknowledged(self, ack: Acknowledgement) -> None:
         """Sent by the Acknowledge RPC after recording it. The first wins; once settled, nothing changes."""
         if self._ack is None and self._status == RUNNING:
             self._ack = ack
 
-    @workflow.query
+    @workflow.query(name=STATE_QUERY)
     def state(self) -> EscalationState:
         return EscalationState(
             status=self._status,

@@ -95,5 +95,5 @@ def casualties(data: CasualtiesData | None) -> rules.Casualties | None:
 
 
 def zone(name: str) -> ZoneInfo:
-    """A time zone for workflow code (the worker's sandbox lets ZoneInfo through: workflows/sandbox.py)."""
+    """A time zone for workflow code (the worker's sandbox lets ZoneInfo through: dutyline/temporal_sandbox.py)."""
     return ZoneInfo(name)

@@ -4,10 +4,14 @@ ISO 8601 strings, durations seconds)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 # Signal: the incident's calls reached a step of a surge (an int: 100, 1000 calls).
 CALLS_LINKED_SIGNAL = "calls_linked"
+# The incident process's activities, implemented by the incident service (services/incident/activities.py).
+NOTIFY_DUTY_LEADER = "notify_duty_leader"  # (LeaderNotice) -> LeaderNotified
+LOAD_POLICY = "load_policy"  # (PolicyQuery) -> PolicyData | None
+APPLY_CHANGE = "apply_incident_change"  # (ChangeSet) -> None
+RECORD_FAILURE = "record_incident_failure"  # (StepFailure) -> None
 SEARCH_ATTRIBUTES = {"DutylineSite": "Keyword", "DutylineSeverity": "Keyword", "DutylineStage": "Keyword"}
 
 
@@ -144,13 +148,25 @@ class ReclassifyArgs:
 
 
 @dataclass
+class AccidentData:
+    """The required content of a production-safety accident report (事故报告内容)."""
+
+    unit: str = ""
+    time_place_scene: str = ""
+    what_happened: str = ""
+    measures: str = ""
+    other: str = ""
+    casualties: CasualtiesData = field(default_factory=CasualtiesData)
+
+
+@dataclass
 class ReportArgs:
     actor: Actor
     report_id: str
     kind: str
     recipient: str
     content: str
-    accident: dict[str, Any] | None = None
+    accident: AccidentData | None = None
     casualties: CasualtiesData | None = None
 
 
@@ -191,6 +207,63 @@ class UpdateResult:
 
 
 @dataclass
+class IncidentFacts:
+    """The incident's facts one step sets; a fact left None stays as it is. The JSON keys are the
+    columns' names (the same as the dict this replaced, so a change scheduled before still reads)."""
+
+    stage: str | None = None
+    category: str | None = None
+    sub_type: str | None = None
+    severity: str | None = None
+    casualties: CasualtiesData | None = None
+    verified_at: str | None = None  # ISO 8601, UTC
+    closed_at: str | None = None
+    close_reason: str | None = None
+    summary_at_close: str | None = None
+    feedback_recorded: bool | None = None
+    # The reporting policy in force: written when set_policy, None then meaning "none applies".
+    set_policy: bool = False
+    policy_id: str | None = None
+    policy_version: int | None = None
+
+
+@dataclass
+class ReportData:
+    id: str
+    kind: str
+    number: int
+    recipient: str
+    content: str
+    author_id: str
+    submitted_at: str
+    late_seconds: float = 0.0
+    accident: AccidentData | None = None
+
+
+@dataclass
+class FeedbackData:
+    """Feedback given to a caller (反馈)."""
+
+    id: str
+    call_id: str
+    method: str
+    message: str
+    author_id: str
+    recorded_at: str
+
+
+@dataclass
+class ViolationData:
+    """A report late (迟报) or missed (漏报), charged to the responsible person."""
+
+    kind: str  # late | missed
+    report_kind: str
+    number: int
+    due_at: str | None = None
+    late_seconds: float | None = None
+
+
+@dataclass
 class ChangeSet:
     """One persisted step of the process: the incident's new facts, a timeline entry and its event,
     written in one transaction by the apply_incident_change activity. `change_id` makes it
@@ -203,9 +276,9 @@ class ChangeSet:
     actor: Actor
     timeline_kind: str
     timeline_text: str
-    fields: dict[str, Any] = field(default_factory=dict)
+    fields: IncidentFacts = field(default_factory=IncidentFacts)
     deadlines: list[DeadlineData] | None = None
-    report: dict[str, Any] | None = None
-    feedback: dict[str, Any] | None = None
-    violations: list[dict[str, Any]] = field(default_factory=list)
+    report: ReportData | None = None
+    feedback: FeedbackData | None = None
+    violations: list[ViolationData] = field(default_factory=list)
     merged_into: str = ""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
 
 from temporalio import workflow
@@ -21,17 +21,22 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from services.incident import rules
-    from workflows.common import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
+    from workflows.common import call_activity
     from workflows.incident import convert
-    from workflows.incident.activities import IncidentActivities
     from workflows.incident.types import (
+        APPLY_CHANGE,
         CALLS_LINKED_SIGNAL,
+        LOAD_POLICY,
+        NOTIFY_DUTY_LEADER,
+        RECORD_FAILURE,
         SYSTEM,
         AbsorbArgs,
         Actor,
         ChangeSet,
         CloseArgs,
         DeadlineData,
+        FeedbackData,
+        IncidentFacts,
         IncidentInput,
         IncidentOutcome,
         LeaderNotice,
@@ -40,9 +45,11 @@ with workflow.unsafe.imports_passed_through():
         PolicyQuery,
         ReclassifyArgs,
         ReportArgs,
+        ReportData,
         StepFailure,
         UpdateResult,
         VerifyArgs,
+        ViolationData,
     )
 
 STAGE = SearchAttributeKey.for_keyword("DutylineStage")
@@ -125,7 +132,7 @@ class IncidentWorkflow:
                 f"迟报 overdue reports: {names}",
                 SYSTEM,
                 violations=[
-                    {"kind": "late", "report_kind": d.kind, "number": d.number, "due_at": convert.iso(d.due_at)}
+                    ViolationData(kind="late", report_kind=d.kind, number=d.number, due_at=convert.iso(d.due_at))
                     for d in due
                 ],
             )
@@ -168,7 +175,7 @@ class IncidentWorkflow:
                     "unfounded",
                     f"核实不实 Unfounded: {args.reason}",
                     args.actor,
-                    fields={"stage": self._stage, "closed_at": now.isoformat(), "close_reason": args.reason},
+                    fields=IncidentFacts(stage=self._stage, closed_at=now.isoformat(), close_reason=args.reason),
                 )
                 self._set_stage(self._stage)
                 return UpdateResult(stage=self._stage)
@@ -189,16 +196,17 @@ class IncidentWorkflow:
                 f"核实属实 Verified: {args.category}/{args.sub_type or '-'} 等级 severity {args.severity}"
                 + (f"; 报告规则 policy {policy.id} v{policy.version}" if policy else "; no reporting policy applies"),
                 args.actor,
-                fields={
-                    "stage": self._stage,
-                    "category": args.category,
-                    "sub_type": args.sub_type,
-                    "severity": args.severity,
-                    "casualties": vars(args.casualties),
-                    "verified_at": now.isoformat(),
-                    "policy_id": policy.id if policy else None,
-                    "policy_version": policy.version if policy else None,
-                },
+                fields=IncidentFacts(
+                    stage=self._stage,
+                    category=args.category,
+                    sub_type=args.sub_type,
+                    severity=args.severity,
+                    casualties=args.casualties,
+                    verified_at=now.isoformat(),
+                    set_policy=True,
+                    policy_id=policy.id if policy else None,
+                    policy_version=policy.version if policy else None,
+                ),
             )
             self._set_stage(self._stage, severity=args.severity)
             self._dirty = True
@@ -226,13 +234,14 @@ class IncidentWorkflow:
                 f"等级调整 Reclassified {before} → {args.severity} "
                 f"({args.category}/{args.sub_type or '-'}): {args.reason}",
                 args.actor,
-                fields={
-                    "category": args.category,
-                    "sub_type": args.sub_type,
-                    "severity": args.severity,
-                    "policy_id": policy.id if policy else None,
-                    "policy_version": policy.version if policy else None,
-                },
+                fields=IncidentFacts(
+                    category=args.category,
+                    sub_type=args.sub_type,
+                    severity=args.severity,
+                    set_policy=True,
+                    policy_id=policy.id if policy else None,
+                    policy_version=policy.version if policy else None,
+                ),
             )
             self._set_stage(self._stage, severity=args.severity)
             self._dirty = True
@@ -254,18 +263,17 @@ class IncidentWorkflow:
             violations = []
             if met is not None and late > 0:
                 violations.append(
-                    {
-                        "kind": "late",
-                        "report_kind": met.kind,
-                        "number": met.number,
-                        "due_at": convert.iso(met.due_at),
-                        "late_seconds": late,
-                    }
+                    ViolationData(
+                        kind="late",
+                        report_kind=met.kind,
+                        number=met.number,
+                        due_at=convert.iso(met.due_at),
+                        late_seconds=late,
+                    )
                 )
-            fields: dict[str, object] = {"stage": self._stage}
-            casualties = convert.casualties(args.casualties)
-            if casualties is not None:
-                fields["casualties"] = vars(args.casualties)
+            fields = IncidentFacts(stage=self._stage)
+            if convert.casualties(args.casualties) is not None:
+                fields.casualties = args.casualties
             await self._persist(
                 self._update_id(),
                 "incident.report_submitted",
@@ -274,17 +282,17 @@ class IncidentWorkflow:
                 + (f" ({late / 60:.0f} min late 迟报)" if late > 0 else ""),
                 args.actor,
                 fields=fields,
-                report={
-                    "id": args.report_id,
-                    "kind": args.kind,
-                    "number": number,
-                    "recipient": args.recipient,
-                    "content": args.content,
-                    "accident": args.accident,
-                    "author_id": args.actor.person_id,
-                    "submitted_at": now.isoformat(),
-                    "late_seconds": late,
-                },
+                report=ReportData(
+                    id=args.report_id,
+                    kind=args.kind,
+                    number=number,
+                    recipient=args.recipient,
+                    content=args.content,
+                    accident=args.accident,
+                    author_id=args.actor.person_id,
+                    submitted_at=now.isoformat(),
+                    late_seconds=late,
+                ),
                 violations=violations,
             )
             self._set_stage(self._stage)
@@ -320,15 +328,15 @@ class IncidentWorkflow:
                 "feedback_recorded",
                 f"反馈 Feedback to caller {args.call_id or '-'} by {args.method}: {args.text}",
                 args.actor,
-                fields={"stage": self._stage, "feedback_recorded": True},
-                feedback={
-                    "id": args.feedback_id,
-                    "call_id": args.call_id,
-                    "method": args.method,
-                    "message": args.text,
-                    "author_id": args.actor.person_id,
-                    "recorded_at": workflow.now().isoformat(),
-                },
+                fields=IncidentFacts(stage=self._stage, feedback_recorded=True),
+                feedback=FeedbackData(
+                    id=args.feedback_id,
+                    call_id=args.call_id,
+                    method=args.method,
+                    message=args.text,
+                    author_id=args.actor.person_id,
+                    recorded_at=workflow.now().isoformat(),
+                ),
             )
             self._set_stage(self._stage)
             return UpdateResult(stage=self._stage)
@@ -345,7 +353,7 @@ class IncidentWorkflow:
             merged = bool(args.merged_into)
             missing = [] if merged else self._missing_at_close()
             violations = [
-                {"kind": "missed", "report_kind": d.kind, "number": d.number, "due_at": convert.iso(d.due_at)}
+                ViolationData(kind="missed", report_kind=d.kind, number=d.number, due_at=convert.iso(d.due_at))
                 for d in missing
             ]
             self._stage = rules.after(self._stage, "merge_into" if merged else "close")
@@ -362,12 +370,12 @@ class IncidentWorkflow:
                 "merged" if merged else "closed",
                 text,
                 args.actor,
-                fields={
-                    "stage": self._stage,
-                    "closed_at": now.isoformat(),
-                    "summary_at_close": args.summary,
-                    "close_reason": args.override_reason or ("merged" if merged else ""),
-                },
+                fields=IncidentFacts(
+                    stage=self._stage,
+                    closed_at=now.isoformat(),
+                    summary_at_close=args.summary,
+                    close_reason=args.override_reason or ("merged" if merged else ""),
+                ),
                 violations=violations,
                 merged_into=args.merged_into,
             )
@@ -457,8 +465,8 @@ class IncidentWorkflow:
         reason = str(getattr(cause, "message", "") or cause)
         incident = self._require_input()
         try:
-            await workflow.execute_activity_method(
-                IncidentActivities.record_failure,
+            await call_activity(
+                RECORD_FAILURE,
                 StepFailure(
                     incident_id=incident.incident_id,
                     site_id=incident.site_id,
@@ -467,8 +475,6 @@ class IncidentWorkflow:
                     reason=reason,
                     tell_leader=tell_leader,
                 ),
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=ACTIVITY_RETRY,
             )
         except ActivityError as again:  # not even that: the worker's log keeps it
             workflow.logger.error(
@@ -542,8 +548,8 @@ class IncidentWorkflow:
     async def _notify_leader(self, title: str, step: str = "registered") -> None:
         incident = self._require_input()
         try:
-            await workflow.execute_activity_method(
-                IncidentActivities.notify_duty_leader,
+            await call_activity(
+                NOTIFY_DUTY_LEADER,
                 LeaderNotice(
                     incident_id=incident.incident_id,
                     site_id=incident.site_id,
@@ -551,8 +557,6 @@ class IncidentWorkflow:
                     drill=incident.drill,
                     step=step,
                 ),
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=ACTIVITY_RETRY,
             )
         except ActivityError as failure:
             # Refused for good (say the notice cannot be sent as it is): the process goes on, the
@@ -561,8 +565,8 @@ class IncidentWorkflow:
 
     async def _load_policy(self, now: datetime) -> rules.Policy | None:
         incident = self._require_input()
-        data: PolicyData | None = await workflow.execute_activity_method(
-            IncidentActivities.load_policy,
+        data: PolicyData | None = await call_activity(
+            LOAD_POLICY,
             PolicyQuery(
                 jurisdiction=incident.jurisdiction,
                 category=self._category,
@@ -570,8 +574,7 @@ class IncidentWorkflow:
                 severity=self._severity,
                 at=now.isoformat(),
             ),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
+            result_type=PolicyData,
         )
         return convert.policy_from_data(data) if data is not None else None
 
@@ -583,15 +586,15 @@ class IncidentWorkflow:
         text: str,
         actor: Actor,
         *,
-        fields: dict[str, object] | None = None,
-        report: dict[str, object] | None = None,
-        feedback: dict[str, object] | None = None,
-        violations: Sequence[Mapping[str, object]] | None = None,
+        fields: IncidentFacts | None = None,
+        report: ReportData | None = None,
+        feedback: FeedbackData | None = None,
+        violations: Sequence[ViolationData] = (),
         merged_into: str = "",
     ) -> None:
         incident = self._require_input()
-        await workflow.execute_activity_method(
-            IncidentActivities.apply_change,
+        await call_activity(
+            APPLY_CHANGE,
             ChangeSet(
                 incident_id=incident.incident_id,
                 change_id=change_id,
@@ -600,15 +603,13 @@ class IncidentWorkflow:
                 actor=actor,
                 timeline_kind=timeline_kind,
                 timeline_text=text,
-                fields=dict(fields or {}),
+                fields=fields or IncidentFacts(),
                 deadlines=[convert.deadline_to_data(d) for d in self._deadlines],
                 report=report,
                 feedback=feedback,
-                violations=[dict(v) for v in violations or []],
+                violations=list(violations),
                 merged_into=merged_into,
             ),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
         )
 
     def _set_stage(self, stage: str, *, severity: str | None = None) -> None:

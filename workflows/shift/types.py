@@ -5,12 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# The activities the workflow calls by name (implemented in workflows/shift/activities.py; idempotent).
+# The activities the workflow calls by name (the roster service implements them:
+# services/roster/shift_activities.py; idempotent).
 REMIND = "shift_remind"
 CHECK_IN_STATE = "shift_check_in_state"
 ALERT_LEADER = "shift_alert_leader"
 RECORD_ABSENCE = "shift_record_absence"
 HANDOVER_OVERDUE = "shift_handover_overdue"
+# Signals the roster service sends (wake-ups: the workflow re-reads the truth) and the query.
+CHECK_IN_RECORDED_SIGNAL = "check_in_recorded"
+HANDOVER_SUBMITTED_SIGNAL = "handover_submitted"  # (HandoverRef)
+HANDOVER_ACCEPTED_SIGNAL = "handover_accepted"  # (HandoverRef)
+STATE_QUERY = "state"
 
 
 def shift_workflow_id(assignment_id: str) -> str:

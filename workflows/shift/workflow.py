@@ -26,10 +26,14 @@ with workflow.unsafe.imports_passed_through():
     from workflows.common import call_activity, iso_z, parse_utc, wait_until
     from workflows.shift.types import (
         ALERT_LEADER,
+        CHECK_IN_RECORDED_SIGNAL,
         CHECK_IN_STATE,
+        HANDOVER_ACCEPTED_SIGNAL,
         HANDOVER_OVERDUE,
+        HANDOVER_SUBMITTED_SIGNAL,
         RECORD_ABSENCE,
         REMIND,
+        STATE_QUERY,
         CheckInState,
         HandoverRef,
         ShiftInput,
@@ -194,21 +198,21 @@ class ShiftWorkflow:
 
     # -- signals and query ------------------------------------------------------------------------
 
-    @workflow.signal
+    @workflow.signal(name=CHECK_IN_RECORDED_SIGNAL)
     def check_in_recorded(self) -> None:
         self._check_in_hint = True
 
-    @workflow.signal
+    @workflow.signal(name=HANDOVER_SUBMITTED_SIGNAL)
     def handover_submitted(self, ref: HandoverRef) -> None:
         if self._submitted_at is None:
             self._submitted_at = workflow.now()  # the acceptance window runs from the first submission
         self._submitted = ref
 
-    @workflow.signal
+    @workflow.signal(name=HANDOVER_ACCEPTED_SIGNAL)
     def handover_accepted(self, ref: HandoverRef) -> None:
         self._accepted = ref
 
-    @workflow.query
+    @workflow.query(name=STATE_QUERY)
     def state(self) -> dict[str, str]:
         if self._handover is not None:
             handover = self._handover

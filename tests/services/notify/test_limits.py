@@ -18,7 +18,7 @@ from dutyline.incident.v1 import incident_pb2
 from dutyline.intake.v1 import intake_pb2
 from dutyline.notify.v1 import notify_pb2
 from dutyline.roster.v1 import roster_pb2
-from services.notify import rules, templates
+from services.notify.people import rules, templates
 
 # Every key the workflows and the templates put in a message's data.
 DATA_KEYS = [

@@ -22,8 +22,13 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
+from dutyline.temporal_sandbox import workflow_runner
 from tests.temporal_support import until, until_state
 from workflows.callback.types import (
+    ESCALATE,
+    RECORD_OVERDUE,
+    REMIND,
+    STATE,
     CallbackInput,
     CallbackNotice,
     CallbackOutcome,
@@ -31,7 +36,6 @@ from workflows.callback.types import (
     callback_workflow_id,
 )
 from workflows.callback.workflow import CallbackWorkflow
-from workflows.sandbox import workflow_runner
 
 Handle = WorkflowHandle[CallbackWorkflow, CallbackOutcome]
 HISTORIES = Path(__file__).parent / "histories"
@@ -59,15 +63,15 @@ class FakeCallbackActivities:
     def _record(self, name: str, arg: Any) -> None:
         self.calls.append(Call(name, arg, activity.info().current_attempt_scheduled_time))
 
-    @activity.defn(name="callback_remind")
+    @activity.defn(name=REMIND)
     async def remind(self, notice: CallbackNotice) -> None:
         self._record("remind", notice)
 
-    @activity.defn(name="callback_escalate")
+    @activity.defn(name=ESCALATE)
     async def escalate(self, notice: CallbackNotice) -> None:
         self._record("escalate", notice)
 
-    @activity.defn(name="callback_record_overdue")
+    @activity.defn(name=RECORD_OVERDUE)
     async def record_overdue(self, callback_id: str) -> bool:
         self._record("record_overdue", callback_id)
         if callback_id in self.completed_meanwhile:
@@ -77,7 +81,7 @@ class FakeCallbackActivities:
         self.overdue.add(callback_id)
         return True
 
-    @activity.defn(name="callback_state")
+    @activity.defn(name=STATE)
     async def state(self, callback_id: str) -> CallbackState:
         self._record("state", callback_id)
         return self.state_of(callback_id)

@@ -25,6 +25,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
+from dutyline.temporal_sandbox import workflow_runner
 from tests.temporal_support import ATTEMPTS, PAUSE, until
 from workflows.escalation.types import (
     ACK_STATE,
@@ -43,7 +44,6 @@ from workflows.escalation.types import (
     escalation_workflow_id,
 )
 from workflows.escalation.workflow import EscalationWorkflow
-from workflows.sandbox import workflow_runner
 
 Handle = WorkflowHandle[EscalationWorkflow, EscalationResult]
 HISTORIES = Path(__file__).parent / "histories"

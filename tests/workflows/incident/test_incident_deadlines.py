@@ -27,11 +27,17 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
+from dutyline.temporal_sandbox import workflow_runner
 from services.incident import rules
 from tests.temporal_support import until
 from workflows.incident.convert import parse, policy_to_data
 from workflows.incident.types import (
+    APPLY_CHANGE,
     CALLS_LINKED_SIGNAL,
+    LOAD_POLICY,
+    NOTIFY_DUTY_LEADER,
+    RECORD_FAILURE,
+    AccidentData,
     Actor,
     CasualtiesData,
     ChangeSet,
@@ -48,9 +54,9 @@ from workflows.incident.types import (
     StepFailure,
     UpdateResult,
     VerifyArgs,
+    ViolationData,
 )
 from workflows.incident.workflow import STEP_FAILED, IncidentWorkflow
-from workflows.sandbox import workflow_runner
 
 Handle = WorkflowHandle[IncidentWorkflow, IncidentOutcome]
 HISTORIES = Path(__file__).parent / "histories"
@@ -63,13 +69,14 @@ BEIJING, HANGZHOU = "110000", "330100"
 SLACK = timedelta(seconds=2)
 OFFICER = Actor(person_id="p-officer-1", name="值班员 Officer")
 ADMIN = Actor(person_id="p-admin-1", name="管理员 Admin", admin=True)
-SIX_ITEMS = {
-    "unit": "某化工厂 a chemical plant",
-    "time_place_scene": "10:00 车间二 workshop 2, fire contained",
-    "what_happened": "反应釜泄漏起火 a reactor leaked and caught fire",
-    "measures": "疏散、灭火 evacuated, fire put out",
-    "other": "",
-}
+SIX_ITEMS = AccidentData(
+    unit="某化工厂 a chemical plant",
+    time_place_scene="10:00 车间二 workshop 2, fire contained",
+    what_happened="反应釜泄漏起火 a reactor leaked and caught fire",
+    measures="疏散、灭火 evacuated, fire put out",
+    other="",
+    casualties=CasualtiesData(injuries=2),
+)
 
 
 @dataclass
@@ -88,7 +95,7 @@ class FakeIncidentActivities:
     refuse_notices: bool = False
     failures: list[StepFailure] = field(default_factory=list)
 
-    @activity.defn(name="notify_duty_leader")
+    @activity.defn(name=NOTIFY_DUTY_LEADER)
     async def notify_duty_leader(self, notice: LeaderNotice) -> LeaderNotified:
         if self.refuse_notices:
             raise ApplicationError("INVALID_ARGUMENT: data.place: at most 2000 characters", non_retryable=True)
@@ -99,7 +106,7 @@ class FakeIncidentActivities:
             self.registration_notice_sent.set()
         return LeaderNotified(leader_ids=["p-leader-1"], channel="test")
 
-    @activity.defn(name="load_policy")
+    @activity.defn(name=LOAD_POLICY)
     async def load_policy(self, query: PolicyQuery) -> PolicyData | None:
         self.queries.append(query)
         chosen = rules.select_policy(
@@ -112,13 +119,13 @@ class FakeIncidentActivities:
         )
         return policy_to_data(chosen) if chosen is not None else None
 
-    @activity.defn(name="apply_incident_change")
+    @activity.defn(name=APPLY_CHANGE)
     async def apply_change(self, change: ChangeSet) -> None:
         if change.event_type in self.refuse:
             raise ApplicationError("DataError: invalid byte sequence for encoding UTF8: 0x00", non_retryable=True)
         self.changes.append(change)
 
-    @activity.defn(name="record_incident_failure")
+    @activity.defn(name=RECORD_FAILURE)
     async def record_failure(self, failure: StepFailure) -> None:
         self.failures.append(failure)
 
@@ -131,7 +138,7 @@ class FakeIncidentActivities:
     def of(self, event_type: str) -> list[ChangeSet]:
         return [c for c in self.changes if c.event_type == event_type]
 
-    def violations(self) -> list[dict[str, Any]]:
+    def violations(self) -> list[ViolationData]:
         return [v for c in self.changes for v in c.violations]
 
 
@@ -239,7 +246,7 @@ class Incident:
             ReclassifyArgs(actor=OFFICER, severity=severity, category=category, sub_type=sub_type, reason="新情况"),
         )
 
-    async def report(self, kind: str, *, accident: dict[str, Any] | None = None) -> UpdateResult:
+    async def report(self, kind: str, *, accident: AccidentData | None = None) -> UpdateResult:
         """A report of `kind` to whom the policy in force names."""
         recipient = next((d["recipient"] for d in (await self.deadlines()).values() if d["kind"] == kind), "")
         return await self.handle.execute_update(
@@ -447,7 +454,7 @@ async def test_reports_on_time_raise_no_violation(
         "escalate"
     )
     verified = fake.of("incident.verified")[0]
-    assert (verified.fields["policy_id"], verified.fields["policy_version"]) == (family.policy_id, 1)
+    assert (verified.fields.policy_id, verified.fields.policy_version) == (family.policy_id, 1)
 
     planned = await incident.deadlines()
     assert planned["leader_notice:0"]["met_at"] is not None
@@ -472,14 +479,14 @@ async def test_reports_on_time_raise_no_violation(
 
     assert "incident.deadline_missed" not in fake.events()
     assert fake.violations() == []
-    assert [c.report["late_seconds"] for c in fake.of("incident.report_submitted") if c.report] == [0] * (
+    assert [c.report.late_seconds for c in fake.of("incident.report_submitted") if c.report] == [0] * (
         len(family.reports) + 1
     )
     assert [n.step for n in fake.notices] == ["registered"]
     if family.category == "accident":  # the six items went one level up
         reports = [c.report for c in fake.of("incident.report_submitted") if c.report is not None]
-        written = next(r for r in reports if r["kind"] == "initial_written")
-        assert (written["accident"], written["recipient"]) == (SIX_ITEMS, rules.NEXT_LEVEL)
+        written = next(r for r in reports if r.kind == "initial_written")
+        assert (written.accident, written.recipient) == (SIX_ITEMS, rules.NEXT_LEVEL)
     final = await incident.deadlines()
     assert not any(d["missed"] for d in final.values())
     assert all(d["met_at"] for d in final.values() if d["kind"] != "follow_up")
@@ -507,12 +514,8 @@ async def test_a_late_phone_report_is_a_violation_with_its_lateness(
     assert missed.actor.kind == "system"
     assert len(missed.violations) == 1
     violation = missed.violations[0]
-    assert {k: violation[k] for k in ("kind", "report_kind", "number")} == {
-        "kind": "late",
-        "report_kind": "initial_phone",
-        "number": 0,
-    }
-    assert near(violation["due_at"], phone_due)
+    assert (violation.kind, violation.report_kind, violation.number) == ("late", "initial_phone", 0)
+    assert violation.due_at is not None and near(violation.due_at, phone_due)
     assert missed.deadlines is not None
     assert [d.missed for d in missed.deadlines if d.kind == "initial_phone"] == [True]
     await until(lambda: len(fake.notices) == 2, "the leader told of it")
@@ -523,9 +526,9 @@ async def test_a_late_phone_report_is_a_violation_with_its_lateness(
     assert result.late_seconds == pytest.approx(720, abs=SLACK.total_seconds())
     submitted = fake.of("incident.report_submitted")[0]
     assert submitted.report is not None
-    assert submitted.report["late_seconds"] == pytest.approx(720, abs=SLACK.total_seconds())
-    assert [(v["kind"], v["report_kind"]) for v in submitted.violations] == [("late", "initial_phone")]
-    assert submitted.violations[0]["late_seconds"] == pytest.approx(720, abs=SLACK.total_seconds())
+    assert submitted.report.late_seconds == pytest.approx(720, abs=SLACK.total_seconds())
+    assert [(v.kind, v.report_kind) for v in submitted.violations] == [("late", "initial_phone")]
+    assert submitted.violations[0].late_seconds == pytest.approx(720, abs=SLACK.total_seconds())
 
     await incident.at(50 * M)
     assert (await incident.report("initial_written")).late_seconds == 0
@@ -573,13 +576,13 @@ async def test_closing_without_the_written_report_is_refused_unless_an_admin_ove
     assert (closed.stage, closed.detail) == ("closed", "initial_written:0")
     change = fake.of("incident.closed")[0]
     assert change.actor.admin
-    assert change.fields["close_reason"] == "上级同意 approved by the bureau"
-    assert [(v["kind"], v["report_kind"], v["number"]) for v in change.violations] == [("missed", "initial_written", 0)]
-    assert near(change.violations[0]["due_at"], incident.registered_at + 2 * H)
+    assert change.fields.close_reason == "上级同意 approved by the bureau"
+    assert [(v.kind, v.report_kind, v.number) for v in change.violations] == [("missed", "initial_written", 0)]
+    assert near(change.violations[0].due_at, incident.registered_at + 2 * H)
     assert "漏报" in change.timeline_text
     assert (await incident.handle.result()).stage == "closed"
     # The lateness at 2 h was 迟报; closing without it adds 漏报.
-    assert [(v["kind"], v["report_kind"]) for v in fake.violations()] == [
+    assert [(v.kind, v.report_kind) for v in fake.violations()] == [
         ("late", "initial_written"),
         ("missed", "initial_written"),
     ]
@@ -615,7 +618,7 @@ async def test_an_upgrade_adds_the_new_deadlines_and_never_pushes_one_later(
     await incident.at(10 * M)
     await incident.reclassify("I")
     change = fake.of("incident.reclassified")[0]
-    assert (change.fields["severity"], change.fields["policy_id"]) == ("I", "national-I")
+    assert (change.fields.severity, change.fields.policy_id) == ("I", "national-I")
     as_i = await incident.deadlines()
     phone = as_i["initial_phone:0"]
     assert (phone["met_at"], phone["missed"]) == (None, False)
@@ -639,7 +642,7 @@ async def test_an_upgrade_adds_the_new_deadlines_and_never_pushes_one_later(
 
     await incident.at(31 * M)
     await until(lambda: bool(fake.of("incident.deadline_missed")), "the phone report missed")
-    assert [(v["kind"], v["report_kind"]) for v in fake.violations()] == [("late", "initial_phone")]
+    assert [(v.kind, v.report_kind) for v in fake.violations()] == [("late", "initial_phone")]
 
 
 # -- 5. unfounded --------------------------------------------------------------------------------------
@@ -658,8 +661,8 @@ async def test_an_unfounded_incident_closes_with_nothing_due(
     unfounded = fake.changes[0]
     assert unfounded.deadlines == []
     assert unfounded.violations == []
-    assert unfounded.fields["stage"] == "closed"
-    assert unfounded.fields["close_reason"] == "误报 false alarm"
+    assert unfounded.fields.stage == "closed"
+    assert unfounded.fields.close_reason == "误报 false alarm"
 
     await env.sleep(3 * H)  # past every deadline national-I would have set
     assert fake.events() == ["incident.unfounded"]
@@ -687,8 +690,8 @@ async def test_a_follow_up_is_due_at_eight_and_missing_it_is_late(
     await incident.at(10 * M + timedelta(seconds=1))
     await until(lambda: bool(fake.of("incident.deadline_missed")), "the missed follow-up")
     missed = fake.of("incident.deadline_missed")[0]
-    assert [(v["kind"], v["report_kind"], v["number"]) for v in missed.violations] == [("late", "follow_up", 1)]
-    assert local(missed.violations[0]["due_at"]) == (8, 0)
+    assert [(v.kind, v.report_kind, v.number) for v in missed.violations] == [("late", "follow_up", 1)]
+    assert local(missed.violations[0].due_at) == (8, 0)
     await until(lambda: len(fake.notices) == 2, "the leader told of it")
     assert fake.notices[1].step == "missed:follow_up:1"
     after_miss = await incident.deadlines()
@@ -701,8 +704,8 @@ async def test_a_follow_up_is_due_at_eight_and_missing_it_is_late(
     assert result.number == 1
     assert result.late_seconds == pytest.approx(600, abs=SLACK.total_seconds())
     submitted = fake.of("incident.report_submitted")[-1]
-    assert submitted.report is not None and submitted.report["number"] == 1
-    assert [(v["kind"], v["report_kind"], v["number"]) for v in submitted.violations] == [("late", "follow_up", 1)]
+    assert submitted.report is not None and submitted.report.number == 1
+    assert [(v.kind, v.report_kind, v.number) for v in submitted.violations] == [("late", "follow_up", 1)]
     later = await incident.deadlines()
     assert later["follow_up:1"]["met_at"] is not None
     assert later["follow_up:2"]["met_at"] is None and not later["follow_up:2"]["missed"]

@@ -21,15 +21,15 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
 from dutyline.stack.process import bin_path
-from workflows.incident.types import IncidentInput, LeaderNotice, LeaderNotified
+from dutyline.temporal_sandbox import workflow_runner
+from workflows.incident.types import NOTIFY_DUTY_LEADER, IncidentInput, LeaderNotice, LeaderNotified
 from workflows.incident.workflow import SEVERITY, SITE, STAGE, IncidentWorkflow
-from workflows.sandbox import workflow_runner
 
 HISTORIES = Path(__file__).parent / "histories"
 notices: list[LeaderNotice] = []
 
 
-@activity.defn(name="notify_duty_leader")
+@activity.defn(name=NOTIFY_DUTY_LEADER)
 async def notify_duty_leader(notice: LeaderNotice) -> LeaderNotified:
     notices.append(notice)
     return LeaderNotified(leader_ids=["p-hz-leader-1"], channel="test")

@@ -24,6 +24,11 @@ from temporalio.worker import Replayer, Worker
 
 from tests.temporal_support import until, until_state
 from workflows.shift.types import (
+    ALERT_LEADER,
+    CHECK_IN_STATE,
+    HANDOVER_OVERDUE,
+    RECORD_ABSENCE,
+    REMIND,
     CheckInState,
     HandoverRef,
     ShiftInput,
@@ -56,24 +61,24 @@ class FakeShiftActivities:
     def _record(self, name: str, arg: Any) -> None:
         self.calls.append(Call(name, arg, activity.info().current_attempt_scheduled_time))
 
-    @activity.defn(name="shift_remind")
+    @activity.defn(name=REMIND)
     async def remind(self, notice: ShiftNotice) -> None:
         self._record("remind", notice)
 
-    @activity.defn(name="shift_check_in_state")
+    @activity.defn(name=CHECK_IN_STATE)
     async def check_in_state(self, assignment_id: str) -> CheckInState:
         self._record("check_in_state", assignment_id)
         return self.check_ins.get(assignment_id, CheckInState(status="pending"))
 
-    @activity.defn(name="shift_alert_leader")
+    @activity.defn(name=ALERT_LEADER)
     async def alert_leader(self, notice: ShiftNotice) -> None:
         self._record("alert_leader", notice)
 
-    @activity.defn(name="shift_record_absence")
+    @activity.defn(name=RECORD_ABSENCE)
     async def record_absence(self, assignment_id: str) -> None:
         self._record("record_absence", assignment_id)
 
-    @activity.defn(name="shift_handover_overdue")
+    @activity.defn(name=HANDOVER_OVERDUE)
     async def handover_overdue(self, ref: HandoverRef) -> bool:
         self._record("handover_overdue", ref)
         return self.overdue_marks

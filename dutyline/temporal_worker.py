@@ -1,0 +1,75 @@
+"""Temporal workers: each service runs its own processes, on its own task queue (dutyline-<service>).
+
+A service's worker module builds a ``WorkerPlan`` (its task queue, its workflows, its activities,
+bound to its own pool and clients); ``run_workers`` runs any set of plans in one process, so the
+dev stack can host every service's worker in one process while production runs them apart. As in
+temporalio/reference-app-orders-go, one binary, any subset of workers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from dutyline.temporal_sandbox import workflow_runner
+
+log = structlog.get_logger(__name__)
+
+QUEUE_PREFIX = "dutyline-"
+# Before issue 13 every workflow ran on this one queue; workflows started then still live there
+# until they end (docs/operations.md: "Task queues per service").
+LEGACY_TASK_QUEUE = "dutyline"
+
+
+def task_queue_of(service: str) -> str:
+    """The task queue of a service's workflows and activities."""
+    return QUEUE_PREFIX + service
+
+
+@dataclass(frozen=True)
+class WorkerPlan:
+    """What one service's worker polls: its task queue, its workflows and its activities."""
+
+    service: str
+    workflows: Sequence[type]
+    activities: Sequence[Callable[..., Any]]
+    task_queue: str = ""
+
+    @property
+    def queue(self) -> str:
+        return self.task_queue or task_queue_of(self.service)
+
+
+# services/<name>/worker.py: ``async def build(settings, resources) -> WorkerPlan``; whatever it
+# opens (pools, channels) it registers on ``resources`` to be closed after the worker stops.
+BuildWorker = Callable[[Any, AsyncExitStack], Awaitable[WorkerPlan]]
+
+
+async def run_workers(
+    client: Client, plans: Sequence[WorkerPlan], stop: asyncio.Event, *, grace: timedelta = timedelta(seconds=5)
+) -> None:
+    """Poll every plan's task queue until ``stop`` is set, then finish what is in hand (``grace``)."""
+    async with contextlib.AsyncExitStack() as workers:
+        for plan in plans:
+            worker = Worker(
+                client,
+                task_queue=plan.queue,
+                workflows=list(plan.workflows),
+                activities=list(plan.activities),
+                workflow_runner=workflow_runner(),
+                graceful_shutdown_timeout=grace,
+            )
+            await workers.enter_async_context(worker)
+            log.info("worker polling", task_queue=plan.queue, service=plan.service)
+        await stop.wait()
+        log.info("workers stopping")
+    log.info("workers stopped")

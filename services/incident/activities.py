@@ -1,0 +1,312 @@
+"""Activities of the incident workflow. They run at least once, so each is idempotent: a change is
+keyed by its update id or deadline key, and a repeated one writes nothing."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import structlog
+from temporalio import activity
+
+from dutyline.activity_errors import classified
+from dutyline.common.v1 import common_pb2
+from dutyline.db.pool import Connection
+from dutyline.emit import emit
+from dutyline.events.v1 import event_pb2
+from dutyline.ids import new_id
+from dutyline.notifier import NotifyClient, notify_key
+from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
+from services.incident import convert, policy_store, rules, store
+from workflows.incident.convert import deadline_from_data, parse, policy_to_data
+from workflows.incident.types import (
+    APPLY_CHANGE,
+    LOAD_POLICY,
+    NOTIFY_DUTY_LEADER,
+    RECORD_FAILURE,
+    SYSTEM,
+    ChangeSet,
+    IncidentFacts,
+    LeaderNotice,
+    LeaderNotified,
+    PolicyData,
+    PolicyQuery,
+    StepFailure,
+)
+
+SYSTEM_ACTOR = common_pb2.Actor(person_id=SYSTEM.person_id, display_name=SYSTEM.name, kind=SYSTEM.kind)
+MAX_REASON = 500
+_NOT_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+
+
+def _printable(text: str) -> str:
+    """A reason as the timeline can keep it (an error message may quote what could not be stored)."""
+    return _NOT_PRINTABLE.sub("?", text)
+
+
+async def _system_entry(
+    conn: Connection, incident_id: str, *, kind: str, text: str, dedupe_key: str, event_type: str
+) -> bool:
+    """A timeline entry by the platform and its event (the incident as it is now, ``text`` as detail);
+    False when an earlier attempt recorded it already (its event is out then)."""
+    added = await store.append_timeline(
+        conn,
+        incident_id=incident_id,
+        at=datetime.now(UTC),
+        actor_id=SYSTEM_ACTOR.person_id,
+        actor_name=SYSTEM_ACTOR.display_name,
+        actor_kind=SYSTEM_ACTOR.kind,
+        kind=kind,
+        text=text,
+        dedupe_key=dedupe_key,
+    )
+    incident = await store.get_incident(conn, incident_id=incident_id) if added else None
+    if incident is not None:
+        await emit(
+            conn,
+            event_type=event_type,
+            site_id=incident.site_id,
+            aggregate_id=incident.id,
+            aggregate_version=incident.version,
+            payload=event_pb2.IncidentChanged(incident=convert.incident_message(incident), detail=text),
+            drill=incident.drill,
+            actor=SYSTEM_ACTOR,
+        )
+    return added
+
+
+def _columns(facts: IncidentFacts) -> dict[str, Any]:
+    """The incidents columns a step sets, by name (store.PROCESS_FIELDS)."""
+    columns = {k: v for k, v in asdict(facts).items() if v is not None and not k.startswith(("policy_", "set_"))}
+    if facts.set_policy:
+        columns.update(policy_id=facts.policy_id, policy_version=facts.policy_version)
+    for name in ("verified_at", "closed_at"):
+        if isinstance(columns.get(name), str):
+            columns[name] = parse(columns[name])
+    return columns
+
+
+class IncidentActivities:
+    def __init__(
+        self, *, pool: asyncpg.Pool, roster: roster_pb2_grpc.RosterServiceStub, notifier: NotifyClient
+    ) -> None:
+        self._pool = pool
+        self._roster = roster
+        self._notifier = notifier
+
+    @activity.defn(name=NOTIFY_DUTY_LEADER)
+    @classified
+    async def notify_duty_leader(self, notice: LeaderNotice) -> LeaderNotified:
+        """Tell the duty leader on duty now (报告带班领导) and record it on the timeline."""
+        structlog.contextvars.bind_contextvars(
+            incident_id=notice.incident_id, workflow_id=activity.info().workflow_id, site_id=notice.site_id
+        )
+        on_duty = await self._roster.GetOnDuty(roster_pb2.GetOnDutyRequest(site_id=notice.site_id), timeout=5.0)
+        leaders = list(on_duty.leaders)
+        async with self._pool.acquire() as conn:
+            current = await store.get_incident(conn, incident_id=notice.incident_id)
+        registered = notice.step == "registered"
+        # Through an EscalationWorkflow from the duty leader up the site's chain, until acknowledged.
+        escalation_id = await self._notifier.escalate(
+            site_id=notice.site_id,
+            template="incident_registered" if registered else "incident_escalated",
+            data={
+                "incident_id": notice.incident_id,
+                "title": notice.title,
+                "place": current.place_text if current else "",
+                "category": current.category if current else "",
+                "severity": current.severity if current else "",
+                "registered_at": current.registered_at.isoformat() if current else "",
+                "detail": "" if registered else notice.title,
+            },
+            key=notify_key(notice.incident_id, notice.step),
+            ref_kind="incident",
+            ref_id=notice.incident_id,
+            drill=notice.drill,
+        )
+        names = "、".join(p.display_name for p in leaders)
+        text = (
+            f"已通知带班领导 Duty leader notified: {names} (escalation {escalation_id})"
+            if leaders
+            else f"当前无带班领导在岗，逐级上报 No duty leader on duty now; escalating (escalation {escalation_id})"
+        )
+        # The registration's notice keeps its original key, so incidents started before keep replaying.
+        key = "leader_notified" if registered else f"leader_notified:{notice.step}"
+        async with self._pool.acquire() as conn, conn.transaction():
+            if registered:
+                await store.await_verification(conn, incident_id=notice.incident_id)
+            await _system_entry(
+                conn,
+                notice.incident_id,
+                kind="leader_notified",
+                text=text,
+                dedupe_key=f"{notice.incident_id}:{key}",
+                event_type="incident.escalated",
+            )
+        return LeaderNotified(leader_ids=[p.person_id for p in leaders], channel=f"escalation:{escalation_id}")
+
+    @activity.defn(name=RECORD_FAILURE)
+    @classified
+    async def record_failure(self, failure: StepFailure) -> None:
+        """A step that failed for good, on the timeline and the stream (incident.step_failed); with
+        tell_leader, the duty leaders on duty are also sent a plain notice (Send, not the escalation
+        that may be what failed). Best effort beyond the record: a notice that cannot go is logged."""
+        info = activity.info()
+        reason = _printable(failure.reason)[:MAX_REASON]
+        text = f"处理失败 Step failed ({failure.step}): {reason}"
+        async with self._pool.acquire() as conn, conn.transaction():
+            added = await _system_entry(
+                conn,
+                failure.incident_id,
+                kind="step_failed",
+                text=text,
+                dedupe_key=f"{failure.incident_id}:failed:{info.workflow_run_id}:{info.activity_id}",
+                event_type="incident.step_failed",
+            )
+        if not (failure.tell_leader and added):
+            return
+        log = structlog.get_logger(__name__).bind(incident_id=failure.incident_id, step=failure.step)
+        try:
+            on_duty = await self._roster.GetOnDuty(roster_pb2.GetOnDutyRequest(site_id=failure.site_id), timeout=5.0)
+            for leader in on_duty.leaders:
+                await self._notifier.send(
+                    site_id=failure.site_id,
+                    person_id=leader.person_id,
+                    template="incident_escalated",
+                    data={
+                        "incident_id": failure.incident_id,
+                        "title": failure.incident_id,
+                        "step": failure.step[:100],
+                        "detail": text,
+                        "place": "",
+                        "category": "",
+                        "severity": "",
+                        "registered_at": "",
+                    },
+                    key=notify_key(failure.incident_id, "failed", info.workflow_run_id or "", info.activity_id),
+                    ref_kind="incident",
+                    ref_id=failure.incident_id,
+                    drill=failure.drill,
+                )
+        except Exception as exc:  # recorded above; the plain notice is a second chance, not a promise
+            log.warning("the duty leader could not be told of a failed step", error=repr(exc))
+
+    @activity.defn(name=LOAD_POLICY)
+    @classified
+    async def load_policy(self, query: PolicyQuery) -> PolicyData | None:
+        """The reporting policy in force at ``query.at`` for the incident's jurisdiction and class."""
+        at = parse(query.at)
+        async with self._pool.acquire() as conn:
+            policies = await policy_store.latest(conn, jurisdiction=query.jurisdiction, at=at)
+        chosen = rules.select_policy(
+            policies,
+            jurisdiction=query.jurisdiction,
+            category=query.category,
+            sub_type=query.sub_type,
+            severity=query.severity,
+            at=at,
+        )
+        return policy_to_data(chosen) if chosen is not None else None
+
+    @activity.defn(name=APPLY_CHANGE)
+    @classified
+    async def apply_change(self, change: ChangeSet) -> None:
+        """One step of the process in one transaction: the incident's facts, the deadlines, a report,
+        feedback or violations, the timeline entry and the event."""
+        at = parse(change.at)
+        async with self._pool.acquire() as conn, conn.transaction():
+            key = f"{change.incident_id}:{change.change_id}"
+            if await store.timeline_entry(conn, dedupe_key=key) is not None:
+                return  # applied by an earlier attempt
+            current = await store.get_incident(conn, incident_id=change.incident_id)
+            if current is None:
+                raise ValueError(f"incident {change.incident_id} does not exist")
+            fields = _columns(change.fields)
+            if change.deadlines is None:  # left as they are
+                deadlines, next_due_at = list(current.deadlines), current.next_due_at
+            else:
+                deadlines = [asdict(d) for d in change.deadlines]
+                next_due_at = rules.next_due([deadline_from_data(d) for d in change.deadlines])
+            incident = await store.apply_fields(
+                conn,
+                incident_id=change.incident_id,
+                fields=fields,
+                deadlines=deadlines,
+                next_due_at=next_due_at,
+            )
+            await store.append_timeline(
+                conn,
+                incident_id=change.incident_id,
+                at=at,
+                actor_id=change.actor.person_id,
+                actor_name=change.actor.name,
+                actor_kind=change.actor.kind,
+                kind=change.timeline_kind,
+                text=change.timeline_text,
+                dedupe_key=key,
+            )
+            payload = event_pb2.IncidentChanged(detail=change.timeline_text)
+            if (r := change.report) is not None:
+                report = store.ReportRow(
+                    id=r.id,
+                    incident_id=change.incident_id,
+                    kind=r.kind,
+                    number=r.number,
+                    recipient=r.recipient,
+                    content=r.content,
+                    accident=asdict(r.accident) if r.accident is not None else None,
+                    author_id=r.author_id,
+                    submitted_at=parse(r.submitted_at),
+                    late_seconds=r.late_seconds,
+                )
+                await store.insert_report(conn, report=report)
+                payload.report.CopyFrom(convert.report_message(report))
+            if (f := change.feedback) is not None:
+                await store.insert_feedback(
+                    conn,
+                    feedback_id=f.id,
+                    incident_id=change.incident_id,
+                    call_id=f.call_id,
+                    method=f.method,
+                    message=f.message,
+                    author_id=f.author_id,
+                    recorded_at=parse(f.recorded_at),
+                )
+            for v in change.violations:
+                violation = await store.record_violation(
+                    conn,
+                    violation_id=new_id("vio"),
+                    incident=incident,
+                    kind=v.kind,
+                    report_kind=v.report_kind,
+                    number=v.number,
+                    due_at=parse(v.due_at) if v.due_at else None,
+                    recorded_at=at,
+                    late_seconds=v.late_seconds,
+                )
+                payload.violation.CopyFrom(convert.violation_message(violation))
+            if change.merged_into:
+                await store.move_into(conn, duplicate_id=change.incident_id, primary_id=change.merged_into, at=at)
+                refreshed = await store.get_incident(conn, incident_id=change.incident_id)
+                assert refreshed is not None
+                incident = refreshed
+            entry = await store.timeline_entry(conn, dedupe_key=key)
+            assert entry is not None
+            payload.entry.CopyFrom(convert.timeline_message(entry))
+            payload.incident.CopyFrom(convert.incident_message(incident, now=at))
+            await emit(
+                conn,
+                event_type=change.event_type,
+                site_id=incident.site_id,
+                aggregate_id=incident.id,
+                aggregate_version=incident.version,
+                payload=payload,
+                drill=incident.drill,
+                actor=common_pb2.Actor(
+                    person_id=change.actor.person_id, display_name=change.actor.name, kind=change.actor.kind
+                ),
+                occurred_at=at,
+            )

@@ -1,0 +1,130 @@
+"""Webhook deliveries of events to agencies that cannot use NATS. Each POST carries the event's JSON
+rendition, signed with the agency's key; the agency acknowledges with a 2xx answer, whose receipt
+(``{"receipt": "…"}``, else the status line) is recorded. Unacknowledged deliveries are retried with
+doubling delays, then marked failed and reported as agency.delivery_failed."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from datetime import UTC, datetime, timedelta
+
+import aiohttp
+import asyncpg
+import structlog
+
+from dutyline.emit import emit
+from dutyline.events.v1 import event_pb2
+from dutyline.webhook_signing import signature_headers
+from services.notify.actor import SYSTEM_ACTOR
+from services.notify.agencies import store as agency_store
+from services.notify.agencies.convert import delivery_message
+from services.notify.http_client import HttpClient
+from services.notify.settings import NotifySettings
+
+log = structlog.get_logger(__name__)
+
+BATCH = 20
+IDLE_POLL = 0.5
+MAX_DELAY = 300.0
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return timedelta(seconds=min(MAX_DELAY, 2.0 ** (attempts - 1)))
+
+
+def receipt_of(status: int, text: str) -> str:
+    with contextlib.suppress(ValueError, AttributeError, TypeError):
+        receipt = json.loads(text).get("receipt")
+        if receipt:
+            return str(receipt)[:200]
+    return f"HTTP {status}"
+
+
+class WebhookDeliverer:
+    def __init__(self, *, pool: asyncpg.Pool, settings: NotifySettings) -> None:
+        self._pool = pool
+        self._settings = settings
+        self._http = HttpClient()
+
+    async def close(self) -> None:
+        await self._http.close()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                done = await self.deliver_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("webhook deliverer interrupted", error=repr(exc))
+                done = 0
+                await asyncio.sleep(1.0)
+            if done < BATCH:
+                await asyncio.sleep(IDLE_POLL)
+
+    async def deliver_due(self) -> int:
+        now = datetime.now(UTC)
+        async with self._pool.acquire() as conn:
+            lease = timedelta(seconds=self._settings.notify_lease_seconds)
+            due = await agency_store.lease_due(conn, now=now, lease_until=now + lease, limit=BATCH)
+            agencies = {a.id: a for a in await agency_store.list_agencies(conn)} if due else {}
+        await asyncio.gather(*(self._deliver(row, agencies[row.agency_id]) for row in due))
+        return len(due)
+
+    async def _post(self, agency: agency_store.AgencyRow, row: agency_store.DeliveryRow) -> tuple[bool, str]:
+        """(acknowledged, the receipt or what went wrong)."""
+        headers = {
+            "Content-Type": "application/json",
+            "X-Dutyline-Event": row.event_id,
+            "X-Dutyline-Event-Type": row.event_type,
+            **signature_headers(agency.webhook_secret, row.body),
+        }
+        try:
+            status, text = await self._http.post(agency.webhook_url, row.body, headers)
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            return False, f"{type(exc).__name__}: {exc}"[:300]
+        if 200 <= status < 300:
+            return True, receipt_of(status, text)
+        return False, f"HTTP {status}: {text[:200]}"
+
+    async def _deliver(self, row: agency_store.DeliveryRow, agency: agency_store.AgencyRow) -> None:
+        acknowledged, answer = await self._post(agency, row)
+        now = datetime.now(UTC)
+        attempts = row.attempts + 1
+        async with self._pool.acquire() as conn, conn.transaction():
+            if acknowledged:
+                await agency_store.update_delivery(
+                    conn,
+                    agency_id=row.agency_id,
+                    event_id=row.event_id,
+                    status="acknowledged",
+                    attempts=attempts,
+                    next_attempt_at=None,
+                    receipt=answer,
+                    acknowledged_at=now,
+                )
+                return
+            exhausted = attempts >= self._settings.agency_webhook_attempts
+            after = await agency_store.update_delivery(
+                conn,
+                agency_id=row.agency_id,
+                event_id=row.event_id,
+                status="failed" if exhausted else "pending",
+                attempts=attempts,
+                next_attempt_at=None if exhausted else now + retry_delay(attempts),
+                last_error=answer,
+            )
+            if exhausted:
+                await emit(
+                    conn,
+                    event_type="agency.delivery_failed",
+                    site_id=row.site_id,
+                    aggregate_id=f"{row.agency_id}:{row.event_id}",
+                    aggregate_version=attempts,
+                    payload=event_pb2.AgencyDeliveryFailed(delivery=delivery_message(after)),
+                    drill=row.drill,
+                    actor=SYSTEM_ACTOR,
+                )
+                log.warning("agency webhook delivery failed", agency_id=row.agency_id, event_id=row.event_id)

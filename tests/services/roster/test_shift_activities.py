@@ -1,0 +1,113 @@
+"""The shift activities against the real roster schema: what the workflow reads and records."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import pytest
+
+from dutyline.db.pool import create_pool
+from dutyline.grpckit.client import channel
+from dutyline.notifier import NotifyClient
+from services.roster import duty_store, rules, schedule_store
+from services.roster.shift_activities import ShiftActivities
+from tests.support import notifications_about, token_for
+from workflows.shift.types import HandoverRef, ShiftNotice
+
+pytestmark = pytest.mark.stack
+
+
+@pytest.fixture
+async def notifier(platform: Any) -> AsyncIterator[NotifyClient]:
+    """The real NotifyService, as the worker reaches it."""
+    client = NotifyClient(channel(platform.address("notify"), token_for("worker", ["system"], ["*"])))
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def roster_pool(platform: Any) -> AsyncIterator[asyncpg.Pool]:
+    pool = await create_pool(platform.postgres.dsn, schema="roster", min_size=1, max_size=2)
+    yield pool
+    await pool.close()
+
+
+async def past_assignment(pool: asyncpg.Pool) -> rules.Assignment:
+    """An assignment at hz-01 that began an hour ago, of an officer."""
+    start = datetime.now(UTC) - timedelta(hours=1)
+    assignment = rules.Assignment(
+        id=f"a-test-{uuid.uuid4()}",
+        site_id="hz-01",
+        person_id="p-hz-officer-3",
+        role="officer",
+        shift_name="extra",
+        local_date=start.date(),
+        starts_at=start,
+        ends_at=start + timedelta(hours=4),
+    )
+    async with pool.acquire() as conn:
+        await schedule_store.add_assignment(conn, assignment=assignment)
+    return assignment
+
+
+async def test_absence_is_recorded_once_with_its_event(
+    platform: Any, roster_pool: asyncpg.Pool, notifier: NotifyClient
+) -> None:
+    activities = ShiftActivities(pool=roster_pool, notifier=notifier)
+    a = await past_assignment(roster_pool)
+    assert (await activities.check_in_state(a.id)).status == "pending"
+    await activities.record_absence(a.id)
+    await activities.record_absence(a.id)  # activities run at least once
+    async with roster_pool.acquire() as conn:
+        violations = await conn.fetch("SELECT person_id, kind FROM violations WHERE assignment_id = $1", a.id)
+        events = await conn.fetchval("SELECT count(*) FROM outbox WHERE subject = 'dutyline.hz-01.absence.recorded'")
+        row = await schedule_store.get_assignment(conn, assignment_id=a.id)
+    assert [(v["person_id"], v["kind"]) for v in violations] == [("p-hz-officer-3", "absence")]
+    assert row is not None and row.check_in_status == "absent"
+    # The relay may already have published it; either way there is never a second one queued.
+    assert events <= 1
+    await activities.alert_leader(ShiftNotice(a.id, "hz-01", "absent"))
+    await activities.alert_leader(ShiftNotice(a.id, "hz-01", "absent"))  # one escalation, however often
+    # The escalation starts at the duty leader of the site's chain.
+    told = await notifications_about(platform, a.id)
+    assert told and all(n.person_id.startswith("p-hz-leader") and n.template == "absent" for n in told)
+    assert len({n.escalation_id for n in told}) == 1
+
+
+async def test_a_handover_is_marked_overdue_once_and_never_after_acceptance(
+    roster_pool: asyncpg.Pool, notifier: NotifyClient
+) -> None:
+    activities = ShiftActivities(pool=roster_pool, notifier=notifier)
+    outgoing, incoming = await past_assignment(roster_pool), await past_assignment(roster_pool)
+    handover = duty_store.HandoverRow(
+        id=f"ho-test-{uuid.uuid4()}",
+        site_id="hz-01",
+        outgoing_assignment_id=outgoing.id,
+        incoming_assignment_id=incoming.id,
+        outgoing_person_id=outgoing.person_id,
+        incoming_person_id=incoming.person_id,
+        shift_log="",
+        notes="",
+        open_items=(),
+        gathering_notes=(),
+        status="submitted",
+        overdue=False,
+        submitted_at=datetime.now(UTC),
+        accepted_at=None,
+    )
+    async with roster_pool.acquire() as conn:
+        await duty_store.insert_handover(conn, handover=handover)
+    assert await activities.handover_overdue(HandoverRef(handover.id))
+    assert await activities.handover_overdue(HandoverRef(handover.id))  # a retry still says overdue
+    async with roster_pool.acquire() as conn:
+        stored = await duty_store.get_handover(conn, handover_id=handover.id)
+        accepted = await duty_store.accept_handover(
+            conn, handover_id=handover.id, accepted_at=datetime.now(UTC), remarks="late"
+        )
+    assert stored is not None and stored.overdue and stored.status == "overdue"
+    assert accepted.overdue and accepted.status == "accepted"  # accepted late: it stays on record as overdue
+    assert not await activities.handover_overdue(HandoverRef(handover.id))

@@ -1,6 +1,7 @@
 # dutyline — one image for every container of the platform; the command picks what it runs:
 #   serve intake|roster|incident|notify   a gRPC service (ports 50051-50054, DUTYLINE_<SERVICE>_ADDRESS)
-#   worker [SERVICES]                     the Temporal workers of services (all, or e.g. incident,notify)
+#   worker SERVICES                       the Temporal workers of the named services: one per container
+#                                         (worker incident), a list (incident,notify) or all
 #   migrate --temporal [--demo]           schema migrations, Temporal search attributes (a one-shot job)
 #   health <service>                      exit 0 iff the local service answers SERVING (container probes)
 #   nats-auth DIR                         the NATS operator (JWT) setup, created once (a one-shot job)
@@ -50,7 +51,7 @@ FROM python:3.11-slim-trixie AS runtime
 
 ARG VERSION=0.1.0
 LABEL org.opencontainers.image.title="dutyline" \
-      org.opencontainers.image.description="dutyline — 应急值班值守平台, a central 24/7 emergency duty platform: gRPC services intake, roster, incident, notify and the Temporal worker" \
+      org.opencontainers.image.description="dutyline — 应急值班值守平台, a central 24/7 emergency duty platform: gRPC services intake, roster, incident, notify and their Temporal workers" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.base.name="docker.io/library/python:3.11-slim-trixie"
 

@@ -47,8 +47,8 @@ def _exception_types(name: str) -> tuple[type[BaseException], ...]:
 
 # Usage errors, unknown options and bad parameters; --help and other eager options; Ctrl-C.
 _USAGE_ERRORS = _exception_types("ClickException")
-_EXITS = (typer.Exit, *_exception_types("Exit"))
-_ABORTS = (typer.Abort, *_exception_types("Abort"))
+_EXITS: tuple[type[BaseException], ...] = (typer.Exit, *_exception_types("Exit"))
+_ABORTS: tuple[type[BaseException], ...] = (typer.Abort, *_exception_types("Abort"))
 
 
 @cache
@@ -149,7 +149,8 @@ def check_settings(env: Mapping[str, str]) -> None:
     value is invalid."""
     for cls in settings_classes():
         fields = names_of(cls)
-        cls(**{fields[name]: value for name, value in env.items() if name in fields})
+        values: dict[str, Any] = {fields[name]: value for name, value in env.items() if name in fields}
+        cls(**values)
 
 
 def _walk(command: Any) -> Iterator[Any]:

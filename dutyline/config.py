@@ -17,8 +17,15 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICES = ("intake", "roster", "incident", "notify")
-# A fixed development key, so that `dutyline up` works out of the box; production sets its own.
+# Fixed development keys, so that `dutyline up` works out of the box; production sets its own, and
+# outside development no process starts with one of them (Settings.insecure_secrets).
 DEV_TOKEN_SECRET = "dutyline-development-only-secret"
+DEV_SERVICE_TOKEN_SECRET = "dutyline-development-only-service-secret"
+# What a secret's value looks like when nobody replaced the development default or the placeholder
+# of deploy/k8s/base/secret.template.yaml.
+PLACEHOLDER_MARKS = ("development-only", "replace")
+# The HMAC key of idempotency request hashes (dutyline.grpckit.idempotency), development only too.
+DEV_IDEMPOTENCY_KEY = "dutyline-development-only-idempotency-key"
 
 
 def role_of(service: str) -> str:
@@ -33,6 +40,10 @@ def dsn_as(dsn: str, user: str, password: str) -> str:
     hosts = parts.netloc.rsplit("@", 1)[-1]
     login = quote(user, safe="") + (":" + quote(password, safe="") if password else "")
     return urlunsplit(parts._replace(netloc=f"{login}@{hosts}"))
+
+
+class InsecureSecrets(Exception):
+    """A process outside development was given a development or placeholder secret."""
 
 
 class Settings(BaseSettings):
@@ -60,10 +71,47 @@ class Settings(BaseSettings):
     incident_address: str = "127.0.0.1:50053"
     notify_address: str = "127.0.0.1:50054"
     listen_host: str = "127.0.0.1"
+    # TLS of gRPC (dutyline.grpckit.tls): this process's certificate and key (PEM files; a server's,
+    # and a client's for mTLS), the CA that verifies the other side, and whether servers demand client
+    # certificates. Without a certificate a server listens in plaintext only on loopback or in
+    # development, and clients use TLS when a CA is set.
+    tls_cert_file: str = ""
+    tls_key_file: str = ""
+    tls_ca_file: str = ""
+    tls_require_client_cert: bool = False
+    # A plaintext port answering grpc.health.v1 only (kubelet's gRPC probes have no TLS); 0: none.
+    health_port: int = 0
+    # Origins (scheme://host[:port], comma separated) that users' IM/webhook URLs may name although
+    # they are http or private (dutyline.outbound); the dev stack admits its local gateway.
+    outbound_allow: str = ""
 
-    # Keys of the bearer tokens (HS256), comma separated: the first signs, every one verifies, so a
-    # new key can be rolled out before the old one is retired.
+    # "development" (dutyline up, the tests, compose) or "production", the default: outside
+    # development no process starts with a development or placeholder secret.
+    env: Literal["development", "production"] = "production"
+
+    # Keys of persons' bearer tokens from dutyline's own issuer (HS256), comma separated: the first
+    # signs, every one verifies, so a new key can be rolled out before the old one is retired. Empty
+    # (or ignored) when an OpenID Connect provider issues them (oidc_*).
     token_secret: SecretStr = SecretStr(DEV_TOKEN_SECRET)
+    # Longest life of a token `dutyline token` issues outside development (a shift).
+    token_max_hours: float = 12.0
+    # Keys of the components' own credentials, the same way; never the persons' keys.
+    service_token_secret: SecretStr = SecretStr(DEV_SERVICE_TOKEN_SECRET)
+    # How long a component's credential lasts; it is re-minted after 80 % of that.
+    service_token_seconds: float = 900.0
+    # A file of revoked token ids (jti), one a line, re-read when it changes (auth.RevokedTokens).
+    revoked_tokens_file: str = ""
+    # Persons' tokens from an OpenID Connect provider instead of dutyline's issuer: its issuer URL,
+    # the audience it puts in dutyline's tokens, its JWKS URL, and the claims naming roles and sites.
+    oidc_issuer: str = ""
+    oidc_audience: str = "dutyline"
+    oidc_jwks_url: str = ""
+    oidc_roles_claim: str = "roles"
+    oidc_sites_claim: str = "sites"
+    # The key of the HMAC that idempotency keys remember their request by (changing it makes retries
+    # sent before the change look like different requests), and how long keys are kept.
+    idempotency_key: SecretStr = SecretStr(DEV_IDEMPOTENCY_KEY)
+    idempotency_retention_hours: float = 168.0
 
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: str = "info"
@@ -75,6 +123,40 @@ class Settings(BaseSettings):
 
     def signing_secret(self) -> str:
         return self.token_secrets()[0]
+
+    def service_token_secrets(self) -> list[str]:
+        """The keys of the components' credentials, the signing one first."""
+        return [k.strip() for k in self.service_token_secret.get_secret_value().split(",") if k.strip()]
+
+    def secrets(self) -> dict[str, str]:
+        """Every secret this process uses, by setting name (each service adds its own)."""
+        found = {
+            "service_token_secret": self.service_token_secret.get_secret_value(),
+            "idempotency_key": self.idempotency_key.get_secret_value(),
+        }
+        if not self.oidc_issuer:
+            found["token_secret"] = self.token_secret.get_secret_value()
+        return found
+
+    def insecure_secrets(self) -> list[str]:
+        """Outside development, the settings (DUTYLINE_*) still holding a development or placeholder
+        value, or none at all; empty in development."""
+        if self.env == "development":
+            return []
+        bad = []
+        for name, value in self.secrets().items():
+            if not value.strip() or any(mark in value.lower() for mark in PLACEHOLDER_MARKS):
+                bad.append(f"DUTYLINE_{name.upper()}")
+        return bad
+
+    def refuse_insecure_secrets(self) -> None:
+        """Raises InsecureSecrets naming the settings to set first (a process refuses to start)."""
+        bad = self.insecure_secrets()
+        if bad:
+            raise InsecureSecrets(
+                f"拒绝启动：{', '.join(bad)} 仍为开发或占位密钥，请设置生产密钥 / refusing to start in {self.env}: "
+                f"{', '.join(bad)} still hold a development or placeholder secret (or none); set real ones"
+            )
 
     def address_of(self, service: str) -> str:
         if service not in SERVICES:

@@ -101,11 +101,12 @@ class RosterDirectory:
 
     async def readable_sites(self, principal: Principal, site_id: str = "") -> list[str] | None:
         """The sites a read covers: ``site_id`` if given (PERMISSION_DENIED unless the reader acts
-        for it), else every site the reader acts for with the sites below its regions; None: all."""
+        for it) with the sites below it when it is a region, else every site the reader acts for with
+        the sites below its regions; None: all."""
         if site_id:
             site = await self.site(site_id)
             principal.require_site(site.id, site.ancestor_ids)
-            return [site.id]
+            return await self.sites_under([site.id])
         if ALL_SITES in principal.sites:
             return None
         return await self.sites_under(principal.sites)

@@ -17,7 +17,7 @@ from typing import Any
 import structlog
 from temporalio.client import Client
 
-from dutyline.config import ServiceSettings, Settings, role_of
+from dutyline.config import InsecureSecrets, ServiceSettings, Settings, role_of
 from dutyline.logging import configure_logging
 from dutyline.signals import stop_on_signals
 from dutyline.temporal_worker import LEGACY_TASK_QUEUE, BuildWorker, WorkerPlan, run_workers
@@ -98,6 +98,12 @@ def worker(names: str, settings: Settings, *, drain_legacy: bool = False) -> Non
     if drain_legacy and len(services) != len(SERVICES):
         raise SystemExit(f"--drain-legacy-queue needs every service's worker in the process (got {names!r})")
     configure_logging("worker", fmt=settings.log_format, level=settings.log_level)
+    try:
+        for service in services:
+            service.settings().refuse_insecure_secrets()
+    except InsecureSecrets as exc:
+        log.error("refusing to start", reason=str(exc))
+        raise SystemExit(2) from exc
     asyncio.run(_run_workers(services, settings, drain_legacy=drain_legacy))
 
 

@@ -158,11 +158,16 @@ def decode_jwt(token: str) -> dict[str, Any]:
     return claims
 
 
-def operator_jwt(operator_seed: str, *, name: str, system_account: str | None = None) -> str:
-    """The operator's self-signed JWT."""
+def operator_jwt(
+    operator_seed: str, *, name: str, system_account: str | None = None, signing_keys: list[str] | None = None
+) -> str:
+    """The operator's self-signed JWT; account JWTs signed by one of ``signing_keys`` are trusted too,
+    so the operator's own seed can stay offline."""
     nats: dict[str, Any] = {"type": "operator"}
     if system_account:
         nats["system_account"] = system_account
+    if signing_keys:
+        nats["signing_keys"] = list(signing_keys)
     return encode_jwt(operator_seed, subject=public_key(operator_seed), name=name, nats=nats)
 
 
@@ -183,14 +188,28 @@ def _account_limits(*, jetstream: bool) -> dict[str, Any]:
     return limits
 
 
-def account_jwt(operator_seed: str, account_seed: str, *, name: str, jetstream: bool = True) -> str:
-    """An account's JWT, signed by the operator; ``jetstream`` lets the account use JetStream."""
-    nats = {
+def account_jwt(
+    operator_seed: str,
+    account: str,
+    *,
+    name: str,
+    jetstream: bool = True,
+    revocations: dict[str, int] | None = None,
+    issued_at: int | None = None,
+) -> str:
+    """An account's JWT (``account``: its seed or public key), signed by the operator or one of its
+    signing keys; ``jetstream`` lets the account use JetStream. ``revocations`` maps a user's public
+    key to a unix time: the server refuses that user's JWTs issued at or before it, and disconnects
+    its clients."""
+    nats: dict[str, Any] = {
         "type": "account",
         "limits": _account_limits(jetstream=jetstream),
         "default_permissions": {"pub": {}, "sub": {}},
     }
-    return encode_jwt(operator_seed, subject=public_key(account_seed), name=name, nats=nats)
+    if revocations:
+        nats["revocations"] = dict(sorted(revocations.items()))
+    subject = public_key(account) if account.startswith("S") else account
+    return encode_jwt(operator_seed, subject=subject, name=name, nats=nats, issued_at=issued_at)
 
 
 def validate_subject(subject: str) -> str:
@@ -296,6 +315,7 @@ OPERATOR_NAME = "dutyline"
 SYSTEM_ACCOUNT_NAME = "SYS"
 APP_ACCOUNT_NAME = "DUTYLINE"
 SERVICE_USER_NAME = "dutyline-services"
+SYSTEM_USER_NAME = "dutyline-system"
 SETUP_FILE = "operator.json"
 
 
@@ -303,8 +323,10 @@ SETUP_FILE = "operator.json"
 class OperatorSetup:
     """One operator with its system account and the application account, plus the services' user.
 
-    The app account's seed signs further users (agencies); the operator seed is kept so that the
-    accounts can be re-signed later. Everything here is secret except the JWTs and public keys.
+    The app account's seed signs further users (agencies). The operator's signing key re-signs the app
+    account (to add revocations) and the system account's user pushes that JWT to the servers, whose
+    full resolver keeps it on disk; the operator seed is kept so that everything can be re-signed
+    later. Everything here is secret except the JWTs and public keys.
     """
 
     operator_seed: str
@@ -315,35 +337,53 @@ class OperatorSetup:
     account_jwt: str
     account_seed: str
     service_creds: str  # the services' user: a .creds file, unrestricted within the app account
+    signing_seed: str  # an operator signing key: signs the app account's JWT when users are revoked
+    system_creds: str  # a system account user: pushes account JWTs ($SYS.REQ.ACCOUNT.<id>.CLAIMS.UPDATE)
 
     @classmethod
     def create(cls) -> OperatorSetup:
-        operator_seed = create_seed(nkeys.PREFIX_BYTE_OPERATOR)
+        return cls._create(create_seed(nkeys.PREFIX_BYTE_OPERATOR), create_seed(nkeys.PREFIX_BYTE_ACCOUNT))
+
+    @classmethod
+    def _create(cls, operator_seed: str, account_seed: str, service_creds: str = "") -> OperatorSetup:
         system_seed = create_seed(nkeys.PREFIX_BYTE_ACCOUNT)
-        account_seed = create_seed(nkeys.PREFIX_BYTE_ACCOUNT)
-        service = user_creds(account_seed, name=SERVICE_USER_NAME, publish=None, subscribe=None)
+        signing_seed = create_seed(nkeys.PREFIX_BYTE_OPERATOR)
+        if not service_creds:
+            service_creds = user_creds(account_seed, name=SERVICE_USER_NAME, publish=None, subscribe=None).text
         return cls(
             operator_seed=operator_seed,
-            operator_jwt=operator_jwt(operator_seed, name=OPERATOR_NAME, system_account=public_key(system_seed)),
+            operator_jwt=operator_jwt(
+                operator_seed,
+                name=OPERATOR_NAME,
+                system_account=public_key(system_seed),
+                signing_keys=[public_key(signing_seed)],
+            ),
             system_account_public_key=public_key(system_seed),
             # The system account must not have JetStream.
             system_account_jwt=account_jwt(operator_seed, system_seed, name=SYSTEM_ACCOUNT_NAME, jetstream=False),
             account_public_key=public_key(account_seed),
             account_jwt=account_jwt(operator_seed, account_seed, name=APP_ACCOUNT_NAME),
             account_seed=account_seed,
-            service_creds=service.text,
+            service_creds=service_creds,
+            signing_seed=signing_seed,
+            system_creds=user_creds(system_seed, name=SYSTEM_USER_NAME, publish=None, subscribe=None).text,
         )
 
     @classmethod
     def load_or_create(cls, directory: Path) -> OperatorSetup:
         """The setup kept in ``directory`` (created on first use, owner-only), so that credentials
-        issued before a restart stay valid after it."""
+        issued before a restart stay valid after it. A setup from before signing keys gets a signing
+        key and a new system account (nothing else uses the old one); its users stay valid."""
         path = directory / SETUP_FILE
         if path.exists():
-            return cls.from_json(path.read_text())
-        directory.mkdir(parents=True, exist_ok=True)
-        os.chmod(directory, 0o700)
-        setup = cls.create()
+            data = json.loads(path.read_text())
+            if "signing_seed" in data and "system_creds" in data:
+                return cls.from_json(path.read_text())
+            setup = cls._create(data["operator_seed"], data["account_seed"], data["service_creds"])
+        else:
+            directory.mkdir(parents=True, exist_ok=True)
+            os.chmod(directory, 0o700)
+            setup = cls.create()
         write_secret(path, setup.to_json())
         return setup
 
@@ -363,13 +403,23 @@ class OperatorSetup:
         """Account public key → JWT, for the server's ``resolver_preload``."""
         return {self.system_account_public_key: self.system_account_jwt, self.account_public_key: self.account_jwt}
 
-    def server_config(self) -> str:
-        """The nats-server settings that make it trust this operator, its accounts preloaded (so the
-        server needs no account server: users are issued without touching it)."""
+    def server_config(self, resolver_dir: str | Path) -> str:
+        """The nats-server settings that make it trust this operator, its accounts preloaded.
+
+        The full resolver keeps account JWTs in ``resolver_dir`` and takes newer ones pushed by the
+        system account (with revocations), shares them within a cluster and keeps them over a restart;
+        a preload never replaces a newer stored JWT. (The MEMORY resolver would need the config file
+        rewritten and the server reloaded for each revocation, which notify cannot do to a server in
+        another container.)"""
         lines = [
             f"operator: {json.dumps(self.operator_jwt)}",
             f"system_account: {json.dumps(self.system_account_public_key)}",
-            "resolver: MEMORY",
+            "resolver: {",
+            "  type: full",
+            f"  dir: {json.dumps(str(resolver_dir))}",
+            "  allow_delete: false",
+            '  interval: "2m"',
+            "}",
             "resolver_preload: {",
             *(f"  {json.dumps(account)}: {json.dumps(jwt)}" for account, jwt in self.resolver_preload().items()),
             "}",
@@ -378,3 +428,25 @@ class OperatorSetup:
 
     def write_service_creds(self, path: Path) -> Path:
         return write_secret(path, self.service_creds)
+
+    def write_system_creds(self, path: Path) -> Path:
+        return write_secret(path, self.system_creds)
+
+
+def app_account_jwt(signing_seed: str, account_public_key: str, revocations: dict[str, int]) -> str:
+    """The application account's JWT with these revocations, signed with the operator signing key.
+
+    Issued now, so the server's resolver takes it as newer than what it has."""
+    return account_jwt(signing_seed, account_public_key, name=APP_ACCOUNT_NAME, revocations=revocations)
+
+
+async def push_account_jwt(client: Any, account_public_key: str, jwt: str, *, timeout: float = 5.0) -> None:
+    """Hand a newer account JWT to the servers' full resolver over a system account connection
+    (``client``, a nats-py client); NatsAuthError if the server refuses it."""
+    reply = await client.request(f"$SYS.REQ.ACCOUNT.{account_public_key}.CLAIMS.UPDATE", jwt.encode(), timeout=timeout)
+    try:
+        answer = json.loads(reply.data)
+    except ValueError as exc:
+        raise NatsAuthError(f"unexpected answer to an account update: {reply.data[:200]!r}") from exc
+    if not isinstance(answer, dict) or "error" in answer:
+        raise NatsAuthError(f"the NATS server refused the account update: {answer}")

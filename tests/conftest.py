@@ -34,6 +34,8 @@ async def platform() -> AsyncIterator[object]:
         "DUTYLINE_NOTIFY_RETRY_SECONDS": "0.2",
         "DUTYLINE_NOTIFY_LEASE_SECONDS": "3",
         "DUTYLINE_AGENCY_WEBHOOK_ATTEMPTS": "3",
+        # Tests start receivers of their own on loopback, at other ports than the stack's gateway.
+        "DUTYLINE_OUTBOUND_ALLOW": "http://127.0.0.1",
     }
     stack = await start_on_free_ports(
         lambda: Platform(state, Ports.free(), ui=False, token_secret=DEV_TOKEN_SECRET, settings=quick),

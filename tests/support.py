@@ -8,12 +8,17 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
-from dutyline.config import DEV_TOKEN_SECRET
-from dutyline.grpckit.auth import issue_token
+from dutyline.config import DEV_SERVICE_TOKEN_SECRET, DEV_TOKEN_SECRET
+from dutyline.grpckit.auth import issue_token, system_token
 
 
 def token_for(person_id: str, roles: list[str], sites: list[str]) -> str:
     return issue_token(DEV_TOKEN_SECRET, person_id=person_id, name=person_id, roles=roles, sites=sites)
+
+
+def service_token_for(service: str) -> str:
+    """The credential of the component ``service`` (the role system comes only with one of these)."""
+    return system_token(DEV_SERVICE_TOKEN_SECRET, service)
 
 
 async def notifications_about(platform: Any, ref_id: str, *, at_least: int = 1, timeout: float = 20.0) -> list[Any]:
@@ -201,3 +206,33 @@ async def start_on_free_ports(make: Callable[[], T], start: Callable[[T], Awaita
             if attempt == attempts or "in use" not in str(exc):
                 raise
     raise AssertionError("unreachable")
+
+
+async def events_about(platform: Any, aggregate_id: str, *, quiet: float = 2.0) -> list[Any]:
+    """The events about ``aggregate_id`` on the stream in the last minutes (until none came for ``quiet`` s)."""
+    from datetime import UTC, datetime, timedelta
+
+    import nats.errors
+    from nats.js.api import ConsumerConfig, DeliverPolicy
+
+    from dutyline.events.v1 import event_pb2
+    from dutyline.natsconn import connect_url
+
+    nc = await connect_url(platform.nats.url, platform.nats_creds)
+    found = []
+    try:
+        config = ConsumerConfig(
+            deliver_policy=DeliverPolicy.BY_START_TIME, opt_start_time=datetime.now(UTC) - timedelta(minutes=2)
+        )
+        sub = await nc.jetstream().subscribe("dutyline.>", ordered_consumer=True, config=config)
+        while True:
+            try:
+                msg = await sub.next_msg(timeout=quiet)
+            except nats.errors.TimeoutError:
+                return found
+            event = event_pb2.Event()
+            event.ParseFromString(msg.data)
+            if event.aggregate_id == aggregate_id:
+                found.append(event)
+    finally:
+        await nc.close()

@@ -88,14 +88,24 @@ def token(
     role: Annotated[list[str], ROLES.option("--role", help="角色 role (repeat for several)")],
     site: Annotated[list[str], typer.Option(help="站点或区域 site or region id; * for all")],
     name: Annotated[str, typer.Option(help="姓名 display name")] = "",
-    days: Annotated[int, typer.Option(help="有效天数 days valid")] = 30,
+    hours: Annotated[float, typer.Option(help="有效小时数 hours valid (≤ DUTYLINE_TOKEN_MAX_HOURS)")] = 12.0,
 ) -> None:
     """签发开发令牌 Issue a bearer token for development (signed with DUTYLINE_TOKEN_SECRET)."""
     from dutyline.grpckit.auth import issue_token
 
-    secret = get_settings().signing_secret()
+    settings = get_settings()
+    # A token lasts one shift: a lost one stops working by the next; only a development stack may
+    # hand out longer ones (a month at most).
+    longest = settings.token_max_hours if settings.env != "development" else 24 * 30.0
+    if not 0 < hours <= longest:
+        raise typer.BadParameter(f"有效期为 0–{longest:g} 小时 / between 0 and {longest:g} hours", param_hint="--hours")
+    ttl = timedelta(hours=hours)
+    if settings.oidc_issuer or not settings.token_secrets():
+        raise typer.BadParameter(
+            "本平台令牌由身份提供方签发 / persons' tokens come from the OpenID Connect provider here"
+        )
     try:
-        typer.echo(issue_token(secret, person_id=person, name=name, roles=role, sites=site, ttl=timedelta(days=days)))
+        typer.echo(issue_token(settings.signing_secret(), person_id=person, name=name, roles=role, sites=site, ttl=ttl))
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
 
@@ -135,11 +145,13 @@ def nats_auth(
     """NATS 认证 Create (once) the operator, accounts and services' user for a NATS server in operator mode.
 
     Writes nats.conf (JetStream, fsync always, the operator trusted), auth.conf (only the operator part,
-    to merge into a cluster's config), services.creds and account.seed; a second run keeps them."""
+    to merge into a cluster's config), services.creds, account.seed, and for notify's revocations
+    signing.seed and system.creds; a second run keeps them."""
     from dutyline.natsauth import OperatorSetup, write_secret
 
     setup = OperatorSetup.load_or_create(directory)
-    write_secret(directory / "auth.conf", setup.server_config())
+    # The account resolver keeps pushed account JWTs (revocations) next to JetStream's files.
+    write_secret(directory / "auth.conf", setup.server_config(f"{store_dir.rstrip('/')}/jwt"))
     server = [
         f"port: {port}",
         "jetstream {",
@@ -151,9 +163,16 @@ def nats_auth(
     write_secret(directory / "nats.conf", "\n".join(server) + "\n")
     setup.write_service_creds(directory / "services.creds")
     write_secret(directory / "account.seed", setup.account_seed + "\n")
-    typer.echo(f"NATS operator setup in {directory}: nats.conf, auth.conf, services.creds, account.seed")
+    write_secret(directory / "signing.seed", setup.signing_seed + "\n")
+    setup.write_system_creds(directory / "system.creds")
     typer.echo(
-        "services: DUTYLINE_NATS_CREDS=<dir>/services.creds; notify: DUTYLINE_NATS_ACCOUNT_SEED_FILE=<dir>/account.seed"
+        f"NATS operator setup in {directory}: nats.conf, auth.conf, services.creds, account.seed, signing.seed, "
+        "system.creds"
+    )
+    typer.echo(
+        "services: DUTYLINE_NATS_CREDS=<dir>/services.creds; "
+        "notify: DUTYLINE_NATS_ACCOUNT_SEED_FILE=<dir>/account.seed, "
+        "DUTYLINE_NATS_SIGNING_SEED_FILE=<dir>/signing.seed, DUTYLINE_NATS_SYSTEM_CREDS=<dir>/system.creds"
     )
 
 

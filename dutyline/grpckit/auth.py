@@ -1,12 +1,20 @@
 """Bearer tokens: who is calling, in which roles, for which sites.
 
-A token is an HS256 JWT signed with the platform's secret. ``sites`` lists site or region ids the
-person acts for; ``*`` stands for every site (central supervisors, the platform's own services).
+Three kinds, each verified with its own keys: a person's token from dutyline's development issuer
+(HS256, the user-token keys) or, in production, from an OpenID Connect provider (RS256/ES256, its
+JWKS); and a component's service credential (HS256, the service keys, minutes long, re-minted before
+it expires). Every token carries an id (``jti``), which the revocation list names, and the audience
+``dutyline``. ``sites`` lists site or region ids the caller acts for; ``*`` stands for every site
+(central supervisors, the platform's own services).
 """
 
 from __future__ import annotations
 
 import contextvars
+import os
+import threading
+import time
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,6 +26,13 @@ from dutyline.grpckit.errors import PermissionDenied, Unauthenticated
 ROLES = ("officer", "leader", "unit_head", "admin", "supervisor", "agency", "system")
 ALL_SITES = "*"
 ISSUER = "dutyline"
+# The issuer of the components' own credentials: verified with the service keys only, and the one
+# issuer whose tokens may carry the role "system" (a leaked user-token key mints no system caller).
+SERVICE_ISSUER = "dutyline-service"
+AUDIENCE = "dutyline"
+# A person's token lasts one shift at most by default; a component's credential a quarter of an hour.
+USER_TTL = timedelta(hours=12)
+SERVICE_TTL = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -28,6 +43,8 @@ class Principal:
     sites: tuple[str, ...] = field(default_factory=tuple)
     # Unix time the token expires at (0: unknown).
     expires_at: float = 0.0
+    # The token's id (jti), which the revocation list names.
+    token_id: str = ""
 
     def covers(self, site_id: str, ancestors: Iterable[str] = ()) -> bool:
         """True if the person acts for ``site_id`` directly, or for a region above it."""
@@ -49,17 +66,21 @@ def issue_token(
     name: str = "",
     roles: Iterable[str],
     sites: Iterable[str],
-    ttl: timedelta = timedelta(days=30),
+    ttl: timedelta = USER_TTL,
+    issuer: str = ISSUER,
 ) -> str:
+    roles = list(roles)
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(f"unknown roles: {', '.join(sorted(unknown))}")
     now = datetime.now(UTC)
     claims = {
-        "iss": ISSUER,
+        "iss": issuer,
+        "aud": AUDIENCE,
+        "jti": uuid.uuid4().hex,
         "sub": person_id,
         "name": name,
-        "roles": list(roles),
+        "roles": roles,
         "sites": list(sites),
         "iat": now,
         "exp": now + ttl,
@@ -67,13 +88,21 @@ def issue_token(
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def verify_token(secrets: str | Sequence[str], token: str) -> Principal:
-    """The principal of a token signed with any of ``secrets`` (several while a key is rotated)."""
+def verify_token(secrets: str | Sequence[str], token: str, *, issuer: str = ISSUER) -> Principal:
+    """The principal of a token of ``issuer`` signed with any of ``secrets`` (several while a key is
+    rotated)."""
     keys = [secrets] if isinstance(secrets, str) else list(secrets)
     problem: jwt.InvalidTokenError | None = None
     for secret in keys:
         try:
-            claims = jwt.decode(token, secret, algorithms=["HS256"], issuer=ISSUER, options={"require": ["exp", "sub"]})
+            claims = jwt.decode(
+                token,
+                secret,
+                algorithms=["HS256"],
+                issuer=issuer,
+                audience=AUDIENCE,
+                options={"require": ["exp", "sub", "jti", "aud"]},
+            )
             break
         except jwt.ExpiredSignatureError as exc:
             raise Unauthenticated("the token has expired") from exc
@@ -83,13 +112,145 @@ def verify_token(secrets: str | Sequence[str], token: str) -> Principal:
             raise Unauthenticated(f"invalid token: {exc}") from exc
     else:
         raise Unauthenticated(f"invalid token: {problem or 'no key to verify it'}")
+    principal = _principal(claims, claims.get("roles", []), claims.get("sites", []))
+    if "system" in principal.roles and issuer != SERVICE_ISSUER:
+        raise Unauthenticated("invalid token: the role system comes only with a service credential")
+    return principal
+
+
+def _principal(claims: dict[str, object], roles: object, sites: object) -> Principal:
+    def strings(value: object) -> tuple[str, ...]:
+        # A provider may send a list or one space-separated string.
+        items = value.split() if isinstance(value, str) else value if isinstance(value, list) else []
+        return tuple(str(v) for v in items)
+
     return Principal(
         person_id=str(claims["sub"]),
         name=str(claims.get("name", "")),
-        roles=tuple(claims.get("roles", [])),
-        sites=tuple(claims.get("sites", [])),
-        expires_at=float(claims["exp"]),
+        roles=strings(roles),
+        sites=strings(sites),
+        expires_at=float(claims["exp"]),  # type: ignore[arg-type]
+        token_id=str(claims.get("jti", "")),
     )
+
+
+class OidcIssuer:
+    """Persons' tokens from an external OpenID Connect provider (production): RS256/ES256, keys from
+    its JWKS (fetched once and cached; a new key id fetches again), roles and sites from the claims
+    the provider is configured to send. Roles outside dutyline's and "system" are dropped."""
+
+    ALGORITHMS = ("RS256", "ES256")
+
+    def __init__(
+        self, issuer: str, audience: str, jwks_url: str, *, roles_claim: str = "roles", sites_claim: str = "sites"
+    ) -> None:
+        self.issuer = issuer
+        self._audience = audience
+        self._roles_claim = roles_claim
+        self._sites_claim = sites_claim
+        self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=300, timeout=5)
+
+    def verify(self, token: str) -> Principal:
+        try:
+            key = self._jwks.get_signing_key_from_jwt(token)
+            claims = jwt.decode(
+                token,
+                key.key,
+                algorithms=list(self.ALGORITHMS),
+                issuer=self.issuer,
+                audience=self._audience,
+                options={"require": ["exp", "sub", "aud", "iss"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthenticated("the token has expired") from exc
+        except (jwt.InvalidTokenError, jwt.PyJWKClientError) as exc:
+            raise Unauthenticated(f"invalid token: {exc}") from exc
+        principal = _principal(claims, claims.get(self._roles_claim, []), claims.get(self._sites_claim, []))
+        roles = tuple(r for r in principal.roles if r in ROLES and r != "system")
+        return Principal(
+            person_id=principal.person_id,
+            name=principal.name,
+            roles=roles,
+            sites=principal.sites,
+            expires_at=principal.expires_at,
+            token_id=principal.token_id,
+        )
+
+
+class RevokedTokens:
+    """The ids (jti) of revoked tokens: a file, one a line (``#`` comments), that every process reads —
+    in Kubernetes a ConfigMap mounted into every pod. A file rather than a table: every service checks
+    it on every call without a database round trip or a call to another service, and it works while
+    the database is down. Re-read at most every ``every`` seconds, and only when it changed, so a
+    check is a set lookup; a revocation takes effect within that (plus the ConfigMap's propagation)."""
+
+    def __init__(self, path: str, *, every: float = 5.0) -> None:
+        self._path = path
+        self._every = every
+        self._ids: frozenset[str] = frozenset()
+        self._stamp: tuple[float, int] | None = None
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def __contains__(self, token_id: str) -> bool:
+        now = time.monotonic()
+        if self._path and now >= self._next:
+            with self._lock:
+                self._next = now + self._every
+                self._reload()
+        return token_id in self._ids
+
+    def _reload(self) -> None:
+        try:
+            stat = os.stat(self._path)
+        except FileNotFoundError:
+            self._ids, self._stamp = frozenset(), None
+            return
+        stamp = (stat.st_mtime, stat.st_size)
+        if stamp != self._stamp:
+            with open(self._path, encoding="utf-8") as f:
+                lines = (line.split("#", 1)[0].strip() for line in f)
+                self._ids = frozenset(line for line in lines if line)
+            self._stamp = stamp
+
+
+class TokenVerifier:
+    """Who a bearer token names, by its issuer: a component (service keys), a person from dutyline's
+    issuer (user keys; not when an OpenID Connect provider issues persons' tokens) or from the
+    provider. ``verify`` checks the signature and claims (cacheable per token); ``require_current``
+    expiry and revocation, on every call."""
+
+    def __init__(
+        self,
+        user_secrets: Sequence[str],
+        service_secrets: Sequence[str],
+        *,
+        oidc: OidcIssuer | None = None,
+        revoked: RevokedTokens | None = None,
+    ) -> None:
+        self._user = list(user_secrets)
+        self._service = list(service_secrets)
+        self._oidc = oidc
+        self._revoked = revoked or RevokedTokens("")
+
+    def verify(self, token: str) -> Principal:
+        try:
+            issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+        except jwt.InvalidTokenError as exc:
+            raise Unauthenticated(f"invalid token: {exc}") from exc
+        if issuer == SERVICE_ISSUER:
+            return verify_token(self._service, token, issuer=SERVICE_ISSUER)
+        if self._oidc is not None:
+            if issuer != self._oidc.issuer:
+                raise Unauthenticated(f"invalid token: persons' tokens come from {self._oidc.issuer}")
+            return self._oidc.verify(token)
+        return verify_token(self._user, token)
+
+    def require_current(self, principal: Principal) -> None:
+        if principal.expires_at <= time.time():
+            raise Unauthenticated("the token has expired")
+        if principal.token_id and principal.token_id in self._revoked:
+            raise Unauthenticated("the token has been revoked")
 
 
 _current: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("principal", default=None)
@@ -111,9 +272,37 @@ def set_principal(principal: Principal | None) -> contextvars.Token[Principal | 
     return _current.set(principal)
 
 
-def system_token(secret: str, service: str) -> str:
-    """The token a dutyline component uses to call another one."""
-    return issue_token(secret, person_id=f"system:{service}", name=service, roles=["system"], sites=["*"])
+def system_token(secret: str, service: str, ttl: timedelta = SERVICE_TTL) -> str:
+    """A credential a dutyline component uses to call another one (signed with a service key)."""
+    return issue_token(
+        secret,
+        person_id=f"system:{service}",
+        name=service,
+        roles=["system"],
+        sites=["*"],
+        ttl=ttl,
+        issuer=SERVICE_ISSUER,
+    )
+
+
+class ServiceCredential:
+    """A component's own credential, re-minted once 80 % of its life has passed: every call carries
+    one with a fifth of its life left at least, however long the process runs."""
+
+    def __init__(self, secret: str, service: str, ttl: timedelta = SERVICE_TTL) -> None:
+        self._secret = secret
+        self._service = service
+        self._ttl = ttl
+        self._token = ""
+        self._renew_at = 0.0
+
+    def __call__(self) -> str:
+        if time.time() >= self._renew_at:
+            self._token = system_token(self._secret, self._service, self._ttl)
+            # From the expiry as written (whole seconds), not as asked for.
+            expires = float(jwt.decode(self._token, options={"verify_signature": False})["exp"])
+            self._renew_at = expires - 0.2 * self._ttl.total_seconds()
+        return self._token
 
 
 def bearer_metadata(token: str) -> tuple[tuple[str, str], ...]:

@@ -6,28 +6,57 @@ statement; elsewhere ``run_once`` claims with an empty answer and ``remember``s 
 the end. Either way the claim commits or rolls back with the change. A concurrent request with
 the same key blocks on that row until the first commits, then sees the stored answer; if the
 first rolls back, the second proceeds. So a retry never duplicates a row, an event or a workflow.
+
+A key belongs to its caller (the person or service of the bearer token): another caller's request
+with the same key is a different request, so no one can use up a key another caller will send. The
+request is remembered as an HMAC under a per-deployment key (DUTYLINE_IDEMPOTENCY_KEY), so the
+table holds nothing a guessed request (e.g. a caller's number) could be checked against. Keys are
+kept for a retention (DUTYLINE_IDEMPOTENCY_RETENTION_HOURS) and then purged.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import hmac
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import TypeVar
 
 import asyncpg
+import structlog
 from google.protobuf.message import Message
 
+from dutyline.config import DEV_IDEMPOTENCY_KEY
 from dutyline.db.pool import Connection
 from dutyline.db.writes import Writes
+from dutyline.grpckit.auth import optional_principal
 from dutyline.grpckit.errors import FieldViolation, InvalidArgument
+
+log = structlog.get_logger(__name__)
 
 R = TypeVar("R", bound=Message)
 
 MAX_KEY_LENGTH = 200
 
+# The HMAC key of request hashes: the process's setting (``configure``, called by grpckit.server).
+_hash_key = DEV_IDEMPOTENCY_KEY.encode()
+
+
+def configure(hash_key: str) -> None:
+    global _hash_key
+    _hash_key = hash_key.encode()
+
 
 def _request_hash(request: Message) -> bytes:
-    return hashlib.sha256(request.SerializeToString(deterministic=True)).digest()
+    return hmac.new(_hash_key, request.SerializeToString(deterministic=True), hashlib.sha256).digest()
+
+
+def caller_scope() -> str:
+    """Whose key it is: the bearer token's subject; "" for the service's own work (no request). What
+    a handler derives from a key (a dedupe key, a seed) must include it too."""
+    principal = optional_principal()
+    return principal.person_id if principal is not None else ""
 
 
 def check_key(key: str) -> list[FieldViolation]:
@@ -45,9 +74,10 @@ async def claim(conn: Connection, *, method: str, key: str, request: Message, re
     """
     digest = _request_hash(request)
     inserted = await conn.fetchval(
-        "INSERT INTO idempotency (method, key, request_hash, response) VALUES ($1, $2, $3, $4) "
-        "ON CONFLICT (method, key) DO NOTHING RETURNING true",
+        "INSERT INTO idempotency (method, caller, key, request_hash, response) VALUES ($1, $2, $3, $4, $5) "
+        "ON CONFLICT (method, caller, key) DO NOTHING RETURNING true",
         method,
+        caller_scope(),
         key,
         digest,
         response.SerializeToString(),
@@ -61,8 +91,9 @@ def claim_with(writes: Writes, *, method: str, key: str, request: Message, respo
     """Claim ``key`` with the batch of writes that makes the change: the batch fails as a whole on a key
     already claimed (``claimed_already``), and then ``first_answer`` has the first request's answer."""
     writes.add(
-        "INSERT INTO idempotency (method, key, request_hash, response) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO idempotency (method, caller, key, request_hash, response) VALUES ($1, $2, $3, $4, $5)",
         method,
+        caller_scope(),
         key,
         _request_hash(request),
         response.SerializeToString(),
@@ -76,7 +107,10 @@ def claimed_already(exc: asyncpg.UniqueViolationError) -> bool:
 async def first_answer(conn: Connection, *, method: str, key: str, request: Message, response_type: type[R]) -> R:
     """The answer stored with ``key`` (INVALID_ARGUMENT if it was used for a different request)."""
     row = await conn.fetchrow(
-        "SELECT request_hash, response FROM idempotency WHERE method = $1 AND key = $2", method, key
+        "SELECT request_hash, response FROM idempotency WHERE method = $1 AND caller = $2 AND key = $3",
+        method,
+        caller_scope(),
+        key,
     )
     assert row is not None
     if bytes(row["request_hash"]) != _request_hash(request):
@@ -88,8 +122,9 @@ async def first_answer(conn: Connection, *, method: str, key: str, request: Mess
 
 async def remember(conn: Connection, *, method: str, key: str, response: Message) -> None:
     await conn.execute(
-        "UPDATE idempotency SET response = $3 WHERE method = $1 AND key = $2",
+        "UPDATE idempotency SET response = $4 WHERE method = $1 AND caller = $2 AND key = $3",
         method,
+        caller_scope(),
         key,
         response.SerializeToString(),
     )
@@ -116,3 +151,23 @@ async def run_once(
         response = await work(conn)
         await remember(conn, method=method, key=key, response=response)
         return response, False
+
+
+async def purge(pool: asyncpg.Pool, *, older_than: timedelta) -> int:
+    """Forget keys claimed more than ``older_than`` ago (a retry comes within minutes, not days);
+    returns how many."""
+    async with pool.acquire() as conn:
+        status = await conn.execute("DELETE FROM idempotency WHERE created_at < now() - $1::interval", older_than)
+    return int(status.split()[-1])
+
+
+async def purge_forever(pool: asyncpg.Pool, *, retention: timedelta, every: float = 3600.0) -> None:
+    """``purge`` now and then; a failed round is logged and the next one tries again."""
+    while True:
+        try:
+            purged = await purge(pool, older_than=retention)
+            if purged:
+                log.info("idempotency keys purged", count=purged)
+        except Exception as exc:
+            log.warning("idempotency purge failed; will retry", error=repr(exc))
+        await asyncio.sleep(every)

@@ -1,5 +1,6 @@
-"""One server interceptor: request id and log context, authentication, the limits of the request's
-proto (dutyline.grpckit.validation), error mapping.
+"""One server interceptor: request id and log context, authentication, the method's authorization
+policy (dutyline.grpckit.policy, deny by default), the limits of the request's proto
+(dutyline.grpckit.validation), error mapping.
 
 Health checks and reflection stay open so probes and tools work without a token.
 """
@@ -7,7 +8,7 @@ Health checks and reflection stay open so probes and tools work without a token.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -15,8 +16,9 @@ import grpc
 import structlog
 
 from dutyline.grpckit import validation
-from dutyline.grpckit.auth import Principal, set_principal, verify_token
+from dutyline.grpckit.auth import Principal, TokenVerifier, set_principal
 from dutyline.grpckit.errors import DomainError, InvalidArgument, Unauthenticated
+from dutyline.grpckit.policy import Policy, authorize
 from dutyline.ids import ulid
 
 log = structlog.get_logger(__name__)
@@ -32,13 +34,13 @@ def _metadata(context: grpc.aio.ServicerContext) -> dict[str, str]:
 
 
 class ServerInterceptor(grpc.aio.ServerInterceptor):
-    def __init__(self, token_secrets: list[str]) -> None:
-        self._secrets = token_secrets
-        # A caller sends the same token on every request: check its signature once.
-        self._verified = lru_cache(maxsize=4096)(self._verify)
-
-    def _verify(self, token: str) -> Principal:
-        return verify_token(self._secrets, token)
+    def __init__(self, tokens: TokenVerifier, policies: Mapping[str, Policy]) -> None:
+        self._tokens = tokens
+        # The service's policies, filled in by its ``build``; a method missing from them is refused.
+        self._policies = policies
+        # A caller sends the same token on every request: check its signature once (expiry and
+        # revocation on every call).
+        self._verified = lru_cache(maxsize=4096)(tokens.verify)
 
     def _authenticate(self, metadata: dict[str, str]) -> Principal:
         header = metadata.get("authorization", "")
@@ -46,9 +48,7 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
         if scheme.lower() != "bearer" or not token:
             raise Unauthenticated("missing bearer token (metadata 'authorization: Bearer <token>')")
         principal = self._verified(token.strip())
-        if principal.expires_at <= time.time():
-            self._verified.cache_clear()
-            return verify_token(self._secrets, token.strip())  # raises: expired
+        self._tokens.require_current(principal)
         return principal
 
     def _enter(self, method: str, context: grpc.aio.ServicerContext, request: Any) -> None:
@@ -57,11 +57,14 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
         structlog.contextvars.bind_contextvars(request_id=request_id, rpc=method)
         if method in TOKEN_OPTIONAL and "authorization" not in metadata:
             set_principal(None)
+            authorize(self._policies, method, None)
             self._check(request)
             return
         principal = self._authenticate(metadata)
         structlog.contextvars.bind_contextvars(person_id=principal.person_id)
         set_principal(principal)
+        # Roles first: a caller the method is not open to learns nothing, not even what input is bad.
+        authorize(self._policies, method, principal)
         self._check(request)
 
     @staticmethod

@@ -9,6 +9,7 @@ import gc
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
 import asyncpg
@@ -17,10 +18,13 @@ import structlog
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from dutyline.config import ServiceSettings
+from dutyline.config import InsecureSecrets, ServiceSettings
 from dutyline.db.migrations import SchemaNotMigrated
 from dutyline.db.service_pool import service_pool
+from dutyline.grpckit import idempotency, tls
+from dutyline.grpckit.auth import OidcIssuer, RevokedTokens, TokenVerifier
 from dutyline.grpckit.interceptor import ServerInterceptor
+from dutyline.grpckit.policy import MissingPolicy, Policy, require_complete
 from dutyline.logging import configure_logging
 from dutyline.outbox import OutboxRelay
 from dutyline.signals import stop_on_signals
@@ -40,11 +44,33 @@ class ServiceContext(Generic[S]):
     pool: asyncpg.Pool
     background: list[Coroutine[Any, Any, None]] = field(default_factory=list)
     on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # Full method name → who may call it (services/<name>/policy.py), set by ``build``.
+    policies: dict[str, Policy] = field(default_factory=dict)
 
 
 # A service's ``async def build(ctx, server) -> str`` (services/<name>/server.py) registers its
 # servicer on the server and returns the full gRPC service name.
 Build = Callable[[ServiceContext[S], grpc.aio.Server], Awaitable[str]]
+
+
+def token_verifier(settings: ServiceSettings) -> TokenVerifier:
+    """How the service tells who calls: the service keys for components; persons' tokens from the
+    OpenID Connect provider when one is set, else from dutyline's issuer; the revocation list."""
+    oidc = None
+    if settings.oidc_issuer:
+        oidc = OidcIssuer(
+            settings.oidc_issuer,
+            settings.oidc_audience,
+            settings.oidc_jwks_url,
+            roles_claim=settings.oidc_roles_claim,
+            sites_claim=settings.oidc_sites_claim,
+        )
+    return TokenVerifier(
+        settings.token_secrets(),
+        settings.service_token_secrets(),
+        oidc=oidc,
+        revoked=RevokedTokens(settings.revoked_tokens_file),
+    )
 
 
 async def serve(name: str, build: Build[S], settings: S) -> None:
@@ -63,12 +89,18 @@ async def serve(name: str, build: Build[S], settings: S) -> None:
         replicas=settings.stream_replicas,
     )
     ctx.background.append(relay.run())
+    idempotency.configure(settings.idempotency_key.get_secret_value())
+    ctx.background.append(
+        idempotency.purge_forever(pool, retention=timedelta(hours=settings.idempotency_retention_hours))
+    )
 
     server = grpc.aio.server(
-        interceptors=[ServerInterceptor(settings.token_secrets())],
+        interceptors=[ServerInterceptor(token_verifier(settings), ctx.policies)],
         options=[("grpc.so_reuseport", 0)],
     )
     full_name = await build(ctx, server)
+    # Deny by default: a service with an RPC nobody declared a policy for does not start.
+    require_complete(full_name, ctx.policies)
 
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
@@ -77,8 +109,15 @@ async def serve(name: str, build: Build[S], settings: S) -> None:
         server,
     )
     address = settings.listen_address(name)
-    server.add_insecure_port(address)
+    tls.listen(server, address, settings)
     await server.start()
+    # Kubelet's gRPC probes speak plaintext only: with TLS on the service's port, the health answer
+    # alone (nothing else) is served in plaintext on a port of its own.
+    probes = grpc.aio.server()
+    if settings.health_port:
+        health_pb2_grpc.add_HealthServicer_to_server(health_servicer, probes)
+        probes.add_insecure_port(f"{settings.listen_host}:{settings.health_port}")
+        await probes.start()
     # Start-up objects live for the whole run: keep them out of every garbage collection, whose
     # pauses otherwise show in the tail latency of the hot RPCs.
     gc.freeze()
@@ -94,6 +133,7 @@ async def serve(name: str, build: Build[S], settings: S) -> None:
     log.info("service stopping", grace_seconds=settings.shutdown_grace_seconds)
     await health_servicer.enter_graceful_shutdown()
     await server.stop(settings.shutdown_grace_seconds)
+    await probes.stop(None)
     for task in tasks:
         task.cancel()
     for task in tasks:
@@ -106,10 +146,12 @@ async def serve(name: str, build: Build[S], settings: S) -> None:
 
 
 def run(name: str, build: Build[S], settings: S) -> None:
-    """``serve`` in a new event loop, with the process's logging; exits 2 on an unmigrated schema."""
+    """``serve`` in a new event loop, with the process's logging; exits 2 on an unmigrated schema,
+    an RPC without an authorization policy, or a development secret outside development."""
     configure_logging(name, fmt=settings.log_format, level=settings.log_level)
     try:
+        settings.refuse_insecure_secrets()
         asyncio.run(serve(name, build, settings))
-    except SchemaNotMigrated as exc:
+    except (SchemaNotMigrated, MissingPolicy, InsecureSecrets, tls.PlaintextRefused) as exc:
         log.error("refusing to start", reason=str(exc))
         sys.exit(2)

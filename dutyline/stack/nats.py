@@ -74,7 +74,7 @@ class EmbeddedNats(EmbeddedServer):
             "}",
         ]
         if self.operator is not None:
-            lines.append(self.operator.server_config().rstrip("\n"))
+            lines.append(self.operator.server_config(self.store_dir / "jwt").rstrip("\n"))
         if self.config_extra:
             lines.append(self.config_extra)
         return "\n".join(lines) + "\n"

@@ -22,7 +22,7 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
 from dutyline import launch
-from dutyline.config import DEV_TOKEN_SECRET, SERVICES, dsn_as, role_of
+from dutyline.config import DEV_SERVICE_TOKEN_SECRET, DEV_TOKEN_SECRET, SERVICES, dsn_as, role_of
 from dutyline.grpckit import health
 from dutyline.natsauth import OperatorSetup, write_secret
 from dutyline.stack.gateway import MESSAGES_FILE
@@ -32,7 +32,7 @@ from dutyline.stack.process import ManagedProcess, ServerStartError, free_port, 
 from dutyline.stack.temporal import EmbeddedTemporal
 from dutyline.temporal_worker import task_queue_of
 from services.intake.settings import DEV_CALLER_KEY
-from services.notify.settings import DEV_IM_SECRET
+from services.notify.settings import DEV_ACK_TOKEN_SECRET, DEV_IM_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
@@ -98,6 +98,7 @@ class Platform:
         # the state directory, so credentials issued before a restart stay valid.
         self.nats_operator = OperatorSetup.load_or_create(self.state_dir / "nats-auth")
         self.nats_creds = self.nats_operator.write_service_creds(self.state_dir / "nats-auth" / "services.creds")
+        self.nats_system_creds = self.nats_operator.write_system_creds(self.state_dir / "nats-auth" / "system.creds")
         self.nats = EmbeddedNats(
             self.state_dir / "nats",
             self.ports.nats,
@@ -167,6 +168,10 @@ class Platform:
         return name
 
     @property
+    def revoked_tokens_file(self) -> Path:
+        return self.state_dir / "revoked-tokens"
+
+    @property
     def gateway_url(self) -> str:
         return f"http://{HOST}:{self.ports.gateway_http}"
 
@@ -211,7 +216,13 @@ class Platform:
                 "DUTYLINE_NATS_URL": self.nats.url,
                 "DUTYLINE_NATS_CREDS": str(self.nats_creds),
                 "DUTYLINE_TEMPORAL_ADDRESS": self.temporal.address,
+                # The dev stack is development: its fixed keys are allowed here and nowhere else.
+                "DUTYLINE_ENV": "development",
                 "DUTYLINE_TOKEN_SECRET": self.token_secret,
+                "DUTYLINE_SERVICE_TOKEN_SECRET": DEV_SERVICE_TOKEN_SECRET,
+                "DUTYLINE_ACK_TOKEN_SECRET": DEV_ACK_TOKEN_SECRET,
+                # Revoked token ids (jti), one a line: every process refuses them within seconds.
+                "DUTYLINE_REVOKED_TOKENS_FILE": str(self.revoked_tokens_file),
                 "DUTYLINE_CALLER_KEYS": os.environ.get("DUTYLINE_CALLER_KEYS", DEV_CALLER_KEY),
                 "DUTYLINE_LOG_FORMAT": "json",
                 "DUTYLINE_LOG_LEVEL": os.environ.get("DUTYLINE_LOG_LEVEL", "info"),
@@ -219,6 +230,8 @@ class Platform:
                 # notify's channels, pointed at the local gateway; production points them at real ones.
                 "DUTYLINE_SMS_GATEWAY_URL": f"{self.gateway_url}/sms",
                 "DUTYLINE_VOICE_GATEWAY_URL": f"{self.gateway_url}/voice",
+                # People's and agencies' URLs must be public https ones; here the local gateway's too.
+                "DUTYLINE_OUTBOUND_ALLOW": self.gateway_url,
                 "DUTYLINE_SMTP_HOST": HOST,
                 "DUTYLINE_SMTP_PORT": str(self.ports.gateway_smtp),
                 "DUTYLINE_SMTP_SENDER": "duty-office@demo.dutyline.local",
@@ -227,6 +240,9 @@ class Platform:
         )
         if process == "notify":
             env["DUTYLINE_NATS_ACCOUNT_SEED"] = self.nats_operator.account_seed
+            # To revoke agencies' users: re-sign the account and push it with the system user.
+            env["DUTYLINE_NATS_SIGNING_SEED"] = self.nats_operator.signing_seed
+            env["DUTYLINE_NATS_SYSTEM_CREDS"] = str(self.nats_system_creds)
         env.update({f"DUTYLINE_{s.upper()}_PG_PASSWORD": self.pg_passwords[s] for s in hosted})
         env.update({f"DUTYLINE_{s.upper()}_ADDRESS": self.address(s) for s in SERVICES})
         env.update(self.settings)

@@ -3,14 +3,16 @@ keyed by its update id or deadline key, and a repeated one writes nothing."""
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 import structlog
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from dutyline.activity_errors import classified
 from dutyline.common.v1 import common_pb2
@@ -20,7 +22,7 @@ from dutyline.events.v1 import event_pb2
 from dutyline.ids import new_id
 from dutyline.notifier import NotifyClient, notify_key
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
-from services.incident import convert, policy_store, rules, store
+from services.incident import convert, grants, policy_store, rules, store
 from workflows.incident.convert import deadline_from_data, parse, policy_to_data
 from workflows.incident.types import (
     APPLY_CHANGE,
@@ -91,11 +93,17 @@ def _columns(facts: IncidentFacts) -> dict[str, Any]:
 
 class IncidentActivities:
     def __init__(
-        self, *, pool: asyncpg.Pool, roster: roster_pb2_grpc.RosterServiceStub, notifier: NotifyClient
+        self,
+        *,
+        pool: asyncpg.Pool,
+        roster: roster_pb2_grpc.RosterServiceStub,
+        notifier: NotifyClient,
+        grant_keys: list[str],
     ) -> None:
         self._pool = pool
         self._roster = roster
         self._notifier = notifier
+        self._grant_keys = grant_keys
 
     @activity.defn(name=NOTIFY_DUTY_LEADER)
     @classified
@@ -197,26 +205,78 @@ class IncidentActivities:
     @activity.defn(name=LOAD_POLICY)
     @classified
     async def load_policy(self, query: PolicyQuery) -> PolicyData | None:
-        """The reporting policy in force at ``query.at`` for the incident's jurisdiction and class."""
+        """The reporting policy in force at ``query.at`` for the incident's jurisdiction and class,
+        with the incident's time zone."""
         at = parse(query.at)
+        jurisdiction, time_zone = query.jurisdiction, ""
+        if query.incident_id:
+            jurisdiction, time_zone = await self._site_facts(query.incident_id, fallback=jurisdiction)
         async with self._pool.acquire() as conn:
-            policies = await policy_store.latest(conn, jurisdiction=query.jurisdiction, at=at)
+            policies = await policy_store.latest(conn, jurisdiction=jurisdiction, at=at)
         chosen = rules.select_policy(
             policies,
-            jurisdiction=query.jurisdiction,
+            jurisdiction=jurisdiction,
             category=query.category,
             sub_type=query.sub_type,
             severity=query.severity,
             at=at,
         )
-        return policy_to_data(chosen) if chosen is not None else None
+        return replace(policy_to_data(chosen), time_zone=time_zone) if chosen is not None else None
+
+    def _require_grant(self, change: ChangeSet, at: datetime) -> None:
+        refused = grants.problem(
+            self._grant_keys,
+            change.actor.grant,
+            incident_id=change.incident_id,
+            change_id=change.change_id,
+            authorised=change.authorised,
+            at=at,
+        )
+        if not refused:
+            granted = json.loads(change.authorised)["args"]["actor"]
+            recorded = {**asdict(change.actor), "grant": ""}
+            if granted != recorded:
+                refused = "the step is recorded under another actor than the update's grant names"
+        if refused:
+            structlog.get_logger(__name__).error(
+                "an update of the incident workflow was refused", incident_id=change.incident_id, reason=refused
+            )
+            raise ApplicationError(f"PERMISSION_DENIED: {refused}", type="Unauthorised", non_retryable=True)
+
+    async def _site_facts(self, incident_id: str, *, fallback: str) -> tuple[str, str]:
+        """The incident's jurisdiction and time zone. Opened while roster was away, they are asked of
+        roster now and stored; while roster is still away this raises, and the activity is retried:
+        a policy chosen on a guessed jurisdiction would be the wrong one for good."""
+        async with self._pool.acquire() as conn:
+            row = await conn.fetchrow(
+                "SELECT site_id, jurisdiction, time_zone, site_confirmed FROM incidents WHERE id = $1", incident_id
+            )
+        if row is None:  # never committed here (the service commits before it starts the workflow)
+            return fallback, ""
+        if row["site_confirmed"]:
+            return row["jurisdiction"], row["time_zone"]
+        site = await self._roster.GetSite(roster_pb2.GetSiteRequest(site_id=row["site_id"]), timeout=5.0)
+        async with self._pool.acquire() as conn:
+            await conn.execute(
+                "UPDATE incidents SET jurisdiction = $2, time_zone = $3, site_confirmed = true WHERE id = $1",
+                incident_id,
+                site.jurisdiction,
+                site.time_zone or row["time_zone"],
+            )
+        structlog.get_logger(__name__).info(
+            "incident's site facts filled in from roster", incident_id=incident_id, jurisdiction=site.jurisdiction
+        )
+        return site.jurisdiction, site.time_zone or row["time_zone"]
 
     @activity.defn(name=APPLY_CHANGE)
     @classified
     async def apply_change(self, change: ChangeSet) -> None:
         """One step of the process in one transaction: the incident's facts, the deadlines, a report,
-        feedback or violations, the timeline entry and the event."""
+        feedback or violations, the timeline entry and the event. A step of an update only as the
+        incident service authorised it (grants.py), by the actor it authorised."""
         at = parse(change.at)
+        if change.change_id.startswith("update:"):
+            self._require_grant(change, parse(change.authorised_at or change.at))
         async with self._pool.acquire() as conn, conn.transaction():
             key = f"{change.incident_id}:{change.change_id}"
             if await store.timeline_entry(conn, dedupe_key=key) is not None:

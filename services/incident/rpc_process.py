@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +16,9 @@ from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateR
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from dutyline.common.v1 import common_pb2
 from dutyline.directory import RosterDirectory
+from dutyline.grpckit import idempotency
 from dutyline.grpckit.auth import ALL_SITES, Principal, current_principal
 from dutyline.grpckit.convert import from_ts, ts
 from dutyline.grpckit.errors import (
@@ -28,8 +31,9 @@ from dutyline.grpckit.errors import (
 )
 from dutyline.ids import new_id
 from dutyline.incident.v1 import incident_pb2
-from services.incident import convert, policy_store, rules, store
+from services.incident import convert, grants, policy_store, rules, store
 from services.incident.watch import IncidentFeed
+from workflows.incident.convert import authorised
 from workflows.incident.types import (
     AbsorbArgs,
     AccidentData,
@@ -68,6 +72,7 @@ class ProcessRpcs:
     _roster: RosterDirectory
     _client: Client
     _feed: IncidentFeed
+    _grant_keys: list[str]
 
     async def _readable(self, incident_id: str) -> store.IncidentRow:
         raise NotImplementedError
@@ -80,10 +85,20 @@ class ProcessRpcs:
             raise PermissionDenied("an agency reads incidents; it does not act on them")
         return incident, principal
 
-    async def _update(self, incident_id: str, name: str, arg: object, key: str) -> str:
+    async def _update(self, incident_id: str, name: str, arg: Any, key: str) -> str:
         """Apply step ``name`` as an update of the incident's workflow; returns the update's id."""
         handle = self._client.get_workflow_handle(incident_id)
-        update_id = f"{name}:{key}"
+        # The caller's key (ids and keys hold no space): another caller's same key is another update.
+        update_id = f"{name}:{idempotency.caller_scope()} {key}"
+        # What this service authorised, signed: the workflow's persisting activity checks it.
+        grant = grants.sign(
+            self._grant_keys[0],
+            incident_id=incident_id,
+            update_id=update_id,
+            authorised=authorised(name, arg),
+            now=datetime.now(UTC),
+        )
+        arg = replace(arg, actor=replace(arg.actor, grant=grant))
         try:
             await asyncio.wait_for(
                 handle.execute_update(name, arg, id=update_id, result_type=UpdateResult), UPDATE_TIMEOUT
@@ -234,6 +249,9 @@ class ProcessRpcs:
         primary, _ = await self._actionable(request.primary_id)
         if primary.site_id != duplicate.site_id:
             raise InvalidArgument([FieldViolation("primary_id", "an incident of the same site")])
+        if primary.drill != duplicate.drill:
+            # A drill's calls and reports must never count for a real incident, nor the reverse.
+            raise InvalidArgument([FieldViolation("primary_id", "drills and real incidents are never merged")])
         if primary.stage == "closed":
             raise FailedPrecondition(f"incident {primary.id} is closed; merge into an open one")
         async with self._pool.acquire() as conn:
@@ -260,6 +278,7 @@ class ProcessRpcs:
         site_ids = await self._roster.readable_sites(principal, request.site_id)
         start = from_ts(request.period.start) if request.period.HasField("start") else None
         end = from_ts(request.period.end) if request.period.HasField("end") else None
+        size, offset = request.page.page_size or store.PAGE_SIZE, int(request.page.page_token or 0)
         async with self._pool.acquire() as conn:
             rows = await store.list_violations(
                 conn,
@@ -268,8 +287,13 @@ class ProcessRpcs:
                 start=start,
                 end=end,
                 include_drills=request.include_drills,
+                limit=size,
+                offset=offset,
             )
-        return incident_pb2.ListViolationsResponse(violations=[convert.violation_message(r) for r in rows])
+        return incident_pb2.ListViolationsResponse(
+            violations=[convert.violation_message(r) for r in rows],
+            page=common_pb2.PageResponse(next_page_token=str(offset + size) if len(rows) == size else ""),
+        )
 
     async def UpsertReportingPolicy(
         self, request: incident_pb2.UpsertReportingPolicyRequest, context: grpc.aio.ServicerContext

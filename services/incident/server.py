@@ -22,10 +22,17 @@ from dutyline.emit import emit
 from dutyline.events.v1 import event_pb2
 from dutyline.grpckit import idempotency
 from dutyline.grpckit.actors import actor_of
-from dutyline.grpckit.auth import current_principal
+from dutyline.grpckit.auth import RevokedTokens, current_principal
 from dutyline.grpckit.client import service_channel
 from dutyline.grpckit.convert import from_ts, ts
-from dutyline.grpckit.errors import AlreadyExists, FieldViolation, InvalidArgument, NotFound, Unavailable
+from dutyline.grpckit.errors import (
+    AlreadyExists,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    Unavailable,
+)
 from dutyline.grpckit.server import ServiceContext
 from dutyline.ids import new_id
 from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
@@ -35,6 +42,7 @@ from services.incident import convert, policy_store, rules, store
 from services.incident.call_links import SUBJECTS as CALL_SUBJECTS
 from services.incident.call_links import CallLinks
 from services.incident.convert import SEVERITIES, STAGES, incident_message, place_of
+from services.incident.policy import POLICIES
 from services.incident.rpc_merges import MergeRpcs
 from services.incident.rpc_process import ProcessRpcs
 from services.incident.starter import WorkflowStarter
@@ -48,7 +56,12 @@ POLICIES_EFFECTIVE_FROM = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 def new_incident(
-    request: incident_pb2.OpenIncidentRequest, responder: str, now: datetime, site: SiteInfo
+    request: incident_pb2.OpenIncidentRequest,
+    responder: str,
+    now: datetime,
+    site: SiteInfo,
+    *,
+    first_answered_at: datetime | None = None,
 ) -> store.IncidentRow:
     place = request.place
     return store.IncidentRow(
@@ -72,6 +85,10 @@ def new_incident(
         call_ids=tuple(dict.fromkeys(request.call_ids)),
         jurisdiction=site.jurisdiction,
         time_zone=site.time_zone,
+        # Roster away: the incident still opens (an emergency never waits), and load_policy fills
+        # in the jurisdiction and time zone before a reporting policy is chosen.
+        site_confirmed=site.confirmed,
+        clock_from=min(first_answered_at, now) if first_answered_at is not None else None,
     )
 
 
@@ -80,12 +97,17 @@ class IncidentServicer(ProcessRpcs, MergeRpcs, incident_pb2_grpc.IncidentService
         self, ctx: ServiceContext, *, starter: WorkflowStarter, client: Client, nats_client: NatsClient
     ) -> None:
         self._pool = ctx.pool
+        self._grant_keys = ctx.settings.grant_keys()
         self._starter = starter
         self._client = client
         roster = service_channel(ctx.settings, target="roster", caller="incident")
         self._roster = RosterDirectory(roster)
         self._feed = IncidentFeed(
-            pool=ctx.pool, js=nats_client.jetstream(), stream=ctx.settings.stream, roster=self._roster
+            pool=ctx.pool,
+            js=nats_client.jetstream(),
+            stream=ctx.settings.stream,
+            roster=self._roster,
+            revoked=RevokedTokens(ctx.settings.revoked_tokens_file),
         )
         intake = service_channel(ctx.settings, target="intake", caller="incident")
         self._calls = intake_pb2_grpc.IntakeServiceStub(intake)
@@ -98,12 +120,18 @@ class IncidentServicer(ProcessRpcs, MergeRpcs, incident_pb2_grpc.IncidentService
         responder = request.first_responder_id or principal.person_id
         site = await self._roster.site(request.site_id)
         principal.require_site(site.id, site.ancestor_ids)
-        # A service (intake) names the officer it authenticated or checked itself.
+        # A service (intake) names the officer it authenticated or checked itself; a person names
+        # someone else (who then answers for the reports) only as a leader or an admin.
         named = request.first_responder_id
         if named and named != principal.person_id and not principal.has_role("system"):
+            if not principal.has_role("leader", "admin"):
+                raise PermissionDenied(
+                    "只有值班领导或管理员可指定他人为第一责任人 "
+                    "only a leader or an admin names someone else as first responder"
+                )
             await self._roster.require_person_at(named, site, field="first_responder_id")
-        await self._require_calls_of(site.id, request.call_ids)
-        incident = new_incident(request, responder, datetime.now(UTC), site)
+        first_answered_at = await self._require_calls_of(site.id, request.call_ids)
+        incident = new_incident(request, responder, datetime.now(UTC), site, first_answered_at=first_answered_at)
         opened = incident_pb2.OpenIncidentResponse(incident=incident_message(incident))
         try:
             async with self._pool.acquire() as conn, conn.transaction():
@@ -125,8 +153,10 @@ class IncidentServicer(ProcessRpcs, MergeRpcs, incident_pb2_grpc.IncidentService
             return opened
         return incident_pb2.OpenIncidentResponse(incident=incident_message(incident), replayed=True)
 
-    async def _require_calls_of(self, site_id: str, call_ids: Sequence[str]) -> None:
-        """Every call named exists and is a call of the incident's site (asked of intake)."""
+    async def _require_calls_of(self, site_id: str, call_ids: Sequence[str]) -> datetime | None:
+        """Every call named exists and is a call of the incident's site (asked of intake). Returns the
+        earliest answer among them, as intake recorded it: the reporting clocks start there."""
+        answers: list[datetime] = []
 
         async def site_of(call_id: str) -> str | None:
             try:
@@ -135,6 +165,8 @@ class IncidentServicer(ProcessRpcs, MergeRpcs, incident_pb2_grpc.IncidentService
                 if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
                     return None
                 raise Unavailable(f"intake did not answer about call {call_id} ({exc.code().name}); retry") from exc
+            if call.HasField("answered_at"):
+                answers.append(from_ts(call.answered_at))
             return call.site_id
 
         sites = await asyncio.gather(*(site_of(c) for c in dict.fromkeys(call_ids)))
@@ -145,6 +177,7 @@ class IncidentServicer(ProcessRpcs, MergeRpcs, incident_pb2_grpc.IncidentService
         ]
         if problems:
             raise InvalidArgument(problems)
+        return min(answers, default=None)
 
     async def _register(self, conn: Connection, incident: store.IncidentRow) -> None:
         """The incident, its first timeline entry and incident.registered, in one transaction."""
@@ -223,9 +256,13 @@ class IncidentServicer(ProcessRpcs, MergeRpcs, incident_pb2_grpc.IncidentService
         self, request: incident_pb2.GetTimelineRequest, context: grpc.aio.ServicerContext
     ) -> incident_pb2.GetTimelineResponse:
         incident = await self._readable(request.incident_id)
+        size, offset = request.page.page_size or store.PAGE_SIZE, int(request.page.page_token or 0)
         async with self._pool.acquire() as conn:
-            entries = await store.timeline(conn, incident_id=incident.id)
-        return incident_pb2.GetTimelineResponse(entries=[convert.timeline_message(e) for e in entries])
+            entries = await store.timeline(conn, incident_id=incident.id, limit=size, offset=offset)
+        return incident_pb2.GetTimelineResponse(
+            entries=[convert.timeline_message(e) for e in entries],
+            page=common_pb2.PageResponse(next_page_token=str(offset + size) if len(entries) == size else ""),
+        )
 
 
 async def append_entry(conn: Connection, incident_id: str, *, at: datetime, kind: str, text: str) -> None:
@@ -267,5 +304,6 @@ async def build(ctx: ServiceContext, server: grpc.aio.Server) -> str:
     )
     ctx.background.append(links.run())
     servicer = IncidentServicer(ctx, starter=starter, client=client, nats_client=nats_client)
+    ctx.policies.update(POLICIES)  # who may call each RPC; none missing, or no start
     incident_pb2_grpc.add_IncidentServiceServicer_to_server(servicer, server)
     return str(incident_pb2.DESCRIPTOR.services_by_name["IncidentService"].full_name)

@@ -41,6 +41,7 @@ class WorkflowStarter:
                 registered_at=incident.registered_at.astimezone(UTC).isoformat(),
                 jurisdiction=incident.jurisdiction,
                 time_zone=incident.time_zone,
+                clock_from=incident.clock_from.astimezone(UTC).isoformat() if incident.clock_from else "",
             ),
             workflow_id=incident.id,
             task_queue=self._task_queue,

@@ -49,6 +49,10 @@ class IncidentRow:
     # The workflow's deadlines as last persisted: [{kind, number, recipient, due_at, met_at, missed}].
     deadlines: tuple[dict[str, Any], ...] = ()
     next_due_at: datetime | None = None
+    # False when roster was away at opening: jurisdiction and time zone are guesses until filled in.
+    site_confirmed: bool = True
+    # The first call's answer: the reporting deadlines count from it (None: from registered_at).
+    clock_from: datetime | None = None
 
     @property
     def responsible_person_id(self) -> str:
@@ -83,8 +87,9 @@ class TimelineRow:
 async def insert_incident(conn: Connection, *, incident: IncidentRow) -> None:
     await conn.execute(
         """INSERT INTO incidents (id, site_id, title, summary, category, severity, stage, place_text,
-               latitude, longitude, first_responder_id, drill, occurred_at, registered_at, jurisdiction, time_zone)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)""",
+               latitude, longitude, first_responder_id, drill, occurred_at, registered_at, jurisdiction, time_zone,
+               site_confirmed, clock_from)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)""",
         incident.id,
         incident.site_id,
         incident.title,
@@ -101,6 +106,8 @@ async def insert_incident(conn: Connection, *, incident: IncidentRow) -> None:
         incident.registered_at,
         incident.jurisdiction,
         incident.time_zone,
+        incident.site_confirmed,
+        incident.clock_from,
     )
     if incident.call_ids:
         # A call linked elsewhere already stays there until intake says it moved (call.linked).
@@ -184,11 +191,17 @@ async def append_timeline(
     return bool(inserted)
 
 
-async def timeline(conn: Connection, *, incident_id: str) -> list[TimelineRow]:
+# A page of a list when the reader names no size (at most 500: the protos' PageRequest).
+PAGE_SIZE = 100
+
+
+async def timeline(conn: Connection, *, incident_id: str, limit: int, offset: int) -> list[TimelineRow]:
     rows = await conn.fetch(
         "SELECT seq, incident_id, at, actor_id, actor_name, actor_kind, kind, text FROM timeline "
-        "WHERE incident_id = $1 ORDER BY seq",
+        "WHERE incident_id = $1 ORDER BY seq LIMIT $2 OFFSET $3",
         incident_id,
+        limit,
+        offset,
     )
     return [TimelineRow(**dict(r)) for r in rows]
 
@@ -402,18 +415,22 @@ async def list_violations(
     start: datetime | None,
     end: datetime | None,
     include_drills: bool,
+    limit: int,
+    offset: int,
 ) -> list[ViolationRow]:
     rows = await conn.fetch(
         """SELECT * FROM violations
            WHERE ($1::text[] IS NULL OR site_id = ANY($1)) AND ($2::text IS NULL OR person_id = $2)
              AND ($3::timestamptz IS NULL OR recorded_at >= $3) AND ($4::timestamptz IS NULL OR recorded_at < $4)
              AND ($5 OR NOT drill)
-           ORDER BY recorded_at, id""",
+           ORDER BY recorded_at, id LIMIT $6 OFFSET $7""",
         site_ids,
         person_id,
         start,
         end,
         include_drills,
+        limit,
+        offset,
     )
     return [ViolationRow(**dict(r)) for r in rows]
 

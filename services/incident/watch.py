@@ -12,20 +12,20 @@ process for all the watchers of that event, never once per watcher.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter, OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import nats.errors
 import structlog
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from dutyline.directory import RosterDirectory
 from dutyline.events.v1 import event_pb2
-from dutyline.grpckit.auth import Principal
-from dutyline.grpckit.errors import Aborted, ResourceExhausted
+from dutyline.grpckit.auth import Principal, RevokedTokens
+from dutyline.grpckit.errors import Aborted, ResourceExhausted, Unauthenticated
 from dutyline.ids import ulid
 from dutyline.incident.v1 import incident_pb2
 from services.incident import convert, store
@@ -109,9 +109,17 @@ def carried_incident(event: event_pb2.Event) -> incident_pb2.Incident | None:
 
 class IncidentFeed:
     def __init__(
-        self, *, pool: Any, js: JetStreamContext, stream: str, roster: RosterDirectory, max_lag: int = MAX_LAG
+        self,
+        *,
+        pool: Any,
+        js: JetStreamContext,
+        stream: str,
+        roster: RosterDirectory,
+        max_lag: int = MAX_LAG,
+        revoked: RevokedTokens | None = None,
     ) -> None:
         self._js = js
+        self._revoked = revoked or RevokedTokens("")
         self.max_lag = max_lag
         self._stream = stream
         self._roster = roster
@@ -145,19 +153,32 @@ class IncidentFeed:
             await self._js.add_consumer(self._stream, config=config)
             subscription = await self._js.pull_subscribe_bind(name, stream=self._stream)
             try:
-                async for change in self._changes(subscription, sites, request.include_drills):
+                changes = self._changes(subscription, sites, request.include_drills, principal)
+                async for change in changes:
                     yield change
             finally:
                 await self._remove(subscription, name)
 
     async def _changes(
-        self, subscription: JetStreamContext.PullSubscription, sites: set[str] | None, include_drills: bool
+        self,
+        subscription: JetStreamContext.PullSubscription,
+        sites: set[str] | None,
+        include_drills: bool,
+        principal: Principal,
     ) -> AsyncIterator[incident_pb2.IncidentChange]:
         cursor = 0
         while True:
+            # A feed lasts no longer than the token that opened it (expires_at 0: a principal without
+            # expiry), and stops within seconds of the token's revocation.
+            left = principal.expires_at - time.time() if principal.expires_at else 5.0
+            if left <= 0 or (principal.token_id and principal.token_id in self._revoked):
+                raise Unauthenticated(
+                    f"令牌已过期或已吊销，请重新登录后从游标 {cursor} 续读 / the token has expired or was revoked; "
+                    f"sign in again and resume_after={cursor}"
+                )
             try:
-                messages = await subscription.fetch(BATCH, timeout=5)
-            except nats.errors.TimeoutError:
+                messages = await subscription.fetch(BATCH, timeout=min(5.0, max(left, 0.05)))
+            except TimeoutError:  # nats.errors.TimeoutError, or asyncio's when a batch finds nothing
                 continue
             for msg in messages:
                 metadata = msg.metadata

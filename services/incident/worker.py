@@ -24,7 +24,12 @@ async def build(settings: IncidentSettings, resources: AsyncExitStack) -> Worker
     resources.push_async_callback(roster.close)
     notifier = NotifyClient.from_settings(settings, caller=SERVICE)
     resources.push_async_callback(notifier.close)
-    activities = IncidentActivities(pool=pool, roster=roster_pb2_grpc.RosterServiceStub(roster), notifier=notifier)
+    activities = IncidentActivities(
+        pool=pool,
+        roster=roster_pb2_grpc.RosterServiceStub(roster),
+        notifier=notifier,
+        grant_keys=settings.grant_keys(),
+    )
     return WorkerPlan(
         service=SERVICE,
         workflows=[IncidentWorkflow],

@@ -86,6 +86,8 @@ class Escalator:
         self._pool = pool
         self._incidents = incidents
         self.settings = settings or matching.MatchSettings()
+        # Reserved incidents the sweeper tried and could not open (each is tried again next round).
+        self.open_failures = 0
 
     # -- deciding, in the caller's transaction --------------------------------------------------------
 
@@ -290,14 +292,27 @@ class Escalator:
         return True
 
     async def sweep_unopened(self) -> None:
-        """Open the incidents reserved by calls whose first opening failed."""
+        """Open the incidents reserved by calls whose first opening failed. Each on its own: one that
+        fails (an error, no answer in time) is logged and counted, and the round goes on with the
+        others — one bad call must never keep every later emergency from its incident."""
+        for incident_id, call_id, title in await self._reserved():
+            try:
+                if not await self._open_reserved(incident_id, call_id, title):
+                    self.open_failures += 1
+            except Exception as exc:
+                self.open_failures += 1
+                log.error(
+                    "opening a reserved incident failed; the sweeper goes on", incident_id=incident_id, error=repr(exc)
+                )
+
+    async def _reserved(self) -> list[tuple[str, str, str]]:
         async with self._pool.acquire() as conn:
-            pending = await profile_store.unopened(conn, older_than=datetime.now(UTC) - OPEN_RETRY_AFTER)
-        for incident_id, call_id, title in pending:
-            async with self._pool.acquire() as conn:
-                call = await store.get_call(conn, call_id=call_id)
-            if call is not None and not await self.open(incident_id, call, title=title):
-                return
+            return await profile_store.unopened(conn, older_than=datetime.now(UTC) - OPEN_RETRY_AFTER)
+
+    async def _open_reserved(self, incident_id: str, call_id: str, title: str) -> bool:
+        async with self._pool.acquire() as conn:
+            call = await store.get_call(conn, call_id=call_id)
+        return call is None or await self.open(incident_id, call, title=title)
 
     async def sweep_proposals(self) -> None:
         """Send the merge proposals not sent yet (the incident service keeps the first of a pair)."""

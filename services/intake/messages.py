@@ -1,5 +1,5 @@
-"""Calls and callbacks as readers see them: the caller's name and number always masked (the clear
-values only through RevealCaller, which is audited)."""
+"""Calls and callbacks as readers see them: the caller's name, number, unit and address always
+masked (the clear values only through RevealCaller, which is audited)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import asyncpg
 from dutyline.common.v1 import common_pb2
 from dutyline.grpckit.convert import from_ts, ts
 from dutyline.intake.v1 import intake_pb2
+from dutyline.privacy import mask_text
 from services.intake import rules, store
 
 CHANNEL_VALUES = {name: value for value, name in rules.CHANNELS.items()}
@@ -63,9 +64,9 @@ def call_message(
         answered_late=call.answered_late,
         caller=intake_pb2.Caller(
             name=call.caller_name_masked,
-            unit=call.caller_unit,
+            unit=call.caller_unit_masked or mask_text(call.caller_unit),
             phone=call.caller_phone_masked,
-            address=call.caller_address,
+            address=call.caller_address_masked or mask_text(call.caller_address),
         ),
         place=place_of(call),
         summary=call.summary,

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import grpc
 
+from dutyline.common.v1 import common_pb2
 from dutyline.db.pool import Connection
 from dutyline.db.writes import Writes
 from dutyline.directory import RosterDirectory
@@ -25,6 +26,8 @@ from workflows.callback.types import URGENT_DUE_SECONDS
 
 URGENT_DUE = timedelta(seconds=URGENT_DUE_SECONDS)
 DEFAULT_DUE = timedelta(hours=2)
+# A page of callbacks when the reader names no size (at most 500: the protos' PageRequest).
+PAGE_SIZE = 100
 
 
 async def emit_call_changed(
@@ -219,7 +222,14 @@ class CallbackRpcs:
     async def ListCallbacks(
         self, request: intake_pb2.ListCallbacksRequest, context: grpc.aio.ServicerContext
     ) -> intake_pb2.ListCallbacksResponse:
-        current_principal().require_site(request.site_id)
+        # A region's leader reads the callbacks of the region's sites (and a site's reader its own).
+        site_ids = await self._roster.readable_sites(current_principal(), request.site_id)
+        size, offset = request.page.page_size or PAGE_SIZE, int(request.page.page_token or 0)
         async with self._pool.acquire() as conn:
-            rows = await store.list_callbacks(conn, site_id=request.site_id, open_only=request.open_only)
-        return intake_pb2.ListCallbacksResponse(callbacks=[callback_message(r) for r in rows])
+            rows = await store.list_callbacks(
+                conn, site_ids=site_ids, open_only=request.open_only, limit=size, offset=offset
+            )
+        return intake_pb2.ListCallbacksResponse(
+            callbacks=[callback_message(r) for r in rows],
+            page=common_pb2.PageResponse(next_page_token=str(offset + size) if len(rows) == size else ""),
+        )

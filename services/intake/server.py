@@ -32,14 +32,16 @@ from dutyline.grpckit.server import ServiceContext
 from dutyline.ids import new_id
 from dutyline.incident.v1 import incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
-from dutyline.privacy import CallerCipher, mask_name, mask_phone
+from dutyline.privacy import CallerCipher
 from dutyline.temporal_start import reconcile_forever, sweep_forever
 from dutyline.temporal_worker import task_queue_of
 from services.intake import matching, profile_store, rules, store
 from services.intake.callback_starter import CallbackStarter
+from services.intake.caller_data import CallerVault
 from services.intake.escalation import Decided, Escalator, decided_call, facts_of_call
 from services.intake.incident_view import IncidentView
 from services.intake.messages import call_message, notice_dict
+from services.intake.policy import POLICIES
 from services.intake.rpc_callbacks import CallbackRpcs, emit_call_changed
 from services.intake.settings import IntakeSettings
 
@@ -51,7 +53,7 @@ ESCALATION_RETRY_AFTER = timedelta(seconds=10)
 class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
     def __init__(self, ctx: ServiceContext[IntakeSettings], *, callbacks: CallbackStarter) -> None:
         self._pool = ctx.pool
-        self._cipher = CallerCipher(ctx.settings.caller_keys.get_secret_value())
+        self._vault = CallerVault(CallerCipher(ctx.settings.caller_keys.get_secret_value()))
         roster = service_channel(ctx.settings, target="roster", caller="intake")
         incident = service_channel(ctx.settings, target="incident", caller="intake")
         self._roster = RosterDirectory(roster)
@@ -63,6 +65,7 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
         ctx.background.append(reconcile_forever(self._pending_escalations, self._escalated))
         ctx.background.append(sweep_forever(self._escalator.sweep_unopened))
         ctx.background.append(sweep_forever(self._escalator.sweep_proposals))
+        ctx.background.append(sweep_forever(lambda: self._vault.reseal(ctx.pool), every=30.0))
 
     async def RegisterCall(
         self, request: intake_pb2.RegisterCallRequest, context: grpc.aio.ServicerContext
@@ -74,6 +77,13 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
         principal.require_site(site.id, site.ancestor_ids)
         structlog.contextvars.bind_contextvars(site_id=site.id)
         if request.officer_id and request.officer_id != principal.person_id:
+            # The answer time and lateness are charged to the officer: only a leader or an admin may
+            # name another one (the call.registered event records who registered it).
+            if not principal.has_role("leader", "admin"):
+                raise PermissionDenied(
+                    "只有值班领导或管理员可替其他值班员登记来电 "
+                    "only a leader or an admin registers a call for another officer"
+                )
             await self._roster.require_person_at(request.officer_id, site, field="officer_id")
         assignment_id, roster_answered = await self._roster.assignment_of(
             site_id=site.id, officer_id=draft.officer_id, at=draft.answered_at
@@ -178,8 +188,9 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
             # A notice from a superior carries six elements; a missing one is flagged (上级通知六要素).
             elements = notice_dict(request.notice)
             notice, missing = json.dumps(elements, ensure_ascii=False), rules.missing_notice_elements(elements)
+        call_id = new_id("call")
         return store.CallRow(
-            id=new_id("call"),
+            id=call_id,
             site_id=draft.site_id,
             channel=draft.channel,
             category=draft.category,
@@ -188,13 +199,13 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
             ended_at=draft.ended_at,
             answer_delay_seconds=delay,
             answered_late=late,
-            caller_key_id=self._cipher.active_key_id,
-            caller_name_enc=self._cipher.encrypt(draft.caller_name) if draft.caller_name else None,
-            caller_phone_enc=self._cipher.encrypt(draft.caller_phone) if draft.caller_phone else None,
-            caller_name_masked=mask_name(draft.caller_name),
-            caller_phone_masked=mask_phone(draft.caller_phone),
-            caller_unit=draft.caller_unit,
-            caller_address=draft.caller_address,
+            **self._vault.sealed(
+                call_id,
+                name=draft.caller_name,
+                phone=draft.caller_phone,
+                unit=draft.caller_unit,
+                address=draft.caller_address,
+            ),
             place_text=draft.place_text,
             latitude=draft.latitude,
             longitude=draft.longitude,
@@ -431,12 +442,7 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
         # The audit is committed before anything clear leaves the service; the log names no value.
         log.info("caller revealed", call_id=call.id, audit_id=audit_id)
         return intake_pb2.RevealCallerResponse(
-            caller=intake_pb2.Caller(
-                name=self._cipher.decrypt(call.caller_key_id, call.caller_name_enc) if call.caller_name_enc else "",
-                phone=self._cipher.decrypt(call.caller_key_id, call.caller_phone_enc) if call.caller_phone_enc else "",
-                unit=call.caller_unit,
-                address=call.caller_address,
-            ),
+            caller=self._vault.reveal(call),
             audit_id=audit_id,
         )
 
@@ -469,6 +475,7 @@ async def build(ctx: ServiceContext[IntakeSettings], server: grpc.aio.Server) ->
     settings = ctx.settings
     client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
     callbacks = CallbackStarter(pool=ctx.pool, client=client, task_queue=task_queue_of("intake"))
+    ctx.policies.update(POLICIES)  # who may call each RPC; none missing, or no start
     intake_pb2_grpc.add_IntakeServiceServicer_to_server(IntakeServicer(ctx, callbacks=callbacks), server)
     view = EventConsumer(
         pool=ctx.pool,

@@ -38,3 +38,8 @@ class IntakeSettings(ServiceSettings):
 
     def pg_password(self) -> SecretStr:
         return self.intake_pg_password
+
+    def secrets(self) -> dict[str, str]:
+        # The development key spells its purpose only once decoded: name it, so it is refused.
+        keys = self.caller_keys.get_secret_value().replace(DEV_CALLER_KEY, "development-only")
+        return {**super().secrets(), "caller_keys": keys}

@@ -27,6 +27,7 @@ class CallRow:
     caller_phone_enc: bytes | None
     caller_name_masked: str
     caller_phone_masked: str
+    # Clear unit and address of rows registered before they were sealed; "" once re-sealed.
     caller_unit: str
     caller_address: str
     place_text: str
@@ -46,11 +47,19 @@ class CallRow:
     # The six elements of a notice from a superior as JSON text, and those still missing.
     notice: str | None = None
     notice_missing: tuple[str, ...] = ()
+    # The caller's unit and address, sealed like the name and number, and masked for display.
+    caller_unit_enc: bytes | None = None
+    caller_address_enc: bytes | None = None
+    caller_unit_masked: str = ""
+    caller_address_masked: str = ""
+
+
+SEALED_FIELDS = ("caller_name_enc", "caller_phone_enc", "caller_unit_enc", "caller_address_enc")
 
 
 def _row(record: asyncpg.Record) -> CallRow:
     values = dict(record)
-    for field in ("caller_name_enc", "caller_phone_enc"):
+    for field in SEALED_FIELDS:
         if values[field] is not None:
             values[field] = bytes(values[field])
     values["notice_missing"] = tuple(values["notice_missing"])
@@ -267,9 +276,17 @@ async def mark_callback_overdue(conn: Connection, *, callback_id: str) -> Callba
     return CallbackRow(**dict(row)) if row else None
 
 
-async def list_callbacks(conn: Connection, *, site_id: str, open_only: bool) -> list[CallbackRow]:
+async def list_callbacks(
+    conn: Connection, *, site_ids: list[str] | None, open_only: bool, limit: int, offset: int
+) -> list[CallbackRow]:
+    """A page of the callbacks of these sites (None: every site), soonest due first."""
     rows = await conn.fetch(
-        "SELECT * FROM callbacks WHERE site_id = $1 AND (NOT $2 OR status = 'open') ORDER BY due_at", site_id, open_only
+        """SELECT * FROM callbacks WHERE ($1::text[] IS NULL OR site_id = ANY($1))
+             AND (NOT $2 OR status = 'open') ORDER BY due_at, id LIMIT $3 OFFSET $4""",
+        site_ids,
+        open_only,
+        limit,
+        offset,
     )
     return [CallbackRow(**dict(r)) for r in rows]
 
@@ -283,6 +300,36 @@ async def callbacks_without_workflow(conn: Connection, *, limit: int = 100) -> l
 
 async def mark_callback_workflow_started(conn: Connection, *, callback_id: str) -> None:
     await conn.execute("UPDATE callbacks SET workflow_started_at = now() WHERE id = $1", callback_id)
+
+
+async def calls_to_reseal(conn: Connection, *, limit: int = 100) -> list[CallRow]:
+    """Calls with a clear unit or address, or values sealed before they were bound to their place
+    (the partial index calls_to_reseal), locked."""
+    rows = await conn.fetch(
+        """SELECT * FROM calls WHERE caller_unit <> '' OR caller_address <> ''
+              OR substring(caller_name_enc FROM 1 FOR 3) <> 'v2:'::bytea
+              OR substring(caller_phone_enc FROM 1 FOR 3) <> 'v2:'::bytea
+           ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED""",
+        limit,
+    )
+    return [_row(r) for r in rows]
+
+
+async def reseal(conn: Connection, *, call: CallRow) -> None:
+    """Store ``call``'s sealed and masked caller values; the clear unit and address go."""
+    await conn.execute(
+        """UPDATE calls SET caller_key_id = $2, caller_name_enc = $3, caller_phone_enc = $4, caller_unit_enc = $5,
+               caller_address_enc = $6, caller_unit_masked = $7, caller_address_masked = $8, caller_unit = '',
+               caller_address = '' WHERE id = $1""",
+        call.id,
+        call.caller_key_id,
+        call.caller_name_enc,
+        call.caller_phone_enc,
+        call.caller_unit_enc,
+        call.caller_address_enc,
+        call.caller_unit_masked,
+        call.caller_address_masked,
+    )
 
 
 async def audit_reveal(conn: Connection, *, audit_id: str, call_id: str, by: str, reason: str, at: datetime) -> None:

@@ -5,6 +5,9 @@ webhook deliveries."""
 
 from __future__ import annotations
 
+from functools import partial
+
+import asyncpg
 import grpc
 from temporalio.client import Client
 
@@ -13,15 +16,18 @@ from dutyline.grpckit.client import service_channel
 from dutyline.grpckit.server import ServiceContext
 from dutyline.notify.v1 import notify_pb2, notify_pb2_grpc
 from dutyline.roster.v1 import roster_pb2_grpc
+from dutyline.temporal_start import sweep_forever
 from dutyline.temporal_worker import task_queue_of
 from services.notify.agencies.feed import EventFeed
 from services.notify.agencies.rpc import AgencyRpcs
 from services.notify.agencies.webhooks import WebhookDeliverer
+from services.notify.people import contacts, store
 from services.notify.people.channels import build_channels
 from services.notify.people.dispatcher import Dispatcher
 from services.notify.people.escalation_starter import EscalationStarter
 from services.notify.people.recipients import RecipientResolver
 from services.notify.people.rpc import PeopleRpcs
+from services.notify.policy import POLICIES
 from services.notify.settings import NotifySettings
 
 
@@ -50,11 +56,21 @@ class NotifyServicer(PeopleRpcs, AgencyRpcs, notify_pb2_grpc.NotifyServiceServic
 
 async def build(ctx: ServiceContext[NotifySettings], server: grpc.aio.Server) -> str:
     settings = ctx.settings
+    contacts.configure(settings.contact_keys.get_secret_value())
     client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
     channels = build_channels(settings)
     dispatcher = Dispatcher(pool=ctx.pool, channels=channels, settings=settings)
     servicer = NotifyServicer(ctx, client=client, dispatcher=dispatcher, channels=list(channels))
     ctx.background.append(dispatcher.run())
+    ctx.background.append(sweep_forever(partial(_seal_clear_routes, ctx.pool), every=30.0))
+    ctx.background.append(sweep_forever(servicer.repush_revocations, every=300.0))
     ctx.on_close.append(channels.close)
+    ctx.policies.update(POLICIES)  # who may call each RPC; none missing, or no start
     notify_pb2_grpc.add_NotifyServiceServicer_to_server(servicer, server)
     return str(notify_pb2.DESCRIPTOR.services_by_name["NotifyService"].full_name)
+
+
+async def _seal_clear_routes(pool: asyncpg.Pool) -> None:
+    """Seal the staff contacts of notifications stored before contacts were sealed, a batch a round."""
+    async with pool.acquire() as conn, conn.transaction():
+        await store.seal_clear_routes(conn)

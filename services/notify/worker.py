@@ -9,6 +9,7 @@ from dutyline.db.service_pool import service_pool
 from dutyline.grpckit.client import service_channel
 from dutyline.roster.v1 import roster_pb2_grpc
 from dutyline.temporal_worker import WorkerPlan
+from services.notify.people import contacts
 from services.notify.people.channels import available_channels
 from services.notify.people.escalation_activities import EscalationActivities
 from services.notify.people.recipients import RecipientResolver
@@ -19,6 +20,7 @@ SERVICE = "notify"
 
 
 async def build(settings: NotifySettings, resources: AsyncExitStack) -> WorkerPlan:
+    contacts.configure(settings.contact_keys.get_secret_value())
     pool = await service_pool(settings, min_size=1, max_size=10)
     resources.push_async_callback(pool.close)
     roster = service_channel(settings, target="roster", caller=SERVICE)

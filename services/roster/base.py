@@ -15,6 +15,7 @@ from dutyline.grpckit import idempotency
 from dutyline.grpckit.auth import current_principal
 from dutyline.grpckit.errors import FieldViolation, InvalidArgument, NotFound
 from dutyline.grpckit.server import ServiceContext
+from dutyline.outbound import OutboundPolicy
 from services.roster import access, store
 
 R = TypeVar("R", bound=Message)
@@ -25,6 +26,8 @@ SITE_CACHE_SECONDS = 30.0
 class RosterBase:
     def __init__(self, ctx: ServiceContext) -> None:
         self._pool = ctx.pool
+        # Where users' IM and webhook URLs may point (dutyline.outbound).
+        self._outbound = OutboundPolicy.parse(ctx.settings.outbound_allow)
         self._site_cache: dict[str, tuple[float, store.SiteRow]] = {}
 
     @staticmethod

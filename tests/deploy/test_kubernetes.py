@@ -216,14 +216,16 @@ def test_service_probes_ports_and_address_agree(name: str, service: str) -> None
     pod = objects(docs, "Deployment")[service]["spec"]["template"]
     (container,) = pod["spec"]["containers"]
     named_ports = {p["name"]: p["containerPort"] for p in container["ports"]}
-    assert named_ports == {"grpc": port}, f"{service}: container ports {named_ports}, address port {port}"
+    # The kubelet's gRPC probes have no TLS: they ask the plaintext health-only port (DUTYLINE_HEALTH_PORT).
+    health_port = int(config_map(docs)["DUTYLINE_HEALTH_PORT"])
+    assert named_ports == {"grpc": port, "health": health_port}, f"{service}: container ports {named_ports}"
 
     def resolve(value: int | str) -> int:
         return named_ports[value] if isinstance(value, str) else value
 
     for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
         assert "grpc" in container[probe], f"{service}: {probe} is not a gRPC probe"
-        assert resolve(container[probe]["grpc"]["port"]) == port, f"{service}: {probe} on another port"
+        assert resolve(container[probe]["grpc"]["port"]) == health_port, f"{service}: {probe} on another port"
 
     svc = objects(docs, "Service")[service]["spec"]
     assert svc.get("type", "ClusterIP") == "ClusterIP"
@@ -294,11 +296,16 @@ def test_nats_credentials_are_mounted_where_the_settings_point(name: str) -> Non
             assert files.get(creds_path) == "services.creds", f"{what}: DUTYLINE_NATS_CREDS is not mounted"
         else:
             assert not files, f"{what} does not use NATS and gets no credentials"
-        if what == "Deployment/notify":
-            seed = PurePosixPath(env["DUTYLINE_NATS_ACCOUNT_SEED_FILE"])
-            assert files.get(seed) == "account.seed", "notify's DUTYLINE_NATS_ACCOUNT_SEED_FILE is not mounted"
-        else:
-            assert "account.seed" not in files.values(), f"{what} gets the account seed, which only notify needs"
+        notify_only = {
+            "DUTYLINE_NATS_ACCOUNT_SEED_FILE": "account.seed",
+            "DUTYLINE_NATS_SIGNING_SEED_FILE": "signing.seed",
+            "DUTYLINE_NATS_SYSTEM_CREDS": "system.creds",
+        }
+        for variable, key in notify_only.items():
+            if what == "Deployment/notify":
+                assert files.get(PurePosixPath(env[variable])) == key, f"notify's {variable} is not mounted"
+            else:
+                assert key not in files.values(), f"{what} gets {key}, which only notify needs"
 
 
 def test_production_runs_at_least_two_of_everything_spread_over_nodes() -> None:
@@ -406,7 +413,7 @@ def test_config_map_and_secrets_cover_every_setting_once() -> None:
     }
     assert shared == secret_keys(Settings), "the shared Secret holds exactly the shared secret settings"
     # The account seed is given as a file (DUTYLINE_NATS_ACCOUNT_SEED_FILE, notify only), not as a value.
-    as_file = {"DUTYLINE_NATS_ACCOUNT_SEED"}
+    as_file = {"DUTYLINE_NATS_ACCOUNT_SEED", "DUTYLINE_NATS_SIGNING_SEED"}
     secrets = set(shared)
     for name, service in LAUNCHED.items():
         own = set(template[service_secret(name)]["stringData"])
@@ -510,7 +517,12 @@ def test_secret_template_is_only_placeholders() -> None:
     for name, doc in secret_template().items():
         for key, value in doc["stringData"].items():
             assert "REPLACE" in value, f"{name}.{key} looks like a real value; the template holds placeholders only"
-    assert set(secret_template()[NATS_SECRET]["stringData"]) == {"services.creds", "account.seed"}
+    assert set(secret_template()[NATS_SECRET]["stringData"]) == {
+        "services.creds",
+        "account.seed",
+        "signing.seed",
+        "system.creds",
+    }
 
 
 # --- the engines' values agree with the ConfigMap and the Secret ------------------------------------

@@ -19,11 +19,11 @@ from dutyline.common.v1 import common_pb2
 from dutyline.grpckit.client import channel
 from dutyline.grpckit.convert import ts
 from dutyline.grpckit.errors import field_violations
-from dutyline.incident.v1 import incident_pb2
+from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2
 from dutyline.notify.v1 import notify_pb2, notify_pb2_grpc
 from tests.e2e.test_emergency_call_slice import emergency_call
-from tests.support import notifications_about, published_within
+from tests.support import notifications_about, published_within, token_for
 
 pytestmark = pytest.mark.stack
 
@@ -171,9 +171,11 @@ async def test_enums_out_of_range_are_refused(intake: Any, incidents: Any, value
 
 
 @pytest.mark.parametrize("responder", ["😀", "../../etc/passwd", "p-nobody"])
-async def test_a_first_responder_who_is_not_a_person_of_the_site_is_refused(incidents: Any, responder: str) -> None:
+async def test_a_first_responder_who_is_not_a_person_of_the_site_is_refused(platform: Any, responder: str) -> None:
+    # A leader's request: only a leader or an admin names someone else (issue 14, finding 19).
     request = K.OpenIncidentRequest(idempotency_key=key(), site_id="hz-01", title="t", first_responder_id=responder)
-    await refused(incidents.OpenIncident(request, timeout=20), "first_responder_id")
+    async with channel(platform.address("incident"), token_for("p-hz-leader-1", ["leader"], ["hz-01"])) as ch:
+        await refused(incident_pb2_grpc.IncidentServiceStub(ch).OpenIncident(request, timeout=20), "first_responder_id")
 
 
 @pytest.mark.parametrize("loss", [-1, -(2**63), 2**63 - 1])

@@ -232,11 +232,12 @@ async def test_no_token_is_unauthenticated_and_other_site_is_denied(platform: An
         with pytest.raises(grpc.aio.AioRpcError) as err:
             await intake_pb2_grpc.IntakeServiceStub(ch).RegisterCall(emergency_call())
         assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
-    # A regional supervisor covers the region's sites.
+    # A regional supervisor covers the region's sites (and registers as themselves: only a leader or
+    # an admin names another officer).
     supervisor = token_for("p-east-supervisor", ["supervisor"], ["east"])
     async with channel(platform.address("intake"), supervisor) as ch:
         reply = await intake_pb2_grpc.IntakeServiceStub(ch).RegisterCall(
-            emergency_call(category=intake_pb2.CALL_CATEGORY_CONSULTATION, officer_id="p-hz-officer-1")
+            emergency_call(category=intake_pb2.CALL_CATEGORY_CONSULTATION)
         )
         assert reply.call.status == "registered" and not reply.incident_id
 

@@ -8,6 +8,7 @@ import asyncio
 import base64
 import json
 import stat
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +23,11 @@ from nats.js.api import ConsumerConfig
 from dutyline.natsauth import (
     NatsAuthError,
     OperatorSetup,
+    app_account_jwt,
     create_seed,
     decode_jwt,
+    public_key,
+    push_account_jwt,
     user_creds,
     write_secret,
 )
@@ -122,7 +126,12 @@ def test_jwts_verify_and_carry_the_claims_the_server_reads(tmp_path: Path) -> No
     setup = OperatorSetup.create()
     operator = decode_jwt(setup.operator_jwt)
     assert operator["iss"] == operator["sub"]  # self-signed
-    assert operator["nats"] == {"type": "operator", "system_account": setup.system_account_public_key, "version": 2}
+    assert operator["nats"] == {
+        "type": "operator",
+        "system_account": setup.system_account_public_key,
+        "signing_keys": [public_key(setup.signing_seed)],
+        "version": 2,
+    }
 
     account = decode_jwt(setup.account_jwt)
     assert account["iss"] == operator["sub"] and account["sub"] == setup.account_public_key
@@ -340,3 +349,82 @@ async def test_issued_credentials_survive_a_restart(operator_nats: Nats, tmp_pat
         assert errors.seen == []
     finally:
         await agency.close()
+
+
+# --- expiry and revocation, enforced by the server ----------------------------------------------
+
+
+async def refused(url: str, creds: Path) -> str:
+    """What the server says to a client connecting with ``creds``; fails if it lets it in."""
+    with pytest.raises(nats.errors.Error) as refusal:
+        client = await connect_url(url, creds, allow_reconnect=False, connect_timeout=2)
+        await client.close()
+    return str(refusal.value)
+
+
+async def watched(url: str, creds: Path) -> tuple[Client, asyncio.Event]:
+    """A client and an event set when the server drops it."""
+    dropped = asyncio.Event()
+
+    async def on_disconnect() -> None:
+        dropped.set()
+
+    client = await connect_url(url, creds, allow_reconnect=False, disconnected_cb=on_disconnect)
+    return client, dropped
+
+
+async def test_a_revoked_user_is_cut_off_and_refused_even_after_a_restart(operator_nats: Nats, tmp_path: Path) -> None:
+    setup = operator_nats.setup
+    # A resolver keeps the newer of a stored and a preloaded account JWT, by the second they were
+    # issued: be a second later than the setup (made just now, here; days before, in a deployment).
+    await asyncio.sleep(1.1 - time.time() % 1)
+    agency = issue_agency_user(setup.account_seed, "fire-hz", ["dutyline.hz-01.>"], stream=STREAM)
+    other = issue_agency_user(setup.account_seed, "fire-hz", ["dutyline.hz-01.>"], stream=STREAM)
+    agency_creds = write_secret(tmp_path / "agency.creds", agency.text)
+    other_creds = write_secret(tmp_path / "other.creds", other.text)
+    connected, dropped = await watched(operator_nats.server.url, agency_creds)
+    system = await connect_url(operator_nats.server.url, setup.write_system_creds(tmp_path / "system.creds"))
+    try:
+        revoked = app_account_jwt(setup.signing_seed, setup.account_public_key, {agency.public_key: int(time.time())})
+        await push_account_jwt(system, setup.account_public_key, revoked)
+        await asyncio.wait_for(dropped.wait(), 5)  # the server drops the revoked user's connection
+        assert "Authorization Violation" in await refused(operator_nats.server.url, agency_creds)
+        await (await connect_url(operator_nats.server.url, other_creds)).close()  # the others stay valid
+    finally:
+        await connected.close()
+        await system.close()
+
+    # The full resolver kept the pushed account on disk: the preload at start does not undo it.
+    await operator_nats.server.stop_async()
+    await operator_nats.server.start_async()
+    assert "Authorization Violation" in await refused(operator_nats.server.url, agency_creds)
+
+
+async def test_an_expired_user_is_cut_off_and_refused(operator_nats: Nats, tmp_path: Path) -> None:
+    setup = operator_nats.setup
+    expires = int(time.time()) + 2
+    user = issue_agency_user(setup.account_seed, "fire-hz", ["dutyline.hz-01.>"], stream=STREAM, expires=expires)
+    creds = write_secret(tmp_path / "agency.creds", user.text)
+    client, dropped = await watched(operator_nats.server.url, creds)
+    try:
+        await asyncio.wait_for(dropped.wait(), 6)
+    finally:
+        await client.close()
+    # The server checks a new connection's expiry by whole seconds.
+    await asyncio.sleep(max(0.0, expires + 1.1 - time.time()))
+    assert "Authorization Violation" in await refused(operator_nats.server.url, creds)
+
+
+def test_a_setup_from_before_revocations_gets_a_signing_key_and_keeps_its_users(tmp_path: Path) -> None:
+    old = OperatorSetup.load_or_create(tmp_path)
+    data = json.loads((tmp_path / "operator.json").read_text())
+    del data["signing_seed"], data["system_creds"]
+    (tmp_path / "operator.json").write_text(json.dumps(data))
+    upgraded = OperatorSetup.load_or_create(tmp_path)
+    assert (upgraded.operator_seed, upgraded.account_seed, upgraded.service_creds) == (
+        old.operator_seed,
+        old.account_seed,
+        old.service_creds,
+    )
+    assert decode_jwt(upgraded.operator_jwt)["nats"]["signing_keys"] == [public_key(upgraded.signing_seed)]
+    assert OperatorSetup.load_or_create(tmp_path) == upgraded  # written back

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.incident import rules
 from workflows.incident.types import CasualtiesData, DeadlineData, PolicyData, RequirementData
+
+
+def authorised(update: str, args: Any) -> str:
+    """An update and its argument as one canonical text (the grant itself left out): what the
+    incident service signs and the persisting activity checks the grant against."""
+    payload = asdict(args)
+    payload["actor"]["grant"] = ""
+    return json.dumps({"update": update, "args": payload}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def parse(value: str) -> datetime:

@@ -26,6 +26,9 @@ class IncidentInput:
     # Added with the full process; defaults keep incidents started before them replayable.
     jurisdiction: str = ""
     time_zone: str = "Asia/Shanghai"
+    # The first call's answer (ISO 8601, UTC), from which the reporting deadlines count; "": from
+    # registered_at (an incident opened without a call, or started before this field).
+    clock_from: str = ""
 
 
 @dataclass
@@ -70,6 +73,9 @@ class Actor:
     name: str = ""
     kind: str = "person"
     admin: bool = False
+    # In an update: the incident service's signed authorisation of it (services/incident/grants.py).
+    # Reaching Temporal is not being authorised: the activity that persists the step checks it.
+    grant: str = ""
 
 
 # The workflow itself, on what it records on its own (the leader notified, deadlines missed).
@@ -97,6 +103,9 @@ class PolicyData:
     sub_types: list[str]
     requirements: list[RequirementData]
     effective_from: str
+    # The incident's time zone as roster says it when the policy was chosen ("": the one it was
+    # started with). Results recorded before this field keep planning as they did.
+    time_zone: str = ""
 
 
 @dataclass
@@ -106,6 +115,9 @@ class PolicyQuery:
     sub_type: str
     severity: str
     at: str
+    # When set, the activity takes the jurisdiction from the incident as stored, first filling it in
+    # from roster if roster was away at opening; ``jurisdiction`` is then only a fallback.
+    incident_id: str = ""
 
 
 @dataclass
@@ -282,3 +294,8 @@ class ChangeSet:
     feedback: FeedbackData | None = None
     violations: list[ViolationData] = field(default_factory=list)
     merged_into: str = ""
+    # For a step of an update: the update as the workflow received it (convert.authorised), which
+    # the actor's grant must cover, or the activity writes nothing.
+    authorised: str = ""
+    # When the workflow received that update (ISO 8601): the grant must not have expired by then.
+    authorised_at: str = ""

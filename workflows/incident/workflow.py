@@ -14,6 +14,7 @@ import contextlib
 import copy
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from temporalio import workflow
 from temporalio.common import SearchAttributeKey
@@ -82,6 +83,12 @@ class IncidentWorkflow:
         # Steps of a surge of calls (来电激增) heard of, and the duty leader told of.
         self._surge_heard: list[int] = []
         self._surge_told = 0
+        # The site's time zone as load_policy last told it ("": the one the incident started with).
+        self._time_zone = ""
+        # The update being applied, as its grant must cover it (convert.authorised), and when it
+        # arrived; "" outside one.
+        self._authorised = ""
+        self._authorised_at = ""
 
     # -- the process ---------------------------------------------------------------------------
 
@@ -164,7 +171,7 @@ class IncidentWorkflow:
     @workflow.update
     async def verify(self, args: VerifyArgs) -> UpdateResult:
         action = "verify" if args.confirmed else "unfounded"
-        async with self._step("verify"):
+        async with self._step("verify", args):
             self._check(action)
             now = workflow.now()
             if not args.confirmed:
@@ -218,7 +225,7 @@ class IncidentWorkflow:
 
     @workflow.update
     async def reclassify(self, args: ReclassifyArgs) -> UpdateResult:
-        async with self._step("reclassify"):
+        async with self._step("reclassify", args):
             self._check("reclassify")
             now = workflow.now()
             before = self._severity
@@ -253,7 +260,7 @@ class IncidentWorkflow:
 
     @workflow.update
     async def report(self, args: ReportArgs) -> UpdateResult:
-        async with self._step("report"):
+        async with self._step("report", args):
             self._check("report")
             now = workflow.now()
             self._deadlines, met, late = rules.mark_report(self._deadlines, kind=args.kind, at=now)
@@ -305,7 +312,7 @@ class IncidentWorkflow:
 
     @workflow.update
     async def progress(self, args: NoteArgs) -> UpdateResult:
-        async with self._step("progress"):
+        async with self._step("progress", args):
             self._check("progress")
             await self._persist(
                 self._update_id(), "incident.progress", "progress", f"进展 Progress: {args.text}", args.actor
@@ -318,7 +325,7 @@ class IncidentWorkflow:
 
     @workflow.update
     async def feedback(self, args: NoteArgs) -> UpdateResult:
-        async with self._step("feedback"):
+        async with self._step("feedback", args):
             self._check("feedback")
             self._stage = rules.after(self._stage, "feedback")
             self._feedback = True
@@ -347,7 +354,7 @@ class IncidentWorkflow:
 
     @workflow.update
     async def close(self, args: CloseArgs) -> UpdateResult:
-        async with self._step("close"):
+        async with self._step("close", args):
             self._check_close(args)
             now = workflow.now()
             merged = bool(args.merged_into)
@@ -413,7 +420,7 @@ class IncidentWorkflow:
     @workflow.update
     async def absorb(self, args: AbsorbArgs) -> UpdateResult:
         """A duplicate was merged into this incident: its reports count here."""
-        async with self._step("absorb"):
+        async with self._step("absorb", args):
             self._check("report")
             at = convert.parse(args.at)
             for kind in args.report_kinds:
@@ -433,13 +440,18 @@ class IncidentWorkflow:
         self._check("report")
 
     @contextlib.asynccontextmanager
-    async def _step(self, name: str) -> AsyncIterator[None]:
+    async def _step(self, name: str, args: object) -> AsyncIterator[None]:
         """One operator step, all or nothing: when what it must record cannot be recorded for good
-        (the activity said so), the workflow's state is as before the step, the failure is on the
-        timeline, and the update fails (FAILED_PRECONDITION to the operator) — never "verified in
-        the workflow, not in the database"."""
+        (the activity said so — also when the update's grant does not cover it), the workflow's
+        state is as before the step, the failure is on the timeline, and the update fails
+        (FAILED_PRECONDITION to the operator) — never "verified in the workflow, not in the database"."""
+        # A grant is checked against when the update arrived: waiting for the step before it (or for
+        # roster, to choose a policy) must not make it expire.
+        received = workflow.now()
         async with self._lock:
             saved = self._snapshot()
+            self._authorised = convert.authorised(name, args)
+            self._authorised_at = received.isoformat()
             try:
                 yield
             except ActivityError as failure:
@@ -523,11 +535,15 @@ class IncidentWorkflow:
         assert self._verified_at is not None
         return rules.plan_deadlines(
             policy,
-            registered_at=convert.parse(incident.registered_at),
+            # The clocks run from the first call's answer (DESIGN §2), else from the registration.
+            registered_at=convert.parse(incident.clock_from or incident.registered_at),
             verified_at=self._verified_at,
-            tz=convert.zone(incident.time_zone),
+            tz=self._zone(),
             now=now,
         )
+
+    def _zone(self) -> ZoneInfo:
+        return convert.zone(self._time_zone or self._require_input().time_zone)
 
     def _extend_follow_ups(self, now: datetime) -> None:
         if self._policy is None or self._verified_at is None:
@@ -535,7 +551,7 @@ class IncidentWorkflow:
         self._deadlines = rules.extend_follow_ups(
             self._deadlines,
             self._policy,
-            tz=convert.zone(self._require_input().time_zone),
+            tz=self._zone(),
             verified_at=self._verified_at,
             now=now,
         )
@@ -573,9 +589,12 @@ class IncidentWorkflow:
                 sub_type=self._sub_type,
                 severity=self._severity,
                 at=now.isoformat(),
+                incident_id=incident.incident_id,
             ),
             result_type=PolicyData,
         )
+        if data is not None and data.time_zone:
+            self._time_zone = data.time_zone
         return convert.policy_from_data(data) if data is not None else None
 
     async def _persist(
@@ -609,6 +628,8 @@ class IncidentWorkflow:
                 feedback=feedback,
                 violations=list(violations),
                 merged_into=merged_into,
+                authorised=self._authorised if change_id.startswith("update:") else "",
+                authorised_at=self._authorised_at if change_id.startswith("update:") else "",
             ),
         )
 

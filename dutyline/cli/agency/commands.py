@@ -24,7 +24,7 @@ from dutyline.config import get_settings
 from dutyline.notify.v1 import notify_pb2
 
 agency_app = typer.Typer(
-    help="外部机构 Agencies subscribing to events: add, list, credentials, deliveries.", no_args_is_help=True
+    help="外部机构 Agencies subscribing to events: add, list, credentials, revoke, deliveries.", no_args_is_help=True
 )
 
 AgencyArg = Annotated[str, typer.Argument(metavar="ID", help="机构编号 agency id, e.g. fire-hz")]
@@ -129,6 +129,21 @@ def credentials(
     s.out.print(f"[green]{escape(t('agency.creds_written', path=path))}[/]", soft_wrap=True)
     s.out.print(f"[yellow]{escape(t('agency.creds_warning'))}[/]", soft_wrap=True)
     s.out.print(views.credentials_view(issued, path, url, get_settings().stream))
+
+
+@agency_app.command()
+def revoke(ctx: typer.Context, agency: AgencyArg, idempotency_key: KeyOpt = None) -> None:
+    """吊销 NATS 凭据 Revoke every NATS user issued to the agency: the NATS servers refuse and disconnect
+    them at once (an agency disbanded, its creds leaked). Issue new ones with `credentials`."""
+    key = new_key(idempotency_key)
+    request = notify_pb2.RevokeAgencyCredentialsRequest(idempotency_key=key, agency_id=agency)
+
+    async def work(nx: Notify) -> notify_pb2.Agency:
+        revoked: notify_pb2.Agency = await nx.stub.RevokeAgencyCredentials(request, timeout=TIMEOUT)
+        return revoked
+
+    call(ctx, work, key=key)
+    session(ctx).out.print(f"[green]{escape(t('agency.revoked', id=agency))}[/]", soft_wrap=True)
 
 
 @agency_app.command()

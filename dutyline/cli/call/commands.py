@@ -343,8 +343,14 @@ def callbacks(
 
     async def work(c: Calls) -> tuple[list[intake_pb2.Callback], ZoneInfo, str]:
         request = intake_pb2.ListCallbacksRequest(site_id=site_id, open_only=open_only)
-        listed = await c.stub.ListCallbacks(request, timeout=TIMEOUT)
-        return list(listed.callbacks), await c.look.zone(site_id), await c.look.site_label(site_id)
+        found: list[intake_pb2.Callback] = []
+        while True:  # every page
+            listed = await c.stub.ListCallbacks(request, timeout=TIMEOUT)
+            found.extend(listed.callbacks)
+            if not listed.page.next_page_token:
+                break
+            request.page.page_token = listed.page.next_page_token
+        return found, await c.look.zone(site_id), await c.look.site_label(site_id)
 
     found, zone, name = run(ctx, work, target=target)
     out = session(ctx).out
@@ -424,10 +430,13 @@ def transfer(
         made = moved.transfers[-1].callback_id if moved.transfers else ""
         taken = None
         if made:  # There is no GetCallback: the message taken is found among the site's open ones.
-            listed = await c.stub.ListCallbacks(
-                intake_pb2.ListCallbacksRequest(site_id=moved.site_id, open_only=True), timeout=TIMEOUT
-            )
-            taken = next((cb for cb in listed.callbacks if cb.id == made), None)
+            pages = intake_pb2.ListCallbacksRequest(site_id=moved.site_id, open_only=True)
+            while taken is None:
+                listed = await c.stub.ListCallbacks(pages, timeout=TIMEOUT)
+                taken = next((cb for cb in listed.callbacks if cb.id == made), None)
+                if not listed.page.next_page_token:
+                    break
+                pages.page.page_token = listed.page.next_page_token
         return moved, taken, await c.seen(moved.site_id)
 
     moved, taken, seen = run(ctx, work, key=key)

@@ -24,6 +24,7 @@ from dutyline.cli.common.i18n import t
 from dutyline.cli.common.state import PlatformInfo
 from dutyline.config import get_settings
 from dutyline.envelope import SITE_ID_PATTERN
+from dutyline.grpckit import tls
 from dutyline.grpckit.client import channel
 from dutyline.grpckit.errors import field_violations
 
@@ -118,7 +119,8 @@ def run(
     """Run ``work`` on an authenticated channel to ``target``; a gRPC error exits with code 2."""
 
     async def main() -> T:
-        async with channel(target.address, target.token) as ch:
+        # TLS when DUTYLINE_TLS_CA_FILE is set (dutyline.grpckit.tls).
+        async with channel(target.address, target.token, tls.channel_credentials(get_settings())) as ch:
             return await work(ch)
 
     try:

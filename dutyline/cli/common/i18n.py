@@ -517,6 +517,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Cannot write {path}: {error}. Issue the same credentials again with --idempotency-key {key}.",
     ),
     "agency.subjects": ("允许订阅的主题", "Subjects the server lets it subscribe to"),
+    "agency.revoked": (
+        "已吊销机构 {id} 的全部 NATS 凭据，NATS 服务器即刻拒绝其连接。",
+        "Every NATS credential of agency {id} is revoked: the NATS servers refuse it at once.",
+    ),
     "agency.snippet": ("用 nats-py 连接", "Connect with nats-py"),
     "agency.deliveries_title": ("Webhook 推送记录", "Webhook deliveries"),
     "agency.no_deliveries": ("没有符合条件的推送记录。", "No deliveries match."),

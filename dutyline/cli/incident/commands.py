@@ -224,7 +224,13 @@ def violations(
         request = incident_pb2.ListViolationsRequest(
             site_id=site or "", person_id=person or "", period=local_period(zone, first, last), include_drills=drills
         )
-        found = list((await ix.stub.ListViolations(request, timeout=TIMEOUT)).violations)
+        found: list[incident_pb2.Violation] = []
+        while True:  # every page of the period
+            page = await ix.stub.ListViolations(request, timeout=TIMEOUT)
+            found.extend(page.violations)
+            if not page.page.next_page_token:
+                break
+            request.page.page_token = page.page.next_page_token
         sites = sorted({v.site_id for v in found})
         zones = await asyncio.gather(*(ix.zone(s) for s in sites))
         return found, dict(zip(sites, zones, strict=True))

@@ -383,16 +383,20 @@ class MergeRequest(_message.Message):
     def __init__(self, idempotency_key: _Optional[str] = ..., duplicate_id: _Optional[str] = ..., primary_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class GetTimelineRequest(_message.Message):
-    __slots__ = ("incident_id",)
+    __slots__ = ("incident_id", "page")
     INCIDENT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
     incident_id: str
-    def __init__(self, incident_id: _Optional[str] = ...) -> None: ...
+    page: _common_pb2.PageRequest
+    def __init__(self, incident_id: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
 
 class GetTimelineResponse(_message.Message):
-    __slots__ = ("entries",)
+    __slots__ = ("entries", "page")
     ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
     entries: _containers.RepeatedCompositeFieldContainer[TimelineEntry]
-    def __init__(self, entries: _Optional[_Iterable[_Union[TimelineEntry, _Mapping]]] = ...) -> None: ...
+    page: _common_pb2.PageResponse
+    def __init__(self, entries: _Optional[_Iterable[_Union[TimelineEntry, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageResponse, _Mapping]] = ...) -> None: ...
 
 class WatchIncidentsRequest(_message.Message):
     __slots__ = ("site_id", "include_drills", "resume_after")
@@ -499,22 +503,26 @@ class Violation(_message.Message):
     def __init__(self, id: _Optional[str] = ..., incident_id: _Optional[str] = ..., site_id: _Optional[str] = ..., person_id: _Optional[str] = ..., kind: _Optional[str] = ..., report_kind: _Optional[_Union[ReportKind, str]] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., late_seconds: _Optional[float] = ..., number: _Optional[int] = ..., drill: _Optional[bool] = ...) -> None: ...
 
 class ListViolationsRequest(_message.Message):
-    __slots__ = ("site_id", "person_id", "period", "include_drills")
+    __slots__ = ("site_id", "person_id", "period", "include_drills", "page")
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
     PERSON_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_DRILLS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
     site_id: str
     person_id: str
     period: _common_pb2.TimeRange
     include_drills: bool
-    def __init__(self, site_id: _Optional[str] = ..., person_id: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., include_drills: _Optional[bool] = ...) -> None: ...
+    page: _common_pb2.PageRequest
+    def __init__(self, site_id: _Optional[str] = ..., person_id: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., include_drills: _Optional[bool] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
 
 class ListViolationsResponse(_message.Message):
-    __slots__ = ("violations",)
+    __slots__ = ("violations", "page")
     VIOLATIONS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
     violations: _containers.RepeatedCompositeFieldContainer[Violation]
-    def __init__(self, violations: _Optional[_Iterable[_Union[Violation, _Mapping]]] = ...) -> None: ...
+    page: _common_pb2.PageResponse
+    def __init__(self, violations: _Optional[_Iterable[_Union[Violation, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageResponse, _Mapping]] = ...) -> None: ...
 
 class MergeSuggestion(_message.Message):
     __slots__ = ("id", "site_id", "primary_id", "duplicate_id", "score", "evidence", "status", "suggested_by", "suggested_at", "decided_by", "decided_at", "reason", "drill", "primary_title", "duplicate_title")

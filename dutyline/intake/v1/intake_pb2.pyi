@@ -302,18 +302,22 @@ class Callback(_message.Message):
     def __init__(self, id: _Optional[str] = ..., call_id: _Optional[str] = ..., recipient_id: _Optional[str] = ..., content: _Optional[str] = ..., urgent: _Optional[bool] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[str] = ..., outcome: _Optional[str] = ..., kind: _Optional[str] = ..., site_id: _Optional[str] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., overdue: _Optional[bool] = ...) -> None: ...
 
 class ListCallbacksRequest(_message.Message):
-    __slots__ = ("site_id", "open_only")
+    __slots__ = ("site_id", "open_only", "page")
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
     OPEN_ONLY_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
     site_id: str
     open_only: bool
-    def __init__(self, site_id: _Optional[str] = ..., open_only: _Optional[bool] = ...) -> None: ...
+    page: _common_pb2.PageRequest
+    def __init__(self, site_id: _Optional[str] = ..., open_only: _Optional[bool] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
 
 class ListCallbacksResponse(_message.Message):
-    __slots__ = ("callbacks",)
+    __slots__ = ("callbacks", "page")
     CALLBACKS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
     callbacks: _containers.RepeatedCompositeFieldContainer[Callback]
-    def __init__(self, callbacks: _Optional[_Iterable[_Union[Callback, _Mapping]]] = ...) -> None: ...
+    page: _common_pb2.PageResponse
+    def __init__(self, callbacks: _Optional[_Iterable[_Union[Callback, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageResponse, _Mapping]] = ...) -> None: ...
 
 class CompleteNoticeRequest(_message.Message):
     __slots__ = ("idempotency_key", "call_id", "notice")

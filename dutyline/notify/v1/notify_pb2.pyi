@@ -331,6 +331,14 @@ class IssueAgencyCredentialsRequest(_message.Message):
     agency_id: str
     def __init__(self, idempotency_key: _Optional[str] = ..., agency_id: _Optional[str] = ...) -> None: ...
 
+class RevokeAgencyCredentialsRequest(_message.Message):
+    __slots__ = ("idempotency_key", "agency_id")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    AGENCY_ID_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    agency_id: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., agency_id: _Optional[str] = ...) -> None: ...
+
 class AgencyCredentials(_message.Message):
     __slots__ = ("agency_id", "nats_user", "allowed_subjects", "creds", "inbox_prefix", "consumer")
     AGENCY_ID_FIELD_NUMBER: _ClassVar[int]

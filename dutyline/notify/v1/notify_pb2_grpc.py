@@ -89,6 +89,11 @@ class NotifyServiceStub:
                 request_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.IssueAgencyCredentialsRequest.SerializeToString,
                 response_deserializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.AgencyCredentials.FromString,
                 _registered_method=True)
+        self.RevokeAgencyCredentials = channel.unary_unary(
+                '/dutyline.notify.v1.NotifyService/RevokeAgencyCredentials',
+                request_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.RevokeAgencyCredentialsRequest.SerializeToString,
+                response_deserializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.Agency.FromString,
+                _registered_method=True)
         self.ListAgencyDeliveries = channel.unary_unary(
                 '/dutyline.notify.v1.NotifyService/ListAgencyDeliveries',
                 request_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.ListAgencyDeliveriesRequest.SerializeToString,
@@ -168,6 +173,14 @@ class NotifyServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RevokeAgencyCredentials(self, request, context):
+        """Revokes every NATS user issued to the agency: the NATS servers refuse and disconnect them at once
+        (an agency disbanded, its credentials leaked). Issuing again also revokes the earlier users.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListAgencyDeliveries(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -231,6 +244,11 @@ def add_NotifyServiceServicer_to_server(servicer, server):
                     servicer.IssueAgencyCredentials,
                     request_deserializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.IssueAgencyCredentialsRequest.FromString,
                     response_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.AgencyCredentials.SerializeToString,
+            ),
+            'RevokeAgencyCredentials': grpc.unary_unary_rpc_method_handler(
+                    servicer.RevokeAgencyCredentials,
+                    request_deserializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.RevokeAgencyCredentialsRequest.FromString,
+                    response_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.Agency.SerializeToString,
             ),
             'ListAgencyDeliveries': grpc.unary_unary_rpc_method_handler(
                     servicer.ListAgencyDeliveries,
@@ -535,6 +553,33 @@ class NotifyService:
             '/dutyline.notify.v1.NotifyService/IssueAgencyCredentials',
             dutyline_dot_notify_dot_v1_dot_notify__pb2.IssueAgencyCredentialsRequest.SerializeToString,
             dutyline_dot_notify_dot_v1_dot_notify__pb2.AgencyCredentials.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RevokeAgencyCredentials(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.notify.v1.NotifyService/RevokeAgencyCredentials',
+            dutyline_dot_notify_dot_v1_dot_notify__pb2.RevokeAgencyCredentialsRequest.SerializeToString,
+            dutyline_dot_notify_dot_v1_dot_notify__pb2.Agency.FromString,
             options,
             channel_credentials,
             insecure,

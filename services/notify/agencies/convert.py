@@ -5,6 +5,7 @@ from __future__ import annotations
 from dutyline.grpckit.convert import ts
 from dutyline.notify.v1 import notify_pb2
 from services.notify.agencies import store as agency_store
+from services.notify.people.channels.base import answer_code
 
 
 def agency_message(row: agency_store.AgencyRow, *, with_secret: bool = False) -> notify_pb2.Agency:
@@ -29,7 +30,8 @@ def delivery_message(row: agency_store.DeliveryRow) -> notify_pb2.AgencyDelivery
         status=row.status,
         attempts=row.attempts,
         receipt=row.receipt,
-        last_error=row.last_error,
+        # The code only: the answer's body is whatever the URL's server said (dutyline.outbound).
+        last_error=answer_code(row.last_error),
         acknowledged_at=ts(row.acknowledged_at),
         next_attempt_at=ts(row.next_attempt_at),
     )

@@ -62,6 +62,45 @@ async def set_nats_user(conn: Connection, *, agency_id: str, nats_user: str) -> 
     await conn.execute("UPDATE agencies SET nats_user = $2 WHERE id = $1", agency_id, nats_user)
 
 
+async def record_nats_user(
+    conn: Connection, *, agency_id: str, public_key: str, subjects: list[str], issued_at: datetime, expires_at: datetime
+) -> bool:
+    """Remember an issued user; False if that user was revoked (a retry must not bring it back)."""
+    revoked = await conn.fetchval("SELECT revoked_at FROM agency_nats_users WHERE public_key = $1", public_key)
+    if revoked is not None:
+        return False
+    await conn.execute(
+        "INSERT INTO agency_nats_users (public_key, agency_id, subjects, issued_at, expires_at) "
+        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (public_key) DO UPDATE SET expires_at = EXCLUDED.expires_at",
+        public_key,
+        agency_id,
+        subjects,
+        issued_at,
+        expires_at,
+    )
+    return True
+
+
+async def revoke_nats_users(conn: Connection, *, agency_id: str, now: datetime, keep: str = "") -> int:
+    """Revoke the agency's users (all but ``keep``); how many were revoked."""
+    status = await conn.execute(
+        "UPDATE agency_nats_users SET revoked_at = $2 WHERE agency_id = $1 AND revoked_at IS NULL AND public_key <> $3",
+        agency_id,
+        now,
+        keep,
+    )
+    return int(status.split()[-1])
+
+
+async def nats_revocations(conn: Connection, *, now: datetime) -> dict[str, int]:
+    """Public key → unix time of revocation, of every revoked user not yet expired (an expired one the
+    server refuses anyway)."""
+    rows = await conn.fetch(
+        "SELECT public_key, revoked_at FROM agency_nats_users WHERE revoked_at IS NOT NULL AND expires_at > $1", now
+    )
+    return {r["public_key"]: int(r["revoked_at"].timestamp()) for r in rows}
+
+
 @dataclass(frozen=True)
 class DeliveryRow:
     agency_id: str
@@ -160,12 +199,17 @@ async def update_delivery(
     return _delivery(record)
 
 
-async def list_deliveries(conn: Connection, *, agency_id: str, status: str, limit: int) -> list[DeliveryRow]:
+async def list_deliveries(
+    conn: Connection, *, agency_id: str, status: str, limit: int, agency_ids: list[str] | None = None
+) -> list[DeliveryRow]:
+    """Deliveries of ``agency_id`` (every agency if empty), of ``agency_ids`` only if given."""
     records = await conn.fetch(
         f"SELECT {_DELIVERY_COLUMNS} FROM agency_deliveries WHERE ($1 = '' OR agency_id = $1) "
-        "AND ($2 = '' OR status = $2) ORDER BY created_at DESC LIMIT $3",
+        "AND ($2 = '' OR status = $2) AND ($4::text[] IS NULL OR agency_id = ANY($4)) "
+        "ORDER BY created_at DESC LIMIT $3",
         agency_id,
         status,
         limit,
+        agency_ids,
     )
     return [_delivery(r) for r in records]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
@@ -16,11 +17,13 @@ import structlog
 
 from dutyline.emit import emit
 from dutyline.events.v1 import event_pb2
+from dutyline.outbound import BlockedUrl, OutboundPolicy
 from dutyline.webhook_signing import signature_headers
 from services.notify.actor import SYSTEM_ACTOR
 from services.notify.agencies import store as agency_store
 from services.notify.agencies.convert import delivery_message
 from services.notify.http_client import HttpClient
+from services.notify.people.channels.base import ANSWER_LIMIT
 from services.notify.settings import NotifySettings
 
 log = structlog.get_logger(__name__)
@@ -34,11 +37,15 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(MAX_DELAY, 2.0 ** (attempts - 1)))
 
 
+# A receipt is an identifier; anything else the answer holds is not shown to readers.
+_RECEIPT = re.compile(r"[A-Za-z0-9._:/-]{1,100}")
+
+
 def receipt_of(status: int, text: str) -> str:
     with contextlib.suppress(ValueError, AttributeError, TypeError):
         receipt = json.loads(text).get("receipt")
-        if receipt:
-            return str(receipt)[:200]
+        if isinstance(receipt, str | int) and _RECEIPT.fullmatch(str(receipt)):
+            return str(receipt)
     return f"HTTP {status}"
 
 
@@ -46,7 +53,7 @@ class WebhookDeliverer:
     def __init__(self, *, pool: asyncpg.Pool, settings: NotifySettings) -> None:
         self._pool = pool
         self._settings = settings
-        self._http = HttpClient()
+        self._http = HttpClient(policy=OutboundPolicy.parse(settings.outbound_allow))
 
     async def close(self) -> None:
         await self._http.close()
@@ -83,11 +90,13 @@ class WebhookDeliverer:
         }
         try:
             status, text = await self._http.post(agency.webhook_url, row.body, headers)
+        except BlockedUrl as exc:
+            return False, f"blocked address: {exc}"[:ANSWER_LIMIT]
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            return False, f"{type(exc).__name__}: {exc}"[:300]
+            return False, f"{type(exc).__name__}: {exc}"[:ANSWER_LIMIT]
         if 200 <= status < 300:
             return True, receipt_of(status, text)
-        return False, f"HTTP {status}: {text[:200]}"
+        return False, f"HTTP {status}: {text}"[:ANSWER_LIMIT]
 
     async def _deliver(self, row: agency_store.DeliveryRow, agency: agency_store.AgencyRow) -> None:
         acknowledged, answer = await self._post(agency, row)

@@ -5,10 +5,14 @@ from __future__ import annotations
 from dutyline.grpckit.convert import ROLE_NAMES, ROLE_VALUES, ts
 from dutyline.notify.v1 import notify_pb2
 from services.notify.people import store
+from services.notify.people.channels.base import answer_code, mask_address
 from workflows.escalation.types import StepData
 
 
-def notification_message(row: store.NotificationRow) -> notify_pb2.Notification:
+def notification_message(row: store.NotificationRow, *, addresses: bool = True) -> notify_pb2.Notification:
+    """The notification as readers see it: each attempt's address masked (a staff contact, or an IM
+    URL with its access token, is personal data); ``addresses=False`` leaves them out, for events
+    and the answer to an acknowledgement by token (whoever holds a message learns no contact)."""
     return notify_pb2.Notification(
         id=row.id,
         site_id=row.site_id,
@@ -23,8 +27,9 @@ def notification_message(row: store.NotificationRow) -> notify_pb2.Notification:
                 channel=a.channel,
                 at=ts(a.at),
                 status=a.status,
-                provider_answer=a.provider_answer,
-                address=a.address,
+                # The code only: the body is whatever the URL's server said (dutyline.outbound).
+                provider_answer=answer_code(a.provider_answer),
+                address=mask_address(a.address) if addresses else "",
                 attempt=a.attempt,
             )
             for a in row.attempts
@@ -86,7 +91,7 @@ def chain_message(row: store.ChainRow) -> notify_pb2.EscalationChain:
 
 
 def escalation_message(
-    row: store.EscalationRow, notifications: list[store.NotificationRow] | None = None
+    row: store.EscalationRow, notifications: list[store.NotificationRow] | None = None, *, addresses: bool = True
 ) -> notify_pb2.Escalation:
     return notify_pb2.Escalation(
         id=row.id,
@@ -105,5 +110,5 @@ def escalation_message(
         acknowledged_at=ts(row.acknowledged_at),
         created_at=ts(row.created_at),
         workflow_id=row.workflow_id,
-        notifications=[notification_message(n) for n in notifications or []],
+        notifications=[notification_message(n, addresses=addresses) for n in notifications or []],
     )

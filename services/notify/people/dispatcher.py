@@ -64,7 +64,7 @@ class Dispatcher:
         return len(due)
 
     def _message(self, row: store.NotificationRow) -> OutgoingMessage:
-        secret = self._settings.signing_secret()
+        secret = self._settings.ack_token_secrets()[0]
         rendered = templates.render(
             row.template,
             row.data,
@@ -140,7 +140,8 @@ class Dispatcher:
                     aggregate_id=row.id,
                     aggregate_version=after.version,
                     payload=event_pb2.NotificationChanged(
-                        notification=notification_message(after), detail=f"{message.channel}: {result.answer[:200]}"
+                        notification=notification_message(after, addresses=False),
+                        detail=f"{message.channel}: {result.answer[:200]}",
                     ),
                     drill=row.drill,
                     actor=SYSTEM_ACTOR,

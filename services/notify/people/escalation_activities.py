@@ -86,7 +86,7 @@ class EscalationActivities:
             aggregate_id=row.id,
             aggregate_version=row.version,
             payload=event_pb2.EscalationChanged(
-                escalation=escalation_message(row, notifications),
+                escalation=escalation_message(row, notifications, addresses=False),
                 loop=loop,
                 step=step,
                 person_ids=people,

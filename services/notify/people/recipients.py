@@ -20,6 +20,7 @@ class Person:
     id: str
     name: str
     contacts: tuple[tuple[str, str], ...]
+    site_id: str = ""  # the person's own site, checked against the sender's
 
 
 class RecipientResolver:
@@ -33,7 +34,9 @@ class RecipientResolver:
             if exc.code() == grpc.StatusCode.NOT_FOUND:
                 return None
             raise
-        return Person(found.id, found.display_name, tuple((c.channel, c.address) for c in found.contacts))
+        return Person(
+            found.id, found.display_name, tuple((c.channel, c.address) for c in found.contacts), found.site_id
+        )
 
     async def people(self, person_ids: list[str]) -> list[Person]:
         """These people (each once; unknown ones left out)."""

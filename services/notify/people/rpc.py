@@ -4,7 +4,7 @@ wires their pool, roster, Temporal client, dispatcher and escalation starter."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import grpc
@@ -18,7 +18,14 @@ from dutyline.events.v1 import event_pb2
 from dutyline.grpckit import idempotency
 from dutyline.grpckit.auth import Principal, current_principal, optional_principal
 from dutyline.grpckit.convert import ROLE_NAMES
-from dutyline.grpckit.errors import FieldViolation, InvalidArgument, NotFound, PermissionDenied, Unauthenticated
+from dutyline.grpckit.errors import (
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    ResourceExhausted,
+    Unauthenticated,
+)
 from dutyline.ids import new_id
 from dutyline.notify.v1 import notify_pb2
 from dutyline.temporal_start import signal_best_effort
@@ -29,7 +36,7 @@ from services.notify.people.escalation_starter import EscalationStarter
 from services.notify.people.recipients import RecipientResolver
 from services.notify.people.rules import default_chain, first_step_for, verify_ack_token
 from services.notify.settings import NotifySettings
-from workflows.escalation.types import ACKNOWLEDGED_SIGNAL, Acknowledgement, escalation_workflow_id
+from workflows.escalation.types import ACKNOWLEDGED_SIGNAL, Acknowledgement, StepData, escalation_workflow_id
 
 log = structlog.get_logger(__name__)
 
@@ -54,12 +61,34 @@ class PeopleRpcs:
         site = await self._roster.site(site_id)
         principal.require_site(site.id, site.ancestor_ids)
 
+    async def _require_recipients(self, principal: Principal, steps: list[StepData], *, site_id: str) -> None:
+        """Every recipient is someone the caller may reach: a person of a site the caller acts for
+        (or of ``site_id``'s own line, its region or headquarters), a role or superior office of a site
+        the caller acts for. Else another site's people and addresses would be the answer."""
+        site = await self._roster.site(site_id)
+        for step in steps:
+            if step.recipient_kind == "person":
+                person = await self._resolver.person(step.recipient)
+                if person is None or person.site_id in (site.id, *site.ancestor_ids):
+                    continue  # unknown people are the input's fault, said where they are resolved
+                home = await self._roster.site(person.site_id)
+                if not principal.covers(home.id, home.ancestor_ids):
+                    raise PermissionDenied(f"{step.recipient} is a person of site {home.id}, not one you act for")
+            else:
+                target = step.recipient if step.recipient_kind == "superior" else step.recipient.rpartition(":")[0]
+                try:
+                    where = await self._roster.site(target)
+                except InvalidArgument:
+                    continue  # an unknown site is the input's fault, said where recipients are resolved
+                principal.require_site(where.id, where.ancestor_ids)
+
     # ---- notifications ----------------------------------------------------------------------
 
     async def Send(self, request: notify_pb2.SendRequest, context: grpc.aio.ServicerContext) -> notify_pb2.SendResponse:
         principal = current_principal()
         steps = convert.steps_from([(r, "", 0) for r in request.recipients], site_id=request.site_id)
         await self._require_site(principal, request.site_id)
+        await self._require_recipients(principal, steps, site_id=request.site_id)
         people = await self._resolver.resolve(steps)
         message = sending.Message(
             site_id=request.site_id,
@@ -71,10 +100,12 @@ class PeopleRpcs:
             ref_id=request.ref_id,
             channel=request.channel,
         )
+        # The caller's key (ids and keys hold no space): another caller's same key is another send.
+        send_key = f"send:{idempotency.caller_scope()} {request.idempotency_key}"
         rows = sending.compose(
             people,
             message,
-            key=f"send:{request.idempotency_key}",
+            key=send_key,
             channels=self._channels,
             now=datetime.now(UTC),
         )
@@ -86,7 +117,7 @@ class PeopleRpcs:
             stored = (
                 await sending.store_all(conn, rows)
                 if prior is None
-                else await store.notifications_with_key_prefix(conn, prefix=f"send:{request.idempotency_key}:")
+                else await store.notifications_with_key_prefix(conn, prefix=f"{send_key}:")
             )
         self._dispatcher.wake()
         log.info("notifications queued", count=len(stored), template=request.template, replay=prior is not None)
@@ -143,25 +174,31 @@ class PeopleRpcs:
     async def Acknowledge(
         self, request: notify_pb2.AcknowledgeRequest, context: grpc.aio.ServicerContext
     ) -> notify_pb2.Notification:
-        """确认: by the person notified (or an admin acting for the site), or with the message's token."""
+        """确认: by the person notified (or an admin acting for the site), or with the message's token.
+        The token works once, for a while (ack_token_hours), and wrong ones are counted: it is a
+        credential without a session. Its answer names no contact address."""
         principal = optional_principal()
-        secrets = self._settings.token_secrets()
+        if request.ack_token:
+            await self._check_ack_token(request, source=_source(context))
+        elif principal is None:
+            raise Unauthenticated(
+                "需要登录或确认令牌 / a bearer token or the message's acknowledgement token is required"
+            )
+        acknowledged_now = False
 
         async def work(conn: Connection) -> notify_pb2.Notification:
+            nonlocal acknowledged_now
             row = await store.get_notification(conn, notification_id=request.notification_id, for_update=True)
             if row is None:
                 raise NotFound(f"notification {request.notification_id} does not exist")
-            if request.ack_token:
-                if not any(verify_ack_token(secret, row.id, request.ack_token) for secret in secrets):
-                    raise PermissionDenied("the acknowledgement token does not match this notification")
-            elif principal is None:
-                raise Unauthenticated("a bearer token or the message's acknowledgement token is required")
-            elif principal.person_id != row.person_id:
+            if not request.ack_token and principal is not None and principal.person_id != row.person_id:
                 if not principal.has_role("admin", "system"):
                     raise PermissionDenied(f"notification {row.id} was sent to {row.person_id}, not to you")
                 await self._require_site(principal, row.site_id)
             by = principal.person_id if principal is not None and not request.ack_token else row.person_id
+            # The first acknowledgement wins; another (a token used again) changes nothing.
             if await store.acknowledge(conn, notification_id=row.id, by=by, at=datetime.now(UTC)):
+                acknowledged_now = True
                 after = await store.get_notification(conn, notification_id=row.id)
                 assert after is not None
                 await emit(
@@ -171,19 +208,20 @@ class PeopleRpcs:
                     aggregate_id=row.id,
                     aggregate_version=after.version,
                     payload=event_pb2.NotificationChanged(
-                        notification=convert.notification_message(after),
+                        notification=convert.notification_message(after, addresses=False),
                         detail="by token" if request.ack_token else f"by {principal.person_id if principal else ''}",
                     ),
                     drill=row.drill,
                     actor=SYSTEM_ACTOR if principal is None else None,
                 )
                 row = after
-            return convert.notification_message(row)
+            return convert.notification_message(row, addresses=not request.ack_token)
 
         answer, _ = await idempotency.run_once(
             self._pool, method="Acknowledge", request=request, response_type=notify_pb2.Notification, work=work
         )
-        if answer.escalation_id:
+        # Only the acknowledgement that happened tells the escalation (its workflow also reads the state).
+        if acknowledged_now and answer.escalation_id:
             await signal_best_effort(
                 self._client,
                 escalation_workflow_id(answer.escalation_id),
@@ -195,6 +233,34 @@ class PeopleRpcs:
                 ),
             )
         return answer
+
+    async def _check_ack_token(self, request: notify_pb2.AcknowledgeRequest, *, source: str) -> None:
+        """The token is this notification's, still valid, and not one of many guesses (a wrong one is
+        recorded in a transaction of its own, so the refusal does not roll it back)."""
+        settings = self._settings
+        now = datetime.now(UTC)
+        window = now - timedelta(minutes=settings.ack_token_failure_minutes)
+        async with self._pool.acquire() as conn:
+            row = await store.get_notification(conn, notification_id=request.notification_id)
+            if row is None:
+                raise NotFound(f"notification {request.notification_id} does not exist")
+            target = row.escalation_id or row.id
+            on_target, from_source = await store.ack_token_failures(conn, target=target, source=source, since=window)
+            if on_target >= settings.ack_token_failures or from_source >= settings.ack_token_source_failures:
+                raise ResourceExhausted(
+                    "确认令牌错误次数过多，请稍后再试或登录后确认 / too many wrong acknowledgement tokens; "
+                    "try again later or sign in to acknowledge"
+                )
+            if not any(verify_ack_token(s, row.id, request.ack_token) for s in settings.ack_token_secrets()):
+                await store.record_ack_token_failure(conn, target=target, source=source, forget_before=window)
+                raise PermissionDenied(
+                    "确认令牌与此通知不符 / the acknowledgement token does not match this notification"
+                )
+        assert row.created_at is not None
+        if now - row.created_at > timedelta(hours=settings.ack_token_hours):
+            raise Unauthenticated(
+                "确认令牌已过期，请登录后确认 / the acknowledgement token has expired; sign in to acknowledge"
+            )
 
     # ---- escalation chains and escalations --------------------------------------------------
 
@@ -224,6 +290,7 @@ class PeopleRpcs:
         if not principal.has_role("admin", "leader", "supervisor", "system"):
             raise PermissionDenied("only an admin, a duty leader or a supervisor may change the escalation chain")
         await self._require_site(principal, chain.site_id)
+        await self._require_recipients(principal, steps, site_id=chain.site_id)
         row = store.ChainRow(chain.site_id, steps, chain.repeat, datetime.now(UTC))
 
         async def work(conn: Connection) -> notify_pb2.EscalationChain:
@@ -293,3 +360,9 @@ class PeopleRpcs:
             notifications = await store.list_notifications(conn, site_ids=None, escalation_id=row.id, limit=500)
         await self._require_site(principal, row.site_id)
         return convert.escalation_message(row, list(reversed(notifications)))
+
+
+def _source(context: grpc.aio.ServicerContext) -> str:
+    """Where a request comes from, for counting wrong tokens: the peer's address without its port."""
+    peer = context.peer() or ""
+    return peer.rsplit(":", 1)[0] if peer.count(":") > 1 else peer

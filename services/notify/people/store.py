@@ -11,6 +11,8 @@ from typing import Any
 import asyncpg
 
 from dutyline.db.pool import Connection
+from services.notify.people import contacts
+from services.notify.people.channels.base import mask_address
 from services.notify.people.rules import Route
 from workflows.escalation.types import StepData
 
@@ -71,7 +73,10 @@ _NOTIFICATION_COLUMNS = (
 def _notification(record: asyncpg.Record, attempts: tuple[AttemptRow, ...] = ()) -> NotificationRow:
     values = dict(record)
     values["data"] = json.loads(values["data"])
-    values["routes"] = tuple(Route(r["channel"], r["address"]) for r in json.loads(values["routes"]))
+    routes = json.loads(values["routes"])
+    values["routes"] = tuple(
+        Route(r["channel"], contacts.route_address(values["id"], index, r)) for index, r in enumerate(routes)
+    )
     return NotificationRow(**values, attempts=attempts)
 
 
@@ -97,7 +102,7 @@ async def insert_notification(conn: Connection, *, row: NotificationRow) -> bool
         row.ref_id,
         row.escalation_id,
         row.drill,
-        json.dumps([{"channel": r.channel, "address": r.address} for r in row.routes], ensure_ascii=False),
+        json.dumps([contacts.sealed_route(row.id, i, r.channel, r.address) for i, r in enumerate(row.routes)]),
         row.created_at,
         row.escalation_loop,
         row.escalation_step,
@@ -196,7 +201,7 @@ async def record_attempt(conn: Connection, *, attempt: AttemptRow) -> None:
         attempt.notification_id,
         attempt.attempt,
         attempt.channel,
-        attempt.address,
+        mask_address(attempt.address),  # enough to tell attempts apart; the clear one is in the routes
         attempt.at,
         attempt.status,
         attempt.provider_answer,
@@ -235,6 +240,44 @@ async def acknowledge(conn: Connection, *, notification_id: str, by: str, at: da
         at,
     )
     return bool(updated)
+
+
+async def seal_clear_routes(conn: Connection, *, limit: int = 100) -> int:
+    """Seal the routes of notifications stored before routes were sealed (reading opens both)."""
+    records = await conn.fetch(
+        "SELECT id, routes FROM notifications WHERE jsonb_path_exists(routes, '$[*].address') "
+        "ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+        limit,
+    )
+    for record in records:
+        routes = json.loads(record["routes"])
+        sealed = [
+            contacts.sealed_route(record["id"], i, r["channel"], contacts.route_address(record["id"], i, r))
+            for i, r in enumerate(routes)
+        ]
+        await conn.execute(
+            "UPDATE notifications SET routes = $2::jsonb WHERE id = $1", record["id"], json.dumps(sealed)
+        )
+    return len(records)
+
+
+async def ack_token_failures(conn: Connection, *, target: str, source: str, since: datetime) -> tuple[int, int]:
+    """Wrong acknowledgement tokens since ``since``: (on ``target``, from ``source``)."""
+    row = await conn.fetchrow(
+        "SELECT count(*) FILTER (WHERE target = $1) AS on_target, count(*) FILTER (WHERE source = $2) AS from_source "
+        "FROM ack_token_failures WHERE at >= $3 AND (target = $1 OR source = $2)",
+        target,
+        source,
+        since,
+    )
+    assert row is not None
+    return int(row["on_target"]), int(row["from_source"])
+
+
+async def record_ack_token_failure(conn: Connection, *, target: str, source: str, forget_before: datetime) -> None:
+    """One more wrong token; those older than the window go at the same time."""
+    await conn.execute("DELETE FROM ack_token_failures WHERE at < $1", forget_before)
+    await conn.execute("INSERT INTO ack_token_failures (target, source) VALUES ($1, $2)", target, source)
 
 
 # ---- escalation chains and escalations -------------------------------------------------------

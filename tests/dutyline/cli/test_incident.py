@@ -23,6 +23,7 @@ from dutyline.cli.incident.views import span, time_left
 from dutyline.cli.main import app
 from dutyline.grpckit.convert import ts
 from dutyline.incident.v1 import incident_pb2
+from dutyline.intake.v1 import intake_pb2
 from tests.e2e.test_emergency_call_slice import emergency_call
 from tests.support import token_for
 
@@ -107,7 +108,7 @@ def test_verify_needs_class_and_severity_or_unfounded_with_a_reason(tmp_path: Pa
 async def test_verify_then_show_the_zhejiang_deadlines_and_report(
     platform: Any, tmp_path: Path, intake: Any, incidents: Any, officer_token: str
 ) -> None:
-    incident_id, _ = await open_incident(intake, incidents)
+    incident_id, call_id = await open_incident(intake, incidents)
     verified = await verify(
         platform,
         tmp_path,
@@ -115,11 +116,13 @@ async def test_verify_then_show_the_zhejiang_deadlines_and_report(
         *(incident_id, "--category", "natural_disaster", "--sub-type", "flood", "--severity", "II"),
     )
     assert "Verified; now in stage Escalate; reporting policy zj-II v" in flat(verified.output)
+    # The clocks run from the call's answer (issue 14, finding 14).
+    call = await intake.GetCall(intake_pb2.GetCallRequest(call_id=call_id))
 
     found = await incidents.GetIncident(K.GetIncidentRequest(incident_id=incident_id))
     phone = next(d for d in found.pending_deadlines if d.kind == K.REPORT_KIND_INITIAL_PHONE)
     due_at = phone.due_at.ToDatetime(tzinfo=UTC)
-    assert due_at - found.registered_at.ToDatetime(tzinfo=UTC) == timedelta(minutes=15)
+    assert due_at - call.answered_at.ToDatetime(tzinfo=UTC) == timedelta(minutes=15)
     due = due_at.astimezone(SHANGHAI).strftime("%m-%d %H:%M")
 
     shown = await cli(platform, tmp_path, officer_token, "show", incident_id)
@@ -173,7 +176,9 @@ async def test_an_illegal_step_is_one_refused_line_and_a_duplicate_merges(
     assert chinese.exit_code == 2
     assert chinese.output.strip().startswith("拒绝 FAILED_PRECONDITION：cannot reclassify")
 
-    merged = await cli(platform, tmp_path, officer_token, "merge", duplicate, "--into", primary, "--reason", "同一事件")
+    # Merging is the duty leader's decision (issue 14, finding 10), not any officer's.
+    leader = token_for("p-hz-leader-1", ["leader"], ["hz-01"])
+    merged = await cli(platform, tmp_path, leader, "merge", duplicate, "--into", primary, "--reason", "同一事件")
     assert merged.exit_code == 0, merged.output
     assert f"Merged {duplicate} into {primary}." in flat(merged.output) and duplicate_call in merged.output
 

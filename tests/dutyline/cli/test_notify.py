@@ -37,7 +37,6 @@ from dutyline.cli.main import app
 from dutyline.cli.notify.chain import StepError, parse_step, recipient_label, step_text
 from dutyline.cli.notify.views import escalation_view, notification_view, notifications, placed
 from dutyline.common.v1 import common_pb2
-from dutyline.config import DEV_TOKEN_SECRET
 from dutyline.events.v1 import event_pb2
 from dutyline.grpckit.client import channel
 from dutyline.grpckit.convert import ts
@@ -45,6 +44,7 @@ from dutyline.natsconn import connect_url
 from dutyline.notify.v1 import notify_pb2, notify_pb2_grpc
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 from services.notify.people.rules import ack_token
+from services.notify.settings import DEV_ACK_TOKEN_SECRET
 from tests.support import token_for
 
 ADMIN = token_for("p-admin", ["admin"], ["*"])
@@ -426,7 +426,7 @@ async def test_list_show_and_ack_with_the_message_token_without_login(
     # No login at all: no token option, no DUTYLINE_TOKEN, no platform.json — only the message's token.
     anonymous = tmp_path / "nobody"
     anonymous.mkdir()
-    token = ack_token(DEV_TOKEN_SECRET, n.id)
+    token = ack_token(DEV_ACK_TOKEN_SECRET, n.id)
     acked = await ok(platform, anonymous, *as_user("notify", None, anonymous), "ack", n.id, "--token", token)
     assert f"Notification {n.id} acknowledged by" in acked and "(p-hz-officer-4)" in acked and "(UTC)" in acked
     wrong = await cli(platform, anonymous, *as_user("notify", None, anonymous), "ack", n.id, "--token", "wrong")
@@ -573,6 +573,15 @@ async def test_an_agency_is_added_listed_and_given_credentials(platform: Any, tm
         "--creds", str(creds_file), "--site", "hz-01", "--seconds", "5",
     )  # fmt: skip
     assert refused.exit_code == 2 and "refused the subscription to dutyline.hz-01.>" in flat(refused.output)
+
+    # Revoked: the NATS server no longer admits the agency's creds at all.
+    revoked = await ok(platform, tmp_path, *admin, "revoke", agency_id)
+    assert f"Every NATS credential of agency {agency_id} is revoked" in revoked
+    gone = await cli(
+        platform, tmp_path, "events", "--state-dir", str(tmp_path), "tail", *agency_nats, "--site", own_site,
+        "--seconds", "2",
+    )  # fmt: skip
+    assert gone.exit_code != 0, gone.output
 
 
 # -- events tail ------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC
 from typing import Any
 
 import asyncpg
@@ -74,8 +75,11 @@ async def test_the_whole_process_with_its_events_in_order(
     assert verified.stage == K.STAGE_ESCALATE and verified.severity == common_pb2.SEVERITY_II
     # hz-01 is in Zhejiang (330100): the provincial override applies, phone 15 min, written 35 min.
     assert verified.policy_id == "zj-II"
+    # The clocks run from the call's answer, which intake recorded (issue 14, finding 14).
+    answered = await db.fetchval("SELECT answered_at FROM intake.calls WHERE id = $1", call_id)
+    assert answered < verified.registered_at.ToDatetime(UTC)
     due = {
-        d.kind: d.due_at.ToDatetime() - verified.registered_at.ToDatetime()
+        d.kind: d.due_at.ToDatetime(UTC) - answered
         for d in verified.pending_deadlines
         if d.HasField("due_at") and d.kind != K.REPORT_KIND_FOLLOW_UP
     }
@@ -262,14 +266,15 @@ async def test_production_safety_reports_must_carry_the_six_items(intake: Any, i
     assert report.accident.unit == "某化工厂"
 
 
-async def test_merging_a_duplicate_moves_its_calls(intake: Any, incidents: Any) -> None:
+async def test_merging_a_duplicate_moves_its_calls(platform: Any, intake: Any, incidents: Any) -> None:
     primary, _ = await open_incident(intake)
     duplicate, duplicate_call = await open_incident(intake)
     for incident_id in (primary, duplicate):
         await in_stage(incidents, incident_id, K.STAGE_VERIFY)
-    merged = await incidents.Merge(
-        K.MergeRequest(idempotency_key=key(), duplicate_id=duplicate, primary_id=primary, reason="同一事件 same event")
-    )
+    # Merging is the duty leader's decision (issue 14, finding 10), not any officer's.
+    async with channel(platform.address("incident"), token_for("p-hz-leader-1", ["leader"], ["hz-01"])) as ch:
+        request = K.MergeRequest(idempotency_key=key(), duplicate_id=duplicate, primary_id=primary, reason="同一事件")
+        merged = await incident_pb2_grpc.IncidentServiceStub(ch).Merge(request)
     assert duplicate_call in merged.call_ids
     gone = await incidents.GetIncident(K.GetIncidentRequest(incident_id=duplicate))
     assert gone.stage == K.STAGE_CLOSED and gone.merged_into == primary and not gone.call_ids

@@ -17,7 +17,7 @@ from dutyline.notifier import NotifyClient
 from services.intake import store
 from services.intake.callback_activities import CallbackActivities
 from tests.e2e.test_emergency_call_slice import emergency_call
-from tests.support import notifications_about, token_for
+from tests.support import notifications_about, service_token_for
 from workflows.callback.types import CallbackNotice
 
 pytestmark = pytest.mark.stack
@@ -54,7 +54,7 @@ async def test_an_overdue_callback_is_marked_once_and_the_leader_told(
     )
     async with intake_pool.acquire() as conn:
         await store.insert_callback(conn, callback=callback)
-    notifier = NotifyClient(channel(platform.address("notify"), token_for("worker", ["system"], ["*"])))
+    notifier = NotifyClient(channel(platform.address("notify"), service_token_for("worker")))
     try:
         activities = CallbackActivities(pool=intake_pool, notifier=notifier)
         assert (await activities.state(callback.id)).status == "open"

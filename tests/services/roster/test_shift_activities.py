@@ -15,7 +15,7 @@ from dutyline.grpckit.client import channel
 from dutyline.notifier import NotifyClient
 from services.roster import duty_store, rules, schedule_store
 from services.roster.shift_activities import ShiftActivities
-from tests.support import notifications_about, token_for
+from tests.support import notifications_about, service_token_for
 from workflows.shift.types import HandoverRef, ShiftNotice
 
 pytestmark = pytest.mark.stack
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.stack
 @pytest.fixture
 async def notifier(platform: Any) -> AsyncIterator[NotifyClient]:
     """The real NotifyService, as the worker reaches it."""
-    client = NotifyClient(channel(platform.address("notify"), token_for("worker", ["system"], ["*"])))
+    client = NotifyClient(channel(platform.address("notify"), service_token_for("worker")))
     yield client
     await client.close()
 

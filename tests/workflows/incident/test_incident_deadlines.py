@@ -13,7 +13,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -94,6 +94,8 @@ class FakeIncidentActivities:
     refuse: set[str] = field(default_factory=set)
     refuse_notices: bool = False
     failures: list[StepFailure] = field(default_factory=list)
+    # The time zone load_policy reports for the incident's site ("": none, as before the field).
+    zone: str = ""
 
     @activity.defn(name=NOTIFY_DUTY_LEADER)
     async def notify_duty_leader(self, notice: LeaderNotice) -> LeaderNotified:
@@ -117,7 +119,7 @@ class FakeIncidentActivities:
             severity=query.severity,
             at=parse(query.at),
         )
-        return policy_to_data(chosen) if chosen is not None else None
+        return replace(policy_to_data(chosen), time_zone=self.zone) if chosen is not None else None
 
     @activity.defn(name=APPLY_CHANGE)
     async def apply_change(self, change: ChangeSet) -> None:
@@ -281,7 +283,12 @@ class Incident:
 
 
 async def launch(
-    env: WorkflowEnvironment, worker: Worker, registered_at: datetime, *, jurisdiction: str = BEIJING
+    env: WorkflowEnvironment,
+    worker: Worker,
+    registered_at: datetime,
+    *,
+    jurisdiction: str = BEIJING,
+    clock_from: datetime | None = None,
 ) -> Handle:
     """A new incident's workflow, registered at ``registered_at`` (as OpenIncident starts it)."""
     incident_id = f"inc-{uuid.uuid4()}"
@@ -296,6 +303,7 @@ async def launch(
             registered_at=registered_at.astimezone(UTC).isoformat(),
             jurisdiction=jurisdiction,
             time_zone="Asia/Shanghai",
+            clock_from=clock_from.astimezone(UTC).isoformat() if clock_from else "",
         ),
         id=incident_id,
         task_queue=worker.task_queue,
@@ -710,6 +718,27 @@ async def test_a_follow_up_is_due_at_eight_and_missing_it_is_late(
     assert later["follow_up:1"]["met_at"] is not None
     assert later["follow_up:2"]["met_at"] is None and not later["follow_up:2"]["missed"]
     assert len(fake.of("incident.deadline_missed")) == 1
+
+
+async def test_the_clocks_run_from_the_first_calls_answer_in_the_sites_time_zone(
+    env: WorkflowEnvironment, worker: Worker, fake: FakeIncidentActivities
+) -> None:
+    """Issue 14, finding 14: deadlines count from the call's answer, not from OpenIncident, and the
+    follow-ups fall on the time zone load_policy reports (filled in from roster), not the guess the
+    incident started with."""
+    fake.zone = "Asia/Tokyo"  # an hour ahead of the Asia/Shanghai the incident was started with
+    await skip_to_local(env, time(7, 50))
+    registered_at = await env.get_current_time()
+    answered_at = registered_at - 20 * M
+    handle = await launch(env, worker, registered_at, clock_from=answered_at)
+    await until(lambda: bool(fake.notices), "the leader told")
+    incident = Incident(env, fake, handle, registered_at)
+    await incident.verify("I")
+    assert fake.queries[0].incident_id == handle.id
+    planned = await incident.deadlines()
+    assert near(planned["initial_phone:0"]["due_at"], answered_at + 30 * M)
+    # 08:50 in Tokyo: the next follow-up is at 17:00 there, 16:00 in Shanghai.
+    assert local(planned["follow_up:1"]["due_at"]) == (16, 0)
 
 
 # -- 7. an illegal step ---------------------------------------------------------------------------------

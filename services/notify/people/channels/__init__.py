@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import yarl
+
+from dutyline.outbound import OutboundPolicy
 from dutyline.webhook_signing import (
     NOTIFICATION_HEADER,
     SIGNATURE_HEADER,
@@ -72,13 +75,13 @@ class ConsoleChannel:
 class Channels(dict[str, Channel]):
     """The configured channels by name, and the HTTP session they share (closed by ``close``)."""
 
-    def __init__(self, channels: Mapping[str, Channel], client: HttpClient | None = None) -> None:
+    def __init__(self, channels: Mapping[str, Channel], *clients: HttpClient) -> None:
         super().__init__(channels)
-        self.client = client
+        self.clients = clients
 
     async def close(self) -> None:
-        if self.client is not None:
-            await self.client.close()
+        for client in self.clients:
+            await client.close()
 
 
 def available_channels(settings: NotifySettings) -> list[str]:
@@ -98,14 +101,18 @@ def available_channels(settings: NotifySettings) -> list[str]:
 
 def build_channels(settings: NotifySettings, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Channels:
     """The channels of available_channels(settings)."""
-    client = HttpClient(timeout_s=timeout_s)
+    # People's URLs are users' input: https to public addresses only (dutyline.outbound). The
+    # gateways are the operator's settings: their own origins, wherever they are.
+    client = HttpClient(policy=OutboundPolicy.parse(settings.outbound_allow), timeout_s=timeout_s)
+    gateway_origins = [str(yarl.URL(u).origin()) for u in (settings.sms_gateway_url, settings.voice_gateway_url) if u]
+    gateways = HttpClient(policy=OutboundPolicy.parse(",".join(gateway_origins)), timeout_s=timeout_s)
     token = settings.gateway_token.get_secret_value()
     secret = settings.im_signing_secret.get_secret_value()
     available = available_channels(settings)
     channels: dict[str, Channel] = {}
     for name, url in (("sms", settings.sms_gateway_url), ("voice", settings.voice_gateway_url)):
         if name in available:
-            channels[name] = GatewayChannel(name, url=url, token=token, client=client)
+            channels[name] = GatewayChannel(name, url=url, token=token, client=gateways)
     if "email" in available:
         channels["email"] = EmailChannel(
             host=settings.smtp_host,
@@ -120,4 +127,4 @@ def build_channels(settings: NotifySettings, *, timeout_s: float = DEFAULT_TIMEO
         if name in available:
             channels[name] = SignedHttpChannel(name, secret=secret, client=client)
     channels["console"] = ConsoleChannel()
-    return Channels(channels, client)
+    return Channels(channels, client, gateways)

@@ -7,8 +7,9 @@ from typing import Literal, Protocol
 
 # Every network call of a channel gives up after this long.
 DEFAULT_TIMEOUT_S = 10.0
-# The provider's answer is kept for the record, not in full.
-ANSWER_LIMIT = 1024
+# The provider's answer is kept for the record, not in full: whatever a URL answers is not ours to
+# store (readers see only its code, answer_code).
+ANSWER_LIMIT = 200
 
 DeliveryStatus = Literal["sent", "delivered", "failed"]
 
@@ -47,6 +48,15 @@ class Channel(Protocol):
 def clip(answer: str) -> str:
     """An answer cut to ANSWER_LIMIT characters."""
     return answer if len(answer) <= ANSWER_LIMIT else answer[: ANSWER_LIMIT - 1] + "…"
+
+
+def answer_code(answer: str) -> str:
+    """What readers see of a recorded answer: ``HTTP 503``, ``timed out``, ``network error``… never
+    the body (which a URL pointed at an internal service would fill with that service's data)."""
+    head = answer.strip()
+    if head.startswith("HTTP "):
+        return " ".join(head.split()[:2]).rstrip(":")
+    return head.split(":", 1)[0][:40]
 
 
 def delivered(answer: str) -> DeliveryResult:

@@ -11,6 +11,7 @@ import aiohttp
 import structlog
 import yarl
 
+from dutyline.outbound import BlockedUrl
 from dutyline.webhook_signing import NOTIFICATION_HEADER, signature_headers
 from services.notify.http_client import HttpClient
 from services.notify.people.channels.base import (
@@ -76,6 +77,8 @@ async def _post(
         result = failed(f"timed out after {client.timeout_s:g} s", retryable=True)
     except aiohttp.InvalidURL as exc:
         result = failed(f"bad address: {type(exc).__name__}", retryable=False)
+    except BlockedUrl as exc:
+        result = failed(f"blocked address: {exc}", retryable=False)
     except (aiohttp.ClientError, OSError) as exc:
         result = failed(f"network error: {type(exc).__name__}: {exc}", retryable=True)
     else:

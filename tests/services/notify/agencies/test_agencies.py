@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,6 +20,7 @@ import xmlschema
 from dutyline.events.v1 import event_pb2
 from dutyline.grpckit.client import channel
 from dutyline.grpckit.errors import field_violations
+from dutyline.natsauth import decode_jwt
 from dutyline.natsconn import connect_url
 from dutyline.notify.v1 import notify_pb2, notify_pb2_grpc
 from dutyline.stack.gateway import LocalGateway
@@ -194,3 +196,62 @@ async def test_only_admins_register_agencies_and_bad_input_is_refused(platform: 
     with pytest.raises(grpc.aio.AioRpcError) as twice:
         await notify.RegisterAgency(agency(agency_id, "hz-01"))
     assert twice.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+
+async def test_issuing_again_revokes_the_earlier_user_at_the_nats_server(platform: Any, notify: Any) -> None:
+    """Re-scoping an agency means issuing its credentials again: the NATS server then refuses the
+    earlier user (and drops its connection); every user expires after DUTYLINE_AGENCY_CREDS_TTL_SECONDS."""
+    agency_id = f"health-{uuid.uuid4().hex[:6]}"
+    await notify.RegisterAgency(agency(agency_id, "hz-01"))
+    first_key, second_key = str(uuid.uuid4()), str(uuid.uuid4())
+    first = await notify.IssueAgencyCredentials(
+        notify_pb2.IssueAgencyCredentialsRequest(idempotency_key=first_key, agency_id=agency_id)
+    )
+    expires = decode_jwt(first.creds.split("\n")[1])["exp"]
+    assert abs(expires - (time.time() + 90 * 24 * 3600)) < 120
+    first_path = Path(platform.state_dir) / f"{agency_id}-1.creds"
+    first_path.write_text(first.creds)
+    dropped = asyncio.Event()
+
+    async def on_disconnect() -> None:
+        dropped.set()
+
+    nc = await connect_url(platform.nats.url, first_path, allow_reconnect=False, disconnected_cb=on_disconnect)
+    try:
+        second = await notify.IssueAgencyCredentials(
+            notify_pb2.IssueAgencyCredentialsRequest(idempotency_key=second_key, agency_id=agency_id)
+        )
+        assert second.nats_user != first.nats_user
+        await asyncio.wait_for(dropped.wait(), 10)
+    finally:
+        await nc.close()
+    with pytest.raises(nats.errors.Error, match="Authorization Violation"):
+        await connect_url(platform.nats.url, first_path, allow_reconnect=False, connect_timeout=2)
+    second_path = Path(platform.state_dir) / f"{agency_id}-2.creds"
+    second_path.write_text(second.creds)
+    await (await connect_url(platform.nats.url, second_path, allow_reconnect=False)).close()
+
+    # Revoking (an agency disbanded, its creds leaked): the server cuts the current user off too.
+    second_dropped = asyncio.Event()
+
+    async def on_second_disconnect() -> None:
+        second_dropped.set()
+
+    nc = await connect_url(platform.nats.url, second_path, allow_reconnect=False, disconnected_cb=on_second_disconnect)
+    try:
+        revoked = await notify.RevokeAgencyCredentials(
+            notify_pb2.RevokeAgencyCredentialsRequest(idempotency_key=str(uuid.uuid4()), agency_id=agency_id)
+        )
+        assert revoked.id == agency_id and not revoked.nats_user
+        await asyncio.wait_for(second_dropped.wait(), 10)
+    finally:
+        await nc.close()
+    with pytest.raises(nats.errors.Error, match="Authorization Violation"):
+        await connect_url(platform.nats.url, second_path, allow_reconnect=False, connect_timeout=2)
+
+    # A retry of the first request would sign the revoked user again: refused.
+    with pytest.raises(grpc.aio.AioRpcError) as refusal:
+        await notify.IssueAgencyCredentials(
+            notify_pb2.IssueAgencyCredentialsRequest(idempotency_key=first_key, agency_id=agency_id)
+        )
+    assert refusal.value.code() == grpc.StatusCode.FAILED_PRECONDITION

@@ -74,6 +74,8 @@ def settings_for(gateway: LocalGateway, **overrides: Any) -> NotifySettings:
         "smtp_password": "",
         "smtp_starttls": False,
         "im_signing_secret": SECRET,
+        # People's URLs here point at receivers on loopback (dutyline.outbound has its own tests).
+        "outbound_allow": "http://127.0.0.1",
     }
     values.update(overrides)
     return NotifySettings(**values)
@@ -489,6 +491,7 @@ async def test_the_gateway_process_records_messages_and_stops_on_sigterm(tmp_pat
             smtp_host="127.0.0.1",
             smtp_port=smtp_port,
             im_signing_secret=SecretStr(SECRET),
+            outbound_allow=f"http://127.0.0.1:{http_port}",
         )
         built = build_channels(settings)
         try:

@@ -9,8 +9,10 @@ Deterministic: no I/O; the activities are called by name (notify implements them
 services/notify/people/escalation_activities.py, and runs them with this workflow in its worker on task
 queue dutyline-notify). An acknowledgement arrives as the `acknowledged` signal, sent by the Acknowledge
 RPC after recording it; should the signal be lost, the store is read when a wait times out, so a lost
-signal only delays. The first acknowledgement wins; one during a step's notification is taken
-once that notification returns (so the people it reached are told too), and no further step is notified.
+signal only delays. The signal is only a wake-up: the acknowledgement that counts is the one the store
+holds (whoever reaches Temporal can send a signal; only the Acknowledge RPC records one). The first
+acknowledgement wins; one during a step's notification is taken once that notification returns (so the
+people it reached are told too), and no further step is notified.
 """
 
 from __future__ import annotations
@@ -71,6 +73,10 @@ def _validate(escalation: EscalationInput) -> None:
             raise _invalid(f"{name}: step {number} has a negative wait")
 
 
+# workflow.patched id: acknowledgements come from the store, a signal only wakes the workflow up.
+ACK_FROM_STORE = "acknowledgement-from-store"
+
+
 @workflow.defn(name="EscalationWorkflow")
 class EscalationWorkflow:
     def __init__(self) -> None:
@@ -80,10 +86,17 @@ class EscalationWorkflow:
         self._notified: list[str] = []  # in order, without repeats
         self._ack: Acknowledgement | None = None
         self._steps_taken = 0
+        # Escalations started before the store decided took the signal's word (their histories replay
+        # so); the others take a signal as a wake-up to read the store.
+        self._trust_signal: bool | None = None
+        self._signalled: Acknowledgement | None = None
 
     @workflow.run
     async def run(self, escalation: EscalationInput) -> EscalationResult:
         _validate(escalation)
+        self._trust_signal = not workflow.patched(ACK_FROM_STORE)
+        if self._trust_signal and self._signalled is not None and self._ack is None:
+            self._ack = self._signalled  # signalled before the run began
         eid = escalation.escalation_id
         ack = await self._walk(escalation)
         # No await between the walk's end and the status change: no acknowledgement can slip in between.
@@ -103,6 +116,8 @@ class EscalationWorkflow:
         """The first acknowledgement, or None once every loop has run its steps unacknowledged."""
         for loop in range(1, escalation.repeat + 1):
             for index in range(escalation.first_step, len(escalation.steps)):
+                if self._ack is None and self._signalled is not None and not self._trust_signal:
+                    await self._read_store(escalation.escalation_id)
                 if self._ack is not None:
                     return self._ack
                 self._loop, self._step = loop, index + 1
@@ -135,24 +150,32 @@ class EscalationWorkflow:
         if self._ack is None and step.wait_seconds > 0:
             with contextlib.suppress(TimeoutError):
                 await workflow.wait_condition(
-                    lambda: self._ack is not None,
+                    lambda: self._ack is not None or self._signalled is not None,
                     timeout=timedelta(seconds=step.wait_seconds),
                     timeout_summary=f"escalation: loop {loop} step {number}",
                 )
         if self._ack is None:
-            stored = await call_activity(
-                ACK_STATE, escalation_id, result_type=Acknowledgement | None, retry_policy=ACTIVITY_RETRY
-            )
-            if stored is not None:
-                self._ack = stored  # the store's is the first acknowledgement, whatever a signal says meanwhile
+            await self._read_store(escalation_id)
+
+    async def _read_store(self, escalation_id: str) -> None:
+        self._signalled = None
+        stored = await call_activity(
+            ACK_STATE, escalation_id, result_type=Acknowledgement | None, retry_policy=ACTIVITY_RETRY
+        )
+        if stored is not None:
+            self._ack = stored  # the store's is the first acknowledgement, whatever a signal says meanwhile
 
     # -- signal and query -------------------------------------------------------------------------
 
     @workflow.signal(name=ACKNOWLEDGED_SIGNAL)
     def acknowledged(self, ack: Acknowledgement) -> None:
-        """Sent by the Acknowledge RPC after recording it. The first wins; once settled, nothing changes."""
+        """Sent by the Acknowledge RPC after recording it: a wake-up to read the store (the first stored
+        acknowledgement wins; once settled, nothing changes)."""
         if self._ack is None and self._status == RUNNING:
-            self._ack = ack
+            if self._trust_signal:
+                self._ack = ack
+            else:
+                self._signalled = ack
 
     @workflow.query(name=STATE_QUERY)
     def state(self) -> EscalationState:

@@ -201,20 +201,35 @@ async def test_acknowledged_during_the_second_wait_stops_the_chain(
     await until_state(handle, status="running", loop=1, step=2, notified_person_ids=[OFFICER, LEADER])
 
     ack = Acknowledgement(LEADER, f"n-1-2-{LEADER}", iso(started + timedelta(seconds=90)))
+    fake.stored[escalation.escalation_id] = ack  # the Acknowledge RPC records it, then signals
     await handle.signal(EscalationWorkflow.acknowledged, ack)
-    # A second acknowledgement changes nothing: the first wins.
+    # A second acknowledgement changes nothing: the first (stored) wins.
     await handle.signal(EscalationWorkflow.acknowledged, Acknowledgement(OFFICER, f"n-1-1-{OFFICER}", ack.at))
 
     result = await finish(handle)
     assert result == EscalationResult("acknowledged", LEADER, ack.at, steps_taken=2)
     assert fake.steps() == [(1, 1), (1, 2)]
-    assert fake.effects() == ["notify", "ack_state", "notify", "record_ack"]
+    # The signal woke the workflow, which read the store.
+    assert fake.effects() == ["notify", "ack_state", "notify", "ack_state", "record_ack"]
     assert fake.named("record_ack")[0].arg == AckNotice(escalation.escalation_id, ack, [OFFICER, LEADER])
     assert all_near(times(fake.named("notify")), at(started, 0, 60))
     assert all_near(times(fake.named("record_ack")), at(started, 90))
     assert near(await closed_at(handle), started + timedelta(seconds=90))
     state = await handle.query(EscalationWorkflow.state)
     assert (state.status, state.acknowledged_by, state.loop, state.step) == ("acknowledged", LEADER, 1, 2)
+
+
+async def test_a_signal_the_store_does_not_back_stops_nothing(
+    env: WorkflowEnvironment, worker: Worker, fake: FakeEscalationActivities
+) -> None:
+    """Whoever reaches Temporal can signal: an acknowledgement no Acknowledge RPC recorded is not one."""
+    handle, started, _ = await start_escalation(env, worker, repeat=1)
+    await until(lambda: len(fake.named("notify")) == 1, "the first step")
+    forged = Acknowledgement(OFFICER, "n-forged", iso(started))
+    await handle.signal(EscalationWorkflow.acknowledged, forged)
+    assert await finish(handle) == EscalationResult("exhausted", steps_taken=3)
+    assert fake.steps() == [(1, 1), (1, 2), (1, 3)]
+    assert fake.named("record_ack") == []
 
 
 async def test_nobody_acknowledging_walks_every_loop_then_is_exhausted(
@@ -254,12 +269,13 @@ async def test_acknowledged_while_a_step_is_being_notified_notifies_no_further_s
 
     async def acknowledge_during_step_2(notice: StepNotice) -> None:
         if notice.step == 2:
+            fake.stored[escalation.escalation_id] = ack
             await handle.signal(EscalationWorkflow.acknowledged, ack)
 
     fake.while_notifying = acknowledge_during_step_2
     assert await finish(handle) == EscalationResult("acknowledged", OFFICER, ack.at, steps_taken=2)
-    # The leader, notified meanwhile, is told as well; nobody waits for step 2.
-    assert fake.effects() == ["notify", "ack_state", "notify", "record_ack"]
+    # The leader, notified meanwhile, is told as well; nobody waits for step 2 (the store is read at once).
+    assert fake.effects() == ["notify", "ack_state", "notify", "ack_state", "record_ack"]
     assert fake.named("record_ack")[0].arg == AckNotice(escalation.escalation_id, ack, [OFFICER, LEADER])
     assert all_near(times(fake.named("record_ack")), at(started, 60))
 
@@ -269,6 +285,7 @@ async def test_acknowledged_before_the_first_step_notifies_nobody(
 ) -> None:
     escalation = EscalationInput(f"esc-{uuid.uuid4()}", "hz-01", CHAIN, repeat=2, first_step=0)
     ack = Acknowledgement(LEADER, "n-elsewhere", iso(await env.get_current_time()))
+    fake.stored[escalation.escalation_id] = ack
     handle = await env.client.start_workflow(
         EscalationWorkflow.run,
         escalation,
@@ -278,7 +295,7 @@ async def test_acknowledged_before_the_first_step_notifies_nobody(
         start_signal_args=[ack],
     )
     assert await finish(handle) == EscalationResult("acknowledged", LEADER, ack.at, steps_taken=0)
-    assert fake.effects() == ["record_ack"]
+    assert fake.effects() == ["ack_state", "record_ack"]
     assert fake.named("record_ack")[0].arg == AckNotice(escalation.escalation_id, ack, [])
 
 
@@ -353,6 +370,7 @@ async def test_a_completed_history_replays_on_the_current_code(
     await until(lambda: len(fake.named("notify")) == 4, "the second loop")
     await until_state(handle, loop=2, step=1)
     ack = Acknowledgement(OFFICER, f"n-2-1-{OFFICER}", iso(started + timedelta(seconds=400)))
+    fake.stored[escalation.escalation_id] = ack
     await handle.signal(EscalationWorkflow.acknowledged, ack)
     assert (await handle.result()).acknowledged_by == OFFICER
 

@@ -8,4 +8,4 @@ from dutyline.grpckit.auth import Principal
 
 def actor_of(principal: Principal) -> common_pb2.Actor:
     kind = "system" if "system" in principal.roles else "person"
-    return common_pb2.Actor(person_id=principal.person_id, display_name=principal.name, kind=kind)
+    return common_pb2.Actor(person_id=principal.person_id, display_name=principal.name, kind=kind, via=principal.via)

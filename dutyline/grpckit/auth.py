@@ -45,6 +45,9 @@ class Principal:
     expires_at: float = 0.0
     # The token's id (jti), which the revocation list names.
     token_id: str = ""
+    # The component (its service identity, e.g. "system:intake") that made this call on the person's
+    # behalf; empty when the person called themselves. Roles and sites stay the person's.
+    via: str = ""
 
     def covers(self, site_id: str, ancestors: Iterable[str] = ()) -> bool:
         """True if the person acts for ``site_id`` directly, or for a region above it."""
@@ -57,6 +60,12 @@ class Principal:
 
     def has_role(self, *roles: str) -> bool:
         return any(r in self.roles for r in roles)
+
+    @property
+    def is_service(self) -> bool:
+        """A dutyline component calls, for itself or on a person's behalf: what it states about its own
+        records (the officer who answered a call, say) it has checked itself."""
+        return bool(self.via) or "system" in self.roles
 
 
 def issue_token(
@@ -254,6 +263,12 @@ class TokenVerifier:
 
 
 _current: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("principal", default=None)
+# The token of the person the current request acts for (theirs, or the one a service forwarded), so
+# that the calls it causes in other services carry it (``on_behalf``).
+_acting: contextvars.ContextVar[str] = contextvars.ContextVar("acting_token", default="")
+
+# The metadata a component sends, next to its own credential, to act on a person's behalf.
+ON_BEHALF_OF = "x-dutyline-on-behalf-of"
 
 
 def current_principal() -> Principal:
@@ -268,8 +283,22 @@ def optional_principal() -> Principal | None:
     return _current.get()
 
 
-def set_principal(principal: Principal | None) -> contextvars.Token[Principal | None]:
+def set_principal(principal: Principal | None, token: str = "") -> contextvars.Token[Principal | None]:
+    """The caller of the current request; ``token`` is the person's own token it acts with, if any."""
+    _acting.set(token if principal is not None and "system" not in principal.roles else "")
     return _current.set(principal)
+
+
+def on_behalf() -> tuple[tuple[str, str], ...]:
+    """Metadata for a call a person's request causes in another service: it then acts for that person
+    (their roles and sites, recorded as the actor) as well as being a call of this component. Empty
+    outside a person's request (timers, sweepers, workers): the component acts as itself.
+
+    Only for the person's actions (opening their incident, reading what their handover lists). A
+    service resolving what it needs for its own checks or deliveries (a site's parents, a recipient's
+    contacts) asks as itself: the person may not read those, the service must."""
+    token = _acting.get()
+    return ((ON_BEHALF_OF, token),) if token else ()
 
 
 def system_token(secret: str, service: str, ttl: timedelta = SERVICE_TTL) -> str:

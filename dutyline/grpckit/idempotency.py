@@ -54,9 +54,13 @@ def _request_hash(request: Message) -> bytes:
 
 def caller_scope() -> str:
     """Whose key it is: the bearer token's subject; "" for the service's own work (no request). What
-    a handler derives from a key (a dedupe key, a seed) must include it too."""
+    a handler derives from a key (a dedupe key, a seed) must include it too. A component acting on a
+    person's behalf chose the key itself: it is the component's (its retries, later as itself, find
+    the first answer)."""
     principal = optional_principal()
-    return principal.person_id if principal is not None else ""
+    if principal is None:
+        return ""
+    return principal.via or principal.person_id
 
 
 def check_key(key: str) -> list[FieldViolation]:

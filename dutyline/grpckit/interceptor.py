@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -16,8 +17,8 @@ import grpc
 import structlog
 
 from dutyline.grpckit import validation
-from dutyline.grpckit.auth import Principal, TokenVerifier, set_principal
-from dutyline.grpckit.errors import DomainError, InvalidArgument, Unauthenticated
+from dutyline.grpckit.auth import ON_BEHALF_OF, Principal, TokenVerifier, set_principal
+from dutyline.grpckit.errors import DomainError, InvalidArgument, PermissionDenied, Unauthenticated
 from dutyline.grpckit.policy import Policy, authorize
 from dutyline.ids import ulid
 
@@ -42,14 +43,25 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
         # revocation on every call).
         self._verified = lru_cache(maxsize=4096)(tokens.verify)
 
-    def _authenticate(self, metadata: dict[str, str]) -> Principal:
+    def _authenticate(self, metadata: dict[str, str]) -> tuple[Principal, str]:
+        """The caller, and the person's token it acts with: the caller's own, or the one a component
+        forwards to act on that person's behalf (then the person, ``via`` the component)."""
         header = metadata.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise Unauthenticated("missing bearer token (metadata 'authorization: Bearer <token>')")
         principal = self._verified(token.strip())
         self._tokens.require_current(principal)
-        return principal
+        person_token = metadata.get(ON_BEHALF_OF, "").strip()
+        if not person_token:
+            return principal, token.strip()
+        if "system" not in principal.roles:
+            raise PermissionDenied("只有平台服务可代表他人调用 only a dutyline service acts on behalf of a person")
+        person = self._verified(person_token)
+        if "system" in person.roles:
+            raise Unauthenticated(f"{ON_BEHALF_OF} names a service, not a person")
+        self._tokens.require_current(person)
+        return replace(person, via=principal.person_id), person_token
 
     def _enter(self, method: str, context: grpc.aio.ServicerContext, request: Any) -> None:
         metadata = _metadata(context)
@@ -60,9 +72,11 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
             authorize(self._policies, method, None)
             self._check(request)
             return
-        principal = self._authenticate(metadata)
+        principal, token = self._authenticate(metadata)
         structlog.contextvars.bind_contextvars(person_id=principal.person_id)
-        set_principal(principal)
+        if principal.via:
+            structlog.contextvars.bind_contextvars(via=principal.via)
+        set_principal(principal, token)
         # Roles first: a caller the method is not open to learns nothing, not even what input is bad.
         authorize(self._policies, method, principal)
         self._check(request)

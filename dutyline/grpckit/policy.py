@@ -72,7 +72,8 @@ def require_complete(service: str, policies: Mapping[str, Policy]) -> None:
 
 
 def authorize(policies: Mapping[str, Policy], method: str, principal: Principal | None) -> None:
-    """Refuses the call unless ``method`` has a policy that admits the caller's roles."""
+    """Refuses the call unless ``method`` has a policy that admits the caller's roles; on a person's
+    behalf, the policy must admit both the person's roles and the role system."""
     policy = policies.get(method)
     if policy is None:
         raise PermissionDenied(f"{method} declares no authorization policy / 该接口未声明授权策略")
@@ -80,6 +81,10 @@ def authorize(policies: Mapping[str, Policy], method: str, principal: Principal 
         if policy.token_optional:
             return
         raise PermissionDenied(f"{method} needs a caller identity / 需要调用者身份")
+    if principal.via and "system" not in policy.roles:
+        # On a person's behalf a component does only what its own identity may: never more than
+        # either of them.
+        raise PermissionDenied(f"{method} is not open to services acting for a person / 服务不可代为调用该接口")
     if not policy.roles.intersection(principal.roles):
         raise PermissionDenied(
             f"{method} is not open to roles {', '.join(principal.roles) or '(none)'} / 当前角色无权调用该接口"

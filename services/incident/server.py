@@ -22,7 +22,7 @@ from dutyline.emit import emit
 from dutyline.events.v1 import event_pb2
 from dutyline.grpckit import idempotency
 from dutyline.grpckit.actors import actor_of
-from dutyline.grpckit.auth import RevokedTokens, current_principal
+from dutyline.grpckit.auth import RevokedTokens, current_principal, on_behalf
 from dutyline.grpckit.client import service_channel
 from dutyline.grpckit.convert import from_ts, ts
 from dutyline.grpckit.errors import (
@@ -123,7 +123,7 @@ class IncidentServicer(ProcessRpcs, MergeRpcs, incident_pb2_grpc.IncidentService
         # A service (intake) names the officer it authenticated or checked itself; a person names
         # someone else (who then answers for the reports) only as a leader or an admin.
         named = request.first_responder_id
-        if named and named != principal.person_id and not principal.has_role("system"):
+        if named and named != principal.person_id and not principal.is_service:
             if not principal.has_role("leader", "admin"):
                 raise PermissionDenied(
                     "只有值班领导或管理员可指定他人为第一责任人 "
@@ -158,23 +158,27 @@ class IncidentServicer(ProcessRpcs, MergeRpcs, incident_pb2_grpc.IncidentService
         earliest answer among them, as intake recorded it: the reporting clocks start there."""
         answers: list[datetime] = []
 
-        async def site_of(call_id: str) -> str | None:
+        async def problem_of(call_id: str) -> str:
+            """ "" for a call of the incident's site, else what is wrong with it."""
             try:
-                call = await self._calls.GetCall(intake_pb2.GetCallRequest(call_id=call_id), timeout=RPC_TIMEOUT)
+                # As the person opening the incident: each call must be one they may read themselves.
+                call = await self._calls.GetCall(
+                    intake_pb2.GetCallRequest(call_id=call_id), timeout=RPC_TIMEOUT, metadata=on_behalf()
+                )
             except grpc.aio.AioRpcError as exc:
+                if exc.code() == grpc.StatusCode.PERMISSION_DENIED:
+                    return "a call of a site you do not act for"
                 if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
-                    return None
+                    return "unknown call"
                 raise Unavailable(f"intake did not answer about call {call_id} ({exc.code().name}); retry") from exc
+            if call.site_id != site_id:
+                return f"a call of site {call.site_id}"
             if call.HasField("answered_at"):
                 answers.append(from_ts(call.answered_at))
-            return call.site_id
+            return ""
 
-        sites = await asyncio.gather(*(site_of(c) for c in dict.fromkeys(call_ids)))
-        problems = [
-            FieldViolation(f"call_ids[{i}]", "unknown call" if found is None else f"a call of site {found}")
-            for i, (call_id, found) in enumerate(zip(dict.fromkeys(call_ids), sites, strict=True))
-            if found != site_id
-        ]
+        found = await asyncio.gather(*(problem_of(c) for c in dict.fromkeys(call_ids)))
+        problems = [FieldViolation(f"call_ids[{i}]", problem) for i, problem in enumerate(found) if problem]
         if problems:
             raise InvalidArgument(problems)
         return min(answers, default=None)

@@ -30,6 +30,7 @@ from dutyline.db.writes import Writes
 from dutyline.emit import emit
 from dutyline.events.v1 import event_pb2
 from dutyline.grpckit import idempotency
+from dutyline.grpckit.auth import on_behalf
 from dutyline.grpckit.convert import ts
 from dutyline.grpckit.errors import FailedPrecondition, FieldViolation, InvalidArgument, Unavailable
 from dutyline.ids import new_id
@@ -173,8 +174,9 @@ class Escalator:
             if await profile_store.get(conn, incident_id=incident_id) is not None:
                 return
         try:
+            # As the officer who named it: an incident they may not read is one they cannot link to.
             incident = await self._incidents.GetIncident(
-                incident_pb2.GetIncidentRequest(incident_id=incident_id), timeout=RPC_TIMEOUT
+                incident_pb2.GetIncidentRequest(incident_id=incident_id), timeout=RPC_TIMEOUT, metadata=on_behalf()
             )
         except grpc.aio.AioRpcError as exc:
             if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED):
@@ -274,6 +276,8 @@ class Escalator:
                     occurred_at=ts(call.ring_started_at),
                 ),
                 timeout=RPC_TIMEOUT,
+                # For the officer whose call it is, while they wait; the sweeper's retries as intake.
+                metadata=on_behalf(),
             )
         except grpc.aio.AioRpcError as exc:
             if exc.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):

@@ -1,7 +1,8 @@
 """The open items a handover carries, gathered from the services that own them (交接事项): open
 incidents and their pending reporting deadlines (incident), unacknowledged notifications (notify)
 and open callbacks and messages (intake). A service that does not answer is named in the gathering
-notes, so nobody trusts a list that looks complete but is not."""
+notes, so nobody trusts a list that looks complete but is not. Gathered on behalf of the person
+handing over: the list holds what they may read, and the services record who asked."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import grpc
 import structlog
 
 from dutyline.common.v1 import common_pb2
+from dutyline.grpckit.auth import on_behalf
 from dutyline.grpckit.convert import from_ts
 from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
@@ -53,7 +55,9 @@ class OpenItemsGatherer:
 
     async def _incident_items(self, site_id: str) -> list[OpenItem]:
         reply = await self._incidents.ListIncidents(
-            incident_pb2.ListIncidentsRequest(site_id=site_id, open_only=True, include_drills=True), timeout=TIMEOUT
+            incident_pb2.ListIncidentsRequest(site_id=site_id, open_only=True, include_drills=True),
+            timeout=TIMEOUT,
+            metadata=on_behalf(),
         )
         items = []
         for incident in reply.incidents:
@@ -76,7 +80,9 @@ class OpenItemsGatherer:
 
     async def _notification_items(self, site_id: str) -> list[OpenItem]:
         reply = await self._notify.ListNotifications(
-            notify_pb2.ListNotificationsRequest(site_id=site_id, unacknowledged_only=True), timeout=TIMEOUT
+            notify_pb2.ListNotificationsRequest(site_id=site_id, unacknowledged_only=True),
+            timeout=TIMEOUT,
+            metadata=on_behalf(),
         )
         return [
             OpenItem(kind="notification", ref_id=n.id, text=f"{n.person_name or n.person_id}: {n.subject} ({n.status})")
@@ -93,6 +99,7 @@ class OpenItemsGatherer:
                     site_id=site_id, open_only=True, page=common_pb2.PageRequest(page_size=500, page_token=token)
                 ),
                 timeout=TIMEOUT,
+                metadata=on_behalf(),
             )
             open_callbacks.extend(reply.callbacks)
             token = reply.page.next_page_token

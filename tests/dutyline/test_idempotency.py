@@ -52,6 +52,23 @@ async def test_another_callers_key_does_not_preempt_the_first(pool: asyncpg.Pool
         assert again is not None and again.summary == "intake's"
 
 
+async def test_a_key_sent_for_a_person_is_the_components_own(pool: asyncpg.Pool) -> None:
+    """Intake opens an incident for the officer while they wait, and retries later as itself: the
+    retry finds the first answer, whoever the first attempt acted for."""
+    first = intake_pb2.Call(id="call-1", summary="first")
+    async with pool.acquire() as conn:
+        set_principal(Principal(person_id="p-officer", roles=("officer",), sites=("hz-01",), via="system:intake"))
+        assert await idempotency.claim(conn, method="OpenIncident", key="k", request=REQUEST, response=first) is None
+        as_caller("system:intake")
+        again = await idempotency.claim(
+            conn, method="OpenIncident", key="k", request=REQUEST, response=intake_pb2.Call()
+        )
+        assert again is not None and again.summary == "first"
+        # The officer's own key of the same name is theirs, not intake's.
+        as_caller("p-officer")
+        assert await idempotency.claim(conn, method="OpenIncident", key="k", request=REQUEST, response=first) is None
+
+
 async def test_the_table_keeps_no_plain_digest_of_the_request(pool: asyncpg.Pool) -> None:
     """Finding 13: a guessed request cannot be checked against the stored hash without the key."""
     as_caller("p-officer")

@@ -27,7 +27,7 @@ from dutyline.common.v1 import rules_pb2 as dutyline_dot_common_dot_v1_dot_rules
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x64utyline/common/v1/common.proto\x12\x12\x64utyline.common.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1e\x64utyline/common/v1/rules.proto\x1a\x1fgoogle/protobuf/timestamp.proto\">\n\x05\x41\x63tor\x12\x11\n\tperson_id\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\"\x86\x02\n\x05Place\x12\x18\n\x04text\x18\x01 \x01(\tB\n\xbaH\x07r\x05\xd0\x92\x62\xc8\x01\x12.\n\x08latitude\x18\x02 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80V@)\x00\x00\x00\x00\x00\x80V\xc0H\x00\x88\x01\x01\x12/\n\tlongitude\x18\x03 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80\x66@)\x00\x00\x00\x00\x00\x80\x66\xc0H\x01\x88\x01\x01:g\xbaHd\x1a\x62\n\x11place.coordinates\x12\"latitude and longitude go together\x1a)has(this.latitude) == has(this.longitude)B\x0b\n\t_latitudeB\x0c\n\n_longitude\"\xe6\x01\n\tTimeRange\x12\x35\n\x05start\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\n\xbaH\x07\xb2\x01\x04\xc8\x92\x62\x01\x12\x33\n\x03\x65nd\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\n\xbaH\x07\xb2\x01\x04\xc8\x92\x62\x01:m\xbaHj\x1ah\n\x10time_range.order\x12\x17\x65nd must be after start\x1a;!has(this.start) || !has(this.end) || this.end > this.start\"K\n\x0bPageRequest\x12\x1d\n\tpage_size\x18\x01 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xf4\x03(\x00\x12\x1d\n\npage_token\x18\x02 \x01(\tB\t\xbaH\x06r\x04\xf0\x92\x62\x01\"\'\n\x0cPageResponse\x12\x17\n\x0fnext_page_token\x18\x01 \x01(\t*\x89\x01\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x10\n\x0cROLE_OFFICER\x10\x01\x12\x0f\n\x0bROLE_LEADER\x10\x02\x12\x12\n\x0eROLE_UNIT_HEAD\x10\x03\x12\x0e\n\nROLE_ADMIN\x10\x04\x12\x13\n\x0fROLE_SUPERVISOR\x10\x05\x12\x0f\n\x0bROLE_AGENCY\x10\x06*~\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x14\n\x10SEVERITY_UNRATED\x10\x01\x12\x0e\n\nSEVERITY_I\x10\x02\x12\x0f\n\x0bSEVERITY_II\x10\x03\x12\x10\n\x0cSEVERITY_III\x10\x04\x12\x0f\n\x0bSEVERITY_IV\x10\x05\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x64utyline/common/v1/common.proto\x12\x12\x64utyline.common.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1e\x64utyline/common/v1/rules.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"K\n\x05\x41\x63tor\x12\x11\n\tperson_id\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\x0b\n\x03via\x18\x04 \x01(\t\"\x86\x02\n\x05Place\x12\x18\n\x04text\x18\x01 \x01(\tB\n\xbaH\x07r\x05\xd0\x92\x62\xc8\x01\x12.\n\x08latitude\x18\x02 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80V@)\x00\x00\x00\x00\x00\x80V\xc0H\x00\x88\x01\x01\x12/\n\tlongitude\x18\x03 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80\x66@)\x00\x00\x00\x00\x00\x80\x66\xc0H\x01\x88\x01\x01:g\xbaHd\x1a\x62\n\x11place.coordinates\x12\"latitude and longitude go together\x1a)has(this.latitude) == has(this.longitude)B\x0b\n\t_latitudeB\x0c\n\n_longitude\"\xe6\x01\n\tTimeRange\x12\x35\n\x05start\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\n\xbaH\x07\xb2\x01\x04\xc8\x92\x62\x01\x12\x33\n\x03\x65nd\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\n\xbaH\x07\xb2\x01\x04\xc8\x92\x62\x01:m\xbaHj\x1ah\n\x10time_range.order\x12\x17\x65nd must be after start\x1a;!has(this.start) || !has(this.end) || this.end > this.start\"K\n\x0bPageRequest\x12\x1d\n\tpage_size\x18\x01 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xf4\x03(\x00\x12\x1d\n\npage_token\x18\x02 \x01(\tB\t\xbaH\x06r\x04\xf0\x92\x62\x01\"\'\n\x0cPageResponse\x12\x17\n\x0fnext_page_token\x18\x01 \x01(\t*\x89\x01\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x10\n\x0cROLE_OFFICER\x10\x01\x12\x0f\n\x0bROLE_LEADER\x10\x02\x12\x12\n\x0eROLE_UNIT_HEAD\x10\x03\x12\x0e\n\nROLE_ADMIN\x10\x04\x12\x13\n\x0fROLE_SUPERVISOR\x10\x05\x12\x0f\n\x0bROLE_AGENCY\x10\x06*~\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x14\n\x10SEVERITY_UNRATED\x10\x01\x12\x0e\n\nSEVERITY_I\x10\x02\x12\x0f\n\x0bSEVERITY_II\x10\x03\x12\x10\n\x0cSEVERITY_III\x10\x04\x12\x0f\n\x0bSEVERITY_IV\x10\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -52,18 +52,18 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PAGEREQUEST'].fields_by_name['page_size']._serialized_options = b'\272H\007\032\005\030\364\003(\000'
   _globals['_PAGEREQUEST'].fields_by_name['page_token']._loaded_options = None
   _globals['_PAGEREQUEST'].fields_by_name['page_token']._serialized_options = b'\272H\006r\004\360\222b\001'
-  _globals['_ROLE']._serialized_start=830
-  _globals['_ROLE']._serialized_end=967
-  _globals['_SEVERITY']._serialized_start=969
-  _globals['_SEVERITY']._serialized_end=1095
+  _globals['_ROLE']._serialized_start=843
+  _globals['_ROLE']._serialized_end=980
+  _globals['_SEVERITY']._serialized_start=982
+  _globals['_SEVERITY']._serialized_end=1108
   _globals['_ACTOR']._serialized_start=149
-  _globals['_ACTOR']._serialized_end=211
-  _globals['_PLACE']._serialized_start=214
-  _globals['_PLACE']._serialized_end=476
-  _globals['_TIMERANGE']._serialized_start=479
-  _globals['_TIMERANGE']._serialized_end=709
-  _globals['_PAGEREQUEST']._serialized_start=711
-  _globals['_PAGEREQUEST']._serialized_end=786
-  _globals['_PAGERESPONSE']._serialized_start=788
-  _globals['_PAGERESPONSE']._serialized_end=827
+  _globals['_ACTOR']._serialized_end=224
+  _globals['_PLACE']._serialized_start=227
+  _globals['_PLACE']._serialized_end=489
+  _globals['_TIMERANGE']._serialized_start=492
+  _globals['_TIMERANGE']._serialized_end=722
+  _globals['_PAGEREQUEST']._serialized_start=724
+  _globals['_PAGEREQUEST']._serialized_end=799
+  _globals['_PAGERESPONSE']._serialized_start=801
+  _globals['_PAGERESPONSE']._serialized_end=840
 # @@protoc_insertion_point(module_scope)

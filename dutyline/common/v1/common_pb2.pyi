@@ -44,14 +44,16 @@ SEVERITY_III: Severity
 SEVERITY_IV: Severity
 
 class Actor(_message.Message):
-    __slots__ = ("person_id", "display_name", "kind")
+    __slots__ = ("person_id", "display_name", "kind", "via")
     PERSON_ID_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
+    VIA_FIELD_NUMBER: _ClassVar[int]
     person_id: str
     display_name: str
     kind: str
-    def __init__(self, person_id: _Optional[str] = ..., display_name: _Optional[str] = ..., kind: _Optional[str] = ...) -> None: ...
+    via: str
+    def __init__(self, person_id: _Optional[str] = ..., display_name: _Optional[str] = ..., kind: _Optional[str] = ..., via: _Optional[str] = ...) -> None: ...
 
 class Place(_message.Message):
     __slots__ = ("text", "latitude", "longitude")

@@ -228,7 +228,8 @@ async def test_close_is_refused_until_feedback_and_the_final_report_then_the_tim
     out = flat(timeline.output)
     # Each step: its name (English), who (the officer, or the process itself) and the detail.
     steps_in_order = [
-        "registered intake 事件登记 Incident registered",
+        # The officer registered the emergency call; intake opened its incident on their behalf.
+        "registered p-hz-officer-1 事件登记 Incident registered",
         "leader notified IncidentWorkflow",
         "verified p-hz-officer-1 核实属实 Verified: social_safety/-",
         "progress p-hz-officer-1 进展 Progress: 已关阀",

@@ -669,7 +669,7 @@ def test_json_names_fields_as_the_proto_does_and_resolves_the_payload() -> None:
     assert data["occurred_at"] == "2026-11-27T01:12:19.999999Z"
     assert data["aggregate_version"] == "5"  # int64 as a string, as proto3 JSON says
     assert data["drill"] is False  # printed even at its default
-    assert data["actor"] == {"person_id": OFFICER.person_id, "display_name": "王值班", "kind": "person"}
+    assert data["actor"] == {"person_id": OFFICER.person_id, "display_name": "王值班", "kind": "person", "via": ""}
     payload = data["payload"]
     assert payload["@type"] == "type.dutyline.dev/dutyline.events.v1.IncidentChanged"
     assert payload["incident"]["title"] == "文三路居民楼燃气泄漏"

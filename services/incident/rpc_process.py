@@ -256,7 +256,13 @@ class ProcessRpcs:
             raise FailedPrecondition(f"incident {primary.id} is closed; merge into an open one")
         async with self._pool.acquire() as conn:
             moved = await store.reports(conn, incident_id=duplicate.id)
-        args = CloseArgs(actor=actor(principal), summary=request.reason.strip() or "duplicate", merged_into=primary.id)
+            made_there = await store.reports(conn, incident_id=primary.id)
+        args = CloseArgs(
+            actor=actor(principal),
+            summary=request.reason.strip() or "duplicate",
+            merged_into=primary.id,
+            reported_there=sorted({r.kind for r in made_there}),
+        )
         await self._update(duplicate.id, "close", args, request.idempotency_key)
         await self._update(
             primary.id,

@@ -200,6 +200,9 @@ class CloseArgs:
     override_reason: str = ""
     # Closing as a duplicate merged into another incident.
     merged_into: str = ""
+    # When merging: the report kinds the other incident has made (the event was reported so); a
+    # report overdue here and made there is no 漏报.
+    reported_there: list[str] = field(default_factory=list)
 
 
 @dataclass

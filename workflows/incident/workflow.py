@@ -358,7 +358,12 @@ class IncidentWorkflow:
             self._check_close(args)
             now = workflow.now()
             merged = bool(args.merged_into)
-            missing = [] if merged else self._missing_at_close()
+            if not merged:
+                missing = self._missing_at_close()
+            elif workflow.patched("merge-records-overdue"):
+                missing = self._overdue_at_merge(args.reported_there)
+            else:
+                missing = []
             violations = [
                 ViolationData(kind="missed", report_kind=d.kind, number=d.number, due_at=convert.iso(d.due_at))
                 for d in missing
@@ -369,8 +374,7 @@ class IncidentWorkflow:
                 if merged
                 else f"结案 Closed: {args.summary}"
                 + (f"; 管理员强制 admin override: {args.override_reason}" if args.override_reason else "")
-                + (f"; 漏报 missed: {', '.join(d.key for d in missing)}" if missing else "")
-            )
+            ) + (f"; 漏报 missed: {', '.join(d.key for d in missing)}" if missing else "")
             await self._persist(
                 self._update_id(),
                 "incident.merged" if merged else "incident.closed",
@@ -415,6 +419,16 @@ class IncidentWorkflow:
             d
             for d in rules.unmet_required(self._deadlines)
             if d.kind != "follow_up" or d.due_at is None or d.due_at <= now
+        ]
+
+    def _overdue_at_merge(self, reported_there: Sequence[str]) -> list[rules.Deadline]:
+        """A merge closes without the close checks (the other incident goes on with the event), but
+        is no way out of a 漏报: every report already overdue here and not made there either."""
+        now = workflow.now()
+        return [
+            d
+            for d in rules.unmet_required(self._deadlines)
+            if d.due_at is not None and d.due_at <= now and d.kind not in reported_there
         ]
 
     @workflow.update

@@ -596,6 +596,26 @@ async def test_closing_without_the_written_report_is_refused_unless_an_admin_ove
     ]
 
 
+async def test_merging_records_the_reports_overdue_here_and_not_made_there(
+    env: WorkflowEnvironment, worker: Worker, fake: FakeIncidentActivities
+) -> None:
+    """A merge is no way out of a 漏报 (finding 10): the duplicate's overdue reports that the incident it
+    joins has not made either are recorded; those made there, and those not yet due, are not."""
+    incident = await start(env, worker, fake, jurisdiction=BEIJING)
+    await incident.verify("I")
+    await incident.at(61 * M)  # the phone report (30 min) and the written one (1 h) overdue
+    await until(lambda: len(fake.of("incident.deadline_missed")) == 2, "both deadlines missed")
+
+    merged = await incident.handle.execute_update(
+        IncidentWorkflow.close,
+        CloseArgs(actor=OFFICER, summary="重复 duplicate", merged_into="inc-primary", reported_there=["initial_phone"]),
+    )
+    assert (merged.stage, merged.detail) == ("closed", "initial_written:0")
+    change = fake.of("incident.merged")[0]
+    assert [(v.kind, v.report_kind, v.number) for v in change.violations] == [("missed", "initial_written", 0)]
+    assert "漏报 missed: initial_written:0" in change.timeline_text
+
+
 async def test_closing_before_the_written_report_is_due_still_requires_it(
     env: WorkflowEnvironment, worker: Worker, fake: FakeIncidentActivities
 ) -> None:

@@ -36,6 +36,7 @@ POLICIES = for_service(
         "ListAgencies": unscoped(reads(AGENCY_ADMINS, "filtered: agencies all of whose sites the caller acts for")),
         "IssueAgencyCredentials": writes(AGENCY_ADMINS, "agency_id → its sites (every one)"),
         "RevokeAgencyCredentials": writes(AGENCY_ADMINS, "agency_id → its sites (every one)"),
+        "RescopeAgency": writes(AGENCY_ADMINS, "agency_id → its sites (every one)", "site_ids (every new one)"),
         "ListAgencyDeliveries": unscoped(
             reads(AGENCY_ADMINS, "agency_id → its sites (every one); else filtered to the agencies the caller manages")
         ),

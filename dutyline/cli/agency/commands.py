@@ -147,6 +147,33 @@ def revoke(ctx: typer.Context, agency: AgencyArg, idempotency_key: KeyOpt = None
 
 
 @agency_app.command()
+def rescope(
+    ctx: typer.Context,
+    agency: AgencyArg,
+    site: Annotated[list[str], typer.Option("--site", help="站点或区域 every site or region it is to receive")],
+    event: Annotated[
+        list[str], typer.Option("--event", metavar="TYPE", help="事件类型 every event type it is to receive")
+    ],
+    idempotency_key: KeyOpt = None,
+) -> None:
+    """调整范围 Change the sites and event types an agency receives (the given ones replace the old); a
+    change revokes its NATS credentials, which carry the old subjects."""
+    key = new_key(idempotency_key)
+    request = notify_pb2.RescopeAgencyRequest(idempotency_key=key, agency_id=agency, site_ids=site, event_types=event)
+
+    async def work(nx: Notify) -> notify_pb2.Agency:
+        rescoped: notify_pb2.Agency = await nx.stub.RescopeAgency(request, timeout=TIMEOUT)
+        return rescoped
+
+    rescoped = call(ctx, work, key=key)
+    out = session(ctx).out
+    out.print(f"[green]{escape(t('agency.rescoped', id=agency))}[/]", soft_wrap=True)
+    if not rescoped.nats_user:
+        out.print(f"[yellow]{escape(t('agency.rescoped_revoked', id=agency))}[/]", soft_wrap=True)
+    out.print(views.agency_record(rescoped))
+
+
+@agency_app.command()
 def deliveries(
     ctx: typer.Context,
     agency: Annotated[str, typer.Argument(metavar="[ID]", help="机构编号 only this agency's")] = "",

@@ -521,6 +521,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "已吊销机构 {id} 的全部 NATS 凭据，NATS 服务器即刻拒绝其连接。",
         "Every NATS credential of agency {id} is revoked: the NATS servers refuse it at once.",
     ),
+    "agency.rescoped": (
+        "已更新机构 {id} 的站点与事件类型。",
+        "Agency {id} now receives the sites and event types given.",
+    ),
+    "agency.rescoped_revoked": (
+        "其原有 NATS 凭据（如有）携带旧主题，已吊销；请用 `dutyline agency credentials {id}` 签发新凭据。",
+        "Its NATS credentials, if any, carried the old subjects and are revoked: issue new ones with "
+        "`dutyline agency credentials {id}`.",
+    ),
     "agency.snippet": ("用 nats-py 连接", "Connect with nats-py"),
     "agency.deliveries_title": ("Webhook 推送记录", "Webhook deliveries"),
     "agency.no_deliveries": ("没有符合条件的推送记录。", "No deliveries match."),

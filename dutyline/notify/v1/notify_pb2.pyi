@@ -339,6 +339,18 @@ class RevokeAgencyCredentialsRequest(_message.Message):
     agency_id: str
     def __init__(self, idempotency_key: _Optional[str] = ..., agency_id: _Optional[str] = ...) -> None: ...
 
+class RescopeAgencyRequest(_message.Message):
+    __slots__ = ("idempotency_key", "agency_id", "site_ids", "event_types")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    AGENCY_ID_FIELD_NUMBER: _ClassVar[int]
+    SITE_IDS_FIELD_NUMBER: _ClassVar[int]
+    EVENT_TYPES_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    agency_id: str
+    site_ids: _containers.RepeatedScalarFieldContainer[str]
+    event_types: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, idempotency_key: _Optional[str] = ..., agency_id: _Optional[str] = ..., site_ids: _Optional[_Iterable[str]] = ..., event_types: _Optional[_Iterable[str]] = ...) -> None: ...
+
 class AgencyCredentials(_message.Message):
     __slots__ = ("agency_id", "nats_user", "allowed_subjects", "creds", "inbox_prefix", "consumer")
     AGENCY_ID_FIELD_NUMBER: _ClassVar[int]

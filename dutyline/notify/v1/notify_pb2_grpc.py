@@ -94,6 +94,11 @@ class NotifyServiceStub:
                 request_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.RevokeAgencyCredentialsRequest.SerializeToString,
                 response_deserializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.Agency.FromString,
                 _registered_method=True)
+        self.RescopeAgency = channel.unary_unary(
+                '/dutyline.notify.v1.NotifyService/RescopeAgency',
+                request_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.RescopeAgencyRequest.SerializeToString,
+                response_deserializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.Agency.FromString,
+                _registered_method=True)
         self.ListAgencyDeliveries = channel.unary_unary(
                 '/dutyline.notify.v1.NotifyService/ListAgencyDeliveries',
                 request_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.ListAgencyDeliveriesRequest.SerializeToString,
@@ -181,6 +186,15 @@ class NotifyServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RescopeAgency(self, request, context):
+        """Changes the sites and event types an agency receives (both: the new ones replace the old). Its
+        NATS users carry the old subjects, so a change revokes them (issue new credentials); webhook
+        deliveries follow the new scope at once. The caller acts for every old and every new site.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListAgencyDeliveries(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -248,6 +262,11 @@ def add_NotifyServiceServicer_to_server(servicer, server):
             'RevokeAgencyCredentials': grpc.unary_unary_rpc_method_handler(
                     servicer.RevokeAgencyCredentials,
                     request_deserializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.RevokeAgencyCredentialsRequest.FromString,
+                    response_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.Agency.SerializeToString,
+            ),
+            'RescopeAgency': grpc.unary_unary_rpc_method_handler(
+                    servicer.RescopeAgency,
+                    request_deserializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.RescopeAgencyRequest.FromString,
                     response_serializer=dutyline_dot_notify_dot_v1_dot_notify__pb2.Agency.SerializeToString,
             ),
             'ListAgencyDeliveries': grpc.unary_unary_rpc_method_handler(
@@ -579,6 +598,33 @@ class NotifyService:
             target,
             '/dutyline.notify.v1.NotifyService/RevokeAgencyCredentials',
             dutyline_dot_notify_dot_v1_dot_notify__pb2.RevokeAgencyCredentialsRequest.SerializeToString,
+            dutyline_dot_notify_dot_v1_dot_notify__pb2.Agency.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RescopeAgency(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.notify.v1.NotifyService/RescopeAgency',
+            dutyline_dot_notify_dot_v1_dot_notify__pb2.RescopeAgencyRequest.SerializeToString,
             dutyline_dot_notify_dot_v1_dot_notify__pb2.Agency.FromString,
             options,
             channel_credentials,

@@ -223,6 +223,46 @@ class AgencyRpcs:
         await self._push_revocations(signing_seed)
         return agency_message(replace(agency, nats_user=""))
 
+    async def RescopeAgency(
+        self, request: notify_pb2.RescopeAgencyRequest, context: grpc.aio.ServicerContext
+    ) -> notify_pb2.Agency:
+        """New sites and event types for an agency (a narrowed one loses the old at once): managed by
+        someone who acts for every old and every new site. Its NATS users carry the old subjects, so
+        a change revokes them; the webhook feed follows the stored scope."""
+        principal = current_principal()
+        _require_agency_admin(principal)
+        agency = await self._managed_agency(principal, request.agency_id)
+        for site_id in request.site_ids:
+            site = await self._roster.site(site_id)
+            principal.require_site(site.id, site.ancestor_ids)
+        scoped = replace(
+            agency,
+            site_ids=tuple(dict.fromkeys(request.site_ids)),
+            event_types=tuple(dict.fromkeys(request.event_types)),
+        )
+        changed = (set(scoped.site_ids), set(scoped.event_types)) != (set(agency.site_ids), set(agency.event_types))
+        if changed:
+            scoped = replace(scoped, nats_user="")
+
+        async def work(conn: Connection) -> notify_pb2.Agency:
+            if changed:
+                await agency_store.set_scope(
+                    conn, agency_id=agency.id, site_ids=scoped.site_ids, event_types=scoped.event_types
+                )
+                await agency_store.revoke_nats_users(conn, agency_id=agency.id, now=datetime.now(UTC))
+                await agency_store.set_nats_user(conn, agency_id=agency.id, nats_user="")
+            return agency_message(scoped)
+
+        answer, _ = await idempotency.run_once(
+            self._pool, method="RescopeAgency", request=request, response_type=notify_pb2.Agency, work=work
+        )
+        self._feed.agencies_changed()
+        # Pushed after the commit (a retry pushes again; the sweep too, should this push fail).
+        signing_seed = self._settings.signing_seed()
+        if signing_seed and self._settings.nats_system_creds:
+            await self._push_revocations(signing_seed)
+        return answer
+
     async def repush_revocations(self) -> None:
         """Push the revocations again (a sweep): a NATS cluster that lost its resolver's files, or
         missed a push, learns them back."""

@@ -3,6 +3,7 @@ Keyword-only functions; the caller owns the transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -56,6 +57,15 @@ async def get_agency(conn: Connection, *, agency_id: str) -> AgencyRow | None:
 
 async def list_agencies(conn: Connection) -> list[AgencyRow]:
     return [_agency(r) for r in await conn.fetch("SELECT * FROM agencies ORDER BY id")]
+
+
+async def set_scope(conn: Connection, *, agency_id: str, site_ids: Sequence[str], event_types: Sequence[str]) -> None:
+    await conn.execute(
+        "UPDATE agencies SET site_ids = $2, event_types = $3 WHERE id = $1",
+        agency_id,
+        list(site_ids),
+        list(event_types),
+    )
 
 
 async def set_nats_user(conn: Connection, *, agency_id: str, nats_user: str) -> None:

@@ -255,3 +255,51 @@ async def test_issuing_again_revokes_the_earlier_user_at_the_nats_server(platfor
             notify_pb2.IssueAgencyCredentialsRequest(idempotency_key=first_key, agency_id=agency_id)
         )
     assert refusal.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+
+async def test_rescoping_an_agency_revokes_its_user_and_needs_rights_over_old_and_new_sites(
+    platform: Any, notify: Any
+) -> None:
+    """Finding 4: a narrowed agency keeps none of its old subjects; only someone who acts for every
+    old and every new site re-scopes it."""
+    agency_id = f"fire-{uuid.uuid4().hex[:6]}"
+    await notify.RegisterAgency(agency(agency_id, "hz-01", "nb-01"))
+    issued = await notify.IssueAgencyCredentials(
+        notify_pb2.IssueAgencyCredentialsRequest(idempotency_key=str(uuid.uuid4()), agency_id=agency_id)
+    )
+    assert any(".nb-01." in s for s in issued.allowed_subjects)
+    path = Path(platform.state_dir) / f"{agency_id}.creds"
+    path.write_text(issued.creds)
+
+    def rescope(*sites: str) -> notify_pb2.RescopeAgencyRequest:
+        return notify_pb2.RescopeAgencyRequest(
+            idempotency_key=str(uuid.uuid4()), agency_id=agency_id, site_ids=sites, event_types=["incident.*"]
+        )
+
+    async with channel(platform.address("notify"), token_for("p-hz-admin", ["admin"], ["hz-01"])) as ch:
+        hz_admin = notify_pb2_grpc.NotifyServiceStub(ch)
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await hz_admin.RescopeAgency(rescope("hz-01"))  # it serves nb-01 too
+        assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    await (await connect_url(platform.nats.url, path, allow_reconnect=False)).close()  # still admitted
+
+    dropped = asyncio.Event()
+
+    async def on_disconnect() -> None:
+        dropped.set()
+
+    nc = await connect_url(platform.nats.url, path, allow_reconnect=False, disconnected_cb=on_disconnect)
+    try:
+        narrowed = await notify.RescopeAgency(rescope("hz-01"))
+        assert list(narrowed.site_ids) == ["hz-01"] and not narrowed.nats_user
+        await asyncio.wait_for(dropped.wait(), 10)
+    finally:
+        await nc.close()
+    with pytest.raises(nats.errors.Error, match="Authorization Violation"):
+        await connect_url(platform.nats.url, path, allow_reconnect=False, connect_timeout=2)
+    listed = {a.id: a for a in (await notify.ListAgencies(notify_pb2.ListAgenciesRequest())).agencies}
+    assert list(listed[agency_id].site_ids) == ["hz-01"]
+    reissued = await notify.IssueAgencyCredentials(
+        notify_pb2.IssueAgencyCredentialsRequest(idempotency_key=str(uuid.uuid4()), agency_id=agency_id)
+    )
+    assert not any(".nb-01." in s for s in reissued.allowed_subjects)

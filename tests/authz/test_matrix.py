@@ -5,24 +5,32 @@ PERMISSION_DENIED before anything else; a role it names is never refused for its
 region above; a foreign site is refused wherever the request gets as far as its site.
 
 Requests are minimal (their ``site_id``, if they have one, is the own site hz-01): "allowed" means
-anything but PERMISSION_DENIED / UNAUTHENTICATED (bad input, NOT_FOUND... passed authorization)."""
+anything but PERMISSION_DENIED / UNAUTHENTICATED (bad input, NOT_FOUND... passed authorization). A
+reading RPC that names its resource by id gets a real resource of hz-01 (a person, an assignment, a
+call, an incident, a notification, an escalation), so the foreign case reaches the server-side site
+check of what the id resolves to; writes stay minimal, so the matrix changes nothing (their site
+checks have a test each in test_findings.py)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
+import asyncpg
 import grpc
 import pytest
 from google.protobuf import descriptor_pool, message_factory
 
 from dutyline.grpckit.client import channel
 from dutyline.grpckit.policy import Policy
+from dutyline.intake.v1 import intake_pb2_grpc
 from services.incident.policy import POLICIES as INCIDENT
 from services.intake.policy import POLICIES as INTAKE
 from services.notify.policy import POLICIES as NOTIFY
 from services.roster.policy import POLICIES as ROSTER
 from services.roster.seed import REGION
-from tests.support import service_token_for, token_for
+from tests.e2e.test_emergency_call_slice import emergency_call
+from tests.support import service_token_for, token_for, until
 
 pytestmark = pytest.mark.stack
 
@@ -33,17 +41,54 @@ SCOPES = {"own": [OWN], "foreign": [FOREIGN], "region": [REGION]}
 REFUSED = (grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.UNAUTHENTICATED)
 
 
-def minimal_request(method: str) -> Any:
+@pytest.fixture(scope="session")
+async def hz_resources(platform: Any) -> AsyncIterator[dict[str, str]]:
+    """One resource of the own site per id field a reading RPC names it by."""
+    db = await asyncpg.connect(platform.postgres.dsn)
+    async with channel(platform.address("intake"), token_for("p-hz-officer-1", ["officer"], [OWN])) as ch:
+        registered = await intake_pb2_grpc.IntakeServiceStub(ch).RegisterCall(emergency_call(), timeout=20)
+    # The duty leader is paged about the new incident: a notification and an escalation of hz-01.
+    await until(lambda: db.fetchval("SELECT count(*) > 0 FROM notify.escalations WHERE site_id = $1", OWN), True)
+    await until(lambda: db.fetchval("SELECT count(*) > 0 FROM notify.notifications WHERE site_id = $1", OWN), True)
+    yield {
+        "person_id": "p-hz-officer-1",
+        "assignment_id": await db.fetchval("SELECT id FROM roster.assignments WHERE site_id = $1 LIMIT 1", OWN),
+        "call_id": registered.call.id,
+        "incident_id": registered.incident_id,
+        "notification_id": await db.fetchval("SELECT id FROM notify.notifications WHERE site_id = $1 LIMIT 1", OWN),
+        "escalation_id": await db.fetchval("SELECT id FROM notify.escalations WHERE site_id = $1 LIMIT 1", OWN),
+    }
+    await db.close()
+
+
+def _input(method: str) -> Any:
     service, name = method.strip("/").split("/")
-    descriptor = descriptor_pool.Default().FindServiceByName(service).methods_by_name[name]
+    return descriptor_pool.Default().FindServiceByName(service).methods_by_name[name]
+
+
+def named_resource(method: str, resources: dict[str, str]) -> str:
+    """The id field by which the matrix sends ``method`` a real resource of the own site, if any: reads
+    whose site comes from the resource (a write would change what the other cases see)."""
+    policy = next(policies[method] for policies in SERVICES.values() if method in policies)
+    fields = _input(method).input_type.fields_by_name
+    if policy.mutating or "site_id" in fields:
+        return ""
+    return next((f for f in resources if f in fields), "")
+
+
+def minimal_request(method: str, resources: dict[str, str]) -> Any:
+    descriptor = _input(method)
     request = message_factory.GetMessageClass(descriptor.input_type)()
     if "site_id" in descriptor.input_type.fields_by_name:
         request.site_id = OWN
+    field = named_resource(method, resources)
+    if field:
+        setattr(request, field, resources[field])
     return request, descriptor.server_streaming
 
 
-async def code_of(ch: grpc.aio.Channel, method: str) -> grpc.StatusCode:
-    request, streaming = minimal_request(method)
+async def code_of(ch: grpc.aio.Channel, method: str, resources: dict[str, str]) -> grpc.StatusCode:
+    request, streaming = minimal_request(method, resources)
     try:
         if streaming:
             call = ch.unary_stream(method, request_serializer=type(request).SerializeToString)(request, timeout=3)
@@ -56,11 +101,13 @@ async def code_of(ch: grpc.aio.Channel, method: str) -> grpc.StatusCode:
     return grpc.StatusCode.OK
 
 
-async def answers(platform: Any, service: str, role: str, sites: list[str]) -> dict[str, grpc.StatusCode]:
+async def answers(
+    platform: Any, service: str, role: str, sites: list[str], resources: dict[str, str]
+) -> dict[str, grpc.StatusCode]:
     # The role system comes only with a service credential (a user token claiming it is refused).
     token = service_token_for("matrix") if role == "system" else token_for(f"p-matrix-{role}", [role], sites)
     async with channel(platform.address(service), token) as ch:
-        return {method: await code_of(ch, method) for method in SERVICES[service]}
+        return {method: await code_of(ch, method, resources) for method in SERVICES[service]}
 
 
 def expected_refusal(policy: Policy, role: str) -> bool:
@@ -70,10 +117,10 @@ def expected_refusal(policy: Policy, role: str) -> bool:
 @pytest.mark.parametrize("service", sorted(SERVICES))
 @pytest.mark.parametrize("role", ROLES)
 async def test_each_rpc_admits_exactly_the_roles_and_sites_its_policy_names(
-    platform: Any, service: str, role: str
+    platform: Any, service: str, role: str, hz_resources: dict[str, str]
 ) -> None:
     scopes = {"all": ["*"]} if role == "system" else SCOPES
-    got = {scope: await answers(platform, service, role, sites) for scope, sites in scopes.items()}
+    got = {scope: await answers(platform, service, role, sites, hz_resources) for scope, sites in scopes.items()}
     wrong: list[str] = []
     for method, policy in SERVICES[service].items():
         for scope, codes in got.items():
@@ -88,4 +135,7 @@ async def test_each_rpc_admits_exactly_the_roles_and_sites_its_policy_names(
                     wrong.append(f"{method} {role}@foreign: {code.name} (own site: {own.name})")
             elif code in REFUSED:
                 wrong.append(f"{method} {role}@{scope}: {code.name}, expected to pass authorization")
+            elif scope != "foreign" and named_resource(method, hz_resources) and code != grpc.StatusCode.OK:
+                # A real resource of the own site: the foreign refusal above was its site check.
+                wrong.append(f"{method} {role}@{scope}: {code.name}, expected OK for a resource of {OWN}")
     assert not wrong, "\n".join(wrong)

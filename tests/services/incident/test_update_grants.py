@@ -18,6 +18,7 @@ from dutyline.common.v1 import common_pb2
 from dutyline.incident.v1 import incident_pb2
 from services.incident import grants
 from tests.services.incident.test_incident_service import in_stage, open_incident
+from tests.support import until
 from workflows.incident.types import Actor, CloseArgs, UpdateResult, VerifyArgs
 
 pytestmark = pytest.mark.stack
@@ -37,6 +38,8 @@ async def test_an_update_sent_past_the_service_is_refused_and_changes_nothing(
     await in_stage(incidents, incident_id, K.STAGE_VERIFY)
     client = await Client.connect(platform.temporal.address)
     handle = client.get_workflow_handle(incident_id)
+    # The store says verify once the step is recorded; the workflow, once it has taken the answer.
+    await until(lambda: handle.query("stage"), "verify")
     intruder = Actor(person_id="p-intruder", name="intruder", admin=True)
 
     # Verified straight through Temporal, without a grant: refused, still to verify.

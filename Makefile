@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv proto proto-check lint format typecheck unit clean bench bench-surge tune-matching kubectl
+.PHONY: run test venv proto proto-check lint format typecheck unit clean bench bench-surge tune-matching kubectl sip-tools switch
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,8 +26,20 @@ kubectl:
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq kubernetes-client >/dev/null; }
 
+## sip-tools: the SIP server and phones of the switch tests and the dev switch (Kamailio, baresip);
+## when missing, Debian's packages provide them
+sip-tools:
+	@command -v kamailio >/dev/null 2>&1 && command -v baresip >/dev/null 2>&1 || { \
+	  echo "kamailio/baresip not found: installing Debian's packages"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq kamailio kamailio-utils-modules baresip-core >/dev/null; }
+
+## make switch: the dev switch (Kamailio on udp:127.0.0.1:5060) and its adapter, beside `make run`
+switch: $(STAMP) sip-tools
+	deploy/switch/dev-switch.sh
+
 ## make test: lint, format check, types, import contracts (.importlinter), generated-code and limits-page freshness, then the whole suite
-test: $(STAMP) kubectl
+test: $(STAMP) kubectl sip-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -99,6 +99,18 @@ class RosterDirectory:
         if home != site.id and home not in site.ancestor_ids:
             raise InvalidArgument([FieldViolation(field, f"{person_id} does not act at site {site.id}")])
 
+    async def directory_entry_site(self, entry_id: str) -> str | None:
+        """The site of an entry of the directory (通讯录); None when roster knows no such entry or cannot say."""
+        try:
+            entry = await self._stub.GetDirectoryEntry(
+                roster_pb2.GetDirectoryEntryRequest(entry_id=entry_id), timeout=ROSTER_TIMEOUT_SECONDS
+            )
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() not in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+                log.warning("roster unavailable for a directory lookup", entry_id=entry_id, code=exc.code().name)
+            return None
+        return str(entry.site_id)
+
     async def readable_sites(self, principal: Principal, site_id: str = "") -> list[str] | None:
         """The sites a read covers: ``site_id`` if given (PERMISSION_DENIED unless the reader acts
         for it) with the sites below it when it is a region, else every site the reader acts for with

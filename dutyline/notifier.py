@@ -7,6 +7,7 @@ by ``key``, so an activity that runs twice notifies once."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 
 import grpc
@@ -19,14 +20,18 @@ from dutyline.notify.v1 import notify_pb2, notify_pb2_grpc
 
 TIMEOUT = 10.0
 MAX_KEY = 200
+_KEY = re.compile(r"[!-~]+")
+_NOT_KEY = re.compile(r"[^!-~]")
 
 
 def notify_key(*parts: str) -> str:
-    """An idempotency key from the parts that make a notice unique, shortened (by a hash) to fit."""
+    """An idempotency key from the parts that make a notice unique. A key is 1 to 200 printable ASCII
+    characters without spaces: parts that are not (a detail in words, a time with a space) are made so
+    and told apart by a hash, or NotifyService would refuse the notice for good."""
     joined = ":".join(parts)
-    if len(joined) <= MAX_KEY:
+    if len(joined) <= MAX_KEY and _KEY.fullmatch(joined):
         return joined
-    return f"{joined[:150]}:{hashlib.sha256(joined.encode()).hexdigest()[:40]}"
+    return f"{_NOT_KEY.sub('_', joined)[:150]}:{hashlib.sha256(joined.encode()).hexdigest()[:40]}"
 
 
 class NotifyClient:
@@ -54,13 +59,20 @@ class NotifyClient:
         ref_kind: str = "",
         ref_id: str = "",
         drill: bool = False,
-    ) -> list[str]:
-        """The ids of the notifications queued (none if the person is unknown to roster)."""
+        directory_entry: bool = False,
+    ) -> list[notify_pb2.Notification]:
+        """The notifications queued, as stored: sent again with the same key, their state now.
+        ``directory_entry``: ``person_id`` names an entry of the directory (reached through its contacts)."""
+        recipient = (
+            notify_pb2.Recipient(directory_entry_id=person_id)
+            if directory_entry
+            else notify_pb2.Recipient(person_id=person_id)
+        )
         reply = await self._stub.Send(
             notify_pb2.SendRequest(
                 idempotency_key=key,
                 site_id=site_id,
-                recipients=[notify_pb2.Recipient(person_id=person_id)],
+                recipients=[recipient],
                 template=template,
                 data=dict(data),
                 ref_kind=ref_kind,
@@ -69,7 +81,7 @@ class NotifyClient:
             ),
             timeout=TIMEOUT,
         )
-        return [n.id for n in reply.notifications]
+        return list(reply.notifications)
 
     async def escalate(
         self,

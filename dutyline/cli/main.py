@@ -23,9 +23,11 @@ from rich.console import Console
 
 from dutyline.cli.agency.commands import agency_app
 from dutyline.cli.call.commands import call_app
+from dutyline.cli.case.commands import case_app
 from dutyline.cli.common.enums import Choices
 from dutyline.cli.events.commands import events_app
 from dutyline.cli.incident.commands import incident_app
+from dutyline.cli.line.commands import line_app
 from dutyline.cli.notify.commands import notify_app
 from dutyline.cli.ops.commands import ops_app
 from dutyline.cli.roster.commands import roster_app
@@ -37,6 +39,8 @@ console = Console()
 app.add_typer(roster_app, name="roster")
 app.add_typer(incident_app, name="incident")
 app.add_typer(call_app, name="call")
+app.add_typer(line_app, name="line")
+app.add_typer(case_app, name="case")
 app.add_typer(notify_app, name="notify")
 app.add_typer(agency_app, name="agency")
 app.add_typer(events_app, name="events")

@@ -46,6 +46,10 @@ class ServiceContext(Generic[S]):
     on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     # Full method name → who may call it (services/<name>/policy.py), set by ``build``.
     policies: dict[str, Policy] = field(default_factory=dict)
+    # Full names of further gRPC services ``build`` registered beside its own (intake hosts
+    # TelephonyService and CaseService): each one needs a policy per RPC too, is reflected and has
+    # its health status.
+    hosted: list[str] = field(default_factory=list)
 
 
 # A service's ``async def build(ctx, server) -> str`` (services/<name>/server.py) registers its
@@ -99,13 +103,15 @@ async def serve(name: str, build: Build[S], settings: S) -> None:
         options=[("grpc.so_reuseport", 0)],
     )
     full_name = await build(ctx, server)
+    served = [full_name, *ctx.hosted]
     # Deny by default: a service with an RPC nobody declared a policy for does not start.
-    require_complete(full_name, ctx.policies)
+    for service in served:
+        require_complete(service, ctx.policies)
 
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(
-        [full_name, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],
+        [*served, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],
         server,
     )
     address = settings.listen_address(name)
@@ -122,7 +128,7 @@ async def serve(name: str, build: Build[S], settings: S) -> None:
     # pauses otherwise show in the tail latency of the hot RPCs.
     gc.freeze()
     tasks = [asyncio.create_task(coro) for coro in ctx.background]
-    for service in ("", full_name):
+    for service in ("", *served):
         await health_servicer.set(service, health_pb2.HealthCheckResponse.SERVING)
     log.info("service serving", address=address, grpc_service=full_name)
 

@@ -15,7 +15,7 @@ from google.protobuf.message import Message
 from buf.validate import validate_pb2
 from dutyline.common.v1 import common_pb2, rules_pb2
 from dutyline.incident.v1 import incident_pb2
-from dutyline.intake.v1 import intake_pb2
+from dutyline.intake.v1 import case_pb2, intake_pb2, telephony_pb2
 from dutyline.notify.v1 import notify_pb2
 from dutyline.roster.v1 import roster_pb2
 
@@ -183,6 +183,8 @@ def render() -> str:
     for title, module in (
         ("Common types", common_pb2),
         ("Intake (来电登记)", intake_pb2),
+        ("Telephony (话务交换机)", telephony_pb2),
+        ("Cases (工单)", case_pb2),
         ("Incident (事件处置)", incident_pb2),
         ("Notify (通知)", notify_pb2),
         ("Roster (排班)", roster_pb2),

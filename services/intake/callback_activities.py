@@ -1,5 +1,5 @@
-"""Activities of the callback workflow, over intake's store. Idempotent: a reminder may repeat, an
-overdue mark and its event are recorded once."""
+"""Activities of the callback workflow, over intake's store. Idempotent: a delivery or reminder may
+repeat (notify sends once per key), an overdue mark and its event are recorded once."""
 
 from __future__ import annotations
 
@@ -14,9 +14,21 @@ from dutyline.events.v1 import event_pb2
 from dutyline.notifier import NotifyClient, notify_key
 from services.intake import store
 from services.intake.messages import call_message, callback_message
-from workflows.callback.types import ESCALATE, RECORD_OVERDUE, REMIND, STATE, CallbackNotice, CallbackState
+from workflows.callback.types import (
+    DELIVER,
+    ESCALATE,
+    RECORD_OVERDUE,
+    REMIND,
+    STATE,
+    CallbackNotice,
+    CallbackState,
+)
 
 SYSTEM_ACTOR = common_pb2.Actor(person_id="system:callback-workflow", display_name="CallbackWorkflow", kind="system")
+# A notification in one of these states has reached its recipient's channel.
+OUT = frozenset({"sent", "delivered", "acknowledged"})
+# Templates of the leader's notices, by the workflow's notice kind.
+LEADER_TEMPLATES = {"overdue": "callback_overdue", "undeliverable": "message_undeliverable"}
 
 
 class CallbackActivities:
@@ -49,30 +61,64 @@ class CallbackActivities:
             "detail": detail,
         }
 
+    async def _send(self, row: store.CallbackRow, template: str, step: str) -> set[str]:
+        """Tell the recipient (a person, or a directory entry through its contacts); the notifications' states."""
+        sent = await self._notifier.send(
+            site_id=row.site_id,
+            person_id=row.recipient_id,
+            template=template,
+            data=self._data(row),
+            key=notify_key(row.id, step),
+            ref_kind=row.kind,
+            ref_id=row.id,
+            directory_entry=row.recipient_kind == "directory",
+        )
+        return {n.status for n in sent}
+
+    @activity.defn(name=DELIVER)
+    @classified
+    async def deliver(self, notice: CallbackNotice) -> None:
+        """A message to its recipient as it is taken, confirmed out; a notice with missing elements to the
+        duty leader. Refusals by notify (an unknown recipient, an entry of another site's directory, no
+        reachable contact) and a delivery failed on every channel are final: retrying cannot help."""
+        row = await self._callback(notice.callback_id)
+        if row.kind == "notice":
+            await self._notifier.escalate(
+                site_id=row.site_id,
+                template="notice_incomplete",
+                data=self._data(row, row.content),
+                key=notify_key(row.id, "notice"),
+                ref_kind=row.kind,
+                ref_id=row.id,
+            )
+            return
+        states = await self._send(row, "message_taken", "delivery")
+        if states and states <= {"failed"}:
+            raise ApplicationError(
+                f"{row.kind} {row.id}: every channel to {row.recipient_id} failed",
+                type="Undeliverable",
+                non_retryable=True,
+            )
+        if not states & OUT:
+            # Queued, not out yet: asked again (the same key answers the state now) with the retry policy's backoff.
+            raise ApplicationError(f"{row.kind} {row.id}: delivery to {row.recipient_id} pending", type="Pending")
+
     @activity.defn(name=REMIND)
     @classified
     async def remind(self, notice: CallbackNotice) -> None:
-        row = await self._callback(notice.callback_id)
-        await self._notifier.send(
-            site_id=row.site_id,
-            person_id=row.recipient_id,
-            template="callback_reminder",
-            data=self._data(row),
-            key=notify_key(row.id, "reminder"),
-            ref_kind=row.kind,
-            ref_id=row.id,
-        )
+        await self._send(await self._callback(notice.callback_id), "callback_reminder", "reminder")
 
     @activity.defn(name=ESCALATE)
     @classified
     async def escalate(self, notice: CallbackNotice) -> None:
-        """Tell the duty leader on duty that a callback or message is overdue, up the chain until acknowledged."""
+        """Tell the duty leader on duty that a callback or message is overdue, or cannot reach its recipient,
+        up the chain until acknowledged."""
         row = await self._callback(notice.callback_id)
         await self._notifier.escalate(
             site_id=row.site_id,
-            template="callback_overdue",
+            template=LEADER_TEMPLATES.get(notice.kind, "callback_overdue"),
             data=self._data(row, notice.detail),
-            key=notify_key(row.id, "overdue", notice.detail),
+            key=notify_key(row.id, notice.kind, notice.detail),
             ref_kind=row.kind,
             ref_id=row.id,
         )

@@ -33,6 +33,7 @@ class CallbackStarter:
                 recipient_id=callback.recipient_id,
                 due_at=callback.due_at.astimezone(UTC).isoformat(),
                 urgent=callback.urgent,
+                kind=callback.kind,
             ),
             workflow_id=callback_workflow_id(callback.id),
             task_queue=self._task_queue,

@@ -5,7 +5,7 @@ answers and events show, and the clear values leave only through RevealCaller (a
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, Protocol
 
 import asyncpg
 
@@ -16,17 +16,36 @@ from services.intake import store
 TABLE = "calls"
 
 
+class SealedCaller(Protocol):
+    """A row holding a caller sealed by a vault (a call, a case)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def caller_key_id(self) -> str: ...
+    @property
+    def caller_name_enc(self) -> bytes | None: ...
+    @property
+    def caller_phone_enc(self) -> bytes | None: ...
+    @property
+    def caller_unit_enc(self) -> bytes | None: ...
+    @property
+    def caller_address_enc(self) -> bytes | None: ...
+
+
 class CallerVault:
-    def __init__(self, cipher: CallerCipher) -> None:
+    def __init__(self, cipher: CallerCipher, *, table: str = TABLE) -> None:
         self._cipher = cipher
+        # The table whose rows the values are sealed for (calls; cases seal their caller alike).
+        self._table = table
 
     def _seal(self, call_id: str, field: str, clear: str) -> bytes | None:
-        return self._cipher.encrypt(clear, table=TABLE, row=call_id, field=field) if clear else None
+        return self._cipher.encrypt(clear, table=self._table, row=call_id, field=field) if clear else None
 
-    def _open(self, call: store.CallRow, field: str, sealed: bytes | None) -> str:
+    def _open(self, row: SealedCaller, field: str, sealed: bytes | None) -> str:
         if sealed is None:
             return ""
-        return self._cipher.decrypt(call.caller_key_id, sealed, table=TABLE, row=call.id, field=field)
+        return self._cipher.decrypt(row.caller_key_id, sealed, table=self._table, row=row.id, field=field)
 
     def sealed(self, call_id: str, *, name: str, phone: str, unit: str, address: str) -> dict[str, Any]:
         """The CallRow fields of a caller of call ``call_id``: sealed and masked, nothing clear."""
@@ -44,14 +63,20 @@ class CallerVault:
             "caller_address": "",
         }
 
+    def opened(self, row: SealedCaller) -> intake_pb2.Caller:
+        """The clear caller of a row this vault sealed."""
+        return intake_pb2.Caller(
+            name=self._open(row, "caller_name", row.caller_name_enc),
+            phone=self._open(row, "caller_phone", row.caller_phone_enc),
+            unit=self._open(row, "caller_unit", row.caller_unit_enc),
+            address=self._open(row, "caller_address", row.caller_address_enc),
+        )
+
     def reveal(self, call: store.CallRow) -> intake_pb2.Caller:
         """The clear caller (a row from before the unit and address were sealed: theirs as stored)."""
-        return intake_pb2.Caller(
-            name=self._open(call, "caller_name", call.caller_name_enc),
-            phone=self._open(call, "caller_phone", call.caller_phone_enc),
-            unit=self._open(call, "caller_unit", call.caller_unit_enc) or call.caller_unit,
-            address=self._open(call, "caller_address", call.caller_address_enc) or call.caller_address,
-        )
+        caller = self.opened(call)
+        caller.unit, caller.address = caller.unit or call.caller_unit, caller.address or call.caller_address
+        return caller
 
     async def reseal(self, pool: asyncpg.Pool) -> int:
         """Seal, bound to their place, the callers of rows registered before that (clear unit and

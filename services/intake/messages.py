@@ -81,6 +81,7 @@ def call_message(
         notice=notice_message(call.notice),
         notice_missing=list(call.notice_missing),
         duty_gap=call.duty_gap,
+        line_call_id=call.line_call_id or "",
         classifications=[
             intake_pb2.Classification(
                 category=CATEGORY_VALUES[r["category"]], reason=r["reason"], by=r["classified_by"], at=ts(r["at"])

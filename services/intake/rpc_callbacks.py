@@ -1,4 +1,5 @@
-"""Transfers (转接), messages taken (留言) and promised callbacks (承诺回电) with their deadlines."""
+"""Transfers (转接), messages taken (留言), promised callbacks (承诺回电) and the follow-up of notices
+from superiors with missing elements, each with its deadline."""
 
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ import grpc
 from dutyline.common.v1 import common_pb2
 from dutyline.db.pool import Connection
 from dutyline.db.writes import Writes
-from dutyline.directory import RosterDirectory
+from dutyline.directory import RosterDirectory, SiteInfo
 from dutyline.emit import emit
 from dutyline.events.v1 import event_pb2
 from dutyline.grpckit import idempotency
 from dutyline.grpckit.auth import Principal, current_principal
 from dutyline.grpckit.convert import from_ts
-from dutyline.grpckit.errors import FailedPrecondition, NotFound
+from dutyline.grpckit.errors import FailedPrecondition, InvalidArgument, NotFound
 from dutyline.ids import new_id
 from dutyline.intake.v1 import intake_pb2
 from services.intake import store
@@ -26,6 +27,10 @@ from workflows.callback.types import URGENT_DUE_SECONDS
 
 URGENT_DUE = timedelta(seconds=URGENT_DUE_SECONDS)
 DEFAULT_DUE = timedelta(hours=2)
+# A notice from a superior with missing elements: the issuing office is called back for them. An hour
+# leaves room for an issuer who is away, and still completes the notice well within the shift.
+NOTICE_DUE = timedelta(hours=1)
+EVENT_OF_KIND = {"message": "message.taken", "callback": "callback.promised", "notice": "notice.follow_up"}
 # A page of callbacks when the reader names no size (at most 500: the protos' PageRequest).
 PAGE_SIZE = 100
 
@@ -65,16 +70,24 @@ class CallbackRpcs:
         now = datetime.now(UTC)
         callback = None
         if request.outcome == "unreachable":
-            # Nobody answered at the target: a message is taken for it instead.
+            # Nobody answered at the target: a message is taken for it instead. A target that is no
+            # person of the site is taken for a directory entry; should there be none, the delivery
+            # fails for good and the duty leader is told.
+            try:
+                await self._roster.require_person_at(request.target_id, await self._roster.site(call.site_id), field="")
+                recipient_kind = "person"
+            except InvalidArgument:
+                recipient_kind = "directory"
             callback = self._new_callback(
                 call,
-                principal,
+                principal.person_id,
                 kind="message",
                 recipient_id=request.target_id,
                 content=request.briefing.strip(),
                 urgent=call.category == "emergency",
                 due_at=None,
                 now=now,
+                recipient_kind=recipient_kind,
             )
 
         async def work(conn: Connection) -> intake_pb2.Call:
@@ -105,7 +118,7 @@ class CallbackRpcs:
     def _new_callback(
         self,
         call: store.CallRow,
-        principal: Principal,
+        created_by: str,
         *,
         kind: str,
         recipient_id: str,
@@ -113,6 +126,7 @@ class CallbackRpcs:
         urgent: bool,
         due_at: datetime | None,
         now: datetime,
+        recipient_kind: str = "person",
     ) -> store.CallbackRow:
         return store.CallbackRow(
             id=new_id("cb"),
@@ -126,17 +140,59 @@ class CallbackRpcs:
             status="open",
             overdue=False,
             outcome="",
-            created_by=principal.person_id,
+            created_by=created_by,
             created_at=now,
             completed_at=None,
             workflow_started_at=None,
+            recipient_kind=recipient_kind,
         )
 
-    async def _add_callback(self, conn: Connection, call: store.CallRow, callback: store.CallbackRow) -> None:
+    def _notice_follow_up(self, call: store.CallRow, now: datetime) -> store.CallbackRow | None:
+        """The follow-up of a notice from a superior with missing elements: the officer who took it
+        completes it by the deadline; the duty leader is told at once (the callback process)."""
+        if not call.notice_missing:
+            return None
+        return self._new_callback(
+            call,
+            call.officer_id,
+            kind="notice",
+            recipient_id=call.officer_id,
+            content="缺少要素 missing: " + ", ".join(call.notice_missing),
+            urgent=False,
+            due_at=now + NOTICE_DUE,
+            now=now,
+        )
+
+    async def _close_notice_follow_up(self, conn: Connection, call: store.CallRow) -> str | None:
+        """The notice is whole: its open follow-up is completed (callback.completed); its id, to wake its process."""
+        follow_up = await store.open_notice_follow_up(conn, call_id=call.id)
+        if follow_up is None:
+            return None
+        await self._record_completed(
+            conn, call, follow_up, outcome="要素已补全 elements completed", at=datetime.now(UTC)
+        )
+        return follow_up.id
+
+    async def _record_completed(
+        self, conn: Connection, call: store.CallRow, callback: store.CallbackRow, *, outcome: str, at: datetime
+    ) -> intake_pb2.Callback:
+        done = await store.complete_callback(conn, callback_id=callback.id, outcome=outcome, at=at)
+        await emit(
+            conn,
+            event_type="callback.completed",
+            site_id=done.site_id,
+            aggregate_id=done.id,
+            aggregate_version=2,
+            drill=call.drill,
+            payload=event_pb2.CallChanged(call=call_message(call), callback=callback_message(done)),
+        )
+        return callback_message(done)
+
+    async def _add_callback(self, conn: Connection | Writes, call: store.CallRow, callback: store.CallbackRow) -> None:
         await store.insert_callback(conn, callback=callback)
         await emit(
             conn,
-            event_type="message.taken" if callback.kind == "message" else "callback.promised",
+            event_type=EVENT_OF_KIND[callback.kind],
             site_id=callback.site_id,
             aggregate_id=callback.id,
             aggregate_version=1,
@@ -151,16 +207,18 @@ class CallbackRpcs:
         due_at = from_ts(request.due_at) if request.HasField("due_at") else None
         call, principal = await self._call(request.call_id, acting=True)
         site = await self._roster.site(call.site_id)
-        await self._roster.require_person_at(request.recipient_id, site, field="recipient_id")
+        # A message may be left for a department of the directory; a callback is an officer's to make.
+        recipient_kind = await self._recipient_kind(request.recipient_id, site, directory=kind == "message")
         callback = self._new_callback(
             call,
-            principal,
+            principal.person_id,
             kind=kind,
             recipient_id=request.recipient_id,
             content=request.content.strip(),
             urgent=request.urgent,
             due_at=due_at,
             now=now,
+            recipient_kind=recipient_kind,
         )
 
         async def work(conn: Connection) -> intake_pb2.Callback:
@@ -173,6 +231,18 @@ class CallbackRpcs:
         if not replayed:
             await self._callbacks.ensure_started(callback)
         return answer
+
+    async def _recipient_kind(self, recipient_id: str, site: SiteInfo, *, directory: bool) -> str:
+        """ "person" for a person of the site (or of a region above it), "directory" (when ``directory``)
+        for an entry of the site's directory or a region's above it; else INVALID_ARGUMENT on recipient_id."""
+        try:
+            await self._roster.require_person_at(recipient_id, site, field="recipient_id")
+        except InvalidArgument:
+            home = await self._roster.directory_entry_site(recipient_id) if directory else None
+            if home is None or home not in (site.id, *site.ancestor_ids):
+                raise
+            return "directory"
+        return "person"
 
     async def TakeMessage(
         self, request: intake_pb2.TakeMessageRequest, context: grpc.aio.ServicerContext
@@ -198,19 +268,14 @@ class CallbackRpcs:
             assert current is not None
             if current.status != "open":
                 raise FailedPrecondition(f"callback {current.id} is already {current.status}")
-            done = await store.complete_callback(
-                conn, callback_id=current.id, outcome=request.outcome.strip(), at=datetime.now(UTC)
+            if current.kind == "notice":
+                raise FailedPrecondition(
+                    f"callback {current.id} follows up a notice: it closes when the notice is completed "
+                    "(CompleteCall or CompleteNotice with the missing elements)"
+                )
+            return await self._record_completed(
+                conn, call, current, outcome=request.outcome.strip(), at=datetime.now(UTC)
             )
-            await emit(
-                conn,
-                event_type="callback.completed",
-                site_id=done.site_id,
-                aggregate_id=done.id,
-                aggregate_version=2,
-                drill=call.drill,
-                payload=event_pb2.CallChanged(call=call_message(call), callback=callback_message(done)),
-            )
-            return callback_message(done)
 
         answer, replayed = await idempotency.run_once(
             self._pool, method="CompleteCallback", request=request, response_type=intake_pb2.Callback, work=work

@@ -92,3 +92,54 @@ def missing_notice_elements(notice: Mapping[str, str | None]) -> list[str]:
     """The six elements of a notice from a superior (上级通知六要素) that are absent or blank, in the order
     of `NOTICE_ELEMENTS`; each is flagged for follow-up with the issuer."""
     return [name for name in NOTICE_ELEMENTS if not (notice.get(name) or "").strip()]
+
+
+# What a call's record must hold by category (来电记录必备要素), beyond what registration always
+# takes (the times, channel, category and what happened). "caller.phone" is met by a number or by
+# the caller's explicit refusal to give one; "handling" by actions_taken or CompleteCall's handling;
+# a notice's six elements are its issuer's. An emergency is registered at once and completed after:
+# its caller's name, gender and age are optional.
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "emergency": ("caller.phone", "place", "handling"),
+    "consultation": ("caller.name", "caller.phone", "request", "handling"),
+    "complaint": ("caller.name", "caller.phone", "request", "handling"),
+    "message": ("caller.name", "caller.phone"),
+    "notice": ("handling",),
+    "other": ("handling",),
+}
+
+
+@dataclass(frozen=True)
+class RecordFacts:
+    """Which of a call's required fields are there (the caller's values are sealed: presence only)."""
+
+    category: str
+    caller_name: bool
+    caller_phone: bool
+    caller_declined_number: bool
+    place: bool
+    request: bool
+    handling: bool
+    notice_missing: tuple[str, ...] = ()
+
+
+def missing_record_fields(facts: RecordFacts) -> list[str]:
+    """The required fields still missing, by their request field names (notice elements as notice.<name>)."""
+    present = {
+        "caller.name": facts.caller_name,
+        "caller.phone": facts.caller_phone or facts.caller_declined_number,
+        "place": facts.place,
+        "request": facts.request,
+        "handling": facts.handling,
+    }
+    missing = [name for name in REQUIRED_FIELDS.get(facts.category, ()) if not present[name]]
+    return missing + [f"notice.{element}" for element in facts.notice_missing]
+
+
+def missing_reason(field: str, category: str) -> str:
+    """Why a required field is asked for, for its field violation (zh-CN and English)."""
+    if field == "caller.phone":
+        return "须留回拨号码，或注明来电人拒绝提供 a call-back number, or caller_declined_number"
+    if field.startswith("notice."):
+        return "上级通知六要素不全 an element of the notice is missing"
+    return f"{category} 类来电必填 required for a {category} call"

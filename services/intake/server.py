@@ -38,19 +38,23 @@ from dutyline.temporal_worker import task_queue_of
 from services.intake import matching, profile_store, rules, store
 from services.intake.callback_starter import CallbackStarter
 from services.intake.caller_data import CallerVault
+from services.intake.cases.server import serve_cases
 from services.intake.escalation import Decided, Escalator, decided_call, facts_of_call
 from services.intake.incident_view import IncidentView
 from services.intake.messages import call_message, notice_dict
 from services.intake.policy import POLICIES
 from services.intake.rpc_callbacks import CallbackRpcs, emit_call_changed
+from services.intake.rpc_records import RecordRpcs
 from services.intake.settings import IntakeSettings
+from services.intake.telephony import hosting as telephony
+from services.intake.telephony.registration import linked_draft, recorded_already
 
 log = structlog.get_logger(__name__)
 
 ESCALATION_RETRY_AFTER = timedelta(seconds=10)
 
 
-class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
+class IntakeServicer(CallbackRpcs, RecordRpcs, intake_pb2_grpc.IntakeServiceServicer):
     def __init__(self, ctx: ServiceContext[IntakeSettings], *, callbacks: CallbackStarter) -> None:
         self._pool = ctx.pool
         self._vault = CallerVault(CallerCipher(ctx.settings.caller_keys.get_secret_value()))
@@ -76,6 +80,9 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
         site = await self._roster.site(draft.site_id)
         principal.require_site(site.id, site.ancestor_ids)
         structlog.contextvars.bind_contextvars(site_id=site.id)
+        if request.line_call_id:
+            async with self._pool.acquire() as conn:
+                draft = await linked_draft(conn, draft, request.line_call_id)
         if request.officer_id and request.officer_id != principal.person_id:
             # The answer time and lateness are charged to the officer: only a leader or an admin may
             # name another one (the call.registered event records who registered it).
@@ -96,6 +103,7 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
             registered = intake_pb2.RegisterCallResponse(call=call_message(call))
             # The key, the call and its event: one statement, atomic, one round trip.
             writes = Writes()
+            follow_up = await self._record_at_registration(writes, call, request, registered.call)
             idempotency.claim_with(
                 writes, method="RegisterCall", key=request.idempotency_key, request=request, response=registered
             )
@@ -107,6 +115,8 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
                 return await self._replay(exc, request)
             structlog.contextvars.bind_contextvars(call_id=call.id)
             log.info("call registered", category=call.category, answered_late=call.answered_late)
+            if follow_up is not None:
+                await self._callbacks.ensure_started(follow_up)
             return registered
         return await self._register_emergency(request, call)
 
@@ -114,6 +124,8 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
         self, exc: asyncpg.UniqueViolationError, request: intake_pb2.RegisterCallRequest
     ) -> intake_pb2.RegisterCallResponse:
         """A retry: the writes failed on the key the first request claimed; its answer, replayed."""
+        if recorded_already(exc):
+            raise FailedPrecondition(f"line call {request.line_call_id} was recorded by another registration") from exc
         if not idempotency.claimed_already(exc):
             raise exc
         async with self._pool.acquire() as conn:
@@ -158,6 +170,7 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
                         for x in decided.suggestions
                     ],
                 )
+                follow_up = await self._record_at_registration(writes, call, request, answer.call)
                 idempotency.claim_with(
                     writes, method="RegisterCall", key=request.idempotency_key, request=request, response=answer
                 )
@@ -167,6 +180,8 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
             return await self._replay(exc, request)  # the decision rolled back: the first request made it
         structlog.contextvars.bind_contextvars(call_id=call.id, incident_id=decided.incident_id)
         log.info("emergency call registered", how=decided.how, answered_late=call.answered_late)
+        if follow_up is not None:
+            await self._callbacks.ensure_started(follow_up)
         if decided.how == "opened" and not await self._escalator.open(decided.incident_id, call):
             answer.escalation = "pending"
         return answer
@@ -222,6 +237,7 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
             duty_gap=duty_gap,
             notice=notice,
             notice_missing=tuple(missing),
+            line_call_id=request.line_call_id or None,
         )
 
     async def _insert(
@@ -284,7 +300,10 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
             assert call is not None
             history = await store.classifications(conn, call_id=call_id)
             transfers = await store.transfers(conn, call_id=call_id)
-        return call_message(call, classifications=history, transfers=transfers)
+            record = await self._record_of(conn, call)
+        message = call_message(call, classifications=history, transfers=transfers)
+        message.record.CopyFrom(record)
+        return message
 
     async def GetCall(self, request: intake_pb2.GetCallRequest, context: grpc.aio.ServicerContext) -> intake_pb2.Call:
         call, _ = await self._call(request.call_id)
@@ -408,17 +427,22 @@ class IntakeServicer(CallbackRpcs, intake_pb2_grpc.IntakeServiceServicer):
         merged = json.loads(call.notice)
         merged.update({k: v for k, v in notice_dict(request.notice).items() if v})
         missing = rules.missing_notice_elements(merged)
+        closed: list[str] = []
 
         async def work(conn: Connection) -> intake_pb2.Call:
             updated = await store.set_notice(
                 conn, call_id=call.id, notice=json.dumps(merged, ensure_ascii=False), missing=missing
             )
             event_type = "notice.completed" if not missing else "notice.incomplete"
+            if not missing and (follow_up := await self._close_notice_follow_up(conn, updated)):
+                closed.append(follow_up)
             return await emit_call_changed(conn, event_type, updated, "missing: " + ", ".join(missing))
 
         answer, _ = await idempotency.run_once(
             self._pool, method="CompleteNotice", request=request, response_type=intake_pb2.Call, work=work
         )
+        for follow_up in closed:
+            await self._callbacks.completed(follow_up)
         return answer
 
     async def RevealCaller(
@@ -477,6 +501,8 @@ async def build(ctx: ServiceContext[IntakeSettings], server: grpc.aio.Server) ->
     callbacks = CallbackStarter(pool=ctx.pool, client=client, task_queue=task_queue_of("intake"))
     ctx.policies.update(POLICIES)  # who may call each RPC; none missing, or no start
     intake_pb2_grpc.add_IntakeServiceServicer_to_server(IntakeServicer(ctx, callbacks=callbacks), server)
+    telephony.host(ctx, server, callbacks=callbacks)
+    serve_cases(ctx, server, client)
     view = EventConsumer(
         pool=ctx.pool,
         name="intake-incidents",

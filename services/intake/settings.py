@@ -36,6 +36,9 @@ class IntakeSettings(ServiceSettings):
     match_link_score: float = 0.5
     match_merge_score: float = 0.5
 
+    # How often the duty lines are checked: silent past their limit (down), calls not registered in time.
+    line_sweep_seconds: float = 5.0
+
     def pg_password(self) -> SecretStr:
         return self.intake_pg_password
 

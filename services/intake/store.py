@@ -18,7 +18,8 @@ class CallRow:
     channel: str
     category: str
     ring_started_at: datetime
-    answered_at: datetime
+    # None only for a missed call's record (it rang; nobody answered).
+    answered_at: datetime | None
     ended_at: datetime | None
     answer_delay_seconds: float
     answered_late: bool
@@ -52,6 +53,8 @@ class CallRow:
     caller_address_enc: bytes | None = None
     caller_unit_masked: str = ""
     caller_address_masked: str = ""
+    # The switch's record of the call (telephony's line_calls), if it rang on a duty line.
+    line_call_id: str | None = None
 
 
 SEALED_FIELDS = ("caller_name_enc", "caller_phone_enc", "caller_unit_enc", "caller_address_enc")
@@ -231,12 +234,16 @@ class CallbackRow:
     created_at: datetime
     completed_at: datetime | None
     workflow_started_at: datetime | None
+    # "person" (of the roster) or "directory" (an entry of the directory, reached through its contacts).
+    recipient_kind: str = "person"
 
 
-async def insert_callback(conn: Connection, *, callback: CallbackRow) -> None:
-    await conn.execute(
+async def insert_callback(conn: Connection | Writes, *, callback: CallbackRow) -> None:
+    await write(
+        conn,
         """INSERT INTO callbacks (id, call_id, site_id, kind, recipient_id, content, urgent, due_at, status, overdue,
-               outcome, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', false, '', $9, $10)""",
+               outcome, created_by, created_at, recipient_kind)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', false, '', $9, $10, $11)""",
         callback.id,
         callback.call_id,
         callback.site_id,
@@ -247,6 +254,7 @@ async def insert_callback(conn: Connection, *, callback: CallbackRow) -> None:
         callback.due_at,
         callback.created_by,
         callback.created_at,
+        callback.recipient_kind,
     )
 
 
@@ -266,6 +274,14 @@ async def complete_callback(conn: Connection, *, callback_id: str, outcome: str,
     )
     assert row is not None
     return CallbackRow(**dict(row))
+
+
+async def open_notice_follow_up(conn: Connection, *, call_id: str) -> CallbackRow | None:
+    """The open follow-up of a notice from a superior with missing elements, locked."""
+    row = await conn.fetchrow(
+        "SELECT * FROM callbacks WHERE call_id = $1 AND kind = 'notice' AND status = 'open' FOR UPDATE", call_id
+    )
+    return CallbackRow(**dict(row)) if row else None
 
 
 async def mark_callback_overdue(conn: Connection, *, callback_id: str) -> CallbackRow | None:

@@ -16,7 +16,7 @@ AGENCY_ADMINS = {"admin", "supervisor"}
 POLICIES = for_service(
     SERVICE,
     {
-        "Send": writes(STAFF_AND_SERVICES, "site_id", "recipients → each person's site"),
+        "Send": writes(STAFF_AND_SERVICES, "site_id", "recipients → each person's site, each directory entry's site"),
         "GetNotification": reads(STAFF, "notification_id → its site (or its recipient)"),
         "ListNotifications": reads(STAFF_AND_SERVICES, "site_id (else the caller's sites, or their own)"),
         # From a phone without a session too: the message's one-time token is the credential then.

@@ -16,13 +16,14 @@ from dutyline.common.v1 import common_pb2
 from dutyline.grpckit.auth import on_behalf
 from dutyline.grpckit.convert import from_ts
 from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
-from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
+from dutyline.intake.v1 import case_pb2, case_pb2_grpc, intake_pb2, intake_pb2_grpc
 from dutyline.notify.v1 import notify_pb2, notify_pb2_grpc
 from services.roster.duty_store import OpenItem
 
 log = structlog.get_logger(__name__)
 
 TIMEOUT = 3.0
+CALLBACK_LABELS = {"message": "留言 message", "callback": "回电 callback", "notice": "上级通知待补全 notice incomplete"}
 
 
 class OpenItemsGatherer:
@@ -32,10 +33,12 @@ class OpenItemsGatherer:
         incidents: incident_pb2_grpc.IncidentServiceStub,
         notify: notify_pb2_grpc.NotifyServiceStub,
         intake: intake_pb2_grpc.IntakeServiceStub,
+        cases: case_pb2_grpc.CaseServiceStub,
     ) -> None:
         self._incidents = incidents
         self._notify = notify
         self._intake = intake
+        self._cases = cases
 
     async def gather(self, *, site_id: str, until: datetime) -> tuple[list[OpenItem], list[str]]:
         items: list[OpenItem] = []
@@ -44,6 +47,7 @@ class OpenItemsGatherer:
             ("incidents and deadlines", "事件服务", self._incident_items),
             ("notifications", "通知服务", self._notification_items),
             ("callbacks", "接警服务", self._callback_items),
+            ("cases", "工单服务", self._case_items),
         ]
         for what, service_zh, source in sources:
             try:
@@ -107,10 +111,38 @@ class OpenItemsGatherer:
                 break
         return [
             OpenItem(
-                kind="callback",
-                ref_id=c.id,
-                text=f"{'留言 message' if c.kind == 'message' else '回电 callback'} → {c.recipient_id}: {c.content}",
+                # A notice from a superior with missing elements is followed up until completed.
+                kind="notice" if c.kind == "notice" else "callback",
+                ref_id=c.call_id if c.kind == "notice" else c.id,
+                text=f"{CALLBACK_LABELS.get(c.kind, c.kind)} → {c.recipient_id}: {c.content}",
                 due_at=from_ts(c.due_at) if c.HasField("due_at") else None,
             )
             for c in open_callbacks
+        ]
+
+    async def _case_items(self, site_id: str) -> list[OpenItem]:
+        """Every case not closed (工单): who holds it, its status and when it is due."""
+        open_cases: list[case_pb2.Case] = []
+        token = ""
+        while True:
+            reply = await self._cases.ListCases(
+                case_pb2.ListCasesRequest(
+                    site_id=site_id, open_only=True, page=common_pb2.PageRequest(page_size=500, page_token=token)
+                ),
+                timeout=TIMEOUT,
+                metadata=on_behalf(),
+            )
+            open_cases.extend(reply.cases)
+            token = reply.page.next_page_token
+            if not token:
+                break
+        return [
+            OpenItem(
+                kind="case",
+                ref_id=c.id,
+                text=f"工单 case ({case_pb2.CaseStatus.Name(c.status).removeprefix('CASE_STATUS_').lower()}) "
+                f"→ {c.owner_id or c.pending_owner_id or '-'}: {c.subject}",
+                due_at=from_ts(c.due_at) if c.HasField("due_at") else None,
+            )
+            for c in open_cases
         ]

@@ -25,6 +25,8 @@ POLICIES = for_service(
         "ListPeople": reads(STAFF_AND_SERVICES, "site_id"),
         "UpsertPerson": writes(ADMIN, "person.site_id (new site)", "person.id → their current site"),
         "SearchDirectory": reads(STAFF, "site_id (else the sites the caller acts for)"),
+        # Notify reaches a directory department (a message left for it) through its contacts.
+        "GetDirectoryEntry": reads(STAFF_AND_SERVICES, "entry_id → its site"),
         "UpsertDirectoryEntry": writes(ADMIN, "entry.site_id", "entry.person_id → their site", "entry.id → its site"),
         "UpsertShiftPattern": writes(ADMIN, "pattern.site_id"),
         "ListShiftPatterns": reads(STAFF, "site_id"),

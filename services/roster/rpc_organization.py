@@ -192,6 +192,17 @@ class OrganizationRpcs(RosterBase):
 
         return await self.once("UpsertDirectoryEntry", request, roster_pb2.DirectoryEntry, work)
 
+    async def GetDirectoryEntry(
+        self, request: roster_pb2.GetDirectoryEntryRequest, context: grpc.aio.ServicerContext
+    ) -> roster_pb2.DirectoryEntry:
+        async with self._pool.acquire() as conn:
+            entry = await store.get_directory_entry(conn, entry_id=request.entry_id)
+            site = await store.get_site(conn, site_id=entry.site_id) if entry else None
+        if entry is None or site is None:
+            raise NotFound(f"directory entry {request.entry_id} does not exist")
+        access.require_reader(current_principal(), site)
+        return convert.directory_message(entry)
+
     async def SearchDirectory(
         self, request: roster_pb2.SearchDirectoryRequest, context: grpc.aio.ServicerContext
     ) -> roster_pb2.SearchDirectoryResponse:

@@ -208,6 +208,22 @@ async def directory_entry_site(conn: Connection, *, entry_id: str) -> str | None
     return str(site_id) if site_id is not None else None
 
 
+async def get_directory_entry(conn: Connection, *, entry_id: str) -> DirectoryRow | None:
+    row = await conn.fetchrow(
+        "SELECT id, site_id, department, name, title, contacts FROM directory_entries WHERE id = $1", entry_id
+    )
+    if row is None:
+        return None
+    return DirectoryRow(
+        id=row["id"],
+        site_id=row["site_id"],
+        department=row["department"],
+        name=row["name"],
+        title=row["title"],
+        contacts=_contacts(row["contacts"]),
+    )
+
+
 async def search_directory(conn: Connection, *, site_ids: list[str], query: str, limit: int = 50) -> list[DirectoryRow]:
     """Departments and people of the given sites whose department, name, title or contact matches."""
     pattern = f"%{query.strip()}%"

@@ -14,14 +14,23 @@ from dutyline.grpckit.errors import PermissionDenied
 from dutyline.grpckit.policy import MissingPolicy, authorize, reads, require_complete, writes
 from services.incident.policy import POLICIES as INCIDENT
 from services.incident.policy import SERVICE as INCIDENT_SERVICE
+from services.intake.cases.policy import SERVICE as CASE_SERVICE
 from services.intake.policy import POLICIES as INTAKE
 from services.intake.policy import SERVICE as INTAKE_SERVICE
+from services.intake.policy import TELEPHONY_SERVICE
 from services.notify.policy import POLICIES as NOTIFY
 from services.notify.policy import SERVICE as NOTIFY_SERVICE
 from services.roster.policy import POLICIES as ROSTER
 from services.roster.policy import SERVICE as ROSTER_SERVICE
 
-ALL = [(ROSTER_SERVICE, ROSTER), (INTAKE_SERVICE, INTAKE), (INCIDENT_SERVICE, INCIDENT), (NOTIFY_SERVICE, NOTIFY)]
+ALL = [
+    (ROSTER_SERVICE, ROSTER),
+    (INTAKE_SERVICE, INTAKE),
+    (TELEPHONY_SERVICE, INTAKE),  # hosted by the intake service, with its policies
+    (CASE_SERVICE, INTAKE),
+    (INCIDENT_SERVICE, INCIDENT),
+    (NOTIFY_SERVICE, NOTIFY),
+]
 
 
 @pytest.mark.parametrize(("service", "policies"), ALL)
@@ -78,12 +87,15 @@ async def test_a_service_missing_a_policy_refuses_to_start(platform: Any) -> Non
 # The service-to-service calls there are (grep service_channel and the notifier): the identity
 # "system" may make these and nothing else.
 SYSTEM_CALLS = {
-    # Every service's directory, notify's recipients, the incident worker's duty leader lookups.
+    # Every service's directory, notify's recipients (a directory department a message was left for
+    # too), the incident worker's duty leader lookups.
     f"/{ROSTER_SERVICE}/{m}"
-    for m in ("GetSite", "ListSites", "GetPerson", "ListPeople", "GetOnDuty")
+    for m in ("GetSite", "ListSites", "GetPerson", "ListPeople", "GetOnDuty", "GetDirectoryEntry")
 } | {
     f"/{INTAKE_SERVICE}/GetCall",  # incident checks the calls an incident is opened with
     f"/{INTAKE_SERVICE}/ListCallbacks",  # roster gathers a handover's open items
+    f"/{TELEPHONY_SERVICE}/ReportLineEvent",  # the switch adapter reports the lines' call events
+    f"/{CASE_SERVICE}/ListCases",  # roster: a handover's open cases
     f"/{INCIDENT_SERVICE}/OpenIncident",  # intake opens the incident of an emergency call
     f"/{INCIDENT_SERVICE}/GetIncident",  # intake learns of an incident a call is linked to
     f"/{INCIDENT_SERVICE}/SuggestMerge",  # intake suggests merging look-alike incidents

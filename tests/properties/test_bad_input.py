@@ -41,7 +41,14 @@ from dutyline.grpckit.client import channel
 from dutyline.grpckit.convert import ts
 from dutyline.grpckit.validation import violations
 from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
-from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
+from dutyline.intake.v1 import (
+    case_pb2,
+    case_pb2_grpc,
+    intake_pb2,
+    intake_pb2_grpc,
+    telephony_pb2,
+    telephony_pb2_grpc,
+)
 from dutyline.notify.v1 import notify_pb2, notify_pb2_grpc
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 from tests.properties.strategies import PEOPLE, Fuzz, summary, ulid_like
@@ -69,11 +76,14 @@ TYPED = frozenset(
 RPC_TIMEOUT = 20.0
 REQUEST_ID_PREFIX = "bad-input-"
 
+# Each gRPC service: its module, stub, name and the process that serves it.
 SERVICES = {
-    "intake": (intake_pb2, intake_pb2_grpc.IntakeServiceStub, "IntakeService"),
-    "roster": (roster_pb2, roster_pb2_grpc.RosterServiceStub, "RosterService"),
-    "incident": (incident_pb2, incident_pb2_grpc.IncidentServiceStub, "IncidentService"),
-    "notify": (notify_pb2, notify_pb2_grpc.NotifyServiceStub, "NotifyService"),
+    "intake": (intake_pb2, intake_pb2_grpc.IntakeServiceStub, "IntakeService", "intake"),
+    "telephony": (telephony_pb2, telephony_pb2_grpc.TelephonyServiceStub, "TelephonyService", "intake"),
+    "case": (case_pb2, case_pb2_grpc.CaseServiceStub, "CaseService", "intake"),
+    "roster": (roster_pb2, roster_pb2_grpc.RosterServiceStub, "RosterService", "roster"),
+    "incident": (incident_pb2, incident_pb2_grpc.IncidentServiceStub, "IncidentService", "incident"),
+    "notify": (notify_pb2, notify_pb2_grpc.NotifyServiceStub, "NotifyService", "notify"),
 }
 
 
@@ -90,7 +100,7 @@ class Method:
 def mutating_methods() -> list[Method]:
     """Every RPC whose request carries an idempotency_key, from the service descriptors."""
     found = []
-    for service, (module, _, name) in SERVICES.items():
+    for service, (module, _, name, _) in SERVICES.items():
         for method in module.DESCRIPTOR.services_by_name[name].methods:
             if "idempotency_key" in method.input_type.fields_by_name:
                 found.append(Method(service, method.name, getattr(module, method.input_type.name)))
@@ -171,6 +181,11 @@ class FuzzSite:
             )
         }
         avoid["ReportingPolicy.jurisdiction"] = DEMO_JURISDICTIONS
+        # A case policy without a site is every site's default; a calendar or a line of a demo site
+        # would change the other tests' deadlines and page their duty leaders.
+        avoid["CasePolicy.site_id"] = never_demo | {""}
+        avoid["HolidayCalendar.site_id"] = never_demo
+        avoid["Line.site_id"] = never_demo
         plausible = {
             "Site.id": ours,
             "Site.parent_id": st.sampled_from(["east", "hq", site, "zz-99", "hz-01"]),
@@ -189,6 +204,9 @@ class FuzzSite:
             "EscalationChain.site_id": ours,
             "ReportingPolicy.id": fresh,
             "ReportingPolicy.jurisdiction": st.sampled_from(["99", "990100", "9901"]),
+            "CasePolicy.site_id": ours,
+            "HolidayCalendar.site_id": ours,
+            "Line.site_id": ours,
             "Agency.id": fresh,
             "Agency.site_ids": ours,
             "Agency.webhook_url": st.sampled_from(
@@ -320,8 +338,8 @@ async def stubs(platform: Any) -> AsyncIterator[dict[str, dict[str, Any]]]:
     found: dict[str, dict[str, Any]] = {}
     for token_name, token in TOKENS.items():
         found[token_name] = {}
-        for service, (_, stub, _) in SERVICES.items():
-            ch = channel(platform.address(service), token)
+        for service, (_, stub, _, process) in SERVICES.items():
+            ch = channel(platform.address(process), token)
             channels.append(ch)
             found[token_name][service] = stub(ch)
     yield found

@@ -12,6 +12,12 @@ ESCALATE = "callback_escalate"  # (CallbackNotice) -> None: tell the duty leader
 RECORD_OVERDUE = "callback_record_overdue"  # (callback_id) -> bool: mark it overdue (+ event callback.overdue);
 # False when it is no longer open (completed or cancelled meanwhile)
 STATE = "callback_state"  # (callback_id) -> CallbackState: what the store says
+# (CallbackNotice) -> None: at once, when taken: a message to its recipient (a person, or a directory
+# entry through its contacts; returns once the notification is out), a notice with missing elements
+# to the duty leader. A delivery that can never succeed fails non-retryably.
+DELIVER = "callback_deliver"
+# The kinds delivered when taken ("callback": the officer promised it, nobody needs telling).
+DELIVERED_AT_ONCE = ("message", "notice")
 # Sent by the RPC that closed the callback (a wake-up: the workflow re-reads the truth), and the query.
 COMPLETED_SIGNAL = "completed"
 STATE_QUERY = "state"
@@ -42,13 +48,17 @@ class CallbackInput:
     repeat_escalation_every_seconds: int = 0
     # Escalations in all (at least 1); one interval after the last, a still open callback is abandoned.
     max_escalations: int = 3
+    # "message" | "callback" | "notice"; "" (started before kinds were passed): never delivered at once.
+    kind: str = ""
 
 
 @dataclass
 class CallbackNotice:
     callback_id: str
     site_id: str
-    kind: str  # "reminder" | "overdue"
+    # "delivery" (when taken) | "reminder" | "overdue" | "undeliverable" (the duty leader is told the
+    # delivery cannot succeed)
+    kind: str
     recipient_id: str
     detail: str = ""
 

@@ -1,5 +1,10 @@
-"""The deadline of one callback: a message taken (留言) or a callback promised (承诺回电) to a caller or a
-recipient.
+"""The deadline of one callback: a message taken (留言), a callback promised (承诺回电) to a caller or a
+recipient, or a notice from a superior whose missing elements must be completed.
+
+A message is delivered to its recipient when taken, and a notice's missing elements told to the duty
+leader (DELIVER); a delivery that can never succeed (the activity fails non-retryably: an unknown
+recipient, an entry of another site's directory, no contact that can be reached) goes to the duty
+leader instead, and the reminder, which would fail the same way, is skipped.
 
 Remind the recipient shortly before the deadline; once it has passed, record the callback overdue and
 tell the duty leader, again every interval while it stays open, up to max_escalations in all; one interval
@@ -19,11 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
     from workflows.callback.types import (
         COMPLETED_SIGNAL,
+        DELIVER,
+        DELIVERED_AT_ONCE,
         ESCALATE,
         ESCALATE_EVERY_SECONDS,
         RECORD_OVERDUE,
@@ -41,6 +48,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.common import call_activity, iso_z, parse_utc, wait_until
 
 OPEN, COMPLETED, CANCELLED = "open", "completed", "cancelled"
+# workflow.patched id: messages and notices are delivered when taken; histories from before replay without.
+DELIVER_AT_ONCE = "deliver-at-once"
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,7 @@ class CallbackWorkflow:
         self._closed_hint = False
         self._reminded = False
         self._escalations = 0
+        self._delivery = "none"  # "none" | "delivered" | "undeliverable"
 
     @workflow.run
     async def run(self, callback: CallbackInput) -> CallbackOutcome:
@@ -111,14 +121,17 @@ class CallbackWorkflow:
 
     async def _supervise(self, callback: CallbackInput, schedule: _Schedule) -> str:
         due = iso_z(schedule.due_at)
-        # 1) The reminder; moot once the deadline has passed (started late, or a slow read).
-        if workflow.now() < schedule.due_at:
+        # 0) Delivered when taken (new workflows only: one started earlier carries no kind anyway).
+        if callback.kind in DELIVERED_AT_ONCE and workflow.patched(DELIVER_AT_ONCE):
+            await self._deliver(callback, due)
+        # 1) The reminder; moot once the deadline has passed (started late, or a slow read), or once
+        # the recipient has been found unreachable.
+        if workflow.now() < schedule.due_at and self._delivery != "undeliverable":
             state = await self._state_by(callback.callback_id, schedule.remind_at, "callback: reminder")
             if state.status in (COMPLETED, CANCELLED):
                 return self._settled(state, schedule)
             if workflow.now() < schedule.due_at:
-                await call_activity(REMIND, self._notice(callback, "reminder", f"call back by {due}"))
-                self._reminded = True
+                await self._remind(callback, due)
         # 2) The deadline.
         self._phase = "before_due"
         state = await self._state_by(callback.callback_id, schedule.due_at, "callback: due")
@@ -143,6 +156,32 @@ class CallbackWorkflow:
             if self._escalations >= callback.max_escalations:
                 return "abandoned"
 
+    async def _deliver(self, callback: CallbackInput, due: str) -> None:
+        try:
+            await call_activity(DELIVER, self._notice(callback, "delivery", f"due {due}"))
+        except ActivityError as failure:
+            await self._undeliverable(callback, failure)
+            return
+        self._delivery = "delivered"
+
+    async def _remind(self, callback: CallbackInput, due: str) -> None:
+        try:
+            await call_activity(REMIND, self._notice(callback, "reminder", f"call back by {due}"))
+        except ActivityError as failure:
+            # Failed for good (the activity said so): the leader hears of it rather than nobody.
+            await self._undeliverable(callback, failure)
+            return
+        self._reminded = True
+
+    async def _undeliverable(self, callback: CallbackInput, failure: ActivityError) -> None:
+        """The recipient cannot be reached (retrying cannot help): the duty leader is told instead."""
+        if is_cancelled_exception(failure):
+            raise failure
+        self._delivery = "undeliverable"
+        reason = str(failure.cause or failure)
+        workflow.logger.warning("callback %s cannot reach %s: %s", callback.callback_id, callback.recipient_id, reason)
+        await call_activity(ESCALATE, self._notice(callback, "undeliverable", reason[:500]))
+
     def _settled(self, state: CallbackState, schedule: _Schedule) -> str:
         if state.status == CANCELLED:
             return "cancelled"
@@ -165,6 +204,7 @@ class CallbackWorkflow:
             "status": self._status,
             "escalations": str(self._escalations),
             "reminded": "true" if self._reminded else "false",
+            "delivery": self._delivery,
         }
 
     # -- helpers -----------------------------------------------------------------------------------

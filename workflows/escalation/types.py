@@ -29,7 +29,7 @@ def escalation_workflow_id(escalation_id: str) -> str:
 
 @dataclass
 class StepData:
-    recipient_kind: str  # "person" | "role" | "superior"
+    recipient_kind: str  # "person" | "role" | "superior"; "directory" only in a Send, never in a chain
     # person id | "<site_id>:<role>" (role: officer|leader|unit_head|supervisor|admin) | site id (its superior)
     recipient: str
     channel: str  # "" = the person's preferences

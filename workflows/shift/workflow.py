@@ -10,7 +10,9 @@ Deterministic: no I/O, time from workflow.now(); the activities are called by na
 workflows/shift/activities.py, which the workflow must not import). The check_in_recorded signal
 only wakes the workflow: what the CheckIn RPC recorded is always read through shift_check_in_state.
 A step whose time has passed when the workflow gets there (e.g. it started late) is not waited for,
-and is skipped altogether once the next step is due as well.
+and is skipped altogether once the next step is due as well. A reminder or alert that fails for good
+(notify refused it: retrying cannot help) is logged and supervision goes on: the absence is still
+recorded and the handover still followed.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
     from workflows.common import call_activity, iso_z, parse_utc, wait_until
@@ -135,7 +137,7 @@ class ShiftWorkflow:
             if state.status in CHECKED_IN:
                 return await self._settle_check_in(shift, state)
             if kind == "reminder":
-                await call_activity(REMIND, _notice(shift, "reminder", f"shift starts at {starts}"))
+                await self._tell(REMIND, _notice(shift, "reminder", f"shift starts at {starts}"))
             else:
                 detail = f"expected by {iso_z(schedule.expected_at)}; shift starts at {starts}"
                 await self._alert(shift, "not_checked_in", detail)
@@ -237,4 +239,16 @@ class ShiftWorkflow:
     # -- helpers -----------------------------------------------------------------------------------
 
     async def _alert(self, shift: ShiftInput, kind: str, detail: str) -> None:
-        await call_activity(ALERT_LEADER, _notice(shift, kind, detail))
+        await self._tell(ALERT_LEADER, _notice(shift, kind, detail))
+
+    @staticmethod
+    async def _tell(activity: str, notice: ShiftNotice) -> None:
+        """A notice; one that failed for good does not end the supervision of the shift."""
+        try:
+            await call_activity(activity, notice)
+        except ActivityError as failure:
+            if is_cancelled_exception(failure):
+                raise
+            workflow.logger.warning(
+                "shift %s: %s %s failed for good: %s", notice.assignment_id, activity, notice.kind, failure.cause
+            )

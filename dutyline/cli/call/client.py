@@ -13,8 +13,9 @@ import typer
 
 from dutyline.cli.call import views
 from dutyline.cli.common import connect
+from dutyline.cli.common.lookups import LOOKUP_TIMEOUT
 from dutyline.cli.common.session import run_refusing, session
-from dutyline.cli.incident.client import LOOKUP_TIMEOUT, TIMEOUT, Incidents
+from dutyline.cli.incident.client import TIMEOUT, Incidents
 from dutyline.directory import DEFAULT_ANSWER_LIMIT_SECONDS
 from dutyline.grpckit.client import channel
 from dutyline.incident.v1 import incident_pb2

@@ -28,6 +28,7 @@ from dutyline.cli.call.client import Calls, run
 from dutyline.cli.common import connect
 from dutyline.cli.common.enums import Choices, enum_value
 from dutyline.cli.common.i18n import label, t
+from dutyline.cli.common.lookups import DEFAULT_ZONE
 from dutyline.cli.common.session import (
     FromOpt,
     KeyOpt,
@@ -44,7 +45,8 @@ from dutyline.cli.common.session import (
 )
 from dutyline.cli.common.state import DEFAULT_STATE_DIR
 from dutyline.cli.common.times import at_local, local_period, parse_date, parse_moment, when, zone_named
-from dutyline.cli.incident.client import DEFAULT_ZONE, MAX_PAGE, STEP_TIMEOUT, TIMEOUT
+from dutyline.cli.incident.client import MAX_PAGE, STEP_TIMEOUT, TIMEOUT
+from dutyline.cli.line.commands import missed
 from dutyline.common.v1 import common_pb2
 from dutyline.grpckit.convert import ts
 from dutyline.intake.v1 import intake_pb2
@@ -53,7 +55,7 @@ from dutyline.roster.v1 import roster_pb2
 T = TypeVar("T")
 
 call_app = typer.Typer(
-    help="来电受理 Calls: register, list, show, reclassify, transfer, message, callback, callbacks, complete, "
+    help="来电受理 Calls: register, list, show, note, complete, reclassify, transfer, message, callback, callbacks, "
     "link, escalate, suggest, notice, reveal.",
     no_args_is_help=True,
 )
@@ -65,6 +67,7 @@ call_app = typer.Typer(
 CHANNELS = Choices.of_enum(intake_pb2.Channel)
 CATEGORIES = Choices.of_enum(intake_pb2.CallCategory)
 OUTCOMES = Choices.of_field(intake_pb2.TransferCallRequest, "outcome")
+GENDERS = Choices.of_field(intake_pb2.RegisterCallRequest, "caller_gender")
 
 CallArg = Annotated[str, typer.Argument(metavar="CALL", help="来电编号 call id")]
 CategoryOpt = Annotated[str | None, CATEGORIES.option("--category", help="来电类别 category of the call")]
@@ -86,6 +89,12 @@ NoticeContentOpt = Annotated[str, typer.Option("--notice-content", help="内容 
 ParticipantsOpt = Annotated[str, typer.Option("--participants", help="参加人员 who takes part")]
 IssuingUnitOpt = Annotated[str, typer.Option("--issuing-unit", help="通知单位 the unit that issued it")]
 IssuingPersonOpt = Annotated[str, typer.Option("--issuing-person", help="通知人 the person who gave it")]
+# Optional caller details, also for an emergency (the call is not held up for them).
+GenderOpt = Annotated[str | None, GENDERS.option("--gender", help="来电人性别 caller's gender (optional)")]
+AgeOpt = Annotated[int, typer.Option("--age", min=0, max=130, help="来电人年龄 caller's age (optional; 0: not given)")]
+DeclinedOpt = Annotated[
+    bool, typer.Option("--declined-number", help="来电人拒绝提供回拨号码 the caller would not give a number")
+]
 
 
 def _notice(
@@ -161,19 +170,32 @@ def register(
         int, typer.Option("--ring-seconds", min=0, metavar="N", help="响铃时长 how long it rang before it was answered")
     ] = 0,
     drill: Annotated[bool, typer.Option("--drill", help="演练 a drill")] = False,
+    line_call: Annotated[
+        str,
+        typer.Option(
+            "--line-call",
+            metavar="ID",
+            help="线路来电 the switch's record of this call (`dutyline line status`): its ring and answer "
+            "times and the answering officer come from the switch",
+        ),
+    ] = "",
     meeting_time: MeetingTimeOpt = None,
     notice_place: NoticePlaceOpt = "",
     notice_content: NoticeContentOpt = "",
     participants: ParticipantsOpt = "",
     issuing_unit: IssuingUnitOpt = "",
     issuing_person: IssuingPersonOpt = "",
+    gender: GenderOpt = None,
+    age: AgeOpt = 0,
+    declined_number: DeclinedOpt = False,
     no_input: NoInputOpt = False,
     idempotency_key: KeyOpt = None,
 ) -> None:
     """登记来电 Register a call as it is answered: the site's standard greeting first, then what is missing
     (summary, category, the caller's number) is asked for.
 
-    It rang from now − --ring-seconds and was answered now; answering later than the site's limit is late.
+    It rang from now − --ring-seconds and was answered now, unless --line-call names the switch's record of
+    it; answering later than the site's limit is late.
     An emergency opens an incident, or is linked to the open incident of the same event. A notice from a
     superior (--channel superior_notice) carries six elements; the missing ones are flagged."""
     if (lat is None) != (lon is None):
@@ -217,8 +239,10 @@ def register(
         site_id=site_id,
         channel=enum_value(intake_pb2.Channel, channel_),
         category=enum_value(intake_pb2.CallCategory, category),
-        ring_started_at=ts(answered - timedelta(seconds=ring_seconds)),
-        answered_at=ts(answered),
+        # Against the switch's record, the switch's times count (the server ignores the officer's).
+        ring_started_at=None if line_call else ts(answered - timedelta(seconds=ring_seconds)),
+        answered_at=None if line_call else ts(answered),
+        line_call_id=line_call,
         caller=intake_pb2.Caller(
             name=caller_name, unit=caller_unit, phone=str(caller_phone).strip(), address=caller_address
         ),
@@ -228,6 +252,9 @@ def register(
         actions_taken=actions,
         drill=drill,
         notice=_notice(meeting, zone, notice_place, notice_content, participants, issuing_unit, issuing_person),
+        caller_gender=gender or "",
+        caller_age=age,
+        caller_declined_number=declined_number,
     )
 
     async def work(c: Calls) -> tuple[intake_pb2.RegisterCallResponse, views.Seen, dict[str, str]]:
@@ -506,14 +533,93 @@ def callback(
 
 
 @call_app.command()
-def complete(
+def note(
     ctx: typer.Context,
-    callback_id: Annotated[str, typer.Argument(metavar="CALLBACK", help="留言或回电编号 message or callback id")],
-    outcome: Annotated[str, typer.Option("--outcome", help="结果 what came of it")],
+    call_id: CallArg,
+    text: Annotated[str, typer.Option("--text", help="处理记录 what was done or learnt; - reads standard input")],
     idempotency_key: KeyOpt = None,
 ) -> None:
-    """完成留言或回电 Complete a message or callback, saying what came of it."""
+    """添加处理记录 Append a handling note to a call, at any time after it was registered."""
     key = new_key(idempotency_key)
+    request = intake_pb2.AddCallNoteRequest(idempotency_key=key, call_id=call_id, text=read_text(text))
+
+    async def work(c: Calls) -> tuple[intake_pb2.Call, views.Seen]:
+        noted = await c.stub.AddCallNote(request, timeout=TIMEOUT)
+        return noted, await c.seen(noted.site_id, [noted.officer_id, *(n.by for n in noted.record.notes)])
+
+    noted, seen = run(ctx, work, key=key)
+    _done(session(ctx).out, noted, t("record.note_added", id=noted.id))
+    session(ctx).out.print(views.record(noted, seen))
+
+
+@call_app.command()
+def complete(
+    ctx: typer.Context,
+    item_id: Annotated[
+        str,
+        typer.Argument(metavar="ID", help="来电编号（--result）或留言/回电编号（--outcome） call, or message/callback"),
+    ],
+    outcome: Annotated[
+        str | None, typer.Option("--outcome", help="留言/回电的结果 what came of a message or callback")
+    ] = None,
+    result: Annotated[str | None, typer.Option("--result", help="来电的处理结果 the result of a call")] = None,
+    handling: Annotated[str, typer.Option("--handling", help="处理情况 what was done (when not recorded yet)")] = "",
+    caller_name: Annotated[str, typer.Option("--caller-name", help="来电人姓名 caller's name, if missing")] = "",
+    caller_phone: Annotated[str, typer.Option("--caller-phone", help="来电号码 caller's number, if missing")] = "",
+    caller_unit: Annotated[str, typer.Option("--caller-unit", help="来电人单位 caller's unit, if missing")] = "",
+    caller_address: Annotated[
+        str, typer.Option("--caller-address", help="来电人住址 caller's address, if missing")
+    ] = "",
+    place: Annotated[str, typer.Option("--place", help="地点 where, if missing")] = "",
+    request_text: Annotated[str, typer.Option("--request", help="诉求 what the caller asks for, if missing")] = "",
+    gender: GenderOpt = None,
+    age: AgeOpt = 0,
+    declined_number: DeclinedOpt = False,
+    meeting_time: MeetingTimeOpt = None,
+    notice_place: NoticePlaceOpt = "",
+    notice_content: NoticeContentOpt = "",
+    participants: ParticipantsOpt = "",
+    issuing_unit: IssuingUnitOpt = "",
+    issuing_person: IssuingPersonOpt = "",
+    idempotency_key: KeyOpt = None,
+) -> None:
+    """完成 Complete a message or callback (--outcome), or a call's record (--result): the handling, the
+    result and the required fields still missing (a notice's missing elements too); what was recorded stays."""
+    if (outcome is None) == (result is None):
+        raise typer.BadParameter(t("record.complete_which"), param_hint="--outcome / --result")
+    key = new_key(idempotency_key)
+    out = session(ctx).out
+    if outcome is not None:
+        _complete_callback(ctx, key, item_id, outcome)
+        return
+    meeting = parse_moment(meeting_time, "--meeting-time")
+
+    async def work(c: Calls) -> tuple[intake_pb2.Call, views.Seen]:
+        found = await c.get(item_id)
+        seen = await c.seen(found.site_id, [found.officer_id])
+        elements = _notice(meeting, seen.zone, notice_place, notice_content, participants, issuing_unit, issuing_person)
+        request = intake_pb2.CompleteCallRequest(
+            idempotency_key=key,
+            call_id=item_id,
+            handling=handling,
+            result=str(result),
+            caller=intake_pb2.Caller(name=caller_name, phone=caller_phone, unit=caller_unit, address=caller_address),
+            place=common_pb2.Place(text=place),
+            request=request_text,
+            caller_gender=gender or "",
+            caller_age=age,
+            caller_declined_number=declined_number,
+            notice=elements,
+        )
+        done = await c.stub.CompleteCall(request, timeout=TIMEOUT)
+        return done, await c.seen(done.site_id, [done.officer_id, done.record.completed_by])
+
+    done, seen = run(ctx, work, key=key)
+    _done(out, done, t("record.complete_done", id=done.id, result=done.record.result))
+    out.print(views.record(done, seen))
+
+
+def _complete_callback(ctx: typer.Context, key: str, callback_id: str, outcome: str) -> None:
     request = intake_pb2.CompleteCallbackRequest(idempotency_key=key, callback_id=callback_id, outcome=outcome)
 
     async def work(c: Calls) -> tuple[intake_pb2.Callback, ZoneInfo]:
@@ -630,3 +736,7 @@ def reveal(
     out = session(ctx).out
     out.print(views.revealed(reply.caller, reply.audit_id))
     out.print(f"[bold yellow]{escape(t('call.reveal_recorded', audit=reply.audit_id))}[/]", soft_wrap=True)
+
+
+# Missed calls (未接来电) are the TelephonyService's, which intake hosts: `dutyline call missed`.
+call_app.command("missed")(missed)

@@ -146,7 +146,44 @@ def record(call: intake_pb2.Call, seen: Seen) -> Table:
     if call.HasField("notice"):
         rows += notice_rows(call.notice, zone)
     rows.append((t("col.missing"), missing(call)))
+    rows += record_rows(call.record, zone, names)
     return record_table(titled(t("call.title", id=call.id), call), rows)
+
+
+# The options of `call complete` that fill a required field of a call's record.
+RECORD_OPTIONS = {
+    "caller.name": "--caller-name",
+    "caller.phone": "--caller-phone / --declined-number",
+    "place": "--place",
+    "request": "--request",
+    "handling": "--handling",
+}
+
+
+def record_missing(record: intake_pb2.CallRecord) -> str:
+    """The required fields still missing, each with the option of `call complete` that gives it."""
+    return ", ".join(RECORD_OPTIONS.get(m, NOTICE_OPTIONS.get(m.removeprefix("notice."), m)) for m in record.missing)
+
+
+def record_rows(record: intake_pb2.CallRecord, zone: ZoneInfo, names: dict[str, str]) -> list[tuple[str, str]]:
+    """What the record holds beyond the registration: caller details, handling, result, notes, what is missing."""
+    details = " / ".join(
+        v
+        for v in (label("gender", record.caller_gender) if record.caller_gender else "", str(record.caller_age or ""))
+        if v
+    )
+    rows = [
+        (t("record.caller_details"), details + (f" ({t('record.declined')})" if record.caller_declined_number else "")),
+        (t("record.handling"), record.handling),
+        (t("record.result"), record.result),
+    ]
+    if record.HasField("completed_at"):
+        at = when(record, "completed_at", zone, LONG)
+        rows.append((t("record.completed"), t("record.completed_by", at=at, by=person(record.completed_by, names))))
+    notes = [f"{when(n, 'at', zone, SHORT)} {person(n.by, names)}: {n.text}" for n in record.notes]
+    rows.append((t("record.notes"), "\n".join(notes)))
+    rows.append((t("record.missing"), record_missing(record)))
+    return rows
 
 
 def history(call: intake_pb2.Call, zone: ZoneInfo) -> RenderableType:

@@ -24,6 +24,7 @@ from rich.markup import escape
 from dutyline.cli.common import connect
 from dutyline.cli.common.enums import Choices, enum_value
 from dutyline.cli.common.i18n import t
+from dutyline.cli.common.lookups import DEFAULT_ZONE
 from dutyline.cli.common.session import (
     FromOpt,
     KeyOpt,
@@ -41,7 +42,7 @@ from dutyline.cli.common.session import (
 from dutyline.cli.common.state import DEFAULT_STATE_DIR
 from dutyline.cli.common.times import local_period, parse_date, when
 from dutyline.cli.incident import views
-from dutyline.cli.incident.client import DEFAULT_ZONE, MAX_PAGE, STEP_TIMEOUT, TIMEOUT, Incidents, call
+from dutyline.cli.incident.client import MAX_PAGE, STEP_TIMEOUT, TIMEOUT, Incidents, call
 from dutyline.cli.incident.watch import live_board, print_changes
 from dutyline.common.v1 import common_pb2
 from dutyline.incident.v1 import incident_pb2

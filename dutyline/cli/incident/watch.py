@@ -13,8 +13,9 @@ from rich.console import Console, RenderableType
 from rich.live import Live
 
 from dutyline.cli.common.i18n import t
+from dutyline.cli.common.lookups import DEFAULT_ZONE
 from dutyline.cli.incident import views
-from dutyline.cli.incident.client import DEFAULT_ZONE, MAX_PAGE, TIMEOUT, Incidents
+from dutyline.cli.incident.client import MAX_PAGE, TIMEOUT, Incidents
 from dutyline.common.v1 import common_pb2
 from dutyline.incident.v1 import incident_pb2
 

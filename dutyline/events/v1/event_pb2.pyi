@@ -5,6 +5,8 @@ from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from dutyline.common.v1 import common_pb2 as _common_pb2
 from dutyline.incident.v1 import incident_pb2 as _incident_pb2
 from dutyline.intake.v1 import intake_pb2 as _intake_pb2
+from dutyline.intake.v1 import telephony_pb2 as _telephony_pb2
+from dutyline.intake.v1 import case_pb2 as _case_pb2
 from dutyline.notify.v1 import notify_pb2 as _notify_pb2
 from dutyline.roster.v1 import roster_pb2 as _roster_pb2
 from google.protobuf.internal import containers as _containers
@@ -226,3 +228,29 @@ class AgencyDeliveryFailed(_message.Message):
     DELIVERY_FIELD_NUMBER: _ClassVar[int]
     delivery: _notify_pb2.AgencyDelivery
     def __init__(self, delivery: _Optional[_Union[_notify_pb2.AgencyDelivery, _Mapping]] = ...) -> None: ...
+
+class CaseChanged(_message.Message):
+    __slots__ = ("case", "detail")
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    case: _case_pb2.Case
+    detail: str
+    def __init__(self, case: _Optional[_Union[_case_pb2.Case, _Mapping]] = ..., detail: _Optional[str] = ...) -> None: ...
+
+class LineCallChanged(_message.Message):
+    __slots__ = ("call", "detail")
+    CALL_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    call: _telephony_pb2.LineCall
+    detail: str
+    def __init__(self, call: _Optional[_Union[_telephony_pb2.LineCall, _Mapping]] = ..., detail: _Optional[str] = ...) -> None: ...
+
+class LineChanged(_message.Message):
+    __slots__ = ("line", "last_seen_at", "down_since")
+    LINE_FIELD_NUMBER: _ClassVar[int]
+    LAST_SEEN_AT_FIELD_NUMBER: _ClassVar[int]
+    DOWN_SINCE_FIELD_NUMBER: _ClassVar[int]
+    line: _telephony_pb2.Line
+    last_seen_at: _timestamp_pb2.Timestamp
+    down_since: _timestamp_pb2.Timestamp
+    def __init__(self, line: _Optional[_Union[_telephony_pb2.Line, _Mapping]] = ..., last_seen_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., down_since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

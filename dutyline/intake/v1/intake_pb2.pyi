@@ -78,7 +78,7 @@ class NoticeElements(_message.Message):
     def __init__(self, meeting_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., place: _Optional[str] = ..., content: _Optional[str] = ..., participants: _Optional[str] = ..., issuing_unit: _Optional[str] = ..., issuing_person: _Optional[str] = ...) -> None: ...
 
 class Call(_message.Message):
-    __slots__ = ("id", "site_id", "channel", "category", "ring_started_at", "answered_at", "ended_at", "answer_delay_seconds", "answered_late", "caller", "place", "summary", "request", "actions_taken", "officer_id", "assignment_id", "incident_id", "registered_at", "drill", "notice", "status", "notice_missing", "duty_gap", "classifications", "transfers")
+    __slots__ = ("id", "site_id", "channel", "category", "ring_started_at", "answered_at", "ended_at", "answer_delay_seconds", "answered_late", "caller", "place", "summary", "request", "actions_taken", "officer_id", "assignment_id", "incident_id", "registered_at", "drill", "notice", "status", "notice_missing", "duty_gap", "classifications", "transfers", "line_call_id", "record")
     ID_FIELD_NUMBER: _ClassVar[int]
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
@@ -104,6 +104,8 @@ class Call(_message.Message):
     DUTY_GAP_FIELD_NUMBER: _ClassVar[int]
     CLASSIFICATIONS_FIELD_NUMBER: _ClassVar[int]
     TRANSFERS_FIELD_NUMBER: _ClassVar[int]
+    LINE_CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    RECORD_FIELD_NUMBER: _ClassVar[int]
     id: str
     site_id: str
     channel: Channel
@@ -129,7 +131,79 @@ class Call(_message.Message):
     duty_gap: bool
     classifications: _containers.RepeatedCompositeFieldContainer[Classification]
     transfers: _containers.RepeatedCompositeFieldContainer[Transfer]
-    def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., channel: _Optional[_Union[Channel, str]] = ..., category: _Optional[_Union[CallCategory, str]] = ..., ring_started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answer_delay_seconds: _Optional[float] = ..., answered_late: _Optional[bool] = ..., caller: _Optional[_Union[Caller, _Mapping]] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., summary: _Optional[str] = ..., request: _Optional[str] = ..., actions_taken: _Optional[str] = ..., officer_id: _Optional[str] = ..., assignment_id: _Optional[str] = ..., incident_id: _Optional[str] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., drill: _Optional[bool] = ..., notice: _Optional[_Union[NoticeElements, _Mapping]] = ..., status: _Optional[str] = ..., notice_missing: _Optional[_Iterable[str]] = ..., duty_gap: _Optional[bool] = ..., classifications: _Optional[_Iterable[_Union[Classification, _Mapping]]] = ..., transfers: _Optional[_Iterable[_Union[Transfer, _Mapping]]] = ...) -> None: ...
+    line_call_id: str
+    record: CallRecord
+    def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., channel: _Optional[_Union[Channel, str]] = ..., category: _Optional[_Union[CallCategory, str]] = ..., ring_started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answer_delay_seconds: _Optional[float] = ..., answered_late: _Optional[bool] = ..., caller: _Optional[_Union[Caller, _Mapping]] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., summary: _Optional[str] = ..., request: _Optional[str] = ..., actions_taken: _Optional[str] = ..., officer_id: _Optional[str] = ..., assignment_id: _Optional[str] = ..., incident_id: _Optional[str] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., drill: _Optional[bool] = ..., notice: _Optional[_Union[NoticeElements, _Mapping]] = ..., status: _Optional[str] = ..., notice_missing: _Optional[_Iterable[str]] = ..., duty_gap: _Optional[bool] = ..., classifications: _Optional[_Iterable[_Union[Classification, _Mapping]]] = ..., transfers: _Optional[_Iterable[_Union[Transfer, _Mapping]]] = ..., line_call_id: _Optional[str] = ..., record: _Optional[_Union[CallRecord, _Mapping]] = ...) -> None: ...
+
+class CallRecord(_message.Message):
+    __slots__ = ("caller_gender", "caller_age", "caller_declined_number", "handling", "result", "completed_at", "completed_by", "notes", "missing")
+    CALLER_GENDER_FIELD_NUMBER: _ClassVar[int]
+    CALLER_AGE_FIELD_NUMBER: _ClassVar[int]
+    CALLER_DECLINED_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    HANDLING_FIELD_NUMBER: _ClassVar[int]
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    COMPLETED_AT_FIELD_NUMBER: _ClassVar[int]
+    COMPLETED_BY_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    MISSING_FIELD_NUMBER: _ClassVar[int]
+    caller_gender: str
+    caller_age: int
+    caller_declined_number: bool
+    handling: str
+    result: str
+    completed_at: _timestamp_pb2.Timestamp
+    completed_by: str
+    notes: _containers.RepeatedCompositeFieldContainer[CallNote]
+    missing: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, caller_gender: _Optional[str] = ..., caller_age: _Optional[int] = ..., caller_declined_number: _Optional[bool] = ..., handling: _Optional[str] = ..., result: _Optional[str] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_by: _Optional[str] = ..., notes: _Optional[_Iterable[_Union[CallNote, _Mapping]]] = ..., missing: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class CallNote(_message.Message):
+    __slots__ = ("id", "text", "by", "at")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    BY_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    text: str
+    by: str
+    at: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., text: _Optional[str] = ..., by: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class AddCallNoteRequest(_message.Message):
+    __slots__ = ("idempotency_key", "call_id", "text")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    call_id: str
+    text: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., call_id: _Optional[str] = ..., text: _Optional[str] = ...) -> None: ...
+
+class CompleteCallRequest(_message.Message):
+    __slots__ = ("idempotency_key", "call_id", "handling", "result", "caller", "place", "request", "caller_gender", "caller_age", "caller_declined_number", "notice")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    HANDLING_FIELD_NUMBER: _ClassVar[int]
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    CALLER_FIELD_NUMBER: _ClassVar[int]
+    PLACE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_FIELD_NUMBER: _ClassVar[int]
+    CALLER_GENDER_FIELD_NUMBER: _ClassVar[int]
+    CALLER_AGE_FIELD_NUMBER: _ClassVar[int]
+    CALLER_DECLINED_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    NOTICE_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    call_id: str
+    handling: str
+    result: str
+    caller: Caller
+    place: _common_pb2.Place
+    request: str
+    caller_gender: str
+    caller_age: int
+    caller_declined_number: bool
+    notice: NoticeElements
+    def __init__(self, idempotency_key: _Optional[str] = ..., call_id: _Optional[str] = ..., handling: _Optional[str] = ..., result: _Optional[str] = ..., caller: _Optional[_Union[Caller, _Mapping]] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., request: _Optional[str] = ..., caller_gender: _Optional[str] = ..., caller_age: _Optional[int] = ..., caller_declined_number: _Optional[bool] = ..., notice: _Optional[_Union[NoticeElements, _Mapping]] = ...) -> None: ...
 
 class Classification(_message.Message):
     __slots__ = ("category", "reason", "by", "at")
@@ -162,7 +236,7 @@ class Transfer(_message.Message):
     def __init__(self, target_id: _Optional[str] = ..., caller_agreed: _Optional[bool] = ..., briefing: _Optional[str] = ..., outcome: _Optional[str] = ..., by: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., callback_id: _Optional[str] = ...) -> None: ...
 
 class RegisterCallRequest(_message.Message):
-    __slots__ = ("idempotency_key", "site_id", "channel", "category", "ring_started_at", "answered_at", "ended_at", "caller", "place", "summary", "request", "actions_taken", "officer_id", "link_incident_id", "drill", "notice")
+    __slots__ = ("idempotency_key", "site_id", "channel", "category", "ring_started_at", "answered_at", "ended_at", "caller", "place", "summary", "request", "actions_taken", "officer_id", "link_incident_id", "drill", "notice", "line_call_id", "caller_gender", "caller_age", "caller_declined_number")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
@@ -179,6 +253,10 @@ class RegisterCallRequest(_message.Message):
     LINK_INCIDENT_ID_FIELD_NUMBER: _ClassVar[int]
     DRILL_FIELD_NUMBER: _ClassVar[int]
     NOTICE_FIELD_NUMBER: _ClassVar[int]
+    LINE_CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    CALLER_GENDER_FIELD_NUMBER: _ClassVar[int]
+    CALLER_AGE_FIELD_NUMBER: _ClassVar[int]
+    CALLER_DECLINED_NUMBER_FIELD_NUMBER: _ClassVar[int]
     idempotency_key: str
     site_id: str
     channel: Channel
@@ -195,7 +273,11 @@ class RegisterCallRequest(_message.Message):
     link_incident_id: str
     drill: bool
     notice: NoticeElements
-    def __init__(self, idempotency_key: _Optional[str] = ..., site_id: _Optional[str] = ..., channel: _Optional[_Union[Channel, str]] = ..., category: _Optional[_Union[CallCategory, str]] = ..., ring_started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., caller: _Optional[_Union[Caller, _Mapping]] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., summary: _Optional[str] = ..., request: _Optional[str] = ..., actions_taken: _Optional[str] = ..., officer_id: _Optional[str] = ..., link_incident_id: _Optional[str] = ..., drill: _Optional[bool] = ..., notice: _Optional[_Union[NoticeElements, _Mapping]] = ...) -> None: ...
+    line_call_id: str
+    caller_gender: str
+    caller_age: int
+    caller_declined_number: bool
+    def __init__(self, idempotency_key: _Optional[str] = ..., site_id: _Optional[str] = ..., channel: _Optional[_Union[Channel, str]] = ..., category: _Optional[_Union[CallCategory, str]] = ..., ring_started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., caller: _Optional[_Union[Caller, _Mapping]] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., summary: _Optional[str] = ..., request: _Optional[str] = ..., actions_taken: _Optional[str] = ..., officer_id: _Optional[str] = ..., link_incident_id: _Optional[str] = ..., drill: _Optional[bool] = ..., notice: _Optional[_Union[NoticeElements, _Mapping]] = ..., line_call_id: _Optional[str] = ..., caller_gender: _Optional[str] = ..., caller_age: _Optional[int] = ..., caller_declined_number: _Optional[bool] = ...) -> None: ...
 
 class RegisterCallResponse(_message.Message):
     __slots__ = ("call", "incident_id", "replayed", "escalation", "suggestions")

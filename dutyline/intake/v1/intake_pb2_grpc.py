@@ -109,6 +109,16 @@ class IntakeServiceStub:
                 request_serializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.ListCallbacksRequest.SerializeToString,
                 response_deserializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.ListCallbacksResponse.FromString,
                 _registered_method=True)
+        self.AddCallNote = channel.unary_unary(
+                '/dutyline.intake.v1.IntakeService/AddCallNote',
+                request_serializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.AddCallNoteRequest.SerializeToString,
+                response_deserializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.Call.FromString,
+                _registered_method=True)
+        self.CompleteCall = channel.unary_unary(
+                '/dutyline.intake.v1.IntakeService/CompleteCall',
+                request_serializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.CompleteCallRequest.SerializeToString,
+                response_deserializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.Call.FromString,
+                _registered_method=True)
 
 
 class IntakeServiceServicer:
@@ -209,6 +219,22 @@ class IntakeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AddCallNote(self, request, context):
+        """Appends a handling note to a call, at any time after it was registered (处理记录).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CompleteCall(self, request, context):
+        """Completes a call's record: the handling and the result, and the required fields still missing
+        (only those: what was recorded stays). Refused with a field violation per required field that
+        would still be missing. A notice from a superior made whole closes its follow-up.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IntakeServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -286,6 +312,16 @@ def add_IntakeServiceServicer_to_server(servicer, server):
                     servicer.ListCallbacks,
                     request_deserializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.ListCallbacksRequest.FromString,
                     response_serializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.ListCallbacksResponse.SerializeToString,
+            ),
+            'AddCallNote': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddCallNote,
+                    request_deserializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.AddCallNoteRequest.FromString,
+                    response_serializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.Call.SerializeToString,
+            ),
+            'CompleteCall': grpc.unary_unary_rpc_method_handler(
+                    servicer.CompleteCall,
+                    request_deserializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.CompleteCallRequest.FromString,
+                    response_serializer=dutyline_dot_intake_dot_v1_dot_intake__pb2.Call.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -693,6 +729,60 @@ class IntakeService:
             '/dutyline.intake.v1.IntakeService/ListCallbacks',
             dutyline_dot_intake_dot_v1_dot_intake__pb2.ListCallbacksRequest.SerializeToString,
             dutyline_dot_intake_dot_v1_dot_intake__pb2.ListCallbacksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddCallNote(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.intake.v1.IntakeService/AddCallNote',
+            dutyline_dot_intake_dot_v1_dot_intake__pb2.AddCallNoteRequest.SerializeToString,
+            dutyline_dot_intake_dot_v1_dot_intake__pb2.Call.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CompleteCall(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.intake.v1.IntakeService/CompleteCall',
+            dutyline_dot_intake_dot_v1_dot_intake__pb2.CompleteCallRequest.SerializeToString,
+            dutyline_dot_intake_dot_v1_dot_intake__pb2.Call.FromString,
             options,
             channel_credentials,
             insecure,

@@ -13,14 +13,16 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Recipient(_message.Message):
-    __slots__ = ("person_id", "role", "superior_of_site")
+    __slots__ = ("person_id", "role", "superior_of_site", "directory_entry_id")
     PERSON_ID_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
     SUPERIOR_OF_SITE_FIELD_NUMBER: _ClassVar[int]
+    DIRECTORY_ENTRY_ID_FIELD_NUMBER: _ClassVar[int]
     person_id: str
     role: RoleAtSite
     superior_of_site: str
-    def __init__(self, person_id: _Optional[str] = ..., role: _Optional[_Union[RoleAtSite, _Mapping]] = ..., superior_of_site: _Optional[str] = ...) -> None: ...
+    directory_entry_id: str
+    def __init__(self, person_id: _Optional[str] = ..., role: _Optional[_Union[RoleAtSite, _Mapping]] = ..., superior_of_site: _Optional[str] = ..., directory_entry_id: _Optional[str] = ...) -> None: ...
 
 class RoleAtSite(_message.Message):
     __slots__ = ("site_id", "role")

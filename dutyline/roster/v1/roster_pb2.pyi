@@ -166,6 +166,12 @@ class SearchDirectoryResponse(_message.Message):
     entries: _containers.RepeatedCompositeFieldContainer[DirectoryEntry]
     def __init__(self, entries: _Optional[_Iterable[_Union[DirectoryEntry, _Mapping]]] = ...) -> None: ...
 
+class GetDirectoryEntryRequest(_message.Message):
+    __slots__ = ("entry_id",)
+    ENTRY_ID_FIELD_NUMBER: _ClassVar[int]
+    entry_id: str
+    def __init__(self, entry_id: _Optional[str] = ...) -> None: ...
+
 class UpsertDirectoryEntryRequest(_message.Message):
     __slots__ = ("idempotency_key", "entry")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]

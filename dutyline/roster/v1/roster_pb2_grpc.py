@@ -74,6 +74,11 @@ class RosterServiceStub:
                 request_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.UpsertDirectoryEntryRequest.SerializeToString,
                 response_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.DirectoryEntry.FromString,
                 _registered_method=True)
+        self.GetDirectoryEntry = channel.unary_unary(
+                '/dutyline.roster.v1.RosterService/GetDirectoryEntry',
+                request_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.GetDirectoryEntryRequest.SerializeToString,
+                response_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.DirectoryEntry.FromString,
+                _registered_method=True)
         self.UpsertShiftPattern = channel.unary_unary(
                 '/dutyline.roster.v1.RosterService/UpsertShiftPattern',
                 request_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.UpsertShiftPatternRequest.SerializeToString,
@@ -218,6 +223,13 @@ class RosterServiceServicer:
 
     def UpsertDirectoryEntry(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetDirectoryEntry(self, request, context):
+        """One entry of the directory with its contacts (notify reaches a department through them).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -378,6 +390,11 @@ def add_RosterServiceServicer_to_server(servicer, server):
             'UpsertDirectoryEntry': grpc.unary_unary_rpc_method_handler(
                     servicer.UpsertDirectoryEntry,
                     request_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.UpsertDirectoryEntryRequest.FromString,
+                    response_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.DirectoryEntry.SerializeToString,
+            ),
+            'GetDirectoryEntry': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDirectoryEntry,
+                    request_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.GetDirectoryEntryRequest.FromString,
                     response_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.DirectoryEntry.SerializeToString,
             ),
             'UpsertShiftPattern': grpc.unary_unary_rpc_method_handler(
@@ -691,6 +708,33 @@ class RosterService:
             target,
             '/dutyline.roster.v1.RosterService/UpsertDirectoryEntry',
             dutyline_dot_roster_dot_v1_dot_roster__pb2.UpsertDirectoryEntryRequest.SerializeToString,
+            dutyline_dot_roster_dot_v1_dot_roster__pb2.DirectoryEntry.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDirectoryEntry(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.roster.v1.RosterService/GetDirectoryEntry',
+            dutyline_dot_roster_dot_v1_dot_roster__pb2.GetDirectoryEntryRequest.SerializeToString,
             dutyline_dot_roster_dot_v1_dot_roster__pb2.DirectoryEntry.FromString,
             options,
             channel_credentials,

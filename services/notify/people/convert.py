@@ -53,6 +53,8 @@ def recipient_of(step: StepData) -> notify_pb2.Recipient:
         return notify_pb2.Recipient(person_id=step.recipient)
     if step.recipient_kind == "superior":
         return notify_pb2.Recipient(superior_of_site=step.recipient)
+    if step.recipient_kind == "directory":
+        return notify_pb2.Recipient(directory_entry_id=step.recipient)
     site_id, _, role = step.recipient.rpartition(":")
     return notify_pb2.Recipient(role=notify_pb2.RoleAtSite(site_id=site_id, role=ROLE_VALUES[role]))
 
@@ -72,6 +74,8 @@ def steps_from(recipients: list[tuple[notify_pb2.Recipient, str, int]], *, site_
         target = recipient.WhichOneof("target")
         if target == "person_id":
             steps.append(StepData("person", recipient.person_id, channel, wait))
+        elif target == "directory_entry_id":
+            steps.append(StepData("directory", recipient.directory_entry_id, channel, wait))
         elif target == "role":
             role_site = recipient.role.site_id or site_id
             steps.append(StepData("role", f"{role_site}:{ROLE_NAMES[recipient.role.role]}", channel, wait))

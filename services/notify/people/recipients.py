@@ -1,5 +1,6 @@
 """Who a recipient is at send time, asked of roster: a person, the people on duty in a role now
-(e.g. the duty leader of site X), the site's people holding a role, or the superior duty office."""
+(e.g. the duty leader of site X), the site's people holding a role, the superior duty office, or an
+entry of the directory (通讯录: a department a message was left for, reached through its contacts)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ class Person:
     name: str
     contacts: tuple[tuple[str, str], ...]
     site_id: str = ""  # the person's own site, checked against the sender's
+    # An entry of the directory: no seat at the duty console, so only its own contacts reach it.
+    directory: bool = False
 
 
 class RecipientResolver:
@@ -37,6 +40,19 @@ class RecipientResolver:
         return Person(
             found.id, found.display_name, tuple((c.channel, c.address) for c in found.contacts), found.site_id
         )
+
+    async def directory_entry(self, entry_id: str) -> Person | None:
+        try:
+            entry = await self._roster.GetDirectoryEntry(
+                roster_pb2.GetDirectoryEntryRequest(entry_id=entry_id), timeout=TIMEOUT
+            )
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() == grpc.StatusCode.NOT_FOUND:
+                return None
+            raise
+        name = " ".join(p for p in (entry.department, entry.name) if p)
+        contacts = tuple((c.channel, c.address) for c in entry.contacts)
+        return Person(entry.id, name, contacts, entry.site_id, directory=True)
 
     async def people(self, person_ids: list[str]) -> list[Person]:
         """These people (each once; unknown ones left out)."""
@@ -69,6 +85,9 @@ class RecipientResolver:
             return [found] if found is not None else []
         if step.recipient_kind == "superior":
             return await self.superior(step.recipient)
+        if step.recipient_kind == "directory":
+            entry = await self.directory_entry(step.recipient)
+            return [entry] if entry is not None else []
         site_id, _, role = step.recipient.rpartition(":")
         return await self.role(site_id, role)
 
@@ -86,6 +105,10 @@ class RecipientResolver:
                 raise InvalidArgument([FieldViolation(f"recipients[{index}].{field}", "unknown site")]) from exc
             if step.recipient_kind == "person" and not found:
                 raise InvalidArgument([FieldViolation(f"recipients[{index}].person_id", "unknown person")])
+            if step.recipient_kind == "directory" and not found:
+                raise InvalidArgument(
+                    [FieldViolation(f"recipients[{index}].directory_entry_id", "unknown directory entry")]
+                )
             for person in found:
                 people.setdefault(person.id, person)
         return list(people.values())

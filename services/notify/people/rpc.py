@@ -19,6 +19,7 @@ from dutyline.grpckit import idempotency
 from dutyline.grpckit.auth import Principal, current_principal, optional_principal
 from dutyline.grpckit.convert import ROLE_NAMES
 from dutyline.grpckit.errors import (
+    FailedPrecondition,
     FieldViolation,
     InvalidArgument,
     NotFound,
@@ -64,10 +65,15 @@ class PeopleRpcs:
     async def _require_recipients(self, principal: Principal, steps: list[StepData], *, site_id: str) -> None:
         """Every recipient is someone the caller may reach: a person of a site the caller acts for
         (or of ``site_id``'s own line, its region or headquarters), a role or superior office of a site
-        the caller acts for. Else another site's people and addresses would be the answer."""
+        the caller acts for, an entry of ``site_id``'s directory (its own or its region's and
+        headquarters'). Else another site's people and addresses would be the answer."""
         site = await self._roster.site(site_id)
         for step in steps:
-            if step.recipient_kind == "person":
+            if step.recipient_kind == "directory":
+                entry = await self._resolver.directory_entry(step.recipient)
+                if entry is not None and entry.site_id not in (site.id, *site.ancestor_ids):
+                    raise PermissionDenied(f"{step.recipient} is in the directory of {entry.site_id}, not of {site.id}")
+            elif step.recipient_kind == "person":
                 person = await self._resolver.person(step.recipient)
                 if person is None or person.site_id in (site.id, *site.ancestor_ids):
                     continue  # unknown people are the input's fault, said where they are resolved
@@ -109,6 +115,11 @@ class PeopleRpcs:
             channels=self._channels,
             now=datetime.now(UTC),
         )
+        unreachable = [r.person_id for r in rows if not r.routes]
+        if unreachable:
+            # A directory entry has no duty console to fall back on: none of its contacts is on a
+            # channel this platform delivers through, and sending again would not change that.
+            raise FailedPrecondition(f"no configured channel reaches {', '.join(unreachable)}")
         async with self._pool.acquire() as conn, conn.transaction():
             prior = await idempotency.claim(
                 conn, method="Send", key=request.idempotency_key, request=request, response=notify_pb2.SendResponse()

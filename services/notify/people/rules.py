@@ -25,11 +25,14 @@ class Route:
     address: str
 
 
-def routes_for(contacts: Iterable[tuple[str, str]], *, preferred: str, available: Iterable[str]) -> list[Route]:
+def routes_for(
+    contacts: Iterable[tuple[str, str]], *, preferred: str, available: Iterable[str], console: bool = True
+) -> list[Route]:
     """The channels to try for one person, in order: the preferred channel if the person can be
     reached on it, then the person's contacts in their order of preference; channels the platform
-    has not configured are left out. The duty console comes last, so nothing is lost silently."""
-    if preferred == CONSOLE:
+    has not configured are left out. The duty console comes last, so nothing is lost silently;
+    ``console=False`` (a directory entry, which has no seat there): only the contacts."""
+    if preferred == CONSOLE and console:
         return [Route(CONSOLE, "")]
     usable = set(available)
     candidates = [Route(CONTACT_CHANNELS[c], a) for c, a in contacts if c in CONTACT_CHANNELS and a]
@@ -39,7 +42,7 @@ def routes_for(contacts: Iterable[tuple[str, str]], *, preferred: str, available
     for route in candidates:
         if route.channel in usable and route not in routes:
             routes.append(route)
-    return [*routes, Route(CONSOLE, "")]
+    return [*routes, Route(CONSOLE, "")] if console else routes
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,11 @@ def compose(
                 escalation_loop=message.escalation_loop,
                 escalation_step=message.escalation_step,
                 drill=message.drill,
-                routes=tuple(routes_for(person.contacts, preferred=message.channel, available=available)),
+                routes=tuple(
+                    routes_for(
+                        person.contacts, preferred=message.channel, available=available, console=not person.directory
+                    )
+                ),
                 next_attempt_at=now,
                 created_at=now,
             )

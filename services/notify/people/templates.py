@@ -161,7 +161,7 @@ def _callback_fields(d: _Data) -> tuple[_Field, ...]:
     )
 
 
-_CALLBACK_KINDS = {"message": ("留言", "message"), "callback": ("回电", "callback")}
+_CALLBACK_KINDS = {"message": ("留言", "message"), "callback": ("回电", "callback"), "notice": ("上级通知", "notice")}
 
 
 def _kind(d: _Data) -> tuple[str, str]:
@@ -179,6 +179,10 @@ def _callback_reminder(d: _Data) -> _Parts:
     if d["kind"] == "message":
         label_zh, label_en = f"留言待阅{urgent_zh}", f"A message waits for you{urgent_en}"
         lead_zh, lead_en = f"请于 {d['due_at']} 前处理留言。", f"Handle the message by {d['due_at']}."
+    elif d["kind"] == "notice":
+        label_zh, label_en = f"上级通知待补全{urgent_zh}", f"Complete the notice{urgent_en}"
+        lead_zh = f"请于 {d['due_at']} 前向发文单位补全通知要素。"
+        lead_en = f"Ask the issuer for the missing elements by {d['due_at']}."
     else:
         label_zh, label_en = f"请回电{urgent_zh}", f"Call the caller back{urgent_en}"
         lead_zh, lead_en = f"请于 {d['due_at']} 前回电。", f"Call back by {d['due_at']}."
@@ -193,6 +197,44 @@ def _callback_overdue(d: _Data) -> _Parts:
         "",
         f"{kind_zh} {d['callback_id']}（{d['recipient']}）已于 {d['due_at']} 到期，尚未完成。",
         f"The {kind_en} {d['callback_id']} for {d['recipient']} was due {d['due_at']}.",
+        _callback_fields(d),
+    )
+
+
+def _message_taken(d: _Data) -> _Parts:
+    """A message left for the recipient (留言), delivered when it is taken."""
+    urgent_zh, urgent_en = _urgent(d)
+    return _Parts(
+        f"新留言{urgent_zh}",
+        f"New message{urgent_en}",
+        "",
+        f"值班室为您记录了一条留言，请于 {d['due_at']} 前处理。",
+        f"The duty office took a message for you; handle it by {d['due_at']}.",
+        _callback_fields(d),
+    )
+
+
+def _message_undeliverable(d: _Data) -> _Parts:
+    """To the duty leader: a message that cannot reach its recipient (retrying cannot help)."""
+    kind_zh, kind_en = _kind(d)
+    return _Parts(
+        "留言无法送达",
+        "Message undeliverable",
+        "",
+        f"{kind_zh} {d['callback_id']} 无法送达 {d['recipient']}，请另行转达。",
+        f"The {kind_en} {d['callback_id']} cannot reach {d['recipient']}; pass it on another way.",
+        (*_callback_fields(d), _Field("原因", "Reason", d["detail"], sms=False)),
+    )
+
+
+def _notice_incomplete(d: _Data) -> _Parts:
+    """To the duty leader: a notice from a superior lacks some of its six elements (上级通知六要素)."""
+    return _Parts(
+        "上级通知要素不全",
+        "Notice incomplete",
+        "",
+        f"上级通知缺少要素：{d['detail']}；须于 {d['due_at']} 前补全。",
+        f"A notice from a superior lacks: {d['detail']}; to be completed by {d['due_at']}.",
         _callback_fields(d),
     )
 
@@ -235,6 +277,9 @@ _TEMPLATES: dict[str, _Template] = {
     ),
     "callback_reminder": _callback_reminder,
     "callback_overdue": _callback_overdue,
+    "message_taken": _message_taken,
+    "message_undeliverable": _message_undeliverable,
+    "notice_incomplete": _notice_incomplete,
     "escalation_acknowledged": _escalation_acknowledged,
     "generic": _generic,
 }

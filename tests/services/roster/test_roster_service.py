@@ -19,6 +19,7 @@ from dutyline.common.v1 import common_pb2
 from dutyline.grpckit.client import channel
 from dutyline.grpckit.convert import ts
 from dutyline.grpckit.errors import field_violations
+from dutyline.intake.v1 import case_pb2_grpc
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 from tests.e2e.test_emergency_call_slice import stream_events
 from tests.support import staffed_site, token_for
@@ -386,16 +387,20 @@ async def test_check_in_is_recorded_once_by_the_person_on_duty(platform: Any, ro
     assert [e.type for _, e in events] == ["checkin.recorded"]
 
 
-async def test_handover_carries_open_incidents_and_is_accepted_by_the_incoming_officer(
+async def test_handover_carries_open_incidents_and_cases_and_is_accepted_by_the_incoming_officer(
     platform: Any, roster: Stub, intake: Any
 ) -> None:
     from tests.e2e.test_emergency_call_slice import emergency_call
+    from tests.services.intake.cases.test_case_service import open_request
 
     admin = roster(ADMIN)
     on_duty = await admin.GetOnDuty(roster_pb2.GetOnDutyRequest(site_id="hz-01"))
     officer = on_duty.officers[-1]
     opened = await intake.RegisterCall(emergency_call(), timeout=20)
-    me = roster(token_for(officer.person_id, ["officer"], ["hz-01"]))
+    me_token = token_for(officer.person_id, ["officer"], ["hz-01"])
+    async with channel(platform.address("intake"), me_token) as ch:
+        case = await case_pb2_grpc.CaseServiceStub(ch).OpenCase(open_request(), timeout=20)
+    me = roster(me_token)
     handover = await me.SubmitHandover(
         roster_pb2.SubmitHandoverRequest(
             idempotency_key=key(),
@@ -408,6 +413,9 @@ async def test_handover_carries_open_incidents_and_is_accepted_by_the_incoming_o
     assert opened.incident_id in {i.ref_id for i in handover.open_items if i.kind == "incident"}, (
         handover.gathering_notes
     )
+    # Gathered as the officer handing over (on their behalf): the site's open cases, each with its due time.
+    carried = {i.ref_id: i for i in handover.open_items if i.kind == "case"}
+    assert case.id in carried and carried[case.id].HasField("due_at")
     # Every source answered: nothing is missing from the list.
     assert not handover.gathering_notes
     await expect(

@@ -25,6 +25,7 @@ from temporalio.worker import Replayer, Worker
 from dutyline.temporal_sandbox import workflow_runner
 from tests.temporal_support import until, until_state
 from workflows.callback.types import (
+    DELIVER,
     ESCALATE,
     RECORD_OVERDUE,
     REMIND,
@@ -39,6 +40,8 @@ from workflows.callback.workflow import CallbackWorkflow
 
 Handle = WorkflowHandle[CallbackWorkflow, CallbackOutcome]
 HISTORIES = Path(__file__).parent / "histories"
+# Callbacks whose recipient notify refuses: the fakes fail as @classified makes INVALID_ARGUMENT, NOT_FOUND… fail.
+UNDELIVERABLE = "cb-gone-"
 # Scheduled times are the server's; a timer fires within a moment of its due time.
 SLACK = timedelta(seconds=2)
 
@@ -63,9 +66,19 @@ class FakeCallbackActivities:
     def _record(self, name: str, arg: Any) -> None:
         self.calls.append(Call(name, arg, activity.info().current_attempt_scheduled_time))
 
+    def _refuse(self, notice: CallbackNotice) -> None:
+        if notice.callback_id.startswith(UNDELIVERABLE):
+            raise ApplicationError("AioRpcError: unknown directory entry", type="AioRpcError", non_retryable=True)
+
+    @activity.defn(name=DELIVER)
+    async def deliver(self, notice: CallbackNotice) -> None:
+        self._record("deliver", notice)
+        self._refuse(notice)
+
     @activity.defn(name=REMIND)
     async def remind(self, notice: CallbackNotice) -> None:
         self._record("remind", notice)
+        self._refuse(notice)
 
     @activity.defn(name=ESCALATE)
     async def escalate(self, notice: CallbackNotice) -> None:
@@ -90,13 +103,13 @@ class FakeCallbackActivities:
         return self.states.get(callback_id, CallbackState("open"))
 
     def activities(self) -> list[Callable[..., Any]]:
-        return [self.remind, self.escalate, self.record_overdue, self.state]
+        return [self.deliver, self.remind, self.escalate, self.record_overdue, self.state]
 
     def named(self, name: str) -> list[Call]:
         return [c for c in self.calls if c.name == name]
 
     def effects(self) -> list[str]:
-        """Everything but the reads, in order: remind, record_overdue, escalate."""
+        """Everything but the reads, in order: deliver, remind, record_overdue, escalate."""
         return [c.name for c in self.calls if c.name != "state"]
 
 
@@ -126,7 +139,7 @@ async def start_callback(
 ) -> tuple[Handle, datetime]:
     """A callback due `due_in` from the server's now (CallbackInput `options` as given); its handle and due time."""
     due_at = await env.get_current_time() + due_in
-    callback_id = f"cb-{uuid.uuid4()}"
+    callback_id = f"{options.pop('callback_id_prefix', 'cb-')}{uuid.uuid4()}"
     callback = CallbackInput(callback_id, "hz-01", recipient_id="p-officer-1", due_at=iso(due_at), **options)
     handle = await env.client.start_workflow(
         CallbackWorkflow.run, callback, id=callback_workflow_id(callback_id), task_queue=worker.task_queue
@@ -369,3 +382,88 @@ async def test_the_recorded_history_still_replays() -> None:
     recorded = (HISTORIES / "callback_overdue_completed.json").read_text()
     history = WorkflowHistory.from_json("recorded-callback", recorded)
     await Replayer(workflows=[CallbackWorkflow], workflow_runner=workflow_runner()).replay_workflow(history)
+
+
+# -- delivered when taken ---------------------------------------------------------------------------
+
+
+async def test_a_message_is_delivered_when_taken_then_reminded_before_the_deadline(
+    env: WorkflowEnvironment, worker: Worker, fake: FakeCallbackActivities
+) -> None:
+    started = await env.get_current_time()
+    handle, due_at = await start_callback(env, worker, kind="message")
+    await until(lambda: bool(fake.named("deliver")), "the delivery")
+    delivery = fake.named("deliver")[0]
+    assert (delivery.arg.kind, delivery.arg.recipient_id) == ("delivery", "p-officer-1")
+    assert near(delivery.at, started)  # at once, not at the reminder 20 minutes later
+    await until_state(handle, CallbackWorkflow.state, phase="before_reminder", delivery="delivered")
+    await env.sleep(timedelta(minutes=21))
+    await until(lambda: bool(fake.named("remind")), "the reminder")
+    assert near(fake.named("remind")[0].at, due_at - timedelta(minutes=10))
+    await close(env, handle, fake, "completed")
+    assert await finish(handle) == CallbackOutcome(callback_of(handle), "completed", reminded=True, escalations=0)
+    assert fake.effects() == ["deliver", "remind"]
+
+
+async def test_a_message_that_can_never_be_delivered_alerts_the_leader_at_once_and_is_not_retried(
+    env: WorkflowEnvironment, worker: Worker, fake: FakeCallbackActivities
+) -> None:
+    started = await env.get_current_time()
+    handle, due_at = await start_callback(env, worker, kind="message", callback_id_prefix=UNDELIVERABLE)
+    await until(lambda: bool(fake.named("escalate")), "the leader's alert")
+    alert = fake.named("escalate")[0]
+    assert alert.arg.kind == "undeliverable" and "unknown directory entry" in alert.arg.detail
+    assert near(alert.at, started)
+    await until_state(handle, CallbackWorkflow.state, delivery="undeliverable", reminded="false")
+    # The reminder, which would fail the same way, is skipped; the deadline still holds.
+    await env.sleep(timedelta(minutes=31))
+    await until(lambda: len(fake.named("escalate")) == 2, "the overdue escalation")
+    assert fake.named("escalate")[1].arg.kind == "overdue"
+    assert near(fake.named("escalate")[1].at, due_at)
+    await close(env, handle, fake, "completed")
+    outcome = await finish(handle)
+    assert outcome == CallbackOutcome(callback_of(handle), "overdue_completed", reminded=False, escalations=1)
+    # Once: a refusal is not retried (the activity said it was final).
+    assert fake.effects() == ["deliver", "escalate", "record_overdue", "escalate"]
+    if os.environ.get("DUTYLINE_RECORD_HISTORIES"):
+        (HISTORIES / "message_undeliverable.json").write_text((await handle.fetch_history()).to_json())
+
+
+async def test_the_recorded_history_of_an_undeliverable_message_still_replays() -> None:
+    recorded = (HISTORIES / "message_undeliverable.json").read_text()
+    history = WorkflowHistory.from_json("recorded-message", recorded)
+    await Replayer(workflows=[CallbackWorkflow], workflow_runner=workflow_runner()).replay_workflow(history)
+
+
+async def test_a_reminder_refused_for_good_alerts_the_leader_instead_of_failing_the_callback(
+    env: WorkflowEnvironment, worker: Worker, fake: FakeCallbackActivities
+) -> None:
+    handle, _ = await start_callback(env, worker, due_in=timedelta(minutes=4), callback_id_prefix=UNDELIVERABLE)
+    outcome = await finish(handle)
+    assert outcome == CallbackOutcome(callback_of(handle), "abandoned", reminded=False, escalations=3)
+    assert fake.effects()[:2] == ["remind", "escalate"]
+    assert fake.named("escalate")[0].arg.kind == "undeliverable"
+    assert [c.arg.kind for c in fake.named("escalate")[1:]] == ["overdue"] * 3
+
+
+async def test_a_notice_with_missing_elements_is_told_to_the_leader_at_once(
+    env: WorkflowEnvironment, worker: Worker, fake: FakeCallbackActivities
+) -> None:
+    started = await env.get_current_time()
+    handle, _ = await start_callback(env, worker, due_in=timedelta(hours=1), kind="notice")
+    await until(lambda: bool(fake.named("deliver")), "the leader's notice")
+    assert near(fake.named("deliver")[0].at, started)
+    await close(env, handle, fake, "completed")
+    assert (await finish(handle)).status == "completed"
+    assert fake.effects() == ["deliver"]
+
+
+async def test_a_promised_callback_is_not_delivered_when_taken(
+    env: WorkflowEnvironment, worker: Worker, fake: FakeCallbackActivities
+) -> None:
+    handle, _ = await start_callback(env, worker, kind="callback")
+    await env.sleep(timedelta(minutes=21))
+    await until(lambda: bool(fake.named("remind")), "the reminder")
+    await close(env, handle, fake, "completed")
+    assert (await finish(handle)).status == "completed"
+    assert fake.effects() == ["remind"]

@@ -56,6 +56,8 @@ class FakeShiftActivities:
 
     check_ins: dict[str, CheckInState] = field(default_factory=dict)
     overdue_marks: bool = True  # what shift_handover_overdue answers
+    # Notices notify refuses for good (what @classified makes of INVALID_ARGUMENT, NOT_FOUND…).
+    refused: bool = False
     calls: list[Call] = field(default_factory=list)
 
     def _record(self, name: str, arg: Any) -> None:
@@ -64,6 +66,7 @@ class FakeShiftActivities:
     @activity.defn(name=REMIND)
     async def remind(self, notice: ShiftNotice) -> None:
         self._record("remind", notice)
+        self._refuse()
 
     @activity.defn(name=CHECK_IN_STATE)
     async def check_in_state(self, assignment_id: str) -> CheckInState:
@@ -73,6 +76,11 @@ class FakeShiftActivities:
     @activity.defn(name=ALERT_LEADER)
     async def alert_leader(self, notice: ShiftNotice) -> None:
         self._record("alert_leader", notice)
+        self._refuse()
+
+    def _refuse(self) -> None:
+        if self.refused:
+            raise ApplicationError("AioRpcError: unknown person", type="AioRpcError", non_retryable=True)
 
     @activity.defn(name=RECORD_ABSENCE)
     async def record_absence(self, assignment_id: str) -> None:
@@ -418,3 +426,16 @@ async def test_the_recorded_history_still_replays() -> None:
     """A history recorded from an earlier version: a change that breaks running shifts fails here."""
     recorded = (HISTORIES / "shift_late_and_overdue.json").read_text()
     await Replayer(workflows=[ShiftWorkflow]).replay_workflow(WorkflowHistory.from_json("recorded-shift", recorded))
+
+
+async def test_notices_refused_for_good_do_not_stop_the_absence_being_recorded(
+    env: WorkflowEnvironment, worker: Worker, fake: FakeShiftActivities
+) -> None:
+    fake.refused = True
+    handle, _, _ = await start_shift(env, worker, fake, starts_in=timedelta(minutes=30))
+    await handle.signal(ShiftWorkflow.handover_submitted, HandoverRef("ho-refused"))
+    await handle.signal(ShiftWorkflow.handover_accepted, HandoverRef("ho-refused"))
+    outcome = await finish(handle)
+    assert outcome == ShiftOutcome(assignment(handle), check_in="absent", handover="accepted")
+    # Each refused once (not retried), and the absence recorded all the same.
+    assert fake.effects() == ["remind", "alert:not_checked_in", "record_absence", "alert:absent"]

@@ -1,0 +1,1 @@
+"""`dutyline case …`: hotline cases (工单), served by intake: commands, client, words."""

@@ -1,0 +1,1 @@
+"""`dutyline line …`: the duty lines and what the switch reports of them."""

@@ -1,0 +1,1 @@
+"""Hotline cases (工单): CaseService, hosted by the intake service."""

@@ -1,0 +1,3 @@
+from services.switch.adapter import main
+
+main()

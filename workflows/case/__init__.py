@@ -1,0 +1,1 @@
+"""The process of one hotline case (工单): its handling deadline, supervision and escalation."""

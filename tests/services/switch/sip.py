@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import shutil
+import signal
 import socket
 from asyncio.subprocess import Process
 from collections.abc import AsyncIterator, Mapping
@@ -38,7 +40,10 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
 async def _started(args: list[str], log: Path, ready: str, *, timeout: float = 20) -> Process:
     """``args`` run with their output in ``log``, once ``ready`` is written there."""
     with log.open("wb") as out:
-        process = await asyncio.create_subprocess_exec(*args, stdout=out, stderr=asyncio.subprocess.STDOUT)
+        # A session of its own: Kamailio forks workers, and ending the group leaves none behind.
+        process = await asyncio.create_subprocess_exec(
+            *args, stdout=out, stderr=asyncio.subprocess.STDOUT, start_new_session=True
+        )
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while ready not in (written := await asyncio.to_thread(log.read_text, errors="replace")):
@@ -183,14 +188,17 @@ class Phone:
 
 
 async def _end(process: Process | None) -> None:
-    if process is None or process.returncode is not None:
+    """The process and everything it forked (its process group)."""
+    if process is None:
         return
-    process.terminate()
-    try:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(process.wait(), 5)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
+    # Workers that outlive their main process (or a main process slow to stop) go too.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    await process.wait()
 
 
 # What the callers and officers do, each call on its own line.

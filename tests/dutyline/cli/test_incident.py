@@ -287,9 +287,14 @@ async def test_watch_ends_cleanly_on_ctrl_c(platform: Any, tmp_path: Path, offic
     )
     # Rich draws the board to a pipe only when it stops: allow for a slow start (imports on a loaded
     # machine) before interrupting it, which a shorter wait turned into a KeyboardInterrupt mid-import.
-    await asyncio.sleep(8.0)
-    process.send_signal(signal.SIGINT)
-    output, _ = await asyncio.wait_for(process.communicate(), timeout=20)
+    try:
+        await asyncio.sleep(8.0)
+        process.send_signal(signal.SIGINT)
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=20)
+    finally:
+        if process.returncode is None:  # a failed test leaves no watcher behind
+            process.kill()
+            await process.wait()
     text = output.decode()
     assert process.returncode == 0, text
     assert "Duty board" in text and "Stopped watching." in text and "Traceback" not in text

@@ -166,16 +166,25 @@ async def queue_delivery(
     return bool(inserted)
 
 
-async def lease_due(conn: Connection, *, now: datetime, lease_until: datetime, limit: int) -> list[DeliveryRow]:
+async def lease_due(
+    conn: Connection, *, now: datetime, lease_until: datetime, limit: int, per_agency: int
+) -> list[DeliveryRow]:
+    """Up to ``limit`` due deliveries, at most ``per_agency`` of any one agency, first attempts before
+    retries: an agency whose receiver is down (its backlog and retries) never holds back the others'
+    new events. The lease is checked again as each row is taken (replicas lease concurrently)."""
     records = await conn.fetch(
         "UPDATE agency_deliveries SET lease_until = $2 WHERE (agency_id, event_id) IN ("
-        "  SELECT agency_id, event_id FROM agency_deliveries"
-        "  WHERE next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until < $1)"
-        "  ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED"
-        f") RETURNING {_DELIVERY_COLUMNS}",
+        "  SELECT agency_id, event_id FROM ("
+        "    SELECT agency_id, event_id, attempts, next_attempt_at,"
+        "           row_number() OVER (PARTITION BY agency_id ORDER BY attempts, next_attempt_at) AS n"
+        "    FROM agency_deliveries"
+        "    WHERE next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until < $1)"
+        "  ) due WHERE n <= $4 ORDER BY attempts, next_attempt_at LIMIT $3"
+        f") AND (lease_until IS NULL OR lease_until < $1) RETURNING {_DELIVERY_COLUMNS}",
         now,
         lease_until,
         limit,
+        per_agency,
     )
     return [_delivery(r) for r in records]
 

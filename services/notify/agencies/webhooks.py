@@ -28,7 +28,9 @@ from services.notify.settings import NotifySettings
 
 log = structlog.get_logger(__name__)
 
-BATCH = 20
+# Deliveries in flight at once, and at most this many of one agency among them.
+IN_FLIGHT = 20
+PER_AGENCY = 5
 IDLE_POLL = 0.5
 MAX_DELAY = 300.0
 
@@ -59,26 +61,44 @@ class WebhookDeliverer:
         await self._http.close()
 
     async def run(self) -> None:
-        while True:
-            try:
-                done = await self.deliver_due()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("webhook deliverer interrupted", error=repr(exc))
-                done = 0
-                await asyncio.sleep(1.0)
-            if done < BATCH:
-                await asyncio.sleep(IDLE_POLL)
+        """Deliver until cancelled: a slot that frees is filled at once, so a slow receiver holds only
+        its own deliveries, never a whole batch."""
+        in_flight: set[asyncio.Task[None]] = set()
+        try:
+            while True:
+                if len(in_flight) < IN_FLIGHT:
+                    try:
+                        in_flight |= await self.start_due(IN_FLIGHT - len(in_flight))
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception as exc:
+                        log.warning("webhook deliverer interrupted", error=repr(exc))
+                        await asyncio.sleep(1.0)
+                if in_flight:
+                    _, in_flight = await asyncio.wait(in_flight, timeout=IDLE_POLL, return_when=asyncio.FIRST_COMPLETED)
+                else:
+                    await asyncio.sleep(IDLE_POLL)
+        finally:
+            for task in in_flight:
+                task.cancel()
 
-    async def deliver_due(self) -> int:
+    async def start_due(self, room: int) -> set[asyncio.Task[None]]:
+        """Lease up to ``room`` due deliveries (fairly across agencies) and start delivering each."""
         now = datetime.now(UTC)
         async with self._pool.acquire() as conn:
             lease = timedelta(seconds=self._settings.notify_lease_seconds)
-            due = await agency_store.lease_due(conn, now=now, lease_until=now + lease, limit=BATCH)
+            due = await agency_store.lease_due(
+                conn, now=now, lease_until=now + lease, limit=room, per_agency=PER_AGENCY
+            )
             agencies = {a.id: a for a in await agency_store.list_agencies(conn)} if due else {}
-        await asyncio.gather(*(self._deliver(row, agencies[row.agency_id]) for row in due))
-        return len(due)
+        return {asyncio.create_task(self._deliver_logged(row, agencies[row.agency_id])) for row in due}
+
+    async def _deliver_logged(self, row: agency_store.DeliveryRow, agency: agency_store.AgencyRow) -> None:
+        # The lease runs out and another round takes the delivery again: an error here only delays it.
+        try:
+            await self._deliver(row, agency)
+        except Exception as exc:
+            log.warning("webhook delivery interrupted", agency_id=row.agency_id, event_id=row.event_id, error=repr(exc))
 
     async def _post(self, agency: agency_store.AgencyRow, row: agency_store.DeliveryRow) -> tuple[bool, str]:
         """(acknowledged, the receipt or what went wrong)."""

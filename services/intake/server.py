@@ -55,17 +55,18 @@ ESCALATION_RETRY_AFTER = timedelta(seconds=10)
 
 
 class IntakeServicer(CallbackRpcs, RecordRpcs, intake_pb2_grpc.IntakeServiceServicer):
-    def __init__(self, ctx: ServiceContext[IntakeSettings], *, callbacks: CallbackStarter) -> None:
+    def __init__(
+        self, ctx: ServiceContext[IntakeSettings], *, callbacks: CallbackStarter, roster: RosterDirectory
+    ) -> None:
         self._pool = ctx.pool
         self._vault = CallerVault(CallerCipher(ctx.settings.caller_keys.get_secret_value()))
-        roster = service_channel(ctx.settings, target="roster", caller="intake")
         incident = service_channel(ctx.settings, target="incident", caller="intake")
-        self._roster = RosterDirectory(roster)
+        self._roster = roster
         self._incidents = incident_pb2_grpc.IncidentServiceStub(incident)
         self._escalator = Escalator(pool=ctx.pool, incidents=self._incidents, settings=match_settings(ctx.settings))
         self._callbacks = callbacks
         ctx.background.append(callbacks.reconcile_forever())
-        ctx.on_close.extend([roster.close, incident.close])
+        ctx.on_close.append(incident.close)
         ctx.background.append(reconcile_forever(self._pending_escalations, self._escalated))
         ctx.background.append(sweep_forever(self._escalator.sweep_unopened))
         ctx.background.append(sweep_forever(self._escalator.sweep_proposals))
@@ -500,9 +501,14 @@ async def build(ctx: ServiceContext[IntakeSettings], server: grpc.aio.Server) ->
     client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
     callbacks = CallbackStarter(pool=ctx.pool, client=client, task_queue=task_queue_of("intake"))
     ctx.policies.update(POLICIES)  # who may call each RPC; none missing, or no start
-    intake_pb2_grpc.add_IntakeServiceServicer_to_server(IntakeServicer(ctx, callbacks=callbacks), server)
-    telephony.host(ctx, server, callbacks=callbacks)
-    serve_cases(ctx, server, client)
+    # One roster channel and one directory (one cache of sites and people) for the three services.
+    roster = service_channel(settings, target="roster", caller="intake")
+    ctx.on_close.append(roster.close)
+    directory = RosterDirectory(roster)
+    servicer = IntakeServicer(ctx, callbacks=callbacks, roster=directory)
+    intake_pb2_grpc.add_IntakeServiceServicer_to_server(servicer, server)
+    telephony.host(ctx, server, callbacks=callbacks, roster=directory)
+    serve_cases(ctx, server, client, roster=roster, directory=directory)
     view = EventConsumer(
         pool=ctx.pool,
         name="intake-incidents",

@@ -23,7 +23,6 @@ from dutyline.emit import emit
 from dutyline.events.v1 import event_pb2
 from dutyline.grpckit import idempotency
 from dutyline.grpckit.auth import ALL_SITES, Principal, current_principal
-from dutyline.grpckit.client import service_channel
 from dutyline.grpckit.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound, PermissionDenied
 from dutyline.grpckit.server import ServiceContext
 from dutyline.ids import new_id
@@ -512,13 +511,17 @@ class CaseServicer(case_pb2_grpc.CaseServiceServicer):
             return calendar_message(await policy_store.get_calendar(conn, site_id=site.id))
 
 
-def serve_cases(ctx: ServiceContext[IntakeSettings], server: grpc.aio.Server, client: Client) -> None:
+def serve_cases(
+    ctx: ServiceContext[IntakeSettings],
+    server: grpc.aio.Server,
+    client: Client,
+    *,
+    roster: grpc.aio.Channel,
+    directory: RosterDirectory,
+) -> None:
     """Hosts CaseService in the intake process: its servicer, the reconciler of its workflows' starts;
     like IntakeService, it does not start without a policy for each of its RPCs (``ctx.hosted``)."""
     ctx.hosted.append(SERVICE)
-    roster = service_channel(ctx.settings, target="roster", caller="intake")
-    ctx.on_close.append(roster.close)
-    directory = RosterDirectory(roster)
     starter = CaseStarter(pool=ctx.pool, client=client, task_queue=task_queue_of("intake"))
     ctx.background.append(starter.reconcile_forever())
     servicer = CaseServicer(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import grpc
 
 from dutyline.directory import RosterDirectory
-from dutyline.grpckit.client import service_channel
 from dutyline.grpckit.server import ServiceContext
 from dutyline.intake.v1 import telephony_pb2_grpc
 from dutyline.notifier import NotifyClient
@@ -18,15 +17,20 @@ from services.intake.telephony.monitor import LineMonitor
 from services.intake.telephony.rpc import TelephonyServicer
 
 
-def host(ctx: ServiceContext[IntakeSettings], server: grpc.aio.Server, *, callbacks: CallbackStarter) -> None:
+def host(
+    ctx: ServiceContext[IntakeSettings],
+    server: grpc.aio.Server,
+    *,
+    callbacks: CallbackStarter,
+    roster: RosterDirectory,
+) -> None:
     """Serve TelephonyService beside IntakeService (its policies are in ctx.policies: none missing)."""
     settings = ctx.settings
-    roster = service_channel(settings, target="roster", caller="intake")
     notifier = NotifyClient.from_settings(settings, caller="intake")
-    ctx.on_close.extend([roster.close, notifier.close])
+    ctx.on_close.append(notifier.close)
     servicer = TelephonyServicer(
         pool=ctx.pool,
-        roster=RosterDirectory(roster),
+        roster=roster,
         cipher=CallerCipher(settings.caller_keys.get_secret_value()),
         callbacks=callbacks,
     )

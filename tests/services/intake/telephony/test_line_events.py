@@ -149,8 +149,10 @@ async def test_the_switchs_events_alone_make_the_records(
     # Answered, then transferred.
     transferred = await report(
         switch,
-        event(line, "c-transfer", K.LINE_EVENT_KIND_RINGING, t0),
-        event(line, "c-transfer", K.LINE_EVENT_KIND_ANSWERED, t0 + timedelta(seconds=5), extension="8001"),
+        # Rings just before the late call (answered 5 s later, as before): the late call is the line's
+        # newest open call, not one tied with it at the same instant.
+        event(line, "c-transfer", K.LINE_EVENT_KIND_RINGING, t0 - timedelta(seconds=0.5)),
+        event(line, "c-transfer", K.LINE_EVENT_KIND_ANSWERED, t0 + timedelta(seconds=4.5), extension="8001"),
         event(line, "c-transfer", K.LINE_EVENT_KIND_TRANSFERRED, t0 + timedelta(seconds=40), transfer_target="8009"),
         event(
             line,

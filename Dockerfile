@@ -1,7 +1,9 @@
 # dutyline — one image for every container of the platform; the command picks what it runs:
-#   serve intake|roster|incident|notify   a gRPC service (ports 50051-50054, DUTYLINE_<SERVICE>_ADDRESS)
+#   serve intake|roster|incident|notify|insight
+#                                         a gRPC service (ports 50051-50055, DUTYLINE_<SERVICE>_ADDRESS)
 #   worker SERVICES                       the Temporal workers of the named services: one per container
-#                                         (worker incident), a list (incident,notify) or all
+#                                         (worker incident), a list (incident,notify) or all (insight
+#                                         has none: it reads the event stream)
 #   migrate --temporal [--demo]           schema migrations, Temporal search attributes (a one-shot job)
 #   health <service>                      exit 0 iff the local service answers SERVING (container probes)
 #   nats-auth DIR                         the NATS operator (JWT) setup, created once (a one-shot job)
@@ -83,4 +85,4 @@ COPY --from=dev-builder /opt/venv /opt/venv
 # The production image (the default target): the runtime only.
 FROM runtime
 COPY --from=builder /opt/venv /opt/venv
-EXPOSE 50051-50054
+EXPOSE 50051-50055

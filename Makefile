@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv proto proto-check lint format typecheck unit clean bench bench-surge tune-matching kubectl sip-tools switch
+.PHONY: run test venv proto proto-check lint format typecheck unit clean bench bench-surge tune-matching kubectl sip-tools switch render-tools
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,12 +34,20 @@ sip-tools:
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq kamailio kamailio-utils-modules baresip-core >/dev/null; }
 
+## render-tools: insight's charts and PDFs draw Chinese in a TrueType CJK font (Debian's fonts-wqy-microhei,
+## found through fontconfig) and its tests read PDFs back with poppler-utils; when missing, Debian's packages
+render-tools:
+	@fc-list :lang=zh-cn fontformat 2>/dev/null | grep -q TrueType && command -v pdftoppm >/dev/null 2>&1 || { \
+	  echo "a CJK TrueType font or poppler-utils not found: installing Debian's packages"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fontconfig fonts-wqy-microhei poppler-utils >/dev/null; }
+
 ## make switch: the dev switch (Kamailio on udp:127.0.0.1:5060) and its adapter, beside `make run`
 switch: $(STAMP) sip-tools
 	deploy/switch/dev-switch.sh
 
 ## make test: lint, format check, types, import contracts (.importlinter), generated-code and limits-page freshness, then the whole suite
-test: $(STAMP) kubectl sip-tools
+test: $(STAMP) kubectl sip-tools render-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -16,7 +16,10 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SERVICES = ("intake", "roster", "incident", "notify")
+SERVICES = ("intake", "roster", "incident", "notify", "insight")
+# The services that run processes in Temporal, each with a worker on its task queue
+# (dutyline-<service>); insight builds its read model from the event stream and runs none.
+WORKER_SERVICES = ("intake", "roster", "incident", "notify")
 # Fixed development keys, so that `dutyline up` works out of the box; production sets its own, and
 # outside development no process starts with one of them (Settings.insecure_secrets).
 DEV_TOKEN_SECRET = "dutyline-development-only-secret"
@@ -70,6 +73,7 @@ class Settings(BaseSettings):
     roster_address: str = "127.0.0.1:50052"
     incident_address: str = "127.0.0.1:50053"
     notify_address: str = "127.0.0.1:50054"
+    insight_address: str = "127.0.0.1:50055"
     listen_host: str = "127.0.0.1"
     # TLS of gRPC (dutyline.grpckit.tls): this process's certificate and key (PEM files; a server's,
     # and a client's for mTLS), the CA that verifies the other side, and whether servers demand client

@@ -8,7 +8,12 @@ may defer events it cannot apply yet (``Applied.deferred``: what they refer to d
 they come back later, and one still deferred after ``DEFER_LIMIT`` deliveries is set aside like an
 event the handler fails on: as a dead letter (``dead_letters``, with the reason), logged, and
 acknowledged, so one bad message never stops the stream. An outage of PostgreSQL or NATS is not the
-event's fault: the consumer reconnects and the event is delivered again.
+event's fault: the batch is negatively acknowledged with a growing delay, the consumer reconnects
+and the events come again.
+
+A reader that keeps its place in its own tables (a projection's progress) passes ``progress``: it is
+called first in each batch's transaction with the batch's ``Position`` on the stream, so the place and
+the effects commit together.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import asyncpg
 import structlog
@@ -65,6 +71,24 @@ class Applied:
 Handler = Callable[[Connection, Sequence[event_pb2.Event]], Awaitable[Applied]]
 
 
+@dataclass(frozen=True)
+class Position:
+    """How far a batch takes its consumer: the highest stream sequence in it, and that message's event
+    id and time."""
+
+    stream_sequence: int
+    event_id: str
+    occurred_at: datetime
+
+
+Progress = Callable[[Connection, Position], Awaitable[None]]
+
+
+def backoff(delivered: int) -> float:
+    """Seconds before a message delivered ``delivered`` times comes again: doubling, capped."""
+    return min(DEFER_MAX_SECONDS, DEFER_FIRST_SECONDS * 2 ** (max(delivered, 1) - 1))
+
+
 class EventConsumer:
     """One durable consumer of the event stream, applying events to one schema (module docstring)."""
 
@@ -80,6 +104,8 @@ class EventConsumer:
         stream: str = "DUTYLINE",
         replicas: int = 1,
         batch: int = BATCH,
+        ack_wait: float = ACK_WAIT_SECONDS,
+        progress: Progress | None = None,
     ) -> None:
         self._pool = pool
         self.name = name
@@ -90,6 +116,8 @@ class EventConsumer:
         self._stream = stream
         self._replicas = replicas
         self._batch = batch
+        self._ack_wait = ack_wait
+        self._progress = progress
         self.applied = 0
         self.dead_lettered = 0
 
@@ -106,7 +134,7 @@ class EventConsumer:
                 durable_name=self.name,
                 deliver_policy=DeliverPolicy.ALL,
                 ack_policy=AckPolicy.EXPLICIT,
-                ack_wait=ACK_WAIT_SECONDS,
+                ack_wait=self._ack_wait,
                 max_ack_pending=10 * self._batch,
                 filter_subjects=self._subjects,
             )
@@ -147,6 +175,11 @@ class EventConsumer:
                     if attempt == CONTENDED_TRIES:
                         raise
         except TRANSIENT:
+            # Not the events' fault (PostgreSQL away): they come again after a growing delay, not at
+            # once in a tight loop, and not only after the acknowledgement wait.
+            for msg, _ in events:
+                with contextlib.suppress(Exception):
+                    await msg.nak(delay=backoff(msg.metadata.num_delivered if msg.metadata else 1))
             raise
         except Exception as exc:
             if len(events) == 1:
@@ -158,6 +191,8 @@ class EventConsumer:
 
     async def _apply(self, events: list[tuple[Msg, event_pb2.Event]]) -> None:
         async with self._pool.acquire() as conn, conn.transaction():
+            if self._progress is not None:
+                await self._progress(conn, _position(events))
             fresh = set(
                 await conn.fetchval(
                     "WITH added AS (INSERT INTO consumed_events (consumer, event_id) SELECT $1, unnest($2::text[]) "
@@ -187,7 +222,7 @@ class EventConsumer:
             if delivered >= DEFER_LIMIT:
                 await self._dead_letter(msg, event, f"still waiting after {delivered} deliveries")
             else:
-                await msg.nak(delay=min(DEFER_MAX_SECONDS, DEFER_FIRST_SECONDS * 2 ** (delivered - 1)))
+                await msg.nak(delay=backoff(delivered))
         self.applied += len(fresh) - len(deferred)
 
     async def _dead_letter(self, msg: Msg, event: event_pb2.Event, reason: str) -> None:
@@ -204,3 +239,13 @@ class EventConsumer:
         await msg.ack()
         self.dead_lettered += 1
         log.error("event set aside as a dead letter", consumer=self.name, event_id=event.id, reason=reason[:200])
+
+
+def _position(events: Sequence[tuple[Msg, event_pb2.Event]]) -> Position:
+    """The position of the batch's message furthest along the stream."""
+    msg, event = max(events, key=lambda item: item[0].metadata.sequence.stream)
+    return Position(
+        stream_sequence=msg.metadata.sequence.stream,
+        event_id=event.id,
+        occurred_at=event.occurred_at.ToDatetime(tzinfo=UTC),
+    )

@@ -17,7 +17,8 @@ from typing import Any
 import structlog
 from temporalio.client import Client
 
-from dutyline.config import InsecureSecrets, ServiceSettings, Settings, role_of
+from dutyline.config import SERVICES as CONFIGURED_SERVICES
+from dutyline.config import WORKER_SERVICES, InsecureSecrets, ServiceSettings, Settings, role_of
 from dutyline.logging import configure_logging
 from dutyline.signals import stop_on_signals
 from dutyline.temporal_worker import LEGACY_TASK_QUEUE, BuildWorker, WorkerPlan, run_workers
@@ -53,16 +54,19 @@ class Service:
         return importlib.import_module(f"{self.package}.server").build
 
 
-SERVICES: dict[str, Service] = {name: Service(name) for name in ("intake", "roster", "incident", "notify")}
+SERVICES: dict[str, Service] = {name: Service(name) for name in CONFIGURED_SERVICES}
+# The services with a Temporal worker (services/<name>/worker.py).
+WORKERS: dict[str, Service] = {name: SERVICES[name] for name in WORKER_SERVICES}
 
 
 def services_named(names: str) -> list[Service]:
-    """``"incident,notify"`` (or ``"all"``) as services; an unknown name is an error."""
-    wanted = list(SERVICES) if names.strip() in ("", "all") else [n.strip() for n in names.split(",") if n.strip()]
-    unknown = [n for n in wanted if n not in SERVICES]
+    """``"incident,notify"`` (or ``"all"``) as the services whose workers to run; an unknown name, or
+    a service without a worker, is an error."""
+    wanted = list(WORKERS) if names.strip() in ("", "all") else [n.strip() for n in names.split(",") if n.strip()]
+    unknown = [n for n in wanted if n not in WORKERS]
     if unknown:
-        raise ValueError(f"unknown service(s) {', '.join(unknown)}; known: {', '.join(SERVICES)}")
-    return [SERVICES[n] for n in dict.fromkeys(wanted)]
+        raise ValueError(f"no Temporal worker for {', '.join(unknown)}; services with one: {', '.join(WORKERS)}")
+    return [WORKERS[n] for n in dict.fromkeys(wanted)]
 
 
 def legacy_plan(plans: list[WorkerPlan]) -> WorkerPlan:
@@ -93,7 +97,7 @@ def worker(names: str, settings: Settings, *, drain_legacy: bool = False) -> Non
     """Run the Temporal workers of the named services in this process (with ``drain_legacy``, also
     the workflows still on the task queue of before issue 13: docs/operations.md)."""
     services = services_named(names)
-    if drain_legacy and len(services) != len(SERVICES):
+    if drain_legacy and len(services) != len(WORKERS):
         raise SystemExit(f"--drain-legacy-queue needs every service's worker in the process (got {names!r})")
     configure_logging("worker", fmt=settings.log_format, level=settings.log_level)
     try:

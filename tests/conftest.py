@@ -1,5 +1,5 @@
 """The real stack for integration tests: embedded PostgreSQL, NATS JetStream, the Temporal dev
-server, the four services and the worker — started once per test session on free ports."""
+server, the five services and the worker — started once per test session on free ports."""
 
 from __future__ import annotations
 

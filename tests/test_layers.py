@@ -10,7 +10,7 @@ from pathlib import Path
 import dutyline
 
 ROOT = Path(__file__).resolve().parents[1]
-GENERATED = {"common", "events", "incident", "intake", "notify", "roster"}
+GENERATED = {"common", "events", "incident", "intake", "notify", "roster", "insight"}
 ABOVE_THE_KIT = {"launch", "cli", "stack"}
 
 

@@ -27,6 +27,7 @@ from dutyline.cli.case.commands import case_app
 from dutyline.cli.common.enums import Choices
 from dutyline.cli.events.commands import events_app
 from dutyline.cli.incident.commands import incident_app
+from dutyline.cli.insight.commands import insight_app
 from dutyline.cli.line.commands import line_app
 from dutyline.cli.notify.commands import notify_app
 from dutyline.cli.ops.commands import ops_app
@@ -45,6 +46,7 @@ app.add_typer(notify_app, name="notify")
 app.add_typer(agency_app, name="agency")
 app.add_typer(events_app, name="events")
 app.add_typer(ops_app, name="ops")
+app.add_typer(insight_app, name="insight")
 
 ROLES = Choices.of_enum(common_pb2.Role)
 

@@ -1,5 +1,5 @@
 """The whole platform on one machine: embedded PostgreSQL, NATS JetStream and the Temporal dev
-server, then the four services and the worker as separate processes. Used by `dutyline up` and
+server, then the five services and the worker as separate processes. Used by `dutyline up` and
 by the integration tests (on free ports in a temporary state directory)."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
 from dutyline import launch
-from dutyline.config import DEV_SERVICE_TOKEN_SECRET, DEV_TOKEN_SECRET, SERVICES, dsn_as, role_of
+from dutyline.config import DEV_SERVICE_TOKEN_SECRET, DEV_TOKEN_SECRET, SERVICES, WORKER_SERVICES, dsn_as, role_of
 from dutyline.grpckit import health
 from dutyline.natsauth import OperatorSetup, write_secret
 from dutyline.stack.gateway import MESSAGES_FILE
@@ -63,6 +63,7 @@ class Ports:
     roster: int = 50052
     incident: int = 50053
     notify: int = 50054
+    insight: int = 50055
     gateway_smtp: int = 2525
     gateway_http: int = 8025
 
@@ -202,7 +203,7 @@ class Platform:
         group = getattr(self, "worker_groups", {}).get(process)
         if group is None:
             return ()
-        return SERVICES if group == "all" else tuple(group.split(","))
+        return WORKER_SERVICES if group == "all" else tuple(group.split(","))
 
     def env(self, process: str = "") -> dict[str, str]:
         """The configuration a dutyline process of this platform runs with: the shared settings, and
@@ -311,7 +312,7 @@ class Platform:
         own pollers: Temporal lists a stopped worker's for a minute; the SDK's identity is pid@host)."""
         process = self.processes[name]
         group = self.worker_groups[name]
-        services = SERVICES if group == "all" else tuple(group.split(","))
+        services = WORKER_SERVICES if group == "all" else tuple(group.split(","))
         client = await Client.connect(self.temporal.address)
         deadline = time.monotonic() + timeout
         requests = [

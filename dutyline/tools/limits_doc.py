@@ -15,6 +15,7 @@ from google.protobuf.message import Message
 from buf.validate import validate_pb2
 from dutyline.common.v1 import common_pb2, rules_pb2
 from dutyline.incident.v1 import incident_pb2
+from dutyline.insight.v1 import insight_pb2
 from dutyline.intake.v1 import case_pb2, intake_pb2, telephony_pb2
 from dutyline.notify.v1 import notify_pb2
 from dutyline.roster.v1 import roster_pb2
@@ -188,6 +189,7 @@ def render() -> str:
         ("Incident (事件处置)", incident_pb2),
         ("Notify (通知)", notify_pb2),
         ("Roster (排班)", roster_pb2),
+        ("Insight (值班分析)", insight_pb2),
     ):
         file = module.DESCRIPTOR
         parts.append(f"\n## {title} — `{file.name}`\n")

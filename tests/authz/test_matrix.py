@@ -25,6 +25,7 @@ from dutyline.grpckit.client import channel
 from dutyline.grpckit.policy import Policy
 from dutyline.intake.v1 import intake_pb2_grpc
 from services.incident.policy import POLICIES as INCIDENT
+from services.insight.policy import POLICIES as INSIGHT
 from services.intake.policy import POLICIES as INTAKE
 from services.notify.policy import POLICIES as NOTIFY
 from services.roster.policy import POLICIES as ROSTER
@@ -34,7 +35,7 @@ from tests.support import service_token_for, token_for, until
 
 pytestmark = pytest.mark.stack
 
-SERVICES = {"roster": ROSTER, "intake": INTAKE, "incident": INCIDENT, "notify": NOTIFY}
+SERVICES = {"roster": ROSTER, "intake": INTAKE, "incident": INCIDENT, "notify": NOTIFY, "insight": INSIGHT}
 ROLES = ("officer", "leader", "unit_head", "admin", "supervisor", "agency", "system")
 OWN, FOREIGN = "hz-01", "nb-01"
 SCOPES = {"own": [OWN], "foreign": [FOREIGN], "region": [REGION]}

@@ -14,6 +14,8 @@ from dutyline.grpckit.errors import PermissionDenied
 from dutyline.grpckit.policy import MissingPolicy, authorize, reads, require_complete, writes
 from services.incident.policy import POLICIES as INCIDENT
 from services.incident.policy import SERVICE as INCIDENT_SERVICE
+from services.insight.policy import POLICIES as INSIGHT
+from services.insight.policy import SERVICE as INSIGHT_SERVICE
 from services.intake.cases.policy import SERVICE as CASE_SERVICE
 from services.intake.policy import POLICIES as INTAKE
 from services.intake.policy import SERVICE as INTAKE_SERVICE
@@ -30,6 +32,7 @@ ALL = [
     (CASE_SERVICE, INTAKE),
     (INCIDENT_SERVICE, INCIDENT),
     (NOTIFY_SERVICE, NOTIFY),
+    (INSIGHT_SERVICE, INSIGHT),
 ]
 
 

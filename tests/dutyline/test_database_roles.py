@@ -100,4 +100,4 @@ async def test_every_process_connects_as_the_roles_of_its_services(platform: Any
             # A worker's pools may have let idle connections go; those it has are its services'.
             assert users <= expected, f"{name} connects as {sorted(users)}"
         checked += 1
-    assert checked >= len(SERVICES) + 1, "the four services and at least one worker"
+    assert checked >= len(SERVICES) + 1, "every service and at least one worker"

@@ -18,6 +18,7 @@ FULL_NAMES = {
     "roster": "dutyline.roster.v1.RosterService",
     "incident": "dutyline.incident.v1.IncidentService",
     "notify": "dutyline.notify.v1.NotifyService",
+    "insight": "dutyline.insight.v1.InsightService",
 }
 
 

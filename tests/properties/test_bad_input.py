@@ -1,4 +1,4 @@
-"""Bad input on the real stack: every mutating RPC of the four services (every RPC whose request has an
+"""Bad input on the real stack: every mutating RPC of the services (every RPC whose request has an
 ``idempotency_key``), fed adversarial requests drawn by hypothesis from the request's descriptor
 (tests/properties/strategies.py), answers OK or a typed refusal — never INTERNAL, UNKNOWN or
 DATA_LOSS. Afterwards the platform still works: a normal call reaches JetStream within a second and
@@ -41,6 +41,7 @@ from dutyline.grpckit.client import channel
 from dutyline.grpckit.convert import ts
 from dutyline.grpckit.validation import violations
 from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
+from dutyline.insight.v1 import insight_pb2, insight_pb2_grpc
 from dutyline.intake.v1 import (
     case_pb2,
     case_pb2_grpc,
@@ -71,6 +72,8 @@ TYPED = frozenset(
         grpc.StatusCode.ALREADY_EXISTS,
         grpc.StatusCode.RESOURCE_EXHAUSTED,
         grpc.StatusCode.UNAVAILABLE,
+        # An RPC of the proto whose service does not implement it yet (insight's read model).
+        grpc.StatusCode.UNIMPLEMENTED,
     }
 )
 RPC_TIMEOUT = 20.0
@@ -84,6 +87,7 @@ SERVICES = {
     "roster": (roster_pb2, roster_pb2_grpc.RosterServiceStub, "RosterService", "roster"),
     "incident": (incident_pb2, incident_pb2_grpc.IncidentServiceStub, "IncidentService", "incident"),
     "notify": (notify_pb2, notify_pb2_grpc.NotifyServiceStub, "NotifyService", "notify"),
+    "insight": (insight_pb2, insight_pb2_grpc.InsightServiceStub, "InsightService", "insight"),
 }
 
 

@@ -1,6 +1,6 @@
 """`dutyline ops dead-letters list|replay|drop`: the messages the platform set aside (dead letters).
 
-Every service schema (intake, roster, incident, notify) has a ``dead_letters`` table: outbox events
+Every service schema (intake, roster, incident, notify, insight) has a ``dead_letters`` table: outbox events
 JetStream refused for good (source ``outbox:<schema>``), events a consumer could never apply
 (``consumer:<name>``) and events the agency feed could not render or publish (``feed:notify``). These
 commands talk to PostgreSQL directly, as an operator: ``--dsn``, else DUTYLINE_PG_DSN, else the
@@ -65,7 +65,9 @@ DsnOpt = Annotated[
     str | None,
     typer.Option("--dsn", help="PostgreSQL 连接串 operator DSN (default: $DUTYLINE_PG_DSN, then the configured one)"),
 ]
-SchemaOpt = Annotated[str, typer.Option("--schema", help="模式 intake | roster | incident | notify (a service schema)")]
+SchemaOpt = Annotated[
+    str, typer.Option("--schema", help="模式 intake | roster | incident | notify | insight (a service schema)")
+]
 SeqArg = Annotated[list[int], typer.Argument(metavar="SEQ", help="死信序号 sequence numbers (per schema)")]
 
 
@@ -125,7 +127,7 @@ def ops_main(lang: LangOpt = None) -> None:
 @dead_letters_app.command("list")
 def list_command(
     schema: Annotated[
-        str, typer.Option("--schema", help="模式 intake | roster | incident | notify | all (default: all)")
+        str, typer.Option("--schema", help="模式 intake | roster | incident | notify | insight | all (default: all)")
     ] = ALL,
     show_all: Annotated[bool, typer.Option("--all", help="包括已重放的 also the ones replayed already")] = False,
     dsn: DsnOpt = None,

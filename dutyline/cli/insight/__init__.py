@@ -1,0 +1,1 @@
+"""`dutyline insight …`: the assessment's scoring rules and annotations, and the read model's status."""

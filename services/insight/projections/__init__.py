@@ -1,0 +1,56 @@
+"""insight's projections of the event stream (dutyline.projection): the read model's tables, each
+built by one projection from the events only, and the event types no projection reads, with why.
+
+Every type of ``dutyline.events_catalog`` is read by a projection here or listed in ``IGNORED``
+(tests/dutyline/test_events_catalog.py holds both to it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from dutyline.projection import Projection
+from services.insight.projections.calls import CALLS
+from services.insight.projections.incidents import INCIDENTS
+from services.insight.projections.violations import VIOLATIONS
+
+PROJECTIONS: tuple[Projection, ...] = (CALLS, INCIDENTS, VIOLATIONS)
+
+# Read by no projection yet: the figures that need them (duty log, handovers, notifications and
+# escalations, cases) come with the projections that compute them.
+_NOT_YET = "not read yet: no projection computes a figure from it so far"
+_CASES = "not read yet: no projection computes the cases' figures (on time, feedback, satisfaction) so far"
+IGNORED: Mapping[str, str] = {
+    "incident.calls_changed": "the calls of an incident come from the calls' own events (calls.incident_id)",
+    "incident.merge_suggested": "a proposal, not a change of any incident; its decision is incident.merged",
+    "incident.merge_decided": "the merge itself arrives as incident.merged with the incident",
+    "line.configured": "a line's configuration is no figure; its calls carry the line id",
+    "line.down": _NOT_YET,
+    "line.up": _NOT_YET,
+    "roster.published": _NOT_YET,
+    "assignment.changed": _NOT_YET,
+    "leave.requested": _NOT_YET,
+    "leave.decided": _NOT_YET,
+    "swap.requested": _NOT_YET,
+    "swap.decided": _NOT_YET,
+    "handover.submitted": _NOT_YET,
+    "handover.accepted": _NOT_YET,
+    "case.opened": _CASES,
+    "case.assigned": _CASES,
+    "case.acknowledged": _CASES,
+    "case.noted": "a note changes no figure",
+    "case.answered": _CASES,
+    "case.feedback_given": _CASES,
+    "case.return_visited": _CASES,
+    "case.reopened": _CASES,
+    "case.closed": _CASES,
+    "notification.sent": _NOT_YET,
+    "notification.delivered": _NOT_YET,
+    "notification.failed": _NOT_YET,
+    "notification.acknowledged": _NOT_YET,
+    "escalation.step": _NOT_YET,
+    "escalation.acknowledged": _NOT_YET,
+    "escalation.exhausted": _NOT_YET,
+    "agency.delivery_failed": "a delivery to an agency is the platform's, not the duty room's, record",
+    "outbox.dead_lettered": "an operations matter (dutyline ops dead-letters), not a duty record",
+}

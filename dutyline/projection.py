@@ -20,7 +20,9 @@ one.
 ``rebuild`` empties the projection's tables, its consumed ids and its place in one transaction, then
 deletes its durable consumer and creates it again from the start of the stream: running replicas
 need not stop (a batch they commit meanwhile is recorded with its ids and is not applied twice when
-the new consumer delivers it again).
+the new consumer delivers it again). It empties with DELETE, not TRUNCATE: the service's own role
+(rows only, no TRUNCATE: dutyline.db.roles) can rebuild, and the figures read meanwhile are the old
+ones until the commit rather than waiting on TRUNCATE's exclusive lock.
 """
 
 from __future__ import annotations
@@ -156,7 +158,7 @@ async def rebuild(
     ack_wait: float = ACK_WAIT_SECONDS,
 ) -> None:
     """Project ``projection`` again from the start of ``stream`` (module docstring)."""
-    tables = ", ".join(checked_identifier(t) for t in projection.tables)
+    tables = [checked_identifier(t) for t in projection.tables]
     async with conn.transaction():
         # The row every batch of the projection updates first: holding it waits for the batch in
         # flight and holds off the next until the tables are empty.
@@ -165,7 +167,8 @@ async def rebuild(
             projection.name,
         )
         await conn.execute("SELECT 1 FROM projection_state WHERE projection = $1 FOR UPDATE", projection.name)
-        await conn.execute(f"TRUNCATE {tables}")
+        for table in tables:
+            await conn.execute(f"DELETE FROM {table}")
         await conn.execute("DELETE FROM consumed_events WHERE consumer = $1", projection.name)
         await conn.execute(
             "UPDATE projection_state SET stream_sequence = 0, last_event_id = '', last_event_at = NULL, "
@@ -175,6 +178,35 @@ async def rebuild(
     with contextlib.suppress(nats.js.errors.NotFoundError):
         await js.delete_consumer(stream, projection.name)
     await js.add_consumer(stream, consumer_config(projection, batch=batch, ack_wait=ack_wait))
+
+
+@dataclass(frozen=True)
+class Pending:
+    """Events of a consumer's subjects not applied yet, and when the oldest of them was stored."""
+
+    events: int
+    oldest_at: datetime | None
+
+
+async def pending_of(
+    js: nats.js.JetStreamContext, stream: str, consumer: str, *, timeout: float | None = None
+) -> Pending:
+    """What ``consumer`` has not applied: waiting, or delivered and not acknowledged (JetStream's
+    count); the oldest is the first message of its subjects after everything it acknowledged."""
+    info = await js.consumer_info(stream, consumer, timeout=timeout)
+    events = (info.num_pending or 0) + (info.num_ack_pending or 0)
+    if not events:
+        return Pending(0, None)
+    floor = info.ack_floor.stream_seq if info.ack_floor is not None else 0
+    config = info.config
+    subjects = config.filter_subjects or ([config.filter_subject] if config.filter_subject else [">"])
+    oldest: datetime | None = None
+    for subject in subjects:
+        with contextlib.suppress(nats.js.errors.NotFoundError):
+            msg = await js.get_msg(stream, seq=floor + 1, subject=subject, next=True)
+            if msg.time is not None and (oldest is None or msg.time < oldest):
+                oldest = msg.time
+    return Pending(events, oldest)
 
 
 @dataclass(frozen=True)
@@ -205,24 +237,14 @@ async def lag(
         "SELECT stream_sequence, last_event_id, last_event_at FROM projection_state WHERE projection = $1",
         projection.name,
     )
-    info = await js.consumer_info(stream, projection.name)
+    pending = await pending_of(js, stream, projection.name)
     stream_info = await js.stream_info(stream)
-    pending = (info.num_pending or 0) + (info.num_ack_pending or 0)
     seconds = 0.0
-    if pending:
-        # The first message of its types after everything it acknowledged: the oldest not applied.
-        floor = info.ack_floor.stream_seq if info.ack_floor is not None else 0
-        oldest: datetime | None = None
-        for subject in projection.subjects:
-            with contextlib.suppress(nats.js.errors.NotFoundError):
-                msg = await js.get_msg(stream, seq=floor + 1, subject=subject, next=True)
-                if msg.time is not None and (oldest is None or msg.time < oldest):
-                    oldest = msg.time
-        if oldest is not None:
-            seconds = max(0.0, (datetime.now(UTC) - oldest).total_seconds())
+    if pending.oldest_at is not None:
+        seconds = max(0.0, (datetime.now(UTC) - pending.oldest_at).total_seconds())
     return Lag(
         projection=projection.name,
-        pending=pending,
+        pending=pending.events,
         stream_sequence=row["stream_sequence"] if row else 0,
         stream_last_sequence=stream_info.state.last_seq,
         last_event_id=row["last_event_id"] if row else "",

@@ -28,6 +28,10 @@ from dutyline.cli.common.enums import Choices
 from dutyline.cli.events.commands import events_app
 from dutyline.cli.incident.commands import incident_app
 from dutyline.cli.insight.commands import insight_app
+from dutyline.cli.insight.log import log_app
+from dutyline.cli.insight.report import report_app
+from dutyline.cli.insight.score import score
+from dutyline.cli.insight.stats import stats_app
 from dutyline.cli.line.commands import line_app
 from dutyline.cli.notify.commands import notify_app
 from dutyline.cli.ops.commands import ops_app
@@ -47,6 +51,10 @@ app.add_typer(agency_app, name="agency")
 app.add_typer(events_app, name="events")
 app.add_typer(ops_app, name="ops")
 app.add_typer(insight_app, name="insight")
+app.add_typer(stats_app, name="stats")
+app.add_typer(log_app, name="log")
+app.add_typer(report_app, name="report")
+app.command(name="score")(score)
 
 ROLES = Choices.of_enum(common_pb2.Role)
 

@@ -347,7 +347,9 @@ class IncidentActivities:
                     recorded_at=at,
                     late_seconds=v.late_seconds,
                 )
-                payload.violation.CopyFrom(convert.violation_message(violation))
+                payload.violations.append(convert.violation_message(violation))
+            if payload.violations:
+                payload.violation.CopyFrom(payload.violations[-1])
             if change.merged_into:
                 await store.move_into(conn, duplicate_id=change.incident_id, primary_id=change.merged_into, at=at)
                 refreshed = await store.get_incident(conn, incident_id=change.incident_id)

@@ -69,7 +69,8 @@ def new_incident(
         site_id=request.site_id,
         title=request.title.strip(),
         summary=request.summary.strip(),
-        category="",
+        # The opener's word on the category (verification confirms or changes it); "" if none given.
+        category=convert.name_of(convert.CATEGORIES, request.category),
         severity="unrated",
         stage="register",
         place_text=place.text,
@@ -203,6 +204,7 @@ class IncidentServicer(ProcessRpcs, MergeRpcs, incident_pb2_grpc.IncidentService
             payload=event_pb2.IncidentRegistered(
                 incident_id=incident.id,
                 title=incident.title,
+                category=incident.category,
                 severity=SEVERITIES[incident.severity],
                 place=place_of(incident),
                 call_ids=list(incident.call_ids),

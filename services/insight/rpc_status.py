@@ -5,18 +5,15 @@ its durable consumer (of the same name)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 
 import grpc
 import nats.errors
-import nats.js.errors
 import structlog
-from nats.js import JetStreamContext
 
 from dutyline.grpckit.convert import ts
 from dutyline.insight.v1 import insight_pb2
+from dutyline.projection import pending_of
 from services.insight import store
 from services.insight.base import InsightBase
 
@@ -25,33 +22,6 @@ log = structlog.get_logger(__name__)
 NATS_TIMEOUT = 2.0
 # What the stream may answer with instead of the figures: away, slow, or no such consumer.
 NATS_TROUBLE = (nats.errors.Error, asyncio.TimeoutError, OSError)
-
-
-@dataclass(frozen=True)
-class Pending:
-    """Events of a consumer's subjects not applied yet, and when the oldest of them was stored."""
-
-    events: int
-    oldest_at: datetime | None
-
-
-async def pending_of(js: JetStreamContext, stream: str, consumer: str) -> Pending:
-    """What ``consumer`` has not applied: waiting, or delivered and not acknowledged; the oldest is the
-    first message of its subjects after everything it acknowledged."""
-    info = await js.consumer_info(stream, consumer, timeout=NATS_TIMEOUT)
-    events = (info.num_pending or 0) + (info.num_ack_pending or 0)
-    if not events:
-        return Pending(0, None)
-    floor = info.ack_floor.stream_seq if info.ack_floor is not None else 0
-    config = info.config
-    subjects = config.filter_subjects or ([config.filter_subject] if config.filter_subject else [">"])
-    oldest: datetime | None = None
-    for subject in subjects:
-        with contextlib.suppress(nats.js.errors.NotFoundError):
-            msg = await js.get_msg(stream, seq=floor + 1, subject=subject, next=True)
-            if msg.time is not None and (oldest is None or msg.time < oldest):
-                oldest = msg.time
-    return Pending(events, oldest)
 
 
 class StatusRpcs(InsightBase):
@@ -81,7 +51,7 @@ class StatusRpcs(InsightBase):
                 updated_at=ts(row.updated_at),
             )
             try:
-                pending = await pending_of(js, stream, row.projection)
+                pending = await pending_of(js, stream, row.projection, timeout=NATS_TIMEOUT)
             except NATS_TROUBLE as exc:
                 log.warning("no lag for a projection", projection=row.projection, error=repr(exc))
             else:

@@ -1,6 +1,10 @@
 """InsightService over gRPC (值班分析). The RPCs live in groups over one pool (insight's schema): the
-assessment's own records (rpc_assessment) and the read model's status (rpc_status). An RPC no group
-implements yet answers UNIMPLEMENTED (the generated base class)."""
+assessment's own records (rpc_assessment), the duty logs (rpc_dutylog), its cards (rpc_scorecards),
+the figures (rpc_statistics) and the read model's status (rpc_status). An RPC no group implements yet
+answers UNIMPLEMENTED (the generated base class).
+
+Every replica also runs every projection of the read model (services.insight.projections) in the
+background: JetStream shares each projection's batches among the replicas (dutyline.projection)."""
 
 from __future__ import annotations
 
@@ -11,14 +15,30 @@ from dutyline.directory import RosterDirectory
 from dutyline.grpckit.client import service_channel
 from dutyline.grpckit.server import ServiceContext
 from dutyline.insight.v1 import insight_pb2, insight_pb2_grpc
+from dutyline.projection import ProjectionRunner
 from services.insight.base import Stream
 from services.insight.policy import POLICIES
+from services.insight.projections import PROJECTIONS
 from services.insight.rpc_assessment import AssessmentRpcs
+from services.insight.rpc_daily import DailyReportRpcs
+from services.insight.rpc_dutylog import DutyLogRpcs
+from services.insight.rpc_export import ExportRpcs
+from services.insight.rpc_scorecards import ScorecardRpcs
+from services.insight.rpc_statistics import StatisticsRpcs
 from services.insight.rpc_status import StatusRpcs
 from services.insight.settings import InsightSettings
 
 
-class InsightServicer(AssessmentRpcs, StatusRpcs, insight_pb2_grpc.InsightServiceServicer):
+class InsightServicer(
+    AssessmentRpcs,
+    DailyReportRpcs,
+    DutyLogRpcs,
+    ExportRpcs,
+    ScorecardRpcs,
+    StatisticsRpcs,
+    StatusRpcs,
+    insight_pb2_grpc.InsightServiceServicer,
+):
     """Every RPC group of the service on one servicer."""
 
 
@@ -30,6 +50,16 @@ async def build(ctx: ServiceContext[InsightSettings], server: grpc.aio.Server) -
     # The stream's figures for the projections' lag; the client reconnects on its own.
     nats_client = await natsconn.connect(settings, name="dutyline-insight", max_reconnect_attempts=-1)
     ctx.on_close.append(nats_client.close)
+    for projection in PROJECTIONS:
+        runner = ProjectionRunner(
+            pool=ctx.pool,
+            projection=projection,
+            nats_url=settings.nats_url,
+            nats_creds=settings.nats_creds,
+            stream=settings.stream,
+            replicas=settings.stream_replicas,
+        )
+        ctx.background.append(runner.run())
     servicer = InsightServicer(
         pool=ctx.pool,
         sites=RosterDirectory(roster),

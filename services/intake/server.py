@@ -260,6 +260,9 @@ class IntakeServicer(CallbackRpcs, RecordRpcs, intake_pb2_grpc.IntakeServiceServ
             caller_masked=call.caller_phone_masked,
             incident_id=call.incident_id or "",
             escalation=escalation,
+            line_call_id=call.line_call_id or "",
+            assignment_id=call.assignment_id,
+            duty_gap=call.duty_gap,
         )
         await emit(
             conn,

@@ -241,4 +241,7 @@ def handover_message(row: duty_store.HandoverRow) -> roster_pb2.Handover:
         submitted_at=ts(row.submitted_at),
         accepted_at=ts(row.accepted_at),
         remarks=row.remarks,
+        # Only a submitted handover becomes overdue (not accepted in time, workflows/shift): the
+        # incoming officer's to accept, so theirs to answer for.
+        charged_person_id=row.incoming_person_id if row.overdue else "",
     )

@@ -167,6 +167,8 @@ async def publish(
         assignments=plan.assignments,
         publication_id=publication_id,
     )
+    # The roster as stored (a kept leave or swap holds its person), for readers of the stream.
+    stored = await schedule_store.list_assignments(conn, site_id=site.id, start=plan.start, end=plan.end)
     await emit(
         conn,
         event_type="roster.published",
@@ -180,6 +182,7 @@ async def publish(
             assignments=len(plan.assignments),
             gaps=[convert.gap_message(site.id, g) for g in plan.gaps],
             override_reason=override,
+            roster=[convert.assignment_row_message(r) for r in stored if r.assignment.starts_at >= plan.start],
         ),
         actor=actor,
     )

@@ -1,6 +1,10 @@
 """`dutyline insight …`: the assessment's scoring rules (考核细则) — their versions and points, and a new
-version — a leader's note of an exceptional circumstance (特殊情况说明) that waives scored records, and
-how far the read model's projections are behind the event stream.
+version — a leader's note of an exceptional circumstance (特殊情况说明) that waives scored records,
+how far the read model's projections are behind the event stream, and a rebuild of them from it.
+
+``rebuild`` is an operator's command that talks to PostgreSQL and NATS directly, as insight's own role
+(DUTYLINE_PG_DSN signed in as dutyline_insight with DUTYLINE_INSIGHT_PG_PASSWORD, or ``--dsn``): it
+needs no more rights than the service has (it empties with DELETE: dutyline.projection).
 
 Every error is one line with exit code 2; every change sends an idempotency key (``--idempotency-key``
 to retry safely); times are shown and read in ``--zone`` (Asia/Shanghai unless told).
@@ -8,14 +12,18 @@ to retry safely); times are shown and read in ``--zone`` (Asia/Shanghai unless t
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
+import asyncpg
+import nats.errors
 import typer
 from rich.markup import escape
 
 import dutyline.cli.insight.text  # noqa: F401  (adds the group's words to the CLI's catalogue)
+from dutyline import natsconn
 from dutyline.cli.common import connect
 from dutyline.cli.common.i18n import label, t
 from dutyline.cli.common.session import (
@@ -36,6 +44,9 @@ from dutyline.cli.common.times import at_local, local_time, parse_moment, zone_n
 from dutyline.cli.insight.client import TIMEOUT, run
 from dutyline.grpckit.convert import ts
 from dutyline.insight.v1 import insight_pb2, insight_pb2_grpc
+from dutyline.projection import rebuild as rebuild_projection
+from services.insight.projections import PROJECTIONS
+from services.insight.settings import InsightSettings
 
 insight_app = typer.Typer(
     help="值班分析 Insight: scoring rules, annotations, the read model's status.", no_args_is_help=True
@@ -264,3 +275,44 @@ def status(ctx: typer.Context, zone: ZoneOpt = "Asia/Shanghai") -> None:
             f"{p.lag_seconds:.1f}" if p.lag_known else t("insight.unknown"),
         )
     out.print(table)
+
+
+@insight_app.command()
+def rebuild(
+    ctx: typer.Context,
+    projection: Annotated[
+        str | None, typer.Option("--projection", help="投影名 one projection (default: every one)")
+    ] = None,
+    dsn: Annotated[
+        str | None,
+        typer.Option("--dsn", help="PostgreSQL 连接串 (default: $DUTYLINE_PG_DSN as the role dutyline_insight)"),
+    ] = None,
+) -> None:
+    """重建读模型 Empty projections' tables and replay them from the start of the event stream; the
+    running service fills them again (its figures are the old ones until each projection is emptied)."""
+    names = [p.name for p in PROJECTIONS]
+    if projection is not None and projection not in names:
+        connect.fail(t("insight.unknown_projection", name=projection, names=", ".join(names)))
+    chosen = [p for p in PROJECTIONS if projection in (None, p.name)]
+    settings = InsightSettings()
+
+    async def main() -> None:
+        conn = await asyncpg.connect(
+            dsn or settings.service_dsn(), timeout=10, server_settings={"search_path": settings.service}
+        )
+        try:
+            client = await natsconn.connect(settings, name="dutyline-insight-rebuild")
+            try:
+                for each in chosen:
+                    await rebuild_projection(conn, client.jetstream(), each, stream=settings.stream)
+            finally:
+                await client.close()
+        finally:
+            await conn.close()
+
+    try:
+        asyncio.run(main())
+    except (OSError, TimeoutError, asyncpg.PostgresError, nats.errors.Error) as error:
+        connect.fail(t("insight.rebuild_failed", error=" ".join(str(error).split()) or repr(error)))
+    for each in chosen:
+        session(ctx).out.print(f"[green]{escape(t('insight.rebuilt', name=each.name))}[/]")

@@ -44,7 +44,7 @@ class Event(_message.Message):
     def __init__(self, id: _Optional[str] = ..., type: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., site_id: _Optional[str] = ..., aggregate: _Optional[str] = ..., aggregate_id: _Optional[str] = ..., aggregate_version: _Optional[int] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., payload: _Optional[_Union[_any_pb2.Any, _Mapping]] = ..., drill: _Optional[bool] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class CallRegistered(_message.Message):
-    __slots__ = ("call_id", "channel", "category", "summary", "place", "officer_id", "ring_started_at", "answered_at", "answer_delay_seconds", "answered_late", "caller_masked", "incident_id", "escalation")
+    __slots__ = ("call_id", "channel", "category", "summary", "place", "officer_id", "ring_started_at", "answered_at", "answer_delay_seconds", "answered_late", "caller_masked", "incident_id", "escalation", "line_call_id", "assignment_id", "duty_gap")
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
@@ -58,6 +58,9 @@ class CallRegistered(_message.Message):
     CALLER_MASKED_FIELD_NUMBER: _ClassVar[int]
     INCIDENT_ID_FIELD_NUMBER: _ClassVar[int]
     ESCALATION_FIELD_NUMBER: _ClassVar[int]
+    LINE_CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    DUTY_GAP_FIELD_NUMBER: _ClassVar[int]
     call_id: str
     channel: str
     category: str
@@ -71,7 +74,10 @@ class CallRegistered(_message.Message):
     caller_masked: str
     incident_id: str
     escalation: str
-    def __init__(self, call_id: _Optional[str] = ..., channel: _Optional[str] = ..., category: _Optional[str] = ..., summary: _Optional[str] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., officer_id: _Optional[str] = ..., ring_started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answer_delay_seconds: _Optional[float] = ..., answered_late: _Optional[bool] = ..., caller_masked: _Optional[str] = ..., incident_id: _Optional[str] = ..., escalation: _Optional[str] = ...) -> None: ...
+    line_call_id: str
+    assignment_id: str
+    duty_gap: bool
+    def __init__(self, call_id: _Optional[str] = ..., channel: _Optional[str] = ..., category: _Optional[str] = ..., summary: _Optional[str] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., officer_id: _Optional[str] = ..., ring_started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answer_delay_seconds: _Optional[float] = ..., answered_late: _Optional[bool] = ..., caller_masked: _Optional[str] = ..., incident_id: _Optional[str] = ..., escalation: _Optional[str] = ..., line_call_id: _Optional[str] = ..., assignment_id: _Optional[str] = ..., duty_gap: _Optional[bool] = ...) -> None: ...
 
 class CallEscalated(_message.Message):
     __slots__ = ("call_id", "incident_id")
@@ -104,20 +110,22 @@ class IncidentRegistered(_message.Message):
     def __init__(self, incident_id: _Optional[str] = ..., title: _Optional[str] = ..., category: _Optional[str] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., call_ids: _Optional[_Iterable[str]] = ..., first_responder_id: _Optional[str] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., workflow_id: _Optional[str] = ...) -> None: ...
 
 class RosterPublished(_message.Message):
-    __slots__ = ("publication_id", "site_id", "period", "assignments", "gaps", "override_reason")
+    __slots__ = ("publication_id", "site_id", "period", "assignments", "gaps", "override_reason", "roster")
     PUBLICATION_ID_FIELD_NUMBER: _ClassVar[int]
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FIELD_NUMBER: _ClassVar[int]
     ASSIGNMENTS_FIELD_NUMBER: _ClassVar[int]
     GAPS_FIELD_NUMBER: _ClassVar[int]
     OVERRIDE_REASON_FIELD_NUMBER: _ClassVar[int]
+    ROSTER_FIELD_NUMBER: _ClassVar[int]
     publication_id: str
     site_id: str
     period: _common_pb2.TimeRange
     assignments: int
     gaps: _containers.RepeatedCompositeFieldContainer[_roster_pb2.CoverageGap]
     override_reason: str
-    def __init__(self, publication_id: _Optional[str] = ..., site_id: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., assignments: _Optional[int] = ..., gaps: _Optional[_Iterable[_Union[_roster_pb2.CoverageGap, _Mapping]]] = ..., override_reason: _Optional[str] = ...) -> None: ...
+    roster: _containers.RepeatedCompositeFieldContainer[_roster_pb2.Assignment]
+    def __init__(self, publication_id: _Optional[str] = ..., site_id: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., assignments: _Optional[int] = ..., gaps: _Optional[_Iterable[_Union[_roster_pb2.CoverageGap, _Mapping]]] = ..., override_reason: _Optional[str] = ..., roster: _Optional[_Iterable[_Union[_roster_pb2.Assignment, _Mapping]]] = ...) -> None: ...
 
 class AssignmentChanged(_message.Message):
     __slots__ = ("assignment", "previous_person_id", "cause", "cause_id")
@@ -142,18 +150,20 @@ class AbsenceRecorded(_message.Message):
     def __init__(self, assignment_id: _Optional[str] = ..., person_id: _Optional[str] = ..., shift_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class IncidentChanged(_message.Message):
-    __slots__ = ("incident", "detail", "report", "violation", "entry")
+    __slots__ = ("incident", "detail", "report", "violation", "entry", "violations")
     INCIDENT_FIELD_NUMBER: _ClassVar[int]
     DETAIL_FIELD_NUMBER: _ClassVar[int]
     REPORT_FIELD_NUMBER: _ClassVar[int]
     VIOLATION_FIELD_NUMBER: _ClassVar[int]
     ENTRY_FIELD_NUMBER: _ClassVar[int]
+    VIOLATIONS_FIELD_NUMBER: _ClassVar[int]
     incident: _incident_pb2.Incident
     detail: str
     report: _incident_pb2.Report
     violation: _incident_pb2.Violation
     entry: _incident_pb2.TimelineEntry
-    def __init__(self, incident: _Optional[_Union[_incident_pb2.Incident, _Mapping]] = ..., detail: _Optional[str] = ..., report: _Optional[_Union[_incident_pb2.Report, _Mapping]] = ..., violation: _Optional[_Union[_incident_pb2.Violation, _Mapping]] = ..., entry: _Optional[_Union[_incident_pb2.TimelineEntry, _Mapping]] = ...) -> None: ...
+    violations: _containers.RepeatedCompositeFieldContainer[_incident_pb2.Violation]
+    def __init__(self, incident: _Optional[_Union[_incident_pb2.Incident, _Mapping]] = ..., detail: _Optional[str] = ..., report: _Optional[_Union[_incident_pb2.Report, _Mapping]] = ..., violation: _Optional[_Union[_incident_pb2.Violation, _Mapping]] = ..., entry: _Optional[_Union[_incident_pb2.TimelineEntry, _Mapping]] = ..., violations: _Optional[_Iterable[_Union[_incident_pb2.Violation, _Mapping]]] = ...) -> None: ...
 
 class CallLinked(_message.Message):
     __slots__ = ("call_id", "incident_id", "previous_incident_id", "how", "reason")

@@ -591,7 +591,7 @@ class OpenItem(_message.Message):
     def __init__(self, kind: _Optional[str] = ..., ref_id: _Optional[str] = ..., text: _Optional[str] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Handover(_message.Message):
-    __slots__ = ("id", "site_id", "outgoing_assignment_id", "incoming_assignment_id", "shift_log", "open_items", "notes", "submitted_at", "accepted_at", "remarks", "status", "outgoing_person_id", "incoming_person_id", "overdue", "gathering_notes")
+    __slots__ = ("id", "site_id", "outgoing_assignment_id", "incoming_assignment_id", "shift_log", "open_items", "notes", "submitted_at", "accepted_at", "remarks", "status", "outgoing_person_id", "incoming_person_id", "overdue", "gathering_notes", "charged_person_id")
     ID_FIELD_NUMBER: _ClassVar[int]
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
     OUTGOING_ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -607,6 +607,7 @@ class Handover(_message.Message):
     INCOMING_PERSON_ID_FIELD_NUMBER: _ClassVar[int]
     OVERDUE_FIELD_NUMBER: _ClassVar[int]
     GATHERING_NOTES_FIELD_NUMBER: _ClassVar[int]
+    CHARGED_PERSON_ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     site_id: str
     outgoing_assignment_id: str
@@ -622,7 +623,8 @@ class Handover(_message.Message):
     incoming_person_id: str
     overdue: bool
     gathering_notes: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., outgoing_assignment_id: _Optional[str] = ..., incoming_assignment_id: _Optional[str] = ..., shift_log: _Optional[str] = ..., open_items: _Optional[_Iterable[_Union[OpenItem, _Mapping]]] = ..., notes: _Optional[str] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., accepted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., remarks: _Optional[str] = ..., status: _Optional[str] = ..., outgoing_person_id: _Optional[str] = ..., incoming_person_id: _Optional[str] = ..., overdue: _Optional[bool] = ..., gathering_notes: _Optional[_Iterable[str]] = ...) -> None: ...
+    charged_person_id: str
+    def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., outgoing_assignment_id: _Optional[str] = ..., incoming_assignment_id: _Optional[str] = ..., shift_log: _Optional[str] = ..., open_items: _Optional[_Iterable[_Union[OpenItem, _Mapping]]] = ..., notes: _Optional[str] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., accepted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., remarks: _Optional[str] = ..., status: _Optional[str] = ..., outgoing_person_id: _Optional[str] = ..., incoming_person_id: _Optional[str] = ..., overdue: _Optional[bool] = ..., gathering_notes: _Optional[_Iterable[str]] = ..., charged_person_id: _Optional[str] = ...) -> None: ...
 
 class SubmitHandoverRequest(_message.Message):
     __slots__ = ("idempotency_key", "outgoing_assignment_id", "incoming_assignment_id", "shift_log", "notes")

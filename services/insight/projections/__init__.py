@@ -11,10 +11,12 @@ from collections.abc import Mapping
 
 from dutyline.projection import Projection
 from services.insight.projections.calls import CALLS
+from services.insight.projections.duties import DUTIES
+from services.insight.projections.dutylog import DUTY_LOG
 from services.insight.projections.incidents import INCIDENTS
 from services.insight.projections.violations import VIOLATIONS
 
-PROJECTIONS: tuple[Projection, ...] = (CALLS, INCIDENTS, VIOLATIONS)
+PROJECTIONS: tuple[Projection, ...] = (CALLS, INCIDENTS, VIOLATIONS, DUTIES, DUTY_LOG)
 
 # Read by no projection yet: the figures that need them (duty log, handovers, notifications and
 # escalations, cases) come with the projections that compute them.
@@ -27,19 +29,13 @@ IGNORED: Mapping[str, str] = {
     "line.configured": "a line's configuration is no figure; its calls carry the line id",
     "line.down": _NOT_YET,
     "line.up": _NOT_YET,
-    "roster.published": _NOT_YET,
-    "assignment.changed": _NOT_YET,
-    "leave.requested": _NOT_YET,
-    "leave.decided": _NOT_YET,
-    "swap.requested": _NOT_YET,
-    "swap.decided": _NOT_YET,
-    "handover.submitted": _NOT_YET,
-    "handover.accepted": _NOT_YET,
-    "case.opened": _CASES,
+    "leave.requested": "a request changes no duty; an approved one arrives as assignment.changed",
+    "leave.decided": "an approval changes the duty through assignment.changed",
+    "swap.requested": "a request changes no duty; an approved one arrives as assignment.changed",
+    "swap.decided": "an approval changes the duty through assignment.changed",
     "case.assigned": _CASES,
     "case.acknowledged": _CASES,
     "case.noted": "a note changes no figure",
-    "case.answered": _CASES,
     "case.feedback_given": _CASES,
     "case.return_visited": _CASES,
     "case.reopened": _CASES,
@@ -48,8 +44,6 @@ IGNORED: Mapping[str, str] = {
     "notification.delivered": _NOT_YET,
     "notification.failed": _NOT_YET,
     "notification.acknowledged": _NOT_YET,
-    "escalation.step": _NOT_YET,
-    "escalation.acknowledged": _NOT_YET,
     "escalation.exhausted": _NOT_YET,
     "agency.delivery_failed": "a delivery to an agency is the platform's, not the duty room's, record",
     "outbox.dead_lettered": "an operations matter (dutyline ops dead-letters), not a duty record",

@@ -18,11 +18,12 @@ from datetime import datetime
 
 from dutyline.db.pool import Connection
 from dutyline.events.v1 import event_pb2
+from dutyline.incident.v1 import incident_pb2
 from dutyline.projection import Projection
 from dutyline.roster.v1 import roster_pb2
 from services.insight.projections.common import at, occurred, report_kind, unpack
 
-# incident's violation kinds (IncidentChanged.violation.kind) → the assessment's kinds.
+# incident's violation kinds (IncidentChanged.violations[].kind) → the assessment's kinds.
 INCIDENT_KINDS = {"late": "late_report", "missed": "missed_report"}
 # The incident events that may record a violation (deadline missed: 迟报; a late report: 迟报 with
 # how late; closed or merged without a due report: 漏报).
@@ -77,26 +78,36 @@ def _minutes(seconds: float) -> str:
     return f"{seconds / 60:.0f} min"
 
 
-def violation_of(event: event_pb2.Event) -> ViolationRow | None:
-    """The fact ``event`` records, if any (pure)."""
+def _incident_violation(event: event_pb2.Event, v: incident_pb2.Violation) -> ViolationRow:
+    late = f", {_minutes(v.late_seconds)} late" if v.late_seconds else ""
+    return ViolationRow(
+        site_id=v.site_id or event.site_id,
+        record_type="violation",
+        record_id=v.id,
+        kind=INCIDENT_KINDS.get(v.kind, v.kind),
+        person_id=v.person_id,
+        occurred_at=at(v.recorded_at) or occurred(event),
+        drill=v.drill or event.drill,
+        detail=f"{report_kind(v.report_kind) or 'report'} #{v.number} of {v.incident_id}{late}"[:300],
+        late_seconds=v.late_seconds,
+        event_id=event.id,
+    )
+
+
+def violations_of(event: event_pb2.Event) -> list[ViolationRow]:
+    """The facts ``event`` records (pure): several for an incident change that recorded several."""
+    if event.type in INCIDENT_TYPES:
+        changed = unpack(event, event_pb2.IncidentChanged)
+        # Events from before `violations` was carried have only the one (then the last) `violation`.
+        recorded = changed.violations or ([changed.violation] if changed.violation.id else [])
+        return [_incident_violation(event, v) for v in recorded]
+    row = _fact_of(event)
+    return [] if row is None else [row]
+
+
+def _fact_of(event: event_pb2.Event) -> ViolationRow | None:
+    """The fact an event other than an incident's records, if any (pure)."""
     kind = event.type
-    if kind in INCIDENT_TYPES:
-        v = unpack(event, event_pb2.IncidentChanged).violation
-        if not v.id:
-            return None
-        late = f", {_minutes(v.late_seconds)} late" if v.late_seconds else ""
-        return ViolationRow(
-            site_id=v.site_id or event.site_id,
-            record_type="violation",
-            record_id=v.id,
-            kind=INCIDENT_KINDS.get(v.kind, v.kind),
-            person_id=v.person_id,
-            occurred_at=at(v.recorded_at) or occurred(event),
-            drill=v.drill or event.drill,
-            detail=f"{report_kind(v.report_kind) or 'report'} #{v.number} of {v.incident_id}{late}"[:300],
-            late_seconds=v.late_seconds,
-            event_id=event.id,
-        )
     if kind == "absence.recorded":
         absence = unpack(event, event_pb2.AbsenceRecorded)
         return _row(
@@ -121,12 +132,12 @@ def violation_of(event: event_pb2.Event) -> ViolationRow | None:
         )
     if kind == "handover.overdue":
         handover = unpack(event, roster_pb2.Handover)
-        # Submitted and not accepted in time: the incoming officer's to accept.
+        # roster names whom it charges; events from before it did: the incoming officer's to accept.
         return _row(
             event,
             "handover_overdue",
             ("handover", handover.id),
-            handover.incoming_person_id,
+            handover.charged_person_id or handover.incoming_person_id,
             None,
             f"not accepted; submitted by {handover.outgoing_person_id}",
         )
@@ -181,7 +192,7 @@ WHERE excluded.late_seconds > v.late_seconds
 
 
 async def apply(conn: Connection, events: Sequence[event_pb2.Event]) -> None:
-    rows = [row for event in events if (row := violation_of(event)) is not None]
+    rows = [row for event in events for row in violations_of(event)]
     if rows:
         await conn.executemany(INSERT, [astuple(r) for r in rows])
 

@@ -3,6 +3,7 @@ payloads the catalog names, with the versions the services give them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from google.protobuf.message import Message
@@ -49,6 +50,8 @@ def call_registered(
     category: str = "consultation",
     channel: str = "phone",
     incident_id: str = "",
+    line_call_id: str = "",
+    assignment_id: str = "asg-1",
     site: str = "hz-01",
     drill: bool = False,
 ) -> event_pb2.Event:
@@ -64,6 +67,8 @@ def call_registered(
         answered_late=late,
         incident_id=incident_id,
         escalation="linked" if incident_id else "",
+        line_call_id=line_call_id,
+        assignment_id=assignment_id,
     )
     return event("call.registered", payload, aggregate_id=call_id, version=1, at=at, site=site, drill=drill)
 
@@ -162,12 +167,13 @@ def line_call(
     call_id: str = "",
     delay: float = 0.0,
     late: bool = False,
+    line: str = "line-1",
 ) -> event_pb2.Event:
     ring = at - timedelta(seconds=60)
     call = telephony_pb2.LineCall(
         id=line_call_id,
         site_id="hz-01",
-        line_id="line-1",
+        line_id=line,
         switch_id="sw-1",
         state=state,
         ring_started_at=timestamp(ring),
@@ -183,10 +189,13 @@ def line_call(
     return event(f"line_call.{kind}", payload, aggregate_id=line_call_id, version=version, at=at)
 
 
-def incident_registered(incident_id: str, at: datetime, *, drill: bool = False) -> event_pb2.Event:
+def incident_registered(
+    incident_id: str, at: datetime, *, drill: bool = False, category: str = "accident"
+) -> event_pb2.Event:
     payload = event_pb2.IncidentRegistered(
         incident_id=incident_id,
         title="化工厂起火 fire at the chemical plant",
+        category=category,
         severity=common_pb2.SEVERITY_UNRATED,
         call_ids=["call-1"],
         first_responder_id="p-officer",
@@ -260,9 +269,16 @@ def incident_changed(
     version: int,
     at: datetime,
     report: incident_pb2.Report | None = None,
-    violation: incident_pb2.Violation | None = None,
+    violations: Sequence[incident_pb2.Violation] = (),
 ) -> event_pb2.Event:
-    payload = event_pb2.IncidentChanged(incident=current, detail=event_type, report=report, violation=violation)
+    """As incident publishes it: every violation the change recorded, and the last alone in ``violation``."""
+    payload = event_pb2.IncidentChanged(
+        incident=current,
+        detail=event_type,
+        report=report,
+        violations=violations,
+        violation=violations[-1] if violations else None,
+    )
     return event(event_type, payload, aggregate_id=current.id, version=version, at=at, drill=current.drill)
 
 
@@ -292,6 +308,7 @@ def handover_overdue(handover_id: str, at: datetime) -> event_pb2.Event:
         site_id="hz-01",
         outgoing_person_id="p-out",
         incoming_person_id="p-in",
+        charged_person_id="p-in",
         status="overdue",
         overdue=True,
         submitted_at=timestamp(at - timedelta(minutes=40)),

@@ -10,8 +10,10 @@ import asyncio
 import itertools
 import random
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
@@ -22,6 +24,7 @@ from dutyline.events.v1 import event_pb2
 from dutyline.incident.v1 import incident_pb2
 from dutyline.intake.v1 import intake_pb2
 from dutyline.projection import Projection, ProjectionRunner, lag, rebuild
+from services.insight import scoring
 from services.insight.projections import PROJECTIONS, calls, incidents, violations
 from tests.dutyline.projection_servers import Servers, fresh_stream, postgres_and_nats, publish, schema_with
 from tests.services.insight import events as ev
@@ -76,6 +79,12 @@ def test_the_whole_record_wins_over_the_registration_of_the_same_version() -> No
     ):
         row = calls.changes(order).calls["call-1"]
         assert (row.status, row.line_call_id) == ("registered", "lc-1")
+
+
+def test_a_registration_alone_names_its_line_call_and_the_officers_assignment() -> None:
+    out = calls.changes([ev.call_registered("call-1", T0, line_call_id="lc-1", assignment_id="asg-7")])
+    row = out.calls["call-1"]
+    assert (row.line_call_id, row.assignment_id, row.duty_gap) == ("lc-1", "asg-7", False)
 
 
 def test_callback_events_say_nothing_of_the_call_record() -> None:
@@ -143,9 +152,10 @@ def test_an_incident_is_its_newest_version_its_reports_are_all_kept_and_it_ends_
 def test_a_registration_alone_is_an_unrated_incident_at_the_register_stage() -> None:
     out = incidents.changes([ev.incident_registered("inc-2", T0, drill=True)])
     row = out.incidents["inc-2"]
-    assert (row.stage, row.severity, row.drill, row.registered_at, row.call_count) == (
+    assert (row.stage, row.severity, row.category, row.drill, row.registered_at, row.call_count) == (
         "register",
         "unrated",
+        "accident",
         True,
         T0,
         1,
@@ -165,13 +175,13 @@ def test_each_violation_event_is_the_fact_scoring_charges() -> None:
                 current,
                 version=4,
                 at=T0,
-                violation=ev.violation("vio-1", "inc-1", "late", T0 + timedelta(hours=1)),
+                violations=[ev.violation("vio-1", "inc-1", "late", T0 + timedelta(hours=1))],
             ),
             ("late_report", "p-officer", ("violation", "vio-1"), T0 + timedelta(hours=1)),
         ),
         (
             ev.incident_changed(
-                "incident.closed", current, version=9, at=T0, violation=ev.violation("vio-2", "inc-1", "missed", T0)
+                "incident.closed", current, version=9, at=T0, violations=[ev.violation("vio-2", "inc-1", "missed", T0)]
             ),
             ("missed_report", "p-officer", ("violation", "vio-2"), T0),
         ),
@@ -181,13 +191,13 @@ def test_each_violation_event_is_the_fact_scoring_charges() -> None:
                 current,
                 version=5,
                 at=T0,
-                violation=ev.violation("vio-1", "inc-1", "late", T0 + timedelta(hours=1)),
+                violations=[ev.violation("vio-1", "inc-1", "late", T0 + timedelta(hours=1))],
             ),
             ("late_report", "p-officer", ("violation", "vio-1"), T0 + timedelta(hours=1)),
         ),
         (
             ev.incident_changed(
-                "incident.merged", current, version=9, at=T0, violation=ev.violation("vio-3", "inc-1", "missed", T0)
+                "incident.merged", current, version=9, at=T0, violations=[ev.violation("vio-3", "inc-1", "missed", T0)]
             ),
             ("missed_report", "p-officer", ("violation", "vio-3"), T0),
         ),
@@ -219,8 +229,7 @@ def test_each_violation_event_is_the_fact_scoring_charges() -> None:
     ]
     assert {e.type for e, _ in cases} == set(violations.TYPES)
     for event, (kind, person, record, when) in cases:
-        row = violations.violation_of(event)
-        assert row is not None, event.type
+        [row] = violations.violations_of(event)
         assert (row.kind, row.person_id, (row.record_type, row.record_id), row.occurred_at) == (
             kind,
             person,
@@ -232,8 +241,54 @@ def test_each_violation_event_is_the_fact_scoring_charges() -> None:
 
 def test_what_is_no_violation_records_none() -> None:
     current = ev.incident("inc-1", registered=T0)
-    assert violations.violation_of(ev.check_in("asg-2", "p-b", T0)) is None
-    assert violations.violation_of(ev.incident_changed("incident.closed", current, version=9, at=T0)) is None
+    assert violations.violations_of(ev.check_in("asg-2", "p-b", T0)) == []
+    assert violations.violations_of(ev.incident_changed("incident.closed", current, version=9, at=T0)) == []
+
+
+def _two_reports_missed() -> event_pb2.Event:
+    """One deadline change that recorded two violations: the written report and the follow-up both late."""
+    current = ev.incident("inc-1", registered=T0)
+    late = T0 + timedelta(hours=1)
+    return ev.incident_changed(
+        "incident.deadline_missed",
+        current,
+        version=4,
+        at=late,
+        violations=[ev.violation("vio-1", "inc-1", "late", late), ev.violation("vio-2", "inc-1", "late", late)],
+    )
+
+
+def test_every_violation_one_change_recorded_is_a_fact_and_is_scored() -> None:
+    rows = violations.violations_of(_two_reports_missed())
+    assert [(r.kind, r.record_id) for r in rows] == [("late_report", "vio-1"), ("late_report", "vio-2")]
+    facts = [
+        scoring.Fact(r.kind, r.site_id, r.person_id, r.occurred_at, scoring.SourceRef(r.record_type, r.record_id))
+        for r in rows
+    ]
+    zones = {"hz-01": ZoneInfo("Asia/Shanghai")}
+    period = scoring.Period.parse("2026-03")
+    [site_card, officer_card] = scoring.scorecards(
+        facts,
+        rules_versions=[scoring.DEFAULT_RULES],
+        annotations=[],
+        duties=[],
+        period=period,
+        zones=zones,
+        as_of=T0 + timedelta(days=1),
+    )
+    assert officer_card.person_id == "p-officer"
+    late = [line for line in officer_card.lines if line.kind == scoring.ViolationKind.LATE_REPORT]
+    assert [(line.source.record_id, line.points) for line in late] == [("vio-1", -2), ("vio-2", -2)]
+    assert site_card.person_id == ""
+
+
+def test_an_event_from_before_all_violations_were_carried_gives_its_one() -> None:
+    event = _two_reports_missed()
+    changed = event_pb2.IncidentChanged()
+    assert event.payload.Unpack(changed)
+    del changed.violations[:]
+    event.payload.Pack(changed)
+    assert [r.record_id for r in violations.violations_of(event)] == ["vio-2"]
 
 
 def test_a_drill_violation_is_marked_a_drill() -> None:
@@ -243,16 +298,16 @@ def test_a_drill_violation_is_marked_a_drill() -> None:
         current,
         version=4,
         at=T0,
-        violation=ev.violation("vio-1", "inc-1", "late", T0, drill=True),
+        violations=[ev.violation("vio-1", "inc-1", "late", T0, drill=True)],
     )
-    row = violations.violation_of(event)
-    assert row is not None and row.drill
+    [row] = violations.violations_of(event)
+    assert row.drill
 
 
 def test_an_event_of_another_payload_is_refused_so_it_becomes_a_dead_letter() -> None:
     bad = ev.event("absence.recorded", intake_pb2.Call(id="x"), aggregate_id="asg-1", version=1, at=T0)
     with pytest.raises(ValueError, match="AbsenceRecorded"):
-        violations.violation_of(bad)
+        violations.violations_of(bad)
     with pytest.raises(ValueError):
         calls.changes([ev.event("call.registered", intake_pb2.Call(id="x"), aggregate_id="c", version=1, at=T0)])
 
@@ -352,12 +407,17 @@ def morning() -> Story:
         tracked = ev.incident(incident_id, registered=at, reports=(first,))
         add(ev.incident_changed("incident.report_submitted", tracked, version=2, at=at, report=first))
         late = ev.violation(f"vio-{n}", incident_id, "late", at + timedelta(hours=1))
-        add(ev.incident_changed("incident.deadline_missed", tracked, version=3, at=at, violation=late))
+        recorded = [late]
+        if n == 0:
+            # One deadline change that recorded two violations: both are facts.
+            recorded.append(ev.violation("vio-0-b", incident_id, "late", at + timedelta(hours=1)))
+            story.facts.add(("late_report", "p-officer", "violation", "vio-0-b"))
+        add(ev.incident_changed("incident.deadline_missed", tracked, version=3, at=at, violations=recorded))
         closed = ev.incident(incident_id, registered=at, reports=(first,), stage=incident_pb2.STAGE_CLOSED)
         if n % 2:
             # Closed without the written report: 漏报 replaces 迟报.
             missed = ev.violation(f"vio-{n}", incident_id, "missed", at + timedelta(hours=1))
-            add(ev.incident_changed("incident.closed", closed, version=4, at=at, violation=missed))
+            add(ev.incident_changed("incident.closed", closed, version=4, at=at, violations=[missed]))
             story.facts.add(("missed_report", "p-officer", "violation", f"vio-{n}"))
         else:
             story.facts.add(("late_report", "p-officer", "violation", f"vio-{n}"))
@@ -466,8 +526,9 @@ async def _pending(conn: Connection, nc: Client, projection: Projection) -> int:
     return (await lag(conn, nc.jetstream(), projection)).pending
 
 
-async def projected(servers: Servers, events: list[event_pb2.Event]) -> dict[str, list[asyncpg.Record]]:
-    """The tables the projections make of ``events`` published in this order on a stream of their own."""
+@asynccontextmanager
+async def projected_into(servers: Servers, events: list[event_pb2.Event]) -> AsyncIterator[asyncpg.Pool]:
+    """A schema the projections filled from ``events`` published in this order on a stream of their own."""
     story = Story(events=events)
     async with (
         fresh_stream(servers.nats.url) as nc,
@@ -479,12 +540,18 @@ async def projected(servers: Servers, events: list[event_pb2.Event]) -> dict[str
         try:
             await publish(nc, events)
             await until(lambda: consumed_now(pool), consumed(story))
-            return await tables(pool)
+            yield pool
         finally:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await pool.close()
+
+
+async def projected(servers: Servers, events: list[event_pb2.Event]) -> dict[str, list[asyncpg.Record]]:
+    """The tables the projections make of ``events`` published in this order on a stream of their own."""
+    async with projected_into(servers, events) as pool:
+        return await tables(pool)
 
 
 @pytest.mark.stack
@@ -495,3 +562,34 @@ async def test_the_same_events_in_another_order_give_the_same_tables(servers: Se
     in_order = await projected(servers, events)
     assert await projected(servers, shuffled) == in_order
     assert await projected(servers, list(reversed(events))) == in_order
+
+
+# Answer times per line (接听时长，按线路): a registered call's answer, by the line it rang on.
+ANSWER_TIMES_PER_LINE = """
+SELECT l.line_id, count(*) AS calls, avg(c.answer_delay_seconds) AS mean_delay, max(c.answer_delay_seconds) AS longest
+FROM calls c JOIN line_calls l ON l.line_call_id = c.line_call_id
+WHERE NOT c.drill GROUP BY l.line_id ORDER BY l.line_id
+"""
+
+
+@pytest.mark.stack
+async def test_answer_times_per_line_count_calls_known_only_by_their_registration(servers: Servers) -> None:
+    # Three answered line calls, each registered against the switch's call: the registration is all the
+    # stream says of the call record yet (no later change carries the whole record).
+    answered = [("lc-a", "line-1", 4.0), ("lc-b", "line-1", 10.0), ("lc-c", "line-2", 20.0)]
+    events: list[event_pb2.Event] = []
+    for n, (line_call_id, line, delay) in enumerate(answered):
+        at = T0 + timedelta(minutes=10 * n)
+        events.append(
+            ev.line_call("answered", line_call_id, version=2, at=at, state="answered", delay=delay, line=line)
+        )
+        events.append(
+            ev.call_registered(f"call-{n}", at, delay=delay, line_call_id=line_call_id, assignment_id=f"asg-{line}")
+        )
+    async with projected_into(servers, events) as pool:
+        per_line = [tuple(r) for r in await pool.fetch(ANSWER_TIMES_PER_LINE)]
+        per_assignment = dict(
+            tuple(r) for r in await pool.fetch("SELECT assignment_id, count(*) FROM calls GROUP BY assignment_id")
+        )
+    assert per_line == [("line-1", 2, 7.0, 10.0), ("line-2", 1, 20.0, 20.0)]
+    assert per_assignment == {"asg-line-1": 2, "asg-line-2": 1}

@@ -16,6 +16,8 @@ import pytest
 from temporalio.client import Client
 
 from dutyline.common.v1 import common_pb2
+from dutyline.events.v1 import event_pb2
+from dutyline.events_catalog import payload_of
 from dutyline.grpckit.client import channel
 from dutyline.grpckit.convert import ts
 from dutyline.grpckit.errors import field_violations
@@ -199,6 +201,13 @@ async def test_a_roster_with_a_gap_is_refused_unless_overridden_with_a_reason(
     assert not gaps.gaps
     events = await stream_events(platform, aggregate_ids={overridden.publication_id, clean.publication_id}, count=2)
     assert [e.type for _, e in events] == ["roster.published", "roster.published"]
+    # Each carries the roster as stored after it, for readers of the stream (insight's duties).
+    carried = {e.aggregate_id: payload_of(e) for _, e in events}
+    stored = await db.fetch("SELECT id, person_id FROM roster.assignments WHERE site_id = 't-gap'")
+    assert isinstance(latest := carried[clean.publication_id], event_pb2.RosterPublished)
+    assert {(a.id, a.person_id) for a in latest.roster} == {(r["id"], r["person_id"]) for r in stored}
+    assert isinstance(earlier := carried[overridden.publication_id], event_pb2.RosterPublished)
+    assert len(earlier.roster) == 4
 
     # Published assignments each get their ShiftWorkflow.
     client = await Client.connect(platform.temporal.address)

@@ -13,9 +13,10 @@ import pytest
 from dutyline.db.pool import create_pool
 from dutyline.grpckit.client import channel
 from dutyline.notifier import NotifyClient
-from services.roster import duty_store, rules, schedule_store
+from dutyline.roster.v1 import roster_pb2
+from services.roster import convert, duty_store, rules, schedule_store
 from services.roster.shift_activities import ShiftActivities
-from tests.support import notifications_about, service_token_for
+from tests.support import events_about, notifications_about, service_token_for
 from workflows.shift.types import HandoverRef, ShiftNotice
 
 pytestmark = pytest.mark.stack
@@ -36,13 +37,13 @@ async def roster_pool(platform: Any) -> AsyncIterator[asyncpg.Pool]:
     await pool.close()
 
 
-async def past_assignment(pool: asyncpg.Pool) -> rules.Assignment:
+async def past_assignment(pool: asyncpg.Pool, person_id: str = "p-hz-officer-3") -> rules.Assignment:
     """An assignment at hz-01 that began an hour ago, of an officer."""
     start = datetime.now(UTC) - timedelta(hours=1)
     assignment = rules.Assignment(
         id=f"a-test-{uuid.uuid4()}",
         site_id="hz-01",
-        person_id="p-hz-officer-3",
+        person_id=person_id,
         role="officer",
         shift_name="extra",
         local_date=start.date(),
@@ -79,10 +80,11 @@ async def test_absence_is_recorded_once_with_its_event(
 
 
 async def test_a_handover_is_marked_overdue_once_and_never_after_acceptance(
-    roster_pool: asyncpg.Pool, notifier: NotifyClient
+    platform: Any, roster_pool: asyncpg.Pool, notifier: NotifyClient
 ) -> None:
     activities = ShiftActivities(pool=roster_pool, notifier=notifier)
-    outgoing, incoming = await past_assignment(roster_pool), await past_assignment(roster_pool)
+    outgoing = await past_assignment(roster_pool)
+    incoming = await past_assignment(roster_pool, "p-hz-officer-2")
     handover = duty_store.HandoverRow(
         id=f"ho-test-{uuid.uuid4()}",
         site_id="hz-01",
@@ -111,3 +113,10 @@ async def test_a_handover_is_marked_overdue_once_and_never_after_acceptance(
     assert stored is not None and stored.overdue and stored.status == "overdue"
     assert accepted.overdue and accepted.status == "accepted"  # accepted late: it stays on record as overdue
     assert not await activities.handover_overdue(HandoverRef(handover.id))
+    # handover.overdue names whom it is charged to: the incoming officer, who did not accept in time.
+    [event] = [e for e in await events_about(platform, handover.id) if e.type == "handover.overdue"]
+    overdue = roster_pb2.Handover()
+    assert event.payload.Unpack(overdue)
+    assert overdue.charged_person_id == incoming.person_id
+    # Accepted late, it stays charged to them wherever it is read.
+    assert convert.handover_message(accepted).charged_person_id == incoming.person_id

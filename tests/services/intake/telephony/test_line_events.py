@@ -15,6 +15,7 @@ import grpc
 import pytest
 
 from dutyline.common.v1 import common_pb2
+from dutyline.events.v1 import event_pb2
 from dutyline.grpckit.client import channel
 from dutyline.grpckit.convert import from_ts, ts
 from dutyline.grpckit.errors import field_violations
@@ -189,6 +190,12 @@ async def test_the_switchs_events_alone_make_the_records(
         t0 + timedelta(seconds=70),
     )
     assert (call.answer_delay_seconds, call.answered_late, call.line_call_id) == (8.0, False, c.id)
+    # Its call.registered says which line call it records and which shift the answering officer was on.
+    [told] = [e for e in await events_about(platform, call.id) if e.type == "call.registered"]
+    told_call = event_pb2.CallRegistered()
+    assert told.payload.Unpack(told_call)
+    assert (told_call.line_call_id, told_call.assignment_id, told_call.duty_gap) == (c.id, call.assignment_id, False)
+    assert call.assignment_id
     again = intake_pb2.RegisterCallRequest(
         idempotency_key=key(),
         site_id="hz-01",

@@ -1,0 +1,366 @@
+"""The answers of insight's reads as documents, without servers: hand-made DutyLog, DailyReport,
+Statistics and GetScorecardsResponse messages turned into documents in both languages (the tables carry
+the figures), a statistics export read back with openpyxl, a duty log rendered as PDF (pdftoppm) with its
+Chinese text found by pdftotext, and the chunks of a streamed file."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import UTC, date, datetime
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from dutyline.common.v1 import common_pb2
+from dutyline.grpckit.convert import ts
+from dutyline.insight.v1 import insight_pb2
+from services.insight import documents
+from services.insight.render import (
+    ChartImage,
+    Document,
+    KeyValues,
+    Language,
+    Table,
+    render_chart,
+    render_pdf,
+    render_xlsx,
+)
+from services.insight.rpc_export import CHUNK_BYTES, chunks
+
+NOW = datetime(2026, 12, 5, 1, 0, tzinfo=UTC)
+START = datetime(2026, 12, 4, 0, 0, tzinfo=UTC)  # 08:00 in Shanghai
+
+
+def figures() -> insight_pb2.DutyFigures:
+    return insight_pb2.DutyFigures(
+        calls=37,
+        calls_by_category=[
+            insight_pb2.Count(key="emergency", count=5),
+            insight_pb2.Count(key="consultation", count=32),
+        ],
+        calls_by_channel=[insight_pb2.Count(key="phone", count=35), insight_pb2.Count(key="walk_in", count=2)],
+        answered=36,
+        answered_late=4,
+        answer_seconds_mean=6.5,
+        answer_seconds_max=41.0,
+        missed=1,
+        incidents=2,
+        incidents_by_category=[insight_pb2.Count(key="fire", count=2)],
+        reports_on_time=1,
+        reports_late=1,
+        violations_by_kind=[insight_pb2.Count(key="late_report", count=1)],
+    )
+
+
+def duty_log() -> insight_pb2.DutyLog:
+    return insight_pb2.DutyLog(
+        id="log-1",
+        site_id="hz-01",
+        shift_name="白班",
+        shift_start=ts(START),
+        shift_end=ts(START.replace(hour=12)),
+        local_date="2026-12-04",
+        time_zone="Asia/Shanghai",
+        version=2,
+        state="built",
+        officer_ids=["p-hz-officer-1"],
+        leader_ids=["p-hz-leader-1"],
+        figures=figures(),
+        entries=[
+            insight_pb2.DutyLogEntry(
+                at=ts(START.replace(hour=1)),
+                kind="incident",
+                ref_id="inc-7",
+                person_id="p-hz-officer-1",
+                summary="西湖区仓库火灾",
+            ),
+            insight_pb2.DutyLogEntry(at=ts(START.replace(hour=2)), kind="violation", ref_id="vio-3", summary="迟报"),
+        ],
+        entries_omitted=3,
+        check_ins=[
+            insight_pb2.DutyLogCheckIn(
+                person_id="p-hz-officer-1", role="officer", status="late", checked_in_at=ts(START.replace(minute=9))
+            )
+        ],
+        handover=insight_pb2.DutyLogHandover(outgoing_person_id="p-hz-officer-1", status="submitted", open_items=2),
+        signatures=[
+            insight_pb2.DutyLogSignature(
+                role=insight_pb2.SIGNER_ROLE_OUTGOING_OFFICER,
+                signed_by=common_pb2.Actor(person_id="p-hz-officer-1", display_name="张三"),
+                signed_at=ts(START.replace(hour=12, minute=5)),
+            )
+        ],
+        correction_reason="漏记一起来访",
+        correction_remarks="补记 10:20 来访一次",
+        corrects_version=1,
+        corrected_by=common_pb2.Actor(person_id="p-hz-leader-1", display_name="李四"),
+        built_at=ts(START.replace(hour=12)),
+    )
+
+
+def table_of(document: Document, heading: str) -> Table:
+    for section in document.sections:
+        if section.heading == heading:
+            return next(b for b in section.blocks if isinstance(b, Table))
+    raise AssertionError(f"no section {heading!r} in {[s.heading for s in document.sections]}")
+
+
+def fields_of(document: Document, heading: str) -> dict[str, object]:
+    section = next(s for s in document.sections if s.heading == heading)
+    block = next(b for b in section.blocks if isinstance(b, KeyValues))
+    return {f.label: f.value for f in block.fields}
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "figures_heading", "calls", "compliance", "category", "emergency", "late"),
+    [
+        ("zh", "值班日志", "值班概况", "来电总数", "三环接听率", "来电类别", "紧急/报警", "迟到"),
+        ("en", "Duty log", "Figures", "Calls", "Within-limit share", "Calls by category", "Emergency", "late"),
+    ],
+)
+def test_a_duty_log_has_its_figures_entries_check_ins_correction_and_signatures(
+    lang: Language,
+    title: str,
+    figures_heading: str,
+    calls: str,
+    compliance: str,
+    category: str,
+    emergency: str,
+    late: str,
+) -> None:
+    document = documents.duty_log_document(duty_log(), lang=lang, generated_at=NOW)
+    assert document.title == title
+    assert document.time_zone == "Asia/Shanghai"
+    shown = fields_of(document, figures_heading)
+    assert shown[calls] == 37
+    assert shown[compliance] == pytest.approx(32 / 36)
+    by_category = table_of(document, category)
+    # Largest first.
+    assert [list(r) for r in by_category.rows] == [
+        [documents.label("call_category", "consultation", lang), 32],
+        [emergency, 5],
+    ]
+    assert by_category.totals is not None and by_category.totals[1] == 37
+    entries = table_of(document, documents.word("entries", lang))
+    assert [row[4] for row in entries.rows] == ["inc-7", "vio-3"]
+    assert entries.rows[0][2] == "西湖区仓库火灾"
+    assert entries.rows[0][0] == START.replace(hour=1)
+    check_ins = table_of(document, documents.word("check_ins", lang))
+    assert check_ins.rows[0][2] == late
+    headings = [s.heading for s in document.sections]
+    assert documents.word("correction", lang) in headings
+    assert [(s.signed_by, s.signed_at) for s in document.signatures] == [
+        ("张三", START.replace(hour=12, minute=5)),
+        (None, None),
+    ]
+    assert documents.duty_log_file_name(duty_log(), lang, "pdf") == (
+        "值班日志-hz-01-2026-12-04-白班-v2.pdf" if lang == "zh" else "duty-log-hz-01-2026-12-04-白班-v2.pdf"
+    )
+
+
+def daily_report() -> insight_pb2.DailyReport:
+    site = insight_pb2.DailySiteSummary(
+        site_id="hz-01",
+        figures=figures(),
+        log_ids=["log-1", "log-2"],
+        logs_unsigned=1,
+        highlights=[insight_pb2.DutyLogEntry(at=ts(START), kind="incident", ref_id="inc-7", summary="仓库火灾")],
+    )
+    other = insight_pb2.DailySiteSummary(
+        site_id="hz-02", figures=insight_pb2.DutyFigures(calls=3, answered=3), log_ids=["log-9"]
+    )
+    return insight_pb2.DailyReport(
+        site_id="east",
+        local_date="2026-12-04",
+        time_zone="Asia/Shanghai",
+        figures=insight_pb2.DutyFigures(calls=40, answered=39, answered_late=4),
+        sites=[other, site],
+        built_at=ts(NOW),
+    )
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_daily_report_has_a_line_per_site_with_totals_and_the_highlights(lang: Language) -> None:
+    document = documents.daily_report_document(daily_report(), lang=lang, generated_at=NOW)
+    per_site = table_of(document, documents.word("per_site", lang))
+    assert [row[:3] for row in per_site.rows] == [["hz-01", 37, 36], ["hz-02", 3, 3]]
+    assert per_site.totals is not None
+    assert per_site.totals[:2] == [documents.word("total", lang), 40]
+    # Logs and unsigned logs are the last two columns.
+    assert list(per_site.totals[-2:]) == [3, 1]
+    highlights = table_of(document, documents.word("highlights", lang))
+    assert highlights.rows[0][0] == "hz-01" and highlights.rows[0][3] == "仓库火灾"
+    assert fields_of(document, documents.word("figures", lang))[documents.FIGURES[0][1 if lang == "zh" else 2]] == 40
+
+
+def statistics() -> insight_pb2.Statistics:
+    # Buckets start at local midnight: 2026-12-03T16:00Z and 2026-12-04T16:00Z are 12-04 and 12-05 in Shanghai.
+    day1 = ts(datetime(2026, 12, 3, 16, 0, tzinfo=UTC))
+    day2 = ts(datetime(2026, 12, 4, 16, 0, tzinfo=UTC))
+    return insight_pb2.Statistics(
+        site_id="hz-01",
+        period=common_pb2.TimeRange(start=day1, end=ts(datetime(2026, 12, 5, 16, 0, tzinfo=UTC))),
+        granularity=insight_pb2.GRANULARITY_DAY,
+        site_ids=["hz-01"],
+        time_zone="Asia/Shanghai",
+        calls_by_category=[
+            insight_pb2.CallCountRow(bucket_start=day1, site_id="hz-01", key="emergency", calls=4),
+            insight_pb2.CallCountRow(bucket_start=day2, site_id="hz-01", key="consultation", calls=9),
+        ],
+        calls_by_hour=[
+            insight_pb2.HourCountRow(bucket_start=day1, site_id="hz-01", hour=9, calls=3),
+            insight_pb2.HourCountRow(bucket_start=day2, site_id="hz-01", hour=22, calls=9),
+        ],
+        answer_time_bounds_seconds=[5, 10, 15, 30],
+        answer_times_by_site=[
+            insight_pb2.AnswerTimeRow(
+                bucket_start=day1, site_id="hz-01", answered=4, within_limit=3, histogram=[1, 1, 1, 0, 1]
+            ),
+            insight_pb2.AnswerTimeRow(
+                bucket_start=day2, site_id="hz-01", answered=9, within_limit=9, histogram=[5, 4, 0, 0, 0]
+            ),
+        ],
+        answer_times_by_officer=[
+            insight_pb2.AnswerTimeRow(bucket_start=day1, site_id="hz-01", officer_id="p-hz-officer-1", answered=4)
+        ],
+        incidents=[
+            insight_pb2.IncidentCountRow(
+                bucket_start=day1, site_id="hz-01", category="fire", severity=common_pb2.SEVERITY_II, incidents=2
+            )
+        ],
+        reports=[insight_pb2.ReportRow(bucket_start=day1, site_id="hz-01", due=2, on_time=1, late=1)],
+        violations=[
+            insight_pb2.ViolationCountRow(
+                bucket_start=day1, site_id="hz-01", person_id="p-hz-officer-1", kind="late_report", violations=1
+            ),
+            insight_pb2.ViolationCountRow(
+                bucket_start=day2, site_id="hz-01", person_id="p-hz-officer-1", kind="absence", violations=2
+            ),
+        ],
+        as_of=ts(NOW),
+    )
+
+
+def test_statistics_charts_are_derived_from_the_figures() -> None:
+    charts = documents.statistics_charts(statistics(), lang="zh", limit_seconds=15)
+    seconds = charts.answer_times.answer_seconds
+    assert len(seconds) == 13
+    assert sum(1 for s in seconds if s <= 15) == 12  # 3 + 9 within the limit, as the rows say
+    assert charts.calls_per_hour.days == [date(2026, 12, 4), date(2026, 12, 5)]
+    assert charts.calls_per_hour.counts[0][9] == 3 and charts.calls_per_hour.counts[1][22] == 9
+    assert charts.compliance.ratios == {date(2026, 12, 4): 0.75, date(2026, 12, 5): 1.0}
+    assert charts.violations.counts == {"p-hz-officer-1": {"迟报": 1, "缺勤": 2}}
+
+
+def test_the_histogram_stands_each_call_in_its_bin() -> None:
+    assert documents.histogram_seconds([5, 10], [1, 2, 1]) == [2.5, 7.5, 7.5, 12.5]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_statistics_have_a_table_per_group_with_totals(lang: Language) -> None:
+    document = documents.statistics_document(statistics(), lang=lang, generated_at=NOW)
+    by_category = table_of(document, documents.word("by_category", lang))
+    assert [row[0] for row in by_category.rows] == [date(2026, 12, 4), date(2026, 12, 5)]
+    assert [row[2:] for row in by_category.rows] == [
+        [documents.label("call_category", "emergency", lang), 4],
+        [documents.label("call_category", "consultation", lang), 9],
+    ]
+    assert by_category.totals is not None and by_category.totals[-1] == 13
+    by_site = table_of(document, documents.word("answer_times_site", lang))
+    assert by_site.totals is not None and by_site.totals[2:5] == [13, 12, 12 / 13]
+    incidents = table_of(document, documents.word("incidents", lang))
+    assert incidents.rows[0][3] == ("重大（II级）" if lang == "zh" else "II (serious)")
+    reports = table_of(document, documents.word("reports", lang))
+    assert reports.rows[0][2:] == [2, 1, 1, 0, 0]
+    violations = table_of(document, documents.word("violations", lang))
+    assert violations.totals is not None and violations.totals[-1] == 3
+
+
+def test_a_statistics_workbook_reads_back_with_its_figures_and_charts() -> None:
+    stats = statistics()
+    charts = documents.statistics_charts(stats, lang="zh")
+    images = [ChartImage(render_chart(chart, lang="zh")) for chart in charts.all()]
+    document = documents.statistics_document(stats, lang="zh", generated_at=NOW, charts=images)
+    book = load_workbook(BytesIO(render_xlsx(document)))
+    assert "来电类别" in book.sheetnames and "统计图" in book.sheetnames
+    cells = [row for row in book["来电类别"].iter_rows(values_only=True) if any(v is not None for v in row)]
+    assert ("紧急/报警", 4) in {(row[2], row[3]) for row in cells}
+    assert any(row[0] == "合计" and row[3] == 13 for row in cells)
+    assert len(book["统计图"]._images) == 4
+
+
+def test_a_duty_log_pdf_renders_and_has_its_chinese_text(tmp_path: Path) -> None:
+    path = tmp_path / "log.pdf"
+    path.write_bytes(render_pdf(documents.duty_log_document(duty_log(), lang="zh", generated_at=NOW)))
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    for words in ("值班日志", "西湖区仓库火灾", "交班值班员", "带班领导", "漏记一起来访", "紧急/报警"):
+        assert words in text
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")], check=True
+    )
+    assert list(tmp_path.glob("page*.png"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_scorecards_have_a_section_per_card_with_traceable_lines(lang: Language) -> None:
+    annotation = insight_pb2.Annotation(id="ann-1", reason="台风停电", decided_by=common_pb2.Actor(display_name="李四"))
+    answer = insight_pb2.GetScorecardsResponse(
+        scorecards=[
+            insight_pb2.Scorecard(
+                subject=insight_pb2.SCORE_SUBJECT_PERSON,
+                site_id="hz-01",
+                person_id="p-hz-officer-1",
+                period="2026-11",
+                base=100,
+                total=-2,
+                score=98,
+                lines=[
+                    insight_pb2.ScoreLine(
+                        kind="late_report",
+                        source=insight_pb2.SourceRef(record_type="violation", record_id="vio-3"),
+                        occurred_at=ts(START),
+                        person_id="p-hz-officer-1",
+                        rules_version=1,
+                        rule_points=-2,
+                        points=-2,
+                    ),
+                    insight_pb2.ScoreLine(
+                        kind="absence",
+                        source=insight_pb2.SourceRef(record_type="violation", record_id="vio-4"),
+                        occurred_at=ts(START),
+                        rules_version=1,
+                        rule_points=-3,
+                        points=0,
+                        annotation=annotation,
+                    ),
+                ],
+            ),
+            insight_pb2.Scorecard(
+                subject=insight_pb2.SCORE_SUBJECT_SITE, site_id="hz-02", period="2026-11", base=100, score=100
+            ),
+        ]
+    )
+    document = documents.scorecards_document(
+        answer, site_id="east", period="2026-11", lang=lang, generated_at=NOW, time_zone="Asia/Shanghai"
+    )
+    first = document.sections[0]
+    assert "98" in first.heading
+    lines = next(b for b in first.blocks if isinstance(b, Table))
+    assert [row[2] for row in lines.rows] == ["violation:vio-3", "violation:vio-4"]
+    assert [row[5:7] for row in lines.rows] == [[-2, -2], [-3, 0]]
+    assert lines.rows[0][1] == ("迟报" if lang == "zh" else "late report")
+    assert "台风停电" in str(lines.rows[1][8]) and "李四" in str(lines.rows[1][8])
+    assert lines.totals is not None and lines.totals[6] == -2
+    assert len(document.sections) == 2
+
+
+def test_a_file_streams_in_chunks_of_at_most_a_mebibyte_the_first_named() -> None:
+    data = bytes(range(256)) * (CHUNK_BYTES // 256 * 2 + 3)
+    parts = chunks("值班日报-east-2026-12-04.pdf", "application/pdf", data)
+    assert len(parts) == 3
+    assert all(len(p.data) <= CHUNK_BYTES for p in parts)
+    assert b"".join(p.data for p in parts) == data
+    assert parts[0].file_name == "值班日报-east-2026-12-04.pdf" and parts[0].media_type == "application/pdf"
+    assert not parts[1].file_name and not parts[2].media_type

@@ -1,6 +1,8 @@
 # dutyline — one image for every container of the platform; the command picks what it runs:
 #   serve intake|roster|incident|notify|insight
 #                                         a gRPC service (ports 50051-50055, DUTYLINE_<SERVICE>_ADDRESS)
+#   console                               the duty console, the web screen (HTTP on DUTYLINE_CONSOLE_ADDRESS;
+#                                         set it to 0.0.0.0:8080 in a container), a client of the services
 #   worker SERVICES                       the Temporal workers of the named services: one per container
 #                                         (worker incident), a list (incident,notify) or all (insight
 #                                         has none: it reads the event stream)
@@ -53,7 +55,7 @@ FROM python:3.11-slim-trixie AS runtime
 
 ARG VERSION=0.1.0
 LABEL org.opencontainers.image.title="dutyline" \
-      org.opencontainers.image.description="dutyline — 应急值班值守平台, a central 24/7 emergency duty platform: gRPC services intake, roster, incident, notify and their Temporal workers" \
+      org.opencontainers.image.description="dutyline — 应急值班值守平台, a central 24/7 emergency duty platform: gRPC services intake, roster, incident, notify, their Temporal workers and the duty console" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.base.name="docker.io/library/python:3.11-slim-trixie"
 
@@ -85,4 +87,4 @@ COPY --from=dev-builder /opt/venv /opt/venv
 # The production image (the default target): the runtime only.
 FROM runtime
 COPY --from=builder /opt/venv /opt/venv
-EXPOSE 50051-50055
+EXPOSE 50051-50055 8080

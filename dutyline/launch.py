@@ -119,6 +119,12 @@ def serve(name: str, settings: ServiceSettings | None = None) -> None:
     run(name, service.server_build(), settings or service.settings())
 
 
+def console() -> None:
+    """Run the duty console (services/console: the web screen, a client of the four services, with no
+    database and no NATS) until SIGTERM/SIGINT; what its container runs."""
+    importlib.import_module("services.console.app").run()
+
+
 # --- the database: schemas, roles, demo data ------------------------------------------------------
 
 

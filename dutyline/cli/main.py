@@ -1,5 +1,5 @@
 """dutyline — 应急值班值守平台 command line: the command groups of each area (dutyline/cli/<area>/), the
-commands a container runs (serve, worker, migrate, health, nats-auth) and, when the embedded dev stack
+commands a container runs (serve, console, worker, migrate, health, nats-auth) and, when the embedded dev stack
 is installed, its commands (up, demo, gateway).
 
 The dev stack sits above the CLI: it imports the CLI, never the other way round. The CLI names it
@@ -132,6 +132,14 @@ def serve(service: Annotated[str, typer.Argument(help=" | ".join(SERVICES))]) ->
     from dutyline.launch import serve as serve_service
 
     serve_service(service)
+
+
+@app.command(name="console")
+def run_console() -> None:
+    """运行值班台 Run the duty console, the web screen (on DUTYLINE_CONSOLE_ADDRESS; what its container runs)."""
+    from dutyline.launch import console as serve_console
+
+    serve_console()
 
 
 @app.command()

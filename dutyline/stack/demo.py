@@ -123,5 +123,8 @@ async def run_demo(state_dir: Path) -> None:
         )
     )
     console.print(f"Temporal UI 工作流: {ui}", soft_wrap=True)
+    if info.console_url:
+        # The incident's own screen in the duty console.
+        console.print(f"值班台 console: {info.console_url}/incidents/{incident.id}", soft_wrap=True)
     for entry in timeline.entries:
         console.print(escape(f"  {entry.at.ToDatetime():%H:%M:%S} [{entry.kind}] {entry.text}"))

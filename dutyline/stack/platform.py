@@ -66,6 +66,7 @@ class Ports:
     insight: int = 50055
     gateway_smtp: int = 2525
     gateway_http: int = 8025
+    console: int = 8080
 
     @classmethod
     def free(cls) -> Ports:
@@ -149,6 +150,14 @@ class Platform:
                 env=self.env(name),
                 cwd=ROOT,
             )
+        # The duty console: the browser's way in, a client of the services like the CLI.
+        self.processes["console"] = ManagedProcess(
+            [sys.executable, "-m", "services.console"],
+            logs / "console.log",
+            name="console",
+            env=self.console_env(),
+            cwd=ROOT,
+        )
         # The services' Temporal workers: by default one process hosts them all (memory), and with
         # every service in it, it also drains the task queue of before issue 13; ``workers`` may
         # split them (``("incident", "notify", "intake,roster")``), as production runs them.
@@ -187,6 +196,35 @@ class Platform:
 
     def address(self, service: str) -> str:
         return f"{HOST}:{getattr(self.ports, service)}"
+
+    def console_env(self) -> dict[str, str]:
+        """The console's configuration: it reaches neither the database nor NATS, so it is given
+        neither's address or credentials."""
+        return {k: v for k, v in self.env("console").items() if not k.startswith(("DUTYLINE_PG", "DUTYLINE_NATS"))}
+
+    @property
+    def console_url(self) -> str:
+        return f"http://{HOST}:{self.ports.console}"
+
+    async def wait_console(self, timeout: float = 30.0) -> None:
+        """Wait until the console answers its health check."""
+        import aiohttp
+
+        process = self.processes["console"]
+        deadline = time.monotonic() + timeout
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=1.0)) as http:
+            while True:
+                if not process.running:
+                    raise ServerStartError(process.describe_failure("console exited before serving"))
+                try:
+                    async with http.get(f"{self.console_url}/healthz") as reply:
+                        if reply.status == 200:
+                            return
+                except (aiohttp.ClientError, TimeoutError):
+                    pass
+                if time.monotonic() > deadline:
+                    raise ServerStartError(process.describe_failure(f"console not serving after {timeout}s"))
+                await asyncio.sleep(0.1)
 
     @property
     def temporal_ui_url(self) -> str:
@@ -246,6 +284,7 @@ class Platform:
             env["DUTYLINE_NATS_SYSTEM_CREDS"] = str(self.nats_system_creds)
         env.update({f"DUTYLINE_{s.upper()}_PG_PASSWORD": self.pg_passwords[s] for s in hosted})
         env.update({f"DUTYLINE_{s.upper()}_ADDRESS": self.address(s) for s in SERVICES})
+        env["DUTYLINE_CONSOLE_ADDRESS"] = f"{HOST}:{self.ports.console}"
         env.update(self.settings)
         return env
 
@@ -269,6 +308,7 @@ class Platform:
                 asyncio.gather(
                     *(self.wait_serving(s) for s in SERVICES),
                     *(self.wait_worker(name) for name in self.worker_groups),
+                    self.wait_console(),
                     wait_for_port_async(
                         HOST,
                         self.ports.gateway_http,

@@ -39,11 +39,13 @@ async def run_up(state_dir: Path, *, ui: bool) -> None:
             temporal_address=platform.temporal.address,
             temporal_ui_url=platform.temporal_ui_url,
             token=token,
+            console_url=platform.console_url,
         ).write(platform.state_dir)
         console.print(
             summary_table(
                 "dutyline 已就绪 ready",
                 [
+                    ("值班台 console", platform.console_url),
                     *((f"{s} (gRPC)", platform.address(s)) for s in SERVICES),
                     ("PostgreSQL", platform.postgres.dsn),
                     ("NATS JetStream", platform.nats.url),
@@ -64,6 +66,7 @@ async def run_up(state_dir: Path, *, ui: bool) -> None:
         console.print(token, soft_wrap=True)
         console.print("[bold]管理员令牌 admin token[/] (all sites):")
         console.print(admin, soft_wrap=True)
+        console.print(f"[bold]值班台 Duty console[/]: {platform.console_url}  (开发环境选人登录 pick a demo person)")
         console.print("另开终端运行 In another terminal run: [bold]dutyline demo[/]   ·   Ctrl-C 停止 stops everything")
         await stop.wait()
     finally:

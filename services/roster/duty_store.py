@@ -250,6 +250,38 @@ async def get_handover(conn: Connection, *, handover_id: str, for_update: bool =
     return _handover(row) if row else None
 
 
+async def list_handovers(
+    conn: Connection,
+    *,
+    site_id: str,
+    statuses: tuple[str, ...] | None,
+    start: datetime | None,
+    end: datetime | None,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> list[HandoverRow]:
+    """A site's handovers, newest first; ``after`` is the (submitted_at, id) the previous page ended
+    at (keyset paging: a page stays right while new handovers arrive)."""
+    rows = await conn.fetch(
+        """SELECT * FROM handovers
+           WHERE site_id = $1
+             AND ($2::text[] IS NULL OR status = ANY($2))
+             AND ($3::timestamptz IS NULL OR submitted_at >= $3)
+             AND ($4::timestamptz IS NULL OR submitted_at < $4)
+             AND ($5::timestamptz IS NULL OR (submitted_at, id) < ($5, $6))
+           ORDER BY submitted_at DESC, id DESC
+           LIMIT $7""",
+        site_id,
+        list(statuses) if statuses is not None else None,
+        start,
+        end,
+        after[0] if after else None,
+        after[1] if after else "",
+        limit,
+    )
+    return [_handover(r) for r in rows]
+
+
 async def accept_handover(conn: Connection, *, handover_id: str, accepted_at: datetime, remarks: str) -> HandoverRow:
     row = await conn.fetchrow(
         """UPDATE handovers SET status = 'accepted', accepted_at = $2, remarks = $3 WHERE id = $1 RETURNING *""",

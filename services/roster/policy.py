@@ -47,5 +47,7 @@ POLICIES = for_service(
         "SubmitHandover": writes(STAFF, "assignment_id → its site and person", "incoming person → same site"),
         "AcceptHandover": writes(STAFF, "handover_id → its site and incoming person"),
         "GetHandover": reads(STAFF, "handover_id → its site"),
+        # The site's people and the supervisors of its region (acting for the region above it).
+        "ListHandovers": reads(STAFF, "site_id"),
     },
 )

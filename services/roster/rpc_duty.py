@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 import grpc
@@ -14,6 +14,7 @@ from dutyline.emit import emit
 from dutyline.events.v1 import event_pb2
 from dutyline.grpckit import idempotency
 from dutyline.grpckit.auth import current_principal
+from dutyline.grpckit.convert import from_ts
 from dutyline.grpckit.errors import (
     FailedPrecondition,
     FieldViolation,
@@ -33,6 +34,10 @@ D = TypeVar("D", roster_pb2.LeaveRequest, roster_pb2.SwapRequest)
 # Leave or a swap as a change of the roster: the assignments before -> after.
 Change = Callable[[list[rules.Assignment]], list[rules.Assignment]]
 CHECK_IN_OPENS = timedelta(hours=2)
+HANDOVER_PAGE = 50
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# ListHandovers' status filter: "pending" is every handover still to accept.
+HANDOVER_STATUSES = {"": None, "pending": ("submitted", "overdue")}
 
 
 def minutes(n: int) -> timedelta:
@@ -512,3 +517,38 @@ class DutyRpcs(RosterBase):
             raise NotFound(f"handover {request.handover_id} does not exist")
         access.require_reader(current_principal(), await self.site(handover.site_id))
         return convert.handover_message(handover)
+
+    async def ListHandovers(
+        self, request: roster_pb2.ListHandoversRequest, context: grpc.aio.ServicerContext
+    ) -> roster_pb2.ListHandoversResponse:
+        """交接班登记: the site's handovers, newest first, by status and period, keyset-paged."""
+        site = await self.readable_site(request.site_id)
+        size = request.page_size or HANDOVER_PAGE
+        period = request.period
+        async with self._pool.acquire() as conn:
+            rows = await duty_store.list_handovers(
+                conn,
+                site_id=site.id,
+                statuses=HANDOVER_STATUSES.get(request.status, (request.status,)),
+                start=from_ts(period.start) if period.HasField("start") else None,
+                end=from_ts(period.end) if period.HasField("end") else None,
+                after=handover_cursor(request.page_token),
+                limit=size,
+            )
+        last = rows[-1] if len(rows) == size else None
+        return roster_pb2.ListHandoversResponse(
+            handovers=[convert.handover_message(r) for r in rows],
+            next_page_token=f"{_micros(last.submitted_at)}~{last.id}" if last else "",
+        )
+
+
+def _micros(at: datetime) -> int:
+    return (at - EPOCH) // timedelta(microseconds=1)
+
+
+def handover_cursor(token: str) -> tuple[datetime, str] | None:
+    """The (submitted_at, id) a ListHandovers page token names (its shape is checked by the proto)."""
+    if not token:
+        return None
+    micros, handover_id = token.split("~", 1)
+    return EPOCH + timedelta(microseconds=int(micros)), handover_id

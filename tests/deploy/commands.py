@@ -129,8 +129,11 @@ def check_command(args: Sequence[str]) -> None:
 
 
 def settings_classes() -> tuple[type[Settings], ...]:
-    """The shared settings (dutyline/config.py) and each service's own (services/<name>/settings.py)."""
-    return (Settings, *(service.settings_class() for service in LAUNCHED.values()))
+    """The shared settings (dutyline/config.py), each service's own (services/<name>/settings.py) and the
+    console's (services/console/settings.py)."""
+    from services.console.settings import ConsoleSettings
+
+    return (Settings, *(service.settings_class() for service in LAUNCHED.values()), ConsoleSettings)
 
 
 def names_of(settings_class: type[Settings]) -> dict[str, str]:

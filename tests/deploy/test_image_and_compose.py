@@ -846,3 +846,27 @@ def test_interpolation_follows_compose() -> None:
     interpolate("${UNSET}", env, missing)
     assert missing == ["UNSET"]
     assert any("$" in s for s in iter_strings(raw_compose()))  # the file does use variables
+
+
+def test_the_console_is_a_client_of_the_services_with_no_key_of_theirs() -> None:
+    """The duty console: `console` on the published loopback port, healthy by /healthz, after the
+    services; told where they are, and given neither the services' credential key nor a database,
+    NATS or the caller keys."""
+    everything = services()
+    console = everything["console"]
+    assert command_of(console) == ["console"] and console["image"] == IMAGE
+    env = environment(console)
+    port = int(env["DUTYLINE_CONSOLE_ADDRESS"].rsplit(":", 1)[1])
+    assert env["DUTYLINE_CONSOLE_ADDRESS"].startswith("0.0.0.0:"), "it must listen beyond its own container"
+    (published,) = [str(p) for p in console["ports"]]
+    host_port = published.split(":")[1]
+    assert published == f"127.0.0.1:{host_port}:{port}"
+    assert env["DUTYLINE_CONSOLE_PUBLIC_URL"] == f"http://127.0.0.1:{host_port}"
+    probe = " ".join(console["healthcheck"]["test"])
+    assert f"127.0.0.1:{port}/healthz" in probe
+    assert {s: "service_healthy" for s in SERVICES} == depends_on(console)
+    for service in SERVICES:
+        assert env[f"DUTYLINE_{service.upper()}_ADDRESS"] == f"{service}:{default_port(service)}"
+    forbidden = {"DUTYLINE_SERVICE_TOKEN_SECRET", "DUTYLINE_CALLER_KEYS", "DUTYLINE_PG_DSN", "DUTYLINE_NATS_CREDS"}
+    assert not forbidden & set(env), sorted(forbidden & set(env))
+    assert not console.get("volumes"), "no NATS credentials or other files"

@@ -27,6 +27,7 @@ from pydantic import SecretStr
 from dutyline.config import SERVICES, WORKER_SERVICES, Settings, role_of
 from dutyline.launch import SERVICES as LAUNCHED
 from dutyline.launch import services_named
+from services.console.settings import ConsoleSettings
 from tests.deploy.commands import check_command, names_of, settings_names
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,6 +48,9 @@ CONFIG_MAP = "dutyline-config"
 ENV_SECRET = "dutyline-secrets"
 ADMIN_SECRET = "dutyline-db-admin"
 NATS_SECRET = "dutyline-nats"
+TLS_SECRET = "dutyline-tls"
+# The duty console's own Secret: its OpenID Connect client secret, and nothing of the services'.
+CONSOLE_SECRET = "dutyline-console"
 # Each service's Temporal worker is its own Deployment, running `worker <service>` (insight has none).
 WORKERS = {service: f"{service}-worker" for service in WORKER_SERVICES}
 AUTOSCALED = ("intake", *WORKERS.values())
@@ -244,7 +248,7 @@ def test_every_pod_is_hardened_and_sized(name: str) -> None:
     grace = float(config_map(rendered("base"))["DUTYLINE_SHUTDOWN_GRACE_SECONDS"])
     found = dict(workloads(docs))
     if name in KUSTOMIZATIONS:
-        deployments = {f"Deployment/{d}" for d in (*SERVICES, *WORKERS.values())}
+        deployments = {f"Deployment/{d}" for d in (*SERVICES, *WORKERS.values(), "console")}
         assert found.keys() >= {*deployments, "Job/migrate"}
     else:
         assert found, f"{name} has no pods"
@@ -389,7 +393,7 @@ def test_every_dutyline_variable_is_a_setting(name: str) -> None:
     known = settings_names()
     secrets = secret_template()
     as_environment = {f"ConfigMap {CONFIG_MAP}": set(config_map(docs))}
-    for secret in (ENV_SECRET, ADMIN_SECRET, *(service_secret(s) for s in SERVICES)):
+    for secret in (ENV_SECRET, ADMIN_SECRET, CONSOLE_SECRET, *(service_secret(s) for s in SERVICES)):
         as_environment[f"Secret {secret}"] = set(secrets[secret]["stringData"])
     named = dict(as_environment)
     for what, spec in workloads(docs):
@@ -421,6 +425,9 @@ def test_config_map_and_secrets_cover_every_setting_once() -> None:
         assert own == expected, f"Secret {service_secret(name)} holds exactly {name}'s own secret settings"
         assert f"DUTYLINE_{name.upper()}_PG_PASSWORD" in own
         secrets |= own
+    console_own = set(template[CONSOLE_SECRET]["stringData"])
+    assert console_own == secret_keys(ConsoleSettings) - secret_keys(Settings), "the console's own secrets"
+    secrets |= console_own
     assert not data & secrets, f"both in the ConfigMap and a Secret: {sorted(data & secrets)}"
     # The administrator's DSN, for the migration only; the ConfigMap's has no credentials.
     assert set(template[ADMIN_SECRET]["stringData"]) == {"DUTYLINE_PG_DSN"}
@@ -563,3 +570,68 @@ def test_engine_values_match_dutyline_settings() -> None:
     # nats-server resolves an include relative to the directory of nats.conf (/etc/nats-config in the chart).
     include = posixpath.normpath(posixpath.join("/etc/nats-config", nats["config"]["merge"]["$include"]))
     assert include == posixpath.join(mount["mountPath"], "auth.conf"), "auth.conf is not included from its mount"
+
+
+# --- the duty console ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", KUSTOMIZATIONS)
+def test_the_console_serves_http_with_its_own_secret_only_and_one_replica(name: str) -> None:
+    """The console's Deployment runs `console`, listens where DUTYLINE_CONSOLE_ADDRESS says, is probed
+    on /healthz there, is reached through its Service; it gets the ConfigMap and its own Secret only —
+    never the shared one with the services' credential key, nor a service's or NATS' — mounts the gRPC
+    TLS files where the ConfigMap points, and runs one replica (its sessions live in memory)."""
+    docs = rendered(name)
+    data = config_map(docs)
+    deployment = objects(docs, "Deployment")["console"]
+    pod = deployment["spec"]["template"]
+    (container,) = pod["spec"]["containers"]
+    assert container["args"] == ["console"]
+    port = port_of(data["DUTYLINE_CONSOLE_ADDRESS"])
+    assert data["DUTYLINE_CONSOLE_ADDRESS"].startswith("0.0.0.0:"), "it must listen beyond loopback in its pod"
+    assert data["DUTYLINE_CONSOLE_PUBLIC_URL"].startswith("https://"), "people open it over TLS"
+    named_ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    assert named_ports == {"http": port}
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        check = container[probe]["httpGet"]
+        assert check["path"] == "/healthz" and named_ports.get(check["port"], check["port"]) == port, probe
+
+    assert env_from_sources(pod["spec"]) == {f"configMapRef/{CONFIG_MAP}", f"secretRef/{CONSOLE_SECRET}"}
+    assert not env_secret_refs(pod["spec"])
+    secret_volumes = {v["name"]: v["secret"]["secretName"] for v in pod["spec"]["volumes"] if "secret" in v}
+    assert set(secret_volumes.values()) == {TLS_SECRET}, "no NATS credentials, no other Secret"
+    mounts = {m["name"]: m for m in container["volumeMounts"]}
+    (tls_volume,) = [v for v, secret in secret_volumes.items() if secret == TLS_SECRET]
+    assert mounts[tls_volume]["readOnly"]
+    for variable, key in (("DUTYLINE_TLS_CERT_FILE", "tls.crt"), ("DUTYLINE_TLS_CA_FILE", "ca.crt")):
+        assert data[variable] == f"{mounts[tls_volume]['mountPath']}/{key}", variable
+
+    assert deployment["spec"]["replicas"] == 1
+    assert "console" not in objects(docs, "HorizontalPodAutoscaler"), "an autoscaler would add replicas"
+    svc = objects(docs, "Service")["console"]["spec"]
+    (svc_port,) = svc["ports"]
+    assert svc_port["port"] == port and named_ports.get(svc_port["targetPort"], svc_port["targetPort"]) == port
+    assert svc["selector"].items() <= pod["metadata"]["labels"].items(), "the Service selects no console pod"
+
+
+def test_the_console_refuses_to_start_in_production_without_an_oidc_provider_or_with_a_placeholder() -> None:
+    """What the ConfigMap and the Secret template give it: in production it refuses to start until the
+    provider is set and the client secret replaced; it never asks for the services' keys."""
+    data = config_map(rendered("base"))
+    placeholder = secret_template()[CONSOLE_SECRET]["stringData"]
+    env = {**data, **placeholder}
+    fields = names_of(ConsoleSettings)
+
+    def settings(**overrides: str) -> ConsoleSettings:
+        values = {fields[k]: v for k, v in {**env, **overrides}.items() if k in fields}
+        return ConsoleSettings(**values)
+
+    assert settings().insecure_secrets() == ["DUTYLINE_OIDC_ISSUER"]
+    with_provider = settings(DUTYLINE_OIDC_ISSUER="https://sso.example.org/realms/duty")
+    assert with_provider.insecure_secrets() == ["DUTYLINE_CONSOLE_OIDC_CLIENT_SECRET"]
+    ready = settings(
+        DUTYLINE_OIDC_ISSUER="https://sso.example.org/realms/duty",
+        DUTYLINE_CONSOLE_OIDC_CLIENT_SECRET="k7Jx2-real-looking-client-secret",
+    )
+    assert ready.insecure_secrets() == []
+    assert set(ready.secrets()) == {"console_oidc_client_secret"}

@@ -1,6 +1,7 @@
 """The NetworkPolicies (deploy/k8s/base/network-policies.yaml, deploy/k8s/helm/network-policies.yaml):
 everything denied by default, every workload allowed exactly what it uses, the Temporal frontend
-only from dutyline's services and workers, the internet only for notify and only public addresses."""
+only from dutyline's services and workers, the internet only for notify (and https for the console's
+OpenID Connect provider) and only public addresses."""
 
 from __future__ import annotations
 
@@ -18,7 +19,12 @@ PRIVATE = {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "1
 # worker runs notify's worker too).
 SENDERS = {"notify", "notify-worker", "legacy-queue-worker"}
 # What each kind of workload must reach, by port.
-USES = {"service": {5432, 4222, 7233, 50051, 50054}, "worker": {5432, 7233, 50051, 50054}, "migration": {5432}}
+USES = {
+    "service": {5432, 4222, 7233, 50051, 50054},
+    "worker": {5432, 7233, 50051, 50054},
+    "migration": {5432},
+    "console": {50051, 50054, 443},
+}
 
 
 def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
@@ -70,11 +76,16 @@ def test_everything_is_denied_by_default_and_each_workload_allowed_what_it_uses(
         assert USES[component] <= ports(egress), f"{what} cannot reach {sorted(USES[component] - ports(egress))}"
         if component == "service":
             assert {50051, 8081} <= ports(ingress), f"{what}: no gRPC or probe ingress"
+        elif component == "console":
+            assert ports(ingress) == {8080}, f"{what}: HTTP only"
+            assert not ports(egress) & {5432, 4222, 7233}, f"{what} reaches a database, NATS or Temporal"
         else:
             assert not ingress, f"{what} listens to nobody, and nobody may connect to it"
         internet = [rule for rule in egress for peer in rule.get("to", []) if "ipBlock" in peer]
-        if labels["app.kubernetes.io/name"] in SENDERS:
-            assert internet and ports(internet) <= {443, 25, 465, 587}
+        if labels["app.kubernetes.io/name"] in SENDERS or component == "console":
+            # The console: its OpenID Connect provider, over https only.
+            allowed = {443} if component == "console" else {443, 25, 465, 587}
+            assert internet and ports(internet) <= allowed
             for rule in internet:
                 for peer in rule["to"]:
                     assert set(peer["ipBlock"]["except"]) >= PRIVATE, f"{what} may reach private addresses"
@@ -106,3 +117,17 @@ def test_the_temporal_frontend_admits_only_dutylines_services_and_workers() -> N
             p["metadata"]["namespace"] == namespace and p["spec"]["podSelector"] == {} and not p["spec"].get("ingress")
             for p in policies
         ), f"no default deny in {namespace}"
+
+
+def test_the_services_admit_the_consoles_grpc() -> None:
+    docs = rendered("base")
+    console = pods(docs)["Deployment/console"]
+    policies = objects(docs, "NetworkPolicy").values()
+    admitting = [
+        rule
+        for p in policies
+        if selects(p["spec"]["podSelector"], pods(docs)["Deployment/roster"])
+        for rule in p["spec"].get("ingress", [])
+        if any("podSelector" in peer and selects(peer["podSelector"], console) for peer in rule.get("from", []))
+    ]
+    assert {50051, 50054} <= ports(admitting), "the services refuse the console's calls"

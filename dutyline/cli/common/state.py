@@ -19,6 +19,8 @@ class PlatformInfo:
     token: str
     # The services' NATS creds file (the server runs in operator mode); empty: connect without.
     nats_creds: str = ""
+    # The duty console's URL (services/console); empty: not running.
+    console_url: str = ""
 
     def write(self, state_dir: Path) -> None:
         path = state_dir / "platform.json"

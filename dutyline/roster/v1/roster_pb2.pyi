@@ -655,3 +655,25 @@ class GetHandoverRequest(_message.Message):
     HANDOVER_ID_FIELD_NUMBER: _ClassVar[int]
     handover_id: str
     def __init__(self, handover_id: _Optional[str] = ...) -> None: ...
+
+class ListHandoversRequest(_message.Message):
+    __slots__ = ("site_id", "status", "period", "page_size", "page_token")
+    SITE_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    site_id: str
+    status: str
+    period: _common_pb2.TimeRange
+    page_size: int
+    page_token: str
+    def __init__(self, site_id: _Optional[str] = ..., status: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListHandoversResponse(_message.Message):
+    __slots__ = ("handovers", "next_page_token")
+    HANDOVERS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    handovers: _containers.RepeatedCompositeFieldContainer[Handover]
+    next_page_token: str
+    def __init__(self, handovers: _Optional[_Iterable[_Union[Handover, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -174,6 +174,11 @@ class RosterServiceStub:
                 request_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.GetHandoverRequest.SerializeToString,
                 response_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.Handover.FromString,
                 _registered_method=True)
+        self.ListHandovers = channel.unary_unary(
+                '/dutyline.roster.v1.RosterService/ListHandovers',
+                request_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListHandoversRequest.SerializeToString,
+                response_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListHandoversResponse.FromString,
+                _registered_method=True)
 
 
 class RosterServiceServicer:
@@ -349,6 +354,13 @@ class RosterServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListHandovers(self, request, context):
+        """The register of handovers (交接班登记) of one site, newest first: by status and period, paged.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RosterServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -491,6 +503,11 @@ def add_RosterServiceServicer_to_server(servicer, server):
                     servicer.GetHandover,
                     request_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.GetHandoverRequest.FromString,
                     response_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.Handover.SerializeToString,
+            ),
+            'ListHandovers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListHandovers,
+                    request_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListHandoversRequest.FromString,
+                    response_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListHandoversResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1249,6 +1266,33 @@ class RosterService:
             '/dutyline.roster.v1.RosterService/GetHandover',
             dutyline_dot_roster_dot_v1_dot_roster__pb2.GetHandoverRequest.SerializeToString,
             dutyline_dot_roster_dot_v1_dot_roster__pb2.Handover.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListHandovers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.roster.v1.RosterService/ListHandovers',
+            dutyline_dot_roster_dot_v1_dot_roster__pb2.ListHandoversRequest.SerializeToString,
+            dutyline_dot_roster_dot_v1_dot_roster__pb2.ListHandoversResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -38,8 +38,9 @@ async def roster_pool(platform: Any) -> AsyncIterator[asyncpg.Pool]:
 
 
 async def past_assignment(pool: asyncpg.Pool, person_id: str = "p-hz-officer-3") -> rules.Assignment:
-    """An assignment at hz-01 that began an hour ago, of an officer."""
-    start = datetime.now(UTC) - timedelta(hours=1)
+    """An assignment at hz-01 of an officer, which ended an hour ago: over, so that it never changes who
+    is on duty there for the tests that follow."""
+    start = datetime.now(UTC) - timedelta(hours=5)
     assignment = rules.Assignment(
         id=f"a-test-{uuid.uuid4()}",
         site_id="hz-01",

@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
-from zoneinfo import ZoneInfo
 
 import grpc
 from aiohttp import web
@@ -27,6 +26,7 @@ from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
 from dutyline.intake.v1 import case_pb2, case_pb2_grpc, intake_pb2, intake_pb2_grpc
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 from services.console import i18n
+from services.console.clock import local_time
 from services.console.sessions import Session
 from services.console.web import SESSION, Console, console_of, lang_of, render, require_signed_in
 
@@ -243,8 +243,7 @@ class Due:
 
     def local_time(self, call: intake_pb2.Call) -> str:
         site = self.sites.get(call.site_id)
-        zone = ZoneInfo(site.time_zone) if site is not None and site.time_zone else UTC
-        return from_ts(call.registered_at).astimezone(zone).strftime("%m-%d %H:%M")
+        return local_time(call.registered_at, site.time_zone if site is not None else "")
 
 
 async def _readable(read: Callable[[], Awaitable[T]]) -> T | None:

@@ -23,7 +23,7 @@ from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc, telephony_pb2, telep
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 from services.console import i18n
 from services.console.board import my_sites
-from services.console.duty import local_time
+from services.console.clock import local_time
 from services.console.web import console_of, lang_of, render, require_signed_in
 
 # An emergency waits for intake to open or join its incident.

@@ -7,16 +7,15 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import grpc
 from aiohttp import web
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from dutyline.common.v1 import common_pb2
-from dutyline.grpckit.convert import from_ts, ts
+from dutyline.grpckit.convert import ts
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 from services.console.board import my_sites
+from services.console.clock import local_time
 from services.console.sessions import Session
 from services.console.web import Console, console_of, render, require_signed_in, violations_by_field
 
@@ -45,15 +44,6 @@ class SiteDuty:
         """The display name of someone on duty now or next, else their id."""
         everyone = [*self.now.officers, *self.now.leaders, *self.next.officers, *self.next.leaders]
         return next((p.display_name for p in everyone if p.person_id == person_id), person_id)
-
-
-def local_time(at: Timestamp, zone: str) -> str:
-    """``at`` on the site's clock (the duty room's), not the console server's."""
-    try:
-        tz = ZoneInfo(zone) if zone else UTC
-    except ZoneInfoNotFoundError:
-        tz = UTC
-    return from_ts(at).astimezone(tz).strftime("%m-%d %H:%M")
 
 
 def role_name(role: int) -> str:

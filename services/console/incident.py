@@ -22,7 +22,7 @@ from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
 from dutyline.notify.v1 import notify_pb2, notify_pb2_grpc
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 from services.console.board import TABLE_HELPERS, next_deadline, short
-from services.console.duty import local_time
+from services.console.clock import local_time
 from services.console.sessions import Session
 from services.console.web import Console, console_of, render, require_signed_in, violations_by_field
 

@@ -21,9 +21,8 @@ import hashlib
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import grpc
 from aiohttp import web
@@ -35,7 +34,8 @@ from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
 from dutyline.notify.v1 import notify_pb2, notify_pb2_grpc
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 from services.console.board import HEARTBEAT_SECONDS, STREAMS, my_sites, report_label, short, sse
-from services.console.duty import local_time, role_name
+from services.console.clock import local_time, zone_of
+from services.console.duty import role_name
 from services.console.incident import Failure
 from services.console.sessions import Session
 from services.console.web import SESSION, Console, console_of, render, require_signed_in, violations_by_field
@@ -235,13 +235,6 @@ async def violations_of(console: Console, session: Session, site_id: str, token:
             timeout=10,
         )
     return Violations(rows=list(reply.violations), next_token=reply.page.next_page_token)
-
-
-def zone_of(name: str) -> tzinfo:
-    try:
-        return ZoneInfo(name) if name else UTC
-    except ZoneInfoNotFoundError:
-        return UTC
 
 
 def shift_of(assignment: roster_pb2.Assignment, zone: str) -> str:

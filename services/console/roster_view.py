@@ -20,8 +20,9 @@ from dutyline.common.v1 import common_pb2
 from dutyline.grpckit.convert import from_ts, ts
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 from services.console.board import my_sites
+from services.console.clock import zone_of
 from services.console.incident import Failure
-from services.console.leader import Pending, decide, helpers, requests_of, zone_of
+from services.console.leader import Pending, decide, helpers, requests_of
 from services.console.web import console_of, render, require_signed_in, violations_by_field
 
 REQUEST_LEAVE_FORM = "request-leave"

@@ -19,7 +19,8 @@ from dutyline.common.v1 import common_pb2
 from dutyline.grpckit.convert import ts
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 from services.console.board import TABLE_HELPERS, Filters, Row, board_rows
-from services.console.duty import local_time, role_name
+from services.console.clock import local_time
+from services.console.duty import role_name
 from services.console.sessions import Session
 from services.console.web import Console, console_of, render, require_signed_in
 

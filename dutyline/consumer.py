@@ -32,7 +32,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from dutyline.db.pool import Connection
 from dutyline.events.v1 import event_pb2
 from dutyline.natsconn import connect_url
-from dutyline.outbox import ensure_stream, keep_running, stream_config
+from dutyline.outbox import ensure_stream, honour_cancellation, keep_running, stream_config
 
 log = structlog.get_logger(__name__)
 
@@ -143,6 +143,7 @@ class EventConsumer:
             subscription = await js.pull_subscribe_bind(durable=self.name, stream=self._stream)
             log.info("event consumer active", consumer=self.name, subjects=self._subjects)
             while True:
+                honour_cancellation()
                 try:
                     messages = await subscription.fetch(self._batch, timeout=1.0)
                 except TimeoutError:  # nothing new (nats-py raises its own or asyncio's)

@@ -72,10 +72,20 @@ async def add_event(conn: Connection | Writes, event: event_pb2.Event) -> None:
     )
 
 
+def honour_cancellation() -> None:
+    """Raise ``CancelledError`` if the current task was asked to stop. nats-py swallows a cancellation
+    that lands while it flushes a publish (an acknowledgement, say), so a loop that talks to NATS would
+    otherwise run on and its owner's shutdown would wait forever."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 async def keep_running(attempt: Callable[[], Awaitable[None]], interrupted: str, **context: object) -> None:
     """Run ``attempt`` until cancelled: when it fails (NATS or PostgreSQL away), log ``interrupted``,
     back off a second and start it over (it resumes where its durable state says)."""
     while True:
+        honour_cancellation()
         try:
             await attempt()
         except asyncio.CancelledError:
@@ -240,6 +250,7 @@ class OutboxRelay:
             self._stream_subjects = list(info.config.subjects or [])
             log.info("outbox relay active", schema=self._schema)
             while True:
+                honour_cancellation()
                 sent = await self._publish_batch(conn, js, max_payload=nc.max_payload)
                 if sent < self._batch_size:
                     await asyncio.sleep(self._idle_poll)

@@ -68,6 +68,12 @@ RUN groupadd --system --gid 10001 dutyline \
     && install -d -o 10001 -g 10001 -m 0700 /nats-auth \
     && install -d -o 10001 -g 10001 -m 0750 /var/lib/dutyline
 
+# insight's charts and PDF documents draw Chinese in a TrueType CJK font (services/insight/render/fonts.py
+# finds it at Debian's path; reportlab can embed only TrueType outlines, hence WenQuanYi Micro Hei).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-wqy-microhei=0.2.0-beta-3.1 \
+    && rm -rf /var/lib/apt/lists/*
+
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv proto proto-check lint format typecheck unit clean bench bench-surge bench-console tune-matching kubectl sip-tools switch render-tools chromium
+.PHONY: run test venv proto proto-check lint format typecheck unit clean bench bench-surge bench-console bench-insight tune-matching kubectl sip-tools switch render-tools chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -83,6 +83,12 @@ bench-surge: $(STAMP)
 ## make bench-console: the console's board in headless Chromium (500 open incidents; 20 new ones/s for 60 s)
 bench-console: $(STAMP) chromium
 	$(BIN)/python -m bench.console_board
+
+## make bench-insight: insight's projections over a month of 500,000 calls and 5,000 incidents at 50 sites
+## (about 2.5 million events, some 15 minutes), then the region's monthly report; smaller:
+## make bench-insight BENCH_ARGS="--calls 20000 --incidents 200"
+bench-insight: $(STAMP)
+	$(BIN)/python -m bench.insight $(BENCH_ARGS)
 
 tune-matching: $(STAMP)
 	$(BIN)/python -m bench.tune_matching

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bench.dutyline_paths import Delivery, EmergencyTimings
 from bench.load import LoadResult
 from bench.report import Ceiling, Figure
 from bench.surge import SurgeMeasure
+
+if TYPE_CHECKING:  # bench.insight judges its figures here
+    from bench.insight import Projected, Published, Timed
 
 # Raw ceilings DESIGN.md §8 quotes for a 2-core machine (each component alone).
 DESIGN_POSTGRES_COMMITS = 3_500.0
@@ -23,6 +28,8 @@ INCIDENT_P99_MS = 1_000.0
 DELIVERY_P99_MS = 1_000.0
 SURGE_CALLS_PER_SECOND = 300.0
 SURGE_P99_MS = 500.0
+INSIGHT_EVENTS_PER_SECOND = 5_000.0
+INSIGHT_REPORT_SECONDS = 5.0
 
 
 def ceiling(key: str, name: str, result: LoadResult | None, unit: str, design_reference: float) -> Ceiling:
@@ -208,3 +215,54 @@ def surge(measured: SurgeMeasure | None, *, cpu_cores: float | None) -> Figure:
             "problems": measured.problems[:10],
         },
     )
+
+
+def insight_projection(projected: Projected, published: Published, cores: dict[str, float]) -> Figure:
+    """insight's projections catching up with a month already on the stream: events/s until no lag,
+    and the CPU each event cost the projecting process and PostgreSQL."""
+    name = (
+        f"insight: project {published.by_type.get('call.registered', 0) + published.by_type.get('call.missed', 0):,} "
+    )
+    name += f"calls, {published.by_type.get('incident.registered', 0):,} incidents ({projected.events:,} events)"
+    budget = f"≥ {INSIGHT_EVENTS_PER_SECOND:,.0f} events/s, no dead letter"
+    rate = projected.events / projected.seconds
+    cpu_ms = {k: v * projected.seconds / projected.events * 1000.0 for k, v in cores.items()}
+    projector, postgres = cpu_ms.get("bench client", 0.0), cpu_ms.get("postgres", 0.0)
+    return Figure(
+        name,
+        rate,
+        "events/s",
+        budget,
+        passed=rate >= INSIGHT_EVENTS_PER_SECOND and projected.dead_letters == 0,
+        note=_join(
+            f"{projected.seconds:.1f} s to no lag; {projected.applied:,} applications over the projections",
+            f"CPU per event {projector:.3f} ms projecting process, {postgres:.3f} ms PostgreSQL",
+            f"{projected.dead_letters} dead letters" if projected.dead_letters else "",
+        ),
+        detail={
+            "events": projected.events,
+            "applied": projected.applied,
+            "dead_letters": projected.dead_letters,
+            "seconds": round(projected.seconds, 2),
+            "cpu_ms_per_event": {k: round(v, 4) for k, v in cpu_ms.items()},
+            "events_by_type": published.by_type,
+            "publish_seconds": round(published.seconds, 1),
+        },
+    )
+
+
+def insight_report(timed: list[Timed]) -> list[Figure]:
+    """Each read of the monthly report against the budget (each of them ≤ the budget)."""
+    budget = f"≤ {INSIGHT_REPORT_SECONDS:.0f} s"
+    return [
+        Figure(
+            f"insight monthly report: {t.name}",
+            t.seconds,
+            "s",
+            budget,
+            passed=t.seconds <= INSIGHT_REPORT_SECONDS,
+            note=t.detail,
+            detail={"seconds": round(t.seconds, 3)},
+        )
+        for t in timed
+    ]

@@ -77,9 +77,12 @@ class Report:
         return f"platform started in {_num(self.startup_seconds.get('total'), '.1f')} s ({steps})"
 
     def print(self, console: Console) -> None:
-        console.print(self.startup_line())
-        console.print(self._startup_table())
-        console.print(self._ceiling_table())
+        # A run without the platform (bench.insight: its own servers) has neither table.
+        if self.startup_seconds or self.memory_mb:
+            console.print(self.startup_line())
+            console.print(self._startup_table())
+        if self.ceilings:
+            console.print(self._ceiling_table())
         console.print(self._figure_table())
         if self.cpu_cores:
             console.print(self._cpu_table())

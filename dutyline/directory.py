@@ -32,6 +32,8 @@ class SiteInfo:
     confirmed: bool
     time_zone: str = "Asia/Shanghai"
     jurisdiction: str = ""
+    # The name people know the site by (e.g. 杭州市应急管理局总值班室), for documents.
+    name: str = ""
 
 
 class RosterDirectory:
@@ -59,6 +61,7 @@ class RosterDirectory:
             True,
             time_zone=site.time_zone,
             jurisdiction=site.jurisdiction,
+            name=site.name,
         )
         self._sites[site_id] = (time.monotonic() + SITE_TTL_SECONDS, info)
         return info

@@ -68,6 +68,30 @@ class NotifyClient:
             if directory_entry
             else notify_pb2.Recipient(person_id=person_id)
         )
+        return await self.send_to(
+            recipient,
+            site_id=site_id,
+            template=template,
+            data=data,
+            key=key,
+            ref_kind=ref_kind,
+            ref_id=ref_id,
+            drill=drill,
+        )
+
+    async def send_to(
+        self,
+        recipient: notify_pb2.Recipient,
+        *,
+        site_id: str,
+        template: str,
+        data: Mapping[str, str],
+        key: str,
+        ref_kind: str = "",
+        ref_id: str = "",
+        drill: bool = False,
+    ) -> list[notify_pb2.Notification]:
+        """``send`` to any recipient notify knows: a person, a role at a site, a superior duty office."""
         reply = await self._stub.Send(
             notify_pb2.SendRequest(
                 idempotency_key=key,

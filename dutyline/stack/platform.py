@@ -265,6 +265,8 @@ class Platform:
                 "DUTYLINE_CALLER_KEYS": os.environ.get("DUTYLINE_CALLER_KEYS", DEV_CALLER_KEY),
                 "DUTYLINE_LOG_FORMAT": "json",
                 "DUTYLINE_LOG_LEVEL": os.environ.get("DUTYLINE_LOG_LEVEL", "info"),
+                # When insight sends the daily reports (a time of each site's day): to try it out.
+                "DUTYLINE_INSIGHT_DAILY_REPORT_AT": os.environ.get("DUTYLINE_INSIGHT_DAILY_REPORT_AT", "08:00"),
                 "PYTHONUNBUFFERED": "1",
                 # notify's channels, pointed at the local gateway; production points them at real ones.
                 "DUTYLINE_SMS_GATEWAY_URL": f"{self.gateway_url}/sms",

@@ -11,7 +11,7 @@ from aiohttp import web
 from dutyline.config import InsecureSecrets
 from dutyline.logging import configure_logging
 from dutyline.signals import stop_on_signals
-from services.console import board, calls, duty, incident, leader, roster_view, signin, supervisor
+from services.console import board, calls, duty, incident, leader, roster_view, signin, stats, supervisor
 from services.console.oidc import OidcClient
 from services.console.settings import ConsoleSettings
 from services.console.web import CONSOLE, HERE, Console, middleware, session_of
@@ -77,6 +77,9 @@ def build_app(settings: ConsoleSettings) -> web.Application:
             web.post("/roster/leave", roster_view.request_leave),
             web.post("/roster/leave/{request_id}", roster_view.decide_leave),
             web.post("/roster/swap/{request_id}", roster_view.decide_swap),
+            web.get("/stats", stats.stats),
+            web.get("/stats/charts/{kind}", stats.chart),
+            web.get("/stats/export/{document}/{format}", stats.export),
             web.static("/static", HERE / "static", append_version=False),
         ]
     )

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from aiohttp import web
 
 from dutyline.common.v1 import common_pb2
+from dutyline.grpckit.auth import ALL_SITES
 from dutyline.grpckit.convert import ts
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 from services.console.board import TABLE_HELPERS, Filters, Row, board_rows
@@ -236,9 +237,11 @@ def _context(statuses: list[SiteStatus], view: MapView) -> dict[str, object]:
 async def supervisor(request: web.Request) -> web.StreamResponse:
     session = require_signed_in(request)
     statuses, view = await overview(console_of(request), session)
-    return render(
-        request, "supervisor.html", context={**_context(statuses, view), "wall": request.query.get("wall") == "1"}
-    )
+    # The statistics of the region the person supervises (their token's first site or region).
+    assert session.principal is not None
+    region = next((s for s in session.principal.sites if s != ALL_SITES), "")
+    context = {**_context(statuses, view), "wall": request.query.get("wall") == "1", "region": region}
+    return render(request, "supervisor.html", context=context)
 
 
 async def supervisor_body(request: web.Request) -> web.StreamResponse:

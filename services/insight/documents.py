@@ -9,7 +9,7 @@ The statistics' charts are derived here (`statistics_charts`) and drawn by the c
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -20,6 +20,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from dutyline.common.v1 import common_pb2
 from dutyline.insight.v1 import insight_pb2
+from dutyline.labels import label, log_line, people, person
 from services.insight.render import (
     AnswerTimeHistogram,
     CallsPerHourHeatmap,
@@ -39,84 +40,6 @@ from services.insight.render import (
     ValueKind,
     ViolationsPerPerson,
 )
-
-# The values of the API in both languages, keyed as the CLI's catalogue keys them (dutyline/cli/common/i18n.py
-# and dutyline/cli/insight/text.py, which a service may not import: .importlinter).
-LABELS: dict[str, tuple[str, str]] = {
-    "channel.phone": ("电话", "Phone"),
-    "channel.sms": ("短信", "SMS"),
-    "channel.fax": ("传真", "Fax"),
-    "channel.web": ("网络", "Web"),
-    "channel.radio": ("无线电", "Radio"),
-    "channel.walk_in": ("来访", "Walk-in"),
-    "channel.superior_notice": ("上级通知", "Notice from a superior"),
-    "call_category.consultation": ("咨询", "Consultation"),
-    "call_category.complaint": ("投诉", "Complaint"),
-    "call_category.emergency": ("紧急/报警", "Emergency"),
-    "call_category.notice": ("通知", "Notice"),
-    "call_category.message": ("留言", "Message"),
-    "call_category.other": ("其他", "Other"),
-    "incident_category.natural_disaster": ("自然灾害", "Natural disaster"),
-    "incident_category.accident": ("事故灾难", "Accident"),
-    "incident_category.public_health": ("公共卫生事件", "Public health"),
-    "incident_category.social_safety": ("社会安全事件", "Social safety"),
-    "incident_category.unspecified": ("未分类", "Unclassified"),
-    "incident_category.uncategorized": ("未分类", "Unclassified"),
-    "call_category.unspecified": ("未分类", "Unclassified"),
-    "channel.unspecified": ("未知", "Unknown"),
-    "channel.unknown": ("未知", "Unknown"),
-    "severity.unrated": ("未定级", "unrated"),
-    "severity.I": ("特别重大（I级）", "I (particularly serious)"),
-    "severity.II": ("重大（II级）", "II (serious)"),
-    "severity.III": ("较大（III级）", "III (major)"),
-    "severity.IV": ("一般（IV级）", "IV (general)"),
-    "score_kind.late_report": ("迟报", "late report"),
-    "score_kind.missed_report": ("漏报", "missed report"),
-    "score_kind.wrong_report": ("错报", "wrong report"),
-    "score_kind.concealment": ("瞒报", "concealment"),
-    "score_kind.absence": ("缺勤", "absence"),
-    "score_kind.late_check_in": ("迟到", "late check-in"),
-    "score_kind.early_leave": ("早退", "early leave"),
-    "score_kind.unanswered_call": ("未接来电", "unanswered call"),
-    "score_kind.late_answer": ("超三声接听", "answered after three rings"),
-    "score_kind.unregistered_call": ("接听未登记", "call not registered"),
-    "score_kind.case_overdue": ("工单超期", "case overdue"),
-    "score_kind.callback_overdue": ("回电超期", "callback overdue"),
-    "score_kind.handover_missed": ("未交接班", "handover not submitted"),
-    "score_kind.handover_overdue": ("交接超时", "handover accepted late"),
-    "score_kind.handover_not_submitted": ("未交接班", "handover not submitted"),
-    "score_kind.month_without_violation": ("当月无违规", "a month without violation"),
-    "entry.call": ("来电", "call"),
-    "entry.missed_call": ("未接来电", "missed call"),
-    "entry.callback": ("回电", "callback"),
-    "entry.incident": ("事件", "incident"),
-    "entry.report": ("报告", "report"),
-    "entry.case": ("工单", "case"),
-    "entry.notice": ("通知", "notice"),
-    "entry.escalation": ("升级通知", "escalation"),
-    "entry.acknowledgement": ("确认收到", "acknowledgement"),
-    "entry.check_in": ("签到", "check-in"),
-    "entry.handover": ("交接班", "handover"),
-    "entry.violation": ("违规", "violation"),
-    "role.officer": ("值班员", "Officer"),
-    "role.leader": ("带班领导", "Duty leader"),
-    "check_in.on_time": ("准时", "on time"),
-    "check_in.late": ("迟到", "late"),
-    "check_in.absent": ("缺勤", "absent"),
-    "check_in.pending": ("未签到", "not checked in"),
-    "handover.not_submitted": ("未交班", "not submitted"),
-    "handover.submitted": ("待接班", "submitted"),
-    "handover.accepted": ("已接班", "accepted"),
-    "handover.overdue": ("超时未接班", "overdue"),
-    "log_state.open": ("值班中", "open"),
-    "log_state.built": ("待签字", "awaiting signatures"),
-    "log_state.signed": ("已签字", "signed"),
-    "granularity.day": ("按日", "by day"),
-    "granularity.week": ("按周", "by week"),
-    "granularity.month": ("按月", "by month"),
-    "subject.site": ("站点", "Site"),
-    "subject.person": ("人员", "Person"),
-}
 
 # The fixed words of the documents.
 WORDS: dict[str, tuple[str, str]] = {
@@ -140,8 +63,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "period": ("统计期间", "Period"),
     "granularity": ("统计粒度", "Granularity"),
     "figures": ("值班概况", "Figures"),
-    "by_category": ("来电类别", "Calls by category"),
-    "by_channel": ("来电方式", "Calls by channel"),
     "incidents_by_category": ("事件类别", "Incidents by category"),
     "violations_by_kind": ("违规类型", "Violations by kind"),
     "entries": ("值班记事", "Log entries"),
@@ -159,7 +80,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "highlights": ("突发事件与违规", "Emergencies and violations"),
     "logs": ("值班日志数", "Duty logs"),
     "logs_unsigned": ("未签字日志", "Unsigned logs"),
-    "key": ("项目", "Item"),
     "count": ("数量", "Count"),
     "total": ("合计", "Total"),
     "time": ("时间", "Time"),
@@ -181,25 +101,16 @@ WORDS: dict[str, tuple[str, str]] = {
     "line": ("线路", "Line"),
     "officer": ("值班员", "Officer"),
     "hour": ("时", "Hour"),
-    "calls_by_hour": ("分时来电", "Calls per hour"),
-    "answer_times_site": ("接听时间（按站点）", "Answer times by site"),
-    "answer_times_line": ("接听时间（按线路）", "Answer times by line"),
-    "answer_times_officer": ("接听时间（按值班员）", "Answer times by officer"),
-    "missed_calls": ("未接与回电", "Missed calls and callbacks"),
-    "cases": ("工单", "Cases"),
     "incidents": ("突发事件", "Incidents"),
-    "reports": ("信息报送", "Reports"),
     "violations": ("违规", "Violations"),
-    "handovers": ("交接班", "Handovers"),
-    "coverage_gaps": ("排班缺口", "Coverage gaps"),
     "charts": ("统计图", "Charts"),
     "category": ("类别", "Category"),
     "severity": ("等级", "Severity"),
     "channel": ("来电方式", "Channel"),
     "calls": ("来电", "Calls"),
     "answered": ("接听", "Answered"),
-    "within_limit": ("三环内接听", "Within limit"),
-    "compliance": ("三环接听率", "Within-limit share"),
+    "within_limit": ("三声内接听", "Within three rings"),
+    "compliance": ("三声接听率", "Share within three rings"),
     "mean_s": ("平均用时（秒）", "Mean (s)"),
     "p50_s": ("中位用时（秒）", "Median (s)"),
     "p90_s": ("90%用时（秒）", "90th pct (s)"),
@@ -285,17 +196,13 @@ GRANULARITY_NAMES = {
 # Beyond a month of days the heat map has a row per weekday rather than per date.
 HEATMAP_MAX_DAYS = 31
 DEFAULT_LIMIT_SECONDS = 15.0
+# The people the violations chart shows at most (those with most violations).
+CHART_PEOPLE = 20
 
 
 def word(key: str, lang: Language, **fmt: object) -> str:
     text = WORDS[key][0 if lang == "zh" else 1]
     return text.format(**fmt) if fmt else text
-
-
-def label(kind: str, value: str, lang: Language) -> str:
-    """A value of the API (a channel, a category, a kind...) in the language; an unknown one as it is."""
-    pair = LABELS.get(f"{kind}.{value}")
-    return value if pair is None else pair[0 if lang == "zh" else 1]
 
 
 def file_name(title: str, *parts: str, fmt: str) -> str:
@@ -318,15 +225,27 @@ def _local_date(at: Timestamp, time_zone: str) -> date:
     return at.ToDatetime(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(time_zone)).date()
 
 
-def _actor(actor: common_pb2.Actor) -> str:
+def site_title(site_id: str, name: str) -> str:
+    """A site as a reader knows it, its name, with the id the system knows it by."""
+    return f"{name} ({site_id})" if name else site_id
+
+
+def _actor(actor: common_pb2.Actor, names: Mapping[str, str]) -> str:
+    """Someone who acted (signed, corrected, decided) by roster's name, else the name they acted under."""
+    if actor.person_id in names:
+        return person(actor.person_id, names)
     return actor.display_name or actor.person_id
+
+
+def _list(person_ids: Iterable[str], names: Mapping[str, str], lang: Language) -> str:
+    return ("、" if lang == "zh" else ", ").join(person(p, names) for p in person_ids)
 
 
 # ---- duty figures (shared by the duty log and the daily report) ----------------------------------------
 
 
 def compliance(answered: int, within: int) -> float | None:
-    """The share answered within the limit (三环接听率); None without answered calls."""
+    """The share answered within the limit (三声接听率); None without answered calls."""
     return within / answered if answered else None
 
 
@@ -355,11 +274,11 @@ def figures_sections(figures: insight_pb2.DutyFigures, lang: Language) -> list[S
     return [
         Section(word("figures", lang), [KeyValues(figure_fields(figures, lang))]),
         Section(
-            word("by_category", lang),
+            label("stats", "by_category", lang),
             [count_table(figures.calls_by_category, "call_category", word("category", lang), lang)],
         ),
         Section(
-            word("by_channel", lang),
+            label("stats", "by_channel", lang),
             [count_table(figures.calls_by_channel, "channel", word("channel", lang), lang)],
         ),
         Section(
@@ -373,7 +292,7 @@ def figures_sections(figures: insight_pb2.DutyFigures, lang: Language) -> list[S
     ]
 
 
-def entries_table(entries: Iterable[insight_pb2.DutyLogEntry], lang: Language) -> Table:
+def entries_table(entries: Iterable[insight_pb2.DutyLogEntry], lang: Language, names: Mapping[str, str]) -> Table:
     columns = [
         Column(word("time", lang), ValueKind.DATETIME),
         Column(word("kind", lang)),
@@ -383,19 +302,26 @@ def entries_table(entries: Iterable[insight_pb2.DutyLogEntry], lang: Language) -
     ]
     return Table(
         columns=columns,
-        rows=[[_at(e, "at"), label("entry", e.kind, lang), e.summary, e.person_id, e.ref_id] for e in entries],
+        rows=[
+            [_at(e, "at"), label("log_entry", e.kind, lang), log_line(e, lang), people(e.person_id, names), e.ref_id]
+            for e in entries
+        ],
     )
 
 
 # ---- the duty log ---------------------------------------------------------------------------------
 
 
-def duty_log_document(log: insight_pb2.DutyLog, *, lang: Language, generated_at: datetime) -> Document:
+def duty_log_document(
+    log: insight_pb2.DutyLog, *, lang: Language, generated_at: datetime, site_name: str = ""
+) -> Document:
     """值班日志: the shift's figures, its entries in order, check-ins, the handover, a correction's reason,
-    and the signature block (blank lines for who has not signed, to sign on paper)."""
+    and the signature block (blank lines for who has not signed, to sign on paper). `site_name` is the
+    site's name in the roster (the log keeps its id only). People go by the names the log was read with."""
     zone = log.time_zone or "Asia/Shanghai"
+    names = {p.person_id: p.display_name for p in log.people}
     meta = [
-        Field(word("site", lang), log.site_id),
+        Field(word("site", lang), site_title(log.site_id, site_name)),
         Field(word("shift", lang), log.shift_name),
         Field(word("date", lang), log.local_date),
         Field(word("start", lang), _at(log, "shift_start"), ValueKind.DATETIME),
@@ -403,12 +329,12 @@ def duty_log_document(log: insight_pb2.DutyLog, *, lang: Language, generated_at:
         Field(word("time_zone", lang), zone),
         Field(word("version", lang), log.version),
         Field(word("state", lang), label("log_state", log.state, lang)),
-        Field(word("officers", lang), "、".join(log.officer_ids) if lang == "zh" else ", ".join(log.officer_ids)),
-        Field(word("leaders", lang), "、".join(log.leader_ids) if lang == "zh" else ", ".join(log.leader_ids)),
+        Field(word("officers", lang), _list(log.officer_ids, names, lang)),
+        Field(word("leaders", lang), _list(log.leader_ids, names, lang)),
         Field(word("built_at", lang), _at(log, "built_at"), ValueKind.DATETIME),
     ]
     sections = figures_sections(log.figures, lang)
-    entry_blocks: list[Paragraph | Table] = [entries_table(log.entries, lang)]
+    entry_blocks: list[Paragraph | Table] = [entries_table(log.entries, lang, names)]
     if log.entries_omitted:
         entry_blocks.append(Paragraph(word("entries_omitted", lang, count=log.entries_omitted)))
     sections.append(Section(word("entries", lang), entry_blocks))
@@ -425,9 +351,9 @@ def duty_log_document(log: insight_pb2.DutyLog, *, lang: Language, generated_at:
                     ],
                     rows=[
                         [
-                            c.person_id,
+                            person(c.person_id, names),
                             label("role", c.role, lang),
-                            label("check_in", c.status, lang),
+                            label("status", c.status, lang),
                             _at(c, "checked_in_at"),
                         ]
                         for c in log.check_ins
@@ -444,9 +370,9 @@ def duty_log_document(log: insight_pb2.DutyLog, *, lang: Language, generated_at:
                 [
                     KeyValues(
                         [
-                            Field(word("status", lang), label("handover", h.status, lang)),
-                            Field(word("outgoing", lang), h.outgoing_person_id),
-                            Field(word("incoming", lang), h.incoming_person_id),
+                            Field(word("status", lang), label("status", h.status or "not_submitted", lang)),
+                            Field(word("outgoing", lang), person(h.outgoing_person_id, names)),
+                            Field(word("incoming", lang), person(h.incoming_person_id, names)),
                             Field(word("submitted_at", lang), _at(h, "submitted_at"), ValueKind.DATETIME),
                             Field(word("accepted_at", lang), _at(h, "accepted_at"), ValueKind.DATETIME),
                             Field(word("open_items", lang), h.open_items),
@@ -460,7 +386,9 @@ def duty_log_document(log: insight_pb2.DutyLog, *, lang: Language, generated_at:
             Section(
                 word("correction", lang),
                 [
-                    Paragraph(word("corrects", lang, version=log.corrects_version, who=_actor(log.corrected_by))),
+                    Paragraph(
+                        word("corrects", lang, version=log.corrects_version, who=_actor(log.corrected_by, names))
+                    ),
                     KeyValues(
                         [
                             Field(word("reason", lang), log.correction_reason),
@@ -480,10 +408,12 @@ def duty_log_document(log: insight_pb2.DutyLog, *, lang: Language, generated_at:
         if signature is None:
             signatures.append(Signature(word(key, lang)))
         else:
-            signatures.append(Signature(word(key, lang), _actor(signature.signed_by), _at(signature, "signed_at")))
+            signatures.append(
+                Signature(word(key, lang), _actor(signature.signed_by, names), _at(signature, "signed_at"))
+            )
     return Document(
         title=word("duty_log", lang),
-        subtitle=f"{log.site_id} · {log.local_date} · {log.shift_name}",
+        subtitle=f"{site_name or log.site_id} · {log.local_date} · {log.shift_name}",
         lang=lang,
         time_zone=zone,
         generated_at=generated_at,
@@ -514,13 +444,22 @@ SITE_COLUMNS: tuple[tuple[str, Callable[[insight_pb2.DailySiteSummary], int]], .
 )
 
 
-def daily_report_document(report: insight_pb2.DailyReport, *, lang: Language, generated_at: datetime) -> Document:
+def daily_report_document(
+    report: insight_pb2.DailyReport,
+    *,
+    lang: Language,
+    generated_at: datetime,
+    site_name: str = "",
+    names: Mapping[str, str] | None = None,
+) -> Document:
     """值班日报: the day's figures (a region's summed over its sites), a line per site, and each site's
-    emergencies and violations."""
+    emergencies and violations; `site_name` as for the duty log, `names` the people's (ids without one
+    show as they are)."""
+    names = names or {}
     zone = report.time_zone or "Asia/Shanghai"
     sent = _at(report, "sent_at")
     meta = [
-        Field(word("site", lang), report.site_id),
+        Field(word("site", lang), site_title(report.site_id, site_name)),
         Field(word("date", lang), report.local_date),
         Field(word("time_zone", lang), zone),
         Field(word("sent", lang), sent if sent is not None else word("not_sent", lang)),
@@ -551,7 +490,14 @@ def daily_report_document(report: insight_pb2.DailyReport, *, lang: Language, ge
                                 Column(word("record", lang)),
                             ],
                             rows=[
-                                [site, _at(h, "at"), label("entry", h.kind, lang), h.summary, h.person_id, h.ref_id]
+                                [
+                                    site,
+                                    _at(h, "at"),
+                                    label("log_entry", h.kind, lang),
+                                    log_line(h, lang),
+                                    people(h.person_id, names),
+                                    h.ref_id,
+                                ]
                                 for site, h in highlights
                             ],
                         )
@@ -560,7 +506,7 @@ def daily_report_document(report: insight_pb2.DailyReport, *, lang: Language, ge
             )
     return Document(
         title=word("daily_report", lang),
-        subtitle=f"{report.site_id} · {report.local_date}",
+        subtitle=f"{site_name or report.site_id} · {report.local_date}",
         lang=lang,
         time_zone=zone,
         generated_at=generated_at,
@@ -640,6 +586,10 @@ def statistics_charts(
         kinds = people[violation.person_id or violation.site_id]
         name = label("score_kind", violation.kind, lang)
         kinds[name] = kinds.get(name, 0) + violation.violations
+    # A region's hundreds of people make an unreadable chart that took matplotlib seconds to draw
+    # (bench.insight): the chart shows those with most violations, the table lists everyone.
+    most = sorted(people, key=lambda p: (-sum(people[p].values()), p))[:CHART_PEOPLE]
+    people = {p: people[p] for p in most}
     return StatisticsCharts(
         answer_times=AnswerTimeHistogram(seconds, limit_seconds=limit_seconds),
         calls_per_hour=heatmap,
@@ -761,10 +711,10 @@ def statistics_document(
     )
     person: tuple[str, Callable[[Any], Value]] = (word("person", lang), lambda r: r.person_id)
     groups = [
-        _Group(word("by_category", lang), stats.calls_by_category, [category], ["calls"]),
-        _Group(word("by_channel", lang), stats.calls_by_channel, [channel], ["calls"]),
+        _Group(label("stats", "by_category", lang), stats.calls_by_category, [category], ["calls"]),
+        _Group(label("stats", "by_channel", lang), stats.calls_by_channel, [channel], ["calls"]),
         _Group(
-            word("calls_by_hour", lang),
+            label("stats", "by_hour", lang),
             stats.calls_by_hour,
             [(word("hour", lang), lambda r: r.hour, ValueKind.INTEGER)],
             ["calls"],
@@ -772,20 +722,20 @@ def statistics_document(
     ]
     sections = [Section(g.heading, [_group_table(g, zone, lang)]) for g in groups]
     for level, key, rows in (
-        ("site", "answer_times_site", stats.answer_times_by_site),
-        ("line", "answer_times_line", stats.answer_times_by_line),
-        ("officer", "answer_times_officer", stats.answer_times_by_officer),
+        ("site", "answers_by_site", stats.answer_times_by_site),
+        ("line", "answers_by_line", stats.answer_times_by_line),
+        ("officer", "answers_by_officer", stats.answer_times_by_officer),
     ):
-        sections.append(Section(word(key, lang), [_answer_time_table(rows, level, zone, lang)]))
+        sections.append(Section(label("stats", key, lang), [_answer_time_table(rows, level, zone, lang)]))
     more = [
         _Group(
-            word("missed_calls", lang),
+            label("stats", "missed", lang),
             stats.missed_calls,
             [],
             ["missed", "abandoned", "callbacks_due", "callbacks_on_time", "callbacks_late", "callbacks_open"],
         ),
         _Group(
-            word("cases", lang),
+            label("stats", "cases", lang),
             stats.cases,
             [],
             [
@@ -800,7 +750,7 @@ def statistics_document(
             ],
         ),
         _Group(
-            word("incidents", lang),
+            label("stats", "incidents", lang),
             stats.incidents,
             [
                 (word("category", lang), lambda r: label("incident_category", r.category, lang)),
@@ -811,9 +761,11 @@ def statistics_document(
             ],
             ["incidents"],
         ),
-        _Group(word("reports", lang), stats.reports, [], ["due", "on_time", "late", "reports_missed", "wrong"]),
         _Group(
-            word("violations", lang),
+            label("stats", "reports", lang), stats.reports, [], ["due", "on_time", "late", "reports_missed", "wrong"]
+        ),
+        _Group(
+            label("stats", "violations", lang),
             stats.violations,
             [person, (word("kind", lang), lambda r: label("score_kind", r.kind, lang))],
             ["violations"],
@@ -825,7 +777,7 @@ def statistics_document(
             ["shifts", "on_time", "late_check_in", "absent", "early_leave"],
         ),
         _Group(
-            word("handovers", lang),
+            label("stats", "handovers", lang),
             stats.handovers,
             [],
             ["handover_count", "accepted_on_time", "accepted_late", "not_submitted"],
@@ -834,7 +786,7 @@ def statistics_document(
     sections += [Section(g.heading, [_group_table(g, zone, lang)]) for g in more]
     sections.append(
         Section(
-            word("coverage_gaps", lang),
+            label("stats", "coverage_gaps", lang),
             [
                 Table(
                     columns=[
@@ -891,18 +843,20 @@ def scorecards_document(
     lang: Language,
     generated_at: datetime,
     time_zone: str,
+    names: Mapping[str, str] | None = None,
 ) -> Document:
     """考核结果: a section per card (a site's, then people's) with its score and every line that made it,
-    each naming its record, rule version and any annotation."""
+    each naming its record, rule version and any annotation; people by `names` where known."""
+    names = names or {}
     sections = []
     for card in answer.scorecards:
-        who = card.person_id or card.site_id
+        who = person(card.person_id, names) or card.site_id
         heading = word("card", lang, who=who, period=card.period, score=card.score)
         blocks: list[KeyValues | Table | Paragraph] = [
             KeyValues(
                 [
                     Field(word("site", lang), card.site_id),
-                    Field(word("person", lang), card.person_id or word("none", lang)),
+                    Field(word("person", lang), person(card.person_id, names) or word("none", lang)),
                     Field(word("base", lang), card.base),
                     Field(word("points_total", lang), card.total),
                     Field(word("score", lang), card.score),
@@ -928,12 +882,12 @@ def scorecards_document(
                             _at(line, "occurred_at"),
                             label("score_kind", line.kind, lang),
                             f"{line.source.record_type}:{line.source.record_id}",
-                            line.person_id,
+                            person(line.person_id, names),
                             line.rules_version,
                             line.rule_points,
                             line.points,
                             line.detail,
-                            _annotation(line.annotation) if line.HasField("annotation") else None,
+                            _annotation(line.annotation, names) if line.HasField("annotation") else None,
                         ]
                         for line in card.lines
                     ],
@@ -958,8 +912,8 @@ def scorecards_document(
     )
 
 
-def _annotation(annotation: insight_pb2.Annotation) -> str:
-    return f"{annotation.reason} ({_actor(annotation.decided_by)}, {annotation.id})"
+def _annotation(annotation: insight_pb2.Annotation, names: Mapping[str, str]) -> str:
+    return f"{annotation.reason} ({_actor(annotation.decided_by, names)}, {annotation.id})"
 
 
 def scorecards_file_name(site_id: str, period: str, lang: Language, fmt: str) -> str:
@@ -968,13 +922,11 @@ def scorecards_file_name(site_id: str, period: str, lang: Language, fmt: str) ->
 
 
 __all__ = [
-    "LABELS",
     "StatisticsCharts",
     "daily_report_document",
     "daily_report_file_name",
     "duty_log_document",
     "duty_log_file_name",
-    "label",
     "scorecards_document",
     "scorecards_file_name",
     "statistics_charts",

@@ -155,12 +155,28 @@ class Figures:
 
 @dataclass(frozen=True)
 class Entry:
+    """A line of the log as facts, worded in the reader's language (dutyline.dutylog_words); each kind
+    fills its own facts (DutyLogEntry in the API says which)."""
+
     at: datetime
     kind: str
     ref_id: str
     person_id: str
-    summary: str
     event_id: str = ""
+    channel: str = ""
+    category: str = ""
+    answer_delay_seconds: float = 0.0
+    late: bool = False
+    state: str = ""
+    report_kind: str = ""
+    report_number: int = 0
+    late_seconds: float = 0.0
+    incident_id: str = ""
+    title: str = ""
+    severity: str = ""
+    violation_kind: str = ""
+    detail: str = ""
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -219,24 +235,53 @@ def entries(records: ShiftRecords) -> list[Entry]:
     """The log's lines, in the order things happened."""
     lines: list[Entry] = []
     for c in records.calls:
-        what = f"{c['channel'] or ''} {c['category'] or ''}".strip()
-        late = f", answered after {c['answer_delay_seconds']:.0f} s" if c["answered_late"] else ""
-        lines.append(Entry(c["registered_at"], "call", c["call_id"], c["officer_id"] or "", what + late))
+        lines.append(
+            Entry(
+                c["registered_at"],
+                "call",
+                c["call_id"],
+                c["officer_id"] or "",
+                channel=c["channel"] or "",
+                category=c["category"] or "",
+                answer_delay_seconds=float(c["answer_delay_seconds"] or 0.0),
+                late=bool(c["answered_late"]),
+                text=c.get("summary") or "",
+            )
+        )
     for lc in records.line_calls:
         if lc["state"] in (MISSED, ABANDONED):
             when = lc["ring_started_at"] or lc["ended_at"]
-            lines.append(Entry(when, "missed_call", lc["line_call_id"], lc["officer_id"] or "", lc["state"]))
+            lines.append(Entry(when, "missed_call", lc["line_call_id"], lc["officer_id"] or "", state=lc["state"]))
     for b in records.callbacks:
         if b["completed_at"] is not None:
-            late = " (late)" if b["due_at"] is not None and b["completed_at"] > b["due_at"] else ""
-            lines.append(Entry(b["completed_at"], "callback", b["callback_id"], "", f"{b['kind']} done{late}"))
+            late = b["due_at"] is not None and b["completed_at"] > b["due_at"]
+            lines.append(Entry(b["completed_at"], "callback", b["callback_id"], "", category=b["kind"], late=late))
     for i in records.incidents:
-        summary = f"{i['title']} [{i['severity'] or ''}]"
-        lines.append(Entry(i["registered_at"], "incident", i["incident_id"], i["first_responder_id"] or "", summary))
+        lines.append(
+            Entry(
+                i["registered_at"],
+                "incident",
+                i["incident_id"],
+                i["first_responder_id"] or "",
+                category=i["category"] or "",
+                title=i["title"],
+                severity=i["severity"] or "",
+            )
+        )
     for r in records.reports:
-        late = f", {r['late_seconds']:.0f} s late" if r["late_seconds"] > 0 else ", on time"
-        summary = f"{r['kind'] or 'report'} #{r['number']} of {r['incident_id']}{late}"
-        lines.append(Entry(r["submitted_at"], "report", r["report_id"], r["author_id"] or "", summary))
+        lines.append(
+            Entry(
+                r["submitted_at"],
+                "report",
+                r["report_id"],
+                r["author_id"] or "",
+                report_kind=r["kind"] or "",
+                report_number=r["number"],
+                late=r["late_seconds"] > 0,
+                late_seconds=max(0.0, float(r["late_seconds"])),
+                incident_id=r["incident_id"],
+            )
+        )
     for v in records.violations:
         lines.append(
             Entry(
@@ -244,14 +289,17 @@ def entries(records: ShiftRecords) -> list[Entry]:
                 "violation",
                 v["record_id"],
                 v["person_id"],
-                f"{v['kind']}: {v['detail']}",
                 v["event_id"],
+                violation_kind=v["kind"],
+                late_seconds=max(0.0, float(v["late_seconds"])),
+                detail=v["detail"],
             )
         )
     for e in records.events:
         kind = {"case_opened": "case", "case_answered": "case", "notice_incomplete": "notice"}.get(e["kind"], e["kind"])
-        summary = f"{e['kind'].replace('_', ' ')}: {e['summary']}"
-        lines.append(Entry(e["at"], kind, e["ref_id"], e["person_id"], summary, e["event_id"]))
+        lines.append(
+            Entry(e["at"], kind, e["ref_id"], e["person_id"], e["event_id"], state=e["kind"], text=e["summary"])
+        )
     return sorted((e for e in lines if e.at is not None), key=lambda e: (e.at, e.kind, e.ref_id))
 
 

@@ -14,6 +14,9 @@ SIGNERS = {"officer", "leader", "unit_head"}
 # Who corrects a signed log and annotates a scored fact: the site's leaders, or an admin.
 LEADERS = {"leader", "unit_head", "admin"}
 OPERATORS = {"admin", "supervisor"}
+# Who reads other people's figures (scorecards, violations, answer times, check-ins); anyone else (an
+# officer) reads only their own, filtered rather than refused.
+READ_OTHERS = {"leader", "unit_head", "supervisor", "admin"}
 
 POLICIES = for_service(
     SERVICE,
@@ -23,7 +26,13 @@ POLICIES = for_service(
         "SignDutyLog": writes(SIGNERS, "log_id → its site", "the signer → the log's outgoing officer or leader"),
         "CorrectDutyLog": writes(LEADERS, "log_id → its site"),
         "GetDailyReport": reads(STAFF, "site_id (a region: its sites)"),
-        "GetStatistics": reads(STAFF, "site_id (a region: its sites)"),
+        # An officer's answer keeps of the per-person rows only their own.
+        "GetStatistics": reads(STAFF, "site_id (a region: its sites)", "per-person rows → officers: themselves only"),
+        "RenderChart": reads(
+            STAFF,
+            "statistics.site_id (a region: its sites), as GetStatistics",
+            "kind VIOLATIONS → only those who read other people's cards (leaders, unit heads, supervisors, admins)",
+        ),
         # An officer's answer is filtered to their own cards rather than refused.
         "GetScorecards": reads(STAFF, "site_id (a region: its sites)", "person_id → officers: themselves only"),
         "UpsertScoringRules": writes({"admin"}, "every site (an admin acting for *)"),

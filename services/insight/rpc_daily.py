@@ -35,13 +35,13 @@ GROUP BY 1"""
 # The day's emergencies (incidents, merged ones once) and charged violations, in the order they happened.
 _HIGHLIGHTS = """
 SELECT site_id, registered_at AS at, 'incident' AS kind, incident_id AS ref_id, '' AS event_id,
-       coalesce(first_responder_id, '') AS person_id,
-       title || ' [' || coalesce(category, '') || ' ' || coalesce(severity, '') || ']' AS summary
+       coalesce(first_responder_id, '') AS person_id, title, coalesce(category, '') AS category,
+       coalesce(severity, '') AS severity, '' AS violation_kind, '' AS detail, 0::real AS late_seconds
 FROM incidents
 WHERE site_id = ANY($1::text[]) AND registered_at >= $2 AND registered_at < $3 AND NOT drill
   AND coalesce(outcome, '') <> 'merged'
 UNION ALL
-SELECT site_id, occurred_at, 'violation', record_id, event_id, person_id, kind || ': ' || detail
+SELECT site_id, occurred_at, 'violation', record_id, event_id, person_id, '', '', '', kind, detail, late_seconds
 FROM violations
 WHERE site_id = ANY($1::text[]) AND occurred_at >= $2 AND occurred_at < $3 AND NOT drill
 ORDER BY 2, 3, 4"""
@@ -71,7 +71,12 @@ async def daily_report(
                 ref_id=row["ref_id"],
                 event_id=row["event_id"],
                 person_id=row["person_id"],
-                summary=row["summary"],
+                title=row["title"],
+                category=row["category"],
+                severity=row["severity"],
+                violation_kind=row["violation_kind"],
+                detail=row["detail"],
+                late_seconds=max(0.0, row["late_seconds"]),
             )
         )
     report = insight_pb2.DailyReport(site_id=site_id, local_date=the_day.isoformat(), time_zone=zone, built_at=ts(now))

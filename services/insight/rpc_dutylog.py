@@ -4,6 +4,8 @@ by a new version with its reason (services/insight/dutylog.py holds the rules)."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import fields
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -81,6 +83,32 @@ def figures_message(f: dutylog.Figures) -> insight_pb2.DutyFigures:
     )
 
 
+# The facts of an entry the message carries as they are (all but its time).
+_ENTRY_FACTS = tuple(f.name for f in fields(dutylog.Entry) if f.name != "at")
+
+
+def entry_message(entry: dutylog.Entry) -> insight_pb2.DutyLogEntry:
+    return insight_pb2.DutyLogEntry(at=ts(entry.at), **{name: getattr(entry, name) for name in _ENTRY_FACTS})
+
+
+async def names_of(conn: Connection, person_ids: Iterable[str]) -> dict[str, str]:
+    """The names roster last gave these people (read model, table people); a person never named is left
+    out, and shown by id."""
+    wanted = sorted({p for p in person_ids if p})
+    rows = await conn.fetch("SELECT person_id, display_name FROM people WHERE person_id = ANY($1::text[])", wanted)
+    return {r["person_id"]: r["display_name"] for r in rows}
+
+
+def people_of(log: insight_pb2.DutyLog) -> set[str]:
+    """Everyone the log names: its officers and leaders, entries (an escalation names several), check-ins,
+    handover, signers and corrector."""
+    ids = {*log.officer_ids, *log.leader_ids, *(c.person_id for c in log.check_ins)}
+    ids |= {p for e in log.entries for p in e.person_id.split(",")}
+    ids |= {log.handover.outgoing_person_id, log.handover.incoming_person_id, log.corrected_by.person_id}
+    ids |= {s.signed_by.person_id for s in log.signatures}
+    return ids - {""}
+
+
 async def shifts_between(conn: Connection, site_ids: list[str], start: datetime, end: datetime) -> list[dutylog.Shift]:
     """The shifts of the sites overlapping [start, end)."""
     rows = await conn.fetch(_DUTIES, site_ids, start - LONGEST_SHIFT, end + LONGEST_SHIFT)
@@ -117,17 +145,7 @@ async def live_log(conn: Connection, shift: dutylog.Shift, *, time_zone: str, no
         officer_ids=shift.officer_ids,
         leader_ids=shift.leader_ids,
         figures=figures_message(dutylog.figures(records)),
-        entries=[
-            insight_pb2.DutyLogEntry(
-                at=ts(e.at),
-                kind=e.kind,
-                ref_id=e.ref_id,
-                event_id=e.event_id,
-                person_id=e.person_id,
-                summary=e.summary,
-            )
-            for e in lines[:MAX_ENTRIES]
-        ],
+        entries=[entry_message(e) for e in lines[:MAX_ENTRIES]],
         entries_omitted=max(0, len(lines) - MAX_ENTRIES),
         built_at=ts(now),
     )
@@ -215,6 +233,9 @@ class DutyLogRpcs(InsightBase):
         log.state = dutylog.state_of(shift, now, roles)
         if not entries:
             del log.entries[:]
+        del log.people[:]
+        for person_id, name in sorted((await names_of(conn, people_of(log))).items()):
+            log.people.add(person_id=person_id, display_name=name)
         return log
 
     async def GetDutyLog(
@@ -290,7 +311,9 @@ class DutyLogRpcs(InsightBase):
             if (refusal := dutylog.sign_refusal(shift, now=now, role=role, signed_roles=signed)) is not None:
                 raise FailedPrecondition(refusal)
             if not stored:
+                # What the version holds, without what reading it adds (its state, today's names).
                 latest.ClearField("state")
+                del latest.people[:]
                 await freeze(conn, latest)
             await conn.execute(
                 """INSERT INTO duty_log_signatures (log_id, version, role, person_id, display_name, signed_at, comment)

@@ -7,7 +7,7 @@ answers UNIMPLEMENTED here too."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Protocol, cast
 
 import grpc
@@ -16,6 +16,7 @@ from dutyline.insight.v1 import insight_pb2
 from services.insight import documents
 from services.insight.base import InsightBase
 from services.insight.render import ChartImage, Document, Language, render_chart, render_pdf, render_xlsx
+from services.insight.rpc_dutylog import names_of
 
 CHUNK_BYTES = 1 << 20
 MEDIA_TYPES = {
@@ -45,6 +46,10 @@ class Reads(Protocol):
         self, request: insight_pb2.GetScorecardsRequest, context: grpc.aio.ServicerContext
     ) -> insight_pb2.GetScorecardsResponse: ...
 
+    async def statistics_charts(
+        self, request: insight_pb2.GetStatisticsRequest, context: grpc.aio.ServicerContext, lang: Language
+    ) -> tuple[insight_pb2.Statistics, documents.StatisticsCharts]: ...
+
 
 def chunks(name: str, media_type: str, data: bytes) -> list[insight_pb2.ExportChunk]:
     """The file as chunks of at most CHUNK_BYTES, the first carrying its name and media type."""
@@ -53,14 +58,22 @@ def chunks(name: str, media_type: str, data: bytes) -> list[insight_pb2.ExportCh
     return [first, *(insight_pb2.ExportChunk(data=part) for part in parts[1:])]
 
 
-async def chart_images(stats: insight_pb2.Statistics, lang: Language, limit_seconds: float) -> list[ChartImage]:
+async def chart_images(charts: documents.StatisticsCharts, lang: Language) -> list[ChartImage]:
     """The statistics' four charts as PNG, drawn in a thread: matplotlib blocks."""
-    charts = documents.statistics_charts(stats, lang=lang, limit_seconds=limit_seconds)
     images = []
     for chart in charts.all():
         png = await asyncio.to_thread(render_chart, chart, lang=lang, fmt="png")
         images.append(ChartImage(png))
     return images
+
+
+def people_of_cards(answer: insight_pb2.GetScorecardsResponse) -> Iterator[str]:
+    """Everyone scorecards name: each card's person, each line's and whoever decided its annotation."""
+    for card in answer.scorecards:
+        yield card.person_id
+        for line in card.lines:
+            yield line.person_id
+            yield line.annotation.decided_by.person_id
 
 
 class ExportRpcs(InsightBase):
@@ -84,21 +97,27 @@ class ExportRpcs(InsightBase):
         if which == "duty_log":
             log = await reads.GetDutyLog(request.duty_log, context)
             return (
-                documents.duty_log_document(log, lang=lang, generated_at=now),
+                documents.duty_log_document(
+                    log, lang=lang, generated_at=now, site_name=(await self._sites.site(log.site_id)).name
+                ),
                 documents.duty_log_file_name(log, lang, fmt),
             )
         if which == "daily_report":
             report = await reads.GetDailyReport(request.daily_report, context)
+            named = (p for s in report.sites for h in s.highlights for p in h.person_id.split(","))
             return (
-                documents.daily_report_document(report, lang=lang, generated_at=now),
+                documents.daily_report_document(
+                    report,
+                    lang=lang,
+                    generated_at=now,
+                    site_name=(await self._sites.site(report.site_id)).name,
+                    names=await self._names(named),
+                ),
                 documents.daily_report_file_name(report, lang, fmt),
             )
         if which == "statistics":
-            stats = await reads.GetStatistics(request.statistics, context)
-            site = await self._sites.site(request.statistics.site_id)
-            images = await chart_images(
-                stats, lang, float(site.answer_limit_seconds or documents.DEFAULT_LIMIT_SECONDS)
-            )
+            stats, charts = await reads.statistics_charts(request.statistics, context, lang)
+            images = await chart_images(charts, lang)
             return (
                 documents.statistics_document(stats, lang=lang, generated_at=now, charts=images),
                 documents.statistics_file_name(stats, lang, fmt),
@@ -124,6 +143,11 @@ class ExportRpcs(InsightBase):
                 lang=lang,
                 generated_at=now,
                 time_zone=site.time_zone,
+                names=await self._names(people_of_cards(answer)),
             ),
             documents.scorecards_file_name(asked.site_id, asked.period, lang, fmt),
         )
+
+    async def _names(self, person_ids: Iterable[str]) -> dict[str, str]:
+        async with self._pool.acquire() as conn:
+            return await names_of(conn, person_ids)

@@ -16,11 +16,10 @@ from dutyline.grpckit.errors import FieldViolation, InvalidArgument, Unavailable
 from dutyline.insight.v1 import insight_pb2
 from services.insight import scorecard_store, scoring, store
 from services.insight.base import InsightBase
+from services.insight.policy import READ_OTHERS
 from services.insight.rpc_assessment import annotation_message
 
 PAGE_SIZE = 100
-# Who reads more than their own cards; anyone else (an officer) sees only theirs.
-READ_OTHERS = {"leader", "unit_head", "supervisor", "admin"}
 SUBJECTS = {
     scoring.Subject.PERSON: insight_pb2.SCORE_SUBJECT_PERSON,
     scoring.Subject.SITE: insight_pb2.SCORE_SUBJECT_SITE,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from typing import ClassVar
 
 from pydantic import SecretStr
@@ -15,6 +16,9 @@ class InsightSettings(ServiceSettings):
 
     # Password of insight's PostgreSQL role dutyline_insight (a secret).
     insight_pg_password: SecretStr = SecretStr("")
+    # When each site's daily report (值班日报) of the previous day goes to its superior duty office: a
+    # time of day on the site's own clock (services/insight/daily_due.py).
+    insight_daily_report_at: time = time(8, 0)
 
     def pg_password(self) -> SecretStr:
         return self.insight_pg_password

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from dutyline.common.v1 import common_pb2
 from dutyline.grpckit.convert import ROLE_NAMES, ROLE_VALUES, ts
@@ -212,13 +212,14 @@ def swap_message(swap: duty_store.SwapRow) -> roster_pb2.SwapRequest:
     )
 
 
-def check_in_message(row: duty_store.CheckInRow) -> roster_pb2.CheckInRecord:
+def check_in_message(row: duty_store.CheckInRow, *, shift_start: datetime) -> roster_pb2.CheckInRecord:
     return roster_pb2.CheckInRecord(
         assignment_id=row.assignment_id,
         person_id=row.person_id,
         checked_in_at=ts(row.checked_in_at),
         status=row.status,
         late_seconds=row.late_seconds,
+        shift_start=ts(shift_start),
     )
 
 

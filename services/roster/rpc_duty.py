@@ -375,7 +375,7 @@ class DutyRpcs(RosterBase):
                 existing = await duty_store.get_check_in(conn, assignment_id=a.id)
                 assert existing is not None
                 raise FailedPrecondition(f"already checked in at {existing.checked_in_at.isoformat()}")
-            message = convert.check_in_message(record)
+            message = convert.check_in_message(record, shift_start=a.starts_at)
             await emit(
                 conn,
                 event_type="checkin.recorded",

@@ -26,6 +26,7 @@ import pytest
 import yaml
 
 from dutyline.config import SERVICES, WORKER_SERVICES, Settings
+from services.insight.render import fonts
 from tests.deploy.commands import CommandRejected, check_command, check_settings, command_envvars, settings_names
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -197,6 +198,16 @@ def test_final_stage_is_slim_non_root_and_runs_dutyline() -> None:
     cmds = instruction_values(final, "CMD")
     assert cmds, "the final stage has no CMD"
     check_command(exec_form(cmds[-1]))
+
+
+def test_the_image_has_the_cjk_font_insight_draws_chinese_in() -> None:
+    """insight's charts and PDFs need a TrueType CJK font; the image has no fontconfig, so it must be the
+    Debian package whose file fonts.py knows by path."""
+    runs = " ".join(instruction_values(production(), "RUN"))
+    installs = re.search(r"apt-get install ([^&]*)", runs)
+    packages = {p.split("=")[0] for p in (installs.group(1).split() if installs else []) if not p.startswith("-")}
+    assert fonts.DEBIAN_PACKAGE in packages, f"the image installs no {fonts.DEBIAN_PACKAGE}: {runs!r}"
+    assert any("wqy-microhei" in path for path, _, _ in fonts.KNOWN_FILES)
 
 
 def test_image_environment_is_real_settings_for_containers() -> None:

@@ -11,27 +11,19 @@ from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
 
+from dutyline.labels import LABELS
+
 
 class Lang(StrEnum):
     zh = "zh"
     en = "en"
 
 
-# key: (zh-CN, English). Keys with a dot name a value of the API (a role, a status, a rule).
+# key: (zh-CN, English). Keys with a dot name a value of the API (a role, a status, a rule); the duty domain's
+# own words (channels, categories, severities, roles, statuses...) come from the kit's vocabulary.
 MESSAGES: dict[str, tuple[str, str]] = {
+    **LABELS,
     # values of the API
-    "role.officer": ("值班员", "Officer"),
-    "role.leader": ("带班领导", "Duty leader"),
-    "status.pending": ("未签到", "not checked in"),
-    "status.on_time": ("准时", "on time"),
-    "status.late": ("迟到", "late"),
-    "status.absent": ("缺勤", "absent"),
-    "status.requested": ("待审批", "requested"),
-    "status.approved": ("已批准", "approved"),
-    "status.rejected": ("已驳回", "rejected"),
-    "status.submitted": ("待接班", "submitted"),
-    "status.accepted": ("已接班", "accepted"),
-    "status.overdue": ("超时未接班", "overdue"),
     "rule.overlapping_shifts": ("班次重叠", "overlapping shifts"),
     "rule.shift_without_leader": ("无带班领导", "shift without a leader"),
     "rule.too_many_consecutive_shifts": ("连续值班过多", "too many shifts in a row"),
@@ -112,15 +104,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "stage.track": ("跟踪", "Track"),
     "stage.feedback": ("反馈", "Feedback"),
     "stage.closed": ("已结案", "Closed"),
-    "category.natural_disaster": ("自然灾害", "Natural disaster"),
-    "category.accident": ("事故灾难", "Accident"),
-    "category.public_health": ("公共卫生事件", "Public health"),
-    "category.social_safety": ("社会安全事件", "Social safety"),
-    "severity.unrated": ("未定级", "unrated"),
-    "severity.I": ("特别重大（I级）", "I (particularly serious)"),
-    "severity.II": ("重大（II级）", "II (serious)"),
-    "severity.III": ("较大（III级）", "III (major)"),
-    "severity.IV": ("一般（IV级）", "IV (general)"),
     "report.leader_notice": ("报告带班领导", "Leader notice"),
     "report.initial_phone": ("初报（电话）", "Initial report (phone)"),
     "report.initial_written": ("初报（书面）", "Initial report (written)"),
@@ -249,19 +232,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "watch.since_start": ("（仅显示启动后有变化的事件）", "(only incidents changed since the start)"),
     "watch.stopped": ("已停止看板。", "Stopped watching."),
     # calls (`dutyline call …`): values of the API
-    "channel.phone": ("电话", "Phone"),
-    "channel.sms": ("短信", "SMS"),
-    "channel.fax": ("传真", "Fax"),
-    "channel.web": ("网络", "Web"),
-    "channel.radio": ("无线电", "Radio"),
-    "channel.walk_in": ("来访", "Walk-in"),
-    "channel.superior_notice": ("上级通知", "Notice from a superior"),
-    "call_category.consultation": ("咨询", "Consultation"),
-    "call_category.complaint": ("投诉", "Complaint"),
-    "call_category.emergency": ("紧急/报警", "Emergency"),
-    "call_category.notice": ("通知", "Notice"),
-    "call_category.message": ("留言", "Message"),
-    "call_category.other": ("其他", "Other"),
     "call_status.registered": ("已登记", "registered"),
     "call_status.escalation_pending": ("待转事件", "escalation pending"),
     "call_status.escalated": ("已转事件", "escalated"),
@@ -411,9 +381,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "call.yes": ("是", "yes"),
     "call.no": ("否", "no"),
     # notifications (`dutyline notify …`): values of the API
-    "role.unit_head": ("单位负责人", "Unit head"),
-    "role.supervisor": ("总值班室", "Supervisor"),
-    "role.admin": ("管理员", "Admin"),
     "notify_status.pending": ("待发送", "pending"),
     "notify_status.sent": ("已发送", "sent"),
     "notify_status.delivered": ("已送达", "delivered"),
@@ -674,6 +641,11 @@ def from_locale(environ: Mapping[str, str] | None = None) -> Lang:
 def set_language(lang: Lang) -> None:
     global _language
     _language = lang
+
+
+def language() -> Lang:
+    """The language messages are shown in (for words made outside MESSAGES, dutyline.labels)."""
+    return _language
 
 
 def t(key: str, /, **fmt: object) -> str:

@@ -70,7 +70,7 @@ def classed(incident: incident_pb2.Incident) -> str:
     category = category_name(incident.category)
     if not category:
         return ""
-    return label("category", category) + (f" / {incident.sub_type}" if incident.sub_type else "")
+    return label("incident_category", category) + (f" / {incident.sub_type}" if incident.sub_type else "")
 
 
 def severity_text(incident: incident_pb2.Incident) -> str:

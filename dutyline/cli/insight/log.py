@@ -13,7 +13,7 @@ import typer
 from google.protobuf.message import Message
 from rich.markup import escape
 
-from dutyline.cli.common.i18n import MESSAGES, label, t
+from dutyline.cli.common.i18n import MESSAGES, label, language, t
 from dutyline.cli.common.session import (
     KeyOpt,
     LangOpt,
@@ -30,17 +30,16 @@ from dutyline.cli.common.state import DEFAULT_STATE_DIR
 from dutyline.cli.common.tables import Ids, list_table, record_table
 from dutyline.cli.common.times import at_local, local_time, parse_moment, zone_named
 from dutyline.cli.insight.client import TIMEOUT, run
+from dutyline.common.v1 import common_pb2
 from dutyline.grpckit.convert import ts
 from dutyline.insight.v1 import insight_pb2, insight_pb2_grpc
+from dutyline.labels import log_line, people, person
 
 LOG_MESSAGES = {
     "log.title": (
         "值班日志 {site} {shift}（{start} — {end}，{zone}）第 {version} 版 · {state}",
         "Duty log {site} {shift} ({start} — {end}, {zone}), version {version} · {state}",
     ),
-    "log.state.open": ("值班中", "open: the shift runs"),
-    "log.state.built": ("待签字", "built: awaiting signatures"),
-    "log.state.signed": ("已签字", "signed"),
     "log.id": ("日志编号", "Log id"),
     "log.officers": ("值班员", "Officers"),
     "log.leaders": ("带班领导", "Duty leaders"),
@@ -66,10 +65,6 @@ LOG_MESSAGES = {
         "{status}：{outgoing} → {incoming}，提交 {submitted}，接收 {accepted}，遗留事项 {items} 项",
         "{status}: {outgoing} → {incoming}, submitted {submitted}, accepted {accepted}, {items} open items",
     ),
-    "log.handover.not_submitted": ("未提交", "not submitted"),
-    "log.handover.submitted": ("已提交", "submitted"),
-    "log.handover.accepted": ("已接收", "accepted"),
-    "log.handover.overdue": ("接收超时", "overdue"),
     "log.entries": ("值班记事", "What happened"),
     "log.entries_omitted": (
         "另有 {count} 条未列出（导出文件中有全部）",
@@ -135,6 +130,7 @@ def _counts(counts: list[insight_pb2.Count], kind: str) -> str:
 
 def show_log(ctx: typer.Context, log: insight_pb2.DutyLog) -> None:
     out, zone = session(ctx).out, log.time_zone
+    names = {p.person_id: p.display_name for p in log.people}
     title = t(
         "log.title",
         site=log.site_id,
@@ -143,15 +139,15 @@ def show_log(ctx: typer.Context, log: insight_pb2.DutyLog) -> None:
         end=_when(log, "shift_end", zone),
         zone=zone,
         version=log.version,
-        state=t(f"log.state.{log.state}"),
+        state=label("log_state", log.state),
     )
     rows = [
         (t("log.id"), log.id),
-        (t("log.officers"), ", ".join(log.officer_ids)),
-        (t("log.leaders"), ", ".join(log.leader_ids)),
+        (t("log.officers"), ", ".join(person(p, names) for p in log.officer_ids)),
+        (t("log.leaders"), ", ".join(person(p, names) for p in log.leader_ids)),
     ]
     if log.corrects_version:
-        who = log.corrected_by.display_name or log.corrected_by.person_id
+        who = _signer(log.corrected_by, names)
         rows.append(("", t("log.correction", version=log.corrects_version, reason=log.correction_reason, who=who)))
         rows.append((t("log.remarks"), log.correction_remarks))
     out.print(record_table(title, rows))
@@ -170,7 +166,10 @@ def show_log(ctx: typer.Context, log: insight_pb2.DutyLog) -> None:
                     t("log.fig.callbacks"),
                     f"{f.callbacks_due} / {f.callbacks_on_time} / {f.callbacks_late} / {f.callbacks_open}",
                 ),
-                (t("log.fig.incidents"), f"{f.incidents}  {_counts(list(f.incidents_by_category), 'category')}"),
+                (
+                    t("log.fig.incidents"),
+                    f"{f.incidents}  {_counts(list(f.incidents_by_category), 'incident_category')}",
+                ),
                 (t("log.fig.reports"), f"{f.reports_on_time} / {f.reports_late} / {f.reports_missed}"),
                 (t("log.fig.cases"), f"{f.cases_opened} / {f.cases_answered}"),
                 (t("log.fig.notices"), f"{f.notices} / {f.notices_incomplete}"),
@@ -185,15 +184,18 @@ def show_log(ctx: typer.Context, log: insight_pb2.DutyLog) -> None:
         )
         for c in log.check_ins:
             table.add_row(
-                c.person_id, label("role", c.role), label("status", c.status), _when(c, "checked_in_at", zone)
+                person(c.person_id, names),
+                label("role", c.role),
+                label("status", c.status),
+                _when(c, "checked_in_at", zone),
             )
         out.print(table)
     h = log.handover
     line = t(
         "log.handover_line",
-        status=t(f"log.handover.{h.status or 'not_submitted'}"),
-        outgoing=h.outgoing_person_id or "-",
-        incoming=h.incoming_person_id or "-",
+        status=label("status", h.status or "not_submitted"),
+        outgoing=person(h.outgoing_person_id, names) or "-",
+        incoming=person(h.incoming_person_id, names) or "-",
         submitted=_when(h, "submitted_at", zone),
         accepted=_when(h, "accepted_at", zone),
         items=h.open_items,
@@ -208,8 +210,15 @@ def show_log(ctx: typer.Context, log: insight_pb2.DutyLog) -> None:
             Ids(t("log.col.person")),
             t("log.col.summary"),
         )
+        lang = language().value
         for e in log.entries:
-            table.add_row(_when(e, "at", zone), e.kind, e.ref_id, e.person_id, escape(e.summary))
+            table.add_row(
+                _when(e, "at", zone),
+                label("log_entry", e.kind),
+                e.ref_id,
+                escape(people(e.person_id, names)),
+                escape(log_line(e, "zh" if lang == "zh" else "en")),
+            )
         out.print(table)
     if log.entries_omitted:
         out.print(t("log.entries_omitted", count=log.entries_omitted))
@@ -220,9 +229,17 @@ def show_log(ctx: typer.Context, log: insight_pb2.DutyLog) -> None:
         t("log.signatures"), t("log.col.role"), Ids(t("log.col.signed_by")), t("log.col.time"), t("log.col.comment")
     )
     for s in log.signatures:
-        who = s.signed_by.display_name or s.signed_by.person_id
-        table.add_row(t(ROLE_KEYS[s.role]), escape(who), _when(s, "signed_at", zone), escape(s.comment))
+        table.add_row(
+            t(ROLE_KEYS[s.role]), escape(_signer(s.signed_by, names)), _when(s, "signed_at", zone), escape(s.comment)
+        )
     out.print(table)
+
+
+def _signer(actor: common_pb2.Actor, names: dict[str, str]) -> str:
+    """A signer by roster's name, else the name they signed with, else their id."""
+    if actor.person_id in names:
+        return person(actor.person_id, names)
+    return actor.display_name or actor.person_id
 
 
 @log_app.command("show")
@@ -281,5 +298,7 @@ def sign(
         return signed
 
     signed = run(ctx, work, key=key)
-    line = t("log.signed", role=t(ROLE_KEYS[ROLES[as_]]), version=signed.version, state=t(f"log.state.{signed.state}"))
+    line = t(
+        "log.signed", role=t(ROLE_KEYS[ROLES[as_]]), version=signed.version, state=label("log_state", signed.state)
+    )
     session(ctx).out.print(f"[green]{escape(line)}[/]")

@@ -1,9 +1,9 @@
 """`dutyline report daily [--site S] [--day D]`: a site's or region's daily report (值班日报), shown as the
 document the export makes (services/insight/documents.py), in zh-CN or English.
 
-`dutyline report export --format xlsx|pdf --what log|daily|stats|scores … [--out FILE]`: the same reads as
-a file (ExportReport), written where ``--out`` says or under the server's file name. A duty log is the
-shift of ``--site`` at ``--at`` (now unless told) or ``--log-id``; a daily report is of ``--day``
+`dutyline report export --format xlsx|pdf [--what log|daily|stats|scores] … [--out FILE]`: the same reads
+as a file (ExportReport), written where ``--out`` says or under the server's file name. A duty log (the
+default) is the shift of ``--site`` at ``--at`` (now unless told) or ``--log-id``; a daily report is of ``--day``
 (yesterday in ``--zone`` unless told); statistics are of ``--period`` (a day, month, quarter or year) by
 ``--by``; scorecards of ``--period`` (a month, quarter or year).
 """
@@ -140,7 +140,9 @@ def show(ctx: typer.Context, document: Document) -> None:
 def export(
     ctx: typer.Context,
     fmt: Annotated[Format, typer.Option("--format", help="格式 xlsx | pdf")],
-    what: Annotated[What, typer.Option("--what", help="内容 log | daily | stats | scores")],
+    what: Annotated[
+        What, typer.Option("--what", help="内容 log | daily | stats | scores (default: the current shift's log)")
+    ] = What.log,
     out: Annotated[Path | None, typer.Option("--out", help="输出文件 (default: the server's file name here)")] = None,
     site: SiteOpt = None,
     day: Annotated[

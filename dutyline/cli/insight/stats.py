@@ -8,12 +8,14 @@ the server cuts the buckets in the site's own time zone and shows them in it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
 from google.protobuf.timestamp_pb2 import Timestamp
+from rich.console import Console
 from rich.markup import escape
 
 import dutyline.cli.insight.text  # noqa: F401  (adds the group's words to the CLI's catalogue)
@@ -84,7 +86,8 @@ def stats(
     state_dir: StateDirOpt = DEFAULT_STATE_DIR,
 ) -> None:
     """统计 Calls by category, channel and hour; answer times and three-ring compliance per site, line and
-    officer; missed calls and callbacks; incidents; reports on time; violations by kind and person."""
+    officer; missed calls and callbacks; incidents; reports on time; violations by kind and person; cases;
+    check-ins; handovers; coverage gaps."""
     start_session(ctx, "insight", lang, token, state_dir)
     if site and region:
         raise typer.BadParameter(t("stats.site_or_region"), param_hint="--region")
@@ -234,5 +237,88 @@ def show(ctx: typer.Context, found: insight_pb2.Statistics, by: str) -> None:
             )
         out.print(table)
         shown += 1
+    shown += _attendance(out, found, here, by)
     if not shown:
         out.print(t("stats.nothing"))
+
+
+def _attendance(out: Console, found: insight_pb2.Statistics, here: ZoneInfo, by: str) -> int:
+    """The tables of cases, check-ins and handovers (counts per bucket and site, per person for
+    check-ins) and of coverage gaps; how many were printed."""
+    groups: tuple[tuple[str, Sequence[Any], bool, tuple[str, ...], Callable[[Any], tuple[int, ...]]], ...] = (
+        (
+            "stats.cases",
+            found.cases,
+            False,
+            (
+                "opened",
+                "case_answered",
+                "answered_on_time",
+                "overdue",
+                "feedback_given",
+                "return_visits",
+                "satisfied",
+                "dissatisfied",
+            ),
+            lambda r: (
+                r.opened,
+                r.answered,
+                r.answered_on_time,
+                r.overdue,
+                r.feedback_given,
+                r.return_visits,
+                r.satisfied,
+                r.dissatisfied,
+            ),
+        ),
+        (
+            "stats.check_ins",
+            found.check_ins,
+            True,
+            ("shifts", "on_time", "late_check_in", "absent", "early_leave"),
+            lambda r: (r.shifts, r.on_time, r.late, r.absent, r.early_leave),
+        ),
+        (
+            "stats.handovers",
+            found.handovers,
+            False,
+            ("handovers", "accepted_on_time", "accepted_late", "not_accepted", "not_submitted"),
+            lambda r: (
+                r.handovers,
+                r.accepted_on_time,
+                r.accepted_late,
+                r.handovers - r.accepted_on_time - r.accepted_late,
+                r.not_submitted,
+            ),
+        ),
+    )
+    shown = 0
+    for title, rows, per_person, names, counts in groups:
+        if not rows:
+            continue
+        person = [Ids(t("stats.col.person"))] if per_person else []
+        table = list_table(
+            t(title), t("stats.col.bucket"), Ids(t("stats.col.site")), *person, *(t(f"stats.col.{n}") for n in names)
+        )
+        for r in rows:
+            who = [r.person_id] if per_person else []
+            table.add_row(_bucket(r.bucket_start, here, by), r.site_id, *who, *(str(n) for n in counts(r)))
+        out.print(table)
+        shown += 1
+    if found.coverage_gaps:
+        table = list_table(
+            t("stats.gaps"),
+            Ids(t("stats.col.site")),
+            *(t(f"stats.col.{n}") for n in ("start", "end", "role", "missing")),
+        )
+        for g in found.coverage_gaps:
+            table.add_row(
+                g.site_id, _local(g.start, here), _local(g.end, here), escape(label("role", g.role)), str(g.missing)
+            )
+        out.print(table)
+        shown += 1
+    return shown
+
+
+def _local(value: Timestamp, zone: ZoneInfo) -> str:
+    return value.ToDatetime(tzinfo=UTC).astimezone(zone).strftime("%Y-%m-%d %H:%M")

@@ -32,6 +32,20 @@ class ScoreSubject(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SCORE_SUBJECT_PERSON: _ClassVar[ScoreSubject]
     SCORE_SUBJECT_SITE: _ClassVar[ScoreSubject]
 
+class ChartKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CHART_KIND_UNSPECIFIED: _ClassVar[ChartKind]
+    CHART_KIND_ANSWER_TIMES: _ClassVar[ChartKind]
+    CHART_KIND_CALLS_PER_HOUR: _ClassVar[ChartKind]
+    CHART_KIND_COMPLIANCE_TREND: _ClassVar[ChartKind]
+    CHART_KIND_VIOLATIONS: _ClassVar[ChartKind]
+
+class ChartFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CHART_FORMAT_UNSPECIFIED: _ClassVar[ChartFormat]
+    CHART_FORMAT_PNG: _ClassVar[ChartFormat]
+    CHART_FORMAT_SVG: _ClassVar[ChartFormat]
+
 class DocumentFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     DOCUMENT_FORMAT_UNSPECIFIED: _ClassVar[DocumentFormat]
@@ -47,6 +61,14 @@ GRANULARITY_MONTH: Granularity
 SCORE_SUBJECT_UNSPECIFIED: ScoreSubject
 SCORE_SUBJECT_PERSON: ScoreSubject
 SCORE_SUBJECT_SITE: ScoreSubject
+CHART_KIND_UNSPECIFIED: ChartKind
+CHART_KIND_ANSWER_TIMES: ChartKind
+CHART_KIND_CALLS_PER_HOUR: ChartKind
+CHART_KIND_COMPLIANCE_TREND: ChartKind
+CHART_KIND_VIOLATIONS: ChartKind
+CHART_FORMAT_UNSPECIFIED: ChartFormat
+CHART_FORMAT_PNG: ChartFormat
+CHART_FORMAT_SVG: ChartFormat
 DOCUMENT_FORMAT_UNSPECIFIED: DocumentFormat
 DOCUMENT_FORMAT_XLSX: DocumentFormat
 DOCUMENT_FORMAT_PDF: DocumentFormat
@@ -114,20 +136,56 @@ class DutyFigures(_message.Message):
     def __init__(self, calls: _Optional[int] = ..., calls_by_category: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., calls_by_channel: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., answered: _Optional[int] = ..., answered_late: _Optional[int] = ..., answer_seconds_mean: _Optional[float] = ..., answer_seconds_max: _Optional[float] = ..., missed: _Optional[int] = ..., abandoned: _Optional[int] = ..., callbacks_due: _Optional[int] = ..., callbacks_on_time: _Optional[int] = ..., callbacks_late: _Optional[int] = ..., callbacks_open: _Optional[int] = ..., incidents: _Optional[int] = ..., incidents_by_category: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., reports_on_time: _Optional[int] = ..., reports_late: _Optional[int] = ..., reports_missed: _Optional[int] = ..., cases_opened: _Optional[int] = ..., cases_answered: _Optional[int] = ..., notices: _Optional[int] = ..., notices_incomplete: _Optional[int] = ..., escalations: _Optional[int] = ..., escalations_acknowledged: _Optional[int] = ..., violations_by_kind: _Optional[_Iterable[_Union[Count, _Mapping]]] = ...) -> None: ...
 
 class DutyLogEntry(_message.Message):
-    __slots__ = ("at", "kind", "ref_id", "event_id", "person_id", "summary")
+    __slots__ = ("at", "kind", "ref_id", "event_id", "person_id", "summary", "channel", "category", "answer_delay_seconds", "late", "state", "report_kind", "report_number", "late_seconds", "incident_id", "title", "severity", "violation_kind", "detail", "text")
     AT_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     REF_ID_FIELD_NUMBER: _ClassVar[int]
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     PERSON_ID_FIELD_NUMBER: _ClassVar[int]
     SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    ANSWER_DELAY_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    LATE_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    REPORT_KIND_FIELD_NUMBER: _ClassVar[int]
+    REPORT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    LATE_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    INCIDENT_ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    SEVERITY_FIELD_NUMBER: _ClassVar[int]
+    VIOLATION_KIND_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
     at: _timestamp_pb2.Timestamp
     kind: str
     ref_id: str
     event_id: str
     person_id: str
     summary: str
-    def __init__(self, at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[str] = ..., ref_id: _Optional[str] = ..., event_id: _Optional[str] = ..., person_id: _Optional[str] = ..., summary: _Optional[str] = ...) -> None: ...
+    channel: str
+    category: str
+    answer_delay_seconds: float
+    late: bool
+    state: str
+    report_kind: str
+    report_number: int
+    late_seconds: float
+    incident_id: str
+    title: str
+    severity: str
+    violation_kind: str
+    detail: str
+    text: str
+    def __init__(self, at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[str] = ..., ref_id: _Optional[str] = ..., event_id: _Optional[str] = ..., person_id: _Optional[str] = ..., summary: _Optional[str] = ..., channel: _Optional[str] = ..., category: _Optional[str] = ..., answer_delay_seconds: _Optional[float] = ..., late: _Optional[bool] = ..., state: _Optional[str] = ..., report_kind: _Optional[str] = ..., report_number: _Optional[int] = ..., late_seconds: _Optional[float] = ..., incident_id: _Optional[str] = ..., title: _Optional[str] = ..., severity: _Optional[str] = ..., violation_kind: _Optional[str] = ..., detail: _Optional[str] = ..., text: _Optional[str] = ...) -> None: ...
+
+class PersonName(_message.Message):
+    __slots__ = ("person_id", "display_name")
+    PERSON_ID_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    person_id: str
+    display_name: str
+    def __init__(self, person_id: _Optional[str] = ..., display_name: _Optional[str] = ...) -> None: ...
 
 class DutyLogCheckIn(_message.Message):
     __slots__ = ("person_id", "role", "status", "checked_in_at")
@@ -172,7 +230,7 @@ class DutyLogSignature(_message.Message):
     def __init__(self, role: _Optional[_Union[SignerRole, str]] = ..., signed_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., signed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., comment: _Optional[str] = ...) -> None: ...
 
 class DutyLog(_message.Message):
-    __slots__ = ("id", "site_id", "shift_name", "shift_start", "shift_end", "local_date", "time_zone", "version", "state", "officer_ids", "leader_ids", "figures", "entries", "entries_omitted", "check_ins", "handover", "signatures", "correction_reason", "correction_remarks", "corrects_version", "corrected_by", "built_at")
+    __slots__ = ("id", "site_id", "shift_name", "shift_start", "shift_end", "local_date", "time_zone", "version", "state", "officer_ids", "leader_ids", "figures", "entries", "entries_omitted", "check_ins", "handover", "signatures", "correction_reason", "correction_remarks", "corrects_version", "corrected_by", "built_at", "people")
     ID_FIELD_NUMBER: _ClassVar[int]
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
     SHIFT_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -195,6 +253,7 @@ class DutyLog(_message.Message):
     CORRECTS_VERSION_FIELD_NUMBER: _ClassVar[int]
     CORRECTED_BY_FIELD_NUMBER: _ClassVar[int]
     BUILT_AT_FIELD_NUMBER: _ClassVar[int]
+    PEOPLE_FIELD_NUMBER: _ClassVar[int]
     id: str
     site_id: str
     shift_name: str
@@ -217,7 +276,8 @@ class DutyLog(_message.Message):
     corrects_version: int
     corrected_by: _common_pb2.Actor
     built_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., shift_name: _Optional[str] = ..., shift_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., shift_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., local_date: _Optional[str] = ..., time_zone: _Optional[str] = ..., version: _Optional[int] = ..., state: _Optional[str] = ..., officer_ids: _Optional[_Iterable[str]] = ..., leader_ids: _Optional[_Iterable[str]] = ..., figures: _Optional[_Union[DutyFigures, _Mapping]] = ..., entries: _Optional[_Iterable[_Union[DutyLogEntry, _Mapping]]] = ..., entries_omitted: _Optional[int] = ..., check_ins: _Optional[_Iterable[_Union[DutyLogCheckIn, _Mapping]]] = ..., handover: _Optional[_Union[DutyLogHandover, _Mapping]] = ..., signatures: _Optional[_Iterable[_Union[DutyLogSignature, _Mapping]]] = ..., correction_reason: _Optional[str] = ..., correction_remarks: _Optional[str] = ..., corrects_version: _Optional[int] = ..., corrected_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., built_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    people: _containers.RepeatedCompositeFieldContainer[PersonName]
+    def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., shift_name: _Optional[str] = ..., shift_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., shift_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., local_date: _Optional[str] = ..., time_zone: _Optional[str] = ..., version: _Optional[int] = ..., state: _Optional[str] = ..., officer_ids: _Optional[_Iterable[str]] = ..., leader_ids: _Optional[_Iterable[str]] = ..., figures: _Optional[_Union[DutyFigures, _Mapping]] = ..., entries: _Optional[_Iterable[_Union[DutyLogEntry, _Mapping]]] = ..., entries_omitted: _Optional[int] = ..., check_ins: _Optional[_Iterable[_Union[DutyLogCheckIn, _Mapping]]] = ..., handover: _Optional[_Union[DutyLogHandover, _Mapping]] = ..., signatures: _Optional[_Iterable[_Union[DutyLogSignature, _Mapping]]] = ..., correction_reason: _Optional[str] = ..., correction_remarks: _Optional[str] = ..., corrects_version: _Optional[int] = ..., corrected_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., built_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., people: _Optional[_Iterable[_Union[PersonName, _Mapping]]] = ...) -> None: ...
 
 class GetDutyLogRequest(_message.Message):
     __slots__ = ("log_id", "site_id", "at", "version")
@@ -734,6 +794,28 @@ class GetScorecardsResponse(_message.Message):
     as_of: _timestamp_pb2.Timestamp
     page: _common_pb2.PageResponse
     def __init__(self, scorecards: _Optional[_Iterable[_Union[Scorecard, _Mapping]]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., page: _Optional[_Union[_common_pb2.PageResponse, _Mapping]] = ...) -> None: ...
+
+class RenderChartRequest(_message.Message):
+    __slots__ = ("statistics", "kind", "format", "language")
+    STATISTICS_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    statistics: GetStatisticsRequest
+    kind: ChartKind
+    format: ChartFormat
+    language: str
+    def __init__(self, statistics: _Optional[_Union[GetStatisticsRequest, _Mapping]] = ..., kind: _Optional[_Union[ChartKind, str]] = ..., format: _Optional[_Union[ChartFormat, str]] = ..., language: _Optional[str] = ...) -> None: ...
+
+class Chart(_message.Message):
+    __slots__ = ("media_type", "data", "as_of")
+    MEDIA_TYPE_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    media_type: str
+    data: bytes
+    as_of: _timestamp_pb2.Timestamp
+    def __init__(self, media_type: _Optional[str] = ..., data: _Optional[bytes] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ExportReportRequest(_message.Message):
     __slots__ = ("format", "language", "duty_log", "daily_report", "statistics", "scorecards")

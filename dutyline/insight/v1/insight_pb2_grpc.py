@@ -64,6 +64,11 @@ class InsightServiceStub:
                 request_serializer=dutyline_dot_insight_dot_v1_dot_insight__pb2.GetStatisticsRequest.SerializeToString,
                 response_deserializer=dutyline_dot_insight_dot_v1_dot_insight__pb2.Statistics.FromString,
                 _registered_method=True)
+        self.RenderChart = channel.unary_unary(
+                '/dutyline.insight.v1.InsightService/RenderChart',
+                request_serializer=dutyline_dot_insight_dot_v1_dot_insight__pb2.RenderChartRequest.SerializeToString,
+                response_deserializer=dutyline_dot_insight_dot_v1_dot_insight__pb2.Chart.FromString,
+                _registered_method=True)
         self.GetScorecards = channel.unary_unary(
                 '/dutyline.insight.v1.InsightService/GetScorecards',
                 request_serializer=dutyline_dot_insight_dot_v1_dot_insight__pb2.GetScorecardsRequest.SerializeToString,
@@ -137,6 +142,14 @@ class InsightServiceServicer:
 
     def GetStatistics(self, request, context):
         """The figures of a site or region over a period, by day, week or month.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RenderChart(self, request, context):
+        """One chart (统计图) of the same figures, drawn on the server as PNG or SVG. The violations per person
+        only for those who read other people's cards (GetScorecards): leaders, unit heads, supervisors, admins.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -219,6 +232,11 @@ def add_InsightServiceServicer_to_server(servicer, server):
                     servicer.GetStatistics,
                     request_deserializer=dutyline_dot_insight_dot_v1_dot_insight__pb2.GetStatisticsRequest.FromString,
                     response_serializer=dutyline_dot_insight_dot_v1_dot_insight__pb2.Statistics.SerializeToString,
+            ),
+            'RenderChart': grpc.unary_unary_rpc_method_handler(
+                    servicer.RenderChart,
+                    request_deserializer=dutyline_dot_insight_dot_v1_dot_insight__pb2.RenderChartRequest.FromString,
+                    response_serializer=dutyline_dot_insight_dot_v1_dot_insight__pb2.Chart.SerializeToString,
             ),
             'GetScorecards': grpc.unary_unary_rpc_method_handler(
                     servicer.GetScorecards,
@@ -413,6 +431,33 @@ class InsightService:
             '/dutyline.insight.v1.InsightService/GetStatistics',
             dutyline_dot_insight_dot_v1_dot_insight__pb2.GetStatisticsRequest.SerializeToString,
             dutyline_dot_insight_dot_v1_dot_insight__pb2.Statistics.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RenderChart(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.insight.v1.InsightService/RenderChart',
+            dutyline_dot_insight_dot_v1_dot_insight__pb2.RenderChartRequest.SerializeToString,
+            dutyline_dot_insight_dot_v1_dot_insight__pb2.Chart.FromString,
             options,
             channel_credentials,
             insecure,

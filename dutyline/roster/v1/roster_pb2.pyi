@@ -557,18 +557,20 @@ class DecideSwapRequest(_message.Message):
     def __init__(self, idempotency_key: _Optional[str] = ..., swap_id: _Optional[str] = ..., approve: _Optional[bool] = ..., remark: _Optional[str] = ...) -> None: ...
 
 class CheckInRecord(_message.Message):
-    __slots__ = ("assignment_id", "person_id", "checked_in_at", "status", "late_seconds")
+    __slots__ = ("assignment_id", "person_id", "checked_in_at", "status", "late_seconds", "shift_start")
     ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
     PERSON_ID_FIELD_NUMBER: _ClassVar[int]
     CHECKED_IN_AT_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     LATE_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    SHIFT_START_FIELD_NUMBER: _ClassVar[int]
     assignment_id: str
     person_id: str
     checked_in_at: _timestamp_pb2.Timestamp
     status: str
     late_seconds: float
-    def __init__(self, assignment_id: _Optional[str] = ..., person_id: _Optional[str] = ..., checked_in_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[str] = ..., late_seconds: _Optional[float] = ...) -> None: ...
+    shift_start: _timestamp_pb2.Timestamp
+    def __init__(self, assignment_id: _Optional[str] = ..., person_id: _Optional[str] = ..., checked_in_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[str] = ..., late_seconds: _Optional[float] = ..., shift_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CheckInRequest(_message.Message):
     __slots__ = ("idempotency_key", "assignment_id")

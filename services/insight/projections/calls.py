@@ -15,7 +15,7 @@ Every write is thus independent of the order the events arrive in.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from dutyline.db.pool import Connection
@@ -23,7 +23,7 @@ from dutyline.events.v1 import event_pb2
 from dutyline.events_catalog import LINE_CALL_CHANGED
 from dutyline.intake.v1 import intake_pb2
 from dutyline.projection import Projection
-from services.insight.projections.common import at, call_category, channel, occurred, unpack
+from services.insight.projections.common import at, call_category, channel, occurred, unpack, values
 
 # Events whose CallChanged payload is the call after the change when they are about the call itself
 # (aggregate id = call id), or a callback with the call it belongs to.
@@ -73,6 +73,8 @@ class CallRow:
     duty_gap: bool | None
     version: int
     incident_id: str | None
+    # What the call was about in the officer's words (the duty log's line).
+    summary: str | None
 
     def link(self) -> CallIncident:
         """The incident the record names, at the record's version."""
@@ -168,6 +170,7 @@ def _registered(event: event_pb2.Event) -> CallRow:
         duty_gap=p.duty_gap,
         version=2 * event.aggregate_version,
         incident_id=p.incident_id or None,
+        summary=p.summary[:500] or None,
     )
 
 
@@ -191,6 +194,7 @@ def _record(event: event_pb2.Event, call: intake_pb2.Call) -> CallRow:
         duty_gap=call.duty_gap,
         version=2 * event.aggregate_version + 1,
         incident_id=call.incident_id or None,
+        summary=call.summary[:500] or None,
     )
 
 
@@ -281,8 +285,8 @@ def changes(events: Sequence[event_pb2.Event]) -> Changes:
 UPSERT_CALL = """
 INSERT INTO calls AS c (call_id, site_id, drill, channel, category, officer_id, assignment_id, line_call_id,
     ring_started_at, answered_at, ended_at, answer_delay_seconds, answered_late, registered_at, status, duty_gap,
-    record_version, incident_id, incident_version)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $17)
+    record_version, incident_id, incident_version, summary)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $17, $19)
 ON CONFLICT (call_id) DO UPDATE SET
     channel = excluded.channel, category = excluded.category, officer_id = excluded.officer_id,
     assignment_id = coalesce(excluded.assignment_id, c.assignment_id),
@@ -292,6 +296,7 @@ ON CONFLICT (call_id) DO UPDATE SET
     answer_delay_seconds = excluded.answer_delay_seconds, answered_late = excluded.answered_late,
     registered_at = excluded.registered_at, status = coalesce(excluded.status, c.status),
     duty_gap = coalesce(excluded.duty_gap, c.duty_gap), record_version = excluded.record_version,
+    summary = coalesce(excluded.summary, c.summary),
     incident_id = CASE WHEN excluded.incident_version > c.incident_version THEN excluded.incident_id
                        ELSE c.incident_id END,
     incident_version = greatest(c.incident_version, excluded.incident_version)
@@ -331,15 +336,15 @@ async def apply(conn: Connection, events: Sequence[event_pb2.Event]) -> None:
     """Write a batch's rows (each statement once per batch, its rows pipelined)."""
     out = changes(events)
     if out.calls:
-        await conn.executemany(UPSERT_CALL, [astuple(r) for r in out.calls.values()])
+        await conn.executemany(UPSERT_CALL, [values(r) for r in out.calls.values()])
     # A record's incident went with it; the links newer than their call's record go alone.
     links = [r for r in out.incidents.values() if (c := out.calls.get(r.call_id)) is None or c.version < r.version]
     if links:
-        await conn.executemany(UPSERT_CALL_INCIDENT, [astuple(r) for r in links])
+        await conn.executemany(UPSERT_CALL_INCIDENT, [values(r) for r in links])
     if out.line_calls:
-        await conn.executemany(UPSERT_LINE_CALL, [astuple(r) for r in out.line_calls.values()])
+        await conn.executemany(UPSERT_LINE_CALL, [values(r) for r in out.line_calls.values()])
     if out.callbacks:
-        await conn.executemany(MERGE_CALLBACK, [astuple(r) for r in out.callbacks])
+        await conn.executemany(MERGE_CALLBACK, [values(r) for r in out.callbacks])
 
 
 CALLS = Projection(name="insight-calls", types=TYPES, tables=("calls", "line_calls", "callbacks"), apply=apply)

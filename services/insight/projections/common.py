@@ -62,6 +62,12 @@ def severity(value: int) -> str | None:
 M = TypeVar("M", bound=Message)
 
 
+def values(row: object) -> tuple[object, ...]:
+    """A row dataclass's fields in order, as a statement's arguments: ``dataclasses.astuple`` without
+    its deep copy of every value, which was a third of a projection's CPU per event (bench.insight)."""
+    return tuple(vars(row).values())
+
+
 def unpack(event: event_pb2.Event, kind: type[M]) -> M:
     """The event's payload as the catalog decodes it, which must be a ``kind`` (else ``ValueError``:
     the event is a dead letter, as one whose payload does not decode)."""

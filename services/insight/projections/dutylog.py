@@ -2,7 +2,8 @@
 holds — each assignment's check-in (or its absence), each handover, and the shift's cases opened and
 answered, notices missing elements, escalations started and acknowledged, as entries.
 
-Order-independent: a check-in row is as of its newest event (the greater event id), a handover's
+Order-independent: a check-in row is as of its newest event (the greater event id), but an absence,
+once recorded, stays (a check-in after the absence limit is late, and the absence stands), a handover's
 events merge (the first submission and acceptance, overdue once seen, names from whichever event has
 them: handover.overdue names nobody), an entry is keyed by its event.
 """
@@ -41,6 +42,8 @@ class CheckInRow:
     late_seconds: float
     drill: bool
     event_id: str
+    shift_start: datetime | None
+    absent: bool
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,8 @@ def _entry(event: event_pb2.Event) -> EntryRow | None:
         # Only the notice's own event, not a follow-up's (aggregate id = the call).
         if event.aggregate_id != call.id:
             return None
-        ref, person, summary = call.id, call.officer_id, "missing: " + ", ".join(call.notice_missing)
+        # The elements' names, worded by the log's reader.
+        ref, person, summary = call.id, call.officer_id, ", ".join(call.notice_missing)
     else:
         changed = unpack(event, event_pb2.EscalationChanged)
         escalation = changed.escalation
@@ -97,7 +101,16 @@ def _check_in(event: event_pb2.Event) -> CheckInRow:
     if event.type == "absence.recorded":
         absence = unpack(event, event_pb2.AbsenceRecorded)
         return CheckInRow(
-            absence.assignment_id, event.site_id, absence.person_id, "absent", None, 0.0, event.drill, event.id
+            absence.assignment_id,
+            event.site_id,
+            absence.person_id,
+            "absent",
+            None,
+            0.0,
+            event.drill,
+            event.id,
+            at(absence.shift_start),
+            True,
         )
     record = unpack(event, roster_pb2.CheckInRecord)
     return CheckInRow(
@@ -109,6 +122,8 @@ def _check_in(event: event_pb2.Event) -> CheckInRow:
         record.late_seconds,
         event.drill,
         event.id,
+        at(record.shift_start),
+        False,
     )
 
 
@@ -129,13 +144,19 @@ def _handover(event: event_pb2.Event) -> HandoverRow:
     )
 
 
-UPSERT_CHECK_IN = """
+_NEWER = "excluded.event_id > c.event_id"
+UPSERT_CHECK_IN = f"""
 INSERT INTO shift_check_ins AS c (assignment_id, site_id, person_id, status, checked_in_at, late_seconds, drill,
-    event_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-ON CONFLICT (assignment_id) DO UPDATE SET person_id = excluded.person_id, status = excluded.status,
-    checked_in_at = excluded.checked_in_at, late_seconds = excluded.late_seconds, event_id = excluded.event_id
-WHERE excluded.event_id > c.event_id
+    event_id, shift_start, absent)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+ON CONFLICT (assignment_id) DO UPDATE SET
+    person_id = CASE WHEN {_NEWER} THEN excluded.person_id ELSE c.person_id END,
+    status = CASE WHEN {_NEWER} THEN excluded.status ELSE c.status END,
+    checked_in_at = CASE WHEN {_NEWER} THEN excluded.checked_in_at ELSE c.checked_in_at END,
+    late_seconds = CASE WHEN {_NEWER} THEN excluded.late_seconds ELSE c.late_seconds END,
+    event_id = greatest(c.event_id, excluded.event_id),
+    shift_start = coalesce(c.shift_start, excluded.shift_start),
+    absent = c.absent OR excluded.absent
 """
 MERGE_HANDOVER = """
 INSERT INTO shift_handovers AS h (handover_id, site_id, outgoing_assignment_id, incoming_assignment_id,
@@ -158,20 +179,18 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_id) DO NOTHING
 
 
 async def apply(conn: Connection, events: Sequence[event_pb2.Event]) -> None:
-    check_ins: dict[str, CheckInRow] = {}
+    check_ins: list[CheckInRow] = []
     handovers: list[HandoverRow] = []
     entries: list[EntryRow] = []
     for event in events:
         if event.type in ("checkin.recorded", "absence.recorded"):
-            row = _check_in(event)
-            if (seen := check_ins.get(row.assignment_id)) is None or seen.event_id < row.event_id:
-                check_ins[row.assignment_id] = row
+            check_ins.append(_check_in(event))
         elif event.type in HANDOVERS:
             handovers.append(_handover(event))
         elif (entry := _entry(event)) is not None:
             entries.append(entry)
     if check_ins:
-        await conn.executemany(UPSERT_CHECK_IN, [astuple(r) for r in check_ins.values()])
+        await conn.executemany(UPSERT_CHECK_IN, [astuple(r) for r in check_ins])
     if handovers:
         await conn.executemany(MERGE_HANDOVER, [astuple(r) for r in handovers])
     if entries:

@@ -11,14 +11,23 @@ incident that lists it. Late and missed reports as violations are the violations
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from dutyline.db.pool import Connection
 from dutyline.events.v1 import event_pb2
 from dutyline.incident.v1 import incident_pb2
 from dutyline.projection import Projection
-from services.insight.projections.common import at, incident_category, occurred, report_kind, severity, stage, unpack
+from services.insight.projections.common import (
+    at,
+    incident_category,
+    occurred,
+    report_kind,
+    severity,
+    stage,
+    unpack,
+    values,
+)
 
 # The events that carry the incident after the change (IncidentChanged).
 INCIDENT_CHANGED = (
@@ -194,12 +203,12 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (report_id) DO NOTHING
 async def apply(conn: Connection, events: Sequence[event_pb2.Event]) -> None:
     out = changes(events)
     if out.incidents:
-        await conn.executemany(UPSERT_INCIDENT, [astuple(r) for r in out.incidents.values()])
+        await conn.executemany(UPSERT_INCIDENT, [values(r) for r in out.incidents.values()])
     if out.outcomes:
         ranked = list(OUTCOME_RANK)
         await conn.executemany(SET_OUTCOME, [(i, outcome, ranked) for i, outcome in out.outcomes.items()])
     if out.reports:
-        await conn.executemany(INSERT_REPORT, [astuple(r) for r in out.reports.values()])
+        await conn.executemany(INSERT_REPORT, [values(r) for r in out.reports.values()])
 
 
 INCIDENTS = Projection(name="insight-incidents", types=TYPES, tables=("incidents", "reports"), apply=apply)

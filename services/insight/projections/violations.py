@@ -13,7 +13,7 @@ may change when the switch's times come in): the view ``scoring_facts`` adds the
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 
 from dutyline.db.pool import Connection
@@ -21,7 +21,7 @@ from dutyline.events.v1 import event_pb2
 from dutyline.incident.v1 import incident_pb2
 from dutyline.projection import Projection
 from dutyline.roster.v1 import roster_pb2
-from services.insight.projections.common import at, occurred, report_kind, unpack
+from services.insight.projections.common import at, occurred, report_kind, unpack, values
 
 # incident's violation kinds (IncidentChanged.violations[].kind) → the assessment's kinds.
 INCIDENT_KINDS = {"late": "late_report", "missed": "missed_report"}
@@ -194,7 +194,7 @@ WHERE excluded.late_seconds > v.late_seconds
 async def apply(conn: Connection, events: Sequence[event_pb2.Event]) -> None:
     rows = [row for event in events for row in violations_of(event)]
     if rows:
-        await conn.executemany(INSERT, [astuple(r) for r in rows])
+        await conn.executemany(INSERT, [values(r) for r in rows])
 
 
 VIOLATIONS = Projection(name="insight-violations", types=TYPES, tables=("violations",), apply=apply)

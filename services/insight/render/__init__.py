@@ -1,6 +1,7 @@
 """Charts and documents of insight (统计图与报表文档): PNG/SVG charts drawn with matplotlib, and a document
 model rendered as XLSX (openpyxl) and PDF (reportlab), Chinese in a real CJK font (fonts.py)."""
 
+from dutyline.labels import Language
 from services.insight.render.charts import (
     AnswerTimeHistogram,
     CallsPerHourHeatmap,
@@ -26,7 +27,6 @@ from services.insight.render.documents import (
 )
 from services.insight.render.fonts import CjkFont, CjkFontMissing, find_cjk_font
 from services.insight.render.pdf import render_pdf
-from services.insight.render.words import Language
 from services.insight.render.xlsx import render_xlsx
 
 __all__ = [

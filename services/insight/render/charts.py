@@ -45,7 +45,7 @@ BEYOND_COLOUR = "#c53030"
 @dataclass(frozen=True)
 class AnswerTimeHistogram:
     """接听时间分布: seconds from the first ring to the answer, one per answered call; the three-ring
-    limit (三环 ≈ 15 s by default, per site) is drawn as a line."""
+    limit (三声 ≈ 15 s by default, per site) is drawn as a line."""
 
     answer_seconds: Sequence[float]
     limit_seconds: float = 15.0
@@ -77,7 +77,7 @@ class CallsPerHourHeatmap:
 
 @dataclass(frozen=True)
 class ComplianceTrend:
-    """三环接听率趋势: per day, the share of calls answered within the limit (a ratio from 0 to 1), against
+    """三声接听率趋势: per day, the share of calls answered within the limit (a ratio from 0 to 1), against
     the target share."""
 
     ratios: Mapping[date, float]
@@ -196,6 +196,14 @@ def _histogram(axes: Axes, chart: AnswerTimeHistogram, words: Mapping[str, str])
 
 
 def _heatmap(figure: Figure, axes: Axes, chart: CallsPerHourHeatmap, words: Mapping[str, str], lang: Language) -> None:
+    axes.set_title(words["heatmap_title"])
+    axes.set_xlabel(words["heatmap_x"])
+    if not chart.counts:
+        # A period without a call has no day to draw (imshow refuses an empty grid).
+        axes.set_xlim(-0.5, HOURS - 0.5)
+        axes.set_yticks([])
+        _no_data(axes, words)
+        return
     counts = np.asarray(chart.counts, dtype=int)
     image = axes.imshow(counts, cmap="YlOrRd", aspect="auto", vmin=0, vmax=max(1, int(counts.max())))
     axes.set_xticks(range(HOURS), [str(h) for h in range(HOURS)], fontsize=8)
@@ -213,8 +221,6 @@ def _heatmap(figure: Figure, axes: Axes, chart: CallsPerHourHeatmap, words: Mapp
             colour = "white" if count > dark else "black"
             axes.text(hour, row, str(count), ha="center", va="center", fontsize=6, color=colour)
     axes.spines[:].set_visible(False)
-    axes.set_title(words["heatmap_title"])
-    axes.set_xlabel(words["heatmap_x"])
     figure.colorbar(image, ax=axes, label=words["calls"])
 
 

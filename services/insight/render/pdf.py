@@ -108,10 +108,19 @@ class _NumberedCanvas(Canvas):
 
 
 def _widths(natural: Sequence[float]) -> list[float]:
-    # Columns as wide as their widest text, filling the frame; too wide together, they shrink in
-    # proportion (no column over 45 % first) and their cells wrap.
-    capped = [min(w, FRAME_WIDTH * 0.45) for w in natural]
-    return [w * FRAME_WIDTH / sum(capped) for w in capped]
+    # Columns as wide as their widest text, filling the frame. Too wide together, only the widest
+    # shrink, to one common width, and their cells wrap: short columns (a time, a kind, a name) keep
+    # theirs rather than breaking a date or a word in two.
+    if sum(natural) <= FRAME_WIDTH:
+        return [w * FRAME_WIDTH / sum(natural) for w in natural]
+    remaining, cap = FRAME_WIDTH, 0.0
+    ordered = sorted(natural)
+    for i, width in enumerate(ordered):
+        cap = remaining / (len(ordered) - i)
+        if width > cap:
+            break
+        remaining -= width
+    return [min(w, cap) for w in natural]
 
 
 def _table(table: Table, time_zone: str) -> list[Flowable]:
@@ -120,14 +129,21 @@ def _table(table: Table, time_zone: str) -> list[Flowable]:
     texts = [[c.title for c in table.columns]] + [
         [display(v, c.kind, time_zone, c.decimals) for v, c in zip(line, table.columns, strict=True)] for line in lines
     ]
-    natural = [
-        max(pdfmetrics.stringWidth(row[i], FONT, CELL.fontSize) for row in texts) + CELL_PADDING
-        for i in range(len(kinds))
-    ]
-    data = [
-        [_para(t, CELL_RIGHT if kind in NUMERIC else CELL) for t, kind in zip(row, kinds, strict=True)] for row in texts
+    measured = [[pdfmetrics.stringWidth(t, FONT, CELL.fontSize) + CELL_PADDING for t in row] for row in texts]
+    natural = [max(row[i] for row in measured) for i in range(len(kinds))]
+    widths = _widths(natural)
+    # A cell whose text fits its column on one line is a plain string the table draws itself; only
+    # the others are paragraphs (CJK line breaking), which made a month of 50 sites' figures minutes long.
+    data: list[list[str | Para]] = [
+        [
+            t if "\n" not in t and needed <= width else _para(t, CELL_RIGHT if kind in NUMERIC else CELL)
+            for t, needed, width, kind in zip(row, needs, widths, kinds, strict=True)
+        ]
+        for row, needs in zip(texts, measured, strict=True)
     ]
     style: list[tuple[Any, ...]] = [
+        ("FONT", (0, 0), (-1, -1), FONT, CELL.fontSize, CELL.leading),
+        *(("ALIGN", (i, 0), (i, -1), "RIGHT") for i, kind in enumerate(kinds) if kind in NUMERIC),
         ("GRID", (0, 0), (-1, -1), 0.25, GRID_COLOUR),
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -136,7 +152,7 @@ def _table(table: Table, time_zone: str) -> list[Flowable]:
     ]
     if table.totals is not None:
         style += [("BACKGROUND", (0, -1), (-1, -1), TOTALS_FILL), ("LINEABOVE", (0, -1), (-1, -1), 1, MUTED)]
-    grid = Grid(data, colWidths=_widths(natural), repeatRows=1, style=style, hAlign="LEFT")
+    grid = Grid(data, colWidths=widths, repeatRows=1, style=style, hAlign="LEFT")
     return ([_para(table.caption, CAPTION)] if table.caption else []) + [grid, Spacer(1, 6)]
 
 
@@ -161,31 +177,35 @@ def _chart(chart: ChartImage) -> Flowable:
     return KeepTogether([picture, *([_para(chart.caption, CAPTION)] if chart.caption else [])])
 
 
-def _signatures(signatures: Sequence[Signature], time_zone: str) -> Flowable:
+def _signatures(signatures: Sequence[Signature], time_zone: str, words: dict[str, str]) -> list[Flowable]:
+    """The signature block under its heading: a line a role, what was signed in the system, else blanks
+    labelled for a pen (签字、日期)."""
     rows = [
         [
             _para(s.role, LABEL),
-            _para(s.signed_by or SIGNATURE_BLANK, BODY),
-            _para(display(s.signed_at, ValueKind.DATETIME, time_zone) or SIGNATURE_BLANK, BODY),
+            _para(words["sign_here"] + (s.signed_by or SIGNATURE_BLANK), BODY),
+            _para(words["sign_date"] + (display(s.signed_at, ValueKind.DATETIME, time_zone) or SIGNATURE_BLANK), BODY),
         ]
         for s in signatures
     ]
-    style = [("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("TOPPADDING", (0, 0), (-1, -1), 10)]
-    return KeepTogether(
-        [Spacer(1, 12), Grid(rows, colWidths=[FRAME_WIDTH * w for w in (0.3, 0.35, 0.35)], style=style)]
-    )
+    style = [("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("TOPPADDING", (0, 0), (-1, -1), 14)]
+    grid = Grid(rows, colWidths=[FRAME_WIDTH * w for w in (0.3, 0.35, 0.35)], style=style, hAlign="LEFT")
+    return [Spacer(1, 6), _para(words["signatures"], HEADING), grid]
 
 
 def render_pdf(document: Document) -> bytes:
     """The document as PDF bytes (A4)."""
     _register_font()
     tz = document.time_zone
+    words = WORDS[document.lang]
     story: list[Flowable] = [_para(document.title, TITLE)]
     if document.subtitle:
         story.append(_para(document.subtitle, SUBTITLE))
     if document.meta:
         story += [_fields(document.meta, tz), Spacer(1, 6)]
+    last_section = len(story)
     for section in document.sections:
+        last_section = len(story)
         story.append(_para(section.heading, HEADING))
         for block in section.blocks:
             match block:
@@ -198,7 +218,8 @@ def render_pdf(document: Document) -> bytes:
                 case ChartImage():
                     story.append(_chart(block))
     if document.signatures:
-        story.append(_signatures(document.signatures, tz))
+        # Signatures never stand alone on a last page: they keep to the section above them.
+        story[last_section:] = [KeepTogether([*story[last_section:], *_signatures(document.signatures, tz, words)])]
     out = BytesIO()
     template = SimpleDocTemplate(
         out,
@@ -216,6 +237,6 @@ def render_pdf(document: Document) -> bytes:
         initialFontName=FONT,
         initialFontSize=BODY.fontSize,
     )
-    footer = WORDS[document.lang]["page"]
+    footer = words["page"]
     template.build(story, canvasmaker=functools.partial(_NumberedCanvas, footer=footer, header=document.title))
     return out.getvalue()

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-Language = Literal["zh", "en"]
+from dutyline.labels import Language
 
 WORDS: dict[Language, dict[str, str]] = {
     "zh": {
@@ -13,7 +11,7 @@ WORDS: dict[Language, dict[str, str]] = {
         "histogram_title": "接听时间分布",
         "histogram_x": "接听用时（秒）",
         "histogram_y": "来电数",
-        "limit": "三环限时 {seconds} 秒",
+        "limit": "三声限时 {seconds} 秒",
         "within": "限时内接听 {share}",
         "beyond": "超时接听 {share}",
         "heatmap_title": "每小时来电量",
@@ -21,13 +19,16 @@ WORDS: dict[Language, dict[str, str]] = {
         "weekday_axis": "星期",
         "date_axis": "日期",
         "calls": "来电数",
-        "trend_title": "三环接听率趋势",
-        "trend_series": "三环接听率",
+        "trend_title": "三声接听率趋势",
+        "trend_series": "三声接听率",
         "target": "目标 {share}",
         "below_target": "低于目标",
         "violations_title": "违规次数（按人员）",
         "violations_x": "次数",
         "page": "第 {page} 页，共 {pages} 页",
+        "signatures": "签字",
+        "sign_here": "签字：",
+        "sign_date": "日期：",
         "summary_sheet": "概要",
     },
     "en": {
@@ -50,6 +51,9 @@ WORDS: dict[Language, dict[str, str]] = {
         "violations_title": "Violations per person",
         "violations_x": "Count",
         "page": "Page {page} of {pages}",
+        "signatures": "Signatures",
+        "sign_here": "Signed: ",
+        "sign_date": "Date: ",
         "summary_sheet": "Summary",
     },
 }

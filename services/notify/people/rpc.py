@@ -36,12 +36,25 @@ from services.notify.people.dispatcher import Dispatcher
 from services.notify.people.escalation_starter import EscalationStarter
 from services.notify.people.recipients import RecipientResolver
 from services.notify.people.rules import default_chain, first_step_for, verify_ack_token
+from services.notify.policy import COMPONENT_TEMPLATES
 from services.notify.settings import NotifySettings
 from workflows.escalation.types import ACKNOWLEDGED_SIGNAL, Acknowledgement, StepData, escalation_workflow_id
 
 log = structlog.get_logger(__name__)
 
 DEFAULT_PAGE_SIZE = 50
+
+
+def _require_template_sender(principal: Principal, template: str) -> None:
+    """PERMISSION_DENIED unless the caller may send ``template``: a template some component owns only
+    that component sends, and such a component sends only its own (services/notify/policy.py)."""
+    component = principal.person_id if principal.has_role("system") and not principal.via else ""
+    owners = {name for name, templates in COMPONENT_TEMPLATES.items() if template in templates}
+    if owners and component not in owners:
+        raise PermissionDenied(f"only {', '.join(sorted(owners))} sends the {template} notice")
+    own = COMPONENT_TEMPLATES.get(component)
+    if own is not None and template not in own:
+        raise PermissionDenied(f"{component} sends only {', '.join(sorted(own))}, not {template}")
 
 
 class PeopleRpcs:
@@ -92,6 +105,7 @@ class PeopleRpcs:
 
     async def Send(self, request: notify_pb2.SendRequest, context: grpc.aio.ServicerContext) -> notify_pb2.SendResponse:
         principal = current_principal()
+        _require_template_sender(principal, request.template)
         steps = convert.steps_from([(r, "", 0) for r in request.recipients], site_id=request.site_id)
         await self._require_site(principal, request.site_id)
         await self._require_recipients(principal, steps, site_id=request.site_id)
@@ -327,6 +341,7 @@ class PeopleRpcs:
         self, request: notify_pb2.EscalateRequest, context: grpc.aio.ServicerContext
     ) -> notify_pb2.Escalation:
         principal = current_principal()
+        _require_template_sender(principal, request.template)
         await self._require_site(principal, request.site_id)
         chain = await self._chain(request.site_id)
         role = ROLE_NAMES.get(request.start_at_role, "")

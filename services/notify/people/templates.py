@@ -249,6 +249,28 @@ def _escalation_acknowledged(d: _Data) -> _Parts:
     )
 
 
+def _daily_report(d: _Data) -> _Parts:
+    """To the superior duty office (上级值班室): a site's or region's daily report (值班日报) in headline
+    figures, and the command that shows the whole report."""
+    command = f"dutyline report daily --site {d['site_id']} --day {d['local_date']}"
+    return _Parts(
+        "值班日报",
+        "Daily duty report",
+        f"{d['site_name']} {d['local_date']}",
+        f"{d['site_name']} {d['local_date']} 值班日报，全文：{command}",
+        f"The daily report of {d['site_name']} for {d['local_date']}; in full: {command}",
+        (
+            _Field("来电", "Calls", d["calls"]),
+            _Field("未接", "Missed", d["missed"]),
+            _Field("突发事件", "Incidents", d["incidents"]),
+            _Field("迟报", "Late reports", d["reports_late"]),
+            _Field("违规", "Violations", d["violations"]),
+            _Field("站点数", "Sites", d["sites"], sms=False),
+        ),
+        sms_lead=False,
+    )
+
+
 def _generic(d: _Data) -> _Parts:
     # Free text: the same in every language.
     return _Parts(d["subject"], d["subject"], "", d["body"], d["body"])
@@ -281,6 +303,7 @@ _TEMPLATES: dict[str, _Template] = {
     "message_undeliverable": _message_undeliverable,
     "notice_incomplete": _notice_incomplete,
     "escalation_acknowledged": _escalation_acknowledged,
+    "daily_report": _daily_report,
     "generic": _generic,
 }
 

@@ -19,6 +19,7 @@ from dutyline.grpckit.client import channel
 from dutyline.grpckit.convert import ts
 from dutyline.insight.v1 import insight_pb2, insight_pb2_grpc
 from tests.services.insight.test_duty_log import (
+    NAMES,
     OFFICER,
     OFFICER_TOKEN,
     OTHER_TOKEN,
@@ -64,15 +65,20 @@ async def test_a_finished_shifts_log_is_shown_in_both_languages_and_signed(platf
     english = await cli(platform, OFFICER_TOKEN, "show", "--site", "hz-01", "--at", at)
     assert english.exit_code == 0, english.output
     shown = flat(english.output)
-    assert f"Duty log hz-01 {name}" in shown and "built: awaiting signatures" in shown
+    assert f"Duty log hz-01 {name}" in shown and "awaiting signatures" in shown
     assert "Calls 4" in shown and "Consultation 2" in shown and "Missed / abandoned 1 / 0" in shown
     assert "accepted" in shown and "Not signed yet" in shown
+    # The lines worded in the reader's language from their facts, people by name.
+    assert "Consultation (Phone), answered after three rings (25 s): 来电 1" in shown
+    assert f"{NAMES[OFFICER]} ({OFFICER})" in shown
     chinese = flat((await cli(platform, OFFICER_TOKEN, "show", "--shift", log.id, lang="zh")).output)
     assert "值班日志" in chinese and "待签字" in chinese and "咨询 2" in chinese
+    assert "电话咨询，超三声接听（25 秒）：来电 1" in chinese and "answered after" not in chinese
+    assert "受理工单：噪音投诉 noise" in chinese and f"{NAMES[OFFICER]} ({OFFICER})" in chinese
 
     wrong = await cli(platform, OTHER_TOKEN, "sign", "--shift", log.id, "--as", "officer")
     assert wrong.exit_code == 2 and "not the shift's officer" in flat(wrong.output), wrong.output
     signed = await cli(platform, OFFICER_TOKEN, "sign", "--shift", log.id, "--as", "officer", "--comment", "无异常")
     assert signed.exit_code == 0 and "Signed version 1 as outgoing officer" in flat(signed.output), signed.output
     again = flat((await cli(platform, OFFICER_TOKEN, "show", "--shift", log.id)).output)
-    assert OFFICER in again and "无异常" in again
+    assert f"{NAMES[OFFICER]} ({OFFICER})" in again and "无异常" in again

@@ -54,10 +54,12 @@ def call_registered(
     assignment_id: str = "asg-1",
     site: str = "hz-01",
     drill: bool = False,
+    summary: str = "",
 ) -> event_pb2.Event:
     ring = at - timedelta(seconds=delay + 30)
     payload = event_pb2.CallRegistered(
         call_id=call_id,
+        summary=summary,
         channel=channel,
         category=category,
         officer_id=officer,
@@ -282,24 +284,83 @@ def incident_changed(
     return event(event_type, payload, aggregate_id=current.id, version=version, at=at, drill=current.drill)
 
 
-def absence(assignment_id: str, person: str, shift_start: datetime) -> event_pb2.Event:
+def absence(
+    assignment_id: str, person: str, shift_start: datetime, *, site: str = "hz-01", drill: bool = False
+) -> event_pb2.Event:
     payload = event_pb2.AbsenceRecorded(
         assignment_id=assignment_id, person_id=person, shift_start=timestamp(shift_start)
     )
     return event(
-        "absence.recorded", payload, aggregate_id=assignment_id, version=3, at=shift_start + timedelta(minutes=30)
+        "absence.recorded",
+        payload,
+        aggregate_id=assignment_id,
+        version=3,
+        at=shift_start + timedelta(minutes=30),
+        site=site,
+        drill=drill,
     )
 
 
-def check_in(assignment_id: str, person: str, at: datetime, *, late_seconds: float = 0.0) -> event_pb2.Event:
+def check_in(
+    assignment_id: str,
+    person: str,
+    at: datetime,
+    *,
+    late_seconds: float = 0.0,
+    shift_start: datetime | None = None,
+    site: str = "hz-01",
+) -> event_pb2.Event:
     payload = roster_pb2.CheckInRecord(
         assignment_id=assignment_id,
         person_id=person,
         checked_in_at=timestamp(at),
         status="late" if late_seconds else "on_time",
         late_seconds=late_seconds,
+        shift_start=timestamp(shift_start) if shift_start else None,
     )
-    return event("checkin.recorded", payload, aggregate_id=assignment_id, version=2, at=at)
+    return event("checkin.recorded", payload, aggregate_id=assignment_id, version=2, at=at, site=site)
+
+
+def handover(
+    event_type: str,
+    handover_id: str,
+    *,
+    site: str,
+    submitted: datetime,
+    at: datetime,
+    accepted: datetime | None = None,
+    overdue: bool = False,
+    drill: bool = False,
+) -> event_pb2.Event:
+    """A handover as roster publishes it: p-out hands over to p-in, who is charged once it is overdue."""
+    payload = roster_pb2.Handover(
+        id=handover_id,
+        site_id=site,
+        outgoing_assignment_id=f"{handover_id}-out",
+        incoming_assignment_id=f"{handover_id}-in",
+        outgoing_person_id="p-out",
+        incoming_person_id="p-in",
+        submitted_at=timestamp(submitted),
+        accepted_at=timestamp(accepted) if accepted else None,
+        status="accepted" if accepted else "overdue" if overdue else "submitted",
+        overdue=overdue,
+        charged_person_id="p-in" if overdue else "",
+    )
+    version = {"handover.submitted": 1, "handover.accepted": 2, "handover.overdue": 3}[event_type]
+    return event(event_type, payload, aggregate_id=handover_id, version=version, at=at, site=site, drill=drill)
+
+
+def case_event(
+    event_type: str,
+    case: case_pb2.Case,
+    *,
+    at: datetime,
+) -> event_pb2.Event:
+    """A CaseChanged event as intake publishes it: the case as it stands after the change (its version)."""
+    payload = event_pb2.CaseChanged(case=case, detail=event_type)
+    return event(
+        event_type, payload, aggregate_id=case.id, version=case.version, at=at, site=case.site_id, drill=case.drill
+    )
 
 
 def handover_overdue(handover_id: str, at: datetime) -> event_pb2.Event:

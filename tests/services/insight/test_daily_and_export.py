@@ -183,7 +183,7 @@ async def test_statistics_export_as_a_pdf_with_chinese_text_and_charts(platform:
     path = tmp_path / "stats.pdf"
     await asyncio.to_thread(path.write_bytes, b"".join(c.data for c in chunks))
     text = (await run("pdftotext", str(path), "-")).decode()
-    for words in ("值班统计", "来电类别", "紧急/报警", "统计图"):
+    for words in ("值班统计", "来电（按类别）", "紧急/报警", "统计图"):
         assert words in text
     await run("pdftoppm", "-png", "-r", "30", "-f", "1", "-l", "1", "-singlefile", str(path), str(tmp_path / "page"))
     assert (await asyncio.to_thread((tmp_path / "page.png").read_bytes)).startswith(b"\x89PNG")

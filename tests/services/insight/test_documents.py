@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from dutyline.common.v1 import common_pb2
 from dutyline.grpckit.convert import ts
 from dutyline.insight.v1 import insight_pb2
+from dutyline.labels import label
 from services.insight import documents
 from services.insight.render import (
     ChartImage,
@@ -27,10 +28,13 @@ from services.insight.render import (
     render_pdf,
     render_xlsx,
 )
-from services.insight.rpc_export import CHUNK_BYTES, chunks
+from services.insight.rpc_export import CHUNK_BYTES, chunks, people_of_cards
 
 NOW = datetime(2026, 12, 5, 1, 0, tzinfo=UTC)
 START = datetime(2026, 12, 4, 0, 0, tzinfo=UTC)  # 08:00 in Shanghai
+CALL_ID = "call-01M92ZGTK0XBR6860BQFK15810"
+# What an officer wrote of a call: long enough to wrap in its column.
+CALL_TEXT = "询问文一路至天目山路封路情况及绕行路线，已告知交警公告内容，建议关注官方最新通告 asked about the closure"
 
 
 def figures() -> insight_pb2.DutyFigures:
@@ -70,13 +74,34 @@ def duty_log() -> insight_pb2.DutyLog:
         figures=figures(),
         entries=[
             insight_pb2.DutyLogEntry(
+                at=ts(START.replace(minute=30)),
+                kind="call",
+                ref_id=CALL_ID,
+                person_id="p-hz-officer-1",
+                channel="phone",
+                category="consultation",
+                answer_delay_seconds=20.0,
+                late=True,
+                text=CALL_TEXT,
+            ),
+            insight_pb2.DutyLogEntry(
                 at=ts(START.replace(hour=1)),
                 kind="incident",
                 ref_id="inc-7",
                 person_id="p-hz-officer-1",
-                summary="西湖区仓库火灾",
+                category="accident",
+                title="西湖区仓库火灾",
+                severity="III",
             ),
-            insight_pb2.DutyLogEntry(at=ts(START.replace(hour=2)), kind="violation", ref_id="vio-3", summary="迟报"),
+            insight_pb2.DutyLogEntry(
+                at=ts(START.replace(hour=2)),
+                kind="violation",
+                ref_id="vio-3",
+                person_id="p-hz-officer-1",
+                violation_kind="late_report",
+                late_seconds=720.0,
+                detail="initial_phone report #1 of inc-7, 12 min late",
+            ),
         ],
         entries_omitted=3,
         check_ins=[
@@ -97,6 +122,10 @@ def duty_log() -> insight_pb2.DutyLog:
         corrects_version=1,
         corrected_by=common_pb2.Actor(person_id="p-hz-leader-1", display_name="李四"),
         built_at=ts(START.replace(hour=12)),
+        people=[
+            insight_pb2.PersonName(person_id="p-hz-officer-1", display_name="赵磊 Zhao Lei"),
+            insight_pb2.PersonName(person_id="p-hz-leader-1", display_name="钱敏"),
+        ],
     )
 
 
@@ -116,8 +145,8 @@ def fields_of(document: Document, heading: str) -> dict[str, object]:
 @pytest.mark.parametrize(
     ("lang", "title", "figures_heading", "calls", "compliance", "category", "emergency", "late"),
     [
-        ("zh", "值班日志", "值班概况", "来电总数", "三环接听率", "来电类别", "紧急/报警", "迟到"),
-        ("en", "Duty log", "Figures", "Calls", "Within-limit share", "Calls by category", "Emergency", "late"),
+        ("zh", "值班日志", "值班概况", "来电总数", "三声接听率", "来电（按类别）", "紧急/报警", "迟到"),
+        ("en", "Duty log", "Figures", "Calls", "Share within three rings", "Calls by category", "Emergency", "late"),
     ],
 )
 def test_a_duty_log_has_its_figures_entries_check_ins_correction_and_signatures(
@@ -139,25 +168,54 @@ def test_a_duty_log_has_its_figures_entries_check_ins_correction_and_signatures(
     by_category = table_of(document, category)
     # Largest first.
     assert [list(r) for r in by_category.rows] == [
-        [documents.label("call_category", "consultation", lang), 32],
+        [label("call_category", "consultation", lang), 32],
         [emergency, 5],
     ]
     assert by_category.totals is not None and by_category.totals[1] == 37
     entries = table_of(document, documents.word("entries", lang))
-    assert [row[4] for row in entries.rows] == ["inc-7", "vio-3"]
-    assert entries.rows[0][2] == "西湖区仓库火灾"
-    assert entries.rows[0][0] == START.replace(hour=1)
+    assert [row[4] for row in entries.rows] == [CALL_ID, "inc-7", "vio-3"]
+    assert entries.rows[0][0] == START.replace(minute=30)
+    # Each line worded from its facts in the document's language, its person by name.
+    assert [row[2] for row in entries.rows] == (
+        [
+            "电话咨询，超三声接听（20 秒）：" + CALL_TEXT,
+            "西湖区仓库火灾（事故灾难，较大（III级））",
+            "迟报，超时 12 分钟",
+        ]
+        if lang == "zh"
+        else [
+            "Consultation (Phone), answered after three rings (20 s): " + CALL_TEXT,
+            "西湖区仓库火灾 (Accident, III (major))",
+            "late report, 12 min late: initial_phone report #1 of inc-7, 12 min late",
+        ]
+    )
+    assert {row[3] for row in entries.rows} == {"赵磊 Zhao Lei (p-hz-officer-1)"}
     check_ins = table_of(document, documents.word("check_ins", lang))
-    assert check_ins.rows[0][2] == late
+    assert check_ins.rows[0][0] == "赵磊 Zhao Lei (p-hz-officer-1)" and check_ins.rows[0][2] == late
+    meta = {f.label: f.value for f in document.meta}
+    assert meta[documents.word("leaders", lang)] == "钱敏 (p-hz-leader-1)"
     headings = [s.heading for s in document.sections]
     assert documents.word("correction", lang) in headings
+    # The signer by roster's name (not the name the token carried).
     assert [(s.signed_by, s.signed_at) for s in document.signatures] == [
-        ("张三", START.replace(hour=12, minute=5)),
+        ("赵磊 Zhao Lei (p-hz-officer-1)", START.replace(hour=12, minute=5)),
         (None, None),
     ]
     assert documents.duty_log_file_name(duty_log(), lang, "pdf") == (
         "值班日志-hz-01-2026-12-04-白班-v2.pdf" if lang == "zh" else "duty-log-hz-01-2026-12-04-白班-v2.pdf"
     )
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_version_frozen_before_entries_had_facts_shows_its_summary_and_ids(lang: Language) -> None:
+    old = duty_log()
+    del old.entries[:]
+    del old.people[:]
+    old.entries.add(at=ts(START), kind="call", ref_id="call-9", person_id="p-hz-officer-3", summary="phone complaint")
+    document = documents.duty_log_document(old, lang=lang, generated_at=NOW)
+    assert [row[2:4] for row in table_of(document, documents.word("entries", lang)).rows] == [
+        ["phone complaint", "p-hz-officer-3"]
+    ]
 
 
 def daily_report() -> insight_pb2.DailyReport:
@@ -166,7 +224,16 @@ def daily_report() -> insight_pb2.DailyReport:
         figures=figures(),
         log_ids=["log-1", "log-2"],
         logs_unsigned=1,
-        highlights=[insight_pb2.DutyLogEntry(at=ts(START), kind="incident", ref_id="inc-7", summary="仓库火灾")],
+        highlights=[
+            insight_pb2.DutyLogEntry(
+                at=ts(START),
+                kind="incident",
+                ref_id="inc-7",
+                person_id="p-hz-officer-1",
+                title="仓库火灾",
+                severity="IV",
+            )
+        ],
     )
     other = insight_pb2.DailySiteSummary(
         site_id="hz-02", figures=insight_pb2.DutyFigures(calls=3, answered=3), log_ids=["log-9"]
@@ -183,7 +250,8 @@ def daily_report() -> insight_pb2.DailyReport:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_daily_report_has_a_line_per_site_with_totals_and_the_highlights(lang: Language) -> None:
-    document = documents.daily_report_document(daily_report(), lang=lang, generated_at=NOW)
+    names = {"p-hz-officer-1": "赵磊"}
+    document = documents.daily_report_document(daily_report(), lang=lang, generated_at=NOW, names=names)
     per_site = table_of(document, documents.word("per_site", lang))
     assert [row[:3] for row in per_site.rows] == [["hz-01", 37, 36], ["hz-02", 3, 3]]
     assert per_site.totals is not None
@@ -191,7 +259,10 @@ def test_a_daily_report_has_a_line_per_site_with_totals_and_the_highlights(lang:
     # Logs and unsigned logs are the last two columns.
     assert list(per_site.totals[-2:]) == [3, 1]
     highlights = table_of(document, documents.word("highlights", lang))
-    assert highlights.rows[0][0] == "hz-01" and highlights.rows[0][3] == "仓库火灾"
+    assert highlights.rows[0][0] == "hz-01" and highlights.rows[0][4] == "赵磊 (p-hz-officer-1)"
+    assert highlights.rows[0][3] == (
+        "仓库火灾（未分类，一般（IV级））" if lang == "zh" else "仓库火灾 (Unclassified, IV (general))"
+    )
     assert fields_of(document, documents.word("figures", lang))[documents.FIGURES[0][1 if lang == "zh" else 2]] == 40
 
 
@@ -254,6 +325,20 @@ def test_statistics_charts_are_derived_from_the_figures() -> None:
     assert charts.violations.counts == {"p-hz-officer-1": {"迟报": 1, "缺勤": 2}}
 
 
+def test_the_violations_chart_shows_the_people_with_most_violations_only() -> None:
+    stats = statistics()
+    del stats.violations[:]
+    day = stats.calls_by_hour[0].bucket_start
+    for n in range(documents.CHART_PEOPLE + 5):  # person n has n + 1 violations
+        stats.violations.append(
+            insight_pb2.ViolationCountRow(
+                bucket_start=day, site_id="hz-01", person_id=f"p-{n:02d}", kind="absence", violations=n + 1
+            )
+        )
+    people = documents.statistics_charts(stats, lang="en").violations.counts
+    assert sorted(people) == [f"p-{n:02d}" for n in range(5, documents.CHART_PEOPLE + 5)]
+
+
 def test_the_histogram_stands_each_call_in_its_bin() -> None:
     assert documents.histogram_seconds([5, 10], [1, 2, 1]) == [2.5, 7.5, 7.5, 12.5]
 
@@ -261,20 +346,20 @@ def test_the_histogram_stands_each_call_in_its_bin() -> None:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_statistics_have_a_table_per_group_with_totals(lang: Language) -> None:
     document = documents.statistics_document(statistics(), lang=lang, generated_at=NOW)
-    by_category = table_of(document, documents.word("by_category", lang))
+    by_category = table_of(document, label("stats", "by_category", lang))
     assert [row[0] for row in by_category.rows] == [date(2026, 12, 4), date(2026, 12, 5)]
     assert [row[2:] for row in by_category.rows] == [
-        [documents.label("call_category", "emergency", lang), 4],
-        [documents.label("call_category", "consultation", lang), 9],
+        [label("call_category", "emergency", lang), 4],
+        [label("call_category", "consultation", lang), 9],
     ]
     assert by_category.totals is not None and by_category.totals[-1] == 13
-    by_site = table_of(document, documents.word("answer_times_site", lang))
+    by_site = table_of(document, label("stats", "answers_by_site", lang))
     assert by_site.totals is not None and by_site.totals[2:5] == [13, 12, 12 / 13]
-    incidents = table_of(document, documents.word("incidents", lang))
+    incidents = table_of(document, label("stats", "incidents", lang))
     assert incidents.rows[0][3] == ("重大（II级）" if lang == "zh" else "II (serious)")
-    reports = table_of(document, documents.word("reports", lang))
+    reports = table_of(document, label("stats", "reports", lang))
     assert reports.rows[0][2:] == [2, 1, 1, 0, 0]
-    violations = table_of(document, documents.word("violations", lang))
+    violations = table_of(document, label("stats", "violations", lang))
     assert violations.totals is not None and violations.totals[-1] == 3
 
 
@@ -284,8 +369,8 @@ def test_a_statistics_workbook_reads_back_with_its_figures_and_charts() -> None:
     images = [ChartImage(render_chart(chart, lang="zh")) for chart in charts.all()]
     document = documents.statistics_document(stats, lang="zh", generated_at=NOW, charts=images)
     book = load_workbook(BytesIO(render_xlsx(document)))
-    assert "来电类别" in book.sheetnames and "统计图" in book.sheetnames
-    cells = [row for row in book["来电类别"].iter_rows(values_only=True) if any(v is not None for v in row)]
+    assert "来电（按类别）" in book.sheetnames and "统计图" in book.sheetnames
+    cells = [row for row in book["来电（按类别）"].iter_rows(values_only=True) if any(v is not None for v in row)]
     assert ("紧急/报警", 4) in {(row[2], row[3]) for row in cells}
     assert any(row[0] == "合计" and row[3] == 13 for row in cells)
     assert len(book["统计图"]._images) == 4
@@ -297,10 +382,46 @@ def test_a_duty_log_pdf_renders_and_has_its_chinese_text(tmp_path: Path) -> None
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     for words in ("值班日志", "西湖区仓库火灾", "交班值班员", "带班领导", "漏记一起来访", "紧急/报警"):
         assert words in text
+    # The log's lines in Chinese (a table cell may wrap), its people by name, no English entry wording.
+    flat = "".join(text.split())
+    for words in (
+        "电话咨询",
+        "超三声接听（20秒）",
+        "迟报，超时12分钟",
+        "赵磊ZhaoLei(p-hz-officer-1)",
+        "钱敏(p-hz-leader-1)",
+    ):
+        assert words in flat, words
+    for english in ("answered after", "on time", "late report", "phone consultation"):
+        assert english not in text.lower(), english
+    # Short columns keep their width beside a long summary: an entry's time and kind stay on one line.
+    assert "2026-12-04 08:30" in text and "2026-12-04 10:00" in text
     subprocess.run(
         ["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")], check=True
     )
     assert list(tmp_path.glob("page*.png"))
+
+
+def test_a_duty_log_pdf_names_its_site_and_keeps_labelled_signatures_with_the_last_section(tmp_path: Path) -> None:
+    document = documents.duty_log_document(duty_log(), lang="zh", generated_at=NOW, site_name="杭州市总值班室")
+    assert document.subtitle.startswith("杭州市总值班室 · ")
+    path = tmp_path / "log.pdf"
+    path.write_bytes(render_pdf(document))
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    pages = next(line.split()[1] for line in info.splitlines() if line.startswith("Pages:"))
+    last = subprocess.run(
+        ["pdftotext", "-f", pages, "-l", pages, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    # Not alone on a page of their own: the last section comes with them, and the blanks say what goes where.
+    assert document.sections[-1].heading in last
+    assert (
+        "签字：" in last
+        and "日期：" in last
+        and "杭州市总值班室 (hz-01)"
+        in subprocess.run(
+            ["pdftotext", "-f", "1", "-l", "1", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+    )
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -343,10 +464,17 @@ def test_scorecards_have_a_section_per_card_with_traceable_lines(lang: Language)
         ]
     )
     document = documents.scorecards_document(
-        answer, site_id="east", period="2026-11", lang=lang, generated_at=NOW, time_zone="Asia/Shanghai"
+        answer,
+        site_id="east",
+        period="2026-11",
+        lang=lang,
+        generated_at=NOW,
+        time_zone="Asia/Shanghai",
+        names={"p-hz-officer-1": "赵磊"},
     )
     first = document.sections[0]
-    assert "98" in first.heading
+    assert "98" in first.heading and "赵磊 (p-hz-officer-1)" in first.heading
+    assert first.blocks[0].fields[1].value == "赵磊 (p-hz-officer-1)"  # type: ignore[union-attr]
     lines = next(b for b in first.blocks if isinstance(b, Table))
     assert [row[2] for row in lines.rows] == ["violation:vio-3", "violation:vio-4"]
     assert [row[5:7] for row in lines.rows] == [[-2, -2], [-3, 0]]
@@ -354,6 +482,10 @@ def test_scorecards_have_a_section_per_card_with_traceable_lines(lang: Language)
     assert "台风停电" in str(lines.rows[1][8]) and "李四" in str(lines.rows[1][8])
     assert lines.totals is not None and lines.totals[6] == -2
     assert len(document.sections) == 2
+    # The export looks up everyone the cards name: the card's person, each line's, who annotated.
+    assert set(people_of_cards(answer)) == {"p-hz-officer-1", ""}
+    answer.scorecards[0].lines[1].annotation.decided_by.person_id = "p-hz-leader-1"
+    assert set(people_of_cards(answer)) == {"p-hz-officer-1", "p-hz-leader-1", ""}
 
 
 def test_a_file_streams_in_chunks_of_at_most_a_mebibyte_the_first_named() -> None:

@@ -11,6 +11,7 @@ import random
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,13 +25,17 @@ from dutyline.grpckit.client import channel
 from dutyline.grpckit.convert import from_ts, ts
 from dutyline.insight.v1 import insight_pb2, insight_pb2_grpc
 from dutyline.intake.v1 import case_pb2
+from dutyline.labels import Language, log_line
 from dutyline.natsconn import connect_url
 from dutyline.roster.v1 import roster_pb2
 from services.insight import dutylog
+from services.insight.rpc_dutylog import entry_message
 from tests.services.insight import events as ev
 from tests.support import token_for
 
 OFFICER, LEADER, OTHER = "p-hz-officer-1", "p-hz-leader-1", "p-hz-officer-2"
+# The names roster gives them on its events (a run of this file renames them: the latest event stands).
+NAMES = {OFFICER: "赵磊 Zhao Lei", LEADER: "钱敏 Qian Min", OTHER: "孙丽 Sun Li"}
 OFFICER_TOKEN = token_for(OFFICER, ["officer"], ["hz-01"])
 LEADER_TOKEN = token_for(LEADER, ["leader"], ["hz-01"])
 OTHER_TOKEN = token_for(OTHER, ["officer"], ["hz-01"])
@@ -160,6 +165,86 @@ def test_the_figures_are_the_counts_of_the_records() -> None:
     assert sum(e.kind == "missed_call" for e in lines) == f.missed + f.abandoned
 
 
+def test_a_lines_facts_are_its_records_not_words() -> None:
+    """A line carries facts for the reader to word in its language (dutyline.labels.log_line)."""
+    records = dutylog.ShiftRecords(
+        calls=[
+            {
+                "call_id": "c1",
+                "channel": "phone",
+                "category": "consultation",
+                "answered_at": T0,
+                "answered_late": True,
+                "answer_delay_seconds": 20.4,
+                "registered_at": T0,
+                "officer_id": "p-1",
+                "summary": "询问封路",
+            }
+        ],
+        reports=[
+            {
+                "report_id": "r1",
+                "incident_id": "i1",
+                "kind": "initial_phone",
+                "number": 1,
+                "author_id": "p-1",
+                "submitted_at": T0 + timedelta(minutes=1),
+                "late_seconds": 600.0,
+            }
+        ],
+        violations=[
+            {
+                "record_id": "v1",
+                "kind": "late_report",
+                "person_id": "p-1",
+                "occurred_at": T0 + timedelta(minutes=2),
+                "detail": "initial_phone report #1 of i1, 10 min late",
+                "late_seconds": 600.0,
+                "event_id": "e9",
+            }
+        ],
+        events=[
+            {
+                "event_id": "e1",
+                "kind": "case_opened",
+                "at": T0 + timedelta(minutes=3),
+                "ref_id": "k1",
+                "person_id": "p-1",
+                "summary": "噪音投诉",
+            }
+        ],
+    )
+    call, report, violation, case = dutylog.entries(records)
+    assert (call.kind, call.channel, call.category, call.late, call.answer_delay_seconds, call.text) == (
+        "call",
+        "phone",
+        "consultation",
+        True,
+        20.4,
+        "询问封路",
+    )
+    assert (report.report_kind, report.report_number, report.incident_id, report.late, report.late_seconds) == (
+        "initial_phone",
+        1,
+        "i1",
+        True,
+        600.0,
+    )
+    assert (violation.violation_kind, violation.late_seconds, violation.event_id) == ("late_report", 600.0, "e9")
+    assert (case.kind, case.state, case.text) == ("case", "case_opened", "噪音投诉")
+    assert label_line(call, "zh") == "电话咨询，超三声接听（20 秒）：询问封路"
+    assert label_line(report, "zh") == "i1 第 1 次报送：电话初报，迟报 10 分钟"
+    assert label_line(case, "zh") == "受理工单：噪音投诉"
+    assert label_line(report, "en") == "initial report by phone #1 of i1, 10 min late"
+    escalation = dutylog.Entry(T0, "escalation", "x1", "p-1,p-2", state="escalation", text="incident i1")
+    assert label_line(escalation, "zh") == "启动升级通知：事件 i1"
+    assert label_line(escalation, "en") == "Escalation started: incident i1"
+
+
+def label_line(entry: dutylog.Entry, lang: Language) -> str:
+    return log_line(entry_message(entry), lang)
+
+
 # -- on the real stack ------------------------------------------------------------------------------
 
 
@@ -174,6 +259,7 @@ def roster_event(assignment: str, person: str, role: common_pb2.Role, start: dat
             start=ts(start),
             end=ts(end),
             local_date=start.date().isoformat(),
+            display_name=NAMES[person],
         ),
         previous_person_id="p-before",
         cause="swap",
@@ -234,6 +320,7 @@ def shift_story(start: datetime, end: datetime, name: str) -> tuple[list[Any], d
                 late=late,
                 delay=25.0 if late else 4.0,
                 assignment_id=out,
+                summary=f"来电 {n}",
             )
         )
     missed_line, missed_call, callback = f"lc-{u}", f"call-{u}-m", f"cb-{u}"
@@ -330,7 +417,7 @@ def sign(log: Any, role: insight_pb2.SignerRole, key: str | None = None) -> insi
 
 
 @pytest.mark.stack
-async def test_a_shifts_log_counts_signs_and_corrects(platform: Any) -> None:
+async def test_a_shifts_log_counts_signs_and_corrects(platform: Any, tmp_path: Path) -> None:
     # A past shift at a minute no other test uses (other tests' calls happen now).
     start = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(minutes=random.randrange(0, 300 * 24 * 60))
     start = start.replace(second=0, microsecond=0)
@@ -394,6 +481,17 @@ async def test_a_shifts_log_counts_signs_and_corrects(platform: Any) -> None:
         )
         kinds = Counter(e.kind for e in log.entries)
         assert (kinds["call"], kinds["missed_call"], kinds["report"], kinds["case"]) == (4, 1, 2, 2)
+        # Facts, not words: the call's summary and time to answer, the report's lateness; people by name.
+        calls = [e for e in log.entries if e.kind == "call"]
+        assert [(e.category, e.late, e.text) for e in calls] == [
+            ("consultation", False, "来电 0"),
+            ("consultation", True, "来电 1"),
+            ("emergency", False, "来电 2"),
+            ("complaint", False, "来电 3"),
+        ]
+        assert calls[1].answer_delay_seconds == 25.0 and not any(e.summary for e in log.entries)
+        assert sorted(e.late_seconds for e in log.entries if e.kind == "report") == [0.0, 600.0]
+        assert {p.person_id: p.display_name for p in log.people} == NAMES
         assert log.local_date == from_ts(log.shift_start).astimezone(ZoneInfo(log.time_zone)).date().isoformat()
 
         # Signing: the wrong person is refused; a retry answers once; both signatures make it immutable.
@@ -409,8 +507,29 @@ async def test_a_shifts_log_counts_signs_and_corrects(platform: Any) -> None:
         assert await refused(officer.SignDutyLog(sign(log, officer_role))) == grpc.StatusCode.FAILED_PRECONDITION
         signed = await leader.SignDutyLog(sign(log, leader_role))
         assert signed.state == "signed" and {s.signed_by.person_id for s in signed.signatures} == {OFFICER, LEADER}
-        assert signed.figures == log.figures
+        assert signed.figures == log.figures and signed.entries == log.entries and signed.people == log.people
         assert await refused(leader.SignDutyLog(sign(log, leader_role))) == grpc.StatusCode.FAILED_PRECONDITION
+
+        # The signed version as a Chinese PDF: its lines in Chinese, its people and signers by name.
+        export = insight_pb2.ExportReportRequest(
+            format=insight_pb2.DOCUMENT_FORMAT_PDF,
+            language="zh",
+            duty_log=insight_pb2.GetDutyLogRequest(log_id=log.id, version=1),
+        )
+        pdf = tmp_path / "log.pdf"
+        pdf.write_bytes(b"".join([c.data async for c in officer.ExportReport(export, timeout=60)]))
+        pdftotext = await asyncio.create_subprocess_exec("pdftotext", str(pdf), "-", stdout=asyncio.subprocess.PIPE)
+        text = (await pdftotext.communicate())[0].decode()
+        flat = "".join(text.split())
+        for words in (
+            "电话咨询：来电0",
+            "超三声接听（25秒）",
+            "电话初报，按时",
+            "受理工单",
+            "赵磊ZhaoLei(p-hz-officer-1)",
+        ):
+            assert words in flat, words
+        assert "钱敏QianMin(p-hz-leader-1)" in flat and "answered after" not in text and "on time" not in text
 
         # A correction: a new version with its reason; the signed version stays as it was.
         correct = insight_pb2.CorrectDutyLogRequest(

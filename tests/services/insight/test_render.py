@@ -51,6 +51,8 @@ CHARTS: dict[str, Chart] = {
     "heatmap-days": CallsPerHourHeatmap(
         [[h % 5 for h in range(24)]] * 3, days=[DAY, DAY + timedelta(1), DAY + timedelta(2)]
     ),
+    # A period without a call: no day to draw.
+    "heatmap-empty": CallsPerHourHeatmap([], days=[]),
     "trend": ComplianceTrend({DAY + timedelta(i): 0.8 + 0.01 * i for i in range(15)}, target=0.9),
     "violations": ViolationsPerPerson({"张三": {"迟报": 2, "漏报": 1}, "李四": {"缺勤": 3}, "Wang Wu": {}}),
 }

@@ -99,8 +99,11 @@ class Story:
         current = ev.incident(inc, registered=JAN + timedelta(days=1))
         drill = ev.incident(inc_drill, registered=JAN + timedelta(days=2), drill=True)
         missed = ev.call_record(self.call_missed, at=JAN + timedelta(days=3), status="missed", officer=self.a)
+        published = roster_published(f"pub-{tag}", month_start, month_start + timedelta(days=59), *shifts.values())
+        # The swap after the publication: a later event id (ids order by the millisecond only).
+        time.sleep(0.002)
         self.events = [
-            roster_published(f"pub-{tag}", month_start, month_start + timedelta(days=59), *shifts.values()),
+            published,
             swapped(shifts["d1"], self.c, f"swap-{tag}"),
             # 迟报 and 漏报 of one incident: two report violations charged to A.
             ev.incident_registered(inc, JAN + timedelta(days=1)),

@@ -394,6 +394,11 @@ async def test_check_in_is_recorded_once_by_the_person_on_duty(platform: Any, ro
     )
     events = await stream_events(platform, aggregate_ids={officer.assignment_id}, count=1)
     assert [e.type for _, e in events] == ["checkin.recorded"]
+    # The event names the shift's start, at which insight's statistics count the check-in.
+    shift = await admin.GetAssignment(roster_pb2.GetAssignmentRequest(assignment_id=officer.assignment_id))
+    published = roster_pb2.CheckInRecord()
+    assert events[0][1].payload.Unpack(published)
+    assert published.shift_start == record.shift_start == shift.start
 
 
 async def test_handover_carries_open_incidents_and_cases_and_is_accepted_by_the_incoming_officer(

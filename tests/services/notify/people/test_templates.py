@@ -256,3 +256,20 @@ def test_sms_without_acknowledgement_fits(template: str, data: dict[str, str], l
     r = render(template, data, locale=locale, drill=True, ack=None, sms_max_chars=max_chars)
     assert ucs2_units(r.sms_text) <= max_chars
     assert r.sms_text.startswith(DRILL_PREFIX)
+
+
+def test_the_daily_report_carries_its_headline_figures_and_how_to_read_it() -> None:
+    data = {"site_id": "hz-01", "site_name": "杭州 Hangzhou", "local_date": "2026-12-04", "calls": "41", "missed": "2"}
+    data |= {"incidents": "3", "reports_late": "1", "violations": "4", "sites": "1"}
+    command = "dutyline report daily --site hz-01 --day 2026-12-04"
+    zh = render("daily_report", data, locale="zh-CN", drill=False, ack=None)
+    assert zh.subject == "值班日报：杭州 Hangzhou 2026-12-04"
+    assert zh.body.splitlines()[1:6] == ["来电：41", "未接：2", "突发事件：3", "迟报：1", "违规：4"]
+    assert command in zh.body
+    en = render("daily_report", data, locale="en", drill=False, ack=None)
+    assert en.body.splitlines()[1:6] == ["Calls: 41", "Missed: 2", "Incidents: 3", "Late reports: 1", "Violations: 4"]
+    assert command in en.body
+    # The SMS keeps the figures (the command is in the body).
+    assert (
+        "来电 Calls: 41" in render("daily_report", data, locale="", drill=False, ack=None, sms_max_chars=400).sms_text
+    )

@@ -261,8 +261,8 @@ def insight_report(timed: list[Timed]) -> list[Figure]:
             "s",
             budget,
             passed=t.seconds <= INSIGHT_REPORT_SECONDS,
-            note=t.detail,
-            detail={"seconds": round(t.seconds, 3)},
+            note=f"{t.detail}; CPU {t.cpu_seconds:.1f} s",
+            detail={"seconds": round(t.seconds, 3), "cpu_seconds": round(t.cpu_seconds, 3)},
         )
         for t in timed
     ]

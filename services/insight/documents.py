@@ -142,7 +142,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "accepted_late": ("超时接班", "Accepted late"),
     "not_submitted": ("未交班", "Not submitted"),
     "missing": ("缺少人数", "Missing"),
-    "card": ("{who} · {period} · 得分 {score}", "{who} · {period} · score {score}"),
     "base": ("基础分", "Base"),
     "points_total": ("加减分合计", "Points"),
     "score": ("得分", "Score"),
@@ -152,7 +151,32 @@ WORDS: dict[str, tuple[str, str]] = {
     "detail": ("说明", "Detail"),
     "annotation": ("特殊情况说明", "Annotation"),
     "no_lines": ("无加减分记录", "No points this period"),
-    "none": ("无", "None"),
+    "overview": ("考核总览", "Overview"),
+    "by_kind": ("按类型计分", "Points by kind"),
+    "annotations": ("特殊情况说明", "Annotations"),
+    "score_lines": ("加减分明细", "Score lines"),
+    "penalties": ("扣分", "Penalties"),
+    "bonus": ("加分", "Bonus"),
+    "annotated": ("已说明", "Annotated"),
+    "site_card": ("（站点）", "(site)"),
+    "card_of": ("考核对象", "Card"),
+    "lines_elsewhere": (
+        "逐条加减分记录（每一分可追溯到其记录）见本报表的 XLSX 版“加减分明细”工作表，或考核查询（GetScorecards）。",
+        "Every line behind the points, each traceable to its record, is in the XLSX export's “Score lines”"
+        " sheet and in the scorecards query (GetScorecards).",
+    ),
+    "hours_in_chart": (
+        "每小时来电量见“统计图”中的热力图；逐时数据见本报表的 XLSX 版。",
+        "Calls per hour of day are in the heat map under “Charts”; the hourly figures are in the XLSX export.",
+    ),
+    "percentiles_elsewhere": (
+        "各时段的中位与90%接听用时见本报表的 XLSX 版。",
+        "The median and 90th percentile of each period are in the XLSX export.",
+    ),
+    "lines_below": (
+        "逐条加减分记录（每一分可追溯到其记录）见“加减分明细”工作表。",
+        "Every line behind the points, each traceable to its record, is in the “Score lines” sheet.",
+    ),
 }
 
 # The figures of a duty log or daily report, in the order a director reads them.
@@ -614,22 +638,36 @@ class _Group:
     counts: Sequence[str]
 
 
-def _group_table(group: _Group, zone: str, lang: Language) -> Table:
-    columns = [Column(word("bucket", lang), ValueKind.DATE), Column(word("site", lang))]
+def _per_site(group: _Group) -> list[list[Value]]:
+    """The group's rows summed over the period's buckets: a row per site and key (a PDF's summary)."""
+    sums: dict[tuple[Value, ...], list[int]] = {}
+    for row in group.rows:
+        tally = sums.setdefault((row.site_id, *(key[1](row) for key in group.keys)), [0] * len(group.counts))
+        for i, c in enumerate(group.counts):
+            tally[i] += getattr(row, count_field(c))
+    return [[*key, *counts] for key, counts in sorted(sums.items(), key=lambda item: [str(v) for v in item[0]])]
+
+
+def _group_table(group: _Group, zone: str, lang: Language, per_site: bool = False) -> Table:
+    columns = [] if per_site else [Column(word("bucket", lang), ValueKind.DATE)]
+    columns.append(Column(word("site", lang)))
     # A key column is text unless it says otherwise (the hour of day).
     columns += [Column(key[0], key[2] if len(key) == 3 else ValueKind.TEXT) for key in group.keys]
     columns += [Column(word(c, lang), ValueKind.INTEGER) for c in group.counts]
-    rows: list[list[Value]] = []
-    for row in group.rows:
-        rows.append(
+    rows = (
+        _per_site(group)
+        if per_site
+        else [
             [
                 _bucket(row, zone),
                 row.site_id,
                 *(key[1](row) for key in group.keys),
                 *(getattr(row, count_field(c)) for c in group.counts),
             ]
-        )
-    totals: list[Value] = [word("total", lang), None, *(None for _ in group.keys)]
+            for row in group.rows
+        ]
+    )
+    totals: list[Value] = [word("total", lang), *(None for _ in range(len(columns) - len(group.counts) - 1))]
     totals += [sum(getattr(r, count_field(c)) for r in group.rows) for c in group.counts]
     return Table(columns=columns, rows=rows, totals=totals)
 
@@ -646,8 +684,14 @@ def count_field(column: str) -> str:
     return COUNT_FIELDS.get(column, column)
 
 
-def _answer_time_table(rows: Sequence[insight_pb2.AnswerTimeRow], level: str, zone: str, lang: Language) -> Table:
-    columns = [Column(word("bucket", lang), ValueKind.DATE), Column(word("site", lang))]
+def _answer_time_table(
+    rows: Sequence[insight_pb2.AnswerTimeRow], level: str, zone: str, lang: Language, per_site: bool = False
+) -> Table:
+    """Answer times per bucket, or (`per_site`) over the period: then the mean is weighted by the calls
+    answered, the longest is the longest, and the percentiles, which do not add up, are left to the
+    per-bucket table of the workbook."""
+    columns = [] if per_site else [Column(word("bucket", lang), ValueKind.DATE)]
+    columns.append(Column(word("site", lang)))
     if level != "site":
         columns.append(Column(word(level, lang)))
     columns += [
@@ -655,40 +699,63 @@ def _answer_time_table(rows: Sequence[insight_pb2.AnswerTimeRow], level: str, zo
         Column(word("within_limit", lang), ValueKind.INTEGER),
         Column(word("compliance", lang), ValueKind.PERCENT),
         Column(word("mean_s", lang), ValueKind.DECIMAL),
-        Column(word("p50_s", lang), ValueKind.DECIMAL),
-        Column(word("p90_s", lang), ValueKind.DECIMAL),
-        Column(word("max_s", lang), ValueKind.DECIMAL),
     ]
+    if not per_site:
+        columns += [Column(word("p50_s", lang), ValueKind.DECIMAL), Column(word("p90_s", lang), ValueKind.DECIMAL)]
+    columns.append(Column(word("max_s", lang), ValueKind.DECIMAL))
+
+    def who(r: insight_pb2.AnswerTimeRow) -> list[Value]:
+        return [] if level == "site" else [r.line_id if level == "line" else r.officer_id]
+
     table_rows: list[list[Value]] = []
-    for r in rows:
-        who: list[Value] = [] if level == "site" else [r.line_id if level == "line" else r.officer_id]
-        table_rows.append(
-            [
-                _bucket(r, zone),
-                r.site_id,
-                *who,
-                r.answered,
-                r.within_limit,
-                compliance(r.answered, r.within_limit),
-                r.seconds_mean,
-                r.seconds_p50,
-                r.seconds_p90,
-                r.seconds_max,
-            ]
-        )
+    if per_site:
+        sums: dict[tuple[Value, ...], list[float]] = {}
+        for r in rows:
+            tally = sums.setdefault((r.site_id, *who(r)), [0, 0, 0.0, 0.0])
+            tally[0] += r.answered
+            tally[1] += r.within_limit
+            tally[2] += r.seconds_mean * r.answered
+            tally[3] = max(tally[3], r.seconds_max)
+        for key, (count, on_time, seconds, longest) in sorted(sums.items(), key=lambda item: [str(v) for v in item[0]]):
+            n, ok = int(count), int(on_time)
+            table_rows.append([*key, n, ok, compliance(n, ok), seconds / n if n else 0.0, longest])
+    else:
+        for r in rows:
+            table_rows.append(
+                [
+                    _bucket(r, zone),
+                    r.site_id,
+                    *who(r),
+                    r.answered,
+                    r.within_limit,
+                    compliance(r.answered, r.within_limit),
+                    r.seconds_mean,
+                    r.seconds_p50,
+                    r.seconds_p90,
+                    r.seconds_max,
+                ]
+            )
     answered = sum(r.answered for r in rows)
     within = sum(r.within_limit for r in rows)
-    blanks: list[Value] = [None] * (len(columns) - 8)  # the label, then 7 figure columns
-    totals: list[Value] = [word("total", lang), *blanks, answered, within, compliance(answered, within)]
-    totals += [None, None, None, None]
-    return Table(columns=columns, rows=table_rows, totals=totals)
+    leading = len(columns) - (5 if per_site else 7)  # the label's columns, then the figures
+    totals: list[Value] = [word("total", lang), *[None] * (leading - 1), answered, within, compliance(answered, within)]
+    totals += [None] * (len(columns) - len(totals))
+    caption = word("percentiles_elsewhere", lang) if per_site else None
+    return Table(columns=columns, rows=table_rows, totals=totals, caption=caption)
 
 
 def statistics_document(
-    stats: insight_pb2.Statistics, *, lang: Language, generated_at: datetime, charts: Sequence[ChartImage] = ()
+    stats: insight_pb2.Statistics,
+    *,
+    lang: Language,
+    generated_at: datetime,
+    charts: Sequence[ChartImage] = (),
+    per_site: bool = False,
 ) -> Document:
     """值班统计: a table per group of figures (each with its totals), then the charts drawn from
-    `statistics_charts`."""
+    `statistics_charts`. A workbook lists every bucket's rows; `per_site` (a PDF, what a director reads:
+    a region's month by day would be tens of thousands of rows) sums them over the period, a row per
+    site, and leaves the calls per hour of day to the heat map."""
     zone = stats.time_zone or "Asia/Shanghai"
     granularity = GRANULARITY_NAMES.get(stats.granularity, "day")
     period = stats.period
@@ -720,13 +787,19 @@ def statistics_document(
             ["calls"],
         ),
     ]
-    sections = [Section(g.heading, [_group_table(g, zone, lang)]) for g in groups]
+    sections = [Section(g.heading, [_group_table(g, zone, lang, per_site)]) for g in groups[:2]]
+    hours = groups[2]
+    sections.append(
+        Section(hours.heading, [Paragraph(word("hours_in_chart", lang))])
+        if per_site
+        else Section(hours.heading, [_group_table(hours, zone, lang)])
+    )
     for level, key, rows in (
         ("site", "answers_by_site", stats.answer_times_by_site),
         ("line", "answers_by_line", stats.answer_times_by_line),
         ("officer", "answers_by_officer", stats.answer_times_by_officer),
     ):
-        sections.append(Section(label("stats", key, lang), [_answer_time_table(rows, level, zone, lang)]))
+        sections.append(Section(label("stats", key, lang), [_answer_time_table(rows, level, zone, lang, per_site)]))
     more = [
         _Group(
             label("stats", "missed", lang),
@@ -783,7 +856,7 @@ def statistics_document(
             ["handover_count", "accepted_on_time", "accepted_late", "not_submitted"],
         ),
     ]
-    sections += [Section(g.heading, [_group_table(g, zone, lang)]) for g in more]
+    sections += [Section(g.heading, [_group_table(g, zone, lang, per_site)]) for g in more]
     sections.append(
         Section(
             label("stats", "coverage_gaps", lang),
@@ -844,59 +917,58 @@ def scorecards_document(
     generated_at: datetime,
     time_zone: str,
     names: Mapping[str, str] | None = None,
+    with_lines: bool = True,
 ) -> Document:
-    """考核结果: a section per card (a site's, then people's) with its score and every line that made it,
-    each naming its record, rule version and any annotation; people by `names` where known."""
+    """考核结果: what a director reads — a line per card (a site's, then people's) with its penalties,
+    bonus, annotated lines and score; each card's points by kind (count × the rule's points, per rule
+    version); the annotated lines with their reasons. With `with_lines` (a workbook) also every line that
+    made the scores (每一分可追溯), each naming its record; without (a PDF: a region's month has tens of
+    thousands of lines) the document says where they are. People by `names` where known."""
     names = names or {}
-    sections = []
-    for card in answer.scorecards:
-        who = person(card.person_id, names) or card.site_id
-        heading = word("card", lang, who=who, period=card.period, score=card.score)
-        blocks: list[KeyValues | Table | Paragraph] = [
-            KeyValues(
-                [
-                    Field(word("site", lang), card.site_id),
-                    Field(word("person", lang), person(card.person_id, names) or word("none", lang)),
-                    Field(word("base", lang), card.base),
-                    Field(word("points_total", lang), card.total),
-                    Field(word("score", lang), card.score),
-                ]
+    cards = list(answer.scorecards)
+    overview = Table(
+        columns=[
+            Column(word("site", lang)),
+            Column(word("person", lang)),
+            Column(word("base", lang), ValueKind.INTEGER),
+            Column(word("penalties", lang), ValueKind.INTEGER),
+            Column(word("bonus", lang), ValueKind.INTEGER),
+            Column(word("annotated", lang), ValueKind.INTEGER),
+            Column(word("points_total", lang), ValueKind.INTEGER),
+            Column(word("score", lang), ValueKind.INTEGER),
+        ],
+        rows=[
+            [
+                card.site_id,
+                _card_who(card, names, lang),
+                card.base,
+                sum(line.points for line in card.lines if line.points < 0),
+                sum(line.points for line in card.lines if line.points > 0),
+                sum(1 for line in card.lines if line.HasField("annotation")),
+                card.total,
+                card.score,
+            ]
+            for card in cards
+        ],
+    )
+    where = word("lines_below" if with_lines else "lines_elsewhere", lang)
+    sections = [
+        # The note first: a heading keeps with what follows it, and a table longer than the page would
+        # take the heading to the next page, leaving the first one blank.
+        Section(word("overview", lang), [Paragraph(where), overview]),
+        Section(word("by_kind", lang), [_points_by_kind(cards, lang, names)]),
+    ]
+    annotated = [(card, line) for card in cards for line in card.lines if line.HasField("annotation")]
+    if annotated:
+        sections.append(Section(word("annotations", lang), [_lines_table(annotated, lang, names)]))
+    if with_lines:
+        every = [(card, line) for card in cards for line in card.lines]
+        sections.append(
+            Section(
+                word("score_lines", lang),
+                [_lines_table(every, lang, names)] if every else [Paragraph(word("no_lines", lang))],
             )
-        ]
-        if card.lines:
-            blocks.append(
-                Table(
-                    columns=[
-                        Column(word("time", lang), ValueKind.DATETIME),
-                        Column(word("kind", lang)),
-                        Column(word("record", lang)),
-                        Column(word("person", lang)),
-                        Column(word("rules_version", lang), ValueKind.INTEGER),
-                        Column(word("rule_points", lang), ValueKind.INTEGER),
-                        Column(word("points", lang), ValueKind.INTEGER),
-                        Column(word("detail", lang)),
-                        Column(word("annotation", lang)),
-                    ],
-                    rows=[
-                        [
-                            _at(line, "occurred_at"),
-                            label("score_kind", line.kind, lang),
-                            f"{line.source.record_type}:{line.source.record_id}",
-                            person(line.person_id, names),
-                            line.rules_version,
-                            line.rule_points,
-                            line.points,
-                            line.detail,
-                            _annotation(line.annotation, names) if line.HasField("annotation") else None,
-                        ]
-                        for line in card.lines
-                    ],
-                    totals=[word("total", lang), None, None, None, None, None, card.total, None, None],
-                )
-            )
-        else:
-            blocks.append(Paragraph(word("no_lines", lang)))
-        sections.append(Section(heading, blocks))
+        )
     return Document(
         title=word("scorecards", lang),
         subtitle=f"{site_id} · {period}",
@@ -909,6 +981,87 @@ def scorecards_document(
             Field(word("as_of", lang), _at(answer, "as_of"), ValueKind.DATETIME),
         ],
         sections=sections,
+    )
+
+
+def _card_who(card: insight_pb2.Scorecard, names: Mapping[str, str], lang: Language) -> str:
+    return person(card.person_id, names) or word("site_card", lang)
+
+
+def _points_by_kind(cards: Sequence[insight_pb2.Scorecard], lang: Language, names: Mapping[str, str]) -> Table:
+    """A row per card, kind and rule version: how many lines, at how many points each, counted how much
+    (annotated lines count for what their annotation decided)."""
+    rows: list[list[Value]] = []
+    for card in cards:
+        kinds: dict[tuple[str, int, int], list[int]] = {}
+        for line in card.lines:
+            tally = kinds.setdefault((line.kind, line.rules_version, line.rule_points), [0, 0, 0])
+            tally[0] += 1
+            tally[1] += line.HasField("annotation")
+            tally[2] += line.points
+        for (kind, version, rule_points), (count, annotated, points) in sorted(kinds.items()):
+            rows.append(
+                [
+                    card.site_id,
+                    _card_who(card, names, lang),
+                    label("score_kind", kind, lang),
+                    version,
+                    count,
+                    rule_points,
+                    annotated,
+                    points,
+                ]
+            )
+    return Table(
+        columns=[
+            Column(word("site", lang)),
+            Column(word("person", lang)),
+            Column(word("kind", lang)),
+            Column(word("rules_version", lang), ValueKind.INTEGER),
+            Column(word("count", lang), ValueKind.INTEGER),
+            Column(word("rule_points", lang), ValueKind.INTEGER),
+            Column(word("annotated", lang), ValueKind.INTEGER),
+            Column(word("points", lang), ValueKind.INTEGER),
+        ],
+        rows=rows,
+    )
+
+
+def _lines_table(
+    lines: Sequence[tuple[insight_pb2.Scorecard, insight_pb2.ScoreLine]], lang: Language, names: Mapping[str, str]
+) -> Table:
+    """Score lines with their card, each naming its record, rule version, points and any annotation."""
+    return Table(
+        columns=[
+            Column(word("site", lang)),
+            Column(word("card_of", lang)),
+            Column(word("time", lang), ValueKind.DATETIME),
+            Column(word("kind", lang)),
+            Column(word("record", lang)),
+            Column(word("person", lang)),
+            Column(word("rules_version", lang), ValueKind.INTEGER),
+            Column(word("rule_points", lang), ValueKind.INTEGER),
+            Column(word("points", lang), ValueKind.INTEGER),
+            Column(word("detail", lang)),
+            Column(word("annotation", lang)),
+        ],
+        rows=[
+            [
+                card.site_id,
+                _card_who(card, names, lang),
+                _at(line, "occurred_at"),
+                label("score_kind", line.kind, lang),
+                f"{line.source.record_type}:{line.source.record_id}",
+                person(line.person_id, names),
+                line.rules_version,
+                line.rule_points,
+                line.points,
+                line.detail,
+                _annotation(line.annotation, names) if line.HasField("annotation") else None,
+            ]
+            for card, line in lines
+        ],
+        totals=[word("total", lang), *[None] * 7, sum(line.points for _, line in lines), None, None],
     )
 
 

@@ -119,7 +119,7 @@ class ExportRpcs(InsightBase):
             stats, charts = await reads.statistics_charts(request.statistics, context, lang)
             images = await chart_images(charts, lang)
             return (
-                documents.statistics_document(stats, lang=lang, generated_at=now, charts=images),
+                documents.statistics_document(stats, lang=lang, generated_at=now, charts=images, per_site=fmt == "pdf"),
                 documents.statistics_file_name(stats, lang, fmt),
             )
         asked = request.scorecards
@@ -144,6 +144,7 @@ class ExportRpcs(InsightBase):
                 generated_at=now,
                 time_zone=site.time_zone,
                 names=await self._names(people_of_cards(answer)),
+                with_lines=fmt == "xlsx",
             ),
             documents.scorecards_file_name(asked.site_id, asked.period, lang, fmt),
         )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -30,9 +30,10 @@ from dutyline.cli.insight.stats import GRANULARITIES, period_bounds
 from dutyline.common.v1 import common_pb2
 from dutyline.grpckit.convert import ts
 from dutyline.insight.v1 import insight_pb2, insight_pb2_grpc
-from services.insight import documents
-from services.insight.render import Document, KeyValues, Language, Paragraph, Table
-from services.insight.render.documents import display
+from dutyline.labels import Language
+
+if TYPE_CHECKING:
+    from services.insight.render import Document
 
 report_app = typer.Typer(help="值班日报与导出 The daily report, and documents as XLSX or PDF.", no_args_is_help=True)
 
@@ -105,11 +106,17 @@ def daily(
         return answer
 
     report = run(ctx, work)
+    # Here, not at the top: the documents bring matplotlib, a second at every start of the CLI.
+    from services.insight import documents
+
     show(ctx, documents.daily_report_document(report, lang=document_language(), generated_at=datetime.now(UTC)))
 
 
 def show(ctx: typer.Context, document: Document) -> None:
     """A document on the terminal: its meta lines, then each section's tables and lists."""
+    from services.insight.render import KeyValues, Paragraph, Table
+    from services.insight.render.documents import display
+
     out, zone = session(ctx).out, document.time_zone
     out.print(
         record_table(

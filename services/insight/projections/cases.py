@@ -11,14 +11,14 @@ is taken once here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 
 from dutyline.db.pool import Connection
 from dutyline.events.v1 import event_pb2
 from dutyline.intake.v1 import case_pb2
 from dutyline.projection import Projection
-from services.insight.projections.common import at, occurred, unpack
+from services.insight.projections.common import at, occurred, unpack, values
 
 TYPES = ("case.opened", "case.answered", "case.feedback_given", "case.return_visited", "case.overdue")
 
@@ -86,7 +86,7 @@ async def apply(conn: Connection, events: Sequence[event_pb2.Event]) -> None:
     once = {event.id: event for event in events}
     rows = [row for event in once.values() if (row := row_of(event)) is not None]
     if rows:
-        await conn.executemany(UPSERT, [astuple(row) for row in rows])
+        await conn.executemany(UPSERT, [values(row) for row in rows])
 
 
 CASES = Projection(name="insight-cases", types=TYPES, tables=("cases",), apply=apply)

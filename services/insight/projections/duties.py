@@ -18,7 +18,7 @@ Both events name each person they list (roster's display name): the documents sh
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 
 from dutyline.common.v1 import common_pb2
@@ -26,7 +26,7 @@ from dutyline.db.pool import Connection
 from dutyline.events.v1 import event_pb2
 from dutyline.projection import Projection
 from dutyline.roster.v1 import roster_pb2
-from services.insight.projections.common import at, enum_name, unpack
+from services.insight.projections.common import at, enum_name, unpack, values
 
 TYPES = ("roster.published", "assignment.changed")
 
@@ -200,14 +200,14 @@ async def apply(conn: Connection, events: Sequence[event_pb2.Event]) -> None:
                 change.event_id,
                 [row.assignment_id for row in change.rows],
             )
-            await conn.executemany(UPSERT, [astuple(row) for row in change.rows])
+            await conn.executemany(UPSERT, [values(row) for row in change.rows])
             await conn.execute(DROP_GAPS, change.site_id, change.start, change.end, change.event_id)
-            await conn.executemany(UPSERT_GAP, [astuple(gap) for gap in change.gaps])
-            await conn.executemany(UPSERT_NAME, [astuple(name) for name in change.names])
+            await conn.executemany(UPSERT_GAP, [values(gap) for gap in change.gaps])
+            await conn.executemany(UPSERT_NAME, [values(name) for name in change.names])
         elif change is not None:
-            await conn.execute(UPSERT, *astuple(change))
+            await conn.execute(UPSERT, *values(change))
             changed = unpack(event, event_pb2.AssignmentChanged).assignment
-            await conn.executemany(UPSERT_NAME, [astuple(name) for name in names_of(event, [changed])])
+            await conn.executemany(UPSERT_NAME, [values(name) for name in names_of(event, [changed])])
 
 
 DUTIES = Projection(

@@ -11,14 +11,14 @@ them: handover.overdue names nobody), an entry is keyed by its event.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 
 from dutyline.db.pool import Connection
 from dutyline.events.v1 import event_pb2
 from dutyline.projection import Projection
 from dutyline.roster.v1 import roster_pb2
-from services.insight.projections.common import at, occurred, unpack
+from services.insight.projections.common import at, occurred, unpack, values
 
 HANDOVERS = ("handover.submitted", "handover.accepted", "handover.overdue")
 # The entries: the event type → the entry's kind.
@@ -190,11 +190,11 @@ async def apply(conn: Connection, events: Sequence[event_pb2.Event]) -> None:
         elif (entry := _entry(event)) is not None:
             entries.append(entry)
     if check_ins:
-        await conn.executemany(UPSERT_CHECK_IN, [astuple(r) for r in check_ins])
+        await conn.executemany(UPSERT_CHECK_IN, [values(r) for r in check_ins])
     if handovers:
-        await conn.executemany(MERGE_HANDOVER, [astuple(r) for r in handovers])
+        await conn.executemany(MERGE_HANDOVER, [values(r) for r in handovers])
     if entries:
-        await conn.executemany(INSERT_ENTRY, [astuple(r) for r in entries])
+        await conn.executemany(INSERT_ENTRY, [values(r) for r in entries])
 
 
 DUTY_LOG = Projection(

@@ -1,5 +1,5 @@
 """Charts and documents of insight (统计图与报表文档): PNG/SVG charts drawn with matplotlib, and a document
-model rendered as XLSX (openpyxl) and PDF (reportlab), Chinese in a real CJK font (fonts.py)."""
+model rendered as XLSX (XlsxWriter) and PDF (reportlab), Chinese in a real CJK font (fonts.py)."""
 
 from dutyline.labels import Language
 from services.insight.render.charts import (

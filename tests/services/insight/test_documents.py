@@ -23,6 +23,7 @@ from services.insight.render import (
     Document,
     KeyValues,
     Language,
+    Paragraph,
     Table,
     render_chart,
     render_pdf,
@@ -363,6 +364,29 @@ def test_statistics_have_a_table_per_group_with_totals(lang: Language) -> None:
     assert violations.totals is not None and violations.totals[-1] == 3
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_statistics_pdf_sums_the_days_per_site_and_leaves_the_hours_to_the_heat_map(lang: Language) -> None:
+    stats = statistics()
+    stats.answer_times_by_site[0].seconds_mean, stats.answer_times_by_site[0].seconds_max = 10.0, 30.0
+    stats.answer_times_by_site[1].seconds_mean, stats.answer_times_by_site[1].seconds_max = 3.0, 8.0
+    document = documents.statistics_document(stats, lang=lang, generated_at=NOW, per_site=True)
+    by_category = table_of(document, label("stats", "by_category", lang))
+    assert by_category.columns[0].title == documents.word("site", lang)  # no bucket column
+    assert {row[1]: row[2] for row in by_category.rows} == {
+        label("call_category", "emergency", lang): 4,
+        label("call_category", "consultation", lang): 9,
+    }
+    # Two days' rows, one site: one row, the mean weighted by calls answered ((4×10 + 9×3) / 13).
+    by_site = table_of(document, label("stats", "answers_by_site", lang))
+    assert by_site.rows == [["hz-01", 13, 12, 12 / 13, (4 * 10 + 9 * 3) / 13, 30.0]]
+    assert by_site.totals is not None and by_site.totals[1:4] == [13, 12, 12 / 13]
+    violations = table_of(document, label("stats", "violations", lang))
+    assert [row[3] for row in violations.rows] == [2, 1] and violations.totals is not None
+    assert violations.totals[-1] == 3
+    hours = next(s for s in document.sections if s.heading == label("stats", "by_hour", lang))
+    assert hours.blocks == [Paragraph(documents.word("hours_in_chart", lang))]
+
+
 def test_a_statistics_workbook_reads_back_with_its_figures_and_charts() -> None:
     stats = statistics()
     charts = documents.statistics_charts(stats, lang="zh")
@@ -424,10 +448,9 @@ def test_a_duty_log_pdf_names_its_site_and_keeps_labelled_signatures_with_the_la
     )
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_scorecards_have_a_section_per_card_with_traceable_lines(lang: Language) -> None:
+def cards_answer() -> insight_pb2.GetScorecardsResponse:
     annotation = insight_pb2.Annotation(id="ann-1", reason="台风停电", decided_by=common_pb2.Actor(display_name="李四"))
-    answer = insight_pb2.GetScorecardsResponse(
+    return insight_pb2.GetScorecardsResponse(
         scorecards=[
             insight_pb2.Scorecard(
                 subject=insight_pb2.SCORE_SUBJECT_PERSON,
@@ -463,29 +486,103 @@ def test_scorecards_have_a_section_per_card_with_traceable_lines(lang: Language)
             ),
         ]
     )
-    document = documents.scorecards_document(
-        answer,
-        site_id="east",
-        period="2026-11",
-        lang=lang,
-        generated_at=NOW,
-        time_zone="Asia/Shanghai",
-        names={"p-hz-officer-1": "赵磊"},
-    )
-    first = document.sections[0]
-    assert "98" in first.heading and "赵磊 (p-hz-officer-1)" in first.heading
-    assert first.blocks[0].fields[1].value == "赵磊 (p-hz-officer-1)"  # type: ignore[union-attr]
-    lines = next(b for b in first.blocks if isinstance(b, Table))
-    assert [row[2] for row in lines.rows] == ["violation:vio-3", "violation:vio-4"]
-    assert [row[5:7] for row in lines.rows] == [[-2, -2], [-3, 0]]
-    assert lines.rows[0][1] == ("迟报" if lang == "zh" else "late report")
-    assert "台风停电" in str(lines.rows[1][8]) and "李四" in str(lines.rows[1][8])
-    assert lines.totals is not None and lines.totals[6] == -2
-    assert len(document.sections) == 2
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_scorecards_summarize_each_card_by_kind_and_list_every_traceable_line(lang: Language) -> None:
+    answer = cards_answer()
+
+    def document(with_lines: bool) -> Document:
+        return documents.scorecards_document(
+            answer,
+            site_id="east",
+            period="2026-11",
+            lang=lang,
+            generated_at=NOW,
+            time_zone="Asia/Shanghai",
+            names={"p-hz-officer-1": "赵磊"},
+            with_lines=with_lines,
+        )
+
+    workbook = document(True)
+    overview = table_of(workbook, documents.word("overview", lang))
+    # Site, card, base, penalties, bonus, annotated lines, points, score.
+    assert overview.rows[0] == ["hz-01", "赵磊 (p-hz-officer-1)", 100, -2, 0, 1, -2, 98]
+    assert overview.rows[1] == ["hz-02", documents.word("site_card", lang), 100, 0, 0, 0, 0, 100]
+    by_kind = table_of(workbook, documents.word("by_kind", lang))
+    # A row per card, kind and rule version: count, rule points, annotated, points.
+    assert [row[2:] for row in by_kind.rows] == [
+        [label("score_kind", "absence", lang), 1, 1, -3, 1, 0],
+        [label("score_kind", "late_report", lang), 1, 1, -2, 0, -2],
+    ]
+    annotated = table_of(workbook, documents.word("annotations", lang))
+    assert [row[4] for row in annotated.rows] == ["violation:vio-4"]
+    assert "台风停电" in str(annotated.rows[0][10]) and "李四" in str(annotated.rows[0][10])
+    lines = table_of(workbook, documents.word("score_lines", lang))
+    assert [row[4] for row in lines.rows] == ["violation:vio-3", "violation:vio-4"]
+    assert [row[7:9] for row in lines.rows] == [[-2, -2], [-3, 0]]
+    assert lines.rows[0][3] == ("迟报" if lang == "zh" else "late report")
+    assert lines.totals is not None and lines.totals[8] == -2
+    # A PDF has the summary and says where the lines are.
+    pdf = document(False)
+    assert documents.word("score_lines", lang) not in [s.heading for s in pdf.sections]
+    assert documents.word("lines_elsewhere", lang) in [
+        b.text for s in pdf.sections for b in s.blocks if isinstance(b, Paragraph)
+    ]
     # The export looks up everyone the cards name: the card's person, each line's, who annotated.
     assert set(people_of_cards(answer)) == {"p-hz-officer-1", ""}
     answer.scorecards[0].lines[1].annotation.decided_by.person_id = "p-hz-leader-1"
     assert set(people_of_cards(answer)) == {"p-hz-officer-1", "p-hz-leader-1", ""}
+
+
+def test_a_scorecards_pdf_of_a_card_with_many_lines_stays_a_summary_and_its_workbook_has_every_line(
+    tmp_path: Path,
+) -> None:
+    answer = cards_answer()
+    card = answer.scorecards[0]
+    many = 3000
+    for n in range(many):  # a month of missed calls, each a line of its own
+        card.lines.append(
+            insight_pb2.ScoreLine(
+                kind="unanswered_call",
+                source=insight_pb2.SourceRef(record_type="line_call", record_id=f"lc-{n:05d}"),
+                occurred_at=ts(START),
+                person_id="p-hz-officer-1",
+                rules_version=2,
+                rule_points=-1,
+                points=-1,
+            )
+        )
+    card.total -= many
+    card.score -= many
+
+    def document(with_lines: bool) -> Document:
+        return documents.scorecards_document(
+            answer,
+            site_id="east",
+            period="2026-11",
+            lang="zh",
+            generated_at=NOW,
+            time_zone="Asia/Shanghai",
+            with_lines=with_lines,
+        )
+
+    path = tmp_path / "cards.pdf"
+    path.write_bytes(render_pdf(document(False)))
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert int(next(line.split()[1] for line in info.splitlines() if line.startswith("Pages:"))) <= 2
+    flat = "".join(
+        subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split()
+    )
+    # The card's missed calls as one line: kind, rule version 2, 3,000 × -1 = -3,000; where the lines are.
+    assert "未接来电23,000-10-3,000" in flat
+    assert "-3,002" in flat and "加减分明细" in flat and "lc-00001" not in flat
+    book = load_workbook(BytesIO(render_xlsx(document(True))), read_only=True)
+    rows = list(book["加减分明细"].iter_rows(values_only=True))
+    rows = [row for row in rows if len(row) > 8]
+    records = [row[4] for row in rows if isinstance(row[4], str) and row[4].startswith("line_call:")]
+    assert records == [f"line_call:lc-{n:05d}" for n in range(many)]
+    assert any(row[0] == "合计" and row[8] == -many - 2 for row in rows)
 
 
 def test_a_file_streams_in_chunks_of_at_most_a_mebibyte_the_first_named() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,17 +62,33 @@ async def follow(
     from dutyline.natsconn import connect_url
 
     refused: list[str] = []
+    unauthorized = asyncio.Event()
 
     async def on_error(error: Exception) -> None:
         text = " ".join(str(error).split())
         if "permissions violation" in text.lower() or "authorization" in text.lower():
             refused.append(text)
+        if "authorization" in text.lower():
+            unauthorized.set()
 
     options: dict[str, object] = {"connect_timeout": CONNECT_TIMEOUT, "error_cb": on_error}
     if inbox_prefix:
         options["inbox_prefix"] = inbox_prefix
+    connecting = asyncio.ensure_future(
+        connect_url(source.url, source.creds or None, name="dutyline-events-tail", **options)
+    )
+    # nats-py tries a refused connection again and again (60 times, 2 s apart): credentials the server
+    # does not admit (revoked, say) end the command at once instead.
+    denied = asyncio.ensure_future(unauthorized.wait())
+    await asyncio.wait({connecting, denied}, return_when=asyncio.FIRST_COMPLETED)
+    denied.cancel()
+    if not connecting.done():
+        connecting.cancel()
+        with contextlib.suppress(BaseException):
+            await connecting
+        connect.fail(t("events.connect_failed", url=source.url, error=refused[0]))
     try:
-        nc = await connect_url(source.url, source.creds or None, name="dutyline-events-tail", **options)
+        nc = connecting.result()
     except (OSError, TimeoutError, nats.errors.Error) as error:
         connect.fail(t("events.connect_failed", url=source.url, error=" ".join(str(error).split()) or repr(error)))
     printed = 0

@@ -581,7 +581,8 @@ async def test_an_agency_is_added_listed_and_given_credentials(platform: Any, tm
         platform, tmp_path, "events", "--state-dir", str(tmp_path), "tail", *agency_nats, "--site", own_site,
         "--seconds", "2",
     )  # fmt: skip
-    assert gone.exit_code != 0, gone.output
+    # Refused at once, not after nats-py's 60 tries: the server's answer is the error.
+    assert gone.exit_code != 0 and "authorization violation" in flat(gone.output).lower(), gone.output
 
 
 # -- events tail ------------------------------------------------------------------------------------

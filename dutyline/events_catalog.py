@@ -74,6 +74,17 @@ _INCIDENT_CHANGED = tuple(
         "merged",
         "escalated",
         "step_failed",
+        # 未及时核实 (with its "unverified" violation) and 现场联系中断
+        "verification_overdue",
+        "scene_silent",
+        # 更正: a report's next version (with its 错报 violation when a material figure came too late)
+        "report_corrected",
+        # 上报: a report delivered to the superior office's inbox, signed for (签收), returned (退回, as
+        # wrong with its 错报 violation) or not signed for in time; IncidentChanged.inbox_item says which
+        "report_delivered",
+        "report_received",
+        "report_returned",
+        "report_unreceived",
     )
 )
 
@@ -96,6 +107,19 @@ EVENT_TYPES: Mapping[str, type[Message]] = {
     "incident.calls_changed": event_pb2.IncidentCallsChanged,
     "incident.merge_suggested": event_pb2.MergeSuggestionChanged,
     "incident.merge_decided": event_pb2.MergeSuggestionChanged,
+    # incident: leaders' instructions (领导批示/指令); the aggregate is the instruction, the incident rides along
+    "incident.instruction_recorded": event_pb2.IncidentChanged,
+    "incident.instruction_completed": event_pb2.IncidentChanged,
+    "incident.instruction_overdue": event_pb2.IncidentChanged,
+    # incident: 瞒报 signals and a supervisor's finding (OversightService); the aggregate is the signal
+    "oversight.signal_raised": event_pb2.IncidentChanged,
+    "oversight.finding_recorded": event_pb2.IncidentChanged,
+    # incident: emergency plans (应急预案: IncidentChanged.plan_activation / plan_task) and response levels
+    # (启动/解除 响应级别, the incident's response_level)
+    "incident.plan_activated": event_pb2.IncidentChanged,
+    "incident.plan_task_changed": event_pb2.IncidentChanged,
+    "incident.response_declared": event_pb2.IncidentChanged,
+    "incident.response_lifted": event_pb2.IncidentChanged,
     # roster
     "roster.published": event_pb2.RosterPublished,
     "assignment.changed": event_pb2.AssignmentChanged,

@@ -52,6 +52,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "score_kind.missed_report": ("漏报", "missed report"),
     "score_kind.wrong_report": ("错报", "wrong report"),
     "score_kind.concealment": ("瞒报", "concealment"),
+    "score_kind.unverified": ("未及时核实", "not verified in time"),
     "score_kind.absence": ("缺勤", "absence"),
     "score_kind.late_check_in": ("迟到", "late check-in"),
     "score_kind.early_leave": ("早退", "early leave"),

@@ -163,11 +163,19 @@ async def migrate_all(
 
 async def seed_demo(dsn: str, *, im_base_url: str = "") -> bool:
     """Seed the demo organization into roster's schema (as the administrator ``dsn``) unless the roster
-    has data; returns whether it seeded (dutyline up, `dutyline migrate --demo`)."""
+    has data, and the demo's emergency plans (应急预案) into incident's, each unless it is there; returns
+    whether the organization was seeded (dutyline up, `dutyline migrate --demo`)."""
     import asyncpg
 
+    from services.incident.plan_seed import seed_demo_plans
     from services.roster.seed import seed_demo as seed_roster
 
+    conn = await asyncpg.connect(dsn, server_settings={"search_path": "incident"})
+    try:
+        async with conn.transaction():
+            await seed_demo_plans(conn, at=datetime.now(UTC))
+    finally:
+        await conn.close()
     conn = await asyncpg.connect(dsn, server_settings={"search_path": "roster"})
     try:
         async with conn.transaction():

@@ -26,16 +26,20 @@ from dutyline.cli.call.commands import call_app
 from dutyline.cli.case.commands import case_app
 from dutyline.cli.common.enums import Choices
 from dutyline.cli.events.commands import events_app
+from dutyline.cli.inbox.commands import inbox_app
 from dutyline.cli.incident.commands import incident_app
 from dutyline.cli.insight.commands import insight_app
 from dutyline.cli.insight.log import log_app
 from dutyline.cli.insight.report import report_app
 from dutyline.cli.insight.score import score
 from dutyline.cli.insight.stats import stats_app
+from dutyline.cli.instruction.commands import instruction_app
 from dutyline.cli.line.commands import line_app
 from dutyline.cli.notify.commands import notify_app
 from dutyline.cli.ops.commands import ops_app
+from dutyline.cli.plan.commands import plan_app
 from dutyline.cli.roster.commands import roster_app
+from dutyline.cli.signals.commands import signals_app
 from dutyline.common.v1 import common_pb2
 from dutyline.config import SERVICES, get_settings
 
@@ -43,6 +47,10 @@ app = typer.Typer(help="dutyline — 应急值班值守平台 central 24/7 emerg
 console = Console()
 app.add_typer(roster_app, name="roster")
 app.add_typer(incident_app, name="incident")
+app.add_typer(inbox_app, name="inbox")
+app.add_typer(instruction_app, name="instruction")
+app.add_typer(plan_app, name="plan")
+app.add_typer(signals_app, name="signals")
 app.add_typer(call_app, name="call")
 app.add_typer(line_app, name="line")
 app.add_typer(case_app, name="case")

@@ -14,7 +14,7 @@ from google.protobuf.message import Message
 
 from buf.validate import validate_pb2
 from dutyline.common.v1 import common_pb2, rules_pb2
-from dutyline.incident.v1 import incident_pb2
+from dutyline.incident.v1 import inbox_pb2, incident_pb2, instructions_pb2, oversight_pb2
 from dutyline.insight.v1 import insight_pb2
 from dutyline.intake.v1 import case_pb2, intake_pb2, telephony_pb2
 from dutyline.notify.v1 import notify_pb2
@@ -187,6 +187,9 @@ def render() -> str:
         ("Telephony (话务交换机)", telephony_pb2),
         ("Cases (工单)", case_pb2),
         ("Incident (事件处置)", incident_pb2),
+        ("Report inbox (报告收件箱)", inbox_pb2),
+        ("Oversight (瞒报督查)", oversight_pb2),
+        ("Instructions (领导批示)", instructions_pb2),
         ("Notify (通知)", notify_pb2),
         ("Roster (排班)", roster_pb2),
         ("Insight (值班分析)", insight_pb2),

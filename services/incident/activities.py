@@ -22,12 +22,23 @@ from dutyline.events.v1 import event_pb2
 from dutyline.ids import new_id
 from dutyline.notifier import NotifyClient, notify_key
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
-from services.incident import convert, grants, policy_store, rules, store
+from services.incident import (
+    convert,
+    grants,
+    inbox_routing,
+    inbox_store,
+    policy_store,
+    report_versions,
+    rules,
+    store,
+)
 from workflows.incident.convert import deadline_from_data, parse, policy_to_data
 from workflows.incident.types import (
     APPLY_CHANGE,
     LOAD_POLICY,
+    LOAD_VERIFY_WITHIN,
     NOTIFY_DUTY_LEADER,
+    NOTIFY_RESPONSIBLE,
     RECORD_FAILURE,
     SYSTEM,
     ChangeSet,
@@ -36,6 +47,7 @@ from workflows.incident.types import (
     LeaderNotified,
     PolicyData,
     PolicyQuery,
+    ResponsibleNotice,
     StepFailure,
 )
 
@@ -223,6 +235,50 @@ class IncidentActivities:
         )
         return replace(policy_to_data(chosen), time_zone=time_zone) if chosen is not None else None
 
+    @activity.defn(name=LOAD_VERIFY_WITHIN)
+    @classified
+    async def load_verify_within(self, query: PolicyQuery) -> int:
+        """The time to verify (核实时限) in seconds for the incident's jurisdiction before its class is
+        known (rules.verify_within: the strictest policy in force there)."""
+        at = parse(query.at)
+        jurisdiction = query.jurisdiction
+        if query.incident_id:
+            jurisdiction, _ = await self._site_facts(query.incident_id, fallback=jurisdiction)
+        async with self._pool.acquire() as conn:
+            policies = await policy_store.latest(conn, jurisdiction=jurisdiction, at=at)
+        return int(rules.verify_within(policies, jurisdiction=jurisdiction, at=at).total_seconds())
+
+    @activity.defn(name=NOTIFY_RESPONSIBLE)
+    @classified
+    async def notify_responsible(self, notice: ResponsibleNotice) -> str:
+        """Alert the incident's responsible person (责任人) through notify; the person's id ("" when the
+        incident is gone). The workflow records the step on the timeline."""
+        async with self._pool.acquire() as conn:
+            current = await store.get_incident(conn, incident_id=notice.incident_id)
+        if current is None:
+            return ""
+        person_id = current.responsible_person_id
+        await self._notifier.send(
+            site_id=notice.site_id,
+            person_id=person_id,
+            template="incident_escalated",
+            data={
+                "incident_id": notice.incident_id,
+                "title": notice.title,
+                "step": notice.step[:100],
+                "detail": notice.detail,
+                "place": current.place_text,
+                "category": current.category,
+                "severity": current.severity,
+                "registered_at": current.registered_at.isoformat(),
+            },
+            key=notify_key(notice.incident_id, notice.step),
+            ref_kind="incident",
+            ref_id=notice.incident_id,
+            drill=notice.drill,
+        )
+        return person_id
+
     def _require_grant(self, change: ChangeSet, at: datetime) -> None:
         refused = grants.problem(
             self._grant_keys,
@@ -277,6 +333,9 @@ class IncidentActivities:
         at = parse(change.at)
         if change.change_id.startswith("update:"):
             self._require_grant(change, parse(change.authorised_at or change.at))
+        # Where a report goes upward, learned before the transaction (it may ask roster).
+        goes_up = change.report is not None or change.correction is not None
+        route = await inbox_routing.route(self._pool, self._roster, change.incident_id) if goes_up else None
         async with self._pool.acquire() as conn, conn.transaction():
             key = f"{change.incident_id}:{change.change_id}"
             if await store.timeline_entry(conn, dedupe_key=key) is not None:
@@ -309,6 +368,8 @@ class IncidentActivities:
                 dedupe_key=key,
             )
             payload = event_pb2.IncidentChanged(detail=change.timeline_text)
+            # Reports (and report versions) to deliver upward, after the step's own event.
+            upward: list[tuple[store.ReportRow, int]] = []
             if (r := change.report) is not None:
                 report = store.ReportRow(
                     id=r.id,
@@ -321,9 +382,20 @@ class IncidentActivities:
                     author_id=r.author_id,
                     submitted_at=parse(r.submitted_at),
                     late_seconds=r.late_seconds,
+                    # What it states of the incident's figures (version 1; a correction adds the next).
+                    casualties=dict(incident.casualties),
+                    severity=incident.severity,
                 )
                 await store.insert_report(conn, report=report)
                 payload.report.CopyFrom(convert.report_message(report))
+                upward.append((report, 1))
+            if (c := change.correction) is not None:
+                # The new version, kept beside the earlier ones, and delivered upward again (a report
+                # returned for correction is answered by it).
+                corrected = await report_versions.add_version(conn, correction=c)
+                payload.report.CopyFrom(convert.report_message(corrected))
+                payload.correction.CopyFrom(report_versions.correction_message(c))
+                upward.append((corrected, c.version))
             if (f := change.feedback) is not None:
                 await store.insert_feedback(
                     conn,
@@ -336,6 +408,25 @@ class IncidentActivities:
                     recorded_at=parse(f.recorded_at),
                 )
             for v in change.violations:
+                if v.ref:
+                    # A charge other than a deadline's (未及时核实, 错报, 瞒报): once per ref, to the person
+                    # named or else the one responsible for the incident.
+                    charged = await store.record_charge(
+                        conn,
+                        violation_id=new_id("vio"),
+                        incident=incident,
+                        person_id=v.person_id or incident.responsible_person_id,
+                        kind=v.kind,
+                        ref=v.ref,
+                        report_kind=v.report_kind,
+                        number=v.number,
+                        recorded_at=at,
+                        report_id=v.report_id or None,
+                        due_at=parse(v.due_at) if v.due_at else None,
+                    )
+                    if charged is not None:
+                        payload.violations.append(convert.violation_message(charged))
+                    continue
                 violation = await store.record_violation(
                     conn,
                     violation_id=new_id("vio"),
@@ -372,3 +463,14 @@ class IncidentActivities:
                 ),
                 occurred_at=at,
             )
+            for report_row, version in upward:
+                assert route is not None
+                await inbox_store.deliver(
+                    conn,
+                    incident=incident,
+                    report=report_row,
+                    at=at,
+                    recipient_site_id=route.recipient_site_id,
+                    window_seconds=route.window_seconds,
+                    report_version=version,
+                )

@@ -39,6 +39,13 @@ REPORT_KINDS: dict[str, Any] = {
     "follow_up": incident_pb2.REPORT_KIND_FOLLOW_UP,
     "final": incident_pb2.REPORT_KIND_FINAL,
 }
+# 响应级别 (PlanService.DeclareResponse), Ⅰ the highest.
+RESPONSE_LEVELS: dict[str, Any] = {
+    "I": incident_pb2.RESPONSE_LEVEL_I,
+    "II": incident_pb2.RESPONSE_LEVEL_II,
+    "III": incident_pb2.RESPONSE_LEVEL_III,
+    "IV": incident_pb2.RESPONSE_LEVEL_IV,
+}
 
 
 def name_of(table: Mapping[str, Any], value: int) -> str:
@@ -81,8 +88,25 @@ def deadline_message(d: dict[str, Any]) -> incident_pb2.Deadline:
     )
 
 
+# A report's delivery to the superior office (report_inbox.status).
+DELIVERY_STATUSES: dict[str, Any] = {
+    "delivered": incident_pb2.DELIVERY_STATUS_DELIVERED,
+    "escalated": incident_pb2.DELIVERY_STATUS_ESCALATED,
+    "received": incident_pb2.DELIVERY_STATUS_RECEIVED,
+    "returned": incident_pb2.DELIVERY_STATUS_RETURNED,
+}
+
+
+def accident_message(accident: dict[str, Any] | None) -> incident_pb2.AccidentReportContent | None:
+    if not accident:
+        return None
+    return incident_pb2.AccidentReportContent(
+        **{k: str(v) for k, v in accident.items() if k != "casualties"},
+        casualties=casualties_message(accident.get("casualties")),
+    )
+
+
 def report_message(r: store.ReportRow) -> incident_pb2.Report:
-    accident = r.accident or {}
     return incident_pb2.Report(
         id=r.id,
         incident_id=r.incident_id,
@@ -93,12 +117,21 @@ def report_message(r: store.ReportRow) -> incident_pb2.Report:
         author_id=r.author_id,
         submitted_at=ts(r.submitted_at),
         late_seconds=r.late_seconds,
-        accident=incident_pb2.AccidentReportContent(
-            **{k: str(v) for k, v in accident.items() if k != "casualties"},
-            casualties=casualties_message(accident.get("casualties")),
-        )
-        if accident
+        accident=accident_message(r.accident),
+        delivery_status=DELIVERY_STATUSES.get(r.delivery_status, 0),
+        recipient_site_id=r.recipient_site_id,
+        received_by=common_pb2.Actor(person_id=r.received_by, display_name=r.received_by_name)
+        if r.received_by
         else None,
+        received_at=ts(r.received_at),
+        return_reason=r.return_reason,
+        version=r.version,
+        casualties=casualties_message(r.casualties),
+        severity=SEVERITIES.get(r.severity, 0),
+        cause=r.cause,
+        corrected_at=ts(r.corrected_at),
+        correction_reason=r.correction_reason,
+        corrected_by=r.corrected_by,
     )
 
 
@@ -141,6 +174,10 @@ def incident_message(
         overdue=incident.stage != "closed" and incident.next_due_at is not None and incident.next_due_at <= now,
         reports=[report_message(r) for r in reports or []],
         close_reason=incident.close_reason,
+        reported_from_incident_id=incident.reported_from_incident_id or "",
+        reported_from_site_id=incident.reported_from_site_id,
+        response_level=RESPONSE_LEVELS.get(incident.response_level, 0),
+        response_changed_at=ts(incident.response_changed_at),
     )
 
 
@@ -168,4 +205,7 @@ def violation_message(v: store.ViolationRow) -> incident_pb2.Violation:
         late_seconds=v.late_seconds,
         number=v.number,
         drill=v.drill,
+        report_id=v.report_id or "",
+        # A concealment's ref is "concealment:<signal id>:<person id>" (OversightService.RecordFinding).
+        signal_id=v.ref.split(":")[1] if v.kind == "concealment" and v.ref else "",
     )

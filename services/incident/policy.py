@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from dutyline.grpckit.policy import ANYONE, STAFF, for_service, reads, unscoped, writes
 from dutyline.incident.v1 import incident_pb2
+from services.incident.inbox_policy import POLICIES as INBOX_POLICIES
+from services.incident.instruction_policy import POLICIES as INSTRUCTION_POLICIES
+from services.incident.oversight_policy import POLICIES as OVERSIGHT_POLICIES
+from services.incident.plan_policy import POLICIES as PLAN_POLICIES
 
 SERVICE = incident_pb2.DESCRIPTOR.services_by_name["IncidentService"].full_name
 # Merging closes an incident into another: the site's duty leader or an admin decides (not any officer).
@@ -35,5 +39,15 @@ POLICIES = for_service(
         "SuggestMerge": writes(STAFF | {"system"}, "primary_id → its site", "duplicate_id → same site"),
         "ListMergeSuggestions": reads(STAFF, "site_id"),
         "DecideMergeSuggestion": writes(LEADERS, "suggestion_id → its incidents' site"),
+        "CorrectReport": writes(STAFF, "report_id → its incident's site"),
+        "ListReportVersions": reads(STAFF, "report_id → its incident's site"),
     },
 )
+# Leaders' instructions (领导批示), served by the incident process: services/incident/instruction_policy.py.
+POLICIES.update(INSTRUCTION_POLICIES)
+# 瞒报 signals and findings (OversightService): services/incident/oversight_policy.py.
+POLICIES.update(OVERSIGHT_POLICIES)
+# The report inbox (ReportInboxService): services/incident/inbox_policy.py.
+POLICIES.update(INBOX_POLICIES)
+# Emergency plans and response levels (PlanService): services/incident/plan_policy.py.
+POLICIES.update(PLAN_POLICIES)

@@ -49,6 +49,13 @@ def _policy(row: asyncpg.Record) -> rules.Policy:
             for r in json.loads(row["requirements"])
         ),
         effective_from=row["effective_from"],
+        verify_within=timedelta(seconds=row["verify_within_seconds"]),
+        progress_every=timedelta(seconds=row["progress_every_seconds"]),
+        recipient_site_id=row["recipient_site_id"],
+        receipt_window_seconds=row["receipt_window_seconds"],
+        correction_within=(
+            timedelta(seconds=row["correction_within_seconds"]) if row["correction_within_seconds"] else None
+        ),
     )
 
 
@@ -59,8 +66,9 @@ async def insert_version(conn: Connection, *, policy: rules.Policy, created_by: 
     )
     row = await conn.fetchrow(
         """INSERT INTO reporting_policies (id, version, name, jurisdiction, category, severity, sub_types,
-               requirements, effective_from, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *""",
+               requirements, effective_from, created_by, recipient_site_id, receipt_window_seconds,
+               verify_within_seconds, progress_every_seconds, correction_within_seconds)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING *""",
         policy.id,
         version,
         policy.name,
@@ -71,6 +79,11 @@ async def insert_version(conn: Connection, *, policy: rules.Policy, created_by: 
         _requirements_json(policy),
         policy.effective_from,
         created_by,
+        policy.recipient_site_id,
+        policy.receipt_window_seconds,
+        int(policy.verify_within.total_seconds()),
+        int(policy.progress_every.total_seconds()),
+        int(policy.correction_within.total_seconds()) if policy.correction_within is not None else None,
     )
     assert row is not None
     return _policy(row)

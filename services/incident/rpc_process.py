@@ -354,6 +354,13 @@ def policy_from_message(message: incident_pb2.ReportingPolicy) -> rules.Policy:
         sub_types=tuple(message.sub_types),
         requirements=tuple(requirements),
         effective_from=from_ts(message.effective_from) if message.HasField("effective_from") else datetime.now(UTC),
+        # 0: the platform's time to verify (the proto's default cannot mean "verify at once").
+        verify_within=timedelta(seconds=message.verify_within_seconds) or rules.DEFAULT_VERIFY_WITHIN,
+        progress_every=timedelta(seconds=message.progress_every_seconds),
+        recipient_site_id=message.recipient_site_id,
+        receipt_window_seconds=message.receipt_window_seconds,
+        # 0: material figures may be corrected at any time.
+        correction_within=timedelta(seconds=message.correction_within_seconds) or None,
     )
     for field, description in rules.validate_policy(policy):
         v.add(field, description)
@@ -371,6 +378,11 @@ def policy_message(policy: rules.Policy) -> incident_pb2.ReportingPolicy:
         severity=convert.SEVERITIES.get(policy.severity, 0),
         sub_types=list(policy.sub_types),
         effective_from=ts(policy.effective_from),
+        verify_within_seconds=int(policy.verify_within.total_seconds()),
+        progress_every_seconds=int(policy.progress_every.total_seconds()),
+        recipient_site_id=policy.recipient_site_id,
+        receipt_window_seconds=policy.receipt_window_seconds,
+        correction_within_seconds=int(policy.correction_within.total_seconds()) if policy.correction_within else 0,
         requirements=[
             incident_pb2.ReportRequirement(
                 kind=convert.REPORT_KINDS[r.kind],

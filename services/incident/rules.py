@@ -26,7 +26,18 @@ CATEGORIES = ("natural_disaster", "accident", "public_health", "social_safety")
 REPORT_KINDS = ("leader_notice", "initial_phone", "initial_written", "follow_up", "final")
 STAGES = ("register", "verify", "escalate", "track", "feedback", "closed")
 ANCHORS = ("registered", "verified")
-ACTIONS = ("verify", "unfounded", "reclassify", "report", "progress", "feedback", "close", "merge_into", "escalate")
+ACTIONS = (
+    "verify",
+    "unfounded",
+    "reclassify",
+    "report",
+    "progress",
+    "feedback",
+    "close",
+    "merge_into",
+    "escalate",
+    "correct",
+)
 
 # Required content token: the six items of a production-safety accident report (事故报告六项内容).
 ACCIDENT_SIX_ITEMS = "accident_six_items"
@@ -37,6 +48,16 @@ COUNTY = "县级应急管理部门 county emergency bureau"
 NEXT_LEVEL = "上一级应急管理部门 emergency bureau one level up"
 
 DAY = timedelta(days=1)
+# 伤亡变化补报: casualty changes are reported within 30 days of an accident, 7 for road traffic and fire.
+# The same windows bound the correction of a report's material figures (later is 错报).
+CASUALTY_CHANGE_WITHIN = timedelta(days=30)
+ROAD_FIRE_CHANGE_WITHIN = timedelta(days=7)
+# The platform's time to verify (核实时限) when no policy of the jurisdiction names one.
+DEFAULT_VERIFY_WITHIN = timedelta(minutes=10)
+MAX_VERIFY_WITHIN = DAY
+# Scene contact more often than this would page people for routine silence.
+MIN_PROGRESS_EVERY = timedelta(minutes=5)
+MAX_PROGRESS_EVERY = timedelta(days=7)
 # Sorts deadlines without a due time (the final report) after every timed one.
 _FOREVER = datetime.max.replace(tzinfo=UTC)
 _KIND_RANK = {kind: rank for rank, kind in enumerate(REPORT_KINDS)}
@@ -136,6 +157,18 @@ class Policy:
     sub_types: tuple[str, ...]
     requirements: tuple[Requirement, ...]
     effective_from: datetime
+    # 核实时限: how long after the first call's answer (or a direct registration) the incident must be
+    # verified; past it the duty leader is told and the responsible person charged (未及时核实).
+    verify_within: timedelta = DEFAULT_VERIFY_WITHIN
+    # 现场联系: while the incident is in tracking, the scene reports progress at least this often;
+    # timedelta(0): not required.
+    progress_every: timedelta = timedelta(0)
+    # The duty office reports go to ("": the parent site) and how long it has to sign for one (0: the default).
+    recipient_site_id: str = ""
+    receipt_window_seconds: int = 0
+    # How long after the reporting clock starts a report's material figures may be corrected (更正);
+    # later is 错报. None: no limit.
+    correction_within: timedelta | None = None
 
     def recurring_follow_up(self) -> Requirement | None:
         """The follow-up requirement at fixed local times, if the policy has one."""
@@ -163,6 +196,12 @@ def validate_policy(policy: Policy) -> list[tuple[str, str]]:
             problems.append((f"policy.sub_types[{i}]", "must not be blank"))
     if policy.effective_from.tzinfo is None or policy.effective_from.utcoffset() is None:
         problems.append(("policy.effective_from", "must be timezone-aware"))
+    if not timedelta(0) < policy.verify_within <= MAX_VERIFY_WITHIN:
+        problems.append(("policy.verify_within_seconds", "more than 0, at most 24 h"))
+    if policy.progress_every and not MIN_PROGRESS_EVERY <= policy.progress_every <= MAX_PROGRESS_EVERY:
+        problems.append(("policy.progress_every_seconds", "0 (not required) or from 5 min to 7 days"))
+    if policy.correction_within is not None and policy.correction_within < timedelta(0):
+        problems.append(("policy.correction_within_seconds", "must not be negative"))
     if not policy.requirements:
         problems.append(("policy.requirements", "at least one report"))
     seen: set[str] = set()
@@ -231,6 +270,11 @@ def default_policies(effective_from: datetime) -> list[Policy]:
     - accident-road-fire (sub-types road_traffic, fire): the same with 7 days;
     - zj-I / zj-II (浙江 I, II, any category): phone 15 min, written 35 min, otherwise as national.
     Every policy ends with a final report (终报) that has no deadline but is required before closing.
+    Every policy gives 10 min to verify (核实时限). While in tracking the scene reports progress (现场联系)
+    every hour for I and II (Zhejiang's too), every 2 h for III and for accidents (of any grade, so a
+    重大 accident under the accident policy is not left without), and is not required for IV.
+    A report's material figures may be corrected within the casualty-change window (30 days, 7 for road
+    traffic and fire), counted like the deadlines; a later correction of one is 错报.
     """
     _require_aware("effective_from", effective_from)
 
@@ -243,8 +287,23 @@ def default_policies(effective_from: datetime) -> list[Policy]:
         severity: str = "",
         sub_types: tuple[str, ...] = (),
         requirements: tuple[Requirement, ...],
+        progress_every: timedelta = timedelta(0),
+        correction_within: timedelta = CASUALTY_CHANGE_WITHIN,
     ) -> Policy:
-        return Policy(id, 1, name, jurisdiction, category, severity, sub_types, requirements, effective_from)
+        return Policy(
+            id,
+            1,
+            name,
+            jurisdiction,
+            category,
+            severity,
+            sub_types,
+            requirements,
+            effective_from,
+            verify_within=DEFAULT_VERIFY_WITHIN,
+            progress_every=progress_every,
+            correction_within=correction_within,
+        )
 
     half_hour, hour, two_hours = timedelta(minutes=30), timedelta(hours=1), timedelta(hours=2)
     return [
@@ -253,12 +312,14 @@ def default_policies(effective_from: datetime) -> list[Policy]:
             "国家 特别重大 (I) national default",
             severity="I",
             requirements=_national_serious(phone=half_hour, written=hour),
+            progress_every=hour,
         ),
         policy(
             "national-II",
             "国家 重大 (II) national default",
             severity="II",
             requirements=_national_serious(phone=half_hour, written=hour),
+            progress_every=hour,
         ),
         policy(
             "national-III",
@@ -271,6 +332,7 @@ def default_policies(effective_from: datetime) -> list[Policy]:
                 Requirement("follow_up", SUPERIOR, fixed_local_times=(time(8, 0),)),
                 Requirement("final", SUPERIOR),
             ),
+            progress_every=two_hours,
         ),
         policy(
             "national-IV",
@@ -286,14 +348,17 @@ def default_policies(effective_from: datetime) -> list[Policy]:
             "accident",
             "生产安全事故 production-safety accident",
             category="accident",
-            requirements=_accident(timedelta(days=30)),
+            requirements=_accident(CASUALTY_CHANGE_WITHIN),
+            progress_every=two_hours,
         ),
         policy(
             "accident-road-fire",
             "道路交通、火灾事故 road traffic and fire accidents",
             category="accident",
             sub_types=("road_traffic", "fire"),
-            requirements=_accident(timedelta(days=7)),
+            requirements=_accident(ROAD_FIRE_CHANGE_WITHIN),
+            progress_every=two_hours,
+            correction_within=ROAD_FIRE_CHANGE_WITHIN,
         ),
         policy(
             "zj-I",
@@ -301,6 +366,7 @@ def default_policies(effective_from: datetime) -> list[Policy]:
             jurisdiction="33",
             severity="I",
             requirements=_national_serious(phone=timedelta(minutes=15), written=timedelta(minutes=35)),
+            progress_every=hour,
         ),
         policy(
             "zj-II",
@@ -308,12 +374,22 @@ def default_policies(effective_from: datetime) -> list[Policy]:
             jurisdiction="33",
             severity="II",
             requirements=_national_serious(phone=timedelta(minutes=15), written=timedelta(minutes=35)),
+            progress_every=hour,
         ),
     ]
 
 
 def _specificity(p: Policy) -> tuple[int, bool, bool, bool]:
     return (len(p.jurisdiction), bool(p.sub_types), bool(p.category), bool(p.severity))
+
+
+def _in_force(policies: Sequence[Policy], at: datetime) -> list[Policy]:
+    """Per id, the highest version effective at `at`."""
+    latest: dict[str, Policy] = {}
+    for p in policies:
+        if p.effective_from <= at and (p.id not in latest or p.version > latest[p.id].version):
+            latest[p.id] = p
+    return list(latest.values())
 
 
 def select_policy(
@@ -338,13 +414,10 @@ def select_policy(
     while a Beijing (110000) one gets the accident policy over national-II (category before severity).
     """
     _require_aware("at", at)
-    in_force: dict[str, Policy] = {}
-    for p in policies:
-        if p.effective_from <= at and (p.id not in in_force or p.version > in_force[p.id].version):
-            in_force[p.id] = p
+    in_force = _in_force(policies, at)
     matching = [
         p
-        for p in in_force.values()
+        for p in in_force
         if jurisdiction.startswith(p.jurisdiction)
         and p.category in ("", category)
         and p.severity in ("", severity)
@@ -354,6 +427,42 @@ def select_policy(
         return None
     best = max(_specificity(p) for p in matching)
     return min((p for p in matching if _specificity(p) == best), key=lambda p: p.id)
+
+
+def verify_within(policies: Sequence[Policy], *, jurisdiction: str, at: datetime) -> timedelta:
+    """The time to verify (核实时限) an incident of `jurisdiction` whose category and severity are not
+    known yet: the shortest of every policy in force at `at` for the jurisdiction (versions and
+    prefixes as in `select_policy`), DEFAULT_VERIFY_WITHIN when none applies.
+
+    The shortest, not the one `select_policy` would pick: before verification the incident may still
+    turn out to be 特别重大, so the strictest rule that could apply is the one to keep; and a policy for
+    an unspecified category and severity (what select_policy would need) is rarely defined."""
+    _require_aware("at", at)
+    in_force = _in_force(policies, at)
+    return min(
+        (p.verify_within for p in in_force if jurisdiction.startswith(p.jurisdiction)),
+        default=DEFAULT_VERIFY_WITHIN,
+    )
+
+
+def verified_anchor(policy: Policy, *, clock_from: datetime, verified_at: datetime) -> datetime:
+    """The instant a requirement anchored to "verified" (and the recurring 续报) counts from: the
+    verification, but never later than it was due (clock_from + the policy's verify_within), so
+    verifying late cannot push a deadline later — the clock runs from the first call's answer."""
+    _require_aware("clock_from", clock_from)
+    _require_aware("verified_at", verified_at)
+    return min(verified_at, clock_from + policy.verify_within)
+
+
+def scene_alert_due(since: datetime, every: timedelta, *, alerts: int) -> datetime | None:
+    """When the next alert for silence from the scene (现场联系中断) is due: the scene last reported at
+    `since`; `alerts` were sent since then (0: none yet). The first goes to the responsible person one
+    interval after `since`, the second to the duty leader one interval later; after that None (the
+    leader's escalation carries on up the chain), as also when progress is not required (every 0)."""
+    _require_aware("since", since)
+    if every <= timedelta(0) or alerts >= 2:
+        return None
+    return since + every * (alerts + 1)
 
 
 # -- deadlines -------------------------------------------------------------------------------------
@@ -665,6 +774,7 @@ STAGE_NAMES = {
 _OPEN_AFTER_VERIFICATION = {
     "report": None,  # None: stays in the stage (filled in below)
     "progress": None,
+    "correct": None,
     "reclassify": None,
     "escalate": "escalate",
     "feedback": "feedback",
@@ -688,6 +798,7 @@ _TRANSITIONS: Mapping[str, Mapping[str, str]] = {
         "unfounded": "closed",
         "report": "verify",  # the leader notice ends registration
         "progress": "register",
+        "correct": "register",  # a report may be corrected wherever one may be made
         "merge_into": "closed",
     },
     "verify": {
@@ -695,6 +806,7 @@ _TRANSITIONS: Mapping[str, Mapping[str, str]] = {
         "unfounded": "closed",
         "report": "verify",
         "progress": "verify",
+        "correct": "verify",
         "merge_into": "closed",
     },
     "escalate": _after_verification("escalate", first_report_to="track"),
@@ -709,6 +821,7 @@ _ACTION_PHRASES = {
     "reclassify": "reclassify",
     "report": "report on",
     "progress": "record progress on",
+    "correct": "correct a report of",
     "feedback": "record feedback on",
     "close": "close",
     "merge_into": "merge",
@@ -779,3 +892,83 @@ def accident_report_problems(content: Mapping[str, str], casualties: Casualties 
             if getattr(casualties, name) < 0:
                 problems.append((f"accident.casualties.{name}", "must not be negative"))
     return problems
+
+
+# -- report corrections (更正, 错报) ---------------------------------------------------------------
+
+# The material figures of a report (重要数据), in the order they are shown.
+MATERIAL_FIGURES = ("deaths", "serious_injuries", "injuries", "missing", "loss_yuan", "severity", "cause")
+FIGURE_NAMES = {
+    "deaths": "死亡 deaths",
+    "serious_injuries": "重伤 serious injuries",
+    "injuries": "轻伤 injuries",
+    "missing": "下落不明 missing",
+    "loss_yuan": "直接经济损失(元) loss (yuan)",
+    "severity": "等级 severity",
+    "cause": "原因 cause",
+}
+# A severity or cause not stated yet: stating it later adds to the report, it corrects nothing.
+_NOT_STATED = ("", "unrated")
+
+
+@dataclass(frozen=True)
+class ReportFigures:
+    """The material figures one version of a report states: casualties and loss, severity ("unrated",
+    "I".."IV", or "" when it states none) and cause (事故原因, "" when not stated)."""
+
+    casualties: Casualties = Casualties()
+    severity: str = ""
+    cause: str = ""
+
+    def value(self, figure: str) -> str:
+        if figure in ("severity", "cause"):
+            return str(getattr(self, figure))
+        return str(getattr(self.casualties, figure))
+
+
+@dataclass(frozen=True)
+class FigureChange:
+    """One material figure that differs between two versions, as text. `material`: it corrects what
+    was stated (every casualty figure and the loss, always stated; a severity or cause only once one
+    was stated)."""
+
+    figure: str
+    before: str
+    after: str
+    material: bool
+
+
+def figure_changes(before: ReportFigures, after: ReportFigures) -> list[FigureChange]:
+    """The material figures that differ from `before` to `after`, in MATERIAL_FIGURES order (empty:
+    the correction changes only the wording). A cause compares without surrounding whitespace."""
+    changes = []
+    for figure in MATERIAL_FIGURES:
+        old, new = before.value(figure), after.value(figure)
+        if figure == "cause":
+            old, new = old.strip(), new.strip()
+        if old != new:
+            stated = figure not in ("severity", "cause") or old not in _NOT_STATED
+            changes.append(FigureChange(figure, old, new, material=stated))
+    return changes
+
+
+def correction_allowed_until(policy: Policy | None, *, clock_from: datetime) -> datetime | None:
+    """Until when a report's material figures may be corrected: `clock_from` (the reporting clock's
+    start, as for the deadlines) plus the policy's correction window; None when there is no limit (no
+    policy in force yet, or one without a window)."""
+    _require_aware("clock_from", clock_from)
+    if policy is None or policy.correction_within is None:
+        return None
+    return clock_from + policy.correction_within
+
+
+def wrong_report(changes: Sequence[FigureChange], *, allowed_until: datetime | None, at: datetime) -> bool:
+    """Whether a correction made at `at` is 错报: it changes a material figure after `allowed_until`.
+    A correction of the wording only, or one within the window, is not."""
+    _require_aware("at", at)
+    return allowed_until is not None and at > allowed_until and any(c.material for c in changes)
+
+
+def describe_changes(changes: Sequence[FigureChange]) -> str:
+    """The changes as one line for the timeline, e.g. "死亡 deaths 1→3; 原因 cause —→燃气管道老化"."""
+    return "; ".join(f"{FIGURE_NAMES[c.figure]} {c.before or '—'}→{c.after or '—'}" for c in changes)

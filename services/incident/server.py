@@ -42,8 +42,13 @@ from services.incident import convert, policy_store, rules, store
 from services.incident.call_links import SUBJECTS as CALL_SUBJECTS
 from services.incident.call_links import CallLinks
 from services.incident.convert import SEVERITIES, STAGES, incident_message, place_of
+from services.incident.inbox import serve_inbox
+from services.incident.oversight import serve_oversight
 from services.incident.policy import POLICIES
+from services.incident.rpc_corrections import CorrectionRpcs
+from services.incident.rpc_instructions import serve_instructions
 from services.incident.rpc_merges import MergeRpcs
+from services.incident.rpc_plans import serve_plans
 from services.incident.rpc_process import ProcessRpcs
 from services.incident.starter import WorkflowStarter
 from services.incident.watch import IncidentFeed
@@ -90,10 +95,12 @@ def new_incident(
         # in the jurisdiction and time zone before a reporting policy is chosen.
         site_confirmed=site.confirmed,
         clock_from=min(first_answered_at, now) if first_answered_at is not None else None,
+        # Where its reports go upward by default ("" a headquarters; None: asked of roster when reported).
+        parent_site_id=(site.ancestor_ids[-1] if site.ancestor_ids else "") if site.confirmed else None,
     )
 
 
-class IncidentServicer(ProcessRpcs, MergeRpcs, incident_pb2_grpc.IncidentServiceServicer):
+class IncidentServicer(CorrectionRpcs, ProcessRpcs, MergeRpcs, incident_pb2_grpc.IncidentServiceServicer):
     def __init__(
         self, ctx: ServiceContext, *, starter: WorkflowStarter, client: Client, nats_client: NatsClient
     ) -> None:
@@ -310,6 +317,18 @@ async def build(ctx: ServiceContext, server: grpc.aio.Server) -> str:
     )
     ctx.background.append(links.run())
     servicer = IncidentServicer(ctx, starter=starter, client=client, nats_client=nats_client)
+    serve_instructions(ctx, server, client)  # leaders' instructions (领导批示), in this process
+    serve_oversight(ctx, server)  # 瞒报 signals for supervisors, and their findings
+    serve_plans(ctx, server, client)  # emergency plans (应急预案) and response levels
+    # The report inbox (报告收件箱): signing for a report opens the receiving office's incident as OpenIncident does.
+    serve_inbox(
+        ctx,
+        server,
+        client,
+        new_incident=new_incident,
+        register=servicer._register,
+        start_incident=starter.ensure_started,
+    )
     ctx.policies.update(POLICIES)  # who may call each RPC; none missing, or no start
     incident_pb2_grpc.add_IncidentServiceServicer_to_server(servicer, server)
     return str(incident_pb2.DESCRIPTOR.services_by_name["IncidentService"].full_name)

@@ -53,6 +53,14 @@ class IncidentRow:
     site_confirmed: bool = True
     # The first call's answer: the reporting deadlines count from it (None: from registered_at).
     clock_from: datetime | None = None
+    # The office reports go to by default, as roster said (None: not learned yet; "": a headquarters).
+    parent_site_id: str | None = None
+    # Opened by signing for a subordinate office's report (签收): that office's incident and site.
+    reported_from_incident_id: str | None = None
+    reported_from_site_id: str = ""
+    # The response level declared (启动响应: "I".."IV"; "" none or lifted) and when it last changed.
+    response_level: str = ""
+    response_changed_at: datetime | None = None
 
     @property
     def responsible_person_id(self) -> str:
@@ -88,8 +96,8 @@ async def insert_incident(conn: Connection, *, incident: IncidentRow) -> None:
     await conn.execute(
         """INSERT INTO incidents (id, site_id, title, summary, category, severity, stage, place_text,
                latitude, longitude, first_responder_id, drill, occurred_at, registered_at, jurisdiction, time_zone,
-               site_confirmed, clock_from)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)""",
+               site_confirmed, clock_from, parent_site_id, reported_from_incident_id, reported_from_site_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)""",
         incident.id,
         incident.site_id,
         incident.title,
@@ -108,6 +116,9 @@ async def insert_incident(conn: Connection, *, incident: IncidentRow) -> None:
         incident.time_zone,
         incident.site_confirmed,
         incident.clock_from,
+        incident.parent_site_id,
+        incident.reported_from_incident_id,
+        incident.reported_from_site_id,
     )
     if incident.call_ids:
         # A call linked elsewhere already stays there until intake says it moved (call.linked).
@@ -299,34 +310,79 @@ class ReportRow:
     author_id: str
     submitted_at: datetime
     late_seconds: float
+    # Its delivery to the superior office's inbox, the latest version's (reports(); "" when not delivered).
+    delivery_status: str = ""
+    recipient_site_id: str = ""
+    received_by: str | None = None
+    received_by_name: str = ""
+    received_at: datetime | None = None
+    return_reason: str = ""
+    # The current version (1 = as submitted) and the material figures it states (report_versions.py).
+    version: int = 1
+    casualties: dict[str, int] = field(default_factory=dict)
+    severity: str = ""
+    cause: str = ""
+    corrected_at: datetime | None = None
+    correction_reason: str = ""
+    corrected_by: str = ""
+
+
+_DELIVERY_DEFAULTS = ("delivery_status", "recipient_site_id", "received_by_name", "return_reason")
 
 
 def _report(record: asyncpg.Record) -> ReportRow:
-    values = dict(record)
-    if isinstance(values["accident"], str):
-        values["accident"] = json.loads(values["accident"])
+    values = {k: v for k, v in dict(record).items() if v is not None or k not in _DELIVERY_DEFAULTS}
+    for name in ("accident", "casualties"):
+        if isinstance(values.get(name), str):
+            values[name] = json.loads(values[name])
     return ReportRow(**values)
 
 
 async def insert_report(conn: Connection, *, report: ReportRow) -> None:
+    """The report and its version 1 (report_versions keeps every version)."""
+    accident = json.dumps(report.accident) if report.accident is not None else None
     await conn.execute(
         """INSERT INTO reports (id, incident_id, kind, number, recipient, content, accident, author_id, submitted_at,
-               late_seconds) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING""",
+               late_seconds, casualties, severity, cause)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING""",
         report.id,
         report.incident_id,
         report.kind,
         report.number,
         report.recipient,
         report.content,
-        json.dumps(report.accident) if report.accident is not None else None,
+        accident,
         report.author_id,
         report.submitted_at,
         report.late_seconds,
+        json.dumps(report.casualties),
+        report.severity,
+        report.cause,
+    )
+    await conn.execute(
+        """INSERT INTO report_versions (report_id, version, content, accident, casualties, severity, cause, author_id,
+               recorded_at) VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING""",
+        report.id,
+        report.content,
+        accident,
+        json.dumps(report.casualties),
+        report.severity,
+        report.cause,
+        report.author_id,
+        report.submitted_at,
     )
 
 
 async def reports(conn: Connection, *, incident_id: str) -> list[ReportRow]:
-    rows = await conn.fetch("SELECT * FROM reports WHERE incident_id = $1 ORDER BY submitted_at, id", incident_id)
+    rows = await conn.fetch(
+        """SELECT r.*, d.status AS delivery_status, d.recipient_site_id, d.received_by, d.received_by_name,
+                  d.received_at, d.return_reason
+           FROM reports r LEFT JOIN LATERAL (
+               SELECT * FROM report_inbox i WHERE i.report_id = r.id ORDER BY i.report_version DESC LIMIT 1
+           ) d ON true
+           WHERE r.incident_id = $1 ORDER BY r.submitted_at, r.id""",
+        incident_id,
+    )
     return [_report(r) for r in rows]
 
 
@@ -367,6 +423,10 @@ class ViolationRow:
     recorded_at: datetime
     late_seconds: float
     drill: bool
+    # What a charge other than a deadline's is about (e.g. "wrong:<inbox item>"); None for 迟报/漏报.
+    ref: str | None = None
+    # The report a 错报 is about.
+    report_id: str | None = None
 
 
 async def record_violation(
@@ -387,7 +447,7 @@ async def record_violation(
         """INSERT INTO violations (id, incident_id, site_id, person_id, kind, report_kind, number, due_at, recorded_at,
                late_seconds, drill)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE($10, 0), $11)
-           ON CONFLICT (incident_id, report_kind, number) DO UPDATE SET
+           ON CONFLICT (incident_id, report_kind, number) WHERE kind IN ('late', 'missed') DO UPDATE SET
                kind = CASE WHEN EXCLUDED.kind = 'missed' THEN 'missed' ELSE violations.kind END,
                late_seconds = COALESCE($10, violations.late_seconds)
            RETURNING *""",
@@ -405,6 +465,45 @@ async def record_violation(
     )
     assert row is not None
     return ViolationRow(**dict(row))
+
+
+async def record_charge(
+    conn: Connection,
+    *,
+    violation_id: str,
+    incident: IncidentRow,
+    person_id: str,
+    kind: str,
+    ref: str,
+    report_kind: str,
+    number: int,
+    recorded_at: datetime,
+    report_id: str | None = None,
+    due_at: datetime | None = None,
+) -> ViolationRow | None:
+    """A violation other than a missed deadline (错报 wrong_report, 瞒报 concealment, …) charged to
+    ``person_id``; ``ref`` names what it is about, and recording it again adds nothing (None).
+    ``report_id``: the report it is about, if any; ``due_at``: what was due by when (未及时核实)."""
+    row = await conn.fetchrow(
+        """INSERT INTO violations (id, incident_id, site_id, person_id, kind, report_kind, number, recorded_at, drill,
+               ref, report_id, due_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+           ON CONFLICT (ref) WHERE ref IS NOT NULL DO NOTHING
+           RETURNING *""",
+        violation_id,
+        incident.id,
+        incident.site_id,
+        person_id,
+        kind,
+        report_kind,
+        number,
+        recorded_at,
+        incident.drill,
+        ref,
+        report_id,
+        due_at,
+    )
+    return ViolationRow(**dict(row)) if row is not None else None
 
 
 async def list_violations(

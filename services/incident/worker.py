@@ -11,8 +11,15 @@ from dutyline.notifier import NotifyClient
 from dutyline.roster.v1 import roster_pb2_grpc
 from dutyline.temporal_worker import WorkerPlan
 from services.incident.activities import IncidentActivities
+from services.incident.inbox_activities import ReceiptActivities
+from services.incident.instruction_activities import InstructionActivities
+from services.incident.plan_activities import PlanActivities
+from services.incident.report_versions import ReportVersionActivities
 from services.incident.settings import IncidentSettings
 from workflows.incident.workflow import IncidentWorkflow
+from workflows.instruction.workflow import InstructionWorkflow
+from workflows.plan_activation.workflow import PlanActivationWorkflow
+from workflows.report_receipt.workflow import ReportReceiptWorkflow
 
 SERVICE = "incident"
 
@@ -30,13 +37,21 @@ async def build(settings: IncidentSettings, resources: AsyncExitStack) -> Worker
         notifier=notifier,
         grant_keys=settings.grant_keys(),
     )
+    instruction = InstructionActivities(pool=pool, notifier=notifier)
+    plan = PlanActivities(pool=pool, notifier=notifier)
     return WorkerPlan(
         service=SERVICE,
-        workflows=[IncidentWorkflow],
+        workflows=[InstructionWorkflow, IncidentWorkflow, ReportReceiptWorkflow, PlanActivationWorkflow],
         activities=[
             activities.notify_duty_leader,
             activities.load_policy,
+            activities.load_verify_within,
+            activities.notify_responsible,
             activities.apply_change,
             activities.record_failure,
+            ReportVersionActivities(pool=pool).load_report,
+            ReceiptActivities(pool=pool, notifier=notifier).escalate_unreceived,
+            *(instruction.state, instruction.remind, instruction.escalate, instruction.record_overdue),
+            *(plan.notify_contacts, plan.task_notice, plan.state, plan.end),
         ],
     )

@@ -6,7 +6,7 @@ No I/O and no clock: every time is an argument, values are frozen dataclasses, p
 
 Facts are made by the projection from the other services' events; the kinds use these names:
 - incident: violation "late" → `late_report` (迟报), "missed" → `missed_report` (漏报); `wrong_report`
-  (错报) and `concealment` (瞒报) once incident records them;
+  (错报), `concealment` (瞒报) and `unverified` (未及时核实) under their own names;
 - roster: violation "absence" → `absence` (缺勤/脱岗), a check-in of status "late" → `late_check_in`
   (迟到), `early_leave` (早退), a handover never submitted → `handover_missed` (未交接班),
   handover.overdue → `handover_overdue` (交接超时);
@@ -52,6 +52,7 @@ class ViolationKind(StrEnum):
     MISSED_REPORT = "missed_report"  # 漏报
     WRONG_REPORT = "wrong_report"  # 错报
     CONCEALMENT = "concealment"  # 瞒报
+    UNVERIFIED = "unverified"  # 未及时核实
     ABSENCE = "absence"  # 缺勤/脱岗
     LATE_CHECK_IN = "late_check_in"  # 迟到
     EARLY_LEAVE = "early_leave"  # 早退
@@ -121,6 +122,7 @@ DEFAULT_RULES = ScoringRules(
         ViolationKind.MISSED_REPORT: -5,
         ViolationKind.WRONG_REPORT: -3,
         ViolationKind.CONCEALMENT: -10,
+        ViolationKind.UNVERIFIED: -2,
         ViolationKind.ABSENCE: -3,
         ViolationKind.LATE_CHECK_IN: -1,
         ViolationKind.EARLY_LEAVE: -2,

@@ -21,6 +21,8 @@ class RecordRow:
     result: str = ""
     completed_by: str = ""
     completed_at: datetime | None = None
+    # The casualties the caller told of (0: none told).
+    casualties: int = 0
 
 
 @dataclass(frozen=True)
@@ -44,9 +46,9 @@ async def save_record(conn: Connection | Writes, *, record: RecordRow) -> None:
     await write(
         conn,
         """INSERT INTO call_records (call_id, caller_gender, caller_age, caller_declined_number, handling, result,
-               completed_by, completed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+               completed_by, completed_at, casualties) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
            ON CONFLICT (call_id) DO UPDATE SET caller_gender = $2, caller_age = $3, caller_declined_number = $4,
-               handling = $5, result = $6, completed_by = $7, completed_at = $8""",
+               handling = $5, result = $6, completed_by = $7, completed_at = $8, casualties = $9""",
         record.call_id,
         record.caller_gender,
         record.caller_age,
@@ -55,6 +57,7 @@ async def save_record(conn: Connection | Writes, *, record: RecordRow) -> None:
         record.result,
         record.completed_by,
         record.completed_at,
+        record.casualties,
     )
 
 

@@ -59,6 +59,7 @@ def record_message(
         completed_by=record.completed_by,
         notes=[intake_pb2.CallNote(id=n.id, text=n.text, by=n.written_by, at=ts(n.at)) for n in notes],
         missing=rules.missing_record_fields(facts_of(call, record)),
+        casualties=record.casualties,
     )
 
 
@@ -100,6 +101,7 @@ class RecordRpcs:
             caller_gender=request.caller_gender,
             caller_age=request.caller_age,
             caller_declined_number=request.caller_declined_number,
+            casualties=request.casualties,
         )
         if record != record_store.RecordRow(call.id):
             await record_store.save_record(writes, record=record)

@@ -263,6 +263,7 @@ class IntakeServicer(CallbackRpcs, RecordRpcs, intake_pb2_grpc.IntakeServiceServ
             line_call_id=call.line_call_id or "",
             assignment_id=call.assignment_id,
             duty_gap=call.duty_gap,
+            casualties=message.record.casualties,
         )
         await emit(
             conn,

@@ -1,8 +1,9 @@
 """The open items a handover carries, gathered from the services that own them (交接事项): open
-incidents and their pending reporting deadlines (incident), unacknowledged notifications (notify)
-and open callbacks and messages (intake). A service that does not answer is named in the gathering
-notes, so nobody trusts a list that looks complete but is not. Gathered on behalf of the person
-handing over: the list holds what they may read, and the services record who asked."""
+incidents, their pending reporting deadlines and the leaders' instructions not carried out yet
+(incident), unacknowledged notifications (notify) and open callbacks and messages (intake). A service
+that does not answer is named in the gathering notes, so nobody trusts a list that looks complete but
+is not. Gathered on behalf of the person handing over: the list holds what they may read, and the
+services record who asked."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import structlog
 from dutyline.common.v1 import common_pb2
 from dutyline.grpckit.auth import on_behalf
 from dutyline.grpckit.convert import from_ts
-from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
+from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc, instructions_pb2, instructions_pb2_grpc
 from dutyline.intake.v1 import case_pb2, case_pb2_grpc, intake_pb2, intake_pb2_grpc
 from dutyline.notify.v1 import notify_pb2, notify_pb2_grpc
 from services.roster.duty_store import OpenItem
@@ -34,11 +35,13 @@ class OpenItemsGatherer:
         notify: notify_pb2_grpc.NotifyServiceStub,
         intake: intake_pb2_grpc.IntakeServiceStub,
         cases: case_pb2_grpc.CaseServiceStub,
+        instructions: instructions_pb2_grpc.InstructionServiceStub,
     ) -> None:
         self._incidents = incidents
         self._notify = notify
         self._intake = intake
         self._cases = cases
+        self._instructions = instructions
 
     async def gather(self, *, site_id: str, until: datetime) -> tuple[list[OpenItem], list[str]]:
         items: list[OpenItem] = []
@@ -48,6 +51,7 @@ class OpenItemsGatherer:
             ("notifications", "通知服务", self._notification_items),
             ("callbacks", "接警服务", self._callback_items),
             ("cases", "工单服务", self._case_items),
+            ("instructions", "事件服务", self._instruction_items),
         ]
         for what, service_zh, source in sources:
             try:
@@ -145,4 +149,35 @@ class OpenItemsGatherer:
                 due_at=from_ts(c.due_at) if c.HasField("due_at") else None,
             )
             for c in open_cases
+        ]
+
+    async def _instruction_items(self, site_id: str) -> list[OpenItem]:
+        """Every leader's instruction not carried out yet (领导批示未落实): for whom, what, by when."""
+        open_instructions: list[instructions_pb2.Instruction] = []
+        token = ""
+        while True:
+            reply = await self._instructions.ListInstructions(
+                instructions_pb2.ListInstructionsRequest(
+                    site_id=site_id,
+                    open_only=True,
+                    include_drills=True,
+                    page=common_pb2.PageRequest(page_size=500, page_token=token),
+                ),
+                timeout=TIMEOUT,
+                metadata=on_behalf(),
+            )
+            open_instructions.extend(reply.instructions)
+            token = reply.page.next_page_token
+            if not token:
+                break
+        return [
+            OpenItem(
+                kind="instruction",
+                ref_id=i.id,
+                text=f"{'【演练】' if i.drill else ''}领导批示 instruction "
+                f"({i.instructed_by or i.instructed_by_id}) → {i.assignee_id}: {i.content}"
+                f"{'（已超时 overdue）' if i.overdue else ''}",
+                due_at=from_ts(i.due_at) if i.HasField("due_at") else None,
+            )
+            for i in open_instructions
         ]

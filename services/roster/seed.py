@@ -58,6 +58,8 @@ def demo_people() -> list[DemoPerson]:
         people.append(
             DemoPerson(f"p-{short}-reserve", f"机动 Reserve {short}", site_id, ("officer",), f"1380000{n}201")
         )
+    # The region's duty office signs for its sites' reports (签收) and reports further up.
+    people.append(DemoPerson("p-east-officer-1", "郑洁 Zheng Jie", REGION, ("officer",), "13800009990"))
     people.append(DemoPerson("p-east-supervisor", "吴刚 Wu Gang", REGION, ("supervisor",), "13800009991"))
     people.append(DemoPerson("p-admin", "管理员 Admin", "hq", ("admin",), "13800009992"))
     return people

@@ -10,7 +10,7 @@ from temporalio.client import Client
 
 from dutyline.grpckit.client import service_channel
 from dutyline.grpckit.server import ServiceContext
-from dutyline.incident.v1 import incident_pb2_grpc
+from dutyline.incident.v1 import incident_pb2_grpc, instructions_pb2_grpc
 from dutyline.intake.v1 import case_pb2_grpc, intake_pb2_grpc
 from dutyline.notify.v1 import notify_pb2_grpc
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
@@ -46,6 +46,7 @@ async def build(ctx: ServiceContext, server: grpc.aio.Server) -> str:
         notify=notify_pb2_grpc.NotifyServiceStub(channels["notify"]),
         intake=intake_pb2_grpc.IntakeServiceStub(channels["intake"]),
         cases=case_pb2_grpc.CaseServiceStub(channels["intake"]),
+        instructions=instructions_pb2_grpc.InstructionServiceStub(channels["incident"]),
     )
     servicer = RosterServicer(ctx, shifts=shifts, open_items=open_items)
     ctx.policies.update(POLICIES)  # who may call each RPC; none missing, or no start

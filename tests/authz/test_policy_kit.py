@@ -13,6 +13,7 @@ from dutyline.grpckit.auth import Principal
 from dutyline.grpckit.errors import PermissionDenied
 from dutyline.grpckit.policy import MissingPolicy, authorize, reads, require_complete, writes
 from services.incident.policy import POLICIES as INCIDENT
+from services.incident.instruction_policy import SERVICE as INSTRUCTION_SERVICE
 from services.incident.policy import SERVICE as INCIDENT_SERVICE
 from services.insight.policy import POLICIES as INSIGHT
 from services.insight.policy import SERVICE as INSIGHT_SERVICE
@@ -103,6 +104,7 @@ SYSTEM_CALLS = {
     f"/{INCIDENT_SERVICE}/GetIncident",  # intake learns of an incident a call is linked to
     f"/{INCIDENT_SERVICE}/SuggestMerge",  # intake suggests merging look-alike incidents
     f"/{INCIDENT_SERVICE}/ListIncidents",  # roster: a handover's open items
+    f"/{INSTRUCTION_SERVICE}/ListInstructions",  # roster: a handover's leader instructions not completed
     f"/{NOTIFY_SERVICE}/Send",  # workers: deadlines, shift reminders, callbacks
     f"/{NOTIFY_SERVICE}/Escalate",  # intake and the incident worker page the duty leader
     f"/{NOTIFY_SERVICE}/ListNotifications",  # roster: a handover's open items

@@ -83,6 +83,7 @@ ID_KINDS = {
     "swap_id": "swap",
     "handover_id": "ho",
     "suggestion_id": "mrg",
+    "report_id": "rep",
     "assignment_id": "a",
     "outgoing_assignment_id": "a",
     "incoming_assignment_id": "a",

@@ -40,7 +40,18 @@ from dutyline.common.v1 import common_pb2
 from dutyline.grpckit.client import channel
 from dutyline.grpckit.convert import ts
 from dutyline.grpckit.validation import violations
-from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
+from dutyline.incident.v1 import (
+    inbox_pb2,
+    inbox_pb2_grpc,
+    incident_pb2,
+    incident_pb2_grpc,
+    instructions_pb2,
+    instructions_pb2_grpc,
+    oversight_pb2,
+    oversight_pb2_grpc,
+    plans_pb2,
+    plans_pb2_grpc,
+)
 from dutyline.insight.v1 import insight_pb2, insight_pb2_grpc
 from dutyline.intake.v1 import (
     case_pb2,
@@ -86,6 +97,10 @@ SERVICES = {
     "case": (case_pb2, case_pb2_grpc.CaseServiceStub, "CaseService", "intake"),
     "roster": (roster_pb2, roster_pb2_grpc.RosterServiceStub, "RosterService", "roster"),
     "incident": (incident_pb2, incident_pb2_grpc.IncidentServiceStub, "IncidentService", "incident"),
+    "inbox": (inbox_pb2, inbox_pb2_grpc.ReportInboxServiceStub, "ReportInboxService", "incident"),
+    "plans": (plans_pb2, plans_pb2_grpc.PlanServiceStub, "PlanService", "incident"),
+    "oversight": (oversight_pb2, oversight_pb2_grpc.OversightServiceStub, "OversightService", "incident"),
+    "instructions": (instructions_pb2, instructions_pb2_grpc.InstructionServiceStub, "InstructionService", "incident"),
     "notify": (notify_pb2, notify_pb2_grpc.NotifyServiceStub, "NotifyService", "notify"),
     "insight": (insight_pb2, insight_pb2_grpc.InsightServiceStub, "InsightService", "insight"),
 }
@@ -134,6 +149,11 @@ DEMO_IDS = frozenset(
         "zj-I",
         "zj-II",
         "accident",
+        # the demo's emergency plans (services/incident/demo_plans.yaml)
+        "gas-leak",
+        "road-traffic-accident",
+        "flood",
+        "flood-major",
     }
     | {
         f"{s}-{r}"
@@ -253,10 +273,43 @@ def key() -> str:
     return str(uuid.uuid4())
 
 
+async def _report_on(incidents: Any, fuzz_site: FuzzSite) -> None:
+    """The emergency call's incident verified and reported on, so that a correction (CorrectReport) meets
+    a real report."""
+    incident_id = fuzz_site.known["inc"][0]
+    deadline = time.perf_counter() + 30
+    while (await incidents.GetIncident(incident_pb2.GetIncidentRequest(incident_id=incident_id))).stage != (
+        incident_pb2.STAGE_VERIFY
+    ):
+        assert time.perf_counter() < deadline, f"incident {incident_id} never reached the verify stage"
+        await asyncio.sleep(0.1)
+    await incidents.Verify(
+        incident_pb2.VerifyRequest(
+            idempotency_key=key(),
+            incident_id=incident_id,
+            confirmed=True,
+            category=incident_pb2.INCIDENT_CATEGORY_SOCIAL_SAFETY,
+            severity=common_pb2.SEVERITY_IV,
+        ),
+        timeout=RPC_TIMEOUT,
+    )
+    report = await incidents.SubmitReport(
+        incident_pb2.SubmitReportRequest(
+            idempotency_key=key(),
+            incident_id=incident_id,
+            kind=incident_pb2.REPORT_KIND_INITIAL_WRITTEN,
+            recipient="坏输入测试 fuzz",
+            content="坏输入测试 fuzz: 仓库起火 warehouse fire",
+        ),
+        timeout=RPC_TIMEOUT,
+    )
+    fuzz_site.known.setdefault("rep", []).append(report.id)
+
+
 async def make_fuzz_site(stubs: dict[str, Any]) -> FuzzSite:
     """A site under the east region with two officers and a leader, a day/night roster published
     for today and tomorrow, an emergency call (drill) with its incident, a consultation with a
-    message taken and a callback promised, and a notification."""
+    message taken and a callback promised, and a notification; the incident verified and reported on."""
     site_id = f"fz-{uuid.uuid4().hex[:6]}"
     roster = stubs["roster"]
     people = tuple(
@@ -298,6 +351,7 @@ async def make_fuzz_site(stubs: dict[str, Any]) -> FuzzSite:
         )
         fuzz_site.learn(call)
         fuzz_site.known.setdefault("inc", []).extend([call.incident_id] if call.incident_id else [])
+    await _report_on(stubs["incident"], fuzz_site)
     consultation = fuzz_site.known["call"][-1]
     callbacks = (
         (intake.TakeMessage, intake_pb2.TakeMessageRequest),

@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.incident import rules
-from workflows.incident.types import CasualtiesData, DeadlineData, PolicyData, RequirementData
+from workflows.incident.types import CasualtiesData, DeadlineData, FigureChangeData, PolicyData, RequirementData
 
 
 def authorised(update: str, args: Any) -> str:
@@ -49,6 +49,11 @@ def policy_from_data(data: PolicyData) -> rules.Policy:
             for r in data.requirements
         ),
         effective_from=parse(data.effective_from),
+        verify_within=timedelta(seconds=data.verify_within_seconds),
+        progress_every=timedelta(seconds=data.progress_every_seconds),
+        correction_within=(
+            timedelta(seconds=data.correction_within_seconds) if data.correction_within_seconds is not None else None
+        ),
     )
 
 
@@ -73,6 +78,11 @@ def policy_to_data(policy: rules.Policy) -> PolicyData:
             for r in policy.requirements
         ],
         effective_from=policy.effective_from.isoformat(),
+        verify_within_seconds=int(policy.verify_within.total_seconds()),
+        progress_every_seconds=int(policy.progress_every.total_seconds()),
+        correction_within_seconds=(
+            int(policy.correction_within.total_seconds()) if policy.correction_within is not None else None
+        ),
     )
 
 
@@ -103,6 +113,10 @@ def casualties(data: CasualtiesData | None) -> rules.Casualties | None:
         missing=data.missing,
         loss_yuan=data.loss_yuan,
     )
+
+
+def figure_change_data(c: rules.FigureChange) -> FigureChangeData:
+    return FigureChangeData(figure=c.figure, before=c.before, after=c.after, material=c.material)
 
 
 def zone(name: str) -> ZoneInfo:

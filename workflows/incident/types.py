@@ -8,10 +8,13 @@ from dataclasses import dataclass, field
 # Signal: the incident's calls reached a step of a surge (an int: 100, 1000 calls).
 CALLS_LINKED_SIGNAL = "calls_linked"
 # The incident process's activities, implemented by the incident service (services/incident/activities.py).
+LOAD_VERIFY_WITHIN = "load_verify_within"  # (PolicyQuery) -> int seconds
+NOTIFY_RESPONSIBLE = "notify_responsible"  # (ResponsibleNotice) -> str, the person's name ("" when nobody)
 NOTIFY_DUTY_LEADER = "notify_duty_leader"  # (LeaderNotice) -> LeaderNotified
 LOAD_POLICY = "load_policy"  # (PolicyQuery) -> PolicyData | None
 APPLY_CHANGE = "apply_incident_change"  # (ChangeSet) -> None
 RECORD_FAILURE = "record_incident_failure"  # (StepFailure) -> None
+LOAD_REPORT = "load_incident_report"  # (ReportQuery) -> ReportVersionData, the report's current version
 SEARCH_ATTRIBUTES = {"DutylineSite": "Keyword", "DutylineSeverity": "Keyword", "DutylineStage": "Keyword"}
 
 
@@ -39,6 +42,19 @@ class LeaderNotice:
     drill: bool
     # What the notice is about: the registration, or a missed deadline ("missed:<keys>").
     step: str = "registered"
+
+
+@dataclass
+class ResponsibleNotice:
+    """An alert to the incident's responsible person (e.g. silence from the scene, 现场联系中断)."""
+
+    incident_id: str
+    site_id: str
+    title: str
+    detail: str
+    drill: bool
+    # Makes the notice idempotent: one per silence and level.
+    step: str
 
 
 @dataclass
@@ -106,6 +122,11 @@ class PolicyData:
     # The incident's time zone as roster says it when the policy was chosen ("": the one it was
     # started with). Results recorded before this field keep planning as they did.
     time_zone: str = ""
+    # 核实时限 and 现场联系 (0: not required); results recorded before these fields read as the defaults.
+    verify_within_seconds: int = 600
+    progress_every_seconds: int = 0
+    # How long material figures may be corrected (更正); None: no limit (and results recorded before).
+    correction_within_seconds: int | None = None
 
 
 @dataclass
@@ -180,6 +201,73 @@ class ReportArgs:
     content: str
     accident: AccidentData | None = None
     casualties: CasualtiesData | None = None
+
+
+@dataclass
+class CorrectArgs:
+    """A correction of a report (更正): what the new version says; None or "" keeps what the version
+    before says."""
+
+    actor: Actor
+    report_id: str
+    reason: str
+    content: str = ""
+    casualties: CasualtiesData | None = None
+    accident: AccidentData | None = None
+    severity: str = ""
+    cause: str = ""
+
+
+@dataclass
+class ReportQuery:
+    incident_id: str
+    report_id: str
+
+
+@dataclass
+class ReportVersionData:
+    """A report's current version as stored: what a correction is compared with."""
+
+    report_id: str
+    kind: str
+    number: int
+    version: int
+    content: str
+    # The author of this version (the submitter, or the last corrector).
+    author_id: str
+    casualties: CasualtiesData = field(default_factory=CasualtiesData)
+    severity: str = ""
+    cause: str = ""
+    accident: AccidentData | None = None
+
+
+@dataclass
+class FigureChangeData:
+    figure: str
+    before: str
+    after: str
+    material: bool
+
+
+@dataclass
+class CorrectionData:
+    """A report's new version (更正) and its differences from the one before."""
+
+    report_id: str
+    version: int
+    content: str
+    casualties: CasualtiesData
+    severity: str
+    cause: str
+    reason: str
+    author_id: str
+    recorded_at: str
+    changes: list[FigureChangeData] = field(default_factory=list)
+    content_changed: bool = False
+    # 错报: a material figure corrected after allowed_until (ISO 8601; None: no limit).
+    late: bool = False
+    allowed_until: str | None = None
+    accident: AccidentData | None = None
 
 
 @dataclass
@@ -276,6 +364,11 @@ class ViolationData:
     number: int
     due_at: str | None = None
     late_seconds: float | None = None
+    # A charge other than a deadline's (错报 …): whom it is charged to, what it is about (a retry
+    # records it once) and the report.
+    person_id: str = ""
+    ref: str = ""
+    report_id: str = ""
 
 
 @dataclass
@@ -295,6 +388,7 @@ class ChangeSet:
     deadlines: list[DeadlineData] | None = None
     report: ReportData | None = None
     feedback: FeedbackData | None = None
+    correction: CorrectionData | None = None
     violations: list[ViolationData] = field(default_factory=list)
     merged_into: str = ""
     # For a step of an update: the update as the workflow received it (convert.authorised), which

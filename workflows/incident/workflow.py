@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import dataclasses
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -28,13 +29,20 @@ with workflow.unsafe.imports_passed_through():
         APPLY_CHANGE,
         CALLS_LINKED_SIGNAL,
         LOAD_POLICY,
+        LOAD_REPORT,
+        LOAD_VERIFY_WITHIN,
         NOTIFY_DUTY_LEADER,
+        NOTIFY_RESPONSIBLE,
         RECORD_FAILURE,
         SYSTEM,
         AbsorbArgs,
+        AccidentData,
         Actor,
+        CasualtiesData,
         ChangeSet,
         CloseArgs,
+        CorrectArgs,
+        CorrectionData,
         DeadlineData,
         FeedbackData,
         IncidentFacts,
@@ -47,11 +55,17 @@ with workflow.unsafe.imports_passed_through():
         ReclassifyArgs,
         ReportArgs,
         ReportData,
+        ReportQuery,
+        ReportVersionData,
+        ResponsibleNotice,
         StepFailure,
         UpdateResult,
         VerifyArgs,
         ViolationData,
     )
+
+# Stages of an incident not verified yet.
+_UNVERIFIED = ("register", "verify")
 
 STAGE = SearchAttributeKey.for_keyword("DutylineStage")
 SITE = SearchAttributeKey.for_keyword("DutylineSite")
@@ -60,6 +74,10 @@ SEVERITY = SearchAttributeKey.for_keyword("DutylineSeverity")
 ILLEGAL = "IllegalTransition"
 STEP_FAILED = "StepFailed"
 CLOSE_REFUSED = "CloseRefused"
+NOTHING_TO_CORRECT = "NothingToCorrect"
+# Processes started before verification had a deadline and the scene a contact interval keep
+# replaying without them.
+VERIFICATION_PATCH = "verification-deadline"
 
 
 @workflow.defn(name="IncidentWorkflow")
@@ -89,11 +107,21 @@ class IncidentWorkflow:
         # arrived; "" outside one.
         self._authorised = ""
         self._authorised_at = ""
+        # 核实时限 and 现场联系 (only in processes started with VERIFICATION_PATCH): when verification
+        # is due and whether its miss is recorded; when the scene last reported while in tracking
+        # and how many alerts its silence has raised since.
+        self._verification_rules = False
+        self._verify_due: datetime | None = None
+        self._verify_overdue = False
+        self._scene_since: datetime | None = None
+        self._scene_alerts = 0
 
     # -- the process ---------------------------------------------------------------------------
 
     @workflow.run
     async def run(self, incident: IncidentInput) -> IncidentOutcome:
+        # Asked first, so a process replaying an older history answers False for good.
+        self._verification_rules = workflow.patched(VERIFICATION_PATCH)
         await self._notify_leader(incident.title)
         self._leader_notified_at = workflow.now()
         if self._stage == "register":
@@ -103,8 +131,10 @@ class IncidentWorkflow:
             notified = self._leader_notified_at
             self._deadlines, _, _ = rules.mark_report(self._deadlines, kind="leader_notice", at=notified)
             self._dirty = True
+        if self._verification_rules:
+            await self._plan_verification()
         while not self._closed:
-            due = rules.next_due(self._deadlines)
+            due = self._next_wake()
             if due is None:
                 await workflow.wait_condition(lambda: self._dirty or self._closed)
             else:
@@ -117,6 +147,8 @@ class IncidentWorkflow:
                 async with self._lock:
                     await self._deadlines_passed()
                     await self._surge_grew()
+                    await self._verification_overdue()
+                    await self._scene_silent()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return IncidentOutcome(incident_id=incident.incident_id, stage=self._stage)
 
@@ -160,6 +192,118 @@ class IncidentWorkflow:
         await self._notify_leader(
             f"来电激增 Surge: {self._surge_told}+ calls about {title}", step=f"calls:{self._surge_told}"
         )
+
+    def _next_wake(self) -> datetime | None:
+        """When the process must look again: the next report due, and (VERIFICATION_PATCH) the time
+        to verify and the next alert for silence from the scene."""
+        wakes = [rules.next_due(self._deadlines)]
+        if self._verification_rules:
+            if not self._verify_overdue and self._stage in _UNVERIFIED:
+                wakes.append(self._verify_due)
+            wakes.append(self._scene_alert_due())
+        return min((w for w in wakes if w is not None), default=None)
+
+    async def _plan_verification(self) -> None:
+        """The time to verify runs from the first call's answer (or the registration of an incident
+        opened directly). The category and severity are not known yet, so the jurisdiction's
+        strictest policy gives it (rules.verify_within); if the policies cannot be read, the
+        platform's default, so the deadline never lapses for want of a policy."""
+        incident = self._require_input()
+        clock = convert.parse(incident.clock_from or incident.registered_at)
+        query = PolicyQuery(
+            jurisdiction=incident.jurisdiction,
+            category="",
+            sub_type="",
+            severity="unrated",
+            at=clock.isoformat(),
+            incident_id=incident.incident_id,
+        )
+        try:
+            within = timedelta(seconds=await call_activity(LOAD_VERIFY_WITHIN, query, result_type=int))
+        except ActivityError as failure:
+            await self._record_failure("verify_within", failure, tell_leader=False)
+            within = rules.DEFAULT_VERIFY_WITHIN
+        self._verify_due = clock + within
+
+    async def _verification_overdue(self) -> None:
+        """未及时核实: still unverified when verification was due. The responsible person is charged
+        ("unverified"), the duty leader told, and the event published (the oversight of 瞒报 hears
+        of it: leaving an incident unverified must not be a way around its reports)."""
+        due = self._verify_due
+        if due is None or self._verify_overdue or self._stage not in _UNVERIFIED or workflow.now() < due:
+            return
+        self._verify_overdue = True
+        incident = self._require_input()
+        step = "unverified"
+        try:
+            await self._persist(
+                step,
+                "incident.verification_overdue",
+                "verification_overdue",
+                f"未及时核实 Not verified by {convert.iso(due)}",
+                SYSTEM,
+                violations=[
+                    ViolationData(
+                        kind="unverified",
+                        report_kind="",
+                        number=0,
+                        due_at=convert.iso(due),
+                        ref=f"unverified:{incident.incident_id}",
+                    )
+                ],
+            )
+        except ActivityError as failure:
+            await self._record_failure(step, failure, tell_leader=True)
+        await self._notify_leader(f"未及时核实 Not verified in time: {incident.title}", step=step)
+
+    def _scene_alert_due(self) -> datetime | None:
+        if self._stage != "track" or self._scene_since is None or self._policy is None:
+            return None
+        return rules.scene_alert_due(self._scene_since, self._policy.progress_every, alerts=self._scene_alerts)
+
+    async def _scene_silent(self) -> None:
+        """现场联系中断: no progress from the scene within the policy's interval. The first alert goes
+        to the responsible person, the second (one interval later) to the duty leader, whose
+        escalation goes on up the chain until acknowledged; a progress report starts over."""
+        due = self._scene_alert_due()
+        if due is None or workflow.now() < due:
+            return
+        assert self._scene_since is not None
+        self._scene_alerts += 1
+        incident = self._require_input()
+        minutes = int((workflow.now() - self._scene_since).total_seconds() // 60)
+        detail = f"现场 {minutes} 分钟无进展报告 No progress from the scene for {minutes} min"
+        step = f"scene_silent:{self._scene_since.isoformat()}:{self._scene_alerts}"
+        if self._scene_alerts == 1:
+            notice = ResponsibleNotice(
+                incident_id=incident.incident_id,
+                site_id=incident.site_id,
+                title=incident.title,
+                detail=detail,
+                drill=incident.drill,
+                step=step,
+            )
+            try:
+                person = await call_activity(NOTIFY_RESPONSIBLE, notice, result_type=str)
+            except ActivityError as failure:
+                # Not even the person could be told: the leader hears of it now, not an interval later.
+                await self._record_failure(step, failure, tell_leader=True)
+                person = ""
+            text = f"{detail}; 已提醒责任人 responsible person alerted: {person or '-'}"
+        else:
+            await self._notify_leader(f"现场联系中断 {detail}: {incident.title}", step=step)
+            text = f"{detail}; 已报告带班领导 duty leader alerted"
+        try:
+            await self._persist(step, "incident.scene_silent", "scene_silent", text, SYSTEM)
+        except ActivityError as failure:
+            await self._record_failure(step, failure, tell_leader=False)
+
+    def _heard_from_scene(self, at: datetime) -> None:
+        """A progress note or a report while in tracking (entering it included): the scene's
+        silence counts from `at`."""
+        if self._verification_rules and self._stage == "track":
+            self._scene_since, self._scene_alerts = at, 0
+            self._dirty = True
 
     @workflow.signal(name=CALLS_LINKED_SIGNAL)
     def calls_linked(self, step: int) -> None:
@@ -267,6 +411,7 @@ class IncidentWorkflow:
             number = met.number if met is not None else self._next_number(args.kind)
             self._extend_follow_ups(now)
             self._stage = rules.after(self._stage, "report")
+            self._heard_from_scene(now)
             violations = []
             if met is not None and late > 0:
                 violations.append(
@@ -311,9 +456,73 @@ class IncidentWorkflow:
         self._check("report")
 
     @workflow.update
+    async def correct(self, args: CorrectArgs) -> UpdateResult:
+        """A correction of a report (更正): its next version, with the differences of the material
+        figures; one changed later than the policy allows is 错报, charged to the author of the version
+        corrected. The incident's casualties follow the corrected figures; its severity changes only by
+        reclassifying (which re-plans the deadlines)."""
+        async with self._step("correct", args):
+            self._check("correct")
+            now = workflow.now()
+            incident = self._require_input()
+            current: ReportVersionData = await call_activity(
+                LOAD_REPORT,
+                ReportQuery(incident_id=incident.incident_id, report_id=args.report_id),
+                result_type=ReportVersionData,
+            )
+            version = _corrected(current, args, version=current.version + 1, at=now)
+            changes = rules.figure_changes(_figures(current), _figures(version))
+            allowed_until = rules.correction_allowed_until(
+                self._policy, clock_from=convert.parse(incident.clock_from or incident.registered_at)
+            )
+            late = rules.wrong_report(changes, allowed_until=allowed_until, at=now)
+            version.changes = [convert.figure_change_data(c) for c in changes]
+            version.content_changed = version.content != current.content or _items(version.accident) != _items(
+                current.accident
+            )
+            if not changes and not version.content_changed:
+                raise ApplicationError(
+                    f"report {args.report_id} v{current.version} already says so; nothing to correct",
+                    type=NOTHING_TO_CORRECT,
+                    non_retryable=True,
+                )
+            version.late, version.allowed_until = late, convert.iso(allowed_until)
+            violations = []
+            if late:
+                violations.append(
+                    ViolationData(
+                        kind="wrong_report",
+                        report_kind=current.kind,
+                        number=current.number,
+                        person_id=current.author_id,
+                        ref=f"corrected:{args.report_id}:v{version.version}",
+                        report_id=args.report_id,
+                    )
+                )
+            described = rules.describe_changes(changes) or "措辞 wording only"
+            await self._persist(
+                self._update_id(),
+                "incident.report_corrected",
+                "report_corrected",
+                f"更正 Report {current.kind}{' #' + str(current.number) if current.number else ''} corrected "
+                f"v{current.version}→v{version.version}: {described}; 原因 reason: {args.reason}"
+                + (" (超出更正时限 错报 wrong report: corrected too late)" if late else ""),
+                args.actor,
+                fields=IncidentFacts(casualties=version.casualties) if args.casualties or args.accident else None,
+                correction=version,
+                violations=violations,
+            )
+            return UpdateResult(stage=self._stage, number=version.version, detail="wrong_report" if late else "")
+
+    @correct.validator
+    def _validate_correct(self, args: CorrectArgs) -> None:
+        self._check("correct")
+
+    @workflow.update
     async def progress(self, args: NoteArgs) -> UpdateResult:
         async with self._step("progress", args):
             self._check("progress")
+            self._heard_from_scene(workflow.now())
             await self._persist(
                 self._update_id(), "incident.progress", "progress", f"进展 Progress: {args.text}", args.actor
             )
@@ -475,7 +684,18 @@ class IncidentWorkflow:
                     f"{name} could not be recorded, nothing changed: {reason}", type=STEP_FAILED, non_retryable=True
                 ) from failure
 
-    _STATE = ("_stage", "_deadlines", "_policy", "_category", "_sub_type", "_severity", "_verified_at", "_feedback")
+    _STATE = (
+        "_stage",
+        "_deadlines",
+        "_policy",
+        "_category",
+        "_sub_type",
+        "_severity",
+        "_verified_at",
+        "_feedback",
+        "_scene_since",
+        "_scene_alerts",
+    )
 
     def _snapshot(self) -> dict[str, object]:
         return {name: copy.copy(getattr(self, name)) for name in self._STATE}
@@ -547,11 +767,12 @@ class IncidentWorkflow:
     def _planned(self, policy: rules.Policy, now: datetime) -> list[rules.Deadline]:
         incident = self._require_input()
         assert self._verified_at is not None
+        clock_from = convert.parse(incident.clock_from or incident.registered_at)
         return rules.plan_deadlines(
             policy,
             # The clocks run from the first call's answer (DESIGN §2), else from the registration.
-            registered_at=convert.parse(incident.clock_from or incident.registered_at),
-            verified_at=self._verified_at,
+            registered_at=clock_from,
+            verified_at=self._verified_anchor(policy),
             tz=self._zone(),
             now=now,
         )
@@ -566,9 +787,19 @@ class IncidentWorkflow:
             self._deadlines,
             self._policy,
             tz=self._zone(),
-            verified_at=self._verified_at,
+            verified_at=self._verified_anchor(self._policy),
             now=now,
         )
+
+    def _verified_anchor(self, policy: rules.Policy) -> datetime:
+        """What "verified" counts from: with VERIFICATION_PATCH never later than verification was due,
+        so verifying late cannot push a deadline later (rules.verified_anchor)."""
+        incident = self._require_input()
+        assert self._verified_at is not None
+        if not self._verification_rules:
+            return self._verified_at
+        clock_from = convert.parse(incident.clock_from or incident.registered_at)
+        return rules.verified_anchor(policy, clock_from=clock_from, verified_at=self._verified_at)
 
     def _next_number(self, kind: str) -> int:
         if kind != "follow_up":
@@ -624,6 +855,7 @@ class IncidentWorkflow:
         feedback: FeedbackData | None = None,
         violations: Sequence[ViolationData] = (),
         merged_into: str = "",
+        correction: CorrectionData | None = None,
     ) -> None:
         incident = self._require_input()
         await call_activity(
@@ -640,6 +872,7 @@ class IncidentWorkflow:
                 deadlines=[convert.deadline_to_data(d) for d in self._deadlines],
                 report=report,
                 feedback=feedback,
+                correction=correction,
                 violations=list(violations),
                 merged_into=merged_into,
                 authorised=self._authorised if change_id.startswith("update:") else "",
@@ -657,3 +890,35 @@ class IncidentWorkflow:
             updates.append(SEVERITY.value_set(severity))
         if updates:
             workflow.upsert_search_attributes(updates)
+
+
+def _corrected(current: ReportVersionData, args: CorrectArgs, *, version: int, at: datetime) -> CorrectionData:
+    """The report's next version: what the correction says, the rest as the current version says it.
+    New casualties also stand in the accident report's items, so the two never disagree."""
+    accident = args.accident or current.accident
+    casualties = args.accident.casualties if args.accident else args.casualties or current.casualties
+    if accident is not None and accident.casualties != casualties:
+        accident = dataclasses.replace(accident, casualties=casualties)
+    return CorrectionData(
+        report_id=current.report_id,
+        version=version,
+        content=args.content or current.content,
+        casualties=casualties,
+        severity=args.severity or current.severity,
+        cause=args.cause or current.cause,
+        reason=args.reason,
+        author_id=args.actor.person_id,
+        recorded_at=at.isoformat(),
+        accident=accident,
+    )
+
+
+def _items(accident: AccidentData | None) -> AccidentData | None:
+    """The accident report's items but its figures (those are compared as figures)."""
+    return dataclasses.replace(accident, casualties=CasualtiesData()) if accident is not None else None
+
+
+def _figures(version: ReportVersionData | CorrectionData) -> rules.ReportFigures:
+    casualties = convert.casualties(version.casualties)
+    assert casualties is not None
+    return rules.ReportFigures(casualties=casualties, severity=version.severity, cause=version.cause)

@@ -41,7 +41,7 @@ from dutyline.cli.common.session import (
 )
 from dutyline.cli.common.state import DEFAULT_STATE_DIR
 from dutyline.cli.common.times import local_period, parse_date, when
-from dutyline.cli.incident import views
+from dutyline.cli.incident import report_versions, views
 from dutyline.cli.incident.client import MAX_PAGE, STEP_TIMEOUT, TIMEOUT, Incidents, call
 from dutyline.cli.incident.watch import live_board, print_changes
 from dutyline.common.v1 import common_pb2
@@ -51,7 +51,7 @@ T = TypeVar("T")
 
 incident_app = typer.Typer(
     help="突发事件 Incidents: list, show, verify, reclassify, report, progress, feedback, close, merge, "
-    "timeline, violations, watch.",
+    "timeline, violations, policies, watch; correct a report (更正) and list its versions.",
     no_args_is_help=True,
 )
 
@@ -242,6 +242,25 @@ def violations(
         out.print(t("violations.none"))
         return
     out.print(views.violations(found, zones))
+
+
+@incident_app.command()
+def policies(
+    ctx: typer.Context,
+    jurisdiction: Annotated[
+        str, typer.Option("--jurisdiction", help="行政区划代码 division code: its own and its parents' policies")
+    ] = "",
+) -> None:
+    """报告规则 Reporting policies in force: the reports due, the time to verify (核实时限) and how often
+    the scene must report progress (现场联系)."""
+
+    async def work(ix: Incidents) -> list[incident_pb2.ReportingPolicy]:
+        request = incident_pb2.ListReportingPoliciesRequest(jurisdiction=jurisdiction)
+        return list((await ix.stub.ListReportingPolicies(request, timeout=TIMEOUT)).policies)
+
+    found = call(ctx, work)
+    out = session(ctx).out
+    out.print(views.policies(found) if found else t("policies.none"))
 
 
 # -- the steps of the process -----------------------------------------------------------------------
@@ -541,3 +560,97 @@ def watch(
         call(ctx, lambda ix: live_board(ix, s.out, request, board_site), target=target)
     except KeyboardInterrupt:
         s.out.print(t("watch.stopped"))
+
+
+@incident_app.command()
+def correct(
+    ctx: typer.Context,
+    report_id: Annotated[str, typer.Argument(metavar="REPORT", help="报告编号 report id (incident show lists them)")],
+    reason: Annotated[str, typer.Option("--reason", help="更正原因 why it is corrected")],
+    content: Annotated[
+        str, typer.Option("--content", help="更正后的内容 the corrected text; - reads standard input")
+    ] = "",
+    unit: Annotated[str, typer.Option("--unit", help="事故发生单位概况 the unit (accidents)")] = "",
+    scene: Annotated[str, typer.Option("--scene", help="时间、地点以及现场情况 time, place and scene")] = "",
+    what: Annotated[str, typer.Option("--what", help="简要经过 what happened")] = "",
+    measures: Annotated[str, typer.Option("--measures", help="已经采取的措施 measures taken")] = "",
+    other: Annotated[str, typer.Option("--other", help="其他应当报告的情况 anything else to report")] = "",
+    deaths: DeathsOpt = None,
+    serious: SeriousOpt = None,
+    injuries: InjuriesOpt = None,
+    missing: MissingOpt = None,
+    loss: LossOpt = None,
+    severity: SeverityOpt = None,
+    cause: Annotated[str, typer.Option("--cause", help="事故原因 the cause")] = "",
+    idempotency_key: KeyOpt = None,
+) -> None:
+    """更正 Correct a report: a new version with the reason; what is left out stays as it was.
+
+    A casualty figure left out stays as the report says it. Correcting casualties, loss, severity or
+    cause later than the reporting policy allows (30 days, 7 for road traffic and fire) is 错报."""
+    text = read_text(content) if content else ""
+    given = {"deaths": deaths, "serious_injuries": serious, "injuries": injuries, "missing": missing, "loss_yuan": loss}
+    accident = any((unit, scene, what, measures, other))
+    figures = any(v is not None for v in given.values())
+    if not (accident or figures or text.strip() or severity or cause.strip()):
+        raise typer.BadParameter(t("correct.need_something"), param_hint="--content")
+    key = new_key(idempotency_key)
+    request = incident_pb2.CorrectReportRequest(
+        idempotency_key=key,
+        report_id=report_id,
+        reason=reason,
+        content=text,
+        severity=_value(common_pb2.Severity, severity),
+        cause=cause,
+    )
+    if accident:
+        request.accident.CopyFrom(
+            incident_pb2.AccidentReportContent(
+                unit=unit, time_place_scene=scene, what_happened=what, measures=measures, other=other
+            )
+        )
+
+    async def corrected(ix: Incidents) -> tuple[incident_pb2.Incident, list[incident_pb2.ReportVersion]]:
+        if figures or accident:
+            # The figures left out as the report says them now (an accident report carries all of them).
+            now = await ix.stub.ListReportVersions(
+                incident_pb2.ListReportVersionsRequest(report_id=report_id), timeout=TIMEOUT
+            )
+            merged = incident_pb2.Casualties(
+                **{f: getattr(now.report.casualties, f) if v is None else v for f, v in given.items()}
+            )
+            (request.accident.casualties if accident else request.casualties).CopyFrom(merged)
+        made = await ix.stub.CorrectReport(request, timeout=STEP_TIMEOUT)
+        found = await ix.get(made.incident_id)
+        listed = await ix.stub.ListReportVersions(
+            incident_pb2.ListReportVersionsRequest(report_id=made.id), timeout=TIMEOUT
+        )
+        return found, list(listed.versions)
+
+    found, listed = call(ctx, corrected, key=key)
+    out = session(ctx).out
+    latest = listed[-1]
+    _done(out, found, t("correct.done", id=report_id, version=latest.version))
+    for change in latest.changes:
+        out.print(escape(report_versions.change_text(change)), soft_wrap=True)
+    if latest.late and len(listed) > 1:
+        # Charged to whoever wrote the version corrected.
+        _done(out, found, t("correct.wrong_report", person=listed[-2].author_id), "red")
+
+
+@incident_app.command()
+def versions(
+    ctx: typer.Context,
+    report_id: Annotated[str, typer.Argument(metavar="REPORT", help="报告编号 report id")],
+) -> None:
+    """报告版本 Every version of a report, oldest first, with what changed and why (更正记录)."""
+
+    async def work(ix: Incidents) -> tuple[incident_pb2.ListReportVersionsResponse, ZoneInfo]:
+        listed = await ix.stub.ListReportVersions(
+            incident_pb2.ListReportVersionsRequest(report_id=report_id), timeout=TIMEOUT
+        )
+        found = await ix.get(listed.report.incident_id)
+        return listed, await ix.zone(found.site_id)
+
+    listed, zone = call(ctx, work)
+    session(ctx).out.print(report_versions.versions_table(report_id, listed.versions, zone))

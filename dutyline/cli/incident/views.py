@@ -17,6 +17,7 @@ from dutyline.cli.common.enums import enum_name
 from dutyline.cli.common.i18n import label, t
 from dutyline.cli.common.tables import Ids, list_table, record_table
 from dutyline.cli.common.times import when
+from dutyline.cli.inbox.text import delivery
 from dutyline.common.v1 import common_pb2
 from dutyline.incident.v1 import incident_pb2
 
@@ -227,8 +228,10 @@ def reports(items: Iterable[incident_pb2.Report], zone: ZoneInfo) -> RenderableT
             items_text = [a.unit, a.time_place_scene, a.what_happened, _casualties(a.casualties), a.measures, a.other]
             content = "\n".join(part for part in [content, *items_text] if part)
         table.add_row(
-            escape(report_kind(r.kind, r.number)),
-            escape(r.recipient),
+            # The id to correct it by (dutyline incident correct), and its version once corrected.
+            escape(f"{report_kind(r.kind, r.number)}\n{r.id}" + (f" v{r.version}" if r.version > 1 else "")),
+            # To whom, and what became of it upward (签收 received by … at …, 退回 …).
+            escape("\n".join(part for part in (r.recipient, delivery(r, zone)) if part)),
             when(r, "submitted_at", zone),
             timing(r),
             escape(r.author_id),
@@ -310,6 +313,35 @@ def violations(items: list[incident_pb2.Violation], zones: dict[str, ZoneInfo]) 
             when(v, "due_at", zone),
             when(v, "recorded_at", zone),
             span(v.late_seconds) if v.late_seconds > 0 else "",
+        )
+    return table
+
+
+def policies(items: Iterable[incident_pb2.ReportingPolicy]) -> Table:
+    """The reporting policies in force: what they apply to, the time to verify (核实时限), how often
+    the scene reports progress (现场联系) and the reports they require."""
+    table = list_table(
+        t("policies.title"),
+        Ids(t("col.id")),
+        t("col.name"),
+        t("col.jurisdiction"),
+        t("col.category"),
+        t("col.severity"),
+        t("col.verify_within"),
+        t("col.progress_every"),
+        t("col.reports"),
+    )
+    for p in items:
+        category = category_name(p.category)
+        table.add_row(
+            escape(f"{p.id} v{p.version}"),
+            escape(p.name),
+            escape(p.jurisdiction or t("policies.national")),
+            escape(label("incident_category", category) if category else t("policies.any")),
+            escape(severity(p.severity) if p.severity else t("policies.any")),
+            span(p.verify_within_seconds),
+            span(p.progress_every_seconds) if p.progress_every_seconds else t("policies.not_required"),
+            escape("、".join(report_kind(r.kind) for r in p.requirements)),
         )
     return table
 

@@ -26,6 +26,10 @@ from google.protobuf import any_pb2 as google_dot_protobuf_dot_any__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from dutyline.common.v1 import common_pb2 as dutyline_dot_common_dot_v1_dot_common__pb2
 from dutyline.incident.v1 import incident_pb2 as dutyline_dot_incident_dot_v1_dot_incident__pb2
+from dutyline.incident.v1 import inbox_pb2 as dutyline_dot_incident_dot_v1_dot_inbox__pb2
+from dutyline.incident.v1 import instructions_pb2 as dutyline_dot_incident_dot_v1_dot_instructions__pb2
+from dutyline.incident.v1 import oversight_pb2 as dutyline_dot_incident_dot_v1_dot_oversight__pb2
+from dutyline.incident.v1 import plans_pb2 as dutyline_dot_incident_dot_v1_dot_plans__pb2
 from dutyline.intake.v1 import intake_pb2 as dutyline_dot_intake_dot_v1_dot_intake__pb2
 from dutyline.intake.v1 import telephony_pb2 as dutyline_dot_intake_dot_v1_dot_telephony__pb2
 from dutyline.intake.v1 import case_pb2 as dutyline_dot_intake_dot_v1_dot_case__pb2
@@ -33,47 +37,47 @@ from dutyline.notify.v1 import notify_pb2 as dutyline_dot_notify_dot_v1_dot_noti
 from dutyline.roster.v1 import roster_pb2 as dutyline_dot_roster_dot_v1_dot_roster__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x64utyline/events/v1/event.proto\x12\x12\x64utyline.events.v1\x1a\x19google/protobuf/any.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1f\x64utyline/common/v1/common.proto\x1a#dutyline/incident/v1/incident.proto\x1a\x1f\x64utyline/intake/v1/intake.proto\x1a\"dutyline/intake/v1/telephony.proto\x1a\x1d\x64utyline/intake/v1/case.proto\x1a\x1f\x64utyline/notify/v1/notify.proto\x1a\x1f\x64utyline/roster/v1/roster.proto\"\x9b\x02\n\x05\x45vent\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\x12/\n\x0boccurred_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07site_id\x18\x04 \x01(\t\x12\x11\n\taggregate\x18\x05 \x01(\t\x12\x14\n\x0c\x61ggregate_id\x18\x06 \x01(\t\x12\x19\n\x11\x61ggregate_version\x18\x07 \x01(\x03\x12(\n\x05\x61\x63tor\x18\x08 \x01(\x0b\x32\x19.dutyline.common.v1.Actor\x12%\n\x07payload\x18\t \x01(\x0b\x32\x14.google.protobuf.Any\x12\r\n\x05\x64rill\x18\n \x01(\x08\x12\x12\n\nrequest_id\x18\x0b \x01(\t\"\xad\x03\n\x0e\x43\x61llRegistered\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63hannel\x18\x02 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x03 \x01(\t\x12\x0f\n\x07summary\x18\x04 \x01(\t\x12(\n\x05place\x18\x05 \x01(\x0b\x32\x19.dutyline.common.v1.Place\x12\x12\n\nofficer_id\x18\x06 \x01(\t\x12\x33\n\x0fring_started_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x61nswered_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1c\n\x14\x61nswer_delay_seconds\x18\t \x01(\x01\x12\x15\n\ranswered_late\x18\n \x01(\x08\x12\x15\n\rcaller_masked\x18\x0b \x01(\t\x12\x13\n\x0bincident_id\x18\x0c \x01(\t\x12\x12\n\nescalation\x18\r \x01(\t\x12\x14\n\x0cline_call_id\x18\x0e \x01(\t\x12\x15\n\rassignment_id\x18\x0f \x01(\t\x12\x10\n\x08\x64uty_gap\x18\x10 \x01(\x08\"5\n\rCallEscalated\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x13\n\x0bincident_id\x18\x02 \x01(\t\"\x9a\x02\n\x12IncidentRegistered\x12\x13\n\x0bincident_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x03 \x01(\t\x12.\n\x08severity\x18\x04 \x01(\x0e\x32\x1c.dutyline.common.v1.Severity\x12(\n\x05place\x18\x05 \x01(\x0b\x32\x19.dutyline.common.v1.Place\x12\x10\n\x08\x63\x61ll_ids\x18\x06 \x03(\t\x12\x1a\n\x12\x66irst_responder_id\x18\x07 \x01(\t\x12\x31\n\rregistered_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bworkflow_id\x18\t \x01(\t\"\xf6\x01\n\x0fRosterPublished\x12\x16\n\x0epublication_id\x18\x01 \x01(\t\x12\x0f\n\x07site_id\x18\x02 \x01(\t\x12-\n\x06period\x18\x03 \x01(\x0b\x32\x1d.dutyline.common.v1.TimeRange\x12\x13\n\x0b\x61ssignments\x18\x04 \x01(\x05\x12-\n\x04gaps\x18\x05 \x03(\x0b\x32\x1f.dutyline.roster.v1.CoverageGap\x12\x17\n\x0foverride_reason\x18\x06 \x01(\t\x12.\n\x06roster\x18\x07 \x03(\x0b\x32\x1e.dutyline.roster.v1.Assignment\"\x84\x01\n\x11\x41ssignmentChanged\x12\x32\n\nassignment\x18\x01 \x01(\x0b\x32\x1e.dutyline.roster.v1.Assignment\x12\x1a\n\x12previous_person_id\x18\x02 \x01(\t\x12\r\n\x05\x63\x61use\x18\x03 \x01(\t\x12\x10\n\x08\x63\x61use_id\x18\x04 \x01(\t\"l\n\x0f\x41\x62senceRecorded\x12\x15\n\rassignment_id\x18\x01 \x01(\t\x12\x11\n\tperson_id\x18\x02 \x01(\t\x12/\n\x0bshift_start\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9e\x02\n\x0fIncidentChanged\x12\x30\n\x08incident\x18\x01 \x01(\x0b\x32\x1e.dutyline.incident.v1.Incident\x12\x0e\n\x06\x64\x65tail\x18\x02 \x01(\t\x12,\n\x06report\x18\x03 \x01(\x0b\x32\x1c.dutyline.incident.v1.Report\x12\x32\n\tviolation\x18\x04 \x01(\x0b\x32\x1f.dutyline.incident.v1.Violation\x12\x32\n\x05\x65ntry\x18\x05 \x01(\x0b\x32#.dutyline.incident.v1.TimelineEntry\x12\x33\n\nviolations\x18\x06 \x03(\x0b\x32\x1f.dutyline.incident.v1.Violation\"m\n\nCallLinked\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x13\n\x0bincident_id\x18\x02 \x01(\t\x12\x1c\n\x14previous_incident_id\x18\x03 \x01(\t\x12\x0b\n\x03how\x18\x04 \x01(\t\x12\x0e\n\x06reason\x18\x05 \x01(\t\"\x90\x01\n\x14IncidentCallsChanged\x12\x13\n\x0bincident_id\x18\x01 \x01(\t\x12\x17\n\x0flinked_call_ids\x18\x02 \x03(\t\x12\x0e\n\x06linked\x18\x03 \x01(\x05\x12\x19\n\x11unlinked_call_ids\x18\x04 \x03(\t\x12\x10\n\x08unlinked\x18\x05 \x01(\x05\x12\r\n\x05total\x18\x06 \x01(\x05\"S\n\x16MergeSuggestionChanged\x12\x39\n\nsuggestion\x18\x01 \x01(\x0b\x32%.dutyline.incident.v1.MergeSuggestion\"u\n\x0b\x43\x61llChanged\x12&\n\x04\x63\x61ll\x18\x01 \x01(\x0b\x32\x18.dutyline.intake.v1.Call\x12\x0e\n\x06\x64\x65tail\x18\x02 \x01(\t\x12.\n\x08\x63\x61llback\x18\x03 \x01(\x0b\x32\x1c.dutyline.intake.v1.Callback\"]\n\x13NotificationChanged\x12\x36\n\x0cnotification\x18\x01 \x01(\x0b\x32 .dutyline.notify.v1.Notification\x12\x0e\n\x06\x64\x65tail\x18\x02 \x01(\t\"\x87\x01\n\x11\x45scalationChanged\x12\x32\n\nescalation\x18\x01 \x01(\x0b\x32\x1e.dutyline.notify.v1.Escalation\x12\x0c\n\x04loop\x18\x02 \x01(\x05\x12\x0c\n\x04step\x18\x03 \x01(\x05\x12\x12\n\nperson_ids\x18\x04 \x03(\t\x12\x0e\n\x06\x64\x65tail\x18\x05 \x01(\t\"L\n\x14\x41gencyDeliveryFailed\x12\x34\n\x08\x64\x65livery\x18\x01 \x01(\x0b\x32\".dutyline.notify.v1.AgencyDelivery\"E\n\x0b\x43\x61seChanged\x12&\n\x04\x63\x61se\x18\x01 \x01(\x0b\x32\x18.dutyline.intake.v1.Case\x12\x0e\n\x06\x64\x65tail\x18\x02 \x01(\t\"M\n\x0fLineCallChanged\x12*\n\x04\x63\x61ll\x18\x01 \x01(\x0b\x32\x1c.dutyline.intake.v1.LineCall\x12\x0e\n\x06\x64\x65tail\x18\x02 \x01(\t\"\x97\x01\n\x0bLineChanged\x12&\n\x04line\x18\x01 \x01(\x0b\x32\x18.dutyline.intake.v1.Line\x12\x30\n\x0clast_seen_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\ndown_since\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x64utyline/events/v1/event.proto\x12\x12\x64utyline.events.v1\x1a\x19google/protobuf/any.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1f\x64utyline/common/v1/common.proto\x1a#dutyline/incident/v1/incident.proto\x1a dutyline/incident/v1/inbox.proto\x1a\'dutyline/incident/v1/instructions.proto\x1a$dutyline/incident/v1/oversight.proto\x1a dutyline/incident/v1/plans.proto\x1a\x1f\x64utyline/intake/v1/intake.proto\x1a\"dutyline/intake/v1/telephony.proto\x1a\x1d\x64utyline/intake/v1/case.proto\x1a\x1f\x64utyline/notify/v1/notify.proto\x1a\x1f\x64utyline/roster/v1/roster.proto\"\x9b\x02\n\x05\x45vent\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\x12/\n\x0boccurred_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07site_id\x18\x04 \x01(\t\x12\x11\n\taggregate\x18\x05 \x01(\t\x12\x14\n\x0c\x61ggregate_id\x18\x06 \x01(\t\x12\x19\n\x11\x61ggregate_version\x18\x07 \x01(\x03\x12(\n\x05\x61\x63tor\x18\x08 \x01(\x0b\x32\x19.dutyline.common.v1.Actor\x12%\n\x07payload\x18\t \x01(\x0b\x32\x14.google.protobuf.Any\x12\r\n\x05\x64rill\x18\n \x01(\x08\x12\x12\n\nrequest_id\x18\x0b \x01(\t\"\xc1\x03\n\x0e\x43\x61llRegistered\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63hannel\x18\x02 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x03 \x01(\t\x12\x0f\n\x07summary\x18\x04 \x01(\t\x12(\n\x05place\x18\x05 \x01(\x0b\x32\x19.dutyline.common.v1.Place\x12\x12\n\nofficer_id\x18\x06 \x01(\t\x12\x33\n\x0fring_started_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x61nswered_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1c\n\x14\x61nswer_delay_seconds\x18\t \x01(\x01\x12\x15\n\ranswered_late\x18\n \x01(\x08\x12\x15\n\rcaller_masked\x18\x0b \x01(\t\x12\x13\n\x0bincident_id\x18\x0c \x01(\t\x12\x12\n\nescalation\x18\r \x01(\t\x12\x14\n\x0cline_call_id\x18\x0e \x01(\t\x12\x15\n\rassignment_id\x18\x0f \x01(\t\x12\x10\n\x08\x64uty_gap\x18\x10 \x01(\x08\x12\x12\n\ncasualties\x18\x11 \x01(\r\"5\n\rCallEscalated\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x13\n\x0bincident_id\x18\x02 \x01(\t\"\x9a\x02\n\x12IncidentRegistered\x12\x13\n\x0bincident_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x03 \x01(\t\x12.\n\x08severity\x18\x04 \x01(\x0e\x32\x1c.dutyline.common.v1.Severity\x12(\n\x05place\x18\x05 \x01(\x0b\x32\x19.dutyline.common.v1.Place\x12\x10\n\x08\x63\x61ll_ids\x18\x06 \x03(\t\x12\x1a\n\x12\x66irst_responder_id\x18\x07 \x01(\t\x12\x31\n\rregistered_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bworkflow_id\x18\t \x01(\t\"\xf6\x01\n\x0fRosterPublished\x12\x16\n\x0epublication_id\x18\x01 \x01(\t\x12\x0f\n\x07site_id\x18\x02 \x01(\t\x12-\n\x06period\x18\x03 \x01(\x0b\x32\x1d.dutyline.common.v1.TimeRange\x12\x13\n\x0b\x61ssignments\x18\x04 \x01(\x05\x12-\n\x04gaps\x18\x05 \x03(\x0b\x32\x1f.dutyline.roster.v1.CoverageGap\x12\x17\n\x0foverride_reason\x18\x06 \x01(\t\x12.\n\x06roster\x18\x07 \x03(\x0b\x32\x1e.dutyline.roster.v1.Assignment\"\x84\x01\n\x11\x41ssignmentChanged\x12\x32\n\nassignment\x18\x01 \x01(\x0b\x32\x1e.dutyline.roster.v1.Assignment\x12\x1a\n\x12previous_person_id\x18\x02 \x01(\t\x12\r\n\x05\x63\x61use\x18\x03 \x01(\t\x12\x10\n\x08\x63\x61use_id\x18\x04 \x01(\t\"l\n\x0f\x41\x62senceRecorded\x12\x15\n\rassignment_id\x18\x01 \x01(\t\x12\x11\n\tperson_id\x18\x02 \x01(\t\x12/\n\x0bshift_start\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x84\x05\n\x0fIncidentChanged\x12\x30\n\x08incident\x18\x01 \x01(\x0b\x32\x1e.dutyline.incident.v1.Incident\x12\x0e\n\x06\x64\x65tail\x18\x02 \x01(\t\x12,\n\x06report\x18\x03 \x01(\x0b\x32\x1c.dutyline.incident.v1.Report\x12\x32\n\tviolation\x18\x04 \x01(\x0b\x32\x1f.dutyline.incident.v1.Violation\x12\x32\n\x05\x65ntry\x18\x05 \x01(\x0b\x32#.dutyline.incident.v1.TimelineEntry\x12\x33\n\nviolations\x18\x06 \x03(\x0b\x32\x1f.dutyline.incident.v1.Violation\x12\x39\n\ninbox_item\x18\x07 \x01(\x0b\x32%.dutyline.incident.v1.ReportInboxItem\x12:\n\ncorrection\x18\t \x01(\x0b\x32&.dutyline.incident.v1.ReportCorrection\x12\x36\n\x0binstruction\x18\x0f \x01(\x0b\x32!.dutyline.incident.v1.Instruction\x12=\n\x0fplan_activation\x18\r \x01(\x0b\x32$.dutyline.incident.v1.PlanActivation\x12\x31\n\tplan_task\x18\x0e \x01(\x0b\x32\x1e.dutyline.incident.v1.PlanTask\x12\x43\n\x12\x63oncealment_signal\x18\x0b \x01(\x0b\x32\'.dutyline.incident.v1.ConcealmentSignal\"m\n\nCallLinked\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x13\n\x0bincident_id\x18\x02 \x01(\t\x12\x1c\n\x14previous_incident_id\x18\x03 \x01(\t\x12\x0b\n\x03how\x18\x04 \x01(\t\x12\x0e\n\x06reason\x18\x05 \x01(\t\"\x90\x01\n\x14IncidentCallsChanged\x12\x13\n\x0bincident_id\x18\x01 \x01(\t\x12\x17\n\x0flinked_call_ids\x18\x02 \x03(\t\x12\x0e\n\x06linked\x18\x03 \x01(\x05\x12\x19\n\x11unlinked_call_ids\x18\x04 \x03(\t\x12\x10\n\x08unlinked\x18\x05 \x01(\x05\x12\r\n\x05total\x18\x06 \x01(\x05\"S\n\x16MergeSuggestionChanged\x12\x39\n\nsuggestion\x18\x01 \x01(\x0b\x32%.dutyline.incident.v1.MergeSuggestion\"u\n\x0b\x43\x61llChanged\x12&\n\x04\x63\x61ll\x18\x01 \x01(\x0b\x32\x18.dutyline.intake.v1.Call\x12\x0e\n\x06\x64\x65tail\x18\x02 \x01(\t\x12.\n\x08\x63\x61llback\x18\x03 \x01(\x0b\x32\x1c.dutyline.intake.v1.Callback\"]\n\x13NotificationChanged\x12\x36\n\x0cnotification\x18\x01 \x01(\x0b\x32 .dutyline.notify.v1.Notification\x12\x0e\n\x06\x64\x65tail\x18\x02 \x01(\t\"\x87\x01\n\x11\x45scalationChanged\x12\x32\n\nescalation\x18\x01 \x01(\x0b\x32\x1e.dutyline.notify.v1.Escalation\x12\x0c\n\x04loop\x18\x02 \x01(\x05\x12\x0c\n\x04step\x18\x03 \x01(\x05\x12\x12\n\nperson_ids\x18\x04 \x03(\t\x12\x0e\n\x06\x64\x65tail\x18\x05 \x01(\t\"L\n\x14\x41gencyDeliveryFailed\x12\x34\n\x08\x64\x65livery\x18\x01 \x01(\x0b\x32\".dutyline.notify.v1.AgencyDelivery\"E\n\x0b\x43\x61seChanged\x12&\n\x04\x63\x61se\x18\x01 \x01(\x0b\x32\x18.dutyline.intake.v1.Case\x12\x0e\n\x06\x64\x65tail\x18\x02 \x01(\t\"M\n\x0fLineCallChanged\x12*\n\x04\x63\x61ll\x18\x01 \x01(\x0b\x32\x1c.dutyline.intake.v1.LineCall\x12\x0e\n\x06\x64\x65tail\x18\x02 \x01(\t\"\x97\x01\n\x0bLineChanged\x12&\n\x04line\x18\x01 \x01(\x0b\x32\x18.dutyline.intake.v1.Line\x12\x30\n\x0clast_seen_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\ndown_since\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'dutyline.events.v1.event_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_EVENT']._serialized_start=351
-  _globals['_EVENT']._serialized_end=634
-  _globals['_CALLREGISTERED']._serialized_start=637
-  _globals['_CALLREGISTERED']._serialized_end=1066
-  _globals['_CALLESCALATED']._serialized_start=1068
-  _globals['_CALLESCALATED']._serialized_end=1121
-  _globals['_INCIDENTREGISTERED']._serialized_start=1124
-  _globals['_INCIDENTREGISTERED']._serialized_end=1406
-  _globals['_ROSTERPUBLISHED']._serialized_start=1409
-  _globals['_ROSTERPUBLISHED']._serialized_end=1655
-  _globals['_ASSIGNMENTCHANGED']._serialized_start=1658
-  _globals['_ASSIGNMENTCHANGED']._serialized_end=1790
-  _globals['_ABSENCERECORDED']._serialized_start=1792
-  _globals['_ABSENCERECORDED']._serialized_end=1900
-  _globals['_INCIDENTCHANGED']._serialized_start=1903
-  _globals['_INCIDENTCHANGED']._serialized_end=2189
-  _globals['_CALLLINKED']._serialized_start=2191
-  _globals['_CALLLINKED']._serialized_end=2300
-  _globals['_INCIDENTCALLSCHANGED']._serialized_start=2303
-  _globals['_INCIDENTCALLSCHANGED']._serialized_end=2447
-  _globals['_MERGESUGGESTIONCHANGED']._serialized_start=2449
-  _globals['_MERGESUGGESTIONCHANGED']._serialized_end=2532
-  _globals['_CALLCHANGED']._serialized_start=2534
-  _globals['_CALLCHANGED']._serialized_end=2651
-  _globals['_NOTIFICATIONCHANGED']._serialized_start=2653
-  _globals['_NOTIFICATIONCHANGED']._serialized_end=2746
-  _globals['_ESCALATIONCHANGED']._serialized_start=2749
-  _globals['_ESCALATIONCHANGED']._serialized_end=2884
-  _globals['_AGENCYDELIVERYFAILED']._serialized_start=2886
-  _globals['_AGENCYDELIVERYFAILED']._serialized_end=2962
-  _globals['_CASECHANGED']._serialized_start=2964
-  _globals['_CASECHANGED']._serialized_end=3033
-  _globals['_LINECALLCHANGED']._serialized_start=3035
-  _globals['_LINECALLCHANGED']._serialized_end=3112
-  _globals['_LINECHANGED']._serialized_start=3115
-  _globals['_LINECHANGED']._serialized_end=3266
+  _globals['_EVENT']._serialized_start=498
+  _globals['_EVENT']._serialized_end=781
+  _globals['_CALLREGISTERED']._serialized_start=784
+  _globals['_CALLREGISTERED']._serialized_end=1233
+  _globals['_CALLESCALATED']._serialized_start=1235
+  _globals['_CALLESCALATED']._serialized_end=1288
+  _globals['_INCIDENTREGISTERED']._serialized_start=1291
+  _globals['_INCIDENTREGISTERED']._serialized_end=1573
+  _globals['_ROSTERPUBLISHED']._serialized_start=1576
+  _globals['_ROSTERPUBLISHED']._serialized_end=1822
+  _globals['_ASSIGNMENTCHANGED']._serialized_start=1825
+  _globals['_ASSIGNMENTCHANGED']._serialized_end=1957
+  _globals['_ABSENCERECORDED']._serialized_start=1959
+  _globals['_ABSENCERECORDED']._serialized_end=2067
+  _globals['_INCIDENTCHANGED']._serialized_start=2070
+  _globals['_INCIDENTCHANGED']._serialized_end=2714
+  _globals['_CALLLINKED']._serialized_start=2716
+  _globals['_CALLLINKED']._serialized_end=2825
+  _globals['_INCIDENTCALLSCHANGED']._serialized_start=2828
+  _globals['_INCIDENTCALLSCHANGED']._serialized_end=2972
+  _globals['_MERGESUGGESTIONCHANGED']._serialized_start=2974
+  _globals['_MERGESUGGESTIONCHANGED']._serialized_end=3057
+  _globals['_CALLCHANGED']._serialized_start=3059
+  _globals['_CALLCHANGED']._serialized_end=3176
+  _globals['_NOTIFICATIONCHANGED']._serialized_start=3178
+  _globals['_NOTIFICATIONCHANGED']._serialized_end=3271
+  _globals['_ESCALATIONCHANGED']._serialized_start=3274
+  _globals['_ESCALATIONCHANGED']._serialized_end=3409
+  _globals['_AGENCYDELIVERYFAILED']._serialized_start=3411
+  _globals['_AGENCYDELIVERYFAILED']._serialized_end=3487
+  _globals['_CASECHANGED']._serialized_start=3489
+  _globals['_CASECHANGED']._serialized_end=3558
+  _globals['_LINECALLCHANGED']._serialized_start=3560
+  _globals['_LINECALLCHANGED']._serialized_end=3637
+  _globals['_LINECHANGED']._serialized_start=3640
+  _globals['_LINECHANGED']._serialized_end=3791
 # @@protoc_insertion_point(module_scope)

@@ -4,6 +4,10 @@ from google.protobuf import any_pb2 as _any_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from dutyline.common.v1 import common_pb2 as _common_pb2
 from dutyline.incident.v1 import incident_pb2 as _incident_pb2
+from dutyline.incident.v1 import inbox_pb2 as _inbox_pb2
+from dutyline.incident.v1 import instructions_pb2 as _instructions_pb2
+from dutyline.incident.v1 import oversight_pb2 as _oversight_pb2
+from dutyline.incident.v1 import plans_pb2 as _plans_pb2
 from dutyline.intake.v1 import intake_pb2 as _intake_pb2
 from dutyline.intake.v1 import telephony_pb2 as _telephony_pb2
 from dutyline.intake.v1 import case_pb2 as _case_pb2
@@ -44,7 +48,7 @@ class Event(_message.Message):
     def __init__(self, id: _Optional[str] = ..., type: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., site_id: _Optional[str] = ..., aggregate: _Optional[str] = ..., aggregate_id: _Optional[str] = ..., aggregate_version: _Optional[int] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., payload: _Optional[_Union[_any_pb2.Any, _Mapping]] = ..., drill: _Optional[bool] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class CallRegistered(_message.Message):
-    __slots__ = ("call_id", "channel", "category", "summary", "place", "officer_id", "ring_started_at", "answered_at", "answer_delay_seconds", "answered_late", "caller_masked", "incident_id", "escalation", "line_call_id", "assignment_id", "duty_gap")
+    __slots__ = ("call_id", "channel", "category", "summary", "place", "officer_id", "ring_started_at", "answered_at", "answer_delay_seconds", "answered_late", "caller_masked", "incident_id", "escalation", "line_call_id", "assignment_id", "duty_gap", "casualties")
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
@@ -61,6 +65,7 @@ class CallRegistered(_message.Message):
     LINE_CALL_ID_FIELD_NUMBER: _ClassVar[int]
     ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
     DUTY_GAP_FIELD_NUMBER: _ClassVar[int]
+    CASUALTIES_FIELD_NUMBER: _ClassVar[int]
     call_id: str
     channel: str
     category: str
@@ -77,7 +82,8 @@ class CallRegistered(_message.Message):
     line_call_id: str
     assignment_id: str
     duty_gap: bool
-    def __init__(self, call_id: _Optional[str] = ..., channel: _Optional[str] = ..., category: _Optional[str] = ..., summary: _Optional[str] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., officer_id: _Optional[str] = ..., ring_started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answer_delay_seconds: _Optional[float] = ..., answered_late: _Optional[bool] = ..., caller_masked: _Optional[str] = ..., incident_id: _Optional[str] = ..., escalation: _Optional[str] = ..., line_call_id: _Optional[str] = ..., assignment_id: _Optional[str] = ..., duty_gap: _Optional[bool] = ...) -> None: ...
+    casualties: int
+    def __init__(self, call_id: _Optional[str] = ..., channel: _Optional[str] = ..., category: _Optional[str] = ..., summary: _Optional[str] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., officer_id: _Optional[str] = ..., ring_started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answer_delay_seconds: _Optional[float] = ..., answered_late: _Optional[bool] = ..., caller_masked: _Optional[str] = ..., incident_id: _Optional[str] = ..., escalation: _Optional[str] = ..., line_call_id: _Optional[str] = ..., assignment_id: _Optional[str] = ..., duty_gap: _Optional[bool] = ..., casualties: _Optional[int] = ...) -> None: ...
 
 class CallEscalated(_message.Message):
     __slots__ = ("call_id", "incident_id")
@@ -150,20 +156,32 @@ class AbsenceRecorded(_message.Message):
     def __init__(self, assignment_id: _Optional[str] = ..., person_id: _Optional[str] = ..., shift_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class IncidentChanged(_message.Message):
-    __slots__ = ("incident", "detail", "report", "violation", "entry", "violations")
+    __slots__ = ("incident", "detail", "report", "violation", "entry", "violations", "inbox_item", "correction", "instruction", "plan_activation", "plan_task", "concealment_signal")
     INCIDENT_FIELD_NUMBER: _ClassVar[int]
     DETAIL_FIELD_NUMBER: _ClassVar[int]
     REPORT_FIELD_NUMBER: _ClassVar[int]
     VIOLATION_FIELD_NUMBER: _ClassVar[int]
     ENTRY_FIELD_NUMBER: _ClassVar[int]
     VIOLATIONS_FIELD_NUMBER: _ClassVar[int]
+    INBOX_ITEM_FIELD_NUMBER: _ClassVar[int]
+    CORRECTION_FIELD_NUMBER: _ClassVar[int]
+    INSTRUCTION_FIELD_NUMBER: _ClassVar[int]
+    PLAN_ACTIVATION_FIELD_NUMBER: _ClassVar[int]
+    PLAN_TASK_FIELD_NUMBER: _ClassVar[int]
+    CONCEALMENT_SIGNAL_FIELD_NUMBER: _ClassVar[int]
     incident: _incident_pb2.Incident
     detail: str
     report: _incident_pb2.Report
     violation: _incident_pb2.Violation
     entry: _incident_pb2.TimelineEntry
     violations: _containers.RepeatedCompositeFieldContainer[_incident_pb2.Violation]
-    def __init__(self, incident: _Optional[_Union[_incident_pb2.Incident, _Mapping]] = ..., detail: _Optional[str] = ..., report: _Optional[_Union[_incident_pb2.Report, _Mapping]] = ..., violation: _Optional[_Union[_incident_pb2.Violation, _Mapping]] = ..., entry: _Optional[_Union[_incident_pb2.TimelineEntry, _Mapping]] = ..., violations: _Optional[_Iterable[_Union[_incident_pb2.Violation, _Mapping]]] = ...) -> None: ...
+    inbox_item: _inbox_pb2.ReportInboxItem
+    correction: _incident_pb2.ReportCorrection
+    instruction: _instructions_pb2.Instruction
+    plan_activation: _plans_pb2.PlanActivation
+    plan_task: _plans_pb2.PlanTask
+    concealment_signal: _oversight_pb2.ConcealmentSignal
+    def __init__(self, incident: _Optional[_Union[_incident_pb2.Incident, _Mapping]] = ..., detail: _Optional[str] = ..., report: _Optional[_Union[_incident_pb2.Report, _Mapping]] = ..., violation: _Optional[_Union[_incident_pb2.Violation, _Mapping]] = ..., entry: _Optional[_Union[_incident_pb2.TimelineEntry, _Mapping]] = ..., violations: _Optional[_Iterable[_Union[_incident_pb2.Violation, _Mapping]]] = ..., inbox_item: _Optional[_Union[_inbox_pb2.ReportInboxItem, _Mapping]] = ..., correction: _Optional[_Union[_incident_pb2.ReportCorrection, _Mapping]] = ..., instruction: _Optional[_Union[_instructions_pb2.Instruction, _Mapping]] = ..., plan_activation: _Optional[_Union[_plans_pb2.PlanActivation, _Mapping]] = ..., plan_task: _Optional[_Union[_plans_pb2.PlanTask, _Mapping]] = ..., concealment_signal: _Optional[_Union[_oversight_pb2.ConcealmentSignal, _Mapping]] = ...) -> None: ...
 
 class CallLinked(_message.Message):
     __slots__ = ("call_id", "incident_id", "previous_incident_id", "how", "reason")

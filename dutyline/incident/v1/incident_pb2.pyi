@@ -39,6 +39,22 @@ class ReportKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     REPORT_KIND_INITIAL_WRITTEN: _ClassVar[ReportKind]
     REPORT_KIND_FOLLOW_UP: _ClassVar[ReportKind]
     REPORT_KIND_FINAL: _ClassVar[ReportKind]
+
+class ResponseLevel(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    RESPONSE_LEVEL_UNSPECIFIED: _ClassVar[ResponseLevel]
+    RESPONSE_LEVEL_I: _ClassVar[ResponseLevel]
+    RESPONSE_LEVEL_II: _ClassVar[ResponseLevel]
+    RESPONSE_LEVEL_III: _ClassVar[ResponseLevel]
+    RESPONSE_LEVEL_IV: _ClassVar[ResponseLevel]
+
+class DeliveryStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    DELIVERY_STATUS_UNSPECIFIED: _ClassVar[DeliveryStatus]
+    DELIVERY_STATUS_DELIVERED: _ClassVar[DeliveryStatus]
+    DELIVERY_STATUS_ESCALATED: _ClassVar[DeliveryStatus]
+    DELIVERY_STATUS_RECEIVED: _ClassVar[DeliveryStatus]
+    DELIVERY_STATUS_RETURNED: _ClassVar[DeliveryStatus]
 STAGE_UNSPECIFIED: Stage
 STAGE_REGISTER: Stage
 STAGE_VERIFY: Stage
@@ -57,6 +73,16 @@ REPORT_KIND_INITIAL_PHONE: ReportKind
 REPORT_KIND_INITIAL_WRITTEN: ReportKind
 REPORT_KIND_FOLLOW_UP: ReportKind
 REPORT_KIND_FINAL: ReportKind
+RESPONSE_LEVEL_UNSPECIFIED: ResponseLevel
+RESPONSE_LEVEL_I: ResponseLevel
+RESPONSE_LEVEL_II: ResponseLevel
+RESPONSE_LEVEL_III: ResponseLevel
+RESPONSE_LEVEL_IV: ResponseLevel
+DELIVERY_STATUS_UNSPECIFIED: DeliveryStatus
+DELIVERY_STATUS_DELIVERED: DeliveryStatus
+DELIVERY_STATUS_ESCALATED: DeliveryStatus
+DELIVERY_STATUS_RECEIVED: DeliveryStatus
+DELIVERY_STATUS_RETURNED: DeliveryStatus
 
 class Casualties(_message.Message):
     __slots__ = ("deaths", "serious_injuries", "injuries", "missing", "loss_yuan")
@@ -91,7 +117,7 @@ class Deadline(_message.Message):
     def __init__(self, kind: _Optional[_Union[ReportKind, str]] = ..., number: _Optional[int] = ..., recipient: _Optional[str] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., met: _Optional[bool] = ..., missed: _Optional[bool] = ..., met_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Incident(_message.Message):
-    __slots__ = ("id", "site_id", "title", "category", "sub_type", "severity", "stage", "place", "summary", "call_ids", "first_responder_id", "assignee_id", "registered_at", "closed_at", "casualties", "pending_deadlines", "drill", "workflow_id", "source_category", "suggested_severity", "responsible_person_id", "verified_at", "feedback_recorded", "merged_into", "summary_at_close", "policy_id", "policy_version", "overdue", "reports", "close_reason", "call_count")
+    __slots__ = ("id", "site_id", "title", "category", "sub_type", "severity", "stage", "place", "summary", "call_ids", "first_responder_id", "assignee_id", "registered_at", "closed_at", "casualties", "pending_deadlines", "drill", "workflow_id", "source_category", "suggested_severity", "responsible_person_id", "verified_at", "feedback_recorded", "merged_into", "summary_at_close", "policy_id", "policy_version", "overdue", "reports", "close_reason", "call_count", "reported_from_incident_id", "reported_from_site_id", "response_level", "response_changed_at")
     ID_FIELD_NUMBER: _ClassVar[int]
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
@@ -123,6 +149,10 @@ class Incident(_message.Message):
     REPORTS_FIELD_NUMBER: _ClassVar[int]
     CLOSE_REASON_FIELD_NUMBER: _ClassVar[int]
     CALL_COUNT_FIELD_NUMBER: _ClassVar[int]
+    REPORTED_FROM_INCIDENT_ID_FIELD_NUMBER: _ClassVar[int]
+    REPORTED_FROM_SITE_ID_FIELD_NUMBER: _ClassVar[int]
+    RESPONSE_LEVEL_FIELD_NUMBER: _ClassVar[int]
+    RESPONSE_CHANGED_AT_FIELD_NUMBER: _ClassVar[int]
     id: str
     site_id: str
     title: str
@@ -154,7 +184,11 @@ class Incident(_message.Message):
     reports: _containers.RepeatedCompositeFieldContainer[Report]
     close_reason: str
     call_count: int
-    def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., title: _Optional[str] = ..., category: _Optional[_Union[IncidentCategory, str]] = ..., sub_type: _Optional[str] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., stage: _Optional[_Union[Stage, str]] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., summary: _Optional[str] = ..., call_ids: _Optional[_Iterable[str]] = ..., first_responder_id: _Optional[str] = ..., assignee_id: _Optional[str] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., casualties: _Optional[_Union[Casualties, _Mapping]] = ..., pending_deadlines: _Optional[_Iterable[_Union[Deadline, _Mapping]]] = ..., drill: _Optional[bool] = ..., workflow_id: _Optional[str] = ..., source_category: _Optional[str] = ..., suggested_severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., responsible_person_id: _Optional[str] = ..., verified_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., feedback_recorded: _Optional[bool] = ..., merged_into: _Optional[str] = ..., summary_at_close: _Optional[str] = ..., policy_id: _Optional[str] = ..., policy_version: _Optional[int] = ..., overdue: _Optional[bool] = ..., reports: _Optional[_Iterable[_Union[Report, _Mapping]]] = ..., close_reason: _Optional[str] = ..., call_count: _Optional[int] = ...) -> None: ...
+    reported_from_incident_id: str
+    reported_from_site_id: str
+    response_level: ResponseLevel
+    response_changed_at: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., title: _Optional[str] = ..., category: _Optional[_Union[IncidentCategory, str]] = ..., sub_type: _Optional[str] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., stage: _Optional[_Union[Stage, str]] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., summary: _Optional[str] = ..., call_ids: _Optional[_Iterable[str]] = ..., first_responder_id: _Optional[str] = ..., assignee_id: _Optional[str] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., casualties: _Optional[_Union[Casualties, _Mapping]] = ..., pending_deadlines: _Optional[_Iterable[_Union[Deadline, _Mapping]]] = ..., drill: _Optional[bool] = ..., workflow_id: _Optional[str] = ..., source_category: _Optional[str] = ..., suggested_severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., responsible_person_id: _Optional[str] = ..., verified_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., feedback_recorded: _Optional[bool] = ..., merged_into: _Optional[str] = ..., summary_at_close: _Optional[str] = ..., policy_id: _Optional[str] = ..., policy_version: _Optional[int] = ..., overdue: _Optional[bool] = ..., reports: _Optional[_Iterable[_Union[Report, _Mapping]]] = ..., close_reason: _Optional[str] = ..., call_count: _Optional[int] = ..., reported_from_incident_id: _Optional[str] = ..., reported_from_site_id: _Optional[str] = ..., response_level: _Optional[_Union[ResponseLevel, str]] = ..., response_changed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class OpenIncidentRequest(_message.Message):
     __slots__ = ("idempotency_key", "site_id", "title", "summary", "place", "call_ids", "first_responder_id", "drill", "category", "occurred_at", "incident_id")
@@ -261,7 +295,7 @@ class ReclassifyRequest(_message.Message):
     def __init__(self, idempotency_key: _Optional[str] = ..., incident_id: _Optional[str] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., category: _Optional[_Union[IncidentCategory, str]] = ..., sub_type: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class Report(_message.Message):
-    __slots__ = ("id", "incident_id", "kind", "number", "recipient", "content", "author_id", "submitted_at", "late_seconds", "accident")
+    __slots__ = ("id", "incident_id", "kind", "number", "recipient", "content", "author_id", "submitted_at", "late_seconds", "accident", "delivery_status", "recipient_site_id", "received_by", "received_at", "return_reason", "version", "casualties", "severity", "cause", "corrected_at", "correction_reason", "corrected_by")
     ID_FIELD_NUMBER: _ClassVar[int]
     INCIDENT_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -272,6 +306,18 @@ class Report(_message.Message):
     SUBMITTED_AT_FIELD_NUMBER: _ClassVar[int]
     LATE_SECONDS_FIELD_NUMBER: _ClassVar[int]
     ACCIDENT_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_STATUS_FIELD_NUMBER: _ClassVar[int]
+    RECIPIENT_SITE_ID_FIELD_NUMBER: _ClassVar[int]
+    RECEIVED_BY_FIELD_NUMBER: _ClassVar[int]
+    RECEIVED_AT_FIELD_NUMBER: _ClassVar[int]
+    RETURN_REASON_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    CASUALTIES_FIELD_NUMBER: _ClassVar[int]
+    SEVERITY_FIELD_NUMBER: _ClassVar[int]
+    CAUSE_FIELD_NUMBER: _ClassVar[int]
+    CORRECTED_AT_FIELD_NUMBER: _ClassVar[int]
+    CORRECTION_REASON_FIELD_NUMBER: _ClassVar[int]
+    CORRECTED_BY_FIELD_NUMBER: _ClassVar[int]
     id: str
     incident_id: str
     kind: ReportKind
@@ -282,7 +328,115 @@ class Report(_message.Message):
     submitted_at: _timestamp_pb2.Timestamp
     late_seconds: float
     accident: AccidentReportContent
-    def __init__(self, id: _Optional[str] = ..., incident_id: _Optional[str] = ..., kind: _Optional[_Union[ReportKind, str]] = ..., number: _Optional[int] = ..., recipient: _Optional[str] = ..., content: _Optional[str] = ..., author_id: _Optional[str] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., late_seconds: _Optional[float] = ..., accident: _Optional[_Union[AccidentReportContent, _Mapping]] = ...) -> None: ...
+    delivery_status: DeliveryStatus
+    recipient_site_id: str
+    received_by: _common_pb2.Actor
+    received_at: _timestamp_pb2.Timestamp
+    return_reason: str
+    version: int
+    casualties: Casualties
+    severity: _common_pb2.Severity
+    cause: str
+    corrected_at: _timestamp_pb2.Timestamp
+    correction_reason: str
+    corrected_by: str
+    def __init__(self, id: _Optional[str] = ..., incident_id: _Optional[str] = ..., kind: _Optional[_Union[ReportKind, str]] = ..., number: _Optional[int] = ..., recipient: _Optional[str] = ..., content: _Optional[str] = ..., author_id: _Optional[str] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., late_seconds: _Optional[float] = ..., accident: _Optional[_Union[AccidentReportContent, _Mapping]] = ..., delivery_status: _Optional[_Union[DeliveryStatus, str]] = ..., recipient_site_id: _Optional[str] = ..., received_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., return_reason: _Optional[str] = ..., version: _Optional[int] = ..., casualties: _Optional[_Union[Casualties, _Mapping]] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., cause: _Optional[str] = ..., corrected_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., correction_reason: _Optional[str] = ..., corrected_by: _Optional[str] = ...) -> None: ...
+
+class FigureChange(_message.Message):
+    __slots__ = ("figure", "before", "after", "material")
+    FIGURE_FIELD_NUMBER: _ClassVar[int]
+    BEFORE_FIELD_NUMBER: _ClassVar[int]
+    AFTER_FIELD_NUMBER: _ClassVar[int]
+    MATERIAL_FIELD_NUMBER: _ClassVar[int]
+    figure: str
+    before: str
+    after: str
+    material: bool
+    def __init__(self, figure: _Optional[str] = ..., before: _Optional[str] = ..., after: _Optional[str] = ..., material: _Optional[bool] = ...) -> None: ...
+
+class ReportVersion(_message.Message):
+    __slots__ = ("report_id", "version", "content", "accident", "casualties", "severity", "cause", "reason", "author_id", "recorded_at", "changes", "content_changed", "late")
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    ACCIDENT_FIELD_NUMBER: _ClassVar[int]
+    CASUALTIES_FIELD_NUMBER: _ClassVar[int]
+    SEVERITY_FIELD_NUMBER: _ClassVar[int]
+    CAUSE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    AUTHOR_ID_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    CHANGES_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_CHANGED_FIELD_NUMBER: _ClassVar[int]
+    LATE_FIELD_NUMBER: _ClassVar[int]
+    report_id: str
+    version: int
+    content: str
+    accident: AccidentReportContent
+    casualties: Casualties
+    severity: _common_pb2.Severity
+    cause: str
+    reason: str
+    author_id: str
+    recorded_at: _timestamp_pb2.Timestamp
+    changes: _containers.RepeatedCompositeFieldContainer[FigureChange]
+    content_changed: bool
+    late: bool
+    def __init__(self, report_id: _Optional[str] = ..., version: _Optional[int] = ..., content: _Optional[str] = ..., accident: _Optional[_Union[AccidentReportContent, _Mapping]] = ..., casualties: _Optional[_Union[Casualties, _Mapping]] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., cause: _Optional[str] = ..., reason: _Optional[str] = ..., author_id: _Optional[str] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., changes: _Optional[_Iterable[_Union[FigureChange, _Mapping]]] = ..., content_changed: _Optional[bool] = ..., late: _Optional[bool] = ...) -> None: ...
+
+class ReportCorrection(_message.Message):
+    __slots__ = ("report_id", "from_version", "to_version", "reason", "changes", "content_changed", "late", "allowed_until")
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
+    FROM_VERSION_FIELD_NUMBER: _ClassVar[int]
+    TO_VERSION_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    CHANGES_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_CHANGED_FIELD_NUMBER: _ClassVar[int]
+    LATE_FIELD_NUMBER: _ClassVar[int]
+    ALLOWED_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    report_id: str
+    from_version: int
+    to_version: int
+    reason: str
+    changes: _containers.RepeatedCompositeFieldContainer[FigureChange]
+    content_changed: bool
+    late: bool
+    allowed_until: _timestamp_pb2.Timestamp
+    def __init__(self, report_id: _Optional[str] = ..., from_version: _Optional[int] = ..., to_version: _Optional[int] = ..., reason: _Optional[str] = ..., changes: _Optional[_Iterable[_Union[FigureChange, _Mapping]]] = ..., content_changed: _Optional[bool] = ..., late: _Optional[bool] = ..., allowed_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CorrectReportRequest(_message.Message):
+    __slots__ = ("idempotency_key", "report_id", "reason", "content", "casualties", "accident", "severity", "cause")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    CASUALTIES_FIELD_NUMBER: _ClassVar[int]
+    ACCIDENT_FIELD_NUMBER: _ClassVar[int]
+    SEVERITY_FIELD_NUMBER: _ClassVar[int]
+    CAUSE_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    report_id: str
+    reason: str
+    content: str
+    casualties: Casualties
+    accident: AccidentReportContent
+    severity: _common_pb2.Severity
+    cause: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., report_id: _Optional[str] = ..., reason: _Optional[str] = ..., content: _Optional[str] = ..., casualties: _Optional[_Union[Casualties, _Mapping]] = ..., accident: _Optional[_Union[AccidentReportContent, _Mapping]] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., cause: _Optional[str] = ...) -> None: ...
+
+class ListReportVersionsRequest(_message.Message):
+    __slots__ = ("report_id",)
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
+    report_id: str
+    def __init__(self, report_id: _Optional[str] = ...) -> None: ...
+
+class ListReportVersionsResponse(_message.Message):
+    __slots__ = ("versions", "report")
+    VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    REPORT_FIELD_NUMBER: _ClassVar[int]
+    versions: _containers.RepeatedCompositeFieldContainer[ReportVersion]
+    report: Report
+    def __init__(self, versions: _Optional[_Iterable[_Union[ReportVersion, _Mapping]]] = ..., report: _Optional[_Union[Report, _Mapping]] = ...) -> None: ...
 
 class AccidentReportContent(_message.Message):
     __slots__ = ("unit", "time_place_scene", "what_happened", "casualties", "measures", "other")
@@ -435,7 +589,7 @@ class ReportRequirement(_message.Message):
     def __init__(self, kind: _Optional[_Union[ReportKind, str]] = ..., recipient: _Optional[str] = ..., due_after_seconds: _Optional[int] = ..., anchor: _Optional[str] = ..., fixed_local_times: _Optional[_Iterable[str]] = ..., required_content: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ReportingPolicy(_message.Message):
-    __slots__ = ("id", "version", "jurisdiction", "category", "severity", "requirements", "effective_from", "name", "sub_types")
+    __slots__ = ("id", "version", "jurisdiction", "category", "severity", "requirements", "effective_from", "name", "sub_types", "verify_within_seconds", "progress_every_seconds", "correction_within_seconds", "recipient_site_id", "receipt_window_seconds")
     ID_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     JURISDICTION_FIELD_NUMBER: _ClassVar[int]
@@ -445,6 +599,11 @@ class ReportingPolicy(_message.Message):
     EFFECTIVE_FROM_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     SUB_TYPES_FIELD_NUMBER: _ClassVar[int]
+    VERIFY_WITHIN_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    PROGRESS_EVERY_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    CORRECTION_WITHIN_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    RECIPIENT_SITE_ID_FIELD_NUMBER: _ClassVar[int]
+    RECEIPT_WINDOW_SECONDS_FIELD_NUMBER: _ClassVar[int]
     id: str
     version: int
     jurisdiction: str
@@ -454,7 +613,12 @@ class ReportingPolicy(_message.Message):
     effective_from: _timestamp_pb2.Timestamp
     name: str
     sub_types: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., version: _Optional[int] = ..., jurisdiction: _Optional[str] = ..., category: _Optional[_Union[IncidentCategory, str]] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., requirements: _Optional[_Iterable[_Union[ReportRequirement, _Mapping]]] = ..., effective_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., name: _Optional[str] = ..., sub_types: _Optional[_Iterable[str]] = ...) -> None: ...
+    verify_within_seconds: int
+    progress_every_seconds: int
+    correction_within_seconds: int
+    recipient_site_id: str
+    receipt_window_seconds: int
+    def __init__(self, id: _Optional[str] = ..., version: _Optional[int] = ..., jurisdiction: _Optional[str] = ..., category: _Optional[_Union[IncidentCategory, str]] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., requirements: _Optional[_Iterable[_Union[ReportRequirement, _Mapping]]] = ..., effective_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., name: _Optional[str] = ..., sub_types: _Optional[_Iterable[str]] = ..., verify_within_seconds: _Optional[int] = ..., progress_every_seconds: _Optional[int] = ..., correction_within_seconds: _Optional[int] = ..., recipient_site_id: _Optional[str] = ..., receipt_window_seconds: _Optional[int] = ...) -> None: ...
 
 class UpsertReportingPolicyRequest(_message.Message):
     __slots__ = ("idempotency_key", "policy")
@@ -477,7 +641,7 @@ class ListReportingPoliciesResponse(_message.Message):
     def __init__(self, policies: _Optional[_Iterable[_Union[ReportingPolicy, _Mapping]]] = ...) -> None: ...
 
 class Violation(_message.Message):
-    __slots__ = ("id", "incident_id", "site_id", "person_id", "kind", "report_kind", "due_at", "recorded_at", "late_seconds", "number", "drill")
+    __slots__ = ("id", "incident_id", "site_id", "person_id", "kind", "report_kind", "due_at", "recorded_at", "late_seconds", "number", "drill", "signal_id", "report_id")
     ID_FIELD_NUMBER: _ClassVar[int]
     INCIDENT_ID_FIELD_NUMBER: _ClassVar[int]
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -489,6 +653,8 @@ class Violation(_message.Message):
     LATE_SECONDS_FIELD_NUMBER: _ClassVar[int]
     NUMBER_FIELD_NUMBER: _ClassVar[int]
     DRILL_FIELD_NUMBER: _ClassVar[int]
+    SIGNAL_ID_FIELD_NUMBER: _ClassVar[int]
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     incident_id: str
     site_id: str
@@ -500,7 +666,9 @@ class Violation(_message.Message):
     late_seconds: float
     number: int
     drill: bool
-    def __init__(self, id: _Optional[str] = ..., incident_id: _Optional[str] = ..., site_id: _Optional[str] = ..., person_id: _Optional[str] = ..., kind: _Optional[str] = ..., report_kind: _Optional[_Union[ReportKind, str]] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., late_seconds: _Optional[float] = ..., number: _Optional[int] = ..., drill: _Optional[bool] = ...) -> None: ...
+    signal_id: str
+    report_id: str
+    def __init__(self, id: _Optional[str] = ..., incident_id: _Optional[str] = ..., site_id: _Optional[str] = ..., person_id: _Optional[str] = ..., kind: _Optional[str] = ..., report_kind: _Optional[_Union[ReportKind, str]] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., late_seconds: _Optional[float] = ..., number: _Optional[int] = ..., drill: _Optional[bool] = ..., signal_id: _Optional[str] = ..., report_id: _Optional[str] = ...) -> None: ...
 
 class ListViolationsRequest(_message.Message):
     __slots__ = ("site_id", "person_id", "period", "include_drills", "page")

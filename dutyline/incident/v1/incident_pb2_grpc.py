@@ -124,6 +124,16 @@ class IncidentServiceStub:
                 request_serializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.DecideMergeSuggestionRequest.SerializeToString,
                 response_deserializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.MergeSuggestion.FromString,
                 _registered_method=True)
+        self.CorrectReport = channel.unary_unary(
+                '/dutyline.incident.v1.IncidentService/CorrectReport',
+                request_serializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.CorrectReportRequest.SerializeToString,
+                response_deserializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.Report.FromString,
+                _registered_method=True)
+        self.ListReportVersions = channel.unary_unary(
+                '/dutyline.incident.v1.IncidentService/ListReportVersions',
+                request_serializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.ListReportVersionsRequest.SerializeToString,
+                response_deserializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.ListReportVersionsResponse.FromString,
+                _registered_method=True)
 
 
 class IncidentServiceServicer:
@@ -244,6 +254,23 @@ class IncidentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CorrectReport(self, request, context):
+        """Corrects a report (更正): records its next version with the reason, never overwriting the earlier
+        ones; the differences of the material figures are on the timeline and in incident.report_corrected.
+        A material figure corrected later than the policy allows is 错报, charged to the author of the
+        version corrected. Idempotent.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListReportVersions(self, request, context):
+        """Every version of a report, oldest first, each with its differences from the one before.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IncidentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -336,6 +363,16 @@ def add_IncidentServiceServicer_to_server(servicer, server):
                     servicer.DecideMergeSuggestion,
                     request_deserializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.DecideMergeSuggestionRequest.FromString,
                     response_serializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.MergeSuggestion.SerializeToString,
+            ),
+            'CorrectReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.CorrectReport,
+                    request_deserializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.CorrectReportRequest.FromString,
+                    response_serializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.Report.SerializeToString,
+            ),
+            'ListReportVersions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListReportVersions,
+                    request_deserializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.ListReportVersionsRequest.FromString,
+                    response_serializer=dutyline_dot_incident_dot_v1_dot_incident__pb2.ListReportVersionsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -824,6 +861,60 @@ class IncidentService:
             '/dutyline.incident.v1.IncidentService/DecideMergeSuggestion',
             dutyline_dot_incident_dot_v1_dot_incident__pb2.DecideMergeSuggestionRequest.SerializeToString,
             dutyline_dot_incident_dot_v1_dot_incident__pb2.MergeSuggestion.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CorrectReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.incident.v1.IncidentService/CorrectReport',
+            dutyline_dot_incident_dot_v1_dot_incident__pb2.CorrectReportRequest.SerializeToString,
+            dutyline_dot_incident_dot_v1_dot_incident__pb2.Report.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListReportVersions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.incident.v1.IncidentService/ListReportVersions',
+            dutyline_dot_incident_dot_v1_dot_incident__pb2.ListReportVersionsRequest.SerializeToString,
+            dutyline_dot_incident_dot_v1_dot_incident__pb2.ListReportVersionsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -136,7 +136,7 @@ class Call(_message.Message):
     def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., channel: _Optional[_Union[Channel, str]] = ..., category: _Optional[_Union[CallCategory, str]] = ..., ring_started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answer_delay_seconds: _Optional[float] = ..., answered_late: _Optional[bool] = ..., caller: _Optional[_Union[Caller, _Mapping]] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., summary: _Optional[str] = ..., request: _Optional[str] = ..., actions_taken: _Optional[str] = ..., officer_id: _Optional[str] = ..., assignment_id: _Optional[str] = ..., incident_id: _Optional[str] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., drill: _Optional[bool] = ..., notice: _Optional[_Union[NoticeElements, _Mapping]] = ..., status: _Optional[str] = ..., notice_missing: _Optional[_Iterable[str]] = ..., duty_gap: _Optional[bool] = ..., classifications: _Optional[_Iterable[_Union[Classification, _Mapping]]] = ..., transfers: _Optional[_Iterable[_Union[Transfer, _Mapping]]] = ..., line_call_id: _Optional[str] = ..., record: _Optional[_Union[CallRecord, _Mapping]] = ...) -> None: ...
 
 class CallRecord(_message.Message):
-    __slots__ = ("caller_gender", "caller_age", "caller_declined_number", "handling", "result", "completed_at", "completed_by", "notes", "missing")
+    __slots__ = ("caller_gender", "caller_age", "caller_declined_number", "handling", "result", "completed_at", "completed_by", "notes", "missing", "casualties")
     CALLER_GENDER_FIELD_NUMBER: _ClassVar[int]
     CALLER_AGE_FIELD_NUMBER: _ClassVar[int]
     CALLER_DECLINED_NUMBER_FIELD_NUMBER: _ClassVar[int]
@@ -146,6 +146,7 @@ class CallRecord(_message.Message):
     COMPLETED_BY_FIELD_NUMBER: _ClassVar[int]
     NOTES_FIELD_NUMBER: _ClassVar[int]
     MISSING_FIELD_NUMBER: _ClassVar[int]
+    CASUALTIES_FIELD_NUMBER: _ClassVar[int]
     caller_gender: str
     caller_age: int
     caller_declined_number: bool
@@ -155,7 +156,8 @@ class CallRecord(_message.Message):
     completed_by: str
     notes: _containers.RepeatedCompositeFieldContainer[CallNote]
     missing: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, caller_gender: _Optional[str] = ..., caller_age: _Optional[int] = ..., caller_declined_number: _Optional[bool] = ..., handling: _Optional[str] = ..., result: _Optional[str] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_by: _Optional[str] = ..., notes: _Optional[_Iterable[_Union[CallNote, _Mapping]]] = ..., missing: _Optional[_Iterable[str]] = ...) -> None: ...
+    casualties: int
+    def __init__(self, caller_gender: _Optional[str] = ..., caller_age: _Optional[int] = ..., caller_declined_number: _Optional[bool] = ..., handling: _Optional[str] = ..., result: _Optional[str] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_by: _Optional[str] = ..., notes: _Optional[_Iterable[_Union[CallNote, _Mapping]]] = ..., missing: _Optional[_Iterable[str]] = ..., casualties: _Optional[int] = ...) -> None: ...
 
 class CallNote(_message.Message):
     __slots__ = ("id", "text", "by", "at")
@@ -236,7 +238,7 @@ class Transfer(_message.Message):
     def __init__(self, target_id: _Optional[str] = ..., caller_agreed: _Optional[bool] = ..., briefing: _Optional[str] = ..., outcome: _Optional[str] = ..., by: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., callback_id: _Optional[str] = ...) -> None: ...
 
 class RegisterCallRequest(_message.Message):
-    __slots__ = ("idempotency_key", "site_id", "channel", "category", "ring_started_at", "answered_at", "ended_at", "caller", "place", "summary", "request", "actions_taken", "officer_id", "link_incident_id", "drill", "notice", "line_call_id", "caller_gender", "caller_age", "caller_declined_number")
+    __slots__ = ("idempotency_key", "site_id", "channel", "category", "ring_started_at", "answered_at", "ended_at", "caller", "place", "summary", "request", "actions_taken", "officer_id", "link_incident_id", "drill", "notice", "line_call_id", "caller_gender", "caller_age", "caller_declined_number", "casualties")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
@@ -257,6 +259,7 @@ class RegisterCallRequest(_message.Message):
     CALLER_GENDER_FIELD_NUMBER: _ClassVar[int]
     CALLER_AGE_FIELD_NUMBER: _ClassVar[int]
     CALLER_DECLINED_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    CASUALTIES_FIELD_NUMBER: _ClassVar[int]
     idempotency_key: str
     site_id: str
     channel: Channel
@@ -277,7 +280,8 @@ class RegisterCallRequest(_message.Message):
     caller_gender: str
     caller_age: int
     caller_declined_number: bool
-    def __init__(self, idempotency_key: _Optional[str] = ..., site_id: _Optional[str] = ..., channel: _Optional[_Union[Channel, str]] = ..., category: _Optional[_Union[CallCategory, str]] = ..., ring_started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., caller: _Optional[_Union[Caller, _Mapping]] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., summary: _Optional[str] = ..., request: _Optional[str] = ..., actions_taken: _Optional[str] = ..., officer_id: _Optional[str] = ..., link_incident_id: _Optional[str] = ..., drill: _Optional[bool] = ..., notice: _Optional[_Union[NoticeElements, _Mapping]] = ..., line_call_id: _Optional[str] = ..., caller_gender: _Optional[str] = ..., caller_age: _Optional[int] = ..., caller_declined_number: _Optional[bool] = ...) -> None: ...
+    casualties: int
+    def __init__(self, idempotency_key: _Optional[str] = ..., site_id: _Optional[str] = ..., channel: _Optional[_Union[Channel, str]] = ..., category: _Optional[_Union[CallCategory, str]] = ..., ring_started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., caller: _Optional[_Union[Caller, _Mapping]] = ..., place: _Optional[_Union[_common_pb2.Place, _Mapping]] = ..., summary: _Optional[str] = ..., request: _Optional[str] = ..., actions_taken: _Optional[str] = ..., officer_id: _Optional[str] = ..., link_incident_id: _Optional[str] = ..., drill: _Optional[bool] = ..., notice: _Optional[_Union[NoticeElements, _Mapping]] = ..., line_call_id: _Optional[str] = ..., caller_gender: _Optional[str] = ..., caller_age: _Optional[int] = ..., caller_declined_number: _Optional[bool] = ..., casualties: _Optional[int] = ...) -> None: ...
 
 class RegisterCallResponse(_message.Message):
     __slots__ = ("call", "incident_id", "replayed", "escalation", "suggestions")

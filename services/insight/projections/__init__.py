@@ -30,6 +30,21 @@ IGNORED: Mapping[str, str] = {
     "incident.calls_changed": "the calls of an incident come from the calls' own events (calls.incident_id)",
     "incident.merge_suggested": "a proposal, not a change of any incident; its decision is incident.merged",
     "incident.merge_decided": "the merge itself arrives as incident.merged with the incident",
+    "incident.instruction_recorded": "a leader's instruction is followed by its process, not scored or counted",
+    "incident.instruction_completed": "a leader's instruction is followed by its process, not scored or counted",
+    "incident.instruction_overdue": "an overdue instruction is escalated, not a violation (issue 18)",
+    "oversight.signal_raised": "a signal for supervisors, not a fact; a confirmed 瞒报 arrives as "
+    "oversight.finding_recorded with its violations",
+    "incident.report_delivered": "a delivery upward changes no figure (the report counts from "
+    "incident.report_submitted)",
+    "incident.report_received": "a receipt (签收) changes no figure; the receiving office's incident arrives as "
+    "incident.registered",
+    "incident.report_unreceived": "an unreceived report is escalated at the receiving office, not a violation",
+    "incident.plan_activated": "an emergency plan is followed by its process, not scored or counted",
+    "incident.plan_task_changed": "an overdue plan task is escalated, not a violation (issue 18)",
+    "incident.response_declared": "a response level is no figure of the duty room; the incident's next "
+    "change carries it",
+    "incident.response_lifted": "a response level is no figure of the duty room; the incident's next change carries it",
     "line.configured": "a line's configuration is no figure; its calls carry the line id",
     "line.down": _NOT_YET,
     "line.up": _NOT_YET,

@@ -40,6 +40,9 @@ INCIDENT_CHANGED = (
     "incident.deadline_missed",
     "incident.escalated",
     "incident.step_failed",
+    "incident.verification_overdue",
+    "incident.scene_silent",
+    "incident.report_corrected",
     "incident.closed",
     "incident.merged",
 )

@@ -26,8 +26,20 @@ from services.insight.projections.common import at, occurred, report_kind, unpac
 # incident's violation kinds (IncidentChanged.violations[].kind) → the assessment's kinds.
 INCIDENT_KINDS = {"late": "late_report", "missed": "missed_report"}
 # The incident events that may record a violation (deadline missed: 迟报; a late report: 迟报 with
-# how late; closed or merged without a due report: 漏报).
-INCIDENT_TYPES = ("incident.deadline_missed", "incident.report_submitted", "incident.closed", "incident.merged")
+# how late; closed or merged without a due report: 漏报; not verified in time: 未及时核实).
+INCIDENT_TYPES = (
+    "incident.deadline_missed",
+    "incident.report_submitted",
+    "incident.closed",
+    "incident.merged",
+    "incident.verification_overdue",
+    # a material figure corrected too late: 错报 (wrong_report)
+    "incident.report_corrected",
+    # a supervisor confirmed 瞒报 (concealment), charged to each person the signal named
+    "oversight.finding_recorded",
+    # a report returned by the superior office as wrong: 错报 (wrong_report), charged to its author
+    "incident.report_returned",
+)
 TYPES = (
     *INCIDENT_TYPES,
     "absence.recorded",
@@ -80,6 +92,8 @@ def _minutes(seconds: float) -> str:
 
 def _incident_violation(event: event_pb2.Event, v: incident_pb2.Violation) -> ViolationRow:
     late = f", {_minutes(v.late_seconds)} late" if v.late_seconds else ""
+    # A charge about no report (未及时核实 …) names its kind instead.
+    what = f"{report_kind(v.report_kind) or 'report'} #{v.number}" if v.report_kind else v.kind
     return ViolationRow(
         site_id=v.site_id or event.site_id,
         record_type="violation",
@@ -88,7 +102,7 @@ def _incident_violation(event: event_pb2.Event, v: incident_pb2.Violation) -> Vi
         person_id=v.person_id,
         occurred_at=at(v.recorded_at) or occurred(event),
         drill=v.drill or event.drill,
-        detail=f"{report_kind(v.report_kind) or 'report'} #{v.number} of {v.incident_id}{late}"[:300],
+        detail=f"{what} of {v.incident_id}{late}"[:300],
         late_seconds=v.late_seconds,
         event_id=event.id,
     )

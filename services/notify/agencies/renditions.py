@@ -21,10 +21,11 @@ get the same bytes:
     * ``msgType``: ``incident.registered`` is the Alert; ``incident.unfounded``, ``incident.closed`` and
       the ``incident.merged`` of the duplicate (the one with ``merged_into``) are Cancels; every other
       ``incident.*`` change (verified, reclassified, escalated, report_submitted, progress,
-      deadline_missed, feedback_recorded, and the ``incident.merged`` of the primary that
-      absorbed a duplicate) is an Update. ``incident.calls_changed``, ``incident.merge_suggested`` and
-      ``incident.merge_decided`` have no CAP message (nothing the alert shows changes); their JSON
-      rendition is published.
+      deadline_missed, feedback_recorded, plan_activated, response_declared and response_lifted (启动/解除
+      响应级别, the level in the description and ``dutyline:response_level``), and the ``incident.merged`` of
+      the primary that absorbed a duplicate) is an Update. ``incident.calls_changed``,
+      ``incident.merge_suggested``, ``incident.merge_decided`` and ``incident.plan_task_changed`` have no
+      CAP message (nothing the alert shows changes); their JSON rendition is published.
     * ``identifier``: the Alert is ``urn:dutyline:incident:<incident id>`` and its ``sent`` is the
       incident's ``registered_at``, so every later message can name it in ``references``
       (``<sender>,urn:dutyline:incident:<id>,<registered_at>``) from the incident alone. Updates and
@@ -74,9 +75,27 @@ ALERT = "Alert"
 UPDATE = "Update"
 CANCEL = "Cancel"
 _CANCELLING = frozenset({"incident.unfounded", "incident.closed", "incident.merged"})
-# Incident events that change nothing an agency's alert shows (which calls came, proposals to the duty
-# leader): JSON only, no CAP message.
-_NOT_IN_CAP = frozenset({"incident.calls_changed", "incident.merge_suggested", "incident.merge_decided"})
+# Incident events that change nothing an agency's alert shows: JSON only, no CAP message. Which calls
+# came and proposals to the duty leader; a plan's task list; a leader's instruction (领导批示: the duty
+# room's internal command, and one on a site's duty work has no incident whose Alert it could update);
+# a report's way up the duty offices (delivered, signed for, returned, unreceived — the report itself is
+# incident.report_submitted). 瞒报 signals are not incident events at all (aggregate "oversight"): an
+# agency reads them only when subscribed to oversight.* explicitly.
+_NOT_IN_CAP = frozenset(
+    {
+        "incident.calls_changed",
+        "incident.merge_suggested",
+        "incident.merge_decided",
+        "incident.plan_task_changed",
+        "incident.instruction_recorded",
+        "incident.instruction_completed",
+        "incident.instruction_overdue",
+        "incident.report_delivered",
+        "incident.report_received",
+        "incident.report_returned",
+        "incident.report_unreceived",
+    }
+)
 _LANGUAGES = ("zh-CN", "en-US")
 
 _CATEGORY_VALUES: dict[str, incident_pb2.IncidentCategory] = {
@@ -129,12 +148,16 @@ _CHANGE_LABELS = {
     "incident.reclassified": ("等级调整", "Reclassified"),
     "incident.escalated": ("已报告带班领导", "Duty leader notified"),
     "incident.report_submitted": ("报告已报送", "Report submitted"),
+    "incident.report_corrected": ("报告已更正", "Report corrected"),
     "incident.progress": ("事件进展", "Progress"),
     "incident.deadline_missed": ("报告超时（迟报）", "Report overdue"),
     "incident.feedback_recorded": ("已反馈来电人", "Caller informed"),
     "incident.unfounded": ("核实不实", "Unfounded"),
     "incident.closed": ("事件结案", "Closed"),
     "incident.merged": ("合并重复事件", "Duplicate merged in"),
+    "incident.plan_activated": ("启动应急预案", "Emergency plan activated"),
+    "incident.response_declared": ("启动应急响应", "Response level declared"),
+    "incident.response_lifted": ("解除应急响应", "Response level lifted"),
 }
 _MERGED_AWAY_LABEL = ("并入其他事件", "Merged into another incident")
 _UPDATED_LABEL = ("事件更新", "Updated")
@@ -363,6 +386,8 @@ def _description(index: int, incident: incident_pb2.Incident, detail: str, drill
     severity = _SEVERITY_LABELS[_SEVERITY_NAMES.get(incident.severity, "unrated")][index]
     lines.append(f"类别：{category}；等级：{severity}" if zh else f"Category: {category}; severity: {severity}")
     lines.extend(_casualties(index, incident.casualties))
+    if level := _response_level(incident):
+        lines.append(f"应急响应：{level}级" if zh else f"Response level: {level}")
     if incident.summary_at_close.strip():
         lines.append(("结案情况：" if zh else "At close: ") + _clean(incident.summary_at_close).strip())
     if incident.merged_into:
@@ -425,9 +450,17 @@ def _parameters(event: event_pb2.Event, incident: incident_pb2.Incident) -> list
         ("dutyline:category", _category_name(incident.category)),
         ("dutyline:sub_type", incident.sub_type),
         ("dutyline:merged_into", incident.merged_into),
+        ("dutyline:response_level", _response_level(incident)),
         ("dutyline:drill", "true" if event.drill or incident.drill else "false"),
     ]
     return [(name, _clean(value)) for name, value in values if value]
+
+
+def _response_level(incident: incident_pb2.Incident) -> str:
+    """The response level declared (响应级别, PlanService.DeclareResponse): "I".."IV", or "" while none is."""
+    if not incident.response_level:
+        return ""
+    return incident_pb2.ResponseLevel.Name(incident.response_level).removeprefix("RESPONSE_LEVEL_")
 
 
 def _category_name(value: int) -> str:

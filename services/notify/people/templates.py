@@ -271,6 +271,82 @@ def _daily_report(d: _Data) -> _Parts:
     )
 
 
+def _plan_fields(d: _Data) -> tuple[_Field, ...]:
+    return (
+        _Field("预案", "Plan", d["plan_name"], sms=False),
+        _Field("响应级别", "Response level", d["response_level"]),
+        _Field("地点", "Place", d["place"]),
+        _Field("事件", "Incident", d["incident_id"], sms=False),
+    )
+
+
+def _plan_activated(d: _Data) -> _Parts:
+    """To a plan's contacts (应急预案启动): the plan is in force for the incident."""
+    return _Parts(
+        "应急预案启动",
+        "Emergency plan activated",
+        d["title"],
+        f"{d['plan_name']}已针对事件 {d['incident_id']} 启动，请按预案职责行动。",
+        f"{d['plan_name']} is activated for incident {d['incident_id']}; act on your part of it.",
+        _plan_fields(d),
+    )
+
+
+def _plan_task(label_zh: str, label_en: str, when_zh: str, when_en: str) -> _Template:
+    """A task of an activated plan: to its owner before it is due, then overdue (to the owner, then the duty leader)."""
+
+    def template(d: _Data) -> _Parts:
+        return _Parts(
+            label_zh,
+            label_en,
+            d["task_title"],
+            f"预案任务“{d['task_title']}”{when_zh} {d['due_at']}。",
+            f'The plan task "{d["task_title"]}" {when_en} {d["due_at"]}.',
+            (
+                _Field("任务", "Task", d["task_title"], sms=False),
+                _Field("时限", "Due at", d["due_at"]),
+                *_plan_fields(d),
+            ),
+        )
+
+    return template
+
+
+def _instruction_fields(d: _Data) -> tuple[_Field, ...]:
+    return (
+        _Field("批示", "Instruction", d["content"]),
+        _Field("批示人", "Instructed by", d["instructed_by"], sms=False),
+        _Field("承办人", "Assignee", d["assignee"], sms=False),
+        _Field("时限", "Due at", d["due_at"]),
+        _Field("事件", "Incident", d["title"], sms=False),
+        _Field("编号", "Id", d["instruction_id"], sms=False),
+    )
+
+
+def _instruction_reminder(d: _Data) -> _Parts:
+    """To the assignee of a leader's instruction (领导批示) before its deadline."""
+    return _Parts(
+        "领导批示待落实",
+        "Instruction due",
+        "",
+        f"请于 {d['due_at']} 前落实领导批示并报告结果。",
+        f"Carry out the instruction and report the result by {d['due_at']}.",
+        _instruction_fields(d),
+    )
+
+
+def _instruction_overdue(d: _Data) -> _Parts:
+    """To the duty leader and the person who instructed: a leader's instruction not carried out in time."""
+    return _Parts(
+        "领导批示逾期未落实",
+        "Instruction overdue",
+        "",
+        f"领导批示 {d['instruction_id']}（承办人 {d['assignee']}）已于 {d['due_at']} 到期，尚未落实。",
+        f"The instruction {d['instruction_id']} for {d['assignee']} was due {d['due_at']} and is not carried out.",
+        (*_instruction_fields(d), _Field("说明", "Detail", d["detail"], sms=False)),
+    )
+
+
 def _generic(d: _Data) -> _Parts:
     # Free text: the same in every language.
     return _Parts(d["subject"], d["subject"], "", d["body"], d["body"])
@@ -304,7 +380,12 @@ _TEMPLATES: dict[str, _Template] = {
     "notice_incomplete": _notice_incomplete,
     "escalation_acknowledged": _escalation_acknowledged,
     "daily_report": _daily_report,
+    "plan_activated": _plan_activated,
+    "plan_task_reminder": _plan_task("预案任务提醒", "Plan task due soon", "须完成于", "is due at"),
+    "plan_task_overdue": _plan_task("预案任务超时", "Plan task overdue", "已超过时限", "was due at"),
     "generic": _generic,
+    "instruction_reminder": _instruction_reminder,
+    "instruction_overdue": _instruction_overdue,
 }
 
 TEMPLATES: frozenset[str] = frozenset(_TEMPLATES)

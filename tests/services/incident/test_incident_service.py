@@ -130,27 +130,34 @@ async def test_the_whole_process_with_its_events_in_order(
 
     timeline = await incidents.GetTimeline(K.GetTimelineRequest(incident_id=incident_id))
     kinds = [e.kind for e in timeline.entries]
+    # Each report is delivered upward to the region's (east's) report inbox as it is submitted.
     assert kinds == [
         "registered",
         "leader_notified",
         "verified",
         "report_submitted",
+        "report_delivered",
         "report_submitted",
+        "report_delivered",
         "progress",
         "feedback_recorded",
         "report_submitted",
+        "report_delivered",
         "closed",
     ]
-    events = await stream_events(platform, aggregate_ids={incident_id}, count=9)
+    events = await stream_events(platform, aggregate_ids={incident_id}, count=12)
     assert [e.type for _, e in events] == [
         "incident.registered",
         "incident.escalated",
         "incident.verified",
         "incident.report_submitted",
+        "incident.report_delivered",
         "incident.report_submitted",
+        "incident.report_delivered",
         "incident.progress",
         "incident.feedback_recorded",
         "incident.report_submitted",
+        "incident.report_delivered",
         "incident.closed",
     ]
     # The timeline is append-only, in the database too.

@@ -201,6 +201,50 @@ def test_each_violation_event_is_the_fact_scoring_charges() -> None:
             ),
             ("missed_report", "p-officer", ("violation", "vio-3"), T0),
         ),
+        (
+            # 退回 as wrong by the superior office: 错报, charged to the report's author
+            ev.incident_changed(
+                "incident.report_returned",
+                current,
+                version=6,
+                at=T0,
+                violations=[ev.violation("vio-4", "inc-1", "wrong_report", T0)],
+            ),
+            ("wrong_report", "p-officer", ("violation", "vio-4"), T0),
+        ),
+        (
+            # 瞒报 confirmed by a supervisor (OversightService): charged to each person the signal named
+            ev.incident_changed(
+                "oversight.finding_recorded",
+                current,
+                version=2,
+                at=T0,
+                violations=[ev.violation("vio-5", "inc-1", "concealment", T0)],
+            ),
+            ("concealment", "p-officer", ("violation", "vio-5"), T0),
+        ),
+        (
+            # 更正 of a material figure later than the policy allows: 错报, charged to the corrected version's author
+            ev.incident_changed(
+                "incident.report_corrected",
+                current,
+                version=7,
+                at=T0,
+                violations=[ev.violation("vio-6", "inc-1", "wrong_report", T0, person="p-author")],
+            ),
+            ("wrong_report", "p-author", ("violation", "vio-6"), T0),
+        ),
+        (
+            # 未及时核实: still unverified past the time to verify, charged to the responsible person
+            ev.incident_changed(
+                "incident.verification_overdue",
+                current,
+                version=3,
+                at=T0,
+                violations=[ev.violation("vio-7", "inc-1", "unverified", T0 + timedelta(minutes=10))],
+            ),
+            ("unverified", "p-officer", ("violation", "vio-7"), T0 + timedelta(minutes=10)),
+        ),
         (ev.absence("asg-1", "p-a", T0), ("absence", "p-a", ("assignment", "asg-1"), T0)),
         (ev.check_in("asg-2", "p-b", T0, late_seconds=420), ("late_check_in", "p-b", ("assignment", "asg-2"), T0)),
         (ev.handover_overdue("ho-1", T0), ("handover_overdue", "p-in", ("handover", "ho-1"), T0)),

@@ -113,6 +113,7 @@ def test_shipped_defaults_are_the_documented_points() -> None:
         "missed_report": -5,
         "wrong_report": -3,
         "concealment": -10,
+        "unverified": -2,
         "absence": -3,
         "late_check_in": -1,
         "early_leave": -2,

@@ -15,7 +15,7 @@ from dutyline.common.v1 import common_pb2
 from dutyline.grpckit.client import channel
 from dutyline.grpckit.convert import ts
 from dutyline.grpckit.errors import field_violations
-from dutyline.incident.v1 import incident_pb2_grpc
+from dutyline.incident.v1 import incident_pb2_grpc, instructions_pb2_grpc
 from dutyline.intake.v1 import case_pb2_grpc, intake_pb2, intake_pb2_grpc
 from dutyline.notify.v1 import notify_pb2_grpc
 from services.intake.rpc_callbacks import NOTICE_DUE
@@ -50,6 +50,7 @@ async def gatherer(platform: Any) -> AsyncIterator[OpenItemsGatherer]:
             notify=notify_pb2_grpc.NotifyServiceStub(notify),
             intake=intake_pb2_grpc.IntakeServiceStub(intake),
             cases=case_pb2_grpc.CaseServiceStub(intake),
+            instructions=instructions_pb2_grpc.InstructionServiceStub(incident),
         )
 
 

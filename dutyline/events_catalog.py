@@ -14,7 +14,7 @@ from google.protobuf import struct_pb2
 from google.protobuf.message import Message
 
 from dutyline.events.v1 import event_pb2
-from dutyline.roster.v1 import roster_pb2
+from dutyline.roster.v1 import competence_pb2, equipment_pb2, inspections_pb2, presence_pb2, roster_pb2
 
 _CALL_CHANGED = (
     "call.reclassified",
@@ -125,6 +125,12 @@ EVENT_TYPES: Mapping[str, type[Message]] = {
     "assignment.changed": event_pb2.AssignmentChanged,
     "absence.recorded": event_pb2.AbsenceRecorded,
     "checkin.recorded": roster_pb2.CheckInRecord,
+    # 签退: the check-in record with its check-out (an early leave, 早退, is the violation "early_leave")
+    "checkout.recorded": roster_pb2.CheckInRecord,
+    # 在岗抽查: a presence check asked, confirmed, or not confirmed in time
+    "presence.requested": presence_pb2.PresenceCheck,
+    "presence.confirmed": presence_pb2.PresenceCheck,
+    "presence.unanswered": presence_pb2.PresenceCheck,
     "leave.requested": roster_pb2.LeaveRequest,
     "leave.decided": roster_pb2.LeaveRequest,
     "swap.requested": roster_pb2.SwapRequest,
@@ -132,6 +138,24 @@ EVENT_TYPES: Mapping[str, type[Message]] = {
     "handover.submitted": roster_pb2.Handover,
     "handover.accepted": roster_pb2.Handover,
     "handover.overdue": roster_pb2.Handover,
+    "handover.missed": event_pb2.HandoverMissed,
+    "handover.countersigned": roster_pb2.Handover,
+    "inspection.checklist_updated": inspections_pb2.InspectionChecklist,
+    "inspection.recorded": inspections_pb2.Inspection,
+    "inspection.missed": inspections_pb2.InspectionMissed,
+    # roster: the duty room's equipment and supplies (值班设备与应急物资)
+    "equipment.upserted": equipment_pb2.Equipment,
+    "equipment.checked": equipment_pb2.CheckResult,
+    "equipment.fault_reported": equipment_pb2.Fault,
+    "equipment.fault_resolved": equipment_pb2.Fault,
+    "supply.upserted": equipment_pb2.Supply,
+    "supply.expiring": equipment_pb2.Supply,
+    # roster: qualifications, training and drills (资格、培训、演练)
+    "qualification.upserted": competence_pb2.RequiredQualifications,
+    "training.recorded": competence_pb2.Training,
+    "qualification.expiring": competence_pb2.Qualification,
+    "drill.scheduled": competence_pb2.Drill,
+    "drill.recorded": competence_pb2.Drill,
     # notify
     "notification.sent": event_pb2.NotificationChanged,
     "notification.delivered": event_pb2.NotificationChanged,

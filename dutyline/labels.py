@@ -63,6 +63,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "score_kind.callback_overdue": ("回电超期", "callback overdue"),
     "score_kind.handover_missed": ("未交接班", "handover not submitted"),
     "score_kind.handover_overdue": ("交接超时", "handover accepted late"),
+    "score_kind.inspection_missed": ("领导未查岗", "no leader's inspection"),
     "score_kind.month_without_violation": ("当月无违规", "a month without violation"),
     # roles (岗位)
     "role.officer": ("值班员", "Officer"),

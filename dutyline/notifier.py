@@ -107,6 +107,13 @@ class NotifyClient:
         )
         return list(reply.notifications)
 
+    async def sent_about(self, *, site_id: str, ref_id: str, person_id: str) -> list[notify_pb2.Notification]:
+        """The notifications sent to ``person_id`` about ``ref_id`` (e.g. whether they acknowledged one)."""
+        reply = await self._stub.ListNotifications(
+            notify_pb2.ListNotificationsRequest(site_id=site_id, person_id=person_id, ref_id=ref_id), timeout=TIMEOUT
+        )
+        return list(reply.notifications)
+
     async def escalate(
         self,
         *,

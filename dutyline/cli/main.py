@@ -25,6 +25,8 @@ from dutyline.cli.agency.commands import agency_app
 from dutyline.cli.call.commands import call_app
 from dutyline.cli.case.commands import case_app
 from dutyline.cli.common.enums import Choices
+from dutyline.cli.competence.commands import competence_app, drill_app
+from dutyline.cli.equipment.commands import equipment_app, supplies_app
 from dutyline.cli.events.commands import events_app
 from dutyline.cli.inbox.commands import inbox_app
 from dutyline.cli.incident.commands import incident_app
@@ -33,12 +35,15 @@ from dutyline.cli.insight.log import log_app
 from dutyline.cli.insight.report import report_app
 from dutyline.cli.insight.score import score
 from dutyline.cli.insight.stats import stats_app
+from dutyline.cli.inspection.commands import inspection_app
 from dutyline.cli.instruction.commands import instruction_app
 from dutyline.cli.line.commands import line_app
 from dutyline.cli.notify.commands import notify_app
 from dutyline.cli.ops.commands import ops_app
 from dutyline.cli.plan.commands import plan_app
 from dutyline.cli.roster.commands import roster_app
+from dutyline.cli.roster.presence import checkout, presence_app
+from dutyline.cli.roster.records import counts, violations
 from dutyline.cli.signals.commands import signals_app
 from dutyline.common.v1 import common_pb2
 from dutyline.config import SERVICES, get_settings
@@ -46,9 +51,18 @@ from dutyline.config import SERVICES, get_settings
 app = typer.Typer(help="dutyline — 应急值班值守平台 central 24/7 emergency duty platform", no_args_is_help=True)
 console = Console()
 app.add_typer(roster_app, name="roster")
+roster_app.command(name="counts")(counts)
+roster_app.command(name="violations")(violations)
+roster_app.command(name="checkout")(checkout)
+roster_app.add_typer(presence_app, name="presence")
 app.add_typer(incident_app, name="incident")
 app.add_typer(inbox_app, name="inbox")
 app.add_typer(instruction_app, name="instruction")
+app.add_typer(competence_app, name="competence")
+app.add_typer(drill_app, name="drill")
+app.add_typer(inspection_app, name="inspection")
+app.add_typer(equipment_app, name="equipment")
+app.add_typer(supplies_app, name="supplies")
 app.add_typer(plan_app, name="plan")
 app.add_typer(signals_app, name="signals")
 app.add_typer(call_app, name="call")

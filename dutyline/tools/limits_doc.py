@@ -18,7 +18,14 @@ from dutyline.incident.v1 import inbox_pb2, incident_pb2, instructions_pb2, over
 from dutyline.insight.v1 import insight_pb2
 from dutyline.intake.v1 import case_pb2, intake_pb2, telephony_pb2
 from dutyline.notify.v1 import notify_pb2
-from dutyline.roster.v1 import roster_pb2
+from dutyline.roster.v1 import (
+    competence_pb2,
+    duty_records_pb2,
+    equipment_pb2,
+    inspections_pb2,
+    presence_pb2,
+    roster_pb2,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "limits.md"
@@ -192,6 +199,11 @@ def render() -> str:
         ("Instructions (领导批示)", instructions_pb2),
         ("Notify (通知)", notify_pb2),
         ("Roster (排班)", roster_pb2),
+        ("Presence (在岗: 签退、在岗抽查)", presence_pb2),
+        ("Duty records (值班记录)", duty_records_pb2),
+        ("Equipment and supplies (值班设备与应急物资)", equipment_pb2),
+        ("Qualifications, training and drills (资格、培训、演练)", competence_pb2),
+        ("Leader's inspection (带班领导查岗)", inspections_pb2),
         ("Insight (值班分析)", insight_pb2),
     ):
         file = module.DESCRIPTOR

@@ -9,7 +9,8 @@ Facts are made by the projection from the other services' events; the kinds use 
   (错报), `concealment` (瞒报) and `unverified` (未及时核实) under their own names;
 - roster: violation "absence" → `absence` (缺勤/脱岗), a check-in of status "late" → `late_check_in`
   (迟到), `early_leave` (早退), a handover never submitted → `handover_missed` (未交接班),
-  handover.overdue → `handover_overdue` (交接超时);
+  handover.overdue → `handover_overdue` (交接超时), inspection.missed → `inspection_missed` (领导未查岗,
+  charged to the duty leader of the shift);
 - intake: a call answered_late → `late_answer` (超三声接听), call.missed → `unanswered_call` (未接来电),
   line_call.unregistered → `unregistered_call` (接听未登记), callback.overdue → `callback_overdue`
   (回电超期), case.overdue → `case_overdue` (工单超期).
@@ -63,6 +64,7 @@ class ViolationKind(StrEnum):
     CALLBACK_OVERDUE = "callback_overdue"  # 回电超期
     HANDOVER_MISSED = "handover_missed"  # 未交接班
     HANDOVER_OVERDUE = "handover_overdue"  # 交接超时
+    INSPECTION_MISSED = "inspection_missed"  # 领导未查岗
 
 
 class BonusKind(StrEnum):
@@ -133,6 +135,7 @@ DEFAULT_RULES = ScoringRules(
         ViolationKind.CALLBACK_OVERDUE: -1,
         ViolationKind.HANDOVER_MISSED: -2,
         ViolationKind.HANDOVER_OVERDUE: -1,
+        ViolationKind.INSPECTION_MISSED: -1,
     },
     bonuses={BonusKind.MONTH_WITHOUT_VIOLATION: 2},
 )

@@ -212,6 +212,10 @@ def swap_message(swap: duty_store.SwapRow) -> roster_pb2.SwapRequest:
     )
 
 
+def open_item_message(item: duty_store.OpenItem) -> roster_pb2.OpenItem:
+    return roster_pb2.OpenItem(kind=item.kind, ref_id=item.ref_id, text=item.text, due_at=ts(item.due_at))
+
+
 def check_in_message(row: duty_store.CheckInRow, *, shift_start: datetime) -> roster_pb2.CheckInRecord:
     return roster_pb2.CheckInRecord(
         assignment_id=row.assignment_id,
@@ -233,9 +237,7 @@ def handover_message(row: duty_store.HandoverRow) -> roster_pb2.Handover:
         incoming_person_id=row.incoming_person_id,
         shift_log=row.shift_log,
         notes=row.notes,
-        open_items=[
-            roster_pb2.OpenItem(kind=i.kind, ref_id=i.ref_id, text=i.text, due_at=ts(i.due_at)) for i in row.open_items
-        ],
+        open_items=[open_item_message(i) for i in row.open_items],
         gathering_notes=list(row.gathering_notes),
         status=row.status,
         overdue=row.overdue,
@@ -245,4 +247,7 @@ def handover_message(row: duty_store.HandoverRow) -> roster_pb2.Handover:
         # Only a submitted handover becomes overdue (not accepted in time, workflows/shift): the
         # incoming officer's to accept, so theirs to answer for.
         charged_person_id=row.incoming_person_id if row.overdue else "",
+        countersigned_by_id=row.countersigned_by_id or "",
+        countersigned_at=ts(row.countersigned_at),
+        countersign_remarks=row.countersign_remarks,
     )

@@ -90,6 +90,9 @@ class HandoverRow:
     submitted_at: datetime
     accepted_at: datetime | None
     remarks: str = ""
+    countersigned_by_id: str | None = None
+    countersigned_at: datetime | None = None
+    countersign_remarks: str = ""
 
 
 async def insert_request(conn: Connection, *, request: LeaveRow | SwapRow) -> None:
@@ -208,6 +211,9 @@ def _handover(row: asyncpg.Record) -> HandoverRow:
         submitted_at=row["submitted_at"],
         accepted_at=row["accepted_at"],
         remarks=row["remarks"],
+        countersigned_by_id=row["countersigned_by_id"],
+        countersigned_at=row["countersigned_at"],
+        countersign_remarks=row["countersign_remarks"],
     )
 
 
@@ -247,6 +253,12 @@ async def get_handover(conn: Connection, *, handover_id: str, for_update: bool =
     row = await conn.fetchrow(
         "SELECT * FROM handovers WHERE id = $1" + (" FOR UPDATE" if for_update else ""), handover_id
     )
+    return _handover(row) if row else None
+
+
+async def handover_of(conn: Connection, *, outgoing_assignment_id: str) -> HandoverRow | None:
+    """The handover of a shift, if its officer submitted one."""
+    row = await conn.fetchrow("SELECT * FROM handovers WHERE outgoing_assignment_id = $1", outgoing_assignment_id)
     return _handover(row) if row else None
 
 
@@ -291,6 +303,21 @@ async def accept_handover(conn: Connection, *, handover_id: str, accepted_at: da
     )
     assert row is not None
     return _handover(row)
+
+
+async def countersign_handover(
+    conn: Connection, *, handover_id: str, leader_id: str, at: datetime, remarks: str
+) -> HandoverRow | None:
+    """The duty leader's countersignature (带班领导签字); None if the handover was countersigned already."""
+    row = await conn.fetchrow(
+        """UPDATE handovers SET countersigned_by_id = $2, countersigned_at = $3, countersign_remarks = $4
+           WHERE id = $1 AND countersigned_at IS NULL RETURNING *""",
+        handover_id,
+        leader_id,
+        at,
+        remarks,
+    )
+    return _handover(row) if row else None
 
 
 async def mark_handover_overdue(conn: Connection, *, handover_id: str) -> HandoverRow | None:

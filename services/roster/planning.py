@@ -15,7 +15,7 @@ from dutyline.events.v1 import event_pb2
 from dutyline.grpckit.convert import ts
 from dutyline.grpckit.errors import FailedPrecondition
 from dutyline.ids import new_id
-from services.roster import convert, rules, schedule_store
+from services.roster import competence_check, convert, rules, schedule_store
 from services.roster.store import SiteRow
 
 # Night shifts of the day before reach into a period; look that far back for requirements.
@@ -139,6 +139,10 @@ async def publish(
     """Write a plan as the site's roster, with the publication record and roster.published."""
     if plan.gaps and not override:
         raise FailedPrecondition("a roster with gaps needs an override reason")
+    # Nobody goes on duty without what the site requires of their role (值班资格), override or not.
+    await competence_check.refuse_unqualified(
+        conn, site_id=site.id, duties=competence_check.duties_of(plan.assignments)
+    )
     publication_id = new_id("pub")
     await schedule_store.insert_publication(
         conn,

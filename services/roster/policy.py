@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dutyline.grpckit.policy import ANYONE, STAFF, for_service, reads, unscoped, writes
 from dutyline.roster.v1 import roster_pb2
+from services.roster.competence_policy import POLICIES as COMPETENCE_POLICIES
 
 SERVICE = roster_pb2.DESCRIPTOR.services_by_name["RosterService"].full_name
 ADMIN = {"admin"}
@@ -49,5 +50,17 @@ POLICIES = for_service(
         "GetHandover": reads(STAFF, "handover_id → its site"),
         # The site's people and the supervisors of its region (acting for the region above it).
         "ListHandovers": reads(STAFF, "site_id"),
+        "CountersignHandover": writes(LEADERS, "handover_id → its site"),
+        "ExportHandovers": reads(STAFF, "site_id"),
+        # The officer checks out; a leader (or admin) of the site checking someone out releases them.
+        "CheckOut": writes(STAFF, "assignment_id → its site and person (or a leader of the site)"),
+        # 在岗抽查: the duty leader, or a supervisor of the site's region.
+        "RequestPresenceCheck": writes(
+            {"leader", "supervisor", "admin"}, "assignment_id → its site (person_id → their assignment on duty now)"
+        ),
+        "ConfirmPresence": writes(STAFF, "check_id → its site and person"),
     },
 )
+
+# CompetenceService, hosted by the roster process (restored by H6: see the contract notes).
+POLICIES.update(COMPETENCE_POLICIES)

@@ -24,7 +24,18 @@ from dutyline.grpckit.errors import (
 )
 from dutyline.ids import new_id
 from dutyline.roster.v1 import roster_pb2
-from services.roster import access, convert, duty_store, planning, rules, schedule_store, store
+from services.roster import (
+    access,
+    competence_check,
+    convert,
+    duty_store,
+    equipment_items,
+    handovers,
+    planning,
+    rules,
+    schedule_store,
+    store,
+)
 from services.roster.base import RosterBase
 from services.roster.handover_items import OpenItemsGatherer
 from services.roster.on_duty_cache import OnDutyCache
@@ -90,6 +101,13 @@ class DutyRpcs(RosterBase):
         )
         if not check.ok:
             raise FailedPrecondition(f"this change would open a gap or break a duty rule: {check.describe()}")
+        # Whoever takes an assignment over holds what the site requires of the role (值班资格).
+        taken = [
+            after
+            for before, after in zip(rows, apply([r.assignment for r in rows]), strict=True)
+            if after.person_id != before.assignment.person_id
+        ]
+        await competence_check.refuse_unqualified(conn, site_id=site.id, duties=competence_check.duties_of(taken))
 
     # -- leave and swaps -----------------------------------------------------------------------
     # Both ask the duty leader to change who is on some assignments: with leave (请假) a substitute
@@ -376,6 +394,10 @@ class DutyRpcs(RosterBase):
                 assert existing is not None
                 raise FailedPrecondition(f"already checked in at {existing.checked_in_at.isoformat()}")
             message = convert.check_in_message(record, shift_start=a.starts_at)
+            due = await equipment_items.checks_due_items(
+                conn, site_id=site.id, time_zone=site.time_zone, starts_at=a.starts_at, ends_at=a.ends_at
+            )
+            message.checks_due.extend(convert.open_item_message(i) for i in due)
             await emit(
                 conn,
                 event_type="checkin.recorded",
@@ -405,8 +427,17 @@ class DutyRpcs(RosterBase):
             access.require_reader(principal, site)
             access.require_person(principal, outgoing.assignment.person_id, what="hand over this shift")
             incoming = await self._incoming(conn, outgoing, request.incoming_assignment_id)
+            # The equipment checks due in the shift and the site's open faults (设备交接): roster's own tables.
+            equipment = await equipment_items.equipment_open_items(
+                conn,
+                site_id=site.id,
+                time_zone=site.time_zone,
+                starts_at=outgoing.assignment.starts_at,
+                ends_at=outgoing.assignment.ends_at,
+            )
         # Gathered before the transaction: it asks other services.
         items, notes = await self._open_items.gather(site_id=site.id, until=outgoing.assignment.ends_at)
+        items.extend(equipment)
 
         async def work(conn: Connection) -> roster_pb2.Handover:
             handover = duty_store.HandoverRow(
@@ -458,20 +489,12 @@ class DutyRpcs(RosterBase):
                     [FieldViolation("incoming_assignment_id", f"a {a.role} assignment at {a.site_id}")]
                 )
             return incoming
-        following = [
-            r
-            for r in await schedule_store.list_assignments(
-                conn, site_id=a.site_id, start=a.ends_at, end=a.ends_at + minutes(1)
-            )
-            if r.assignment.role == a.role and r.assignment.starts_at == a.ends_at
-        ]
-        if not following:
+        following = await handovers.following_assignment(conn, outgoing)
+        if following is None:
             raise FailedPrecondition(
                 f"nobody is rostered as {a.role} after {a.ends_at.isoformat()}; name the incoming assignment"
             )
-        # Hand over to a different person where possible (the same person may run two shifts in a row).
-        following.sort(key=lambda r: r.assignment.person_id == a.person_id)
-        return following[0]
+        return following
 
     async def AcceptHandover(
         self, request: roster_pb2.AcceptHandoverRequest, context: grpc.aio.ServicerContext

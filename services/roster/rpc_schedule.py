@@ -13,7 +13,7 @@ from dutyline.grpckit.auth import current_principal
 from dutyline.grpckit.convert import ROLE_NAMES, from_ts, ts
 from dutyline.grpckit.errors import NotFound, Violations
 from dutyline.roster.v1 import roster_pb2
-from services.roster import access, convert, planning, rules, schedule_store, store
+from services.roster import access, competence_check, convert, planning, rules, schedule_store, store
 from services.roster.base import RosterBase
 from services.roster.on_duty_cache import OnDutyCache
 from services.roster.shift_starter import ShiftStarter
@@ -125,6 +125,11 @@ class ScheduleRpcs(RosterBase):
         )
 
         async def work(conn: Connection) -> roster_pb2.Rotation:
+            await competence_check.refuse_unqualified(
+                conn,
+                site_id=site.id,
+                duties=competence_check.rotation_duties(rotation, time_zone=site.time_zone, now=self.now()),
+            )
             await schedule_store.upsert_rotation(conn, site_id=site.id, rotation=rotation)
             return convert.rotation_message(site.id, rotation)
 

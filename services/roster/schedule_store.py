@@ -257,7 +257,8 @@ async def publish_assignments(
              AND NOT EXISTS (SELECT 1 FROM check_ins c WHERE c.assignment_id = a.id)
              AND NOT EXISTS (SELECT 1 FROM handovers h
                              WHERE a.id IN (h.outgoing_assignment_id, h.incoming_assignment_id))
-             AND NOT EXISTS (SELECT 1 FROM violations v WHERE v.assignment_id = a.id)""",
+             AND NOT EXISTS (SELECT 1 FROM violations v WHERE v.assignment_id = a.id)
+             AND NOT EXISTS (SELECT 1 FROM inspections i WHERE i.assignment_id = a.id)""",
         site_id,
         start,
         end,

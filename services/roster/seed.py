@@ -10,7 +10,10 @@ from zoneinfo import ZoneInfo
 
 from dutyline.common.v1 import common_pb2
 from dutyline.db.pool import Connection
-from services.roster import planning, rules, schedule_store, store
+from services.roster import inspection_store, planning, rules, schedule_store, store
+from services.roster.competence_seed import seed_demo_competence
+from services.roster.equipment_seed import seed_demo_equipment
+from services.roster.inspections import ChecklistItem
 
 TIME_ZONE = "Asia/Shanghai"
 REGION = "east"
@@ -20,6 +23,13 @@ SITES = (
 )
 DAYS = 14
 SEED_ACTOR = common_pb2.Actor(person_id="system:seed", display_name="demo seed", kind="system")
+# What the duty leader checks on each shift (查岗清单), the same at both demo sites.
+DEMO_CHECKLIST = (
+    ChecklistItem("on_post", "值班人员在岗 Officers on post"),
+    ChecklistItem("log_kept", "值班记录完整 Duty log kept"),
+    ChecklistItem("equipment_checked", "设备检查到位 Equipment checked"),
+    ChecklistItem("conduct", "值班纪律良好 Conduct on duty"),
+)
 
 
 @dataclass(frozen=True)
@@ -40,8 +50,17 @@ def demo_people() -> list[DemoPerson]:
             "钱敏 Qian Min",
             "张伟 Zhang Wei",
             "陈静 Chen Jing",
+            "黄涛 Huang Tao",
         ),
-        "nb-01": ("刘洋 Liu Yang", "赵敏 Zhao Min", "孙悦 Sun Yue", "周杰 Zhou Jie", "孙磊 Sun Lei", "周婷 Zhou Ting"),
+        "nb-01": (
+            "刘洋 Liu Yang",
+            "赵敏 Zhao Min",
+            "孙悦 Sun Yue",
+            "周杰 Zhou Jie",
+            "孙磊 Sun Lei",
+            "周婷 Zhou Ting",
+            "林峰 Lin Feng",
+        ),
     }
     people = []
     for n, (site_id, _, _) in enumerate(SITES):
@@ -54,6 +73,8 @@ def demo_people() -> list[DemoPerson]:
             people.append(
                 DemoPerson(f"p-{short}-leader-{i + 1}", names[site_id][4 + i], site_id, ("leader",), f"1380000{n}1{i}1")
             )
+        # The unit head (单位负责人): told when a shift went without the leader's inspection.
+        people.append(DemoPerson(f"p-{short}-head", names[site_id][6], site_id, ("unit_head",), f"1380000{n}301"))
         # A reserve officer (机动值班员) outside the rotation: the substitute for leave and swaps.
         people.append(
             DemoPerson(f"p-{short}-reserve", f"机动 Reserve {short}", site_id, ("officer",), f"1380000{n}201")
@@ -126,6 +147,9 @@ async def seed_demo(conn: Connection, *, today: date, im_base_url: str = "") -> 
     await store.upsert_site(conn, site=site(REGION, "华东片区 East region", "region", "hq", "330000"))
     for site_id, name, jurisdiction in SITES:
         await store.upsert_site(conn, site=site(site_id, name, "site", REGION, jurisdiction))
+        await inspection_store.upsert_checklist(
+            conn, site_id=site_id, items=list(DEMO_CHECKLIST), updated_by="system:seed", updated_by_name="demo seed"
+        )
     for p in demo_people():
         await store.upsert_person(
             conn,
@@ -163,6 +187,11 @@ async def seed_demo(conn: Connection, *, today: date, im_base_url: str = "") -> 
             contacts=(("phone", "0571-96777"),),
         ),
     )
+    # Before the roster: publishing refuses an officer without the certificate the sites require.
+    await seed_demo_competence(
+        conn, today=today, site_ids=[s for s, _, _ in SITES], people=[(p.id, p.site_id) for p in demo_people()]
+    )
+    await seed_demo_equipment(conn, today=today, site_ids=[s for s, _, _ in SITES])
     zone = ZoneInfo(TIME_ZONE)
     first_day = today - timedelta(days=1)
     start = datetime.combine(first_day, time(8), tzinfo=zone)

@@ -14,15 +14,17 @@ from dutyline.events.v1 import event_pb2
 from dutyline.grpckit.convert import ts
 from dutyline.ids import new_id
 from dutyline.notifier import NotifyClient, notify_key
-from services.roster import convert, duty_store, schedule_store
+from services.roster import convert, duty_store, handovers, schedule_store
 from workflows.shift.types import (
     ALERT_LEADER,
     CHECK_IN_STATE,
+    HANDOVER_MISSED,
     HANDOVER_OVERDUE,
     RECORD_ABSENCE,
     REMIND,
     CheckInState,
     HandoverRef,
+    MissedHandover,
     ShiftNotice,
 )
 
@@ -34,6 +36,11 @@ TEMPLATES = {
     "late": "late_check_in",
     "absent": "absent",
     "handover_overdue": "handover_overdue",
+    "handover_missed": "handover_missed",
+    "handover_missed_incoming": "handover_missed_incoming",
+    # workflows/presence: an early check-out (早退) and a presence check nobody confirmed in time
+    "early_leave": "early_leave",
+    "presence_unanswered": "presence_unanswered",
 }
 
 
@@ -153,3 +160,46 @@ class ShiftActivities:
                 actor=SYSTEM_ACTOR,
             )
             return True
+
+    @activity.defn(name=HANDOVER_MISSED)
+    @classified
+    async def handover_missed(self, assignment_id: str) -> MissedHandover:
+        """未交接班: no handover submitted by the end of the overlap. A violation charged to the outgoing
+        officer, with handover.missed, once per assignment; nothing if a handover was submitted after
+        all or nobody is rostered to take over."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            if await duty_store.handover_of(conn, outgoing_assignment_id=assignment_id) is not None:
+                return MissedHandover(handed_over=True)
+            row = await schedule_store.get_assignment(conn, assignment_id=assignment_id)
+            if row is None:
+                raise ApplicationError(f"assignment {assignment_id} no longer exists", non_retryable=True)
+            incoming = await handovers.following_assignment(conn, row)
+            if incoming is None:
+                return MissedHandover(handed_over=False)
+            a, b = row.assignment, incoming.assignment
+            recorded = await duty_store.insert_violation(
+                conn,
+                violation_id=new_id("vio"),
+                site_id=a.site_id,
+                person_id=a.person_id,
+                kind="handover_missed",
+                assignment_id=a.id,
+                detail=f"未交接班 no handover of the {a.shift_name} shift of {a.local_date} to {b.person_id}",
+            )
+            if recorded:
+                await emit(
+                    conn,
+                    event_type="handover.missed",
+                    site_id=a.site_id,
+                    aggregate_id=a.id,
+                    aggregate_version=row.version,
+                    payload=event_pb2.HandoverMissed(
+                        assignment_id=a.id,
+                        person_id=a.person_id,
+                        incoming_assignment_id=b.id,
+                        incoming_person_id=b.person_id,
+                        shift_end=ts(a.ends_at),
+                    ),
+                    actor=SYSTEM_ACTOR,
+                )
+            return MissedHandover(handed_over=False, incoming_assignment_id=b.id)

@@ -58,6 +58,7 @@ class ShiftStarter:
                 check_in_lead_minutes=site.check_in_lead_minutes,
                 absent_after_minutes=site.absent_after_minutes,
                 handover_accept_minutes=site.handover_accept_minutes,
+                role=a.role,
                 supervise_check_in=row.published_at is not None
                 and row.published_at < a.starts_at - timedelta(minutes=site.check_in_lead_minutes),
             )

@@ -8,8 +8,11 @@ from contextlib import AsyncExitStack
 from dutyline.db.service_pool import service_pool
 from dutyline.notifier import NotifyClient
 from dutyline.temporal_worker import WorkerPlan
+from services.roster.inspection_activities import InspectionActivities
+from services.roster.presence_activities import PresenceActivities
 from services.roster.settings import RosterSettings
 from services.roster.shift_activities import ShiftActivities
+from workflows.presence.workflow import EarlyLeaveWorkflow, PresenceCheckWorkflow
 from workflows.shift.workflow import ShiftWorkflow
 
 SERVICE = "roster"
@@ -21,14 +24,21 @@ async def build(settings: RosterSettings, resources: AsyncExitStack) -> WorkerPl
     notifier = NotifyClient.from_settings(settings, caller=SERVICE)
     resources.push_async_callback(notifier.close)
     shift = ShiftActivities(pool=pool, notifier=notifier)
+    inspection = InspectionActivities(pool=pool, notifier=notifier)
+    presence = PresenceActivities(pool=pool, notifier=notifier)
     return WorkerPlan(
         service=SERVICE,
-        workflows=[ShiftWorkflow],
+        workflows=[ShiftWorkflow, PresenceCheckWorkflow, EarlyLeaveWorkflow],
         activities=[
             shift.remind,
             shift.check_in_state,
             shift.alert_leader,
             shift.record_absence,
             shift.handover_overdue,
+            shift.handover_missed,
+            inspection.inspection_missed,
+            inspection.flag_unit_head,
+            presence.send_check,
+            presence.settle_check,
         ],
     )

@@ -28,6 +28,9 @@ from services.incident.policy import POLICIES as INCIDENT
 from services.insight.policy import POLICIES as INSIGHT
 from services.intake.policy import POLICIES as INTAKE
 from services.notify.policy import POLICIES as NOTIFY
+from services.roster.duty_records_policy import POLICIES as DUTY_RECORDS
+from services.roster.equipment_policy import POLICIES as EQUIPMENT
+from services.roster.inspection_policy import POLICIES as INSPECTION
 from services.roster.policy import POLICIES as ROSTER
 from services.roster.seed import REGION
 from tests.e2e.test_emergency_call_slice import emergency_call
@@ -35,7 +38,13 @@ from tests.support import service_token_for, token_for, until
 
 pytestmark = pytest.mark.stack
 
-SERVICES = {"roster": ROSTER, "intake": INTAKE, "incident": INCIDENT, "notify": NOTIFY, "insight": INSIGHT}
+SERVICES = {
+    "roster": {**ROSTER, **EQUIPMENT, **INSPECTION, **DUTY_RECORDS},
+    "intake": INTAKE,
+    "incident": INCIDENT,
+    "notify": NOTIFY,
+    "insight": INSIGHT,
+}
 ROLES = ("officer", "leader", "unit_head", "admin", "supervisor", "agency", "system")
 OWN, FOREIGN = "hz-01", "nb-01"
 SCOPES = {"own": [OWN], "foreign": [FOREIGN], "region": [REGION]}

@@ -12,8 +12,8 @@ import pytest
 from dutyline.grpckit.auth import Principal
 from dutyline.grpckit.errors import PermissionDenied
 from dutyline.grpckit.policy import MissingPolicy, authorize, reads, require_complete, writes
-from services.incident.policy import POLICIES as INCIDENT
 from services.incident.instruction_policy import SERVICE as INSTRUCTION_SERVICE
+from services.incident.policy import POLICIES as INCIDENT
 from services.incident.policy import SERVICE as INCIDENT_SERVICE
 from services.insight.policy import POLICIES as INSIGHT
 from services.insight.policy import SERVICE as INSIGHT_SERVICE
@@ -23,11 +23,23 @@ from services.intake.policy import SERVICE as INTAKE_SERVICE
 from services.intake.policy import TELEPHONY_SERVICE
 from services.notify.policy import POLICIES as NOTIFY
 from services.notify.policy import SERVICE as NOTIFY_SERVICE
+from services.roster.competence_policy import POLICIES as COMPETENCE
+from services.roster.competence_policy import SERVICE as COMPETENCE_SERVICE
+from services.roster.duty_records_policy import POLICIES as DUTY_RECORDS
+from services.roster.duty_records_policy import SERVICE as DUTY_RECORDS_SERVICE
+from services.roster.equipment_policy import POLICIES as EQUIPMENT
+from services.roster.equipment_policy import SERVICE as EQUIPMENT_SERVICE
+from services.roster.inspection_policy import POLICIES as INSPECTION
+from services.roster.inspection_policy import SERVICE as INSPECTION_SERVICE
 from services.roster.policy import POLICIES as ROSTER
 from services.roster.policy import SERVICE as ROSTER_SERVICE
 
 ALL = [
     (ROSTER_SERVICE, ROSTER),
+    (EQUIPMENT_SERVICE, EQUIPMENT),  # hosted by the roster service, with its own policies
+    (INSPECTION_SERVICE, INSPECTION),  # hosted by the roster service, with its own policies
+    (COMPETENCE_SERVICE, COMPETENCE),  # hosted by the roster service, with its own policies
+    (DUTY_RECORDS_SERVICE, DUTY_RECORDS),  # hosted by the roster service, with its own policies
     (INTAKE_SERVICE, INTAKE),
     (TELEPHONY_SERVICE, INTAKE),  # hosted by the intake service, with its policies
     (CASE_SERVICE, INTAKE),
@@ -100,6 +112,7 @@ SYSTEM_CALLS = {
     f"/{INTAKE_SERVICE}/ListCallbacks",  # roster gathers a handover's open items
     f"/{TELEPHONY_SERVICE}/ReportLineEvent",  # the switch adapter reports the lines' call events
     f"/{CASE_SERVICE}/ListCases",  # roster: a handover's open cases
+    f"/{CASE_SERVICE}/GetHolidayCalendar",  # roster: duty on holidays (GetDutyCounts)
     f"/{INCIDENT_SERVICE}/OpenIncident",  # intake opens the incident of an emergency call
     f"/{INCIDENT_SERVICE}/GetIncident",  # intake learns of an incident a call is linked to
     f"/{INCIDENT_SERVICE}/SuggestMerge",  # intake suggests merging look-alike incidents

@@ -32,6 +32,7 @@ from typing import Any
 
 import grpc
 import pytest
+from google.protobuf import message_factory
 from google.protobuf.message import Message
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -62,7 +63,16 @@ from dutyline.intake.v1 import (
     telephony_pb2_grpc,
 )
 from dutyline.notify.v1 import notify_pb2, notify_pb2_grpc
-from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
+from dutyline.roster.v1 import (
+    competence_pb2,
+    competence_pb2_grpc,
+    equipment_pb2,
+    equipment_pb2_grpc,
+    inspections_pb2,
+    inspections_pb2_grpc,
+    roster_pb2,
+    roster_pb2_grpc,
+)
 from tests.properties.strategies import PEOPLE, Fuzz, summary, ulid_like
 from tests.support import published_within, staffed_site, token_for
 
@@ -96,6 +106,9 @@ SERVICES = {
     "telephony": (telephony_pb2, telephony_pb2_grpc.TelephonyServiceStub, "TelephonyService", "intake"),
     "case": (case_pb2, case_pb2_grpc.CaseServiceStub, "CaseService", "intake"),
     "roster": (roster_pb2, roster_pb2_grpc.RosterServiceStub, "RosterService", "roster"),
+    "equipment": (equipment_pb2, equipment_pb2_grpc.EquipmentServiceStub, "EquipmentService", "roster"),
+    "inspections": (inspections_pb2, inspections_pb2_grpc.InspectionServiceStub, "InspectionService", "roster"),
+    "competence": (competence_pb2, competence_pb2_grpc.CompetenceServiceStub, "CompetenceService", "roster"),
     "incident": (incident_pb2, incident_pb2_grpc.IncidentServiceStub, "IncidentService", "incident"),
     "inbox": (inbox_pb2, inbox_pb2_grpc.ReportInboxServiceStub, "ReportInboxService", "incident"),
     "plans": (plans_pb2, plans_pb2_grpc.PlanServiceStub, "PlanService", "incident"),
@@ -122,7 +135,7 @@ def mutating_methods() -> list[Method]:
     for service, (module, _, name, _) in SERVICES.items():
         for method in module.DESCRIPTOR.services_by_name[name].methods:
             if "idempotency_key" in method.input_type.fields_by_name:
-                found.append(Method(service, method.name, getattr(module, method.input_type.name)))
+                found.append(Method(service, method.name, message_factory.GetMessageClass(method.input_type)))
     return found
 
 
@@ -197,6 +210,8 @@ class FuzzSite:
                 "Rotation.site_id",
                 "Rotation.person_ids",
                 "PublishRosterRequest.site_id",
+                # A demo site's required qualifications would refuse the demo people the other tests roster.
+                "SetRequiredQualificationsRequest.site_id",
                 "RequestLeaveRequest.substitute_id",
                 "EscalationChain.site_id",
                 "ReportingPolicy.id",
@@ -224,6 +239,7 @@ class FuzzSite:
             "Rotation.pattern_id": st.one_of(st.just(f"{site}-dn"), fresh),
             "Rotation.person_ids": our_people,
             "PublishRosterRequest.site_id": ours,
+            "SetRequiredQualificationsRequest.site_id": ours,
             "RequestLeaveRequest.substitute_id": our_people,
             "EscalationChain.site_id": ours,
             "ReportingPolicy.id": fresh,

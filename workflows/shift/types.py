@@ -12,6 +12,9 @@ CHECK_IN_STATE = "shift_check_in_state"
 ALERT_LEADER = "shift_alert_leader"
 RECORD_ABSENCE = "shift_record_absence"
 HANDOVER_OVERDUE = "shift_handover_overdue"
+HANDOVER_MISSED = "shift_handover_missed"
+INSPECTION_MISSED = "shift_inspection_missed"  # -> bool: recorded (no inspection in the shift)
+FLAG_UNIT_HEAD = "shift_flag_unit_head"
 # Signals the roster service sends (wake-ups: the workflow re-reads the truth) and the query.
 CHECK_IN_RECORDED_SIGNAL = "check_in_recorded"
 HANDOVER_SUBMITTED_SIGNAL = "handover_submitted"  # (HandoverRef)
@@ -35,16 +38,24 @@ class ShiftInput:
     absent_after_minutes: int = 30  # absent (缺岗) if not checked in this long after the start
     handover_accept_minutes: int = 30  # a submitted handover (交接班) must be accepted within this
     handover_wait_hours: int = 6  # stop waiting for a handover this long after the end
+    # The overlap (交接班重叠): the handover must be submitted within this long after the end, else it
+    # is missed (未交接班).
+    handover_submit_minutes: int = 30
     # False for an assignment published after its expected arrival (the demo seed, a corrective
     # publication): nobody could have been reminded, so nobody is held to the check-in.
     supervise_check_in: bool = True
+    # "officer" | "leader" ("" when started before it was passed): a duty leader's shift must have seen
+    # an inspection (查岗) at the site by its end.
+    role: str = ""
 
 
 @dataclass
 class ShiftNotice:
     assignment_id: str
     site_id: str
-    kind: str  # "reminder" | "not_checked_in" | "late" | "absent" | "handover_overdue"
+    # "reminder" | "not_checked_in" | "late" | "absent" | "handover_overdue" | "handover_missed" (to the
+    # leader) | "handover_missed_incoming" (to the incoming officer) | "inspection_missed" (to the unit head)
+    kind: str
     detail: str = ""
 
 
@@ -61,7 +72,16 @@ class HandoverRef:
 
 
 @dataclass
+class MissedHandover:
+    """What shift_handover_missed found: ``handed_over`` if a handover was submitted after all (its
+    signal not delivered yet); else the incoming assignment, if anyone was rostered to take over."""
+
+    handed_over: bool
+    incoming_assignment_id: str = ""
+
+
+@dataclass
 class ShiftOutcome:
     assignment_id: str
     check_in: str  # "on_time" | "late" | "absent" | "unsupervised"
-    handover: str  # "accepted" | "overdue" | "none"
+    handover: str  # "accepted" | "overdue" | "missed" | "none"

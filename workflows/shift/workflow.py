@@ -2,9 +2,13 @@
 
 Check-in: remind before the start, alert the duty leader when nobody has checked in at the expected
 arrival, alert when the check-in was late, and record the absence (缺岗) when nobody has checked in
-well after the start. Handover: a submitted handover must be accepted in time, else it is marked
-overdue and the leader is told. Both run side by side from the start, because the handover signals
-may arrive at any time.
+well after the start. Handover: one not submitted by the end of the overlap is missed (未交接班:
+recorded, the incoming officer told, the leader alerted); a submitted handover must be accepted in
+time, else it is marked overdue and the leader is told. Both run side by side from the start,
+because the handover signals may arrive at any time.
+The leader's inspection (带班领导查岗), for a duty leader's assignment only: at the end of the shift,
+no inspection recorded at the site during it is the leader's violation (领导未查岗) and is flagged to
+the unit head.
 
 Deterministic: no I/O, time from workflow.now(); the activities are called by name (they live in
 workflows/shift/activities.py, which the workflow must not import). The check_in_recorded signal
@@ -30,14 +34,18 @@ with workflow.unsafe.imports_passed_through():
         ALERT_LEADER,
         CHECK_IN_RECORDED_SIGNAL,
         CHECK_IN_STATE,
+        FLAG_UNIT_HEAD,
         HANDOVER_ACCEPTED_SIGNAL,
+        HANDOVER_MISSED,
         HANDOVER_OVERDUE,
         HANDOVER_SUBMITTED_SIGNAL,
+        INSPECTION_MISSED,
         RECORD_ABSENCE,
         REMIND,
         STATE_QUERY,
         CheckInState,
         HandoverRef,
+        MissedHandover,
         ShiftInput,
         ShiftNotice,
         ShiftOutcome,
@@ -55,6 +63,7 @@ class _Schedule:
     absent_at: datetime
     accept_within: timedelta
     handover_until: datetime
+    missed_at: datetime  # the end of the overlap: no handover submitted by then is missed (未交接班)
 
 
 def _utc(value: str, field: str) -> datetime:
@@ -80,6 +89,7 @@ def _schedule(shift: ShiftInput) -> _Schedule:
         shift.absent_after_minutes,
         shift.handover_accept_minutes,
         shift.handover_wait_hours,
+        shift.handover_submit_minutes,
     )
     if min(durations) < 0:
         raise _invalid(f"shift {shift.assignment_id} has a negative duration")
@@ -91,6 +101,7 @@ def _schedule(shift: ShiftInput) -> _Schedule:
         absent_at=starts_at + timedelta(minutes=shift.absent_after_minutes),
         accept_within=timedelta(minutes=shift.handover_accept_minutes),
         handover_until=ends_at + timedelta(hours=shift.handover_wait_hours),
+        missed_at=ends_at + timedelta(minutes=shift.handover_submit_minutes),
     )
 
 
@@ -113,9 +124,15 @@ class ShiftWorkflow:
     @workflow.run
     async def run(self, shift: ShiftInput) -> ShiftOutcome:
         schedule = _schedule(shift)
+        # Side by side with the rest; over before the workflow ends (at the shift's end).
+        inspection = None
+        if shift.role == "leader" and workflow.patched("leader-inspection"):
+            inspection = asyncio.create_task(self._supervise_inspection(shift, schedule))
         check_in, handover = await asyncio.gather(
             self._supervise_check_in(shift, schedule), self._supervise_handover(shift, schedule)
         )
+        if inspection is not None:
+            await inspection
         self._done = True
         return ShiftOutcome(assignment_id=shift.assignment_id, check_in=check_in, handover=handover)
 
@@ -173,13 +190,17 @@ class ShiftWorkflow:
         return self._handover
 
     async def _handover_outcome(self, shift: ShiftInput, schedule: _Schedule) -> str:
+        missed = False
+        # Shifts started before the handover could be missed keep their recorded path.
+        if workflow.patched("handover-missed"):
+            missed = await self._missed(shift, schedule)
         arrived = await wait_until(
             lambda: self._submitted is not None or self._accepted is not None,
             schedule.handover_until,
             "handover: submitted",
         )
         if not arrived:
-            return "none"
+            return "missed" if missed else "none"
         submitted = self._submitted
         if submitted is None:
             return "accepted"  # only the acceptance arrived (signals may come in any order)
@@ -197,6 +218,44 @@ class ShiftWorkflow:
         # A late acceptance changes nothing but ends the wait early.
         await wait_until(lambda: self._accepted is not None, schedule.handover_until, "handover: late")
         return "overdue"
+
+    async def _missed(self, shift: ShiftInput, schedule: _Schedule) -> bool:
+        """Whether the handover was missed (未交接班): not submitted by the end of the overlap, while
+        someone is rostered to take over. Then the violation is recorded (charged to the outgoing
+        officer), the incoming officer is told and the duty leader alerted. A late handover is still
+        followed afterwards; an absent officer's shift is charged with the absence alone."""
+        if await wait_until(
+            lambda: self._submitted is not None or self._accepted is not None,
+            schedule.missed_at,
+            "handover: overlap",
+        ):
+            return False
+        if self._check_in == "absent":
+            return False
+        found: MissedHandover = await call_activity(HANDOVER_MISSED, shift.assignment_id, result_type=MissedHandover)
+        if found.handed_over or not found.incoming_assignment_id:
+            return False
+        self._handover = "missed"
+        detail = f"no handover submitted by {iso_z(schedule.missed_at)}"
+        incoming = ShiftNotice(
+            assignment_id=found.incoming_assignment_id,
+            site_id=shift.site_id,
+            kind="handover_missed_incoming",
+            detail=detail,
+        )
+        await self._tell(REMIND, incoming)
+        await self._alert(shift, "handover_missed", detail)
+        return True
+
+    # -- the leader's inspection (带班领导查岗) ---------------------------------------------------------
+
+    async def _supervise_inspection(self, shift: ShiftInput, schedule: _Schedule) -> None:
+        """A duty leader's shift that ends without an inspection at the site is recorded (领导未查岗,
+        charged to the leader) and flagged to the unit head."""
+        await wait_until(lambda: False, schedule.ends_at, "inspection: shift end")
+        if await call_activity(INSPECTION_MISSED, shift.assignment_id, result_type=bool):
+            detail = f"no inspection between {iso_z(schedule.starts_at)} and {iso_z(schedule.ends_at)}"
+            await self._tell(FLAG_UNIT_HEAD, _notice(shift, "inspection_missed", detail))
 
     # -- signals and query ------------------------------------------------------------------------
 

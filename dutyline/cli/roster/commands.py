@@ -12,6 +12,7 @@ import math
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,7 @@ from rich.table import Table
 
 from dutyline.cli.common import connect
 from dutyline.cli.common.enums import Choices
-from dutyline.cli.common.i18n import label, t, weekday
+from dutyline.cli.common.i18n import Lang, label, language, t, weekday
 from dutyline.cli.common.session import (
     FromOpt,
     KeyOpt,
@@ -55,7 +56,7 @@ roster_app = typer.Typer(
 )
 leave_app = typer.Typer(help="请假 Leave: ask for a substitute, decide, list.", no_args_is_help=True)
 swap_app = typer.Typer(help="换班 Swaps: exchange two assignments, decide, list.", no_args_is_help=True)
-handover_app = typer.Typer(help="交接班 Handover: submit, accept, show.", no_args_is_help=True)
+handover_app = typer.Typer(help="交接班 Handover: submit, accept, countersign, show.", no_args_is_help=True)
 roster_app.add_typer(leave_app, name="leave")
 roster_app.add_typer(swap_app, name="swap")
 roster_app.add_typer(handover_app, name="handover")
@@ -71,6 +72,7 @@ ReasonOpt = Annotated[str, typer.Option("--reason", help="事由 reason")]
 # From the proto: the states leave requests and swaps are listed by.
 REQUEST_STATES = Choices.of_field(roster_pb2.ListLeaveRequest, "status")
 StatusOpt = Annotated[str | None, REQUEST_STATES.option("--status", help="状态 only in this state")]
+HANDOVER_STATES = Choices.of_field(roster_pb2.ListHandoversRequest, "status")
 
 
 @roster_app.callback()
@@ -530,6 +532,75 @@ def handover_accept(
 
     accepted, site = call(ctx, work, key=key)
     views.print_handover(session(ctx).out, accepted, site, full=False)
+
+
+@handover_app.command("countersign")
+def handover_countersign(
+    ctx: typer.Context,
+    handover: Annotated[str, typer.Option("--handover", help="交接班编号 handover id")],
+    remarks: Annotated[str, typer.Option("--remarks", help="领导意见 remarks")] = "",
+    idempotency_key: KeyOpt = None,
+) -> None:
+    """带班领导签字 Countersign a handover (the duty leader); signing again changes nothing."""
+    key = new_key(idempotency_key)
+
+    async def work(r: Roster) -> tuple[roster_pb2.Handover, roster_pb2.Site]:
+        request = roster_pb2.CountersignHandoverRequest(idempotency_key=key, handover_id=handover, remarks=remarks)
+        signed = await r.stub.CountersignHandover(request, timeout=TIMEOUT)
+        return signed, await r.site(signed.site_id)
+
+    signed, site = call(ctx, work, key=key)
+    views.print_handover(session(ctx).out, signed, site, full=False)
+
+
+@roster_app.command("handovers")
+def handovers(
+    ctx: typer.Context,
+    site: SiteOpt = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    status: Annotated[
+        str | None, HANDOVER_STATES.option("--status", help="状态 only these (pending: not accepted yet)")
+    ] = None,
+    page_token: Annotated[str, typer.Option("--page-token", help="下一页 the next page")] = "",
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            "--export", help="导出 write the register of the period to this .xlsx (or .csv) file", dir_okay=False
+        ),
+    ] = None,
+) -> None:
+    """交接班登记 The handover register of a site, newest first: signatures, countersignature, open items."""
+    first, last = parse_date(from_, "--from"), parse_date(to, "--to")
+    target = session(ctx).target()
+    site_id = site_or_default(site, target)
+
+    async def work(r: Roster) -> tuple[roster_pb2.Site, roster_pb2.ListHandoversResponse | None, int]:
+        found = await r.site(site_id)
+        period = local_period(views.zone_of(found), first, last)
+        if export is not None:
+            request = roster_pb2.ExportHandoversRequest(
+                site_id=site_id,
+                status=status or "",
+                period=period,
+                format="csv" if export.suffix.lower() == ".csv" else "xlsx",
+                language="zh-CN" if language() is Lang.zh else "en",
+            )
+            exported = await r.stub.ExportHandovers(request, timeout=HANDOVER_TIMEOUT)
+            export.write_bytes(exported.content)
+            return found, None, exported.count
+        listed = await r.stub.ListHandovers(
+            roster_pb2.ListHandoversRequest(site_id=site_id, status=status or "", period=period, page_token=page_token),
+            timeout=TIMEOUT,
+        )
+        return found, listed, len(listed.handovers)
+
+    found, listed, count = call(ctx, work, target=target)
+    out = session(ctx).out
+    if listed is None:
+        out.print(t("handover.exported", count=count, path=str(export)))
+        return
+    views.print_register(out, list(listed.handovers), found, next_page_token=listed.next_page_token)
 
 
 @handover_app.command("show")

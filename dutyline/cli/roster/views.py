@@ -3,6 +3,7 @@ violations, leave and swap requests, and handovers, in the site's time zone."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -109,6 +110,52 @@ def swap_details(swap: roster_pb2.SwapRequest, zone: ZoneInfo) -> Table:
     )
 
 
+def _countersigned(handover: roster_pb2.Handover, zone: ZoneInfo) -> str:
+    """带班领导签字: who, when and what they wrote; "" until the leader countersigns."""
+    if not handover.countersigned_by_id:
+        return ""
+    remarks = f" · {handover.countersign_remarks}" if handover.countersign_remarks else ""
+    return f"{handover.countersigned_by_id} · {when(handover, 'countersigned_at', zone)}{remarks}"
+
+
+def print_register(
+    out: Console, handovers: Sequence[roster_pb2.Handover], site: roster_pb2.Site, *, next_page_token: str
+) -> None:
+    """交接班登记: one line per handover, newest first, with both signatures and the countersignature."""
+    zone = zone_of(site)
+    if not handovers:
+        out.print(t("handover.register_empty"))
+        return
+    table = list_table(
+        t("handover.register", site=site_name(site)),
+        Ids(t("col.id")),
+        t("col.submitted_at"),
+        t("col.outgoing"),
+        t("col.incoming"),
+        t("col.accepted_at"),
+        t("col.status"),
+        t("handover.countersigned"),
+        t("handover.open_items"),
+    )
+    for h in handovers:
+        status = label("status", h.status)
+        if h.overdue and h.status != "overdue":
+            status += f" ({label('status', 'overdue')})"
+        table.add_row(
+            escape(h.id),
+            when(h, "submitted_at", zone),
+            escape(h.outgoing_person_id),
+            escape(h.incoming_person_id),
+            when(h, "accepted_at", zone),
+            escape(status),
+            escape(_countersigned(h, zone)),
+            str(len(h.open_items)),
+        )
+    out.print(table)
+    if next_page_token:
+        out.print(t("handover.more", token=next_page_token))
+
+
 def print_handover(out: Console, handover: roster_pb2.Handover, site: roster_pb2.Site, *, full: bool) -> None:
     zone = zone_of(site)
     status = label("status", handover.status)
@@ -127,6 +174,7 @@ def print_handover(out: Console, handover: roster_pb2.Handover, site: roster_pb2
         (t("col.accepted_at"), when(handover, "accepted_at", zone)),
         (t("col.notes"), handover.notes),
         (t("col.remark"), handover.remarks),
+        (t("handover.countersigned"), _countersigned(handover, zone)),
     ]
     if full:
         rows.insert(6, (t("col.shift_log"), handover.shift_log))

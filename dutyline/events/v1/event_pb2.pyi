@@ -145,6 +145,20 @@ class AssignmentChanged(_message.Message):
     cause_id: str
     def __init__(self, assignment: _Optional[_Union[_roster_pb2.Assignment, _Mapping]] = ..., previous_person_id: _Optional[str] = ..., cause: _Optional[str] = ..., cause_id: _Optional[str] = ...) -> None: ...
 
+class HandoverMissed(_message.Message):
+    __slots__ = ("assignment_id", "person_id", "incoming_assignment_id", "incoming_person_id", "shift_end")
+    ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    PERSON_ID_FIELD_NUMBER: _ClassVar[int]
+    INCOMING_ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    INCOMING_PERSON_ID_FIELD_NUMBER: _ClassVar[int]
+    SHIFT_END_FIELD_NUMBER: _ClassVar[int]
+    assignment_id: str
+    person_id: str
+    incoming_assignment_id: str
+    incoming_person_id: str
+    shift_end: _timestamp_pb2.Timestamp
+    def __init__(self, assignment_id: _Optional[str] = ..., person_id: _Optional[str] = ..., incoming_assignment_id: _Optional[str] = ..., incoming_person_id: _Optional[str] = ..., shift_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
 class AbsenceRecorded(_message.Message):
     __slots__ = ("assignment_id", "person_id", "shift_start")
     ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]

@@ -4,6 +4,7 @@ from buf.validate import validate_pb2 as _validate_pb2
 from dutyline.common.v1 import rules_pb2 as _rules_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from dutyline.common.v1 import common_pb2 as _common_pb2
+from dutyline.roster.v1 import presence_pb2 as _presence_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -557,20 +558,30 @@ class DecideSwapRequest(_message.Message):
     def __init__(self, idempotency_key: _Optional[str] = ..., swap_id: _Optional[str] = ..., approve: _Optional[bool] = ..., remark: _Optional[str] = ...) -> None: ...
 
 class CheckInRecord(_message.Message):
-    __slots__ = ("assignment_id", "person_id", "checked_in_at", "status", "late_seconds", "shift_start")
+    __slots__ = ("assignment_id", "person_id", "checked_in_at", "status", "late_seconds", "shift_start", "checks_due", "checked_out_at", "check_out_status", "early_seconds", "check_out_note")
     ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
     PERSON_ID_FIELD_NUMBER: _ClassVar[int]
     CHECKED_IN_AT_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     LATE_SECONDS_FIELD_NUMBER: _ClassVar[int]
     SHIFT_START_FIELD_NUMBER: _ClassVar[int]
+    CHECKS_DUE_FIELD_NUMBER: _ClassVar[int]
+    CHECKED_OUT_AT_FIELD_NUMBER: _ClassVar[int]
+    CHECK_OUT_STATUS_FIELD_NUMBER: _ClassVar[int]
+    EARLY_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    CHECK_OUT_NOTE_FIELD_NUMBER: _ClassVar[int]
     assignment_id: str
     person_id: str
     checked_in_at: _timestamp_pb2.Timestamp
     status: str
     late_seconds: float
     shift_start: _timestamp_pb2.Timestamp
-    def __init__(self, assignment_id: _Optional[str] = ..., person_id: _Optional[str] = ..., checked_in_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[str] = ..., late_seconds: _Optional[float] = ..., shift_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    checks_due: _containers.RepeatedCompositeFieldContainer[OpenItem]
+    checked_out_at: _timestamp_pb2.Timestamp
+    check_out_status: str
+    early_seconds: float
+    check_out_note: str
+    def __init__(self, assignment_id: _Optional[str] = ..., person_id: _Optional[str] = ..., checked_in_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[str] = ..., late_seconds: _Optional[float] = ..., shift_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., checks_due: _Optional[_Iterable[_Union[OpenItem, _Mapping]]] = ..., checked_out_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., check_out_status: _Optional[str] = ..., early_seconds: _Optional[float] = ..., check_out_note: _Optional[str] = ...) -> None: ...
 
 class CheckInRequest(_message.Message):
     __slots__ = ("idempotency_key", "assignment_id")
@@ -593,7 +604,7 @@ class OpenItem(_message.Message):
     def __init__(self, kind: _Optional[str] = ..., ref_id: _Optional[str] = ..., text: _Optional[str] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Handover(_message.Message):
-    __slots__ = ("id", "site_id", "outgoing_assignment_id", "incoming_assignment_id", "shift_log", "open_items", "notes", "submitted_at", "accepted_at", "remarks", "status", "outgoing_person_id", "incoming_person_id", "overdue", "gathering_notes", "charged_person_id")
+    __slots__ = ("id", "site_id", "outgoing_assignment_id", "incoming_assignment_id", "shift_log", "open_items", "notes", "submitted_at", "accepted_at", "remarks", "status", "outgoing_person_id", "incoming_person_id", "overdue", "gathering_notes", "charged_person_id", "countersigned_by_id", "countersigned_at", "countersign_remarks")
     ID_FIELD_NUMBER: _ClassVar[int]
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
     OUTGOING_ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -610,6 +621,9 @@ class Handover(_message.Message):
     OVERDUE_FIELD_NUMBER: _ClassVar[int]
     GATHERING_NOTES_FIELD_NUMBER: _ClassVar[int]
     CHARGED_PERSON_ID_FIELD_NUMBER: _ClassVar[int]
+    COUNTERSIGNED_BY_ID_FIELD_NUMBER: _ClassVar[int]
+    COUNTERSIGNED_AT_FIELD_NUMBER: _ClassVar[int]
+    COUNTERSIGN_REMARKS_FIELD_NUMBER: _ClassVar[int]
     id: str
     site_id: str
     outgoing_assignment_id: str
@@ -626,7 +640,10 @@ class Handover(_message.Message):
     overdue: bool
     gathering_notes: _containers.RepeatedScalarFieldContainer[str]
     charged_person_id: str
-    def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., outgoing_assignment_id: _Optional[str] = ..., incoming_assignment_id: _Optional[str] = ..., shift_log: _Optional[str] = ..., open_items: _Optional[_Iterable[_Union[OpenItem, _Mapping]]] = ..., notes: _Optional[str] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., accepted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., remarks: _Optional[str] = ..., status: _Optional[str] = ..., outgoing_person_id: _Optional[str] = ..., incoming_person_id: _Optional[str] = ..., overdue: _Optional[bool] = ..., gathering_notes: _Optional[_Iterable[str]] = ..., charged_person_id: _Optional[str] = ...) -> None: ...
+    countersigned_by_id: str
+    countersigned_at: _timestamp_pb2.Timestamp
+    countersign_remarks: str
+    def __init__(self, id: _Optional[str] = ..., site_id: _Optional[str] = ..., outgoing_assignment_id: _Optional[str] = ..., incoming_assignment_id: _Optional[str] = ..., shift_log: _Optional[str] = ..., open_items: _Optional[_Iterable[_Union[OpenItem, _Mapping]]] = ..., notes: _Optional[str] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., accepted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., remarks: _Optional[str] = ..., status: _Optional[str] = ..., outgoing_person_id: _Optional[str] = ..., incoming_person_id: _Optional[str] = ..., overdue: _Optional[bool] = ..., gathering_notes: _Optional[_Iterable[str]] = ..., charged_person_id: _Optional[str] = ..., countersigned_by_id: _Optional[str] = ..., countersigned_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., countersign_remarks: _Optional[str] = ...) -> None: ...
 
 class SubmitHandoverRequest(_message.Message):
     __slots__ = ("idempotency_key", "outgoing_assignment_id", "incoming_assignment_id", "shift_log", "notes")
@@ -679,3 +696,39 @@ class ListHandoversResponse(_message.Message):
     handovers: _containers.RepeatedCompositeFieldContainer[Handover]
     next_page_token: str
     def __init__(self, handovers: _Optional[_Iterable[_Union[Handover, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class CountersignHandoverRequest(_message.Message):
+    __slots__ = ("idempotency_key", "handover_id", "remarks")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    HANDOVER_ID_FIELD_NUMBER: _ClassVar[int]
+    REMARKS_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    handover_id: str
+    remarks: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., handover_id: _Optional[str] = ..., remarks: _Optional[str] = ...) -> None: ...
+
+class ExportHandoversRequest(_message.Message):
+    __slots__ = ("site_id", "status", "period", "format", "language")
+    SITE_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    site_id: str
+    status: str
+    period: _common_pb2.TimeRange
+    format: str
+    language: str
+    def __init__(self, site_id: _Optional[str] = ..., status: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., format: _Optional[str] = ..., language: _Optional[str] = ...) -> None: ...
+
+class ExportHandoversResponse(_message.Message):
+    __slots__ = ("content", "filename", "content_type", "count")
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    FILENAME_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    content: bytes
+    filename: str
+    content_type: str
+    count: int
+    def __init__(self, content: _Optional[bytes] = ..., filename: _Optional[str] = ..., content_type: _Optional[str] = ..., count: _Optional[int] = ...) -> None: ...

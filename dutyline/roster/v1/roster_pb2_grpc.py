@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from dutyline.roster.v1 import presence_pb2 as dutyline_dot_roster_dot_v1_dot_presence__pb2
 from dutyline.roster.v1 import roster_pb2 as dutyline_dot_roster_dot_v1_dot_roster__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -178,6 +179,31 @@ class RosterServiceStub:
                 '/dutyline.roster.v1.RosterService/ListHandovers',
                 request_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListHandoversRequest.SerializeToString,
                 response_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListHandoversResponse.FromString,
+                _registered_method=True)
+        self.CountersignHandover = channel.unary_unary(
+                '/dutyline.roster.v1.RosterService/CountersignHandover',
+                request_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.CountersignHandoverRequest.SerializeToString,
+                response_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.Handover.FromString,
+                _registered_method=True)
+        self.ExportHandovers = channel.unary_unary(
+                '/dutyline.roster.v1.RosterService/ExportHandovers',
+                request_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ExportHandoversRequest.SerializeToString,
+                response_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ExportHandoversResponse.FromString,
+                _registered_method=True)
+        self.CheckOut = channel.unary_unary(
+                '/dutyline.roster.v1.RosterService/CheckOut',
+                request_serializer=dutyline_dot_roster_dot_v1_dot_presence__pb2.CheckOutRequest.SerializeToString,
+                response_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.CheckInRecord.FromString,
+                _registered_method=True)
+        self.RequestPresenceCheck = channel.unary_unary(
+                '/dutyline.roster.v1.RosterService/RequestPresenceCheck',
+                request_serializer=dutyline_dot_roster_dot_v1_dot_presence__pb2.RequestPresenceCheckRequest.SerializeToString,
+                response_deserializer=dutyline_dot_roster_dot_v1_dot_presence__pb2.PresenceCheck.FromString,
+                _registered_method=True)
+        self.ConfirmPresence = channel.unary_unary(
+                '/dutyline.roster.v1.RosterService/ConfirmPresence',
+                request_serializer=dutyline_dot_roster_dot_v1_dot_presence__pb2.ConfirmPresenceRequest.SerializeToString,
+                response_deserializer=dutyline_dot_roster_dot_v1_dot_presence__pb2.PresenceCheck.FromString,
                 _registered_method=True)
 
 
@@ -361,6 +387,40 @@ class RosterServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CountersignHandover(self, request, context):
+        """The duty leader's countersignature (带班领导签字) on a handover; signing again changes nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportHandovers(self, request, context):
+        """The register (交接班登记簿) as a workbook (XLSX) or CSV, in the caller's language.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CheckOut(self, request, context):
+        """签退 at the end of a shift; before it without an accepted handover or the leader's release: 早退.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RequestPresenceCheck(self, request, context):
+        """在岗抽查: ask a person on duty to confirm presence; unanswered in time, the duty leader is alerted.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ConfirmPresence(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RosterServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -508,6 +568,31 @@ def add_RosterServiceServicer_to_server(servicer, server):
                     servicer.ListHandovers,
                     request_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListHandoversRequest.FromString,
                     response_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ListHandoversResponse.SerializeToString,
+            ),
+            'CountersignHandover': grpc.unary_unary_rpc_method_handler(
+                    servicer.CountersignHandover,
+                    request_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.CountersignHandoverRequest.FromString,
+                    response_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.Handover.SerializeToString,
+            ),
+            'ExportHandovers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExportHandovers,
+                    request_deserializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ExportHandoversRequest.FromString,
+                    response_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.ExportHandoversResponse.SerializeToString,
+            ),
+            'CheckOut': grpc.unary_unary_rpc_method_handler(
+                    servicer.CheckOut,
+                    request_deserializer=dutyline_dot_roster_dot_v1_dot_presence__pb2.CheckOutRequest.FromString,
+                    response_serializer=dutyline_dot_roster_dot_v1_dot_roster__pb2.CheckInRecord.SerializeToString,
+            ),
+            'RequestPresenceCheck': grpc.unary_unary_rpc_method_handler(
+                    servicer.RequestPresenceCheck,
+                    request_deserializer=dutyline_dot_roster_dot_v1_dot_presence__pb2.RequestPresenceCheckRequest.FromString,
+                    response_serializer=dutyline_dot_roster_dot_v1_dot_presence__pb2.PresenceCheck.SerializeToString,
+            ),
+            'ConfirmPresence': grpc.unary_unary_rpc_method_handler(
+                    servicer.ConfirmPresence,
+                    request_deserializer=dutyline_dot_roster_dot_v1_dot_presence__pb2.ConfirmPresenceRequest.FromString,
+                    response_serializer=dutyline_dot_roster_dot_v1_dot_presence__pb2.PresenceCheck.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1293,6 +1378,141 @@ class RosterService:
             '/dutyline.roster.v1.RosterService/ListHandovers',
             dutyline_dot_roster_dot_v1_dot_roster__pb2.ListHandoversRequest.SerializeToString,
             dutyline_dot_roster_dot_v1_dot_roster__pb2.ListHandoversResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CountersignHandover(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.roster.v1.RosterService/CountersignHandover',
+            dutyline_dot_roster_dot_v1_dot_roster__pb2.CountersignHandoverRequest.SerializeToString,
+            dutyline_dot_roster_dot_v1_dot_roster__pb2.Handover.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportHandovers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.roster.v1.RosterService/ExportHandovers',
+            dutyline_dot_roster_dot_v1_dot_roster__pb2.ExportHandoversRequest.SerializeToString,
+            dutyline_dot_roster_dot_v1_dot_roster__pb2.ExportHandoversResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CheckOut(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.roster.v1.RosterService/CheckOut',
+            dutyline_dot_roster_dot_v1_dot_presence__pb2.CheckOutRequest.SerializeToString,
+            dutyline_dot_roster_dot_v1_dot_roster__pb2.CheckInRecord.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RequestPresenceCheck(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.roster.v1.RosterService/RequestPresenceCheck',
+            dutyline_dot_roster_dot_v1_dot_presence__pb2.RequestPresenceCheckRequest.SerializeToString,
+            dutyline_dot_roster_dot_v1_dot_presence__pb2.PresenceCheck.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ConfirmPresence(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dutyline.roster.v1.RosterService/ConfirmPresence',
+            dutyline_dot_roster_dot_v1_dot_presence__pb2.ConfirmPresenceRequest.SerializeToString,
+            dutyline_dot_roster_dot_v1_dot_presence__pb2.PresenceCheck.FromString,
             options,
             channel_credentials,
             insecure,

@@ -20,7 +20,7 @@ from dutyline.db.pool import Connection
 from dutyline.events.v1 import event_pb2
 from dutyline.incident.v1 import incident_pb2
 from dutyline.projection import Projection
-from dutyline.roster.v1 import roster_pb2
+from dutyline.roster.v1 import inspections_pb2, roster_pb2
 from services.insight.projections.common import at, occurred, report_kind, unpack, values
 
 # incident's violation kinds (IncidentChanged.violations[].kind) → the assessment's kinds.
@@ -44,7 +44,10 @@ TYPES = (
     *INCIDENT_TYPES,
     "absence.recorded",
     "checkin.recorded",
+    "checkout.recorded",
     "handover.overdue",
+    "handover.missed",
+    "inspection.missed",
     "call.missed",
     "line_call.unregistered",
     "callback.overdue",
@@ -144,6 +147,18 @@ def _fact_of(event: event_pb2.Event) -> ViolationRow | None:
             at(check_in.checked_in_at),
             f"checked in {_minutes(check_in.late_seconds)} late",
         )
+    if kind == "checkout.recorded":
+        record = unpack(event, roster_pb2.CheckInRecord)
+        if record.check_out_status != "early_leave":
+            return None
+        return _row(
+            event,
+            "early_leave",
+            ("assignment", record.assignment_id),
+            record.person_id,
+            at(record.checked_out_at),
+            f"checked out {_minutes(record.early_seconds)} before the end",
+        )
     if kind == "handover.overdue":
         handover = unpack(event, roster_pb2.Handover)
         # roster names whom it charges; events from before it did: the incoming officer's to accept.
@@ -154,6 +169,26 @@ def _fact_of(event: event_pb2.Event) -> ViolationRow | None:
             handover.charged_person_id or handover.incoming_person_id,
             None,
             f"not accepted; submitted by {handover.outgoing_person_id}",
+        )
+    if kind == "handover.missed":
+        missed = unpack(event, event_pb2.HandoverMissed)
+        return _row(
+            event,
+            "handover_missed",
+            ("assignment", missed.assignment_id),
+            missed.person_id,
+            None,
+            f"no handover to {missed.incoming_person_id or '-'} by the end of the overlap",
+        )
+    if kind == "inspection.missed":
+        uninspected = unpack(event, inspections_pb2.InspectionMissed)
+        return _row(
+            event,
+            "inspection_missed",
+            ("assignment", uninspected.assignment_id),
+            uninspected.person_id,
+            at(uninspected.shift_end),
+            f"no leader's inspection during the {uninspected.shift_name} shift of {uninspected.local_date}",
         )
     if kind == "call.missed":
         call = unpack(event, event_pb2.CallChanged).call

@@ -31,6 +31,7 @@ POLICIES = for_service(
         # The handling times in force are the platform's rules, the same for every reader.
         "ListCasePolicies": unscoped(reads(STAFF, "none: any site's policies")),
         "UpsertHolidayCalendar": writes({"admin"}, "calendar.site_id"),
-        "GetHolidayCalendar": reads(STAFF, "site_id"),
+        # Roster counts duty on holidays (GetDutyCounts) for the person asking.
+        "GetHolidayCalendar": reads(STAFF | {"system"}, "site_id"),
     },
 )

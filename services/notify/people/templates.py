@@ -373,6 +373,44 @@ _TEMPLATES: dict[str, _Template] = {
     "handover_overdue": _shift(
         "交接超时", "Handover overdue", "交接班未按时确认。", "A handover was not accepted in time."
     ),
+    # To the unit head: the duty leader named did not inspect the shift (领导未查岗).
+    "inspection_missed": _shift(
+        "领导未查岗", "No leader's inspection", "带班领导本班次未查岗。", "The duty leader did not inspect this shift."
+    ),
+    "handover_missed": _shift(
+        "未交接班",
+        "Handover missed",
+        "值班员未在交接时限内提交交接班，请督促交班并核实未结事项。",
+        "The officer did not submit the handover by the end of the overlap; "
+        "have it submitted and check the open items.",
+    ),
+    "handover_missed_incoming": _shift(
+        "未收到交接班",
+        "No handover received",
+        "上一班未提交交接班，请向带班领导报告，并与上一班值班员核实未结事项。",
+        "The previous shift did not hand over; "
+        "tell the duty leader and check the open items with the previous officer.",
+        self_addressed=True,
+    ),
+    "early_leave": _shift(
+        "早退",
+        "Early leave",
+        "值班员在班次结束前签退，未经交接或批准。",
+        "The officer checked out before the shift's end without a handover or leave.",
+    ),
+    "presence_check": _shift(
+        "在岗确认",
+        "Presence check",
+        "请立即确认您在岗。",
+        "Confirm now that you are at your post.",
+        self_addressed=True,
+    ),
+    "presence_unanswered": _shift(
+        "在岗确认未回复",
+        "Presence check unanswered",
+        "值班员未按时确认在岗，请核实。",
+        "The officer did not confirm presence in time; check on them.",
+    ),
     "callback_reminder": _callback_reminder,
     "callback_overdue": _callback_overdue,
     "message_taken": _message_taken,

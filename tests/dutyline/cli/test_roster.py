@@ -21,7 +21,8 @@ from dutyline.cli.common.times import local_period
 from dutyline.cli.main import app
 from dutyline.common.v1 import common_pb2
 from dutyline.grpckit.client import channel
-from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
+from dutyline.roster.v1 import competence_pb2, competence_pb2_grpc, roster_pb2, roster_pb2_grpc
+from services.roster.competence_seed import CERTIFICATE
 from tests.support import token_for
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -182,6 +183,15 @@ async def test_leave_is_requested_by_the_officer_and_approved_by_the_duty_leader
                     site_id="hz-01",
                     roles=[common_pb2.ROLE_OFFICER],
                 ),
+            )
+        )
+        # The demo sites require the duty-officer certificate of whoever stands in (值班资格).
+        await competence_pb2_grpc.CompetenceServiceStub(ch).RecordTraining(
+            competence_pb2.RecordTrainingRequest(
+                idempotency_key=str(uuid.uuid4()),
+                person_id="p-hz-cli-reserve",
+                qualification=CERTIFICATE,
+                completed_on=today().isoformat(),
             )
         )
         listed = await stub.ListAssignments(

@@ -13,7 +13,7 @@ from dutyline.envelope import build_event, timestamp
 from dutyline.events.v1 import event_pb2
 from dutyline.incident.v1 import incident_pb2
 from dutyline.intake.v1 import case_pb2, intake_pb2, telephony_pb2
-from dutyline.roster.v1 import roster_pb2
+from dutyline.roster.v1 import inspections_pb2, roster_pb2
 
 ACTOR = common_pb2.Actor(person_id="p-officer", display_name="officer", kind="person")
 
@@ -321,6 +321,18 @@ def check_in(
     return event("checkin.recorded", payload, aggregate_id=assignment_id, version=2, at=at, site=site)
 
 
+def check_out(assignment_id: str, person: str, at: datetime, *, early_seconds: float = 0.0) -> event_pb2.Event:
+    """checkout.recorded: before the end (``early_seconds``) without an excuse, early leave (早退)."""
+    payload = roster_pb2.CheckInRecord(
+        assignment_id=assignment_id,
+        person_id=person,
+        checked_out_at=timestamp(at),
+        check_out_status="early_leave" if early_seconds else "on_time",
+        early_seconds=early_seconds,
+    )
+    return event("checkout.recorded", payload, aggregate_id=assignment_id, version=3, at=at, site="hz-01")
+
+
 def handover(
     event_type: str,
     handover_id: str,
@@ -363,6 +375,18 @@ def case_event(
     )
 
 
+def handover_missed(assignment_id: str, person: str, at: datetime) -> event_pb2.Event:
+    """handover.missed (未交接班): no handover by the end of the overlap, charged to the outgoing officer."""
+    payload = event_pb2.HandoverMissed(
+        assignment_id=assignment_id,
+        person_id=person,
+        incoming_assignment_id=f"{assignment_id}-next",
+        incoming_person_id="p-in",
+        shift_end=timestamp(at - timedelta(minutes=30)),
+    )
+    return event("handover.missed", payload, aggregate_id=assignment_id, version=3, at=at)
+
+
 def handover_overdue(handover_id: str, at: datetime) -> event_pb2.Event:
     payload = roster_pb2.Handover(
         id=handover_id,
@@ -375,6 +399,18 @@ def handover_overdue(handover_id: str, at: datetime) -> event_pb2.Event:
         submitted_at=timestamp(at - timedelta(minutes=40)),
     )
     return event("handover.overdue", payload, aggregate_id=handover_id, version=3, at=at)
+
+
+def inspection_missed(assignment_id: str, leader: str, shift_end: datetime) -> event_pb2.Event:
+    payload = inspections_pb2.InspectionMissed(
+        assignment_id=assignment_id,
+        person_id=leader,
+        shift_name="day",
+        local_date=shift_end.date().isoformat(),
+        shift_start=timestamp(shift_end - timedelta(hours=12)),
+        shift_end=timestamp(shift_end),
+    )
+    return event("inspection.missed", payload, aggregate_id=assignment_id, version=1, at=shift_end)
 
 
 def case_overdue(case_id: str, owner: str, at: datetime) -> event_pb2.Event:

@@ -247,7 +247,10 @@ def test_each_violation_event_is_the_fact_scoring_charges() -> None:
         ),
         (ev.absence("asg-1", "p-a", T0), ("absence", "p-a", ("assignment", "asg-1"), T0)),
         (ev.check_in("asg-2", "p-b", T0, late_seconds=420), ("late_check_in", "p-b", ("assignment", "asg-2"), T0)),
+        (ev.check_out("asg-3", "p-b", T0, early_seconds=3600), ("early_leave", "p-b", ("assignment", "asg-3"), T0)),
         (ev.handover_overdue("ho-1", T0), ("handover_overdue", "p-in", ("handover", "ho-1"), T0)),
+        (ev.handover_missed("asg-5", "p-out", T0), ("handover_missed", "p-out", ("assignment", "asg-5"), T0)),
+        (ev.inspection_missed("asg-4", "p-lead", T0), ("inspection_missed", "p-lead", ("assignment", "asg-4"), T0)),
         (
             ev.call_changed("call.missed", missed_call, version=1, at=T0 + timedelta(seconds=5)),
             ("unanswered_call", "p-night", ("call", "call-7"), T0 - timedelta(seconds=35)),
@@ -271,6 +274,8 @@ def test_each_violation_event_is_the_fact_scoring_charges() -> None:
             ("unregistered_call", "p-officer", ("line_call", "lc-4"), T0),
         ),
     ]
+    # A check-out at the end is no fact (nor a check-in on time).
+    assert violations.violations_of(ev.check_out("asg-3", "p-b", T0)) == []
     assert {e.type for e, _ in cases} == set(violations.TYPES)
     for event, (kind, person, record, when) in cases:
         [row] = violations.violations_of(event)

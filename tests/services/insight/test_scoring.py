@@ -124,6 +124,7 @@ def test_shipped_defaults_are_the_documented_points() -> None:
         "callback_overdue": -1,
         "handover_missed": -2,
         "handover_overdue": -1,
+        "inspection_missed": -1,
     }
     assert dict(DEFAULT_RULES.bonuses) == {"month_without_violation": 2}
     assert DEFAULT_RULES.version == 1

@@ -11,13 +11,14 @@ import asyncpg
 import pytest
 
 from dutyline.db.pool import create_pool
+from dutyline.events.v1 import event_pb2
 from dutyline.grpckit.client import channel
 from dutyline.notifier import NotifyClient
 from dutyline.roster.v1 import roster_pb2
 from services.roster import convert, duty_store, rules, schedule_store
 from services.roster.shift_activities import ShiftActivities
 from tests.support import events_about, notifications_about, service_token_for
-from workflows.shift.types import HandoverRef, ShiftNotice
+from workflows.shift.types import HandoverRef, MissedHandover, ShiftNotice
 
 pytestmark = pytest.mark.stack
 
@@ -121,3 +122,47 @@ async def test_a_handover_is_marked_overdue_once_and_never_after_acceptance(
     assert overdue.charged_person_id == incoming.person_id
     # Accepted late, it stays charged to them wherever it is read.
     assert convert.handover_message(accepted).charged_person_id == incoming.person_id
+
+
+async def test_a_missed_handover_is_charged_to_the_outgoing_officer_once_and_both_are_told(
+    platform: Any, roster_pool: asyncpg.Pool, notifier: NotifyClient
+) -> None:
+    activities = ShiftActivities(pool=roster_pool, notifier=notifier)
+    start = datetime.now(UTC) - timedelta(hours=9)
+    outgoing, incoming = (
+        rules.Assignment(
+            id=f"a-test-{uuid.uuid4()}",
+            site_id="hz-01",
+            person_id=person,
+            role="officer",
+            shift_name="extra",
+            local_date=begins.date(),
+            starts_at=begins,
+            ends_at=begins + timedelta(hours=4),
+        )
+        for person, begins in (("p-hz-officer-3", start), ("p-hz-officer-2", start + timedelta(hours=4)))
+    )
+    async with roster_pool.acquire() as conn:
+        for a in (outgoing, incoming):
+            await schedule_store.add_assignment(conn, assignment=a)
+    found = await activities.handover_missed(outgoing.id)
+    assert found == MissedHandover(handed_over=False, incoming_assignment_id=incoming.id)
+    assert await activities.handover_missed(outgoing.id) == found  # a retry records nothing more
+    async with roster_pool.acquire() as conn:
+        violations = await conn.fetch("SELECT person_id, kind FROM violations WHERE assignment_id = $1", outgoing.id)
+    assert [(v["person_id"], v["kind"]) for v in violations] == [("p-hz-officer-3", "handover_missed")]
+    [event] = [e for e in await events_about(platform, outgoing.id) if e.type == "handover.missed"]
+    missed = event_pb2.HandoverMissed()
+    assert event.payload.Unpack(missed)
+    assert (missed.person_id, missed.incoming_person_id) == ("p-hz-officer-3", "p-hz-officer-2")
+    # The incoming officer is told, the duty leader alerted (notify's templates in both languages).
+    await activities.remind(ShiftNotice(incoming.id, "hz-01", "handover_missed_incoming", "no handover"))
+    await activities.alert_leader(ShiftNotice(outgoing.id, "hz-01", "handover_missed", "no handover"))
+    [told] = await notifications_about(platform, incoming.id)
+    assert (told.person_id, told.template) == ("p-hz-officer-2", "handover_missed_incoming")
+    alerted = await notifications_about(platform, outgoing.id)
+    assert alerted and all(n.person_id.startswith("p-hz-leader") and n.template == "handover_missed" for n in alerted)
+
+    # The last shift rostered has nobody to hand over to: nothing is charged.
+    last = await past_assignment(roster_pool)
+    assert await activities.handover_missed(last.id) == MissedHandover(handed_over=False)

@@ -26,11 +26,13 @@ from tests.temporal_support import until, until_state
 from workflows.shift.types import (
     ALERT_LEADER,
     CHECK_IN_STATE,
+    HANDOVER_MISSED,
     HANDOVER_OVERDUE,
     RECORD_ABSENCE,
     REMIND,
     CheckInState,
     HandoverRef,
+    MissedHandover,
     ShiftInput,
     ShiftNotice,
     ShiftOutcome,
@@ -56,6 +58,8 @@ class FakeShiftActivities:
 
     check_ins: dict[str, CheckInState] = field(default_factory=dict)
     overdue_marks: bool = True  # what shift_handover_overdue answers
+    # What shift_handover_missed answers: by default someone is rostered next and nothing was submitted.
+    missed: MissedHandover = field(default_factory=lambda: MissedHandover(False, "as-next"))
     # Notices notify refuses for good (what @classified makes of INVALID_ARGUMENT, NOT_FOUND…).
     refused: bool = False
     calls: list[Call] = field(default_factory=list)
@@ -91,8 +95,14 @@ class FakeShiftActivities:
         self._record("handover_overdue", ref)
         return self.overdue_marks
 
+    @activity.defn(name=HANDOVER_MISSED)
+    async def handover_missed(self, assignment_id: str) -> MissedHandover:
+        self._record("handover_missed", assignment_id)
+        return self.missed
+
     def activities(self) -> list[Callable[..., Any]]:
         return [
+            self.handover_missed,
             self.remind,
             self.check_in_state,
             self.alert_leader,
@@ -104,9 +114,14 @@ class FakeShiftActivities:
         return [c for c in self.calls if c.name == name]
 
     def effects(self) -> list[str]:
-        """Everything but the reads, in order: remind, record_absence, alert:<kind>, handover_overdue."""
+        """Everything but the reads, in order: remind, record_absence, alert:<kind>, handover_overdue,
+        handover_missed, remind:<kind> (a notice to another assignment than the shift's own)."""
         return [
-            f"alert:{c.arg.kind}" if c.name == "alert_leader" else c.name
+            f"alert:{c.arg.kind}"
+            if c.name == "alert_leader"
+            else f"remind:{c.arg.kind}"
+            if c.name == "remind" and c.arg.kind != "reminder"
+            else c.name
             for c in self.calls
             if c.name != "check_in_state"
         ]
@@ -321,19 +336,70 @@ async def test_handover_accepted_while_being_marked_overdue_is_accepted(
     assert fake.effects() == ["handover_overdue"]
 
 
-async def test_no_handover_ends_after_the_wait(
+async def test_no_handover_by_the_end_of_the_overlap_is_missed(
     env: WorkflowEnvironment, worker: Worker, fake: FakeShiftActivities
 ) -> None:
     handle, _, ends_at = await start_shift(
         env, worker, fake, recorded=lambda starts_at: CheckInState("on_time", iso(starts_at))
     )
-    await env.sleep(ends_at + timedelta(hours=5, minutes=59) - await env.get_current_time())
+    await env.sleep(ends_at + timedelta(minutes=29) - await env.get_current_time())
     await until_state(handle, ShiftWorkflow.state, phase="on_duty", handover="waiting")
+    assert fake.effects() == []
+
+    await env.sleep(timedelta(minutes=2))
+    await until(lambda: "alert:handover_missed" in fake.effects(), "the missed-handover alert")
+    missed = fake.named("handover_missed")[0]
+    assert missed.arg == assignment(handle)
+    assert near(missed.at, ends_at + timedelta(minutes=30))
+    told = [c.arg for c in fake.named("remind")]
+    assert [(n.assignment_id, n.kind) for n in told] == [("as-next", "handover_missed_incoming")]
+    await until_state(handle, ShiftWorkflow.state, phase="handover", handover="missed")
 
     outcome = await finish(handle)
-    assert (outcome.check_in, outcome.handover) == ("on_time", "none")
-    assert fake.effects() == []
+    assert (outcome.check_in, outcome.handover) == ("on_time", "missed")
+    assert fake.effects() == ["handover_missed", "remind:handover_missed_incoming", "alert:handover_missed"]
     assert near(await closed_at(handle), ends_at + timedelta(hours=6))
+
+
+async def test_a_handover_submitted_after_the_overlap_is_still_followed(
+    env: WorkflowEnvironment, worker: Worker, fake: FakeShiftActivities
+) -> None:
+    handle, _, ends_at = await start_shift(
+        env, worker, fake, recorded=lambda starts_at: CheckInState("on_time", iso(starts_at))
+    )
+    await env.sleep(ends_at + timedelta(hours=1) - await env.get_current_time())
+    await handle.signal(ShiftWorkflow.handover_submitted, HandoverRef("ho-late"))
+    await handle.signal(ShiftWorkflow.handover_accepted, HandoverRef("ho-late"))
+
+    outcome = await finish(handle)
+    # Missed all the same: the violation stands; the late handover is accepted.
+    assert (outcome.check_in, outcome.handover) == ("on_time", "accepted")
+    assert fake.effects() == ["handover_missed", "remind:handover_missed_incoming", "alert:handover_missed"]
+
+
+async def test_no_handover_with_nobody_to_take_over_is_not_missed(
+    env: WorkflowEnvironment, worker: Worker, fake: FakeShiftActivities
+) -> None:
+    fake.missed = MissedHandover(handed_over=False)  # the last shift rostered: nobody to hand over to
+    handle, _, ends_at = await start_shift(
+        env, worker, fake, recorded=lambda starts_at: CheckInState("on_time", iso(starts_at))
+    )
+    outcome = await finish(handle)
+    assert (outcome.check_in, outcome.handover) == ("on_time", "none")
+    assert fake.effects() == ["handover_missed"]
+    assert near(await closed_at(handle), ends_at + timedelta(hours=6))
+
+
+async def test_a_handover_submitted_but_not_yet_signalled_is_not_missed(
+    env: WorkflowEnvironment, worker: Worker, fake: FakeShiftActivities
+) -> None:
+    fake.missed = MissedHandover(handed_over=True)  # SubmitHandover committed, its signal still on the way
+    handle, _, _ = await start_shift(
+        env, worker, fake, recorded=lambda starts_at: CheckInState("on_time", iso(starts_at))
+    )
+    outcome = await finish(handle)
+    assert outcome.handover == "none"
+    assert fake.effects() == ["handover_missed"]
 
 
 async def test_started_after_the_shift_began_skips_the_reminder(
@@ -419,7 +485,8 @@ async def test_a_shift_published_after_it_began_is_not_held_to_the_check_in(
     handle, _, _ = await start_shift(env, worker, fake, starts_in=-timedelta(hours=1), supervise_check_in=False)
     outcome = await finish(handle)
     assert outcome.check_in == "unsupervised"
-    assert fake.effects() == []
+    # Held to the handover all the same.
+    assert fake.effects() == ["handover_missed", "remind:handover_missed_incoming", "alert:handover_missed"]
 
 
 async def test_the_recorded_history_still_replays() -> None:

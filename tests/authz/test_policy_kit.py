@@ -12,8 +12,8 @@ import pytest
 from dutyline.grpckit.auth import Principal
 from dutyline.grpckit.errors import PermissionDenied
 from dutyline.grpckit.policy import MissingPolicy, authorize, reads, require_complete, writes
-from services.incident.policy import POLICIES as INCIDENT
 from services.incident.instruction_policy import SERVICE as INSTRUCTION_SERVICE
+from services.incident.policy import POLICIES as INCIDENT
 from services.incident.policy import SERVICE as INCIDENT_SERVICE
 from services.insight.policy import POLICIES as INSIGHT
 from services.insight.policy import SERVICE as INSIGHT_SERVICE

@@ -212,6 +212,10 @@ class FuzzSite:
                 "PublishRosterRequest.site_id",
                 # A demo site's required qualifications would refuse the demo people the other tests roster.
                 "SetRequiredQualificationsRequest.site_id",
+                # The demo sites' checklist, equipment and supplies are what the handover and CLI tests show.
+                "UpsertInspectionChecklistRequest.site_id",
+                "UpsertEquipmentRequest.site_id",
+                "UpsertSupplyRequest.site_id",
                 "RequestLeaveRequest.substitute_id",
                 "EscalationChain.site_id",
                 "ReportingPolicy.id",
@@ -240,6 +244,9 @@ class FuzzSite:
             "Rotation.person_ids": our_people,
             "PublishRosterRequest.site_id": ours,
             "SetRequiredQualificationsRequest.site_id": ours,
+            "UpsertInspectionChecklistRequest.site_id": ours,
+            "UpsertEquipmentRequest.site_id": ours,
+            "UpsertSupplyRequest.site_id": ours,
             "RequestLeaveRequest.substitute_id": our_people,
             "EscalationChain.site_id": ours,
             "ReportingPolicy.id": fresh,

@@ -191,8 +191,9 @@ class ShiftWorkflow:
 
     async def _handover_outcome(self, shift: ShiftInput, schedule: _Schedule) -> str:
         missed = False
-        # Shifts started before the handover could be missed keep their recorded path.
-        if workflow.patched("handover-missed"):
+        # The officers hand over; the duty leader countersigns (DESIGN §3), so a leader's shift has no
+        # handover to miss. Shifts started before the handover could be missed keep their recorded path.
+        if shift.role != "leader" and workflow.patched("handover-missed"):
             missed = await self._missed(shift, schedule)
         arrived = await wait_until(
             lambda: self._submitted is not None or self._accepted is not None,

@@ -445,6 +445,8 @@ async def test_a_shifts_log_counts_signs_and_corrects(platform: Any, tmp_path: P
                 and lg.figures.missed == 1
                 and len(lg.check_ins) == 2
                 and lg.figures.incidents == 1
+                # The leader's assignment arrives by its own event: the log may be built before it.
+                and len(lg.leader_ids) == 1
             ),
         )
         f = log.figures

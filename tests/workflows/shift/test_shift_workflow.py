@@ -28,6 +28,7 @@ from workflows.shift.types import (
     CHECK_IN_STATE,
     HANDOVER_MISSED,
     HANDOVER_OVERDUE,
+    INSPECTION_MISSED,
     RECORD_ABSENCE,
     REMIND,
     CheckInState,
@@ -99,6 +100,12 @@ class FakeShiftActivities:
     async def handover_missed(self, assignment_id: str) -> MissedHandover:
         self._record("handover_missed", assignment_id)
         return self.missed
+
+    @activity.defn(name=INSPECTION_MISSED)
+    async def inspection_missed(self, assignment_id: str) -> bool:
+        """A leader's shift was inspected (the real check is in test_leader_inspection)."""
+        self._record("inspection_missed", assignment_id)
+        return False
 
     def activities(self) -> list[Callable[..., Any]]:
         return [
@@ -388,6 +395,35 @@ async def test_no_handover_with_nobody_to_take_over_is_not_missed(
     assert (outcome.check_in, outcome.handover) == ("on_time", "none")
     assert fake.effects() == ["handover_missed"]
     assert near(await closed_at(handle), ends_at + timedelta(hours=6))
+
+
+async def test_a_duty_leaders_shift_has_no_handover_to_miss(
+    env: WorkflowEnvironment, fake: FakeShiftActivities
+) -> None:
+    """The officers hand over and the leader countersigns: a leader's shift without a handover of its
+    own is not 未交接班 (only its inspection is checked)."""
+    now = await env.get_current_time()
+    starts_at, ends_at = now + timedelta(hours=1), now + timedelta(hours=9)
+    shift = ShiftInput(
+        f"as-{uuid.uuid4()}",
+        "hz-01",
+        starts_at=iso(starts_at),
+        ends_at=iso(ends_at),
+        supervise_check_in=False,
+        role="leader",
+    )
+    async with Worker(
+        env.client,
+        task_queue=f"tq-{uuid.uuid4()}",
+        workflows=[ShiftWorkflow],
+        activities=[*fake.activities(), fake.inspection_missed],
+    ) as worker:
+        handle = await env.client.start_workflow(
+            ShiftWorkflow.run, shift, id=shift_workflow_id(shift.assignment_id), task_queue=worker.task_queue
+        )
+        outcome = await finish(handle)
+    assert outcome.handover == "none"
+    assert fake.effects() == ["inspection_missed"]
 
 
 async def test_a_handover_submitted_but_not_yet_signalled_is_not_missed(

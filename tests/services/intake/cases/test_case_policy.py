@@ -18,8 +18,11 @@ def test_every_case_rpc_has_a_policy_in_the_intake_service() -> None:
     require_complete(SERVICE, POLICIES)
     case_policies = {m: p for m, p in POLICIES.items() if m.startswith(f"/{SERVICE}/")}
     assert not [m for m, p in case_policies.items() if "agency" in p.roles]
-    # The platform's services only read the open cases a handover carries.
-    assert [m for m, p in case_policies.items() if "system" in p.roles] == [f"/{SERVICE}/ListCases"]
+    # The platform's services only read the open cases a handover carries and the holidays duty counts need.
+    assert sorted(m for m, p in case_policies.items() if "system" in p.roles) == [
+        f"/{SERVICE}/GetHolidayCalendar",
+        f"/{SERVICE}/ListCases",
+    ]
     with pytest.raises(MissingPolicy, match="CaseService/CloseCase"):
         require_complete(SERVICE, {m: p for m, p in POLICIES.items() if not m.endswith("/CloseCase")})
 

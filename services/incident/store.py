@@ -535,12 +535,14 @@ async def list_violations(
 
 
 async def move_into(conn: Connection, *, duplicate_id: str, primary_id: str, at: datetime) -> list[ReportRow]:
-    """Merge a duplicate: its calls and reports now belong to the primary, its timeline is copied
-    there as new entries (the timeline is append-only). Returns the reports moved."""
+    """Merge a duplicate: its calls and reports (with their deliveries to superior offices' inboxes) now
+    belong to the primary, its timeline is copied there as new entries (the timeline is append-only).
+    Returns the reports moved."""
     await conn.execute("UPDATE incident_calls SET incident_id = $2 WHERE incident_id = $1", duplicate_id, primary_id)
     moved = await conn.fetch(
         "UPDATE reports SET incident_id = $2 WHERE incident_id = $1 RETURNING *", duplicate_id, primary_id
     )
+    await conn.execute("UPDATE report_inbox SET incident_id = $2 WHERE incident_id = $1", duplicate_id, primary_id)
     await conn.execute(
         """INSERT INTO timeline (incident_id, at, actor_id, actor_name, actor_kind, kind, text)
            SELECT $2, at, actor_id, actor_name, actor_kind, 'merged_entry', '[' || $1 || '] ' || kind || ': ' || text

@@ -243,3 +243,25 @@ async def test_a_report_to_the_office_its_policy_names_escalates_there_unless_si
         # Still to sign for: signing now is a receipt like any other.
         signed = await inbox.ReceiveReport(inbox_pb2.ReceiveReportRequest(idempotency_key=key(), item_id=item.id))
     assert signed.status == K.DELIVERY_STATUS_RECEIVED and signed.escalated_at.seconds > 0
+
+
+async def test_a_reported_incident_merged_into_another_keeps_its_delivery_in_the_inbox(
+    platform: Any, intake: Any, incidents: Any, east: tuple[Any, Any]
+) -> None:
+    """A merged duplicate's report moves to the primary with its delivery: the region's inbox still lists it
+    (it once failed to render, INTERNAL) and signing for it is recorded on the primary."""
+    inbox, _ = east
+    duplicate, report = await verified_and_reported(intake, incidents)
+    await item_of(inbox, report.id)
+    primary, _ = await open_incident(intake)
+    await in_stage(incidents, primary, K.STAGE_VERIFY)
+    async with channel(platform.address("incident"), token_for("p-hz-leader-1", ["leader"], ["hz-01"])) as ch:
+        await incident_pb2_grpc.IncidentServiceStub(ch).Merge(
+            K.MergeRequest(idempotency_key=key(), duplicate_id=duplicate, primary_id=primary, reason="同一事件")
+        )
+    item = await item_of(inbox, report.id)
+    assert item.status == K.DELIVERY_STATUS_DELIVERED
+    await inbox.ReceiveReport(inbox_pb2.ReceiveReportRequest(idempotency_key=key(), item_id=item.id))
+    moved = (await incidents.GetIncident(K.GetIncidentRequest(incident_id=primary))).reports
+    assert [(r.id, r.delivery_status) for r in moved] == [(report.id, K.DELIVERY_STATUS_RECEIVED)]
+    assert any(t.startswith("签收 received by p-east-officer at ") for t in await texts(incidents, primary))

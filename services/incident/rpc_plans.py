@@ -26,6 +26,7 @@ from dutyline.incident.v1 import incident_pb2, plans_pb2, plans_pb2_grpc
 from dutyline.temporal_start import reconcile_forever, signal_best_effort, start_once
 from dutyline.temporal_worker import task_queue_of
 from services.incident import convert, plan_rules, plan_store, store
+from services.incident.access import readable_incident
 from services.incident.plan_convert import activation_message, plan_from_message, plan_message, task_message
 from workflows.plan_activation.types import TASK_CHANGED_SIGNAL, PlanActivationInput, TaskTimes, plan_workflow_id
 from workflows.plan_activation.workflow import PlanActivationWorkflow
@@ -49,14 +50,7 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         self._task_queue = task_queue
 
     async def _incident(self, incident_id: str) -> store.IncidentRow:
-        """The incident, if the caller acts for its site (or a region above it)."""
-        async with self._pool.acquire() as conn:
-            incident = await store.get_incident(conn, incident_id=incident_id)
-        if incident is None:
-            raise NotFound(f"incident {incident_id} does not exist")
-        site = await self._roster.site(incident.site_id)
-        current_principal().require_site(incident.site_id, site.ancestor_ids)
-        return incident
+        return await readable_incident(self._pool, self._roster, incident_id)
 
     # -- plans --------------------------------------------------------------------------------------
 

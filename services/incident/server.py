@@ -29,7 +29,6 @@ from dutyline.grpckit.errors import (
     AlreadyExists,
     FieldViolation,
     InvalidArgument,
-    NotFound,
     PermissionDenied,
     Unavailable,
 )
@@ -39,6 +38,7 @@ from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
 from dutyline.temporal_worker import task_queue_of
 from services.incident import convert, policy_store, rules, store
+from services.incident.access import readable_incident
 from services.incident.call_links import SUBJECTS as CALL_SUBJECTS
 from services.incident.call_links import CallLinks
 from services.incident.convert import SEVERITIES, STAGES, incident_message, place_of
@@ -223,13 +223,7 @@ class IncidentServicer(CorrectionRpcs, ProcessRpcs, MergeRpcs, incident_pb2_grpc
         )
 
     async def _readable(self, incident_id: str) -> store.IncidentRow:
-        async with self._pool.acquire() as conn:
-            incident = await store.get_incident(conn, incident_id=incident_id)
-        if incident is None:
-            raise NotFound(f"incident {incident_id} does not exist")
-        site = await self._roster.site(incident.site_id)
-        current_principal().require_site(incident.site_id, site.ancestor_ids)
-        return incident
+        return await readable_incident(self._pool, self._roster, incident_id)
 
     async def GetIncident(
         self, request: incident_pb2.GetIncidentRequest, context: grpc.aio.ServicerContext

@@ -78,7 +78,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     DUTYLINE_LISTEN_HOST=0.0.0.0 \
-    DUTYLINE_LOG_FORMAT=json
+    DUTYLINE_LOG_FORMAT=json \
+    DUTYLINE_METRICS_PORT=9464
 
 USER 10001
 ENTRYPOINT ["dutyline"]
@@ -93,4 +94,5 @@ COPY --from=dev-builder /opt/venv /opt/venv
 # The production image (the default target): the runtime only.
 FROM runtime
 COPY --from=builder /opt/venv /opt/venv
-EXPOSE 50051-50055 8080
+# gRPC of the services, the console, Prometheus metrics of the services and workers.
+EXPOSE 50051-50055 8080 9464

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv proto proto-check lint format typecheck unit clean bench bench-surge bench-console bench-insight tune-matching kubectl sip-tools switch render-tools chromium
+.PHONY: run test venv proto proto-check lint format typecheck unit clean bench chaos bench-surge bench-console bench-insight tune-matching kubectl sip-tools switch render-tools chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -74,6 +74,12 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+## make chaos: the long fault suite — each component of the platform (an intake and an incident replica,
+## notify, a worker, a NATS node, Temporal, PostgreSQL) killed in turn under 20 emergencies + 100 other calls/s
+## for 60 s; `make test` runs its short profile
+chaos: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -s -m chaos --chaos long tests/chaos
 
 ## make bench-surge: only the surge (10,000 calls about 20 events); make tune-matching: the matching rules
 ## replayed over the labelled corpus of surges

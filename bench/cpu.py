@@ -44,8 +44,14 @@ class CpuMonitor:
         # The benchmark process itself, without its children (the echo server is its own row).
         self._pids = {**pids, "bench client": os.getpid()}
         self.phases: dict[str, dict[str, float]] = {}
+        # Seconds each phase lasted.
+        self.seconds: dict[str, float] = {}
         # Cores the whole machine was busy (including the kernel and anything not listed).
         self.machine: dict[str, float] = {}
+
+    def watch(self, name: str, pid: int) -> None:
+        """Count a process started after the monitor (a phase's own worker) from the next phase on."""
+        self._pids[name] = pid
 
     def _sample(self) -> dict[tuple[str, int], float]:
         out: dict[tuple[str, int], float] = {}
@@ -84,3 +90,15 @@ class CpuMonitor:
                 used[proc_name] = used.get(proc_name, 0.0) + seconds - first.get((proc_name, pid), 0.0)
             self.phases[name] = {k: round(v / elapsed, 3) for k, v in sorted(used.items())}
             self.machine[name] = round(busy / elapsed, 3)
+            self.seconds[name] = elapsed
+
+    def cpu_ms_per_op(self, phase: str, ops: int, *, idle: str = "") -> float | None:
+        """Milliseconds of CPU the platform's processes (not the benchmark client) spent per operation
+        of ``phase``: everything the operations caused while it ran, relays and consumers included;
+        less what each process spent in the ``idle`` phase (timers, polls), if given and measured."""
+        cores = self.phases.get(phase)
+        if not cores or ops <= 0:
+            return None
+        floor = self.phases.get(idle, {})
+        platform = sum(max(0.0, v - floor.get(k, 0.0)) for k, v in cores.items() if k != "bench client")
+        return platform * self.seconds[phase] / ops * 1000.0

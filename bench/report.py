@@ -41,6 +41,8 @@ class Figure:
     ceiling: Ceiling | None = None
     note: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
+    # CPU of every platform process per operation (bench.cpu.CpuMonitor.cpu_ms_per_op).
+    cpu_ms: float | None = None
 
     @property
     def ratio(self) -> float | None:
@@ -131,6 +133,7 @@ class Report:
         table.add_column("ratio", justify="right")
         table.add_column("budget")
         table.add_column("result")
+        table.add_column("CPU ms/op", justify="right")
         table.add_column("note")
         colour = {"PASS": "green", "MISS": "red", "ERROR": "red", "-": "dim"}
         for figure in self.figures:
@@ -143,6 +146,7 @@ class Report:
                 _num(figure.ratio * 100.0, ".0f") + " %" if figure.ratio is not None else "",
                 figure.budget,
                 f"[{colour[verdict]}]{verdict}[/{colour[verdict]}]",
+                _num(figure.cpu_ms, ".2f"),
                 figure.note,
             )
         return table
@@ -211,6 +215,7 @@ class Report:
                     "ratio": _round(f.ratio, 3),
                     "budget": f.budget,
                     "result": f.verdict,
+                    "cpu_ms_per_op": _round(f.cpu_ms, 3),
                     "note": f.note,
                     **f.detail,
                 }

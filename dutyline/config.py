@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     notify_address: str = "127.0.0.1:50054"
     insight_address: str = "127.0.0.1:50055"
     listen_host: str = "127.0.0.1"
+    # The port this process's server listens on; 0: the port of the service's own address. A replica
+    # sets it when the service's address is a list of several (host:port,host:port).
+    listen_port: int = 0
     # TLS of gRPC (dutyline.grpckit.tls): this process's certificate and key (PEM files; a server's,
     # and a client's for mTLS), the CA that verifies the other side, and whether servers demand client
     # certificates. Without a certificate a server listens in plaintext only on loopback or in
@@ -85,6 +88,8 @@ class Settings(BaseSettings):
     tls_require_client_cert: bool = False
     # A plaintext port answering grpc.health.v1 only (kubelet's gRPC probes have no TLS); 0: none.
     health_port: int = 0
+    # Prometheus metrics over HTTP on this port (/metrics; a worker also /healthz and /readyz); 0: none.
+    metrics_port: int = 0
     # Origins (scheme://host[:port], comma separated) that users' IM/webhook URLs may name although
     # they are http or private (dutyline.outbound); the dev stack admits its local gateway.
     outbound_allow: str = ""
@@ -168,8 +173,15 @@ class Settings(BaseSettings):
         return str(getattr(self, f"{service}_address"))
 
     def listen_address(self, service: str) -> str:
-        port = self.address_of(service).rsplit(":", 1)[1]
-        return f"{self.listen_host}:{port}"
+        if self.listen_port:
+            return f"{self.listen_host}:{self.listen_port}"
+        address = self.address_of(service)
+        if "," in address:
+            raise ValueError(
+                f"DUTYLINE_{service.upper()}_ADDRESS lists several replicas: set DUTYLINE_LISTEN_PORT, "
+                "the port this one listens on"
+            )
+        return f"{self.listen_host}:{address.rsplit(':', 1)[1]}"
 
 
 class ServiceSettings(Settings):

@@ -29,6 +29,7 @@ from google.protobuf.message import DecodeError
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from dutyline import metrics, tracing
 from dutyline.db.pool import Connection
 from dutyline.events.v1 import event_pb2
 from dutyline.natsconn import connect_url
@@ -120,6 +121,8 @@ class EventConsumer:
         self._progress = progress
         self.applied = 0
         self.dead_lettered = 0
+        self._applied_total = metrics.CONSUMER_EVENTS.labels(name)
+        self._dead_letters_total = metrics.DEAD_LETTERS.labels(f"consumer:{name}")
 
     async def run(self) -> None:
         """Run until cancelled, surviving NATS and PostgreSQL outages (the consumer remembers its place)."""
@@ -170,7 +173,9 @@ class EventConsumer:
         try:
             for attempt in range(1, CONTENDED_TRIES + 1):
                 try:
-                    await self._apply(events)
+                    # In the trace of the change that staged the events (their traceparent header).
+                    with tracing.consumer_span(self.name, [msg.headers for msg, _ in events]):
+                        await self._apply(events)
                     break
                 except CONTENDED:
                     if attempt == CONTENDED_TRIES:
@@ -225,6 +230,7 @@ class EventConsumer:
             else:
                 await msg.nak(delay=backoff(delivered))
         self.applied += len(fresh) - len(deferred)
+        self._applied_total.inc(len(fresh) - len(deferred))
 
     async def _dead_letter(self, msg: Msg, event: event_pb2.Event, reason: str) -> None:
         """Set the message aside with the reason (then acknowledge it: the stream flows on)."""
@@ -239,6 +245,7 @@ class EventConsumer:
             )
         await msg.ack()
         self.dead_lettered += 1
+        self._dead_letters_total.inc()
         log.error("event set aside as a dead letter", consumer=self.name, event_id=event.id, reason=reason[:200])
 
 

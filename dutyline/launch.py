@@ -16,12 +16,16 @@ from typing import Any
 
 import structlog
 from temporalio.client import Client
+from temporalio.worker import Worker
 
+from dutyline import metrics
 from dutyline.config import SERVICES as CONFIGURED_SERVICES
 from dutyline.config import WORKER_SERVICES, InsecureSecrets, ServiceSettings, Settings, role_of
 from dutyline.logging import configure_logging
 from dutyline.signals import stop_on_signals
-from dutyline.temporal_worker import LEGACY_TASK_QUEUE, BuildWorker, WorkerPlan, run_workers
+from dutyline.temporal_start import connect as connect_temporal
+from dutyline.temporal_worker import LEGACY_TASK_QUEUE, BuildWorker, WorkerPlan, readiness, run_workers
+from dutyline.tracing import configure_tracing
 
 log = structlog.get_logger(__name__)
 
@@ -83,14 +87,28 @@ def legacy_plan(plans: list[WorkerPlan]) -> WorkerPlan:
 
 
 async def _run_workers(services: list[Service], settings: Settings, *, drain_legacy: bool) -> None:
-    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    runtime, sdk_metrics = metrics.temporal_runtime() if settings.metrics_port else (None, "")
+    client = await connect_temporal(settings, runtime=runtime)
     stop = asyncio.Event()
     stop_on_signals(stop)
     async with AsyncExitStack() as resources:
-        plans: list[WorkerPlan] = [await s.worker_build()(s.settings(), resources) for s in services]
+        plans: list[WorkerPlan] = []
+        running: list[Worker] = []
+
+        async def ready() -> str | None:
+            return await readiness(client, running, expected=len(plans)) if plans else "starting"
+
+        server = await metrics.start_server(
+            settings.metrics_port, settings.listen_host, ready=ready, append=sdk_metrics
+        )
+        if server is not None:
+            resources.push_async_callback(server.stop)
+        plans.extend([await s.worker_build()(s.settings(), resources) for s in services])
         if drain_legacy:
             plans.append(legacy_plan(plans))
-        await run_workers(client, plans, stop, grace=timedelta(seconds=settings.shutdown_grace_seconds))
+        await run_workers(
+            client, plans, stop, grace=timedelta(seconds=settings.shutdown_grace_seconds), running=running
+        )
 
 
 def worker(names: str, settings: Settings, *, drain_legacy: bool = False) -> None:
@@ -100,6 +118,7 @@ def worker(names: str, settings: Settings, *, drain_legacy: bool = False) -> Non
     if drain_legacy and len(services) != len(WORKERS):
         raise SystemExit(f"--drain-legacy-queue needs every service's worker in the process (got {names!r})")
     configure_logging("worker", fmt=settings.log_format, level=settings.log_level)
+    configure_tracing("worker")
     try:
         for service in services:
             service.settings().refuse_insecure_secrets()

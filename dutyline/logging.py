@@ -11,6 +11,9 @@ import sys
 
 import structlog
 
+from dutyline.tracing import add_trace_ids
+from dutyline.tracing import enabled as tracing_enabled
+
 
 def configure_logging(service: str, *, fmt: str = "auto", level: str = "info") -> None:
     json_output = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
@@ -19,6 +22,8 @@ def configure_logging(service: str, *, fmt: str = "auto", level: str = "info") -
     )
     processors: list[structlog.typing.Processor] = [
         structlog.contextvars.merge_contextvars,
+        # The active span's trace_id and span_id, when the process traces (dutyline.tracing).
+        *([add_trace_ids] if tracing_enabled() else []),
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.processors.StackInfoRenderer(),

@@ -13,12 +13,14 @@ from dutyline.config import Settings
 
 
 async def connect_url(url: str, creds: str | Path | None = None, *, name: str | None = None, **kwargs: Any) -> Client:
-    """Connect to ``url``, authenticating with the ``.creds`` file ``creds`` when given (empty: none)."""
+    """Connect to ``url`` (one URL, or a cluster's as a comma list), authenticating with the ``.creds``
+    file ``creds`` when given (empty: none)."""
     if creds:
         kwargs["user_credentials"] = str(creds)
     if name is not None:
         kwargs["name"] = name
-    return await nats.connect(url, **kwargs)
+    # A cluster is a comma list of its nodes' URLs (nats-py wants them as a list).
+    return await nats.connect([u.strip() for u in url.split(",") if u.strip()], **kwargs)
 
 
 async def connect(settings: Settings, *, name: str, **kwargs: Any) -> Client:

@@ -32,7 +32,9 @@ import structlog
 from google.protobuf import struct_pb2
 from google.protobuf.message import DecodeError
 from nats.js.api import PubAck, StorageType, StreamConfig
+from opentelemetry.trace import Span
 
+from dutyline import metrics, tracing
 from dutyline.common.v1 import common_pb2
 from dutyline.db.pool import Connection
 from dutyline.db.writes import Writes, write
@@ -65,11 +67,25 @@ async def add_event(conn: Connection | Writes, event: event_pb2.Event) -> None:
     # commit rate of the hot path; the relay polls an (almost always empty) table instead.
     await write(
         conn,
-        "INSERT INTO outbox (id, subject, data) VALUES ($1, $2, $3)",
+        "INSERT INTO outbox (id, subject, data, traceparent) VALUES ($1, $2, $3, $4)",
         event.id,
         subject_for(event.site_id, event.type),
         event.SerializeToString(),
+        # The relay publishes it later, in the trace of the change it describes.
+        tracing.outbox_traceparent(),
     )
+
+
+async def backlog(pool: asyncpg.Pool, schema: str) -> None:
+    """Set the outbox gauges of ``schema`` (at scrape time): how many events wait, and how long the
+    oldest has (by the primary key's order: no scan of the table for its age)."""
+    row = await pool.fetchrow(
+        "SELECT count(*) AS pending, coalesce(extract(epoch FROM now() - "
+        "(SELECT created_at FROM outbox ORDER BY seq LIMIT 1)), 0)::float8 AS lag FROM outbox"
+    )
+    assert row is not None
+    metrics.OUTBOX_PENDING.set(row["pending"], schema)
+    metrics.OUTBOX_LAG.set(row["lag"], schema)
 
 
 def honour_cancellation() -> None:
@@ -226,6 +242,8 @@ class OutboxRelay:
         self._idle_poll = idle_poll_seconds
         self.published = 0
         self.dead_lettered = 0
+        self._published_total = metrics.OUTBOX_PUBLISHED.labels(schema)
+        self._dead_letters_total = metrics.DEAD_LETTERS.labels(f"outbox:{schema}")
         # The stream's subjects, read when the relay connects (an existing stream keeps its own).
         self._stream_subjects: list[str] = []
 
@@ -263,14 +281,21 @@ class OutboxRelay:
     async def _publish_batch(self, conn: Connection, js: nats.js.JetStreamContext, *, max_payload: int) -> int:
         """Publish the oldest pending rows in order; returns how many left the outbox (published or
         set aside as dead letters)."""
-        rows = await conn.fetch("SELECT seq, id, subject, data FROM outbox ORDER BY seq LIMIT $1", self._batch_size)
+        rows = await conn.fetch(
+            "SELECT seq, id, subject, data, traceparent FROM outbox ORDER BY seq LIMIT $1", self._batch_size
+        )
         if not rows:
             return 0
         refused: list[tuple[asyncpg.Record, str]] = []
         pending: list[tuple[asyncpg.Record, asyncio.Future[PubAck]]] = []
+        spans: list[tuple[Span, asyncio.Future[PubAck]]] = []
         # Published in order on one connection; acks are awaited together for throughput.
         for r in rows:
-            headers = {"Nats-Msg-Id": r["id"], "Nats-Expected-Stream": self._stream}
+            sent = {"Nats-Msg-Id": r["id"]}
+            span = tracing.publish_span(r["subject"], r["traceparent"])
+            if span is not None:
+                sent.update(tracing.message_headers(span))
+            headers = {**sent, "Nats-Expected-Stream": self._stream}
             data = bytes(r["data"])
             reason = unpublishable(
                 r["subject"],
@@ -280,13 +305,22 @@ class OutboxRelay:
                 stream_subjects=self._stream_subjects,
             )
             if reason is not None:
+                if span is not None:
+                    tracing.end_span(span, reason)
                 refused.append((r, reason))
                 continue
-            ack = await js.publish_async(r["subject"], data, stream=self._stream, headers={"Nats-Msg-Id": r["id"]})
+            ack = await js.publish_async(r["subject"], data, stream=self._stream, headers=sent)
             pending.append((r, ack))
-        results = await asyncio.wait_for(
-            asyncio.gather(*(ack for _, ack in pending), return_exceptions=True), timeout=10.0
-        )
+            if span is not None:
+                spans.append((span, ack))
+        try:
+            results = await asyncio.wait_for(
+                asyncio.gather(*(ack for _, ack in pending), return_exceptions=True), timeout=10.0
+            )
+        finally:
+            for span, ack in spans:
+                failed = not ack.done() or ack.cancelled() or ack.exception() is not None
+                tracing.end_span(span, "not acknowledged" if failed else None)
         for (r, _), result in zip(pending, results, strict=True):
             if not isinstance(result, BaseException):
                 continue
@@ -302,6 +336,7 @@ class OutboxRelay:
         if not refused:
             await conn.execute("DELETE FROM outbox WHERE seq = ANY($1::bigint[])", done)
             self.published += len(rows)
+            self._published_total.inc(len(rows))
             return len(rows)
         # The published rows leave, the refused ones move to dead_letters: all at once.
         refused.sort(key=lambda item: item[0]["seq"])
@@ -319,6 +354,8 @@ class OutboxRelay:
             )
         self.dead_lettered += len(refused)
         self.published += len(rows) - len(refused)
+        self._dead_letters_total.inc(len(refused))
+        self._published_total.inc(len(rows) - len(refused))
         return len(rows)
 
     async def _set_aside(self, conn: Connection, row: asyncpg.Record, reason: str) -> None:

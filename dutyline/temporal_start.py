@@ -21,10 +21,26 @@ from temporalio.common import (
     WorkflowIDReusePolicy,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.runtime import Runtime
+
+from dutyline import tracing
+from dutyline.config import Settings
 
 log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
+
+
+async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Client:
+    """The process's client of Temporal (its workers are made from it too): the one place that says
+    how a dutyline process connects, with the tracing interceptor when the process traces (and, for
+    a worker with metrics on, the runtime exporting the SDK's metrics: dutyline.metrics)."""
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        interceptors=tracing.temporal_interceptors(),
+        runtime=runtime,
+    )
 
 
 async def start_once(
@@ -67,17 +83,38 @@ async def signal_best_effort(client: Client, workflow_id: str, signal: str, *arg
     return True
 
 
+# Starts a reconciler makes at once: a backlog drains in parallel without flooding Temporal.
+RECONCILE_CONCURRENCY = 8
+# Rounds in a row without the pause while every start succeeds (a bound, should a start succeed and
+# leave its row pending).
+RECONCILE_DRAIN_ROUNDS = 50
+
+
 async def reconcile_forever(
-    pending: Callable[[], Awaitable[Iterable[T]]], start: Callable[[T], Awaitable[bool]], *, every: float = 5.0
+    pending: Callable[[], Awaitable[Iterable[T]]],
+    start: Callable[[T], Awaitable[bool]],
+    *,
+    every: float = 5.0,
+    concurrency: int = RECONCILE_CONCURRENCY,
 ) -> None:
     """Now and then, start the workflows whose start failed (Temporal was away when the change was
-    committed). A round stops at the first start that fails again."""
+    committed), ``concurrency`` at a time. A round stops at the first start that fails again; one that
+    started everything it found goes on with the next at once, so the backlog of an outage drains as
+    fast as Temporal takes it instead of one page per pause while new work keeps coming."""
     while True:
         await asyncio.sleep(every)
         with contextlib.suppress(Exception):
-            for item in await pending():
-                if not await start(item):
+            for _ in range(RECONCILE_DRAIN_ROUNDS):
+                if not await _reconcile_round(list(await pending()), start, concurrency):
                     break
+
+
+async def _reconcile_round(items: list[T], start: Callable[[T], Awaitable[bool]], concurrency: int) -> bool:
+    """Start ``items``; whether there were some and every start succeeded."""
+    for first in range(0, len(items), concurrency):
+        if not all(await asyncio.gather(*(start(i) for i in items[first : first + concurrency]))):
+            return False
+    return bool(items)
 
 
 async def sweep_forever(sweep: Callable[[], Awaitable[object]], *, every: float = 2.0) -> None:

@@ -20,7 +20,8 @@ import structlog
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from dutyline.temporal_sandbox import workflow_runner
+from dutyline import metrics
+from dutyline.temporal_sandbox import cache_bytecode, workflow_runner
 
 log = structlog.get_logger(__name__)
 
@@ -55,11 +56,18 @@ BuildWorker = Callable[[Any, AsyncExitStack], Awaitable[WorkerPlan]]
 
 
 async def run_workers(
-    client: Client, plans: Sequence[WorkerPlan], stop: asyncio.Event, *, grace: timedelta = timedelta(seconds=5)
+    client: Client,
+    plans: Sequence[WorkerPlan],
+    stop: asyncio.Event,
+    *,
+    grace: timedelta = timedelta(seconds=5),
+    running: list[Worker] | None = None,
 ) -> None:
-    """Poll every plan's task queue until ``stop`` is set, then finish what is in hand (``grace``)."""
+    """Poll every plan's task queue until ``stop`` is set, then finish what is in hand (``grace``);
+    each worker, once polling, is added to ``running`` (what ``readiness`` checks)."""
     async with contextlib.AsyncExitStack() as workers:
         for plan in plans:
+            cache_bytecode(plan.workflows)
             worker = Worker(
                 client,
                 task_queue=plan.queue,
@@ -69,7 +77,20 @@ async def run_workers(
                 graceful_shutdown_timeout=grace,
             )
             await workers.enter_async_context(worker)
+            if running is not None:
+                running.append(worker)
             log.info("worker polling", task_queue=plan.queue, service=plan.service)
         await stop.wait()
         log.info("workers stopping")
     log.info("workers stopped")
+
+
+async def readiness(client: Client, running: Sequence[Worker], expected: int) -> str | None:
+    """None when the process is ready for work (a Kubernetes readiness probe, /readyz): its ``expected``
+    workers polling, the Temporal server answering and every PostgreSQL pool of the process reachable;
+    else what is missing."""
+    if len(running) < expected or not all(w.is_running for w in running):
+        return f"{sum(w.is_running for w in running)} of {expected} workers polling"
+    if not await client.service_client.check_health(timeout=timedelta(seconds=metrics.CHECK_TIMEOUT_SECONDS)):
+        return "Temporal is not serving"
+    return await metrics.pools_reachable()

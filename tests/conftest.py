@@ -21,6 +21,16 @@ from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 from tests.support import start_on_free_ports, token_for
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    # The fault suite (tests/chaos): `make test` runs its short profile, `make chaos` the long one.
+    parser.addoption(
+        "--chaos",
+        choices=("short", "long"),
+        default="short",
+        help="fault suite profile: short (a few kills, light load) or long (every component, 20+100 calls/s)",
+    )
+
+
 @pytest.fixture(scope="session")
 async def platform() -> AsyncIterator[object]:
     from dutyline.stack.platform import Platform, Ports

@@ -174,7 +174,7 @@ def health(
         raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(SERVICES)}")
     from dutyline.grpckit.health import check
 
-    target = address or f"127.0.0.1:{get_settings().address_of(service).rsplit(':', 1)[1]}"
+    target = address or f"127.0.0.1:{get_settings().listen_address(service).rsplit(':', 1)[1]}"
     status = asyncio.run(check(target))
     typer.echo(f"{service} {target}: {status}")
     raise typer.Exit(0 if status == "SERVING" else 1)

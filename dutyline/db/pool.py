@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TypeAlias
 
 import asyncpg
-from asyncpg.pool import PoolConnectionProxy
+from asyncpg.pool import PoolAcquireContext, PoolConnectionProxy
 
 
 async def _keep_session(connection: asyncpg.Connection) -> None:
@@ -15,16 +15,35 @@ async def _keep_session(connection: asyncpg.Connection) -> None:
     checkout for nothing."""
 
 
+# How long a request waits for a free connection before it gives up with a TimeoutError, which the gRPC kit
+# answers as UNAVAILABLE (retry): a pool whose connections all hang must not hold callers for their whole
+# deadline, nor forever when they set none.
+ACQUIRE_TIMEOUT = 10.0
+
+
+class BoundedPool(asyncpg.Pool):
+    """asyncpg's pool whose ``acquire()`` waits at most ACQUIRE_TIMEOUT unless given a timeout."""
+
+    def acquire(self, *, timeout: float | None = None) -> PoolAcquireContext:
+        return super().acquire(timeout=ACQUIRE_TIMEOUT if timeout is None else timeout)
+
+
 async def create_pool(dsn: str, *, schema: str, min_size: int = 2, max_size: int = 20) -> asyncpg.Pool:
-    # Session settings go in server_settings (they hold for the connection's life).
-    pool = await asyncpg.create_pool(
+    # What asyncpg.create_pool does, with our pool class (it takes none); its defaults otherwise.
+    pool = BoundedPool(
         dsn,
         min_size=min_size,
         max_size=max_size,
+        max_queries=50000,
+        max_inactive_connection_lifetime=300.0,
+        loop=None,
+        connection_class=asyncpg.Connection,
+        record_class=asyncpg.Record,
+        # Session settings go in server_settings (they hold for the connection's life).
         server_settings={"search_path": schema, "application_name": f"dutyline-{schema}"},
         reset=_keep_session,
     )
-    assert pool is not None
+    await pool
     return pool
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from dutyline import metrics
 from dutyline.config import ServiceSettings
 from dutyline.db.migrations import ensure_migrated
 from dutyline.db.pool import create_pool
@@ -19,4 +20,5 @@ async def service_pool(settings: ServiceSettings, *, min_size: int, max_size: in
     except BaseException:
         await pool.close()
         raise
+    metrics.track_pool(settings.service, pool)
     return pool

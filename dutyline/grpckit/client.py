@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 from collections.abc import Callable
 from datetime import timedelta
 
 import grpc
 
+from dutyline import tracing
 from dutyline.config import Settings
 from dutyline.grpckit import tls
 from dutyline.grpckit.auth import ServiceCredential
@@ -16,13 +19,48 @@ def channel(
     address: str, token: str | Callable[[], str], credentials: grpc.ChannelCredentials | None = None
 ) -> grpc.aio.Channel:
     """A channel that sends a bearer token on every call: ``token`` itself, or what it returns at each
-    call (a credential that renews itself); over TLS with ``credentials`` (dutyline.grpckit.tls)."""
+    call (a credential that renews itself); over TLS with ``credentials`` (dutyline.grpckit.tls).
+
+    ``address`` is one ``host:port``, a comma list of a service's replicas (``10.0.0.1:50051,10.0.0.2:50051``)
+    or a ``dns:///name:port`` whose answers are the replicas (a Kubernetes headless Service); over
+    several, calls go round robin to the replicas whose health service answers SERVING."""
     source = token if callable(token) else (lambda: token)
     # grpc.aio files each interceptor under its first matching kind: one object per kind.
-    interceptors = [_UnaryToken(source), _StreamToken(source)]
+    interceptors = [*tracing.grpc_client_interceptors(), _UnaryToken(source), _StreamToken(source)]
+    target, options = balanced_target(address)
     if credentials is not None:
-        return grpc.aio.secure_channel(address, credentials, interceptors=interceptors)
-    return grpc.aio.insecure_channel(address, interceptors=interceptors)
+        return grpc.aio.secure_channel(target, credentials, options=options, interceptors=interceptors)
+    return grpc.aio.insecure_channel(target, options=options, interceptors=interceptors)
+
+
+# Round robin over every resolved address, each watched with grpc.health.v1 (client-side health
+# checking, gRPC proposal A17): a replica that stops or says NOT_SERVING (draining) gets no new calls.
+_BALANCED = json.dumps({"loadBalancingConfig": [{"round_robin": {}}], "healthCheckConfig": {"serviceName": ""}})
+
+
+def balanced_target(address: str) -> tuple[str, list[tuple[str, str]]]:
+    """The gRPC target and channel options for ``address`` (see ``channel``): one address as it is
+    (gRPC's default pick_first); a comma list of IP literals as an ``ipv4:``/``ipv6:`` target, and
+    ``dns:///`` names, balanced round robin."""
+    if address.startswith("dns:"):
+        return address, [("grpc.service_config", _BALANCED)]
+    parts = [a.strip() for a in address.split(",") if a.strip()]
+    if len(parts) == 1:
+        return parts[0], []
+    families = {_family(part) for part in parts}
+    if len(families) != 1:
+        raise ValueError(f"replicas {address!r} mix IPv4 and IPv6: list one family, or use dns:///name:port")
+    return f"{families.pop()}:{','.join(parts)}", [("grpc.service_config", _BALANCED)]
+
+
+def _family(address: str) -> str:
+    host = address.rsplit(":", 1)[0].strip("[]")
+    try:
+        return "ipv4" if ipaddress.ip_address(host).version == 4 else "ipv6"
+    except ValueError:
+        raise ValueError(
+            f"a list of replicas names each by its IP address, not {host!r}: use dns:///name:port for a name"
+        ) from None
 
 
 class _Token:

@@ -1,7 +1,8 @@
 """Domain errors and their gRPC status codes.
 
 Handlers raise these; the interceptor turns them into a status with rich details
-(``google.rpc.BadRequest`` field violations for bad input). Anything else is a bug: INTERNAL.
+(``google.rpc.BadRequest`` field violations for bad input). A dependency that is down is UNAVAILABLE
+(dutyline.grpckit.faults); anything else is a bug: INTERNAL.
 """
 
 from __future__ import annotations

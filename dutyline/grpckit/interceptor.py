@@ -16,7 +16,7 @@ from typing import Any
 import grpc
 import structlog
 
-from dutyline.grpckit import validation
+from dutyline.grpckit import faults, validation
 from dutyline.grpckit.auth import ON_BEHALF_OF, Principal, TokenVerifier, set_principal
 from dutyline.grpckit.errors import DomainError, InvalidArgument, PermissionDenied, Unauthenticated
 from dutyline.grpckit.policy import Policy, authorize
@@ -95,6 +95,14 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
         if isinstance(exc, NotImplementedError):
             # The generated base servicer's answer for an RPC in the proto that has no implementation.
             await context.abort(grpc.StatusCode.UNIMPLEMENTED, f"{method} is not implemented yet")
+        cause = faults.unavailable(exc)
+        if cause is not None:
+            # A dependency is down or went away mid-request: retryable, and not a bug to page anyone for.
+            log.warning("request failed: a dependency is unavailable", method=method, error=repr(cause))
+            await context.abort(
+                grpc.StatusCode.UNAVAILABLE,
+                "暂时无法处理，请用同一幂等键重试 a dependency is unavailable; retry with the same idempotency key",
+            )
         log.exception("request failed", method=method)
         await context.abort(grpc.StatusCode.INTERNAL, "internal error; the request id is in the server log")
 

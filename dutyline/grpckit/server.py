@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
@@ -18,21 +19,24 @@ import structlog
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from dutyline import metrics, tracing
 from dutyline.config import InsecureSecrets, ServiceSettings
 from dutyline.db.migrations import SchemaNotMigrated
 from dutyline.db.service_pool import service_pool
 from dutyline.grpckit import idempotency, tls
 from dutyline.grpckit.auth import OidcIssuer, RevokedTokens, TokenVerifier
 from dutyline.grpckit.interceptor import ServerInterceptor
+from dutyline.grpckit.metering import MetricsInterceptor
 from dutyline.grpckit.policy import MissingPolicy, Policy, require_complete
 from dutyline.logging import configure_logging
-from dutyline.outbox import OutboxRelay
+from dutyline.outbox import OutboxRelay, backlog
 from dutyline.signals import stop_on_signals
 
 log = structlog.get_logger(__name__)
 
 
 S = TypeVar("S", bound=ServiceSettings)
+MAX_CONNECTION_AGE_MS = 5 * 60 * 1000
 
 
 @dataclass
@@ -99,8 +103,18 @@ async def serve(name: str, build: Build[S], settings: S) -> None:
     )
 
     server = grpc.aio.server(
-        interceptors=[ServerInterceptor(token_verifier(settings), ctx.policies)],
-        options=[("grpc.so_reuseport", 0)],
+        # The trace's server span first: what the others do happens inside it.
+        interceptors=[
+            *tracing.grpc_server_interceptors(),
+            MetricsInterceptor(),
+            ServerInterceptor(token_verifier(settings), ctx.policies),
+        ],
+        options=[
+            ("grpc.so_reuseport", 0),
+            # Clients resolve a dns:/// address again only when a connection ends: closing each one
+            # after a few minutes (its open streams carry on) lets them find replicas added since.
+            ("grpc.max_connection_age_ms", MAX_CONNECTION_AGE_MS),
+        ],
     )
     full_name = await build(ctx, server)
     served = [full_name, *ctx.hosted]
@@ -124,6 +138,8 @@ async def serve(name: str, build: Build[S], settings: S) -> None:
         health_pb2_grpc.add_HealthServicer_to_server(health_servicer, probes)
         probes.add_insecure_port(f"{settings.listen_host}:{settings.health_port}")
         await probes.start()
+    metrics_server = await metrics.start_server(settings.metrics_port, settings.listen_host)
+    metrics.at_scrape(functools.partial(backlog, pool, name))
     # Start-up objects live for the whole run: keep them out of every garbage collection, whose
     # pauses otherwise show in the tail latency of the hot RPCs.
     gc.freeze()
@@ -147,6 +163,8 @@ async def serve(name: str, build: Build[S], settings: S) -> None:
             await task
     for hook in reversed(ctx.on_close):
         await hook()
+    if metrics_server is not None:
+        await metrics_server.stop()
     await pool.close()
     log.info("service stopped")
 
@@ -155,6 +173,7 @@ def run(name: str, build: Build[S], settings: S) -> None:
     """``serve`` in a new event loop, with the process's logging; exits 2 on an unmigrated schema,
     an RPC without an authorization policy, or a development secret outside development."""
     configure_logging(name, fmt=settings.log_format, level=settings.log_level)
+    tracing.configure_tracing(name)
     try:
         settings.refuse_insecure_secrets()
         asyncio.run(serve(name, build, settings))

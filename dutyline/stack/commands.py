@@ -33,12 +33,39 @@ def _load(command: str, module: str) -> ModuleType:
         raise typer.Exit(2) from exc
 
 
+up_app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
+
+
+@up_app.callback()
 def up(
+    ctx: typer.Context,
     state_dir: StateDirOpt = DEFAULT_STATE_DIR,
     no_ui: Annotated[bool, typer.Option("--no-ui", help="不启动 Temporal 界面 no Temporal web UI")] = False,
+    replicas: Annotated[
+        int,
+        typer.Option(
+            "--replicas", min=1, help="副本数 processes of every service and worker (≥ 2: a 3-node NATS cluster)"
+        ),
+    ] = 1,
 ) -> None:
-    """启动整个平台 Start the whole platform on embedded, real servers (Ctrl-C stops it)."""
-    asyncio.run(_load("up", "dutyline.stack.up").run_up(state_dir, ui=not no_ui))
+    """启动整个平台 Start the whole platform on embedded, real servers (Ctrl-C stops it); a component that
+    crashes is restarted."""
+    if ctx.invoked_subcommand is not None:
+        return
+    asyncio.run(_load("up", "dutyline.stack.up").run_up(state_dir, ui=not no_ui, replicas=replicas))
+
+
+@up_app.command("restart")
+def restart(
+    component: Annotated[str, typer.Argument(help="组件 e.g. worker, intake-2, postgres, nats, temporal")],
+    state_dir: StateDirOpt = DEFAULT_STATE_DIR,
+) -> None:
+    """重启一个组件 Restart one component of the running `dutyline up` (stop, start, wait until it serves)."""
+    supervisor = _load("up", "dutyline.stack.supervisor")
+    ok, message = asyncio.run(supervisor.request_restart(state_dir.absolute(), component))
+    typer.echo(message, err=not ok)
+    if not ok:
+        raise typer.Exit(1)
 
 
 def demo(state_dir: StateDirOpt = DEFAULT_STATE_DIR) -> None:
@@ -53,7 +80,7 @@ def gateway(ctx: typer.Context) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add the dev stack's commands to the `dutyline` command line."""
-    app.command()(up)
+    app.add_typer(up_app, name="up")
     app.command()(demo)
     app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True}, add_help_option=False)(
         gateway

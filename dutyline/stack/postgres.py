@@ -55,17 +55,21 @@ def _quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _postmaster_pid(data_dir: Path) -> int | None:
+def _lock_pid(lock_file: Path) -> int | None:
+    """The pid a postgres lock file (postmaster.pid, the socket's .lock) names on its first line."""
     try:
-        first = (data_dir / "postmaster.pid").read_text().splitlines()[0]
+        first = lock_file.read_text().splitlines()[0]
         return int(first.strip())
     except (FileNotFoundError, IndexError, ValueError):
         return None
 
 
-def _is_live_postgres(pid: int) -> bool:
+def _is_live_postgres(pid: int, data_dir: Path) -> bool:
+    """Whether ``pid`` is a postgres serving ``data_dir``: a killed postmaster's pid may since belong to
+    another cluster's postgres (same name, same system user), which must not keep ours from starting."""
     try:
-        return psutil.Process(pid).name() == "postgres"
+        proc = psutil.Process(pid)
+        return proc.name() == "postgres" and Path(proc.cwd()) == data_dir
     except psutil.Error:
         return False
 
@@ -149,8 +153,8 @@ class EmbeddedPostgres(EmbeddedServer):
         if not (self.data_dir / "PG_VERSION").exists():
             self._initdb()
         self._write_hba()
-        self._remove_stale_pid()
         self._ensure_socket_dir()
+        self._remove_stale_locks()
 
     def _owner_ids(self) -> tuple[int, int]:
         assert self._system_user is not None
@@ -208,15 +212,15 @@ class EmbeddedPostgres(EmbeddedServer):
         if self._system_user is not None:
             os.chown(path, *self._owner_ids())
 
-    def _remove_stale_pid(self) -> None:
-        pid = _postmaster_pid(self.data_dir)
-        if pid is None:
-            return
-        if _is_live_postgres(pid):
-            raise ServerStartError(f"a postgres (pid {pid}) is already running on {self.data_dir}; stop it first")
-        # Left by a crash or a killed run; postgres would otherwise refuse to start if the old pid
-        # now belongs to an unrelated process.
-        (self.data_dir / "postmaster.pid").unlink(missing_ok=True)
+    def _remove_stale_locks(self) -> None:
+        """Delete the lock files a killed postgres left (its postmaster.pid and its socket's lock):
+        postgres refuses to start while the pid they name is alive and its own user's, which it is
+        once another cluster's postgres got that pid."""
+        for lock in (self.data_dir / "postmaster.pid", self.socket_dir / f".s.PGSQL.{self.port}.lock"):
+            pid = _lock_pid(lock)
+            if pid is not None and _is_live_postgres(pid, self.data_dir):
+                raise ServerStartError(f"a postgres (pid {pid}) is already running on {self.data_dir}; stop it first")
+            lock.unlink(missing_ok=True)
 
     def _ensure_socket_dir(self) -> None:
         sock = self.socket_dir

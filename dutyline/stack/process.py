@@ -220,6 +220,14 @@ class ManagedProcess:
         # was reaped, never later, so a recycled pid cannot be hit.
         self._signal(signal.SIGKILL, group=True)
 
+    def kill(self) -> None:
+        """SIGKILL to the whole group, as a crash would end it (a fault to test against); the exit is
+        collected, so ``returncode`` is -9 at once."""
+        if self._proc is None or self._proc.poll() is not None:
+            return
+        self._signal(signal.SIGKILL, group=True)
+        self._proc.wait()
+
     def tail(self, n_lines: int = 40) -> str:
         return tail_file(self._log_path, n_lines)
 
@@ -328,6 +336,11 @@ class EmbeddedServer:
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
+
+    @property
+    def process(self) -> ManagedProcess | None:
+        """The process of the latest start (None before the first)."""
+        return self._process
 
     async def start_async(self) -> None:
         """Start and wait until it serves; no-op if already running."""

@@ -13,18 +13,24 @@ from dutyline.config import SERVICES, get_settings
 from dutyline.grpckit.auth import issue_token
 from dutyline.signals import stop_on_signals
 from dutyline.stack.platform import Platform
+from dutyline.stack.scrape import write_prometheus_config
+from dutyline.stack.supervisor import write_pid
 
 console = Console()
 
 
-async def run_up(state_dir: Path, *, ui: bool) -> None:
+async def run_up(state_dir: Path, *, ui: bool, replicas: int = 1) -> None:
     settings = get_settings()
-    platform = Platform(state_dir, ui=ui, token_secret=settings.token_secret.get_secret_value())
+    platform = Platform(
+        state_dir, ui=ui, token_secret=settings.token_secret.get_secret_value(), replicas=replicas, supervise=True
+    )
     secret = settings.signing_secret()
     console.print(f"[bold]dutyline[/] 正在启动 starting… 数据目录 state: {platform.state_dir}")
     stop = asyncio.Event()
     stop_on_signals(stop)
     timings = await platform.start()
+    # `dutyline up restart <component>` from another terminal finds this process through it.
+    write_pid(platform.state_dir)
     try:
         token = issue_token(
             secret, person_id="p-hz-officer-1", name="王芳 Wang Fang", roles=["officer"], sites=["hz-01"]
@@ -34,7 +40,7 @@ async def run_up(state_dir: Path, *, ui: bool) -> None:
         )
         PlatformInfo(
             addresses={s: platform.address(s) for s in SERVICES},
-            nats_url=platform.nats.url,
+            nats_url=platform.nats_url,
             nats_creds=str(platform.nats_creds),
             temporal_address=platform.temporal.address,
             temporal_ui_url=platform.temporal_ui_url,
@@ -46,9 +52,9 @@ async def run_up(state_dir: Path, *, ui: bool) -> None:
                 "dutyline 已就绪 ready",
                 [
                     ("值班台 console", platform.console_url),
-                    *((f"{s} (gRPC)", platform.address(s)) for s in SERVICES),
+                    *((f"{s} (gRPC)", ", ".join(platform.addresses(s))) for s in SERVICES),
                     ("PostgreSQL", platform.postgres.dsn),
-                    ("NATS JetStream", platform.nats.url),
+                    ("NATS JetStream", ", ".join(node.url for node in platform.nats_nodes)),
                     ("Temporal", platform.temporal.address),
                     ("Temporal UI", platform.temporal_ui_url or "(--no-ui)"),
                     (
@@ -59,6 +65,8 @@ async def run_up(state_dir: Path, *, ui: bool) -> None:
                     ("logs 日志", str(platform.state_dir / "logs")),
                     ("started in 启动耗时", f"{timings['total']:.1f} s"),
                     ("memory 内存 (PSS)", f"{sum(platform.memory_mb().values()):.0f} MiB"),
+                    *((f"{p} /metrics 指标", platform.metrics_address(p)) for p in sorted(platform.metrics_ports)),
+                    ("Prometheus 抓取配置 scrape config", str(write_prometheus_config(platform))),
                 ],
             )
         )
@@ -68,6 +76,10 @@ async def run_up(state_dir: Path, *, ui: bool) -> None:
         console.print(admin, soft_wrap=True)
         console.print(f"[bold]值班台 Duty console[/]: {platform.console_url}  (开发环境选人登录 pick a demo person)")
         console.print("另开终端运行 In another terminal run: [bold]dutyline demo[/]   ·   Ctrl-C 停止 stops everything")
+        console.print(
+            "崩溃的组件会自动重启 a crashed component is restarted · "
+            "手动重启 restart one: [bold]dutyline up restart worker[/]"
+        )
         await stop.wait()
     finally:
         console.print("正在停止 stopping…")

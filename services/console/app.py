@@ -11,6 +11,7 @@ from aiohttp import web
 from dutyline.config import InsecureSecrets
 from dutyline.logging import configure_logging
 from dutyline.signals import stop_on_signals
+from dutyline.tracing import configure_tracing
 from services.console import board, calls, duty, incident, leader, roster_view, signin, stats, supervisor
 from services.console.oidc import OidcClient
 from services.console.settings import ConsoleSettings
@@ -109,6 +110,7 @@ async def serve(settings: ConsoleSettings) -> None:
 def run(settings: ConsoleSettings | None = None) -> None:
     settings = settings or ConsoleSettings()
     configure_logging("console", fmt=settings.log_format, level=settings.log_level)
+    configure_tracing("console")
     try:
         settings.refuse_insecure_secrets()
     except InsecureSecrets as exc:

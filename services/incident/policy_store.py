@@ -90,7 +90,9 @@ async def insert_version(conn: Connection, *, policy: rules.Policy, created_by: 
 
 
 async def ensure_defaults(conn: Connection, *, policies: list[rules.Policy]) -> int:
-    """Ship the default policies: insert each id that has no version yet."""
+    """Ship the default policies: insert each id that has no version yet. Run in a transaction: replicas
+    starting together take turns (the lock), so each default is inserted once."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('incident-default-policies'))")
     stored = {row["id"] for row in await conn.fetch("SELECT DISTINCT id FROM reporting_policies")}
     missing = [policy for policy in policies if policy.id not in stored]
     for policy in missing:

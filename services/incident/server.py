@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import partial
 
 import asyncpg
 import grpc
@@ -13,7 +14,7 @@ import structlog
 from nats.aio.client import Client as NatsClient
 from temporalio.client import Client
 
-from dutyline import natsconn
+from dutyline import metrics, natsconn
 from dutyline.common.v1 import common_pb2
 from dutyline.consumer import EventConsumer
 from dutyline.db.pool import Connection
@@ -36,8 +37,9 @@ from dutyline.grpckit.server import ServiceContext
 from dutyline.ids import new_id
 from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
+from dutyline.temporal_start import connect as connect_temporal
 from dutyline.temporal_worker import task_queue_of
-from services.incident import convert, policy_store, rules, store
+from services.incident import convert, gauges, policy_store, rules, store
 from services.incident.access import readable_incident
 from services.incident.call_links import SUBJECTS as CALL_SUBJECTS
 from services.incident.call_links import CallLinks
@@ -289,9 +291,10 @@ async def append_entry(conn: Connection, incident_id: str, *, at: datetime, kind
 
 async def build(ctx: ServiceContext, server: grpc.aio.Server) -> str:
     settings = ctx.settings
-    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    client = await connect_temporal(settings)
     starter = WorkflowStarter(pool=ctx.pool, client=client, task_queue=task_queue_of("incident"))
     ctx.background.append(starter.reconcile_forever())
+    metrics.at_scrape(partial(gauges.deadlines, ctx.pool))
     # The live feed (WatchIncidents) listens on NATS; it reconnects on its own.
     nats_client = await natsconn.connect(settings, name="dutyline-incident-watch", max_reconnect_attempts=-1)
     ctx.on_close.append(nats_client.close)

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import grpc
 import structlog
-from temporalio.client import Client
 
 from dutyline.common.v1 import common_pb2
 from dutyline.consumer import EventConsumer
@@ -33,6 +32,7 @@ from dutyline.ids import new_id
 from dutyline.incident.v1 import incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
 from dutyline.privacy import CallerCipher
+from dutyline.temporal_start import connect as connect_temporal
 from dutyline.temporal_start import reconcile_forever, sweep_forever
 from dutyline.temporal_worker import task_queue_of
 from services.intake import matching, profile_store, rules, store
@@ -502,7 +502,7 @@ def match_settings(settings: IntakeSettings) -> matching.MatchSettings:
 
 async def build(ctx: ServiceContext[IntakeSettings], server: grpc.aio.Server) -> str:
     settings = ctx.settings
-    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    client = await connect_temporal(settings)
     callbacks = CallbackStarter(pool=ctx.pool, client=client, task_queue=task_queue_of("intake"))
     ctx.policies.update(POLICIES)  # who may call each RPC; none missing, or no start
     # One roster channel and one directory (one cache of sites and people) for the three services.

@@ -11,13 +11,16 @@ import asyncpg
 import grpc
 from temporalio.client import Client
 
+from dutyline import metrics
 from dutyline.directory import RosterDirectory
 from dutyline.grpckit.client import service_channel
 from dutyline.grpckit.server import ServiceContext
 from dutyline.notify.v1 import notify_pb2, notify_pb2_grpc
 from dutyline.roster.v1 import roster_pb2_grpc
+from dutyline.temporal_start import connect as connect_temporal
 from dutyline.temporal_start import sweep_forever
 from dutyline.temporal_worker import task_queue_of
+from services.notify import gauges
 from services.notify.agencies.feed import EventFeed
 from services.notify.agencies.rpc import AgencyRpcs
 from services.notify.agencies.webhooks import WebhookDeliverer
@@ -57,11 +60,12 @@ class NotifyServicer(PeopleRpcs, AgencyRpcs, notify_pb2_grpc.NotifyServiceServic
 async def build(ctx: ServiceContext[NotifySettings], server: grpc.aio.Server) -> str:
     settings = ctx.settings
     contacts.configure(settings.contact_keys.get_secret_value())
-    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    client = await connect_temporal(settings)
     channels = build_channels(settings)
     dispatcher = Dispatcher(pool=ctx.pool, channels=channels, settings=settings)
     servicer = NotifyServicer(ctx, client=client, dispatcher=dispatcher, channels=list(channels))
     ctx.background.append(dispatcher.run())
+    metrics.at_scrape(partial(gauges.escalations, ctx.pool))
     ctx.background.append(sweep_forever(partial(_seal_clear_routes, ctx.pool), every=30.0))
     ctx.background.append(sweep_forever(servicer.repush_revocations, every=300.0))
     ctx.on_close.append(channels.close)

@@ -6,7 +6,6 @@ The RPCs live in three groups — rpc_organization, rpc_schedule, rpc_duty — o
 from __future__ import annotations
 
 import grpc
-from temporalio.client import Client
 
 from dutyline.grpckit.client import service_channel
 from dutyline.grpckit.server import ServiceContext
@@ -15,6 +14,7 @@ from dutyline.intake.v1 import case_pb2_grpc, intake_pb2_grpc
 from dutyline.notifier import NotifyClient
 from dutyline.notify.v1 import notify_pb2_grpc
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
+from dutyline.temporal_start import connect as connect_temporal
 from dutyline.temporal_worker import task_queue_of
 from services.roster.competence import serve_competence
 from services.roster.duty_records import serve_duty_records
@@ -57,7 +57,7 @@ class RosterServicer(
 
 async def build(ctx: ServiceContext, server: grpc.aio.Server) -> str:
     settings = ctx.settings
-    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    client = await connect_temporal(settings)
     shifts = ShiftStarter(pool=ctx.pool, client=client, task_queue=task_queue_of("roster"))
     ctx.background.append(shifts.run_forever())
     # Presence checks (在岗抽查) and early leave alerts (早退) whose workflow did not start at once.

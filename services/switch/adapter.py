@@ -14,6 +14,7 @@ from dutyline.grpckit.client import service_channel
 from dutyline.intake.v1 import telephony_pb2, telephony_pb2_grpc
 from dutyline.logging import configure_logging
 from dutyline.signals import stop_on_signals
+from dutyline.tracing import configure_tracing
 from services.switch.delivery import ATTEMPT_SECONDS, Deliverer
 from services.switch.endpoint import application
 from services.switch.queue import ReportQueue
@@ -59,6 +60,7 @@ async def serve(settings: SwitchSettings, stop: asyncio.Event) -> None:
 def main() -> None:
     settings = SwitchSettings()
     configure_logging("switch", fmt=settings.log_format, level=settings.log_level)
+    configure_tracing("switch")
     try:
         settings.refuse_insecure_secrets()
     except InsecureSecrets as exc:

@@ -222,7 +222,10 @@ def test_service_probes_ports_and_address_agree(name: str, service: str) -> None
     named_ports = {p["name"]: p["containerPort"] for p in container["ports"]}
     # The kubelet's gRPC probes have no TLS: they ask the plaintext health-only port (DUTYLINE_HEALTH_PORT).
     health_port = int(config_map(docs)["DUTYLINE_HEALTH_PORT"])
-    assert named_ports == {"grpc": port, "health": health_port}, f"{service}: container ports {named_ports}"
+    metrics_port = int(config_map(docs)["DUTYLINE_METRICS_PORT"])
+    assert named_ports == {"grpc": port, "health": health_port, "metrics": metrics_port}, (
+        f"{service}: container ports {named_ports}"
+    )
 
     def resolve(value: int | str) -> int:
         return named_ports[value] if isinstance(value, str) else value
@@ -233,6 +236,9 @@ def test_service_probes_ports_and_address_agree(name: str, service: str) -> None
 
     svc = objects(docs, "Service")[service]["spec"]
     assert svc.get("type", "ClusterIP") == "ClusterIP"
+    # Clients balance over the pods: a headless Service resolved by a dns:/// target (round_robin).
+    assert svc.get("clusterIP") == "None", f"{service}: not headless, every client would stick to one pod"
+    assert config_map(docs)[f"DUTYLINE_{service.upper()}_ADDRESS"] == f"dns:///{service}:{port}"
     (svc_port,) = svc["ports"]
     assert svc_port["name"] == "grpc" and svc_port["appProtocol"] == "grpc"
     assert svc_port["port"] == port, "clients dial the address's port"
@@ -477,7 +483,16 @@ def test_each_service_has_a_worker_of_its_own(name: str) -> None:
         for labels in (deployment["metadata"]["labels"], pod["metadata"]["labels"]):
             assert labels["app.kubernetes.io/name"] == worker, worker
             assert labels["app.kubernetes.io/component"] == "worker", worker
-        assert "ports" not in container and "readinessProbe" not in container, f"{worker} listens on no port"
+        # Its one port serves metrics and the probes' /healthz (live) and /readyz (polling; Temporal and
+        # PostgreSQL reachable).
+        metrics_port = int(config_map(docs)["DUTYLINE_METRICS_PORT"])
+        assert [(p["name"], p["containerPort"]) for p in container["ports"]] == [("metrics", metrics_port)], worker
+        paths = {probe: container[probe]["httpGet"] for probe in ("startupProbe", "readinessProbe", "livenessProbe")}
+        assert {probe: (get["path"], get["port"]) for probe, get in paths.items()} == {
+            "startupProbe": ("/healthz", "metrics"),
+            "readinessProbe": ("/readyz", "metrics"),
+            "livenessProbe": ("/healthz", "metrics"),
+        }, worker
         # The settings of its service, as the service's server reads them: the ConfigMap, the shared
         # Secret and the service's own (the server's single `env` values, e.g. notify's NATS account
         # seed file, are the server's alone).

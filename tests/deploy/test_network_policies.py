@@ -75,10 +75,12 @@ def test_everything_is_denied_by_default_and_each_workload_allowed_what_it_uses(
         component = labels["app.kubernetes.io/component"]
         assert USES[component] <= ports(egress), f"{what} cannot reach {sorted(USES[component] - ports(egress))}"
         if component == "service":
-            assert {50051, 8081} <= ports(ingress), f"{what}: no gRPC or probe ingress"
+            assert {50051, 8081, 9464} <= ports(ingress), f"{what}: no gRPC, probe or metrics ingress"
         elif component == "console":
             assert ports(ingress) == {8080}, f"{what}: HTTP only"
             assert not ports(egress) & {5432, 4222, 7233}, f"{what} reaches a database, NATS or Temporal"
+        elif component == "worker":
+            assert ports(ingress) == {9464}, f"{what}: metrics and probes only"
         else:
             assert not ingress, f"{what} listens to nobody, and nobody may connect to it"
         internet = [rule for rule in egress for peer in rule.get("to", []) if "ipBlock" in peer]

@@ -43,6 +43,9 @@ async def test_service_credentials_of_five_seconds_are_renewed_while_calls_flow(
         **platform.env("intake"),
         "DUTYLINE_INTAKE_ADDRESS": address,
         "DUTYLINE_SERVICE_TOKEN_SECONDS": str(LIFETIME),
+        # Its own port (the platform's intake listens on the one platform.env names) and no metrics.
+        "DUTYLINE_LISTEN_PORT": "0",
+        "DUTYLINE_METRICS_PORT": "0",
     }
     intake = ManagedProcess(
         [sys.executable, "-m", "services.intake"], tmp_path / "intake.log", name="intake-short", env=env

@@ -17,7 +17,7 @@ from dutyline.cli.common import connect
 from dutyline.cli.common.i18n import t
 from dutyline.cli.common.session import run_refusing, session
 from dutyline.cli.common.times import zone_named
-from dutyline.grpckit.client import channel
+from dutyline.grpckit.client import balanced_target, channel
 from dutyline.notify.v1 import notify_pb2, notify_pb2_grpc
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 
@@ -111,7 +111,8 @@ def acknowledge_with_token(state_dir: Path, request: notify_pb2.AcknowledgeReque
     target = connect.resolve("notify", token=_NO_LOGIN, state_dir=state_dir)
 
     async def main() -> notify_pb2.Notification:
-        async with grpc.aio.insecure_channel(target.address) as ch:
+        address, options = balanced_target(target.address)
+        async with grpc.aio.insecure_channel(address, options=options) as ch:
             answer: notify_pb2.Notification = await notify_pb2_grpc.NotifyServiceStub(ch).Acknowledge(
                 request, timeout=TIMEOUT
             )

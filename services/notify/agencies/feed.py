@@ -20,6 +20,7 @@ from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from dutyline import metrics
 from dutyline.directory import RosterDirectory
 from dutyline.events.v1 import event_pb2
 from dutyline.natsconn import connect
@@ -40,6 +41,9 @@ log = structlog.get_logger(__name__)
 
 CONSUMER = "notify-feed"
 AGENCIES_TTL = 30.0
+# Core NATS (not JetStream, outside the stream's subjects): a notify replica that changed an agency
+# tells the others' feeds to reload theirs now, as its own does; missed (NATS away), the TTL bounds it.
+AGENCIES_CHANGED = "_dutyline.notify.agencies_changed"
 # The source of the feed's dead letters in notify's dead_letters.
 DEAD_LETTER_SOURCE = "feed:notify"
 REASON_LIMIT = 2000
@@ -56,7 +60,15 @@ class EventFeed:
         self._loaded_at = 0.0
         self.dead_lettered = 0
 
-    def agencies_changed(self) -> None:
+    async def agencies_changed(self) -> None:
+        """An agency was registered or rescoped: every replica's feed reloads before its next event."""
+        self._loaded_at = 0.0
+        if self.client is not None and self.client.is_connected:
+            with contextlib.suppress(Exception):
+                await self.client.publish(AGENCIES_CHANGED, b"")
+                await self.client.flush(timeout=1)
+
+    async def _reload(self, _msg: object) -> None:
         self._loaded_at = 0.0
 
     async def _readers(self) -> list[tuple[agency_store.AgencyRow, list[str]]]:
@@ -76,6 +88,8 @@ class EventFeed:
     async def _run_once(self) -> None:
         self.client = await connect(self._settings, name="dutyline-notify-feed")
         try:
+            await self.client.subscribe(AGENCIES_CHANGED, cb=self._reload)
+            self._loaded_at = 0.0  # changes made while this replica was disconnected
             js = self.client.jetstream(timeout=5.0)
             replicas = self._settings.stream_replicas
             await ensure_stream(js, stream_config(self._settings.stream, replicas=replicas))
@@ -94,6 +108,7 @@ class EventFeed:
                 ),
             )
             log.info("agency feed active")
+            handled = metrics.CONSUMER_EVENTS.labels(CONSUMER)
             while True:
                 try:
                     messages = await subscription.fetch(100, timeout=1.0)
@@ -102,6 +117,7 @@ class EventFeed:
                 for msg in messages:
                     await self._handle(js, msg.subject, msg.data)
                     await msg.ack()
+                handled.inc(len(messages))
         finally:
             with contextlib.suppress(Exception):
                 await self.client.close()
@@ -181,6 +197,7 @@ class EventFeed:
                 reason[:REASON_LIMIT],
             )
         self.dead_lettered += 1
+        metrics.DEAD_LETTERS.labels(DEAD_LETTER_SOURCE).inc()
         log.error(
             "event set aside as a dead letter", feed=CONSUMER, subject=subject, event_id=event_id, reason=reason[:200]
         )

@@ -111,7 +111,7 @@ class AgencyRpcs:
         answer, replay = await idempotency.run_once(
             self._pool, method="RegisterAgency", request=request, response_type=notify_pb2.Agency, work=work
         )
-        self._feed.agencies_changed()
+        await self._feed.agencies_changed()
         return answer if replay else agency_message(row, with_secret=True)
 
     async def ListAgencies(
@@ -256,7 +256,7 @@ class AgencyRpcs:
         answer, _ = await idempotency.run_once(
             self._pool, method="RescopeAgency", request=request, response_type=notify_pb2.Agency, work=work
         )
-        self._feed.agencies_changed()
+        await self._feed.agencies_changed()
         # Pushed after the commit (a retry pushes again; the sweep too, should this push fail).
         signing_seed = self._settings.signing_seed()
         if signing_seed and self._settings.nats_system_creds:

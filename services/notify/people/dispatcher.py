@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import structlog
 
+from dutyline import metrics
 from dutyline.emit import emit
 from dutyline.events.v1 import event_pb2
 from services.notify.actor import SYSTEM_ACTOR
@@ -146,6 +147,7 @@ class Dispatcher:
                     drill=row.drill,
                     actor=SYSTEM_ACTOR,
                 )
+        metrics.NOTIFICATIONS.labels(message.channel, result.status).inc()
         log.info(
             "delivery attempt",
             channel=message.channel,

@@ -1,0 +1,143 @@
+"""The same-shape Temporal skeleton the emergency figure is judged against (DESIGN §8): what an
+emergency costs Temporal with empty bodies. Per incident, as dutyline does it: a client start of the
+incident workflow; its first activity (telling the leader) starts the escalation workflow; a second
+activity (the time to verify); a timer. The escalation runs its step's activity and waits on a timer
+for the `acknowledged` signal. Workflows with the same sandbox as dutyline's workers, in a worker
+process of its own (`python -m bench.skeleton <address>`) so its CPU is counted apart from the client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import os
+import signal
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+from temporalio import activity, workflow
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+# As dutyline's workflow modules do: what is not workflow code is passed through, not re-imported per run.
+with workflow.unsafe.imports_passed_through():
+    from bench.load import LoadResult, closed_loop
+    from dutyline.temporal_sandbox import cache_bytecode, workflow_runner
+
+QUEUE = "bench-skeleton"
+ACTIVITY_TIMEOUT = timedelta(seconds=30)
+# Longer than any phase: the timers are set, as dutyline's are, but never fire during the run.
+WAIT = timedelta(hours=1)
+
+
+@workflow.defn(name="SkeletonEscalation")
+class SkeletonEscalation:
+    def __init__(self) -> None:
+        self._acked = False
+
+    @workflow.run
+    async def run(self, escalation_id: str) -> None:
+        await workflow.execute_activity("skeleton_notify_step", escalation_id, start_to_close_timeout=ACTIVITY_TIMEOUT)
+        with contextlib.suppress(TimeoutError):
+            await workflow.wait_condition(lambda: self._acked, timeout=WAIT)
+
+    @workflow.signal(name="acknowledged")
+    def acknowledged(self) -> None:
+        self._acked = True
+
+
+@workflow.defn(name="SkeletonIncident")
+class SkeletonIncident:
+    def __init__(self) -> None:
+        self._dirty = False
+
+    @workflow.run
+    async def run(self, incident_id: str) -> None:
+        await workflow.execute_activity("skeleton_notify_leader", incident_id, start_to_close_timeout=ACTIVITY_TIMEOUT)
+        await workflow.execute_activity("skeleton_verify_within", incident_id, start_to_close_timeout=ACTIVITY_TIMEOUT)
+        with contextlib.suppress(TimeoutError):
+            await workflow.wait_condition(lambda: self._dirty, timeout=WAIT)
+
+    @workflow.signal(name="calls_linked")
+    def calls_linked(self) -> None:
+        self._dirty = True
+
+
+class SkeletonActivities:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @activity.defn(name="skeleton_notify_leader")
+    async def notify_leader(self, incident_id: str) -> None:
+        # Where dutyline asks notify to escalate, which starts the EscalationWorkflow.
+        await self._client.start_workflow(
+            SkeletonEscalation.run, f"escalation-{incident_id}", id=f"escalation-{incident_id}", task_queue=QUEUE
+        )
+
+    @activity.defn(name="skeleton_verify_within")
+    async def verify_within(self, incident_id: str) -> int:
+        return 3600
+
+    @activity.defn(name="skeleton_notify_step")
+    async def notify_step(self, escalation_id: str) -> None:
+        return None
+
+
+async def _serve(address: str) -> None:
+    client = await Client.connect(address)
+    acts = SkeletonActivities(client)
+    stop = asyncio.Event()
+    cache_bytecode([SkeletonIncident, SkeletonEscalation])
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    async with Worker(
+        client,
+        task_queue=QUEUE,
+        workflows=[SkeletonIncident, SkeletonEscalation],
+        activities=[acts.notify_leader, acts.verify_within, acts.notify_step],
+        workflow_runner=workflow_runner(),
+    ):
+        print("polling", flush=True)
+        await stop.wait()
+
+
+@contextlib.asynccontextmanager
+async def skeleton_worker(address: str) -> AsyncIterator[int]:
+    """The skeleton's worker process, polling; yields its pid (for the CPU monitor)."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.skeleton", address, stdout=asyncio.subprocess.PIPE, env=dict(os.environ)
+    )
+    try:
+        assert proc.stdout is not None
+        line = await asyncio.wait_for(proc.stdout.readline(), 60.0)
+        if not line.startswith(b"polling"):
+            raise RuntimeError("the skeleton worker did not start")
+        yield proc.pid
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            proc.terminate()
+        try:
+            await asyncio.wait_for(proc.wait(), 10.0)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+
+
+async def skeleton_throughput(address: str, *, concurrency: int = 32, duration: float = 10.0) -> LoadResult:
+    """Skeleton incidents started by `concurrency` starters back to back, as the emergency figure's
+    callers do; the workflows' own work runs meanwhile, as dutyline's does."""
+    client = await Client.connect(address)
+    run = uuid.uuid4().hex[:8]
+    counter = itertools.count()
+
+    async def start() -> None:
+        incident_id = f"skeleton-{run}-{next(counter)}"
+        await client.start_workflow(SkeletonIncident.run, incident_id, id=incident_id, task_queue=QUEUE)
+
+    return await closed_loop(start, concurrency=concurrency, duration=duration)
+
+
+if __name__ == "__main__":
+    asyncio.run(_serve(sys.argv[1]))

@@ -1,0 +1,101 @@
+"""The fault suite's load: calls and emergencies at fixed rates (bench's open loop), each placed by a client
+that retries a retryable failure with the same request — the same idempotency key — until it gets an answer,
+and records every status it saw."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass, field
+
+import grpc
+
+from bench.dutyline_paths import register_request
+from bench.load import open_loop
+from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
+
+# What a client may see while a component is down: anything else is a bug the suite reports.
+RETRYABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
+
+
+@dataclass
+class PlacedCall:
+    """One call as its client saw it: the request (its key never changes) and the status of every attempt."""
+
+    request: intake_pb2.RegisterCallRequest
+    emergency: bool
+    sent_at: float
+    statuses: list[str] = field(default_factory=list)
+    reply: intake_pb2.RegisterCallResponse | None = None
+    answered_at: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.reply is not None
+
+
+@dataclass
+class CallLoad:
+    """Places calls through ``intake`` and keeps every one; ``attempt_timeout`` bounds each attempt,
+    ``give_up_after`` a call's retries (a call still failing then is reported, not hidden)."""
+
+    intake: intake_pb2_grpc.IntakeServiceStub
+    attempt_timeout: float = 5.0
+    give_up_after: float = 90.0
+    calls: list[PlacedCall] = field(default_factory=list)
+
+    async def place(self, emergency: bool) -> PlacedCall:
+        loop = asyncio.get_running_loop()
+        category = intake_pb2.CALL_CATEGORY_EMERGENCY if emergency else intake_pb2.CALL_CATEGORY_CONSULTATION
+        call = PlacedCall(register_request(category), emergency, loop.time())
+        self.calls.append(call)
+        pause = 0.2
+        while True:
+            try:
+                reply = await self.intake.RegisterCall(call.request, timeout=self.attempt_timeout)
+            except grpc.aio.AioRpcError as exc:
+                call.statuses.append(exc.code().name)
+                if exc.code() not in RETRYABLE or loop.time() - call.sent_at > self.give_up_after:
+                    return call
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 2.0)
+                continue
+            call.statuses.append("OK")
+            call.reply, call.answered_at = reply, loop.time()
+            return call
+
+    async def run(self, *, emergencies_per_s: float, others_per_s: float, seconds: float) -> None:
+        """Both kinds of calls at their rates for ``seconds``; returns once every call has its answer (or gave up)."""
+        timeout = self.give_up_after + 2 * self.attempt_timeout
+        await asyncio.gather(
+            open_loop(lambda: self.place(True), rate=emergencies_per_s, duration=seconds, timeout=timeout),
+            open_loop(lambda: self.place(False), rate=others_per_s, duration=seconds, timeout=timeout),
+        )
+
+    # --- what the clients saw ---------------------------------------------------------------------
+
+    @property
+    def ok(self) -> list[PlacedCall]:
+        return [c for c in self.calls if c.ok]
+
+    def unexpected(self) -> list[PlacedCall]:
+        """Calls that saw a status other than OK/UNAVAILABLE/DEADLINE_EXCEEDED, or never got an answer."""
+        allowed = {"OK"} | {code.name for code in RETRYABLE}
+        return [c for c in self.calls if not c.ok or set(c.statuses) - allowed]
+
+    def statuses(self) -> Counter[str]:
+        return Counter(s for c in self.calls for s in c.statuses)
+
+    def recovered_at(self) -> float | None:
+        """When the last call that had to retry got its answer (None: no call had to)."""
+        retried = [c.answered_at for c in self.calls if len(c.statuses) > 1 and c.answered_at is not None]
+        return max(retried) if retried else None
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "sent": len(self.calls),
+            "emergencies": sum(c.emergency for c in self.calls),
+            "ok": len(self.ok),
+            "retried": sum(len(c.statuses) > 1 for c in self.calls),
+            "statuses": dict(self.statuses()),
+        }

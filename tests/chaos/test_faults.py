@@ -1,0 +1,235 @@
+"""The fault suite: under a steady load of calls and emergencies, one component at a time is killed (SIGKILL)
+and comes back; then every answered call is stored once with its event on JetStream once, every emergency has
+one incident with a running workflow, no notification is stuck, the report deadlines that fell due meanwhile
+fired, and the clients saw only UNAVAILABLE/DEADLINE_EXCEEDED, retrying with the same idempotency key.
+
+`make test` runs the short profile (a few kills, a light load); `make chaos` (``--chaos long``) every component
+of issue 20 under 20 emergencies and 100 other calls a second."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import grpc
+import pytest
+from temporalio.client import Client
+
+from bench.dutyline_paths import admin_token, drain_outboxes
+from dutyline.common.v1 import common_pb2
+from dutyline.config import DEV_TOKEN_SECRET
+from dutyline.grpckit import health
+from dutyline.grpckit.client import channel
+from dutyline.incident.v1 import incident_pb2 as K
+from dutyline.incident.v1 import incident_pb2_grpc
+from dutyline.intake.v1 import intake_pb2_grpc
+from dutyline.natsconn import connect_url
+from dutyline.stack.platform import Platform, Ports
+from tests.chaos import invariants as inv
+from tests.chaos.load import CallLoad, PlacedCall
+from tests.support import start_on_free_ports
+
+pytestmark = [pytest.mark.stack, pytest.mark.chaos]
+
+# Incidents of this sub-type owe a phone report soon after verification: verified as the load starts, it
+# falls due a moment after the kill, while the component is down.
+DEADLINE_SUB_TYPE = "chaos_deadline"
+
+
+@dataclass(frozen=True)
+class Profile:
+    kills: tuple[str, ...]
+    emergencies_per_s: float
+    others_per_s: float
+    seconds: float  # load per kill
+    kill_after: float  # seconds into the load
+    deadline_probes: int  # incidents verified as the load starts, whose report falls due during the fault
+    settle: float  # seconds the platform gets to restore every invariant after the load
+
+
+PROFILES = {
+    "short": Profile(("intake", "worker", "postgres"), 2, 10, 10, 3, 1, 60),
+    "long": Profile(
+        ("intake", "incident", "notify", "worker", "nats-2", "temporal", "postgres"), 20, 100, 60, 15, 3, 120
+    ),
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "component" in metafunc.fixturenames:
+        metafunc.parametrize("component", PROFILES[metafunc.config.getoption("chaos")].kills)
+
+
+@pytest.fixture(scope="module")
+def profile(request: pytest.FixtureRequest) -> Profile:
+    return PROFILES[request.config.getoption("chaos")]
+
+
+@pytest.fixture(scope="module")
+async def chaos_platform(profile: Profile) -> AsyncIterator[Any]:
+    """A platform of its own (its servers are killed): two replicas of every service and worker, a 3-node
+    NATS cluster, supervised (a killed component is restarted as `dutyline up` does)."""
+    state = Path(tempfile.mkdtemp(prefix="dutyline-chaos-"))
+    os.chmod(state, 0o755)
+    quick = {"DUTYLINE_NOTIFY_RETRY_SECONDS": "0.2", "DUTYLINE_NOTIFY_LEASE_SECONDS": "3"}
+    began = asyncio.get_running_loop().time()
+    stack = await start_on_free_ports(
+        lambda: Platform(
+            state, Ports.free(), ui=False, token_secret=DEV_TOKEN_SECRET, settings=quick, replicas=2, supervise=True
+        ),
+        lambda platform: platform.start(),
+    )
+    print(f"chaos platform started in {asyncio.get_running_loop().time() - began:.1f} s")
+    try:
+        async with channel(stack.address("incident"), admin_token()) as ch:
+            await incident_pb2_grpc.IncidentServiceStub(ch).UpsertReportingPolicy(
+                K.UpsertReportingPolicyRequest(
+                    idempotency_key=str(uuid.uuid4()),
+                    policy=K.ReportingPolicy(
+                        id="chaos-deadline",
+                        name="故障测试时限 fault suite deadline",
+                        jurisdiction="33",
+                        sub_types=[DEADLINE_SUB_TYPE],
+                        requirements=[
+                            K.ReportRequirement(
+                                kind=K.REPORT_KIND_INITIAL_PHONE,
+                                recipient="华东片区",
+                                due_after_seconds=int(profile.kill_after) + 2,
+                                anchor="verified",
+                            )
+                        ],
+                    ),
+                )
+            )
+        yield stack
+    finally:
+        await stack.stop()
+        if not os.environ.get("DUTYLINE_KEEP_TEST_STATE"):
+            shutil.rmtree(state, ignore_errors=True)
+
+
+async def deadline_probe(load: CallLoad, incidents: incident_pb2_grpc.IncidentServiceStub) -> str:
+    """An emergency whose incident is verified as the suite's sub-type now: its report falls due 2 s after
+    the kill."""
+    call = await load.place(True)
+    assert call.reply is not None, f"probe call failed: {call.statuses}"
+    incident_id = call.reply.incident_id
+    for _ in range(200):
+        if (await incidents.GetIncident(K.GetIncidentRequest(incident_id=incident_id))).stage == K.STAGE_VERIFY:
+            break
+        await asyncio.sleep(0.05)
+    await incidents.Verify(
+        K.VerifyRequest(
+            idempotency_key=str(uuid.uuid4()),
+            incident_id=incident_id,
+            confirmed=True,
+            category=K.INCIDENT_CATEGORY_ACCIDENT,
+            sub_type=DEADLINE_SUB_TYPE,
+            severity=common_pb2.SEVERITY_IV,
+        ),
+        timeout=10,
+    )
+    return incident_id
+
+
+async def serving(platform: Any, component: str) -> bool:
+    """Whether ``component`` serves again (what its clients need of it)."""
+    try:
+        if component == "postgres":
+            await (await asyncpg.connect(platform.postgres.dsn, timeout=1)).close()
+        elif component == "temporal":
+            await Client.connect(platform.temporal.address)
+        elif component.startswith("nats"):
+            url = platform.servers()[component].url
+            await (await connect_url(url, platform.nats_creds, connect_timeout=1, max_reconnect_attempts=0)).close()
+        elif component in platform.worker_groups:
+            await platform.wait_worker(component, timeout=0.5)
+        else:
+            async with grpc.aio.insecure_channel(platform.process_address(component)) as ch:
+                return await health.status(ch, timeout=1.0) == "SERVING"
+    except Exception:  # whatever the failure (refused, starting up, not polling yet): not back yet
+        return False
+    return True
+
+
+async def until_serving(platform: Any, component: str, seconds: float = 120.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not await serving(platform, component):
+        assert loop.time() < deadline, f"{component} not back within {seconds:.0f} s (supervised)"
+        await asyncio.sleep(0.2)
+
+
+async def check_all(platform: Any, load: CallLoad, probes: list[str], since: datetime, seconds: float) -> list[str]:
+    """Every invariant of the suite, each given ``seconds`` to hold; the problems left."""
+    left = await drain_outboxes(platform.postgres.dsn, timeout=seconds)
+    problems = [f"{left} events still in the outboxes after {seconds:.0f} s"] if left else []
+    calls: list[PlacedCall] = load.calls
+    conn = await asyncpg.connect(platform.postgres.dsn)
+    nc = await connect_url(platform.nats_url, platform.nats_creds)
+    temporal = await Client.connect(platform.temporal.address)
+    try:
+        problems += await inv.settled(lambda: inv.calls_stored_once(conn, calls), seconds=seconds)
+        problems += await inv.settled(lambda: inv.call_events_once(nc, calls, since), seconds=seconds)
+        problems += await inv.settled(lambda: inv.one_running_incident_each(conn, temporal, calls), seconds=seconds)
+        problems += await inv.settled(lambda: inv.notifications_settled(conn, since), seconds=seconds)
+        problems += await inv.settled(lambda: inv.deadlines_fired(conn, nc, probes, since), seconds=seconds)
+    finally:
+        await nc.close()
+        await conn.close()
+    problems += [
+        f"call (key {c.request.idempotency_key}, emergency {c.emergency}) saw {c.statuses}" for c in load.unexpected()
+    ]
+    return problems
+
+
+@pytest.mark.timeout(900)
+async def test_every_call_survives_a_killed_component(chaos_platform: Any, component: str, profile: Profile) -> None:
+    platform = chaos_platform
+    if component not in platform.components():
+        pytest.skip(f"no component {component!r} on this platform (components: {', '.join(platform.components())})")
+    loop = asyncio.get_running_loop()
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    async with (
+        channel(platform.address("intake"), admin_token()) as intake_ch,
+        channel(platform.address("incident"), admin_token()) as incident_ch,
+    ):
+        load = CallLoad(intake_pb2_grpc.IntakeServiceStub(intake_ch))
+        incidents = incident_pb2_grpc.IncidentServiceStub(incident_ch)
+        probes = list(await asyncio.gather(*(deadline_probe(load, incidents) for _ in range(profile.deadline_probes))))
+        # A failure while the load runs cancels it (TaskGroup), rather than leaving it behind.
+        async with asyncio.TaskGroup() as group:
+            group.create_task(
+                load.run(
+                    emergencies_per_s=profile.emergencies_per_s,
+                    others_per_s=profile.others_per_s,
+                    seconds=profile.seconds,
+                )
+            )
+            await asyncio.sleep(profile.kill_after)
+            killed_at = loop.time()
+            platform.kill(component)
+            await until_serving(platform, component)
+            back_s = loop.time() - killed_at
+    problems = await check_all(platform, load, probes, since, profile.settle)
+    recovered = load.recovered_at()
+    figures = {
+        "component": component,
+        **load.summary(),
+        "back_after_s": round(back_s, 1),
+        "clients_recovered_after_s": round(recovered - killed_at, 1) if recovered else 0.0,
+        "settled_after_s": round(loop.time() - killed_at, 1),
+        "problems": len(problems),
+    }
+    print("chaos", json.dumps(figures, ensure_ascii=False))
+    assert not problems, f"after killing {component}: {figures}\n{inv.describe(problems)}"

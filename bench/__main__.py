@@ -151,15 +151,18 @@ class Bench:
         call_latency, delivery = latency if latency is not None else (None, None)
         ok = call_latency.ok if call_latency is not None else None
         return [
-            self.costed(
-                budgets.registration_throughput(
-                    throughput,
-                    ceilings["postgres_two_insert_commits"],
-                    ceilings["grpc_echo"],
-                    concurrency=CALL_CALLERS,
+            budgets.within_cpu(
+                self.costed(
+                    budgets.registration_throughput(
+                        throughput,
+                        ceilings["postgres_two_insert_commits"],
+                        ceilings["grpc_echo"],
+                        concurrency=CALL_CALLERS,
+                    ),
+                    callers,
+                    throughput.ok if throughput is not None else None,
                 ),
-                callers,
-                throughput.ok if throughput is not None else None,
+                budgets.CALL_CPU_MS,
             ),
             self.costed(budgets.registration_latency(call_latency, rate=CALL_RATE), at_rate, ok),
             # The same calls: each one's event is part of what the phase cost.
@@ -181,15 +184,18 @@ class Bench:
         incident_throughput = await self.phase(callers, paths.emergency_throughput(concurrency=INCIDENT_CALLERS))
         await self.drain()
         return [
-            self.costed(
-                budgets.emergency_throughput(
-                    incident_throughput,
-                    # Judged against the same-shape skeleton of this run (bench/skeleton.py) when measured.
-                    self.report.ceilings.get("temporal_skeleton") or self.report.ceilings["temporal_starts"],
-                    concurrency=INCIDENT_CALLERS,
+            budgets.within_cpu(
+                self.costed(
+                    budgets.emergency_throughput(
+                        incident_throughput,
+                        # Judged against the same-shape skeleton of this run (bench/skeleton.py) when measured.
+                        self.report.ceilings.get("temporal_skeleton") or self.report.ceilings["temporal_starts"],
+                        concurrency=INCIDENT_CALLERS,
+                    ),
+                    callers,
+                    incident_throughput[0].ok if incident_throughput is not None else None,
                 ),
-                callers,
-                incident_throughput[0].ok if incident_throughput is not None else None,
+                budgets.INCIDENT_CPU_MS,
             ),
             self.costed(
                 budgets.emergency_latency(incident_latency, rate=INCIDENT_RATE),

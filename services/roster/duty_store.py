@@ -93,6 +93,8 @@ class HandoverRow:
     countersigned_by_id: str | None = None
     countersigned_at: datetime | None = None
     countersign_remarks: str = ""
+    # Bumped by every change; its event carries it as the aggregate version.
+    version: int = 1
 
 
 async def insert_request(conn: Connection, *, request: LeaveRow | SwapRow) -> None:
@@ -214,6 +216,7 @@ def _handover(row: asyncpg.Record) -> HandoverRow:
         countersigned_by_id=row["countersigned_by_id"],
         countersigned_at=row["countersigned_at"],
         countersign_remarks=row["countersign_remarks"],
+        version=row["version"],
     )
 
 
@@ -296,7 +299,8 @@ async def list_handovers(
 
 async def accept_handover(conn: Connection, *, handover_id: str, accepted_at: datetime, remarks: str) -> HandoverRow:
     row = await conn.fetchrow(
-        """UPDATE handovers SET status = 'accepted', accepted_at = $2, remarks = $3 WHERE id = $1 RETURNING *""",
+        """UPDATE handovers SET status = 'accepted', accepted_at = $2, remarks = $3, version = version + 1
+           WHERE id = $1 RETURNING *""",
         handover_id,
         accepted_at,
         remarks,
@@ -310,7 +314,8 @@ async def countersign_handover(
 ) -> HandoverRow | None:
     """The duty leader's countersignature (带班领导签字); None if the handover was countersigned already."""
     row = await conn.fetchrow(
-        """UPDATE handovers SET countersigned_by_id = $2, countersigned_at = $3, countersign_remarks = $4
+        """UPDATE handovers SET countersigned_by_id = $2, countersigned_at = $3, countersign_remarks = $4,
+               version = version + 1
            WHERE id = $1 AND countersigned_at IS NULL RETURNING *""",
         handover_id,
         leader_id,
@@ -323,7 +328,7 @@ async def countersign_handover(
 async def mark_handover_overdue(conn: Connection, *, handover_id: str) -> HandoverRow | None:
     """Mark a still-unaccepted handover overdue; None if it was accepted (or already overdue)."""
     row = await conn.fetchrow(
-        """UPDATE handovers SET status = 'overdue', overdue = true
+        """UPDATE handovers SET status = 'overdue', overdue = true, version = version + 1
            WHERE id = $1 AND status = 'submitted' RETURNING *""",
         handover_id,
     )

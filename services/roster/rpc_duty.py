@@ -519,7 +519,7 @@ class DutyRpcs(RosterBase):
                 event_type="handover.accepted",
                 site_id=site.id,
                 aggregate_id=handover.id,
-                aggregate_version=2,
+                aggregate_version=accepted.version,
                 payload=message,
             )
             return message

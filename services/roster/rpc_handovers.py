@@ -50,8 +50,7 @@ class HandoverRegisterRpcs(RosterBase):
                 event_type="handover.countersigned",
                 site_id=site.id,
                 aggregate_id=handover.id,
-                # After submitted (1), accepted (2), overdue (3): the countersignature may come at any point.
-                aggregate_version=4,
+                aggregate_version=signed.version,
                 payload=message,
             )
             return message

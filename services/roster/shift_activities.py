@@ -155,7 +155,7 @@ class ShiftActivities:
                 event_type="handover.overdue",
                 site_id=overdue.site_id,
                 aggregate_id=overdue.id,
-                aggregate_version=3,
+                aggregate_version=overdue.version,
                 payload=convert.handover_message(overdue),
                 actor=SYSTEM_ACTOR,
             )

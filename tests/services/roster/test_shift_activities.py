@@ -114,12 +114,20 @@ async def test_a_handover_is_marked_overdue_once_and_never_after_acceptance(
         )
     assert stored is not None and stored.overdue and stored.status == "overdue"
     assert accepted.overdue and accepted.status == "accepted"  # accepted late: it stays on record as overdue
+    # Each change carries the next version, whatever the order the changes came in.
+    async with roster_pool.acquire() as conn:
+        signed = await duty_store.countersign_handover(
+            conn, handover_id=handover.id, leader_id="p-hz-leader-1", at=datetime.now(UTC), remarks=""
+        )
+    assert signed is not None
+    assert (stored.version, accepted.version, signed.version) == (2, 3, 4)
     assert not await activities.handover_overdue(HandoverRef(handover.id))
     # handover.overdue names whom it is charged to: the incoming officer, who did not accept in time.
     [event] = [e for e in await events_about(platform, handover.id) if e.type == "handover.overdue"]
     overdue = roster_pb2.Handover()
     assert event.payload.Unpack(overdue)
     assert overdue.charged_person_id == incoming.person_id
+    assert event.aggregate_version == 2
     # Accepted late, it stays charged to them wherever it is read.
     assert convert.handover_message(accepted).charged_person_id == incoming.person_id
 

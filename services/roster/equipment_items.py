@@ -5,6 +5,7 @@ database): the handover gatherer and CheckIn call it with the shift's bounds."""
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from dutyline.db.pool import Connection
 from services.roster import equipment_store
@@ -31,8 +32,9 @@ async def checks_due_items(
     ]
 
 
-async def open_fault_items(conn: Connection, *, site_id: str) -> list[OpenItem]:
-    """OpenItem "equipment_fault" for each fault of the site not resolved yet, oldest first."""
+async def open_fault_items(conn: Connection, *, site_id: str, time_zone: str) -> list[OpenItem]:
+    """OpenItem "equipment_fault" for each fault of the site not resolved yet, oldest first; when it was
+    reported, in the site's time, as the officers taking over read it."""
     faults: list[equipment_store.FaultRow] = []
     offset = 0
     while True:
@@ -41,12 +43,13 @@ async def open_fault_items(conn: Connection, *, site_id: str) -> list[OpenItem]:
         if len(page) < 500:
             break
         offset += 500
+    zone = ZoneInfo(time_zone)
     return [
         OpenItem(
             kind="equipment_fault",
             ref_id=f.id,
             text=f"设备故障未修复 open fault{'【关键 critical】' if f.critical else ''}: {f.equipment_name} — "
-            f"{f.description} (报告 reported {f.reported_at.isoformat()})",
+            f"{f.description} (报告 reported {f.reported_at.astimezone(zone):%Y-%m-%d %H:%M})",
         )
         for f in reversed(faults)
     ]
@@ -57,4 +60,4 @@ async def equipment_open_items(
 ) -> list[OpenItem]:
     """The checks due in the shift, then the site's open faults: what a handover carries about equipment."""
     due = await checks_due_items(conn, site_id=site_id, time_zone=time_zone, starts_at=starts_at, ends_at=ends_at)
-    return due + await open_fault_items(conn, site_id=site_id)
+    return due + await open_fault_items(conn, site_id=site_id, time_zone=time_zone)

@@ -152,6 +152,9 @@ async def test_a_duty_phone_fault_alerts_the_leader_and_the_checks_due_show_at_c
                 ends_at=from_ts(checked_in.shift_start) + timedelta(hours=12),
             )
         assert [(i.kind, i.ref_id) for i in items] == [("equipment_fault", fault.id)]
+        # When it was reported, in the site's time, as the officer taking over reads it.
+        reported = from_ts(fault.reported_at).astimezone(ZoneInfo("Asia/Shanghai"))
+        assert items[0].text.endswith(f"(报告 reported {reported:%Y-%m-%d %H:%M})")
 
         faults = await officer.ListFaults(equipment_pb2.ListFaultsRequest(site_id=SITE, status="open"))
         assert [f.id for f in faults.faults] == [fault.id]

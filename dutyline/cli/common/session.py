@@ -17,6 +17,7 @@ from rich.console import Console
 
 from dutyline.cli.common import connect
 from dutyline.cli.common.i18n import Lang, from_locale, set_language, t
+from dutyline.cli.common.tables import Out
 
 T = TypeVar("T")
 
@@ -57,7 +58,7 @@ class Session:
 def start_session(ctx: typer.Context, service: str, lang: Lang | None, token: str | None, state_dir: Path) -> None:
     """A group's callback: choose the language and remember the options for the command."""
     set_language(lang or from_locale())
-    ctx.obj = Session(service=service, token=token, state_dir=state_dir, out=Console(highlight=False))
+    ctx.obj = Session(service=service, token=token, state_dir=state_dir, out=Out(highlight=False))
 
 
 def session(ctx: typer.Context) -> Session:

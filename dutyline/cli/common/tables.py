@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rich import box
+from rich.console import Console
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.table import Table
+
+# Narrower than this, a text column becomes a tower of one or two characters.
+TEXT_MIN_WIDTH = 8
 
 
 @dataclass(frozen=True)
@@ -30,8 +36,21 @@ def list_table(title: str, *columns: str | Ids, caption: str | None = None) -> T
         if isinstance(column, Ids):
             table.add_column(column.header, no_wrap=True, overflow="fold")
         else:
-            table.add_column(column, overflow="fold")
+            table.add_column(column, overflow="fold", min_width=TEXT_MIN_WIDTH)
     return table
+
+
+class Out(Console):
+    """The CLI's console. A table wider at its narrowest than the terminal is printed at that width and
+    left to the terminal to wrap, rather than cropped at the edge: an id must never be cut off."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        if len(objects) == 1 and isinstance(objects[0], Table) and "width" not in kwargs:
+            unbounded = self.options.update(max_width=10_000)
+            needed = Measurement.get(self, unbounded, objects[0]).minimum
+            if needed > self.width:
+                kwargs.update(width=needed, crop=False)
+        super().print(*objects, **kwargs)
 
 
 def record_table(title: str, rows: list[tuple[str, str]]) -> Table:

@@ -32,7 +32,7 @@ from rich.markup import escape
 from dutyline.cli.common import connect
 from dutyline.cli.common.i18n import from_locale, set_language, t
 from dutyline.cli.common.session import LangOpt
-from dutyline.cli.common.tables import Ids, list_table
+from dutyline.cli.common.tables import Ids, Out, list_table
 from dutyline.cli.ops.dead_letters import (
     ALL,
     DeadLetter,
@@ -115,7 +115,7 @@ def _short(text: str, width: int = REASON_WIDTH) -> str:
 
 
 def _out() -> Console:
-    return Console(highlight=False)
+    return Out(highlight=False)
 
 
 @ops_app.callback()

@@ -23,6 +23,11 @@ _ASYNCPG = (
     asyncpg.PostgresConnectionError,  # SQLSTATE 08: the connection failed or does not exist
     asyncpg.OperatorInterventionError,  # 57: shutting down, starting up, crash recovery, cancelled
     asyncpg.TooManyConnectionsError,
+    # The protocol state machine of a connection the server gave up on: a backend whose postmaster died
+    # sends FATAL before it closes the socket, and a query started on that connection in between (it
+    # looks idle to the pool) fails with "cannot switch to state 12; another operation (2) is in progress".
+    # Our own misuse of a connection is an InterfaceError, never this.
+    asyncpg.InternalClientError,
 )
 _NATS = (
     nats.errors.NoServersError,

@@ -16,6 +16,7 @@ from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
 
 # What a client may see while a component is down: anything else is a bug the suite reports.
 RETRYABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
+GIVE_UP_AFTER = 90.0  # seconds a client keeps retrying one request
 
 
 @dataclass
@@ -41,7 +42,7 @@ class CallLoad:
 
     intake: intake_pb2_grpc.IntakeServiceStub
     attempt_timeout: float = 5.0
-    give_up_after: float = 90.0
+    give_up_after: float = GIVE_UP_AFTER
     calls: list[PlacedCall] = field(default_factory=list)
 
     async def place(self, emergency: bool) -> PlacedCall:

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+
 import asyncpg
 import grpc
 import nats.errors
@@ -9,6 +17,9 @@ import pytest
 from temporalio.service import RPCError, RPCStatusCode
 
 from dutyline.grpckit.faults import unavailable
+from dutyline.stack.postgres import EmbeddedPostgres
+from dutyline.stack.process import free_port
+from tests.support import start_on_free_ports
 
 
 def _raised_from(cause: BaseException) -> Exception:
@@ -62,3 +73,61 @@ def test_a_bug_is_not_taken_for_an_outage(exc: BaseException) -> None:
 def test_a_downstream_service_that_is_unavailable_is_an_outage() -> None:
     down = grpc.aio.AioRpcError(grpc.StatusCode.UNAVAILABLE, grpc.aio.Metadata(), grpc.aio.Metadata())
     assert unavailable(down) is down
+
+
+@contextlib.asynccontextmanager
+async def fin_held_proxy(port: int) -> AsyncIterator[tuple[int, asyncio.Event]]:
+    """A TCP proxy to ``port`` that passes every byte but holds back the server's close (the event is set
+    when the server closed): the moment between a backend's last message and its socket's end, which a
+    loaded machine stretches, made as long as the test needs."""
+    server_closed = asyncio.Event()
+    writers: list[asyncio.StreamWriter] = []
+
+    async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+
+    async def serve(client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        server_r, server_w = await asyncio.open_connection("127.0.0.1", port)
+        writers.extend((client_w, server_w))
+        upstream = asyncio.create_task(pipe(client_r, server_w))
+        await pipe(server_r, client_w)
+        server_closed.set()
+        await upstream
+
+    proxy = await asyncio.start_server(serve, "127.0.0.1", 0)
+    try:
+        yield proxy.sockets[0].getsockname()[1], server_closed
+    finally:
+        for writer in writers:
+            writer.close()
+        proxy.close()
+
+
+@pytest.mark.stack
+async def test_a_query_on_a_connection_whose_backend_said_goodbye_is_an_outage() -> None:
+    """A backend whose postmaster was killed sends FATAL, then closes: a query asyncpg starts in between
+    fails in its protocol state machine (InternalClientError), which is the outage, not a bug."""
+    state = Path(tempfile.mkdtemp(prefix="dutyline-faults-"))
+    os.chmod(state, 0o755)
+    pg = await start_on_free_ports(
+        lambda: EmbeddedPostgres(state / "pg", free_port(), state / "pg.log"), lambda s: s.start_async()
+    )
+    try:
+        async with fin_held_proxy(pg.port) as (port, server_closed):
+            conn = await asyncpg.connect(pg.admin_dsn.replace(f":{pg.port}/", f":{port}/"))
+            admin = await asyncpg.connect(pg.admin_dsn)
+            try:
+                # What the backends of a killed postmaster do: FATAL (57P01), then exit.
+                await admin.fetchval("SELECT pg_terminate_backend($1)", conn.get_server_pid())
+                await asyncio.wait_for(server_closed.wait(), 10)
+                with pytest.raises(asyncpg.InternalClientError) as raised:
+                    await conn.fetchval("SELECT 1")
+                assert unavailable(raised.value) is raised.value
+            finally:
+                conn.terminate()
+                await admin.close()
+    finally:
+        await pg.stop_async()
+        shutil.rmtree(state, ignore_errors=True)

@@ -15,6 +15,7 @@ incidents (closed, merged, verified) from the incident events (`incident_view`).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -46,6 +47,8 @@ SYSTEM_ACTOR = common_pb2.Actor(person_id="system:intake", display_name="intake"
 RPC_TIMEOUT = 10.0
 # A new incident not opened by then is the sweeper's to open.
 OPEN_RETRY_AFTER = timedelta(seconds=5)
+# Incidents the sweeper opens at once; the incident service answers each in a few round trips.
+SWEEP_CONCURRENCY = 8
 TITLE_LENGTH = 60
 
 
@@ -296,18 +299,27 @@ class Escalator:
         return True
 
     async def sweep_unopened(self) -> None:
-        """Open the incidents reserved by calls whose first opening failed. Each on its own: one that
-        fails (an error, no answer in time) is logged and counted, and the round goes on with the
-        others — one bad call must never keep every later emergency from its incident."""
-        for incident_id, call_id, title in await self._reserved():
-            try:
-                if not await self._open_reserved(incident_id, call_id, title):
+        """Open the incidents reserved by calls whose first opening failed, SWEEP_CONCURRENCY at a time: the
+        backlog an outage leaves (hundreds of emergencies) opens at the incident service's pace, not one
+        round trip after another. Each on its own: one that fails (an error, no answer in time) is logged
+        and counted, and the round goes on with the others — one bad call must never keep every later
+        emergency from its incident."""
+        gate = asyncio.Semaphore(SWEEP_CONCURRENCY)
+
+        async def one(incident_id: str, call_id: str, title: str) -> None:
+            async with gate:
+                try:
+                    if not await self._open_reserved(incident_id, call_id, title):
+                        self.open_failures += 1
+                except Exception as exc:
                     self.open_failures += 1
-            except Exception as exc:
-                self.open_failures += 1
-                log.error(
-                    "opening a reserved incident failed; the sweeper goes on", incident_id=incident_id, error=repr(exc)
-                )
+                    log.error(
+                        "opening a reserved incident failed; the sweeper goes on",
+                        incident_id=incident_id,
+                        error=repr(exc),
+                    )
+
+        await asyncio.gather(*(one(*reserved) for reserved in await self._reserved()))
 
     async def _reserved(self) -> list[tuple[str, str, str]]:
         async with self._pool.acquire() as conn:

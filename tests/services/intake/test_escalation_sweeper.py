@@ -5,6 +5,7 @@ the incident service is asked (finding 22)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -19,7 +20,7 @@ from dutyline.grpckit.errors import InvalidArgument
 from dutyline.ids import new_id
 from dutyline.incident.v1 import incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
-from services.intake.escalation import Escalator
+from services.intake.escalation import SWEEP_CONCURRENCY, Escalator
 from tests.e2e.test_emergency_call_slice import emergency_call
 from tests.support import service_token_for
 
@@ -121,3 +122,30 @@ async def test_no_lock_or_connection_is_held_while_the_incident_service_is_asked
         assert await conn.fetchval(opened, moved.incident_id)
     finally:
         await conn.close()
+
+
+class Slow(Escalator):
+    """Reserved incidents whose opening each takes a while: how many the sweeper has in flight at once."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(pool=None, incidents=None)  # type: ignore[arg-type]
+        self._count = count
+        self.in_flight = 0
+        self.most = 0
+
+    async def _reserved(self) -> list[tuple[str, str, str]]:
+        return [(f"inc-{n}", f"call-{n}", "t") for n in range(self._count)]
+
+    async def _open_reserved(self, incident_id: str, call_id: str, title: str) -> bool:
+        self.in_flight += 1
+        self.most = max(self.most, self.in_flight)
+        await asyncio.sleep(0.01)
+        self.in_flight -= 1
+        return True
+
+
+async def test_a_backlog_is_opened_several_at_a_time_but_bounded() -> None:
+    # One at a time, the backlog an outage leaves took minutes to open (0.2–0.5 per second).
+    sweeper = Slow(3 * SWEEP_CONCURRENCY)
+    await sweeper.sweep_unopened()
+    assert sweeper.most == SWEEP_CONCURRENCY and sweeper.open_failures == 0

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv proto proto-check lint format typecheck unit clean bench chaos bench-surge bench-console bench-insight tune-matching kubectl sip-tools switch render-tools chromium
+.PHONY: run test venv proto proto-check lint format typecheck unit clean bench chaos bench-surge bench-console bench-insight tune-matching kubectl sip-tools switch render-tools chromium prometheus
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,12 +50,20 @@ render-tools:
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fontconfig fonts-wqy-microhei poppler-utils >/dev/null; }
 
+## prometheus: `dutyline up --prometheus` and its test run Debian's Prometheus (2.42) with the scrape
+## configuration `dutyline up` writes; when missing, Debian's package provides it
+prometheus:
+	@command -v prometheus >/dev/null 2>&1 || { \
+	  echo "prometheus not found: installing Debian's package"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
+
 ## make switch: the dev switch (Kamailio on udp:127.0.0.1:5060) and its adapter, beside `make run`
 switch: $(STAMP) sip-tools
 	deploy/switch/dev-switch.sh
 
 ## make test: lint, format check, types, import contracts (.importlinter), generated-code and limits-page freshness, then the whole suite
-test: $(STAMP) kubectl sip-tools chromium render-tools
+test: $(STAMP) kubectl sip-tools chromium render-tools prometheus
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

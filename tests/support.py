@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
+
+import grpc
+from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 
 from dutyline.config import DEV_SERVICE_TOKEN_SECRET, DEV_TOKEN_SECRET
 from dutyline.grpckit.auth import issue_token, system_token
@@ -206,6 +214,75 @@ async def start_on_free_ports(make: Callable[[], T], start: Callable[[T], Awaita
             if attempt == attempts or "in use" not in str(exc):
                 raise
     raise AssertionError("unreachable")
+
+
+@contextlib.asynccontextmanager
+async def running_platform(prefix: str, **options: Any) -> AsyncIterator[Any]:
+    """A started ``Platform`` (dutyline.stack) on free ports, its state in a fresh directory outside the source
+    tree; stopped and removed afterwards (``DUTYLINE_KEEP_TEST_STATE=1`` keeps a failed run's logs and data).
+    ``options``: the Platform's (settings, replicas, supervise…)."""
+    from dutyline.stack.platform import Platform, Ports
+
+    state = Path(tempfile.mkdtemp(prefix=f"dutyline-{prefix}-"))
+    # Readable by the embedded_postgres user when run as root.
+    os.chmod(state, 0o755)
+    began = asyncio.get_running_loop().time()
+    stack = await start_on_free_ports(
+        lambda: Platform(state, Ports.free(), ui=False, token_secret=DEV_TOKEN_SECRET, **options),
+        lambda platform: platform.start(),
+    )
+    print(f"{prefix} platform started in {asyncio.get_running_loop().time() - began:.1f} s")
+    try:
+        yield stack
+    finally:
+        await stack.stop()
+        if not os.environ.get("DUTYLINE_KEEP_TEST_STATE"):
+            shutil.rmtree(state, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class Span:
+    trace_id: str
+    span_id: str
+    name: str
+    service: str
+
+
+class SpanReceiver(trace_service_pb2_grpc.TraceServiceServicer):
+    """An OTLP/gRPC trace receiver: keeps every span exported to it."""
+
+    def __init__(self) -> None:
+        self.spans: list[Span] = []
+        self.endpoint = ""  # where to export to, once serving
+
+    async def Export(
+        self, request: trace_service_pb2.ExportTraceServiceRequest, context: grpc.aio.ServicerContext
+    ) -> trace_service_pb2.ExportTraceServiceResponse:
+        for resource_spans in request.resource_spans:
+            attributes = {a.key: a.value.string_value for a in resource_spans.resource.attributes}
+            for scope_spans in resource_spans.scope_spans:
+                self.spans.extend(
+                    Span(s.trace_id.hex(), s.span_id.hex(), s.name, attributes.get("service.name", ""))
+                    for s in scope_spans.spans
+                )
+        return trace_service_pb2.ExportTraceServiceResponse()
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def serving(cls) -> AsyncIterator[SpanReceiver]:
+        """A receiver listening on loopback."""
+        from dutyline.stack.process import free_port
+
+        receiver = cls()
+        server = grpc.aio.server()
+        trace_service_pb2_grpc.add_TraceServiceServicer_to_server(receiver, server)
+        port = server.add_insecure_port(f"127.0.0.1:{free_port()}")
+        await server.start()
+        receiver.endpoint = f"http://127.0.0.1:{port}"
+        try:
+            yield receiver
+        finally:
+            await server.stop(None)
 
 
 async def events_about(platform: Any, aggregate_id: str, *, quiet: float = 2.0) -> list[Any]:

@@ -2,13 +2,13 @@
 policy (dutyline.grpckit.policy, deny by default), the limits of the request's proto
 (dutyline.grpckit.validation), error mapping.
 
-Health checks and reflection stay open so probes and tools work without a token.
+Health checks and reflection stay open so probes and tools work without a token (dutyline.grpckit.handlers).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -19,12 +19,12 @@ import structlog
 from dutyline.grpckit import faults, validation
 from dutyline.grpckit.auth import ON_BEHALF_OF, Principal, TokenVerifier, set_principal
 from dutyline.grpckit.errors import DomainError, InvalidArgument, PermissionDenied, Unauthenticated
+from dutyline.grpckit.handlers import Stream, Unary, WrappingInterceptor
 from dutyline.grpckit.policy import Policy, authorize
 from dutyline.ids import ulid
 
 log = structlog.get_logger(__name__)
 
-OPEN_PREFIXES = ("/grpc.health.v1.", "/grpc.reflection.")
 # Methods that also serve callers without a bearer token; the handler decides (e.g. acknowledging a
 # notification with the one-time token from the message, from a phone without a session).
 TOKEN_OPTIONAL = frozenset({"/dutyline.notify.v1.NotifyService/Acknowledge"})
@@ -34,7 +34,7 @@ def _metadata(context: grpc.aio.ServicerContext) -> dict[str, str]:
     return {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
 
 
-class ServerInterceptor(grpc.aio.ServerInterceptor):
+class ServerInterceptor(WrappingInterceptor):
     def __init__(self, tokens: TokenVerifier, policies: Mapping[str, Policy]) -> None:
         self._tokens = tokens
         # The service's policies, filled in by its ``build``; a method missing from them is refused.
@@ -106,58 +106,35 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
         log.exception("request failed", method=method)
         await context.abort(grpc.StatusCode.INTERNAL, "internal error; the request id is in the server log")
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        handler = await continuation(handler_call_details)
-        method = handler_call_details.method
-        if handler is None or method.startswith(OPEN_PREFIXES):
-            return handler
+    def unary(self, method: str, behavior: Unary) -> Unary:
+        async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            started = time.perf_counter()
+            try:
+                self._enter(method, context, request)
+                return await behavior(request, context)
+            except DomainError as exc:
+                await self._fail(method, context, exc)
+            except Exception as exc:
+                if isinstance(exc, grpc.aio.AbortError):
+                    raise
+                await self._fail(method, context, exc)
+            finally:
+                log.debug("rpc done", ms=round((time.perf_counter() - started) * 1000, 2))
+                structlog.contextvars.clear_contextvars()
 
-        if handler.unary_unary is not None:
-            behavior = handler.unary_unary
+        return unary
 
-            async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
-                started = time.perf_counter()
-                try:
-                    self._enter(method, context, request)
-                    return await behavior(request, context)
-                except DomainError as exc:
-                    await self._fail(method, context, exc)
-                except Exception as exc:
-                    if isinstance(exc, grpc.aio.AbortError):
-                        raise
-                    await self._fail(method, context, exc)
-                finally:
-                    log.debug("rpc done", ms=round((time.perf_counter() - started) * 1000, 2))
-                    structlog.contextvars.clear_contextvars()
+    def stream(self, method: str, behavior: Stream) -> Stream:
+        async def stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            try:
+                self._enter(method, context, request)
+                async for item in behavior(request, context):
+                    yield item
+            except Exception as exc:
+                if isinstance(exc, grpc.aio.AbortError):
+                    raise
+                await self._fail(method, context, exc)
+            finally:
+                structlog.contextvars.clear_contextvars()
 
-            return grpc.unary_unary_rpc_method_handler(
-                unary,
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-
-        if handler.unary_stream is not None:
-            stream_behavior = handler.unary_stream
-
-            async def stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-                try:
-                    self._enter(method, context, request)
-                    async for item in stream_behavior(request, context):
-                        yield item
-                except Exception as exc:
-                    if isinstance(exc, grpc.aio.AbortError):
-                        raise
-                    await self._fail(method, context, exc)
-                finally:
-                    structlog.contextvars.clear_contextvars()
-
-            return grpc.unary_stream_rpc_method_handler(
-                stream,
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-        return handler
+        return stream

@@ -1,18 +1,18 @@
 """The server interceptor that counts every RPC by method and status code and times it
 (``dutyline_grpc_server_handled_total``, ``dutyline_grpc_server_handling_seconds``). It runs before the
 authenticating interceptor, so its refusals (UNAUTHENTICATED, PERMISSION_DENIED …) count too.
-Health checks and reflection are left out: probes and balancers call them all the time."""
+Health checks and reflection are left out (dutyline.grpckit.handlers)."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
 
 from dutyline import metrics
-from dutyline.grpckit.interceptor import OPEN_PREFIXES
+from dutyline.grpckit.handlers import Stream, Unary, WrappingInterceptor
 
 
 class _Method:
@@ -38,58 +38,42 @@ class _Method:
         counter.inc()
 
 
-class MetricsInterceptor(grpc.aio.ServerInterceptor):
+class MetricsInterceptor(WrappingInterceptor):
     def __init__(self) -> None:
         self._methods: dict[str, _Method] = {}
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        handler = await continuation(handler_call_details)
-        method = handler_call_details.method
-        if handler is None or method.startswith(OPEN_PREFIXES):
-            return handler
+    def _series(self, method: str) -> _Method:
         series = self._methods.get(method)
         if series is None:
             series = self._methods[method] = _Method(method)
+        return series
 
-        if handler.unary_unary is not None:
-            behavior = handler.unary_unary
+    def unary(self, method: str, behavior: Unary) -> Unary:
+        series = self._series(method)
 
-            async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
-                started = time.perf_counter()
-                failed = True
-                try:
-                    reply = await behavior(request, context)
-                    failed = False
-                    return reply
-                finally:
-                    series.done(context, started, failed=failed)
+        async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            started = time.perf_counter()
+            failed = True
+            try:
+                reply = await behavior(request, context)
+                failed = False
+                return reply
+            finally:
+                series.done(context, started, failed=failed)
 
-            return grpc.unary_unary_rpc_method_handler(
-                unary,
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
+        return unary
 
-        if handler.unary_stream is not None:
-            stream_behavior = handler.unary_stream
+    def stream(self, method: str, behavior: Stream) -> Stream:
+        series = self._series(method)
 
-            async def stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-                started = time.perf_counter()
-                failed = True
-                try:
-                    async for item in stream_behavior(request, context):
-                        yield item
-                    failed = False
-                finally:
-                    series.done(context, started, failed=failed)
+        async def stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            started = time.perf_counter()
+            failed = True
+            try:
+                async for item in behavior(request, context):
+                    yield item
+                failed = False
+            finally:
+                series.done(context, started, failed=failed)
 
-            return grpc.unary_stream_rpc_method_handler(
-                stream,
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-        return handler
+        return stream

@@ -138,7 +138,9 @@ async def serve(name: str, build: Build[S], settings: S) -> None:
         health_pb2_grpc.add_HealthServicer_to_server(health_servicer, probes)
         probes.add_insecure_port(f"{settings.listen_host}:{settings.health_port}")
         await probes.start()
-    metrics_server = await metrics.start_server(settings.metrics_port, settings.listen_host)
+    metrics_server = await metrics.start_server(
+        settings.metrics_port, settings.listen_host, ready=functools.partial(grpc_health_ready, health_servicer)
+    )
     metrics.at_scrape(functools.partial(backlog, pool, name))
     # Start-up objects live for the whole run: keep them out of every garbage collection, whose
     # pauses otherwise show in the tail latency of the hot RPCs.
@@ -167,6 +169,15 @@ async def serve(name: str, build: Build[S], settings: S) -> None:
         await metrics_server.stop()
     await pool.close()
     log.info("service stopped")
+
+
+async def grpc_health_ready(servicer: health.aio.HealthServicer) -> str | None:
+    """The metrics port's /readyz: what the gRPC health answer says of the whole server (service ""), so
+    HTTP checkers see the same as the kubelet's gRPC probe (NOT_SERVING from the start of a shutdown)."""
+    reply = await servicer.Check(health_pb2.HealthCheckRequest(), None)
+    if reply.status == health_pb2.HealthCheckResponse.SERVING:
+        return None
+    return f"gRPC health {health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)}"
 
 
 def run(name: str, build: Build[S], settings: S) -> None:

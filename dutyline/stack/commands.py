@@ -47,12 +47,22 @@ def up(
             "--replicas", min=1, help="副本数 processes of every service and worker (≥ 2: a 3-node NATS cluster)"
         ),
     ] = 1,
+    prometheus: Annotated[
+        bool,
+        typer.Option(
+            "--prometheus",
+            help="另启本地 Prometheus 抓取各进程指标 also a local Prometheus scraping every process "
+            "(Debian: apt-get install prometheus)",
+        ),
+    ] = False,
 ) -> None:
     """启动整个平台 Start the whole platform on embedded, real servers (Ctrl-C stops it); a component that
     crashes is restarted."""
     if ctx.invoked_subcommand is not None:
         return
-    asyncio.run(_load("up", "dutyline.stack.up").run_up(state_dir, ui=not no_ui, replicas=replicas))
+    asyncio.run(
+        _load("up", "dutyline.stack.up").run_up(state_dir, ui=not no_ui, replicas=replicas, prometheus=prometheus)
+    )
 
 
 @up_app.command("restart")

@@ -30,7 +30,14 @@ from dutyline.natsauth import OperatorSetup, write_secret
 from dutyline.stack.gateway import MESSAGES_FILE
 from dutyline.stack.nats import EmbeddedNats, NatsCluster
 from dutyline.stack.postgres import EmbeddedPostgres
-from dutyline.stack.process import EmbeddedServer, ManagedProcess, ServerStartError, free_port, wait_for_port_async
+from dutyline.stack.process import (
+    EmbeddedServer,
+    ManagedProcess,
+    ServerStartError,
+    free_port,
+    wait_for_http_async,
+    wait_for_port_async,
+)
 from dutyline.stack.supervisor import Supervisor
 from dutyline.stack.temporal import EmbeddedTemporal
 from dutyline.temporal_worker import task_queue_of
@@ -321,7 +328,7 @@ class Platform:
         return f"{HOST}:{self.listen_ports[process]}"
 
     def metrics_address(self, process: str) -> str:
-        """Where the service or worker process ``process`` serves /metrics (a worker also /healthz, /readyz)."""
+        """Where the service or worker process ``process`` serves /metrics, /healthz and /readyz."""
         return f"{HOST}:{self.metrics_ports[process]}"
 
     def console_env(self) -> dict[str, str]:
@@ -335,23 +342,7 @@ class Platform:
 
     async def wait_console(self, timeout: float = 30.0) -> None:
         """Wait until the console answers its health check."""
-        import aiohttp
-
-        process = self.processes["console"]
-        deadline = time.monotonic() + timeout
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=1.0)) as http:
-            while True:
-                if not process.running:
-                    raise ServerStartError(process.describe_failure("console exited before serving"))
-                try:
-                    async with http.get(f"{self.console_url}/healthz") as reply:
-                        if reply.status == 200:
-                            return
-                except (aiohttp.ClientError, TimeoutError):
-                    pass
-                if time.monotonic() > deadline:
-                    raise ServerStartError(process.describe_failure(f"console not serving after {timeout}s"))
-                await asyncio.sleep(0.1)
+        await wait_for_http_async(f"{self.console_url}/healthz", self.processes["console"], timeout=timeout)
 
     @property
     def temporal_ui_url(self) -> str:

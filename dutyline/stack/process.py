@@ -291,6 +291,26 @@ async def wait_for_port_async(host: str, port: int, *, deadline: float, process:
         await asyncio.sleep(0.05)
 
 
+async def wait_for_http_async(url: str, process: ManagedProcess, *, timeout: float) -> None:
+    """Wait until ``url`` (a health or readiness endpoint) answers 200 while ``process`` runs."""
+    import aiohttp
+
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=1.0)) as http:
+        while True:
+            if not process.running:
+                raise ServerStartError(process.describe_failure(f"{process.name} exited before serving"))
+            try:
+                async with http.get(url) as reply:
+                    if reply.status == 200:
+                        return
+            except (aiohttp.ClientError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                raise ServerStartError(process.describe_failure(f"{process.name} not serving after {timeout}s"))
+            await asyncio.sleep(0.1)
+
+
 def _timeout_error(host: str, port: int, process: ManagedProcess | None) -> ServerStartError:
     what = f"{host}:{port} did not accept connections in time"
     return ServerStartError(process.describe_failure(what) if process else what)

@@ -12,14 +12,15 @@ from dutyline.cli.common.tables import summary_table
 from dutyline.config import SERVICES, get_settings
 from dutyline.grpckit.auth import issue_token
 from dutyline.signals import stop_on_signals
-from dutyline.stack.platform import Platform
-from dutyline.stack.scrape import write_prometheus_config
+from dutyline.stack.platform import HOST, Platform
+from dutyline.stack.process import ManagedProcess, MissingBinaryError
+from dutyline.stack.scrape import PROMETHEUS_INSTALL, PROMETHEUS_PORT, start_prometheus, write_prometheus_config
 from dutyline.stack.supervisor import write_pid
 
 console = Console()
 
 
-async def run_up(state_dir: Path, *, ui: bool, replicas: int = 1) -> None:
+async def run_up(state_dir: Path, *, ui: bool, replicas: int = 1, prometheus: bool = False) -> None:
     settings = get_settings()
     platform = Platform(
         state_dir, ui=ui, token_secret=settings.token_secret.get_secret_value(), replicas=replicas, supervise=True
@@ -31,7 +32,13 @@ async def run_up(state_dir: Path, *, ui: bool, replicas: int = 1) -> None:
     timings = await platform.start()
     # `dutyline up restart <component>` from another terminal finds this process through it.
     write_pid(platform.state_dir)
+    scraper: ManagedProcess | None = None
     try:
+        if prometheus:
+            try:
+                scraper = await start_prometheus(platform)
+            except MissingBinaryError:
+                console.print(f"[yellow]未安装 Prometheus not installed[/]: {PROMETHEUS_INSTALL}")
         token = issue_token(
             secret, person_id="p-hz-officer-1", name="王芳 Wang Fang", roles=["officer"], sites=["hz-01"]
         )
@@ -66,7 +73,7 @@ async def run_up(state_dir: Path, *, ui: bool, replicas: int = 1) -> None:
                     ("started in 启动耗时", f"{timings['total']:.1f} s"),
                     ("memory 内存 (PSS)", f"{sum(platform.memory_mb().values()):.0f} MiB"),
                     *((f"{p} /metrics 指标", platform.metrics_address(p)) for p in sorted(platform.metrics_ports)),
-                    ("Prometheus 抓取配置 scrape config", str(write_prometheus_config(platform))),
+                    *scraping(platform, scraper),
                 ],
             )
         )
@@ -83,5 +90,21 @@ async def run_up(state_dir: Path, *, ui: bool, replicas: int = 1) -> None:
         await stop.wait()
     finally:
         console.print("正在停止 stopping…")
+        if scraper is not None:
+            scraper.stop()
         await platform.stop()
         console.print("已全部停止 everything stopped.")
+
+
+def scraping(platform: Platform, scraper: ManagedProcess | None) -> list[tuple[str, str]]:
+    """The summary's lines about Prometheus: the running one's URL, or how to scrape the processes."""
+    config = str(write_prometheus_config(platform))
+    if scraper is not None:
+        return [("Prometheus", f"http://{HOST}:{PROMETHEUS_PORT} (抓取配置 scrape config {config})")]
+    return [
+        ("Prometheus 抓取配置 scrape config", config),
+        (
+            "抓取 to scrape",
+            f"dutyline up --prometheus, or: prometheus --config.file={config} (每个进程的 /metrics every process's)",
+        ),
+    ]

@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import shutil
-import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
@@ -27,17 +23,14 @@ from temporalio.client import Client
 
 from bench.dutyline_paths import admin_token, drain_outboxes
 from dutyline.common.v1 import common_pb2
-from dutyline.config import DEV_TOKEN_SECRET
 from dutyline.grpckit import health
 from dutyline.grpckit.client import channel
 from dutyline.incident.v1 import incident_pb2 as K
 from dutyline.incident.v1 import incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2_grpc
 from dutyline.natsconn import connect_url
-from dutyline.stack.platform import Platform, Ports
 from tests.chaos import invariants as inv
 from tests.chaos.load import GIVE_UP_AFTER, RETRYABLE, CallLoad, PlacedCall
-from tests.support import start_on_free_ports
 
 pytestmark = [pytest.mark.stack, pytest.mark.chaos]
 
@@ -78,46 +71,31 @@ def profile(request: pytest.FixtureRequest) -> Profile:
 
 
 @pytest.fixture(scope="module")
-async def chaos_platform(profile: Profile) -> AsyncIterator[Any]:
-    """A platform of its own (its servers are killed): two replicas of every service and worker, a 3-node
+async def chaos_platform(replicated: Any, profile: Profile) -> AsyncIterator[Any]:
+    """The shared ``replicated`` platform (tests/conftest.py): two replicas of every service and worker, a 3-node
     NATS cluster, supervised (a killed component is restarted as `dutyline up` does)."""
-    state = Path(tempfile.mkdtemp(prefix="dutyline-chaos-"))
-    os.chmod(state, 0o755)
-    quick = {"DUTYLINE_NOTIFY_RETRY_SECONDS": "0.2", "DUTYLINE_NOTIFY_LEASE_SECONDS": "3"}
-    began = asyncio.get_running_loop().time()
-    stack = await start_on_free_ports(
-        lambda: Platform(
-            state, Ports.free(), ui=False, token_secret=DEV_TOKEN_SECRET, settings=quick, replicas=2, supervise=True
-        ),
-        lambda platform: platform.start(),
-    )
-    print(f"chaos platform started in {asyncio.get_running_loop().time() - began:.1f} s")
-    try:
-        async with channel(stack.address("incident"), admin_token()) as ch:
-            await incident_pb2_grpc.IncidentServiceStub(ch).UpsertReportingPolicy(
-                K.UpsertReportingPolicyRequest(
-                    idempotency_key=str(uuid.uuid4()),
-                    policy=K.ReportingPolicy(
-                        id="chaos-deadline",
-                        name="故障测试时限 fault suite deadline",
-                        jurisdiction="33",
-                        sub_types=[DEADLINE_SUB_TYPE],
-                        requirements=[
-                            K.ReportRequirement(
-                                kind=K.REPORT_KIND_INITIAL_PHONE,
-                                recipient="华东片区",
-                                due_after_seconds=int(profile.kill_after) + 2,
-                                anchor="verified",
-                            )
-                        ],
-                    ),
-                )
+    stack = replicated
+    async with channel(stack.address("incident"), admin_token()) as ch:
+        await incident_pb2_grpc.IncidentServiceStub(ch).UpsertReportingPolicy(
+            K.UpsertReportingPolicyRequest(
+                idempotency_key=str(uuid.uuid4()),
+                policy=K.ReportingPolicy(
+                    id="chaos-deadline",
+                    name="故障测试时限 fault suite deadline",
+                    jurisdiction="33",
+                    sub_types=[DEADLINE_SUB_TYPE],
+                    requirements=[
+                        K.ReportRequirement(
+                            kind=K.REPORT_KIND_INITIAL_PHONE,
+                            recipient="华东片区",
+                            due_after_seconds=int(profile.kill_after) + 2,
+                            anchor="verified",
+                        )
+                    ],
+                ),
             )
-        yield stack
-    finally:
-        await stack.stop()
-        if not os.environ.get("DUTYLINE_KEEP_TEST_STATE"):
-            shutil.rmtree(state, ignore_errors=True)
+        )
+    yield stack
 
 
 async def retried(rpc: Callable[..., Awaitable[R]], request: Any, *, timeout: float = 10.0) -> R:

@@ -220,7 +220,7 @@ def test_service_probes_ports_and_address_agree(name: str, service: str) -> None
     pod = objects(docs, "Deployment")[service]["spec"]["template"]
     (container,) = pod["spec"]["containers"]
     named_ports = {p["name"]: p["containerPort"] for p in container["ports"]}
-    # The kubelet's gRPC probes have no TLS: they ask the plaintext health-only port (DUTYLINE_HEALTH_PORT).
+    # grpc.health.v1 in plaintext on a port of its own (DUTYLINE_HEALTH_PORT): the service's port may be TLS.
     health_port = int(config_map(docs)["DUTYLINE_HEALTH_PORT"])
     metrics_port = int(config_map(docs)["DUTYLINE_METRICS_PORT"])
     assert named_ports == {"grpc": port, "health": health_port, "metrics": metrics_port}, (
@@ -230,9 +230,11 @@ def test_service_probes_ports_and_address_agree(name: str, service: str) -> None
     def resolve(value: int | str) -> int:
         return named_ports[value] if isinstance(value, str) else value
 
-    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
-        assert "grpc" in container[probe], f"{service}: {probe} is not a gRPC probe"
-        assert resolve(container[probe]["grpc"]["port"]) == health_port, f"{service}: {probe} on another port"
+    # Probed as the workers are, over HTTP on the metrics port (/readyz: the gRPC health answer).
+    paths = {"startupProbe": "/readyz", "readinessProbe": "/readyz", "livenessProbe": "/healthz"}
+    for probe, path in paths.items():
+        check = container[probe]["httpGet"]
+        assert (check["path"], resolve(check["port"])) == (path, metrics_port), f"{service}: {probe} {check}"
 
     svc = objects(docs, "Service")[service]["spec"]
     assert svc.get("type", "ClusterIP") == "ClusterIP"

@@ -5,6 +5,7 @@ refused call, on the real stack."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
 import uuid
 from collections.abc import Callable
@@ -21,6 +22,8 @@ from dutyline.config import SERVICES
 from dutyline.grpckit.client import channel
 from dutyline.grpckit.convert import ts
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
+from dutyline.stack.process import free_port
+from dutyline.stack.scrape import PROMETHEUS_INSTALL, start_prometheus
 from tests.deploy.test_observability import temporal_series
 
 pytestmark = pytest.mark.stack
@@ -77,10 +80,11 @@ async def test_every_process_serves_metrics_that_move_with_calls(platform: Any, 
             assert present(before[process], "dutyline_outbox_pending"), process
         assert present(before[WORKER], "dutyline_db_pool_connections")
         assert any(name.startswith("temporal_") for name, _ in before[WORKER]), "no Temporal SDK metrics"
-        worker = platform.metrics_address(WORKER)
-        for path in ("/healthz", "/readyz"):
-            async with http.get(f"http://{worker}{path}") as reply:
-                assert reply.status == 200, f"worker {path}: {reply.status} {await reply.text()}"
+        # Every process answers the probes' /healthz and /readyz (a service's as its gRPC health does).
+        for process in processes:
+            for path in ("/healthz", "/readyz"):
+                async with http.get(f"http://{platform.metrics_address(process)}{path}") as reply:
+                    assert reply.status == 200, f"{process} {path}: {reply.status} {await reply.text()}"
 
         async with channel(platform.address("intake"), officer_token) as ch:
             stub = intake_pb2_grpc.IntakeServiceStub(ch)
@@ -135,3 +139,27 @@ async def test_every_process_serves_metrics_that_move_with_calls(platform: Any, 
         # The database's series exist only where their tables are (a sum over processes counts each once).
         assert not present(now["intake"], "dutyline_escalations_open")
         assert not present(now["notify"], "dutyline_deadlines_pending")
+
+
+async def test_dutyline_up_s_prometheus_scrapes_every_process(platform: Any) -> None:
+    """`dutyline up --prometheus`'s Prometheus, with the scrape configuration `dutyline up` writes, sees every
+    service and worker process as a target that is up."""
+    if shutil.which("prometheus") is None:
+        pytest.skip(f"Prometheus not installed: `make prometheus` installs Debian's package ({PROMETHEUS_INSTALL})")
+    port = free_port()
+    prometheus = await start_prometheus(platform, port)
+    try:
+        wanted = set(platform.metrics_ports)
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
+            deadline = time.monotonic() + 60.0
+            while True:
+                async with http.get(f"http://127.0.0.1:{port}/api/v1/targets") as reply:
+                    targets = (await reply.json())["data"]["activeTargets"]
+                up = {t["labels"]["process"] for t in targets if t["health"] == "up"}
+                if up >= wanted or time.monotonic() > deadline:
+                    break
+                await asyncio.sleep(0.5)
+        assert up >= wanted, f"not scraped as up: {sorted(wanted - up)}; targets: {targets}"
+        assert {t["labels"]["job"] for t in targets} == {"dutyline"}
+    finally:
+        prometheus.stop()

@@ -6,13 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import shutil
-import tempfile
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
@@ -22,14 +18,13 @@ import pytest
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from dutyline.common.v1 import common_pb2
-from dutyline.config import DEV_TOKEN_SECRET
 from dutyline.events.v1 import event_pb2
 from dutyline.grpckit.client import channel
 from dutyline.grpckit.convert import ts
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
 from dutyline.natsconn import connect_url
 from dutyline.notify.v1 import notify_pb2, notify_pb2_grpc
-from tests.support import start_on_free_ports, token_for
+from tests.support import token_for
 
 pytestmark = pytest.mark.stack
 
@@ -38,25 +33,6 @@ EMERGENCIES = 8
 SENDS = 30
 T = TypeVar("T")
 ADMIN = token_for("p-admin", ["admin"], ["*"])
-
-
-@pytest.fixture(scope="module")
-async def platform2() -> AsyncIterator[Any]:
-    from dutyline.stack.platform import Platform, Ports
-
-    state = Path(tempfile.mkdtemp(prefix="dutyline-replicas-"))
-    os.chmod(state, 0o755)
-    quick = {"DUTYLINE_NOTIFY_RETRY_SECONDS": "0.2", "DUTYLINE_NOTIFY_LEASE_SECONDS": "3"}
-    stack = await start_on_free_ports(
-        lambda: Platform(state, Ports.free(), ui=False, token_secret=DEV_TOKEN_SECRET, settings=quick, replicas=2),
-        lambda platform: platform.start(),
-    )
-    try:
-        yield stack
-    finally:
-        await stack.stop()
-        if not os.environ.get("DUTYLINE_KEEP_TEST_STATE"):
-            shutil.rmtree(state, ignore_errors=True)
 
 
 async def bounded(work: list[Callable[[], Awaitable[T]]], limit: int = 48) -> list[T]:
@@ -127,8 +103,8 @@ async def registered_events(platform: Any, since: datetime, call_ids: set[str]) 
         await nc.close()
 
 
-async def test_two_replicas_balance_calls_and_do_each_thing_once(platform2: Any) -> None:
-    platform = platform2
+async def test_two_replicas_balance_calls_and_do_each_thing_once(replicated: Any) -> None:
+    platform = replicated
     assert platform.replicas_of("intake") == ["intake", "intake-2"]
     assert len(platform.addresses("intake")) == 2 and "," in platform.address("intake")
     db = await asyncpg.connect(platform.postgres.dsn)
@@ -235,10 +211,10 @@ def delivered_by(platform: Any, process: str, ids: set[str]) -> int:
     return count
 
 
-async def test_an_agency_registered_on_one_replica_is_fed_by_both_at_once(platform2: Any) -> None:
+async def test_an_agency_registered_on_one_replica_is_fed_by_both_at_once(replicated: Any) -> None:
     """The feed's durable consumer hands events to both notify replicas: the replica that did not
     register the agency must know it at once, not after its cache's 30 s."""
-    platform = platform2
+    platform = replicated
     officer = token_for("p-hz-officer-1", ["officer"], ["hz-01"])
     now = datetime.now(UTC)
     consultation = intake_pb2.CALL_CATEGORY_CONSULTATION

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import signal
-import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,17 +14,16 @@ import asyncpg
 import grpc
 import pytest
 
-from dutyline.config import DEV_TOKEN_SECRET
 from dutyline.db import pool as db_pool
 from dutyline.grpckit.client import channel
 from dutyline.grpckit.faults import unavailable
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
-from dutyline.stack.platform import Platform, Ports
+from dutyline.stack.platform import Platform
 from dutyline.stack.postgres import EmbeddedPostgres
 from dutyline.stack.process import free_port
 from dutyline.stack.supervisor import Supervisor, request_restart, restart_delay, write_pid
 from tests.e2e.test_emergency_call_slice import emergency_call
-from tests.support import start_on_free_ports, token_for
+from tests.support import running_platform, token_for
 
 pytestmark = pytest.mark.stack
 
@@ -63,17 +60,9 @@ async def test_a_killed_postgres_starts_though_another_cluster_s_postgres_got_it
 
 @pytest.fixture(scope="module")
 async def own_platform() -> AsyncIterator[Platform]:
-    state = Path(tempfile.mkdtemp(prefix="dutyline-supervisor-"))
-    os.chmod(state, 0o755)
-    stack = await start_on_free_ports(
-        lambda: Platform(state, Ports.free(), ui=False, token_secret=DEV_TOKEN_SECRET),
-        lambda platform: platform.start(),
-    )
-    try:
+    # Unsupervised: the test runs a Supervisor of its own, to hear what it says.
+    async with running_platform("supervisor") as stack:
         yield stack
-    finally:
-        await stack.stop()
-        shutil.rmtree(state, ignore_errors=True)
 
 
 def consultation() -> intake_pb2.RegisterCallRequest:

@@ -32,6 +32,7 @@ from services.incident import (
     rules,
     store,
 )
+from services.incident.leader import escalate_to_leader
 from workflows.incident.convert import deadline_from_data, parse, policy_to_data
 from workflows.incident.types import (
     APPLY_CHANGE,
@@ -129,24 +130,9 @@ class IncidentActivities:
         async with self._pool.acquire() as conn:
             current = await store.get_incident(conn, incident_id=notice.incident_id)
         registered = notice.step == "registered"
-        # Through an EscalationWorkflow from the duty leader up the site's chain, until acknowledged.
-        escalation_id = await self._notifier.escalate(
-            site_id=notice.site_id,
-            template="incident_registered" if registered else "incident_escalated",
-            data={
-                "incident_id": notice.incident_id,
-                "title": notice.title,
-                "place": current.place_text if current else "",
-                "category": current.category if current else "",
-                "severity": current.severity if current else "",
-                "registered_at": current.registered_at.isoformat() if current else "",
-                "detail": "" if registered else notice.title,
-            },
-            key=notify_key(notice.incident_id, notice.step),
-            ref_kind="incident",
-            ref_id=notice.incident_id,
-            drill=notice.drill,
-        )
+        # Through an EscalationWorkflow from the duty leader up the site's chain, until acknowledged
+        # (for a new incident, OpenIncident has asked already: the same key gets the same escalation).
+        escalation_id = await escalate_to_leader(self._notifier, notice, current)
         names = "、".join(p.display_name for p in leaders)
         text = (
             f"已通知带班领导 Duty leader notified: {names} (escalation {escalation_id})"

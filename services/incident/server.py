@@ -37,6 +37,7 @@ from dutyline.grpckit.server import ServiceContext
 from dutyline.ids import new_id
 from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
+from dutyline.notifier import NotifyClient
 from dutyline.temporal_start import connect as connect_temporal
 from dutyline.temporal_worker import task_queue_of
 from services.incident import convert, gauges, policy_store, rules, store
@@ -45,6 +46,7 @@ from services.incident.call_links import SUBJECTS as CALL_SUBJECTS
 from services.incident.call_links import CallLinks
 from services.incident.convert import SEVERITIES, STAGES, incident_message, place_of
 from services.incident.inbox import serve_inbox
+from services.incident.leader import LeaderAtOnce
 from services.incident.oversight import serve_oversight
 from services.incident.policy import POLICIES
 from services.incident.rpc_corrections import CorrectionRpcs
@@ -121,7 +123,8 @@ class IncidentServicer(CorrectionRpcs, ProcessRpcs, MergeRpcs, incident_pb2_grpc
         )
         intake = service_channel(ctx.settings, target="intake", caller="incident")
         self._calls = intake_pb2_grpc.IntakeServiceStub(intake)
-        ctx.on_close.extend([roster.close, intake.close])
+        self._leader = LeaderAtOnce(notifier=NotifyClient.from_settings(ctx.settings, caller="incident"))
+        ctx.on_close.extend([roster.close, intake.close, self._leader.close])
 
     async def OpenIncident(
         self, request: incident_pb2.OpenIncidentRequest, context: grpc.aio.ServicerContext
@@ -157,6 +160,9 @@ class IncidentServicer(CorrectionRpcs, ProcessRpcs, MergeRpcs, incident_pb2_grpc
         except asyncpg.UniqueViolationError as exc:
             raise AlreadyExists(f"incident {incident.id} exists already") from exc
         structlog.contextvars.bind_contextvars(incident_id=incident.id, workflow_id=incident.id)
+        if prior is None:
+            # Not behind the workflow's start and first activity (DESIGN §8: the leader told within 5 s).
+            self._leader.tell(incident)
         await self._starter.ensure_started(incident)
         if prior is None:
             log.info("incident registered", site_id=incident.site_id, calls=len(incident.call_ids))

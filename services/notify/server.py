@@ -27,6 +27,7 @@ from services.notify.agencies.webhooks import WebhookDeliverer
 from services.notify.people import contacts, store
 from services.notify.people.channels import build_channels
 from services.notify.people.dispatcher import Dispatcher
+from services.notify.people.escalation_activities import EscalationActivities
 from services.notify.people.escalation_starter import EscalationStarter
 from services.notify.people.recipients import RecipientResolver
 from services.notify.people.rpc import PeopleRpcs
@@ -50,6 +51,7 @@ class NotifyServicer(PeopleRpcs, AgencyRpcs, notify_pb2_grpc.NotifyServiceServic
         self._roster = RosterDirectory(roster)
         self._resolver = RecipientResolver(roster_pb2_grpc.RosterServiceStub(roster))
         self._starter = EscalationStarter(pool=ctx.pool, client=client, task_queue=task_queue_of("notify"))
+        self._steps = EscalationActivities(pool=ctx.pool, resolver=self._resolver, channels=channels)
         # The event feed to agencies and their webhook deliveries run beside the RPCs.
         self._feed = EventFeed(pool=ctx.pool, settings=ctx.settings, directory=self._roster)
         webhooks = WebhookDeliverer(pool=ctx.pool, settings=ctx.settings)

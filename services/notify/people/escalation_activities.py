@@ -103,24 +103,23 @@ class EscalationActivities:
         async with self._pool.acquire() as conn:
             row = await self._escalation(conn, notice.escalation_id)
         structlog.contextvars.bind_contextvars(escalation_id=row.id, site_id=row.site_id)
-        step = row.steps[notice.step - 1]
-        people: list[Person] = await self._resolver.step(step)
+        return await self.send_step(row, loop=notice.loop, step=notice.step)
+
+    async def send_step(self, row: store.EscalationRow, *, loop: int, step: int) -> StepSent:
+        """The step's notifications, stored once (keyed by escalation, loop and step): the Escalate RPC
+        sends the first step at once, and the workflow's activity finds them there."""
+        of_step = row.steps[step - 1]
+        people: list[Person] = await self._resolver.step(of_step)
         person_ids = [p.id for p in people]
-        message = _message(
-            row, template=row.template, data=row.data, loop=notice.loop, step=notice.step, channel=step.channel
-        )
+        message = _message(row, template=row.template, data=row.data, loop=loop, step=step, channel=of_step.channel)
         rows = sending.compose(
-            people,
-            message,
-            key=f"{row.id}:{notice.loop}:{notice.step}",
-            channels=self._channels,
-            now=datetime.now(UTC),
+            people, message, key=f"{row.id}:{loop}:{step}", channels=self._channels, now=datetime.now(UTC)
         )
         async with self._pool.acquire() as conn, conn.transaction():
             stored = await sending.store_all(conn, rows)
-            if await store.record_once(conn, escalation_id=row.id, key=f"step:{notice.loop}:{notice.step}"):
-                await self._event(conn, row, "escalation.step", loop=notice.loop, step=notice.step, people=person_ids)
-        log.info("escalation step", loop=notice.loop, step=notice.step, people=person_ids)
+            if await store.record_once(conn, escalation_id=row.id, key=f"step:{loop}:{step}"):
+                await self._event(conn, row, "escalation.step", loop=loop, step=step, people=person_ids)
+        log.info("escalation step", loop=loop, step=step, people=person_ids)
         return StepSent(person_ids=[n.person_id for n in stored], notification_ids=[n.id for n in stored])
 
     @activity.defn(name=ACK_STATE)

@@ -33,6 +33,7 @@ from dutyline.temporal_start import signal_best_effort
 from services.notify.actor import SYSTEM_ACTOR
 from services.notify.people import convert, sending, store
 from services.notify.people.dispatcher import Dispatcher
+from services.notify.people.escalation_activities import EscalationActivities
 from services.notify.people.escalation_starter import EscalationStarter
 from services.notify.people.recipients import RecipientResolver
 from services.notify.people.rules import default_chain, first_step_for, verify_ack_token
@@ -70,6 +71,7 @@ class PeopleRpcs:
     _roster: RosterDirectory
     _resolver: RecipientResolver
     _starter: EscalationStarter
+    _steps: EscalationActivities
 
     async def _require_site(self, principal: Principal, site_id: str) -> None:
         site = await self._roster.site(site_id)
@@ -364,16 +366,34 @@ class PeopleRpcs:
             await store.insert_escalation(conn, row=row)
             return convert.escalation_message(row)
 
+        # The key names the escalation: a repeat whose words changed meanwhile (an activity retried
+        # after its incident was classified, or after the incident service asked at once) finds it.
+        compared = notify_pb2.EscalateRequest()
+        compared.CopyFrom(request)
+        compared.ClearField("data")
         answer, replay = await idempotency.run_once(
-            self._pool, method="Escalate", request=request, response_type=notify_pb2.Escalation, work=work
+            self._pool, method="Escalate", request=compared, response_type=notify_pb2.Escalation, work=work
         )
         async with self._pool.acquire() as conn:
             stored = await store.get_escalation(conn, escalation_id=answer.id)
         assert stored is not None
+        if not replay:
+            await self._first_step(stored)
         await self._starter.ensure_started(stored)
         if not replay:
             log.info("escalation started", escalation_id=row.id, first_step=row.first_step, steps=len(row.steps))
         return convert.escalation_message(stored)
+
+    async def _first_step(self, row: store.EscalationRow) -> None:
+        """The first step's notifications, delivered now rather than after the EscalationWorkflow's first
+        workflow task and activity (DESIGN §8: the leader's first attempt within 5 s). Best effort: the
+        workflow's activity stores them (once, by the same keys) whatever happens here."""
+        try:
+            await self._steps.send_step(row, loop=1, step=row.first_step + 1)
+        except Exception as exc:
+            log.warning("first step left to the escalation workflow", escalation_id=row.id, error=repr(exc))
+            return
+        self._dispatcher.wake()
 
     async def GetEscalation(
         self, request: notify_pb2.GetEscalationRequest, context: grpc.aio.ServicerContext

@@ -10,6 +10,7 @@ from typing import Any
 
 import grpc
 import pytest
+from temporalio.client import Client
 
 from dutyline.common.v1 import common_pb2
 from dutyline.events.v1 import event_pb2
@@ -19,6 +20,7 @@ from dutyline.natsconn import connect_url
 from dutyline.notify.v1 import notify_pb2, notify_pb2_grpc
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 from tests.support import token_for
+from workflows.escalation.types import STATE_QUERY, EscalationState
 
 pytestmark = pytest.mark.stack
 
@@ -144,6 +146,32 @@ async def test_a_retried_escalation_starts_one_workflow(notify: Any, platform: A
     first = await notify.Escalate(request)
     second = await notify.Escalate(request)
     assert first.id == second.id
+
+
+async def test_an_escalation_notifies_its_first_step_before_it_answers_once_per_key(notify: Any, platform: Any) -> None:
+    """Its first step is not left to the workflow (DESIGN §8: the leader told at once); requests racing
+    with one key, or repeating it in other words (the incident classified meanwhile), get that one
+    escalation and its one notification."""
+    site_id = await site_with_chain(platform, notify, "p-hz-leader-1", wait=30, repeat=1)
+    request = escalate(site_id)
+    reworded = notify_pb2.EscalateRequest()
+    reworded.CopyFrom(request)
+    reworded.data["category"] = "fire"
+    answers = await asyncio.gather(*(notify.Escalate(r) for r in (request, request, reworded)))
+    assert len({a.id for a in answers}) == 1
+    found = await notify.GetEscalation(notify_pb2.GetEscalationRequest(escalation_id=answers[0].id))
+    assert [(n.person_id, n.escalation_loop, n.escalation_step) for n in found.notifications] == [
+        ("p-hz-leader-1", 1, 1)
+    ]
+    # The workflow's first step finds it: still one notification once the walk waits for an acknowledgement.
+    handle = (await Client.connect(platform.temporal.address)).get_workflow_handle(found.workflow_id)
+    for _ in range(300):
+        if (await handle.query(STATE_QUERY, result_type=EscalationState)).notified_person_ids:
+            break
+        await asyncio.sleep(0.1)
+    assert (await handle.query(STATE_QUERY, result_type=EscalationState)).notified_person_ids == ["p-hz-leader-1"]
+    again = await notify.GetEscalation(notify_pb2.GetEscalationRequest(escalation_id=found.id))
+    assert [n.id for n in again.notifications] == [n.id for n in found.notifications]
 
 
 async def test_bad_chains_are_refused(notify: Any) -> None:

@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from rich.console import Console
 
-from bench import budgets, incidents, logscan, raw
+from bench import budgets, incidents, logscan, open_incidents, raw
 from bench.cpu import CpuMonitor
 from bench.dutyline_paths import DutylinePaths, admin_token, drain_outboxes, on_duty_latency
 from bench.report import Figure, Report
@@ -236,20 +236,22 @@ async def run(console: Console, *, only: str = "", replicas: int = 1) -> Report:
         console.print(report.startup_line())
         bench = Bench(platform, report, console)
         try:
-            async with asyncio.timeout(MEASURE_TIMEOUT):
+            selected = set(only.split(",")) if only else {"open_incidents"}
+            extra = open_incidents.TIMEOUT_S if "open_incidents" in selected else 0.0
+            async with asyncio.timeout(MEASURE_TIMEOUT + extra):
                 if only == "surge":
                     report.figures.append(await bench.surge())
-                elif only and set(only.split(",")) <= set(incidents.PHASES):
-                    await incidents.run_selected(bench, set(only.split(",")))
+                elif only and selected <= set(incidents.PHASES):
+                    await incidents.run_selected(bench, selected)
                 else:
                     await bench.raw_ceilings(calls_only=bool(only))
                     if not only:
                         await incidents.skeleton(bench)
                     await bench.dutyline_figures(only=only)
                     if not only:
-                        await incidents.run_selected(bench, {"leader"})
+                        await incidents.run_selected(bench, {"leader", "open_incidents"})
         except TimeoutError:
-            report.problems.append(f"the measurements did not finish within {MEASURE_TIMEOUT:.0f} s")
+            report.problems.append(f"the measurements did not finish within {MEASURE_TIMEOUT + extra:.0f} s")
         report.memory_mb["after run"] = platform.memory_mb()
         report.log_findings = logscan.scan(state / "logs", list(platform.processes))
     except Exception as exc:

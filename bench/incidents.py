@@ -1,13 +1,14 @@
 """The incident figures selectable on their own (`python -m bench --only skeleton,emergency,leader`):
-the same-shape Temporal skeleton and the emergency figures judged against it in the same run, and the
-duty leader told under load; each with the CPU per operation of the platform's processes."""
+the same-shape Temporal skeleton and the emergency figures judged against it in the same run, the
+duty leader told under load and 5,000 open incidents whose reports fall due (bench/open_incidents.py);
+each with the CPU per operation of the platform's processes."""
 
 from __future__ import annotations
 
 import itertools
 from typing import TYPE_CHECKING
 
-from bench import budgets
+from bench import budgets, open_incidents
 from bench.dutyline_paths import DutylinePaths, admin_token
 from bench.leader import LeaderTold, leader_told_under_load
 from bench.report import Ceiling, Figure
@@ -16,7 +17,7 @@ from bench.skeleton import skeleton_throughput, skeleton_worker
 if TYPE_CHECKING:
     from bench.__main__ import Bench
 
-PHASES = ("skeleton", "emergency", "leader")
+PHASES = ("skeleton", "emergency", "leader", "open_incidents")
 INCIDENT_CALLERS = 32
 LEADER_P99_S = 5.0
 # DESIGN §8 quotes no skeleton rate; the raw starts' reference stands beside it.
@@ -66,9 +67,20 @@ async def leader(bench: Bench, paths: DutylinePaths) -> Figure:
     return bench.costed(leader_figure(told), name, told.incidents if told else None)
 
 
+async def opened(bench: Bench) -> Figure:
+    try:
+        measured, cpu_ms = await open_incidents.measure(bench)
+    except Exception as exc:  # outside its parts (its own NATS connection): reported, the run goes on
+        bench.report.problems.append(f"open incidents: {type(exc).__name__}: {exc}")
+        measured, cpu_ms = None, None
+    await bench.drain()
+    return budgets.open_incidents(measured, cpu_ms=cpu_ms)
+
+
 async def run_selected(bench: Bench, selected: set[str]) -> None:
     """The selected incident phases, in the order that keeps each one's figure clean: the skeleton
-    first (the emergency ratio needs it), the leader last (its incidents keep Temporal busy)."""
+    first (the emergency ratio needs it), the leader last (its incidents keep Temporal busy) but for the
+    open incidents, which keep it busiest."""
     p = bench.platform
     if "skeleton" in selected or ("emergency" in selected and "temporal_skeleton" not in bench.report.ceilings):
         await skeleton(bench)
@@ -79,6 +91,8 @@ async def run_selected(bench: Bench, selected: set[str]) -> None:
             bench.report.figures += await bench.emergencies(paths)
         if "leader" in selected:
             bench.report.figures.append(await leader(bench, paths))
+    if "open_incidents" in selected:
+        bench.report.figures.append(await opened(bench))
 
 
 def selections() -> list[str]:

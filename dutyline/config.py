@@ -90,6 +90,10 @@ class Settings(BaseSettings):
     health_port: int = 0
     # Prometheus metrics over HTTP on this port (/metrics, /healthz and /readyz); 0: none.
     metrics_port: int = 0
+    # Open workflows each Temporal worker keeps in memory (temporalio's default: 1,000). One not kept is
+    # replayed from its whole history when its timer fires: with thousands of open incidents whose reports
+    # fall due together, those replays delay the breaches by seconds (bench --only open_incidents).
+    worker_cached_workflows: int = 10_000
     # Origins (scheme://host[:port], comma separated) that users' IM/webhook URLs may name although
     # they are http or private (dutyline.outbound); the dev stack admits its local gateway.
     outbound_allow: str = ""

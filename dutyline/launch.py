@@ -107,7 +107,12 @@ async def _run_workers(services: list[Service], settings: Settings, *, drain_leg
         if drain_legacy:
             plans.append(legacy_plan(plans))
         await run_workers(
-            client, plans, stop, grace=timedelta(seconds=settings.shutdown_grace_seconds), running=running
+            client,
+            plans,
+            stop,
+            grace=timedelta(seconds=settings.shutdown_grace_seconds),
+            running=running,
+            cached_workflows=settings.worker_cached_workflows,
         )
 
 

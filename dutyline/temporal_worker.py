@@ -62,9 +62,11 @@ async def run_workers(
     *,
     grace: timedelta = timedelta(seconds=5),
     running: list[Worker] | None = None,
+    cached_workflows: int = 1_000,
 ) -> None:
     """Poll every plan's task queue until ``stop`` is set, then finish what is in hand (``grace``);
-    each worker, once polling, is added to ``running`` (what ``readiness`` checks)."""
+    each worker, once polling, is added to ``running`` (what ``readiness`` checks); each keeps up to
+    ``cached_workflows`` open workflows in memory (Settings.worker_cached_workflows)."""
     async with contextlib.AsyncExitStack() as workers:
         for plan in plans:
             cache_bytecode(plan.workflows)
@@ -74,6 +76,7 @@ async def run_workers(
                 workflows=list(plan.workflows),
                 activities=list(plan.activities),
                 workflow_runner=workflow_runner(),
+                max_cached_workflows=cached_workflows,
                 graceful_shutdown_timeout=grace,
             )
             await workers.enter_async_context(worker)

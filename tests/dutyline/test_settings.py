@@ -57,3 +57,11 @@ def test_dsn_as_keeps_several_hosts() -> None:
 
 def test_the_search_attributes_come_from_the_workflows_contracts() -> None:
     assert SEARCH_ATTRIBUTES.items() <= launch.search_attributes().items()
+
+
+def test_a_worker_keeps_every_open_incident_of_the_design_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DESIGN §8: 5,000 open incidents on one dev server; a worker that cannot keep them replays each one's
+    whole history when its report falls due (bench --only open_incidents)."""
+    assert Settings().worker_cached_workflows >= 5_000
+    monkeypatch.setenv("DUTYLINE_WORKER_CACHED_WORKFLOWS", "2000")
+    assert Settings().worker_cached_workflows == 2_000

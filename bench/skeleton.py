@@ -1,8 +1,8 @@
 """The same-shape Temporal skeleton the emergency figure is judged against (DESIGN §8): what an
 emergency costs Temporal with empty bodies. Per incident, as dutyline does it: a client start of the
-incident workflow; its first activity (telling the leader) starts the escalation workflow; a second
-activity (the time to verify); a timer. The escalation runs its step's activity and waits on a timer
-for the `acknowledged` signal. Workflows with the same sandbox as dutyline's workers, in a worker
+incident workflow; its first activity (telling the leader) starts the escalation workflow; a second,
+local, activity (the time to verify); a timer. The escalation runs its step's activity and waits on a timer
+for the `acknowledged` signal. Workflows with the same runner as dutyline's workers, in a worker
 process of its own (`python -m bench.skeleton <address>`) so its CPU is counted apart from the client.
 """
 
@@ -25,7 +25,7 @@ from temporalio.worker import Worker
 # As dutyline's workflow modules do: what is not workflow code is passed through, not re-imported per run.
 with workflow.unsafe.imports_passed_through():
     from bench.load import LoadResult, closed_loop
-    from dutyline.temporal_sandbox import cache_bytecode, workflow_runner
+    from dutyline.temporal_sandbox import worker_runner
 
 QUEUE = "bench-skeleton"
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
@@ -57,7 +57,9 @@ class SkeletonIncident:
     @workflow.run
     async def run(self, incident_id: str) -> None:
         await workflow.execute_activity("skeleton_notify_leader", incident_id, start_to_close_timeout=ACTIVITY_TIMEOUT)
-        await workflow.execute_activity("skeleton_verify_within", incident_id, start_to_close_timeout=ACTIVITY_TIMEOUT)
+        await workflow.execute_local_activity(
+            "skeleton_verify_within", incident_id, start_to_close_timeout=ACTIVITY_TIMEOUT
+        )
         with contextlib.suppress(TimeoutError):
             await workflow.wait_condition(lambda: self._dirty, timeout=WAIT)
 
@@ -90,14 +92,13 @@ async def _serve(address: str) -> None:
     client = await Client.connect(address)
     acts = SkeletonActivities(client)
     stop = asyncio.Event()
-    cache_bytecode([SkeletonIncident, SkeletonEscalation])
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     async with Worker(
         client,
         task_queue=QUEUE,
         workflows=[SkeletonIncident, SkeletonEscalation],
         activities=[acts.notify_leader, acts.verify_within, acts.notify_step],
-        workflow_runner=workflow_runner(),
+        workflow_runner=worker_runner(),
     ):
         print("polling", flush=True)
         await stop.wait()

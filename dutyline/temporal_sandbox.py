@@ -1,4 +1,5 @@
-"""The workflow sandbox dutyline's workers run with (the worker and the workflow tests alike).
+"""The workflow runners: the sandbox the workflow tests and replays run with, and the runner of the
+workers (and of bench's same-shape skeleton, which must cost Temporal and its worker what they do).
 
 The default sandbox wraps zoneinfo.ZoneInfo in a proxy (a few of its class methods touch the tz
 database), and a proxied ZoneInfo is not a tzinfo to datetime. Deadlines at fixed local times
@@ -7,11 +8,9 @@ database), and a proxied ZoneInfo is not a tzinfo to datetime. Deadlines at fixe
 
 from __future__ import annotations
 
-import compileall
 import dataclasses
-import sys
-from collections.abc import Iterable
 
+from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 RESTRICTIONS = dataclasses.replace(
@@ -23,21 +22,14 @@ RESTRICTIONS = dataclasses.replace(
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:
+    """The sandbox: every workflow test and history replay runs under it, so a non-deterministic call
+    (the clock, random, I/O) or a restricted import in workflow code fails the suite."""
     return SandboxedWorkflowRunner(restrictions=RESTRICTIONS)
 
 
-def cache_bytecode(workflows: Iterable[type]) -> None:
-    """Write the bytecode of each workflow's module unless it is cached already. The sandbox imports
-    the module afresh for every workflow run it starts or takes back from the cache; without its
-    bytecode (PYTHONDONTWRITEBYTECODE over a source tree, as the dev stack runs) each of those imports
-    compiles the source again: a third of the worker's CPU per incident. An installed package has it
-    from pip; a read-only tree without it only costs that CPU."""
-    for defn in workflows:
-        # The whole package (``workflows``): the module's own imports (types, the shared helpers) are
-        # imported afresh with it. Where it cannot write: skipped, not raised.
-        package = sys.modules.get(defn.__module__.partition(".")[0])
-        for folder in getattr(package, "__path__", ()):
-            compileall.compile_dir(folder, quiet=2)
-        source = getattr(sys.modules.get(defn.__module__), "__file__", None)
-        if source:
-            compileall.compile_file(source, quiet=2)
+def worker_runner() -> WorkflowRunner:
+    """The workers run the same workflow code, checked by the sandboxed tests and replays, without the
+    sandbox: building one for each workflow run (re-importing its module) and entering it on every
+    activation cost about half of the worker's CPU for an incident's workflow (11 of 23 ms replaying
+    its recorded first steps)."""
+    return UnsandboxedWorkflowRunner()

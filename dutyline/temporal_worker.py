@@ -21,7 +21,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from dutyline import metrics
-from dutyline.temporal_sandbox import cache_bytecode, workflow_runner
+from dutyline.temporal_sandbox import worker_runner
 
 log = structlog.get_logger(__name__)
 
@@ -69,13 +69,12 @@ async def run_workers(
     ``cached_workflows`` open workflows in memory (Settings.worker_cached_workflows)."""
     async with contextlib.AsyncExitStack() as workers:
         for plan in plans:
-            cache_bytecode(plan.workflows)
             worker = Worker(
                 client,
                 task_queue=plan.queue,
                 workflows=list(plan.workflows),
                 activities=list(plan.activities),
-                workflow_runner=workflow_runner(),
+                workflow_runner=worker_runner(),
                 max_cached_workflows=cached_workflows,
                 graceful_shutdown_timeout=grace,
             )

@@ -47,10 +47,18 @@ async def wait_until(done: Callable[[], bool], until: datetime, summary: str) ->
 
 
 async def call_activity(
-    name: str, arg: object, *, result_type: Any = None, retry_policy: RetryPolicy = ACTIVITY_RETRY
+    name: str,
+    arg: object,
+    *,
+    result_type: Any = None,
+    retry_policy: RetryPolicy = ACTIVITY_RETRY,
+    local: bool = False,
 ) -> Any:
-    """Run the activity called `name`, with the shared timeout and (unless told otherwise) retry policy."""
-    return await workflow.execute_activity(
+    """Run the activity called `name`, with the shared timeout and (unless told otherwise) retry policy.
+    ``local``: in the worker that runs the workflow, within the workflow task (a short read): no
+    activity task and no workflow task of its own for Temporal, only a marker in the history."""
+    execute = workflow.execute_local_activity if local else workflow.execute_activity
+    return await execute(
         name,
         arg,
         result_type=result_type,

@@ -13,10 +13,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from dutyline.db.pool import Connection
 
 _PARAM = re.compile(r"\$(\d+)")
+
+
+@lru_cache(maxsize=256)
+def _joined(parts: tuple[tuple[str, int], ...]) -> str:
+    """The statement of writes with these SQL texts and argument counts; a hot path sends the same few
+    shapes again and again, so each is built once (the renumbering costs more than the write's own
+    Python)."""
+    ctes: list[str] = []
+    offset = 0
+    for n, (sql, count) in enumerate(parts):
+        renumbered = _PARAM.sub(lambda m, at=offset: f"${int(m.group(1)) + at}", sql)  # type: ignore[misc]
+        ctes.append(f"w{n} AS ({renumbered})")
+        offset += count
+    return "WITH " + ", ".join(ctes) + " SELECT 1"
 
 
 @dataclass
@@ -30,13 +45,10 @@ class Writes:
 
     def statement(self) -> tuple[str, list[object]]:
         """The single statement and its arguments."""
-        ctes: list[str] = []
         args: list[object] = []
-        for n, (sql, own) in enumerate(self.parts):
-            renumbered = _PARAM.sub(lambda m, offset=len(args): f"${int(m.group(1)) + offset}", sql)  # type: ignore[misc]
-            ctes.append(f"w{n} AS ({renumbered})")
+        for _, own in self.parts:
             args.extend(own)
-        return "WITH " + ", ".join(ctes) + " SELECT 1", args
+        return _joined(tuple((sql, len(own)) for sql, own in self.parts)), args
 
     async def run(self, conn: Connection) -> None:
         if not self.parts:

@@ -8,6 +8,7 @@ finds the idempotency key that committed with the change and gets the first answ
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
 
 import asyncpg
@@ -66,6 +67,10 @@ def _is_outage(exc: BaseException) -> bool:
         return exc.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)
     if isinstance(exc, grpc.aio.AioRpcError):
         return exc.code() in _GRPC_RETRYABLE
+    if isinstance(exc, FileNotFoundError) and exc.errno == errno.ENOENT and exc.filename is None:
+        # A unix socket's connect (PostgreSQL stopped: its socket file is gone) names no file; a
+        # missing file that open() failed on does.
+        return True
     # Connection refused/reset, a timeout (nats' and a pool acquire that waited too long included).
     return isinstance(exc, OSError) and not isinstance(exc, _NOT_NETWORK)
 

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import grpc
 from temporalio.api.enums.v1 import TaskQueueType
@@ -46,6 +47,8 @@ from services.notify.settings import DEV_ACK_TOKEN_SECRET, DEV_IM_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
+# The start of the application_name of a process's PostgreSQL connections (then the process's name).
+APPLICATION_PREFIX = "dutyline-"
 # The local gateway answers 503 for this number, so a failing SMS gateway can be shown and tested.
 FAILING_ADDRESS = "+86-139-0000-0503"
 
@@ -352,6 +355,13 @@ class Platform:
         """Where ``service`` connects: the platform's database, as the service's role."""
         return dsn_as(self.postgres.dsn, role_of(service), self.pg_passwords[service])
 
+    def pg_dsn_of(self, process: str) -> str:
+        """The database as ``process`` is given it: its connections carry its name (pg_stat_activity's
+        application_name), which tells them apart over the unix socket (no client port there)."""
+        if not process:
+            return self.postgres.dsn
+        return f"{self.postgres.dsn}&application_name={quote(APPLICATION_PREFIX + process, safe='')}"
+
     def hosted(self, process: str) -> tuple[str, ...]:
         """The services whose code the process ``process`` runs (a service, or a worker of several)."""
         base = self._base.get(process, process)
@@ -370,7 +380,7 @@ class Platform:
         env = {k: v for k, v in os.environ.items() if not k.startswith("DUTYLINE_")}
         env.update(
             {
-                "DUTYLINE_PG_DSN": self.postgres.dsn,
+                "DUTYLINE_PG_DSN": self.pg_dsn_of(process),
                 "DUTYLINE_NATS_URL": self.nats_url,
                 "DUTYLINE_STREAM_REPLICAS": str(len(self.nats_nodes)),
                 "DUTYLINE_NATS_CREDS": str(self.nats_creds),

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
-import psutil
 import pytest
 
 from dutyline.config import SERVICES, dsn_as, role_of
+from dutyline.stack.platform import APPLICATION_PREFIX
 
 pytestmark = pytest.mark.stack
 
@@ -70,28 +70,23 @@ async def test_a_role_signs_in_with_its_password_only(platform: Any) -> None:
         await asyncpg.connect(dsn_as(platform.postgres.dsn, role_of("intake"), platform.pg_passwords["incident"]))
 
 
-def postgres_client_ports(pid: int, postgres_port: int) -> set[int]:
-    """The local ports of the connections to PostgreSQL of a process and its children."""
-    root = psutil.Process(pid)
-    ports: set[int] = set()
-    for proc in (root, *root.children(recursive=True)):
-        for conn in proc.net_connections(kind="tcp"):
-            if conn.raddr and conn.raddr.port == postgres_port and conn.status == psutil.CONN_ESTABLISHED:
-                ports.add(conn.laddr.port)
-    return ports
-
-
 async def test_every_process_connects_as_the_roles_of_its_services(platform: Any, db: asyncpg.Connection) -> None:
+    # Over the unix socket a connection has no client port: the platform names each process's
+    # connections (application_name) instead.
     rows = await db.fetch(
-        "SELECT client_port, usename FROM pg_stat_activity WHERE datname = current_database() AND client_port > 0"
+        "SELECT application_name, usename FROM pg_stat_activity WHERE datname = current_database() "
+        "AND starts_with(application_name, $1)",
+        APPLICATION_PREFIX,
     )
-    user_at = {r["client_port"]: r["usename"] for r in rows}
+    users_of: dict[str, set[str]] = {}
+    for r in rows:
+        users_of.setdefault(r["application_name"].removeprefix(APPLICATION_PREFIX), set()).add(r["usename"])
     checked = 0
     for name, process in platform.processes.items():
         hosted = platform.hosted(name)
         if not hosted or process.pid is None:
             continue
-        users = {user_at[p] for p in postgres_client_ports(process.pid, platform.ports.postgres) if p in user_at}
+        users = users_of.get(name, set())
         expected = {role_of(s) for s in hosted}
         if name in SERVICES:
             # A server's outbox relay holds its connection for the whole run.

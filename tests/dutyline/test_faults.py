@@ -116,7 +116,8 @@ async def test_a_query_on_a_connection_whose_backend_said_goodbye_is_an_outage()
     )
     try:
         async with fin_held_proxy(pg.port) as (port, server_closed):
-            conn = await asyncpg.connect(pg.admin_dsn.replace(f":{pg.port}/", f":{port}/"))
+            # Over TCP through the proxy (the stack's own DSN is the unix socket).
+            conn = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:{port}/postgres")
             admin = await asyncpg.connect(pg.admin_dsn)
             try:
                 # What the backends of a killed postmaster do: FATAL (57P01), then exit.
@@ -131,3 +132,16 @@ async def test_a_query_on_a_connection_whose_backend_said_goodbye_is_an_outage()
     finally:
         await pg.stop_async()
         shutil.rmtree(state, ignore_errors=True)
+
+
+async def test_a_postgres_socket_that_is_gone_is_an_outage(tmp_path: Path) -> None:
+    # The embedded stack connects over a unix socket: a stopped server leaves no socket file.
+    with pytest.raises(OSError) as raised:
+        await asyncpg.connect(f"postgresql://postgres@/dutyline?host={tmp_path}&port=5432", timeout=5)
+    assert unavailable(raised.value) is raised.value
+
+
+def test_a_file_that_is_missing_is_a_bug(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError) as raised:
+        (tmp_path / "missing.json").open()
+    assert unavailable(raised.value) is None

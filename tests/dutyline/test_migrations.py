@@ -24,7 +24,7 @@ async def fresh_database(platform: Any, name: str) -> str:
         await admin.execute(f"CREATE DATABASE {name}")
     finally:
         await admin.close()
-    return platform.postgres.dsn.rsplit("/", 1)[0] + f"/{name}"
+    return platform.postgres.dsn_of(name)
 
 
 async def test_a_service_refuses_to_start_on_an_unmigrated_schema(platform: Any) -> None:

@@ -16,7 +16,12 @@ Stream = Callable[[Any, grpc.aio.ServicerContext], AsyncIterator[Any]]
 
 
 class WrappingInterceptor(grpc.aio.ServerInterceptor):
-    """A server interceptor that hands each handler's behaviour to ``unary``/``stream`` to be wrapped."""
+    """A server interceptor that hands each handler's behaviour to ``unary``/``stream`` to be wrapped,
+    once per method: grpc asks for the handler on every call, and the service (or the next interceptor)
+    answers with the same one, so the wrapped handler is kept rather than built again per call."""
+
+    def __init__(self) -> None:
+        self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]] = {}
 
     def unary(self, method: str, behavior: Unary) -> Unary:
         raise NotImplementedError
@@ -33,6 +38,14 @@ class WrappingInterceptor(grpc.aio.ServerInterceptor):
         method = handler_call_details.method
         if handler is None or method.startswith(OPEN_PREFIXES):
             return handler
+        known = self._wrapped.get(method)
+        if known is not None and known[0] is handler:
+            return known[1]
+        wrapped = self._wrap(method, handler)
+        self._wrapped[method] = (handler, wrapped)
+        return wrapped
+
+    def _wrap(self, method: str, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
         if handler.unary_unary is not None:
             return grpc.unary_unary_rpc_method_handler(
                 self.unary(method, handler.unary_unary),

@@ -36,6 +36,7 @@ def _metadata(context: grpc.aio.ServicerContext) -> dict[str, str]:
 
 class ServerInterceptor(WrappingInterceptor):
     def __init__(self, tokens: TokenVerifier, policies: Mapping[str, Policy]) -> None:
+        super().__init__()
         self._tokens = tokens
         # The service's policies, filled in by its ``build``; a method missing from them is refused.
         self._policies = policies

@@ -40,6 +40,7 @@ class _Method:
 
 class MetricsInterceptor(WrappingInterceptor):
     def __init__(self) -> None:
+        super().__init__()
         self._methods: dict[str, _Method] = {}
 
     def _series(self, method: str) -> _Method:

@@ -149,7 +149,10 @@ async def test_dutyline_up_s_prometheus_scrapes_every_process(platform: Any) -> 
     port = free_port()
     prometheus = await start_prometheus(platform, port)
     try:
-        wanted = set(platform.metrics_ports)
+        # Every process running now (the session's platform may hold workers another test stopped).
+        wanted = {
+            name for name in platform.metrics_ports if name in platform.processes and platform.processes[name].running
+        }
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
             deadline = time.monotonic() + 60.0
             while True:

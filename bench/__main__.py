@@ -236,7 +236,7 @@ async def run(console: Console, *, only: str = "", replicas: int = 1) -> Report:
         console.print(report.startup_line())
         bench = Bench(platform, report, console)
         try:
-            selected = set(only.split(",")) if only else {"open_incidents"}
+            selected = set(only.split(",")) if only else set()
             extra = open_incidents.TIMEOUT_S if "open_incidents" in selected else 0.0
             async with asyncio.timeout(MEASURE_TIMEOUT + extra):
                 if only == "surge":
@@ -249,7 +249,10 @@ async def run(console: Console, *, only: str = "", replicas: int = 1) -> Report:
                         await incidents.skeleton(bench)
                     await bench.dutyline_figures(only=only)
                     if not only:
-                        await incidents.run_selected(bench, {"leader", "open_incidents"})
+                        # The 5,000 open incidents run on a platform of their own (--only open_incidents):
+                        # after the phases above, thousands of unacknowledged escalations still climb
+                        # their chains and would be measured with them.
+                        await incidents.run_selected(bench, {"leader"})
         except TimeoutError:
             report.problems.append(f"the measurements did not finish within {MEASURE_TIMEOUT + extra:.0f} s")
         report.memory_mb["after run"] = platform.memory_mb()
@@ -272,7 +275,9 @@ def main() -> None:
         "--only",
         choices=["surge", "calls", "on_duty", *incidents.selections()],
         default="",
-        help="run one measurement (surge: no raw ceilings; calls, on_duty: PostgreSQL's and gRPC's only)",
+        metavar="MEASUREMENT",
+        help="run one measurement: surge (no raw ceilings), calls or on_duty (PostgreSQL's and gRPC's only), "
+        f"or incident phases joined by commas in this order: {','.join(incidents.PHASES)}",
     )
     parser.add_argument(
         "--replicas", type=int, default=1, help="processes of each service and worker (≥ 2: a 3-node NATS cluster)"

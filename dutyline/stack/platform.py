@@ -207,6 +207,14 @@ class Platform:
             self.processes[name] = ManagedProcess(command, log, name=name, env=self.env(name), cwd=ROOT)
         return first
 
+    def remove_worker(self, first: str) -> None:
+        """Stop and forget the worker processes ``add_worker`` returned ``first`` for: nothing of them is
+        left for the supervisor, the scrape configuration or the metrics ports to find."""
+        for name in self._replica_names(first):
+            self.processes.pop(name).stop()
+            self.worker_groups.pop(name, None)
+            self.metrics_ports.pop(name, None)
+
     def _replica_names(self, first: str) -> list[str]:
         if first not in self._replicas:
             names = [first, *(f"{first}-{i}" for i in range(2, self.replicas + 1))]

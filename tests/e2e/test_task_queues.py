@@ -43,8 +43,7 @@ async def split_workers(platform: Any) -> AsyncIterator[dict[str, ManagedProcess
         yield {name.removeprefix("worker-"): platform.processes[name] for name in names}
     finally:
         for name in names:
-            await asyncio.to_thread(platform.processes.pop(name).stop)
-            platform.worker_groups.pop(name)
+            await asyncio.to_thread(platform.remove_worker, name)
         combined.start()
         await platform.wait_worker("worker")
 

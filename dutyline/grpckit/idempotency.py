@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import TypeVar
 
@@ -71,10 +71,13 @@ def check_key(key: str) -> list[FieldViolation]:
     return []
 
 
-async def claim(conn: Connection, *, method: str, key: str, request: Message, response: R) -> R | None:
+async def claim(
+    conn: Connection, *, method: str, key: str, request: Message, response: R, formerly: Sequence[Message] = ()
+) -> R | None:
     """Claim ``key`` for ``method`` with the answer ``response`` that this change will give.
 
-    Returns None if the key is new (go ahead and write), or the answer stored by the first request.
+    Returns None if the key is new (go ahead and write), or the answer stored by the first request
+    (``request`` or one of its ``formerly`` forms: see ``first_answer``).
     """
     digest = _request_hash(request)
     inserted = await conn.fetchval(
@@ -88,7 +91,9 @@ async def claim(conn: Connection, *, method: str, key: str, request: Message, re
     )
     if inserted:
         return None
-    return await first_answer(conn, method=method, key=key, request=request, response_type=type(response))
+    return await first_answer(
+        conn, method=method, key=key, request=request, response_type=type(response), formerly=formerly
+    )
 
 
 def claim_with(writes: Writes, *, method: str, key: str, request: Message, response: Message) -> None:
@@ -108,8 +113,18 @@ def claimed_already(exc: asyncpg.UniqueViolationError) -> bool:
     return exc.constraint_name == "idempotency_pkey"
 
 
-async def first_answer(conn: Connection, *, method: str, key: str, request: Message, response_type: type[R]) -> R:
-    """The answer stored with ``key`` (INVALID_ARGUMENT if it was used for a different request)."""
+async def first_answer(
+    conn: Connection,
+    *,
+    method: str,
+    key: str,
+    request: Message,
+    response_type: type[R],
+    formerly: Sequence[Message] = (),
+) -> R:
+    """The answer stored with ``key`` (INVALID_ARGUMENT if it was used for a different request).
+    ``formerly``: the forms this request was compared in by an earlier release (a key it stored is
+    retried across the deploy), accepted too."""
     row = await conn.fetchrow(
         "SELECT request_hash, response FROM idempotency WHERE method = $1 AND caller = $2 AND key = $3",
         method,
@@ -117,7 +132,8 @@ async def first_answer(conn: Connection, *, method: str, key: str, request: Mess
         key,
     )
     assert row is not None
-    if bytes(row["request_hash"]) != _request_hash(request):
+    stored = bytes(row["request_hash"])
+    if stored != _request_hash(request) and all(stored != _request_hash(f) for f in formerly):
         raise InvalidArgument([FieldViolation("idempotency_key", "already used for a different request")])
     prior = response_type()
     prior.ParseFromString(bytes(row["response"]))
@@ -141,15 +157,16 @@ async def run_once(
     request: Message,
     response_type: type[R],
     work: Callable[[Connection], Awaitable[R]],
+    formerly: Sequence[Message] = (),
 ) -> tuple[R, bool]:
-    """Run ``work`` in one transaction unless this request's key was used; returns the answer and
-    whether it is a replay."""
+    """Run ``work`` in one transaction unless this request's key was used (by ``request``, or by one
+    of its ``formerly`` forms: see ``first_answer``); returns the answer and whether it is a replay."""
     key = str(request.idempotency_key)  # type: ignore[attr-defined]
     problems = check_key(key)
     if problems:
         raise InvalidArgument(problems)
     async with pool.acquire() as conn, conn.transaction():
-        prior = await claim(conn, method=method, key=key, request=request, response=response_type())
+        prior = await claim(conn, method=method, key=key, request=request, response=response_type(), formerly=formerly)
         if prior is not None:
             return prior, True
         response = await work(conn)

@@ -44,6 +44,9 @@ class EscalationInput:
     repeat: int  # the whole chain is walked this many times (at least 1)
     first_step: int  # 0-based; every loop starts here
     drill: bool = False  # an exercise (演练): carried for the activities, walked like a real one
+    # The first loop's first step, sent by the Escalate RPC before it started the workflow (the leader
+    # told at once): not sent again. None when it was not (then the walk sends it, as it always did).
+    first_sent: StepSent | None = None
 
 
 @dataclass

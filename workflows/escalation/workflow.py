@@ -121,15 +121,18 @@ class EscalationWorkflow:
                 if self._ack is not None:
                     return self._ack
                 self._loop, self._step = loop, index + 1
-                if await self._notify(StepNotice(escalation.escalation_id, loop, index + 1)):
+                # An input with first_sent decides this in the history: its replays take the same path.
+                sent = escalation.first_sent if (loop, index) == (1, escalation.first_step) else None
+                if await self._notify(StepNotice(escalation.escalation_id, loop, index + 1), sent):
                     await self._await_ack(escalation.escalation_id, escalation.steps[index], loop, index + 1)
         return self._ack
 
-    async def _notify(self, notice: StepNotice) -> bool:
-        """Whether the step reached anyone."""
+    async def _notify(self, notice: StepNotice, sent: StepSent | None = None) -> bool:
+        """Whether the step reached anyone (``sent``: the step was sent already, these are its notifications)."""
         self._steps_taken += 1
         try:
-            sent: StepSent = await call_activity(NOTIFY_STEP, notice, result_type=StepSent, retry_policy=ACTIVITY_RETRY)
+            if sent is None:
+                sent = await call_activity(NOTIFY_STEP, notice, result_type=StepSent, retry_policy=ACTIVITY_RETRY)
         except ActivityError as failure:
             if is_cancelled_exception(failure):
                 raise

@@ -58,6 +58,10 @@ def _message(
     )
 
 
+def _step_key(loop: int, step: int) -> str:
+    return f"step:{loop}:{step}"
+
+
 class EscalationActivities:
     def __init__(self, *, pool: asyncpg.Pool, resolver: RecipientResolver, channels: list[str]) -> None:
         self._pool = pool
@@ -99,15 +103,24 @@ class EscalationActivities:
     @activity.defn(name=NOTIFY_STEP)
     @classified
     async def notify_step(self, notice: StepNotice) -> StepSent:
-        """Notify whoever the step stands for now, and record escalation.step."""
+        """Notify whoever the step stands for now, once per step, and record escalation.step."""
+        structlog.contextvars.bind_contextvars(escalation_id=notice.escalation_id)
+        key = _step_key(notice.loop, notice.step)
         async with self._pool.acquire() as conn:
+            # A step happens once: the Escalate RPC sent the first one a moment ago (or a try of this
+            # activity did), so its notifications are the answer, not whoever the step stands for now.
+            sent = await store.recorded_step(
+                conn, escalation_id=notice.escalation_id, key=key, loop=notice.loop, step=notice.step
+            )
+            if sent is not None:
+                return StepSent(person_ids=[p for _, p in sent], notification_ids=[n for n, _ in sent])
             row = await self._escalation(conn, notice.escalation_id)
-        structlog.contextvars.bind_contextvars(escalation_id=row.id, site_id=row.site_id)
+        structlog.contextvars.bind_contextvars(site_id=row.site_id)
         return await self.send_step(row, loop=notice.loop, step=notice.step)
 
     async def send_step(self, row: store.EscalationRow, *, loop: int, step: int) -> StepSent:
-        """The step's notifications, stored once (keyed by escalation, loop and step): the Escalate RPC
-        sends the first step at once, and the workflow's activity finds them there."""
+        """The step's notifications, stored once (keyed by escalation, loop and step) and recorded
+        (``step:<loop>:<step>``) in the same transaction."""
         of_step = row.steps[step - 1]
         people: list[Person] = await self._resolver.step(of_step)
         person_ids = [p.id for p in people]
@@ -117,7 +130,7 @@ class EscalationActivities:
         )
         async with self._pool.acquire() as conn, conn.transaction():
             stored = await sending.store_all(conn, rows)
-            if await store.record_once(conn, escalation_id=row.id, key=f"step:{loop}:{step}"):
+            if await store.record_once(conn, escalation_id=row.id, key=_step_key(loop, step)):
                 await self._event(conn, row, "escalation.step", loop=loop, step=step, people=person_ids)
         log.info("escalation step", loop=loop, step=step, people=person_ids)
         return StepSent(person_ids=[n.person_id for n in stored], notification_ids=[n.id for n in stored])

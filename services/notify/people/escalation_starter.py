@@ -10,7 +10,7 @@ from temporalio.client import Client
 
 from dutyline.temporal_start import reconcile_forever, start_once
 from services.notify.people import store
-from workflows.escalation.types import EscalationInput
+from workflows.escalation.types import EscalationInput, StepSent
 from workflows.escalation.workflow import EscalationWorkflow
 
 RECONCILE_AFTER = timedelta(seconds=10)
@@ -22,7 +22,8 @@ class EscalationStarter:
         self._client = client
         self._task_queue = task_queue
 
-    async def ensure_started(self, escalation: store.EscalationRow) -> bool:
+    async def ensure_started(self, escalation: store.EscalationRow, *, first_sent: StepSent | None = None) -> bool:
+        """``first_sent``: the first step's notifications, when the caller sent them (the workflow does not)."""
         if escalation.workflow_started_at is not None:
             return True
         started = await start_once(
@@ -35,6 +36,7 @@ class EscalationStarter:
                 repeat=escalation.repeat,
                 first_step=escalation.first_step,
                 drill=escalation.drill,
+                first_sent=first_sent,
             ),
             workflow_id=escalation.workflow_id,
             task_queue=self._task_queue,

@@ -39,7 +39,7 @@ from services.notify.people.recipients import RecipientResolver
 from services.notify.people.rules import default_chain, first_step_for, verify_ack_token
 from services.notify.policy import COMPONENT_TEMPLATES
 from services.notify.settings import NotifySettings
-from workflows.escalation.types import ACKNOWLEDGED_SIGNAL, Acknowledgement, StepData, escalation_workflow_id
+from workflows.escalation.types import ACKNOWLEDGED_SIGNAL, Acknowledgement, StepData, StepSent, escalation_workflow_id
 
 log = structlog.get_logger(__name__)
 
@@ -291,9 +291,8 @@ class PeopleRpcs:
 
     # ---- escalation chains and escalations --------------------------------------------------
 
-    async def _chain(self, site_id: str) -> store.ChainRow:
-        async with self._pool.acquire() as conn:
-            chain = await store.get_chain(conn, site_id=site_id)
+    async def _chain(self, conn: Connection, site_id: str) -> store.ChainRow:
+        chain = await store.get_chain(conn, site_id=site_id)
         if chain is not None:
             return chain
         steps, repeat = default_chain(site_id)
@@ -337,7 +336,8 @@ class PeopleRpcs:
         self, request: notify_pb2.GetEscalationChainRequest, context: grpc.aio.ServicerContext
     ) -> notify_pb2.EscalationChain:
         await self._require_site(current_principal(), request.site_id)
-        return convert.chain_message(await self._chain(request.site_id))
+        async with self._pool.acquire() as conn:
+            return convert.chain_message(await self._chain(conn, request.site_id))
 
     async def Escalate(
         self, request: notify_pb2.EscalateRequest, context: grpc.aio.ServicerContext
@@ -345,55 +345,70 @@ class PeopleRpcs:
         principal = current_principal()
         _require_template_sender(principal, request.template)
         await self._require_site(principal, request.site_id)
-        chain = await self._chain(request.site_id)
         role = ROLE_NAMES.get(request.start_at_role, "")
-        row = store.EscalationRow(
-            id=new_id("esc"),
-            site_id=request.site_id,
-            template=request.template,
-            data=dict(request.data),
-            ref_kind=request.ref_kind,
-            ref_id=request.ref_id,
-            drill=request.drill,
-            locale=request.locale,
-            steps=chain.steps,
-            repeat=chain.repeat,
-            first_step=first_step_for(chain.steps, role) if role else 0,
-            created_at=datetime.now(UTC),
-        )
+        created: list[store.EscalationRow] = []
 
         async def work(conn: Connection) -> notify_pb2.Escalation:
+            # The chain is read here, not before the key is claimed: a repeat (every escalation of a
+            # new incident is asked twice, see services/incident/leader.py) needs none of it.
+            chain = await self._chain(conn, request.site_id)
+            row = store.EscalationRow(
+                id=new_id("esc"),
+                site_id=request.site_id,
+                template=request.template,
+                data=dict(request.data),
+                ref_kind=request.ref_kind,
+                ref_id=request.ref_id,
+                drill=request.drill,
+                locale=request.locale,
+                steps=chain.steps,
+                repeat=chain.repeat,
+                first_step=first_step_for(chain.steps, role) if role else 0,
+                created_at=datetime.now(UTC),
+            )
             await store.insert_escalation(conn, row=row)
+            created.append(row)
             return convert.escalation_message(row)
 
         # The key names the escalation: a repeat whose words changed meanwhile (an activity retried
         # after its incident was classified, or after the incident service asked at once) finds it.
+        # Keys stored before hold the hash of the whole request: a retry across the deploy finds them.
         compared = notify_pb2.EscalateRequest()
         compared.CopyFrom(request)
         compared.ClearField("data")
         answer, replay = await idempotency.run_once(
-            self._pool, method="Escalate", request=compared, response_type=notify_pb2.Escalation, work=work
+            self._pool,
+            method="Escalate",
+            request=compared,
+            response_type=notify_pb2.Escalation,
+            work=work,
+            formerly=(request,),
         )
-        async with self._pool.acquire() as conn:
-            stored = await store.get_escalation(conn, escalation_id=answer.id)
-        assert stored is not None
-        if not replay:
-            await self._first_step(stored)
-        await self._starter.ensure_started(stored)
-        if not replay:
-            log.info("escalation started", escalation_id=row.id, first_step=row.first_step, steps=len(row.steps))
-        return convert.escalation_message(stored)
+        if replay:
+            async with self._pool.acquire() as conn:
+                stored = await store.get_escalation(conn, escalation_id=answer.id)
+            assert stored is not None
+            # Started already (the row says so) costs Temporal nothing; else the first request is
+            # still on its way there, or its start failed and this one tries again.
+            await self._starter.ensure_started(stored)
+            return convert.escalation_message(stored)
+        row = created[0]
+        await self._starter.ensure_started(row, first_sent=await self._first_step(row))
+        log.info("escalation started", escalation_id=row.id, first_step=row.first_step, steps=len(row.steps))
+        return answer
 
-    async def _first_step(self, row: store.EscalationRow) -> None:
+    async def _first_step(self, row: store.EscalationRow) -> StepSent | None:
         """The first step's notifications, delivered now rather than after the EscalationWorkflow's first
-        workflow task and activity (DESIGN §8: the leader's first attempt within 5 s). Best effort: the
-        workflow's activity stores them (once, by the same keys) whatever happens here."""
+        workflow task and activity (DESIGN §8: the leader's first attempt within 5 s), handed to the
+        workflow, which then does not send it. Best effort: None leaves the step to the workflow's
+        activity (which finds it, should it have been stored after all)."""
         try:
-            await self._steps.send_step(row, loop=1, step=row.first_step + 1)
+            sent = await self._steps.send_step(row, loop=1, step=row.first_step + 1)
         except Exception as exc:
             log.warning("first step left to the escalation workflow", escalation_id=row.id, error=repr(exc))
-            return
+            return None
         self._dispatcher.wake()
+        return sent
 
     async def GetEscalation(
         self, request: notify_pb2.GetEscalationRequest, context: grpc.aio.ServicerContext

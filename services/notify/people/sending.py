@@ -73,6 +73,8 @@ def compose(
 
 async def store_all(conn: Connection, rows: list[store.NotificationRow]) -> list[store.NotificationRow]:
     """Insert the notifications (a retried send inserts nothing) and return them as stored."""
-    for row in rows:
-        await store.insert_notification(conn, row=row)
+    inserted = [await store.insert_notification(conn, row=row) for row in rows]
+    if all(inserted):
+        # Stored as composed, nothing delivered yet: in the order a read gives, without the read.
+        return sorted(rows, key=lambda r: r.id)
     return await store.notifications_by_dedupe_keys(conn, keys=[r.dedupe_key for r in rows])

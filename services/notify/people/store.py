@@ -425,3 +425,22 @@ async def record_once(conn: Connection, *, escalation_id: str, key: str) -> bool
         key,
     )
     return bool(inserted)
+
+
+async def recorded_step(
+    conn: Connection, *, escalation_id: str, key: str, loop: int, step: int
+) -> list[tuple[str, str]] | None:
+    """The (notification id, person id) pairs of the step ``loop``/``step`` if ``key`` is recorded (the
+    record commits with the step's notifications); None if it is not."""
+    records = await conn.fetch(
+        "SELECT n.id, n.person_id FROM escalation_records r LEFT JOIN notifications n "
+        "ON n.escalation_id = r.escalation_id AND n.escalation_loop = $3 AND n.escalation_step = $4 "
+        "WHERE r.escalation_id = $1 AND r.key = $2 ORDER BY n.id",
+        escalation_id,
+        key,
+        loop,
+        step,
+    )
+    if not records:
+        return None
+    return [(r["id"], r["person_id"]) for r in records if r["id"] is not None]

@@ -336,6 +336,31 @@ async def test_first_step_skips_the_earlier_steps_in_every_loop(
     assert near(notice.at, started + timedelta(seconds=1800))
 
 
+async def test_a_first_step_sent_before_the_start_is_not_sent_again(
+    env: WorkflowEnvironment, worker: Worker, fake: FakeEscalationActivities
+) -> None:
+    """The Escalate RPC told the leader at once: the walk waits on that step and sends the ones after
+    it (the next loop's first step too); one sent to nobody is not waited for."""
+    sent = StepSent([LEADER], [f"n-1-2-{LEADER}"])
+    handle, started, escalation = await start_escalation(env, worker, first_step=1, first_sent=sent)
+    assert await finish(handle) == EscalationResult("exhausted", steps_taken=4)
+    assert fake.steps() == [(1, 3), (2, 2), (2, 3)]
+    assert all_near(times(fake.named("notify")), at(started, 300, 900, 1200))
+    assert fake.named("record_exhausted")[0].arg == ExhaustedNotice(escalation.escalation_id, 2, [LEADER, HEAD])
+    nobody = FakeEscalationActivities()
+    async with Worker(
+        env.client,
+        task_queue=f"tq-{uuid.uuid4()}",
+        workflows=[EscalationWorkflow],
+        activities=nobody.activities(),
+        workflow_runner=workflow_runner(),
+    ) as other:
+        handle, started, _ = await start_escalation(env, other, repeat=1, first_sent=StepSent([], []))
+        assert await finish(handle) == EscalationResult("exhausted", steps_taken=3)
+    assert nobody.steps() == [(1, 2), (1, 3)]
+    assert all_near(times(nobody.named("notify")), at(started, 0, 300))
+
+
 @pytest.mark.parametrize(
     "options",
     [

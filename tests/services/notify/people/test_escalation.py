@@ -6,21 +6,25 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
+import asyncpg
 import grpc
 import pytest
 from temporalio.client import Client
 
 from dutyline.common.v1 import common_pb2
 from dutyline.events.v1 import event_pb2
+from dutyline.grpckit import idempotency
 from dutyline.grpckit.client import channel
 from dutyline.grpckit.errors import field_violations
 from dutyline.natsconn import connect_url
 from dutyline.notify.v1 import notify_pb2, notify_pb2_grpc
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
+from services.notify.people import store
+from services.notify.people.escalation_activities import EscalationActivities
 from tests.support import token_for
-from workflows.escalation.types import STATE_QUERY, EscalationState
+from workflows.escalation.types import STATE_QUERY, EscalationState, StepNotice, StepSent
 
 pytestmark = pytest.mark.stack
 
@@ -172,6 +176,58 @@ async def test_an_escalation_notifies_its_first_step_before_it_answers_once_per_
     assert (await handle.query(STATE_QUERY, result_type=EscalationState)).notified_person_ids == ["p-hz-leader-1"]
     again = await notify.GetEscalation(notify_pb2.GetEscalationRequest(escalation_id=found.id))
     assert [n.id for n in again.notifications] == [n.id for n in found.notifications]
+
+
+async def test_a_key_stored_by_the_whole_request_before_the_deploy_still_finds_its_escalation(
+    notify: Any, platform: Any
+) -> None:
+    """Escalate compares its request without ``data``; a key stored by a release that hashed the whole
+    request (an activity retried across the deploy) gets its escalation, not INVALID_ARGUMENT."""
+    site_id = await site_with_chain(platform, notify, "p-hz-leader-1", wait=30, repeat=1)
+    request = escalate(site_id)
+    first = await notify.Escalate(request)
+    conn = await asyncpg.connect(platform.postgres.dsn, server_settings={"search_path": "notify"})
+    try:
+        await conn.execute(
+            "UPDATE idempotency SET request_hash = $2 WHERE method = 'Escalate' AND key = $1",
+            request.idempotency_key,
+            idempotency._request_hash(request),  # the stack's hash key is the development one, as here
+        )
+    finally:
+        await conn.close()
+    assert (await notify.Escalate(request)).id == first.id
+    other = notify_pb2.EscalateRequest()
+    other.CopyFrom(request)
+    other.ref_id = "inc-another"
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await notify.Escalate(other)
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+class NobodyResolves:
+    """A resolver for a step that must not be resolved again."""
+
+    async def step(self, step: Any) -> list[Any]:
+        raise AssertionError(f"step {step} resolved again")
+
+
+async def test_the_workflows_first_step_answers_what_escalate_sent_without_resolving_it(
+    notify: Any, platform: Any
+) -> None:
+    """A step happens once: sent at once by Escalate, the workflow's activity returns its notifications
+    (the roster not asked, nothing composed again); a step not recorded yet is for it to send."""
+    site_id = await site_with_chain(platform, notify, "p-hz-leader-1", "p-hz-leader-2", wait=30, repeat=1)
+    started = await notify.Escalate(escalate(site_id))
+    pool = await asyncpg.create_pool(platform.postgres.dsn, server_settings={"search_path": "notify"})
+    try:
+        sent = (await notify.GetEscalation(notify_pb2.GetEscalationRequest(escalation_id=started.id))).notifications
+        activities = EscalationActivities(pool=pool, resolver=cast(Any, NobodyResolves()), channels=["console"])
+        answer = await activities.notify_step(StepNotice(escalation_id=started.id, loop=1, step=1))
+        assert answer == StepSent(person_ids=["p-hz-leader-1"], notification_ids=[n.id for n in sent])
+        async with pool.acquire() as conn:
+            assert await store.recorded_step(conn, escalation_id=started.id, key="step:1:2", loop=1, step=2) is None
+    finally:
+        await pool.close()
 
 
 async def test_bad_chains_are_refused(notify: Any) -> None:

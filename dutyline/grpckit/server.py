@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 import asyncpg
 import grpc
 import structlog
+import uvloop
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
@@ -187,7 +188,10 @@ def run(name: str, build: Build[S], settings: S) -> None:
     tracing.configure_tracing(name)
     try:
         settings.refuse_insecure_secrets()
-        asyncio.run(serve(name, build, settings))
+        # uvloop: the loop's own share of a call (callbacks, sockets of asyncpg and NATS) costs less
+        # CPU than asyncio's (bench: RegisterCall CPU ms per call).
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(serve(name, build, settings))
     except (SchemaNotMigrated, MissingPolicy, InsecureSecrets, tls.PlaintextRefused) as exc:
         log.error("refusing to start", reason=str(exc))
         sys.exit(2)

@@ -4,11 +4,15 @@ refused with a reason."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+import uvloop
 
 from dutyline import launch
 from dutyline.config import SERVICES, WORKER_SERVICES
 from dutyline.db.migrations import migrations_for
+from dutyline.grpckit import server
 
 
 def test_every_service_is_served_and_only_those_with_processes_have_workers() -> None:
@@ -25,3 +29,17 @@ def test_insight_has_its_own_settings_role_and_migrations() -> None:
     assert settings_class().pg_role == "dutyline_insight"
     names = [m.name for m in migrations_for(settings_class.migrations)]
     assert "0001_insight.sql" in names and names[0].startswith("kit/")
+
+
+def test_a_service_serves_on_uvloop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its loop costs less CPU per call than asyncio's (bench: RegisterCall CPU ms per call)."""
+    loops: list[type] = []
+
+    async def serve(name: str, build: object, settings: object) -> None:
+        loops.append(type(asyncio.get_running_loop()))
+
+    monkeypatch.setattr(server, "serve", serve)
+    monkeypatch.setenv("DUTYLINE_ENV", "development")
+    settings = launch.SERVICES["intake"].settings()
+    server.run("intake", launch.SERVICES["intake"].server_build(), settings)
+    assert loops == [uvloop.Loop]

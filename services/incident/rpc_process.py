@@ -115,8 +115,18 @@ class ProcessRpcs:
             if await self._applied(incident_id, update_id) is not None:
                 return update_id  # A retry after the step closed the process: the first answer stands.
             if exc.status == RPCStatusCode.NOT_FOUND:
+                if await self._not_started(incident_id):
+                    # Committed while Temporal was away or behind: the reconciler starts it soon.
+                    raise Unavailable(
+                        f"事件流程尚未启动 incident {incident_id}'s process is not started yet; retry"
+                    ) from exc
                 raise FailedPrecondition(f"incident {incident_id} has no running process (closed?)") from exc
             raise Unavailable(f"the incident process did not answer: {exc.message}") from exc
+
+    async def _not_started(self, incident_id: str) -> bool:
+        async with self._pool.acquire() as conn:
+            incident = await store.get_incident(conn, incident_id=incident_id)
+        return incident is not None and incident.workflow_started_at is None
 
     async def _answer(self, incident_id: str) -> incident_pb2.Incident:
         async with self._pool.acquire() as conn:

@@ -6,9 +6,12 @@ import asyncio
 from typing import Any
 
 import asyncpg
+import grpc
 import pytest
 from temporalio.client import Client
 
+from dutyline.common.v1 import common_pb2
+from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2_grpc
 from tests.e2e.test_emergency_call_slice import emergency_call
 
@@ -48,7 +51,10 @@ async def test_an_emergency_call_taken_while_incident_is_down_is_escalated_later
 
 
 async def test_an_incident_registered_while_temporal_is_down_gets_its_workflow_later(
-    platform: Any, intake: intake_pb2_grpc.IntakeServiceStub, db: asyncpg.Connection
+    platform: Any,
+    intake: intake_pb2_grpc.IntakeServiceStub,
+    incidents: incident_pb2_grpc.IncidentServiceStub,
+    db: asyncpg.Connection,
 ) -> None:
     await platform.temporal.stop_async()
     try:
@@ -60,6 +66,24 @@ async def test_an_incident_registered_while_temporal_is_down_gets_its_workflow_l
         assert started is None
     finally:
         await platform.temporal.start_async()
+
+    # Temporal is back, the reconciler has not started the workflow yet (it waits 10 s after registration):
+    # an action on the incident is to be retried, not refused as if the incident were closed.
+    assert (
+        await db.fetchval("SELECT workflow_started_at FROM incident.incidents WHERE id = $1", reply.incident_id) is None
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as not_yet:
+        await incidents.Verify(
+            incident_pb2.VerifyRequest(
+                idempotency_key=f"verify-{reply.incident_id}",
+                incident_id=reply.incident_id,
+                confirmed=True,
+                category=incident_pb2.INCIDENT_CATEGORY_ACCIDENT,
+                severity=common_pb2.SEVERITY_IV,
+            ),
+            timeout=30,
+        )
+    assert not_yet.value.code() == grpc.StatusCode.UNAVAILABLE, not_yet.value.details()
 
     async def workflow_started() -> bool:
         return bool(

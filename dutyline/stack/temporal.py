@@ -68,6 +68,11 @@ class EmbeddedTemporal(EmbeddedServer):
             # Search attributes we add over the API on restart must be usable at once, not after
             # the server's cache refresh.
             *("--dynamic-config-value", "system.forceSearchAttributesCacheRefreshOnRead=true"),
+            # The dev server has one history shard, whose defaults keep 512 workflows' mutable state and
+            # 512 KiB of events in memory: far below 5,000 open incidents and their escalations (DESIGN §8),
+            # each of whose timers would reload its workflow from SQLite.
+            *("--dynamic-config-value", "history.cacheMaxSize=20000"),
+            *("--dynamic-config-value", "history.eventsCacheMaxSizeBytes=67108864"),
         ]
         if self.ui_port is None:
             args.append("--headless")

@@ -112,7 +112,13 @@ async def reconcile_forever(
 async def _reconcile_round(items: list[T], start: Callable[[T], Awaitable[bool]], concurrency: int) -> bool:
     """Start ``items``; whether there were some and every start succeeded."""
     for first in range(0, len(items), concurrency):
-        if not all(await asyncio.gather(*(start(i) for i in items[first : first + concurrency]))):
+        # Every start of the batch is awaited, failed or not: with the first failure raised at once, the
+        # others' failures went unretrieved ("Task exception was never retrieved").
+        results = await asyncio.gather(*(start(i) for i in items[first : first + concurrency]), return_exceptions=True)
+        failed = [r for r in results if isinstance(r, BaseException)]
+        if failed:
+            log.info("reconcile round stopped", failed=len(failed), error=repr(failed[0]))
+        if failed or not all(results):
             return False
     return bool(items)
 

@@ -535,10 +535,19 @@ class Platform:
         # A thread each: the default executor's few threads (cores + 4) would stop them a few at a time.
         loop = asyncio.get_running_loop()
         with concurrent.futures.ThreadPoolExecutor(max_workers=len(self.processes) or 1) as pool:
-            await asyncio.gather(*(loop.run_in_executor(pool, p.stop, 15.0) for p in self.processes.values()))
-        await asyncio.gather(self.temporal.stop_async(), *(node.stop_async() for node in self.nats_nodes))
+            # Every process is waited for, and the servers stopped, even if a stop failed: raised at once,
+            # the first failure left Temporal, NATS and PostgreSQL running after the platform was gone.
+            stopped = await asyncio.gather(
+                *(loop.run_in_executor(pool, p.stop, 15.0) for p in self.processes.values()), return_exceptions=True
+            )
+        servers = await asyncio.gather(
+            self.temporal.stop_async(), *(node.stop_async() for node in self.nats_nodes), return_exceptions=True
+        )
         await self.postgres.stop_async()
         self._restarting.clear()
+        for result in (*stopped, *servers):
+            if isinstance(result, BaseException):
+                raise result
 
     def memory_mb(self) -> dict[str, float]:
         """Memory of every process of the platform (with children), in MiB: PSS, so memory that

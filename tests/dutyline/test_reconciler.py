@@ -60,3 +60,24 @@ async def test_a_backlog_drains_in_one_go_and_a_failure_waits_for_the_next_round
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def test_a_round_waits_for_every_start_of_its_batch_even_when_one_raises() -> None:
+    """A start that raises (Temporal timing out) ends the round only once the others of its batch have
+    ended too: their own failures are retrieved, not left to be reported as 'never retrieved'."""
+    finished: list[str] = []
+    released = asyncio.Event()
+
+    async def start(item: str) -> bool:
+        if item == "first":
+            raise TimeoutError("Temporal did not answer")
+        await released.wait()
+        finished.append(item)
+        raise RuntimeError(f"{item} failed later")
+
+    round_ = asyncio.create_task(temporal_start._reconcile_round(["first", "second", "third"], start, 8))
+    await asyncio.sleep(0.01)
+    assert not round_.done(), "the round ended before the rest of its batch"
+    released.set()
+    assert await round_ is False
+    assert sorted(finished) == ["second", "third"]

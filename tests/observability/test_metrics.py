@@ -22,9 +22,11 @@ from dutyline.config import SERVICES
 from dutyline.grpckit.client import channel
 from dutyline.grpckit.convert import ts
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
+from dutyline.notify.v1 import notify_pb2, notify_pb2_grpc
 from dutyline.stack.process import free_port
 from dutyline.stack.scrape import PROMETHEUS_INSTALL, start_prometheus
 from tests.deploy.test_observability import temporal_series
+from tests.support import token_for
 
 pytestmark = pytest.mark.stack
 
@@ -86,6 +88,20 @@ async def test_every_process_serves_metrics_that_move_with_calls(platform: Any, 
                 async with http.get(f"http://{platform.metrics_address(process)}{path}") as reply:
                     assert reply.status == 200, f"{process} {path}: {reply.status} {await reply.text()}"
 
+        # The agency feed reads only events some agency may read: one reads the site's calls and incidents.
+        async with channel(platform.address("notify"), token_for("p-admin", ["admin"], ["*"])) as ch:
+            await notify_pb2_grpc.NotifyServiceStub(ch).RegisterAgency(
+                notify_pb2.RegisterAgencyRequest(
+                    idempotency_key=str(uuid.uuid4()),
+                    agency=notify_pb2.Agency(
+                        id=f"metrics-{uuid.uuid4().hex[:6]}",
+                        name="指标测试 Metrics test",
+                        site_ids=["hz-01"],
+                        event_types=["call.*", "incident.*"],
+                    ),
+                )
+            )
+        await asyncio.sleep(2.0)  # the feed's filter follows the agencies within about a second
         async with channel(platform.address("intake"), officer_token) as ch:
             stub = intake_pb2_grpc.IntakeServiceStub(ch)
             await stub.RegisterCall(call(intake_pb2.CALL_CATEGORY_CONSULTATION))

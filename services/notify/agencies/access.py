@@ -99,20 +99,6 @@ def covers(pattern: str, subject: str) -> bool:
     return len(p_tokens) == len(s_tokens)
 
 
-def feed_filter(readable: list[list[str]]) -> list[str]:
-    """The events-stream subjects the feed must read for agencies that may read ``readable`` (each
-    one's subjects): the protobuf, JSON and CAP subjects as the event's own subject, without subjects
-    another one covers (JetStream refuses overlapping filters). With no agency, a subject no event is
-    published on (a site token cannot start with ``_``): an empty filter would mean every event."""
-    wanted: set[str] = set()
-    for subjects in readable:
-        for subject in subjects:
-            _, _, rest = subject.partition(".")
-            wanted.add(f"{SUBJECT_PREFIX}.{rest}")
-    kept = sorted(s for s in wanted if not any(o != s and covers(o, s) for o in wanted))
-    return kept or [f"{SUBJECT_PREFIX}._none"]
-
-
 def split_by_stream(subjects: list[str]) -> tuple[list[str], list[str]]:
     """(subjects in the events stream, subjects in the renditions stream)."""
     events = [s for s in subjects if s.startswith(f"{SUBJECT_PREFIX}.")]

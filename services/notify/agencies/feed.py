@@ -1,8 +1,7 @@
-"""The event feed to agencies. A durable JetStream consumer reads, once, every event of the DUTYLINE
-stream that some agency may read (its filter follows the agencies); for each it publishes the JSON
-rendition (and the CAP 1.2 message of incident events) on their own subjects, deduplicated by event
-id, and queues a webhook delivery for every agency that subscribed to it. A restart resumes where the
-consumer's acknowledgements left off.
+"""The event feed to agencies. A durable JetStream consumer reads every event of the DUTYLINE stream
+once; for each it publishes the JSON rendition (and the CAP 1.2 message of incident events) on
+their own subjects, deduplicated by event id, and queues a webhook delivery for every agency that
+subscribed to it. A restart resumes where the consumer's acknowledgements left off.
 
 An event the feed cannot parse or render, or a rendition JetStream refuses for good (too big for the
 server, a 4xx answer), is set aside in notify's ``dead_letters`` (source ``feed:notify``, with the
@@ -33,7 +32,6 @@ from services.notify.agencies.access import (
     RENDITIONS_STREAM,
     agency_subjects,
     covers,
-    feed_filter,
     renditions_stream_config,
 )
 from services.notify.agencies.renditions import event_json, incident_cap
@@ -60,8 +58,6 @@ class EventFeed:
         # Agencies and the subjects they may read (as their NATS users may), reloaded now and then.
         self._agencies: list[tuple[agency_store.AgencyRow, list[str]]] = []
         self._loaded_at = 0.0
-        # The subjects the durable consumer was last given (_refilter).
-        self._filter: list[str] = []
         self.dead_lettered = 0
 
     async def agencies_changed(self) -> None:
@@ -99,12 +95,21 @@ class EventFeed:
             await ensure_stream(js, stream_config(self._settings.stream, replicas=replicas))
             await ensure_stream(js, renditions_stream_config(RENDITIONS_STREAM, replicas=replicas))
             # New installations start with new events; after that the durable consumer resumes.
-            await self._refilter(js)
-            subscription = await js.pull_subscribe_bind(durable=CONSUMER, stream=self._settings.stream)
+            subscription = await js.pull_subscribe(
+                "dutyline.>",
+                durable=CONSUMER,
+                stream=self._settings.stream,
+                config=ConsumerConfig(
+                    durable_name=CONSUMER,
+                    deliver_policy=DeliverPolicy.NEW,
+                    ack_policy=AckPolicy.EXPLICIT,
+                    ack_wait=30,
+                    max_ack_pending=1000,
+                ),
+            )
             log.info("agency feed active")
             handled = metrics.CONSUMER_EVENTS.labels(CONSUMER)
             while True:
-                await self._refilter(js)
                 try:
                     messages = await subscription.fetch(100, timeout=1.0)
                 except TimeoutError:  # nothing new (nats-py raises its own or asyncio's)
@@ -116,26 +121,6 @@ class EventFeed:
         finally:
             with contextlib.suppress(Exception):
                 await self.client.close()
-
-    async def _refilter(self, js: JetStreamContext) -> None:
-        """The consumer reads only the events some agency may read (most events, each call's among
-        them, are read by none): its filter follows the agencies, from each reload on. Each reload
-        sets it again, so a replica that set it from agencies it had not reloaded yet is overruled."""
-        stale = time.monotonic() - self._loaded_at > AGENCIES_TTL
-        readers = await self._readers()
-        subjects = feed_filter([allowed for _, allowed in readers])
-        if stale or subjects != self._filter:
-            config = ConsumerConfig(
-                durable_name=CONSUMER,
-                deliver_policy=DeliverPolicy.NEW,
-                ack_policy=AckPolicy.EXPLICIT,
-                ack_wait=30,
-                max_ack_pending=1000,
-                filter_subjects=subjects,
-            )
-            # Created, or its filter changed (it keeps its place; events of a new filter from then on).
-            await js.add_consumer(self._settings.stream, config)
-            self._filter = subjects
 
     async def _handle(self, js: JetStreamContext, subject: str, data: bytes) -> None:
         rest = subject.removeprefix("dutyline.")

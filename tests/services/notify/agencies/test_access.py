@@ -10,7 +10,6 @@ from services.notify.agencies.access import (
     agency_subjects,
     consumer_name,
     covers,
-    feed_filter,
     inbox_prefix,
     issue_agency_user,
     split_by_stream,
@@ -55,26 +54,6 @@ def test_covered_subjects_are_dropped_so_consumer_filters_never_overlap() -> Non
         ["hz-01"], ["incident.closed"]
     )
     assert agency_subjects([], ["*"]) == []
-
-
-def test_the_feed_reads_only_what_some_agency_may_read_without_overlaps() -> None:
-    fire = agency_subjects(["hz-01"], ["incident.*"])
-    police = agency_subjects(["hz-01", "nb-01"], ["incident.registered", "call.registered"])
-    assert feed_filter([fire, police]) == [
-        "dutyline.hz-01.call.registered",
-        "dutyline.hz-01.incident.>",
-        "dutyline.nb-01.call.registered",
-        "dutyline.nb-01.incident.registered",
-    ]
-    # CAP alone (an incident family) still needs the incident events.
-    assert feed_filter([["dutyline_cap.hz-01.incident.>"]]) == ["dutyline.hz-01.incident.>"]
-    assert feed_filter([agency_subjects(["hz-01"], ["*"]), fire]) == ["dutyline.hz-01.>"]
-
-
-def test_without_agencies_the_feed_reads_no_event() -> None:
-    (nothing,) = feed_filter([])
-    assert nothing.startswith("dutyline.") and not covers(nothing, "dutyline.hz-01.call.registered")
-    assert feed_filter([[]]) == [nothing]
 
 
 def test_covers() -> None:

@@ -88,7 +88,7 @@ async def test_every_process_serves_metrics_that_move_with_calls(platform: Any, 
                 async with http.get(f"http://{platform.metrics_address(process)}{path}") as reply:
                     assert reply.status == 200, f"{process} {path}: {reply.status} {await reply.text()}"
 
-        # The agency feed reads only events some agency may read: one reads the site's calls and incidents.
+        # An agency reads the site's calls and incidents, so the feed renders and queues them.
         async with channel(platform.address("notify"), token_for("p-admin", ["admin"], ["*"])) as ch:
             await notify_pb2_grpc.NotifyServiceStub(ch).RegisterAgency(
                 notify_pb2.RegisterAgencyRequest(

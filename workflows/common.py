@@ -34,6 +34,19 @@ def iso_z(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
+def patched(patch_id: str, *, by_input: bool) -> bool:
+    """``workflow.patched(patch_id)``, unless the workflow's input already says the patch applies
+    (``by_input``: an input revision its starter set). Then the answer is True without a marker and
+    an upsert of TemporalChangeVersion (a visibility write) in every new process. When replaying, the
+    patch is still asked, to match a marker a worker from before revisions recorded for such an input
+    (it ignored the field and asked); with no marker the question records nothing."""
+    if not by_input:
+        return workflow.patched(patch_id)
+    if workflow.unsafe.is_replaying():
+        workflow.patched(patch_id)
+    return True
+
+
 async def wait_until(done: Callable[[], bool], until: datetime, summary: str) -> bool:
     """Whether `done` holds by `until`; a time already past is not waited for."""
     remaining = until - workflow.now()

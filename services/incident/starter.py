@@ -12,7 +12,7 @@ from temporalio.common import SearchAttributePair
 
 from dutyline.temporal_start import reconcile_forever, start_once
 from services.incident import store
-from workflows.incident.types import IncidentInput
+from workflows.incident.types import INCIDENT_REVISION, IncidentInput
 from workflows.incident.workflow import SEVERITY, SITE, STAGE, IncidentWorkflow
 
 log = structlog.get_logger(__name__)
@@ -42,6 +42,7 @@ class WorkflowStarter:
                 jurisdiction=incident.jurisdiction,
                 time_zone=incident.time_zone,
                 clock_from=incident.clock_from.astimezone(UTC).isoformat() if incident.clock_from else "",
+                revision=INCIDENT_REVISION,
             ),
             workflow_id=incident.id,
             task_queue=self._task_queue,

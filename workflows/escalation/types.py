@@ -47,6 +47,14 @@ class EscalationInput:
     # The first loop's first step, sent by the Escalate RPC before it started the workflow (the leader
     # told at once): not sent again. None when it was not (then the walk sends it, as it always did).
     first_sent: StepSent | None = None
+    # The process revision its starter chose (below); 0: an input from before revisions, whose
+    # process asks workflow.patched as it always did.
+    revision: int = 0
+
+
+# Revision 1: ACK_FROM_STORE applies (workflows/escalation/workflow.py), decided by the input instead
+# of a marker and a TemporalChangeVersion upsert per process (workflows.common.patched).
+ESCALATION_REVISION = 1
 
 
 @dataclass

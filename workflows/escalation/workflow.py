@@ -25,7 +25,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
-    from workflows.common import call_activity
+    from workflows.common import call_activity, patched
     from workflows.escalation.types import (
         ACK_STATE,
         ACKNOWLEDGED_SIGNAL,
@@ -94,7 +94,7 @@ class EscalationWorkflow:
     @workflow.run
     async def run(self, escalation: EscalationInput) -> EscalationResult:
         _validate(escalation)
-        self._trust_signal = not workflow.patched(ACK_FROM_STORE)
+        self._trust_signal = not patched(ACK_FROM_STORE, by_input=escalation.revision >= 1)
         if self._trust_signal and self._signalled is not None and self._ack is None:
             self._ack = self._signalled  # signalled before the run began
         eid = escalation.escalation_id

@@ -32,6 +32,15 @@ class IncidentInput:
     # The first call's answer (ISO 8601, UTC), from which the reporting deadlines count; "": from
     # registered_at (an incident opened without a call, or started before this field).
     clock_from: str = ""
+    # The process revision its starter chose (below). 0: an input from before revisions, whose process
+    # asks workflow.patched as it always did.
+    revision: int = 0
+
+
+# Revision 1: VERIFICATION_PATCH and LOCAL_VERIFY_WITHIN_PATCH apply (workflows/incident/workflow.py).
+# Decided by the input, which the history holds, instead of by workflow.patched: each patched call
+# records a marker and an upsert of TemporalChangeVersion (a visibility write) in every new process.
+INCIDENT_REVISION = 1
 
 
 @dataclass

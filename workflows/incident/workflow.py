@@ -23,7 +23,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from services.incident import rules
-    from workflows.common import call_activity
+    from workflows.common import call_activity, patched
     from workflows.incident import convert
     from workflows.incident.types import (
         APPLY_CHANGE,
@@ -123,8 +123,10 @@ class IncidentWorkflow:
 
     @workflow.run
     async def run(self, incident: IncidentInput) -> IncidentOutcome:
-        # Asked first, so a process replaying an older history answers False for good.
-        self._verification_rules = workflow.patched(VERIFICATION_PATCH)
+        # Asked first, so a process replaying an older history answers False for good. A revised input
+        # decides without asking (types.INCIDENT_REVISION).
+        revised = incident.revision >= 1
+        self._verification_rules = patched(VERIFICATION_PATCH, by_input=revised)
         await self._notify_leader(incident.title)
         self._leader_notified_at = workflow.now()
         if self._stage == "register":
@@ -135,7 +137,7 @@ class IncidentWorkflow:
             self._deadlines, _, _ = rules.mark_report(self._deadlines, kind="leader_notice", at=notified)
             self._dirty = True
         if self._verification_rules:
-            await self._plan_verification(local=workflow.patched(LOCAL_VERIFY_WITHIN_PATCH))
+            await self._plan_verification(local=patched(LOCAL_VERIFY_WITHIN_PATCH, by_input=revised))
         while not self._closed:
             due = self._next_wake()
             if due is None:

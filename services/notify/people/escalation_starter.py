@@ -10,7 +10,7 @@ from temporalio.client import Client
 
 from dutyline.temporal_start import reconcile_forever, start_once
 from services.notify.people import store
-from workflows.escalation.types import EscalationInput, StepSent
+from workflows.escalation.types import ESCALATION_REVISION, EscalationInput, StepSent
 from workflows.escalation.workflow import EscalationWorkflow
 
 RECONCILE_AFTER = timedelta(seconds=10)
@@ -37,6 +37,7 @@ class EscalationStarter:
                 first_step=escalation.first_step,
                 drill=escalation.drill,
                 first_sent=first_sent,
+                revision=ESCALATION_REVISION,
             ),
             workflow_id=escalation.workflow_id,
             task_queue=self._task_queue,

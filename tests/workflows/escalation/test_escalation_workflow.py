@@ -26,9 +26,10 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
 from dutyline.temporal_sandbox import workflow_runner
-from tests.temporal_support import ATTEMPTS, PAUSE, until
+from tests.temporal_support import ATTEMPTS, PAUSE, until, with_input_fields
 from workflows.escalation.types import (
     ACK_STATE,
+    ESCALATION_REVISION,
     NOTIFY_STEP,
     RECORD_ACK,
     RECORD_EXHAUSTED,
@@ -47,6 +48,8 @@ from workflows.escalation.workflow import EscalationWorkflow
 
 Handle = WorkflowHandle[EscalationWorkflow, EscalationResult]
 HISTORIES = Path(__file__).parent / "histories"
+# Histories recorded from earlier versions, oldest first; running escalations of each must keep replaying.
+RECORDED = ("escalation_acknowledged_in_second_loop.json", "escalation_revision_1_acknowledged_in_second_loop.json")
 # Scheduled times are the server's; a timer fires within a moment of its due time.
 SLACK = timedelta(seconds=2)
 OFFICER, LEADER, HEAD = "p-officer-1", "p-leader-1", "p-head-1"
@@ -139,8 +142,11 @@ def iso(moment: datetime) -> str:
 async def start_escalation(
     env: WorkflowEnvironment, worker: Worker, **options: Any
 ) -> tuple[Handle, datetime, EscalationInput]:
-    """The 3-step chain twice from step 1 (EscalationInput `options` as given); its handle, start and input."""
-    escalation = EscalationInput(f"esc-{uuid.uuid4()}", "hz-01", CHAIN, repeat=2, first_step=0)
+    """The 3-step chain twice from step 1, of the revision notify starts (EscalationInput `options` as
+    given); its handle, start and input."""
+    escalation = EscalationInput(
+        f"esc-{uuid.uuid4()}", "hz-01", CHAIN, repeat=2, first_step=0, revision=ESCALATION_REVISION
+    )
     escalation = dataclasses.replace(escalation, **options)
     started = await env.get_current_time()
     handle = await env.client.start_workflow(
@@ -361,6 +367,33 @@ async def test_a_first_step_sent_before_the_start_is_not_sent_again(
     assert all_near(times(nobody.named("notify")), at(started, 0, 300))
 
 
+async def test_a_revised_escalation_records_no_patch_marker_and_one_an_older_worker_ran_replays(
+    env: WorkflowEnvironment, worker: Worker
+) -> None:
+    """ESCALATION_REVISION decides ACK_FROM_STORE by the input: no patch marker (nor its search
+    attribute upsert) per escalation. A worker from before revisions ignores the field and records
+    the marker; that history must replay on the current code too."""
+    histories = []
+    for revision in (ESCALATION_REVISION, 0):
+        handle, _, _ = await start_escalation(env, worker, repeat=1, revision=revision)
+        assert (await finish(handle)).status == "exhausted"
+        histories.append(await handle.fetch_history())
+    revised, older = histories
+
+    def patch_events(history: WorkflowHistory) -> list[str]:
+        return [
+            e.marker_recorded_event_attributes.marker_name
+            for e in history.events
+            if e.HasField("marker_recorded_event_attributes")
+            or e.HasField("upsert_workflow_search_attributes_event_attributes")
+        ]
+
+    assert patch_events(revised) == []
+    assert patch_events(older)[:1] == ["core_patch"]
+    replayer = Replayer(workflows=[EscalationWorkflow], workflow_runner=workflow_runner())
+    await replayer.replay_workflow(with_input_fields(older, revision=ESCALATION_REVISION))
+
+
 @pytest.mark.parametrize(
     "options",
     [
@@ -400,10 +433,10 @@ async def test_a_completed_history_replays_on_the_current_code(
     assert (await handle.result()).acknowledged_by == OFFICER
 
     history = await handle.fetch_history()
-    # Refresh the recorded history with DUTYLINE_RECORD_HISTORIES=1 when the workflow changes on purpose.
+    # Refresh the recorded history with DUTYLINE_RECORD_HISTORIES=1 when the workflow changes on purpose
+    # (with a new file in RECORDED: the older ones stay).
     if os.environ.get("DUTYLINE_RECORD_HISTORIES"):
-        HISTORIES.mkdir(exist_ok=True)
-        (HISTORIES / "escalation_acknowledged_in_second_loop.json").write_text(history.to_json())
+        (HISTORIES / RECORDED[-1]).write_text(history.to_json())
     replayer = Replayer(workflows=[EscalationWorkflow], workflow_runner=workflow_runner())
     replayed = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert replayed.replay_failure is None
@@ -412,8 +445,8 @@ async def test_a_completed_history_replays_on_the_current_code(
     assert fake.named("record_ack")[0].arg == AckNotice(escalation.escalation_id, ack, [OFFICER, LEADER])
 
 
-async def test_the_recorded_history_still_replays() -> None:
+@pytest.mark.parametrize("recorded", RECORDED)
+async def test_the_recorded_history_still_replays(recorded: str) -> None:
     """A history recorded from an earlier version: a change that breaks running escalations fails here."""
-    recorded = (HISTORIES / "escalation_acknowledged_in_second_loop.json").read_text()
-    history = WorkflowHistory.from_json("recorded-escalation", recorded)
+    history = WorkflowHistory.from_json(recorded, (HISTORIES / recorded).read_text())
     await Replayer(workflows=[EscalationWorkflow], workflow_runner=workflow_runner()).replay_workflow(history)

@@ -25,7 +25,9 @@ from temporalio.worker import Replayer, Worker
 
 from dutyline.stack.process import bin_path
 from dutyline.temporal_sandbox import workflow_runner
+from tests.temporal_support import with_input_fields
 from workflows.incident.types import (
+    INCIDENT_REVISION,
     LOAD_VERIFY_WITHIN,
     NOTIFY_DUTY_LEADER,
     IncidentInput,
@@ -38,7 +40,11 @@ from workflows.incident.workflow import SEVERITY, SITE, STAGE, IncidentWorkflow
 HISTORIES = Path(__file__).parent / "histories"
 # Each path the first steps have taken since verification got its deadline (the time-skipping
 # verification tests recorded the first); running incidents of each must keep replaying.
-RECORDED = ("incident_verification_deadline.json", "incident_first_steps_local.json")
+RECORDED = (
+    "incident_verification_deadline.json",
+    "incident_first_steps_local.json",
+    "incident_first_steps_revision_1.json",
+)
 notices: list[LeaderNotice] = []
 verify_queries: list[PolicyQuery] = []
 
@@ -66,9 +72,15 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 async def start(
-    env: WorkflowEnvironment, task_queue: str, incident_id: str, registered_at: str = "2026-11-27T03:00:00+00:00"
+    env: WorkflowEnvironment,
+    task_queue: str,
+    incident_id: str,
+    registered_at: str = "2026-11-27T03:00:00+00:00",
+    *,
+    revision: int = 0,
 ) -> WorkflowHandle[Any, Any]:
-    """As the incident service starts it: the search attributes are then kept up to date."""
+    """As the incident service starts it: the search attributes are then kept up to date. ``revision``
+    0: as before input revisions (the process asks workflow.patched)."""
     return await env.client.start_workflow(
         IncidentWorkflow.run,
         IncidentInput(
@@ -78,6 +90,7 @@ async def start(
             first_responder_id="p-hz-officer-1",
             drill=False,
             registered_at=registered_at,
+            revision=revision,
         ),
         id=incident_id,
         task_queue=task_queue,
@@ -117,17 +130,14 @@ async def test_recorded_history_still_replays() -> None:
     await Replayer(workflows=[IncidentWorkflow], workflow_runner=workflow_runner()).replay_workflow(history)
 
 
-async def test_the_time_to_verify_is_read_locally_in_the_task_after_the_leader_s_notice(
-    env: WorkflowEnvironment,
-) -> None:
-    """One workflow task and one activity task fewer per incident: the time to verify is a local
-    activity (a marker in the history), run in the workflow task that follows the leader's notice."""
+async def first_steps(env: WorkflowEnvironment, *, revision: int = 0) -> WorkflowHistory:
+    """The history of an incident registered now (verification is not overdue while the test runs)
+    once it has read the time to verify: one activity (the leader's notice), two workflow tasks."""
     task_queue = f"tq-{uuid.uuid4()}"
     incident_id = f"inc-{uuid.uuid4()}"
     activities = [notify_duty_leader, load_verify_within]
     async with Worker(env.client, task_queue=task_queue, workflows=[IncidentWorkflow], activities=activities):
-        # Registered now: verification is not overdue while the test runs.
-        handle = await start(env, task_queue, incident_id, datetime.now(UTC).isoformat())
+        handle = await start(env, task_queue, incident_id, datetime.now(UTC).isoformat(), revision=revision)
         for _ in range(100):
             if any(q.incident_id == incident_id for q in verify_queries):
                 break
@@ -135,18 +145,56 @@ async def test_the_time_to_verify_is_read_locally_in_the_task_after_the_leader_s
         assert await handle.query(IncidentWorkflow.stage) == "verify"
         history = await handle.fetch_history()
     assert [q.incident_id for q in verify_queries if q.incident_id == incident_id] == [incident_id]
-    kinds = [e.event_type for e in history.events]
     scheduled = [
         e.activity_task_scheduled_event_attributes.activity_type.name
         for e in history.events
         if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
     ]
     assert scheduled == [NOTIFY_DUTY_LEADER]
-    assert kinds.count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) == 2
+    assert [e.event_type for e in history.events].count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) == 2
+    return history
+
+
+async def test_the_time_to_verify_is_read_locally_in_the_task_after_the_leader_s_notice(
+    env: WorkflowEnvironment,
+) -> None:
+    """One workflow task and one activity task fewer per incident: the time to verify is a local
+    activity (a marker in the history), run in the workflow task that follows the leader's notice."""
+    history = await first_steps(env)
+    await Replayer(workflows=[IncidentWorkflow], workflow_runner=workflow_runner()).replay_workflow(history)
+
+
+async def test_a_revised_input_takes_the_patched_path_without_markers_or_version_upserts(
+    env: WorkflowEnvironment,
+) -> None:
+    """As the incident service starts it (INCIDENT_REVISION): the same first steps, with the time to
+    verify read locally, but no patch marker and no TemporalChangeVersion upsert (a visibility write
+    each) in the history; its only upsert is the stage."""
+    history = await first_steps(env, revision=INCIDENT_REVISION)
+    markers = [
+        e.marker_recorded_event_attributes.marker_name
+        for e in history.events
+        if e.HasField("marker_recorded_event_attributes")
+    ]
+    assert markers == ["core_local_activity"]
+    upserted = [
+        sorted(e.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields)
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES
+    ]
+    assert upserted == [["DutylineStage"]]
     # Refresh the recorded history with DUTYLINE_RECORD_HISTORIES=1 when the first steps change on
-    # purpose (under a new workflow.patched id, with a new file: the older ones stay).
+    # purpose (under a new revision or workflow.patched id, with a new file: the older ones stay).
     if os.environ.get("DUTYLINE_RECORD_HISTORIES"):
         (HISTORIES / RECORDED[-1]).write_text(history.to_json())
+    await Replayer(workflows=[IncidentWorkflow], workflow_runner=workflow_runner()).replay_workflow(history)
+
+
+async def test_a_revised_input_run_by_a_worker_from_before_revisions_still_replays() -> None:
+    """During a rolling deploy a worker from before revisions may run a revised input: it ignores the
+    field and records the patch markers. The current code must replay that history too."""
+    older = WorkflowHistory.from_json("local", (HISTORIES / "incident_first_steps_local.json").read_text())
+    history = with_input_fields(older, revision=INCIDENT_REVISION)
     await Replayer(workflows=[IncidentWorkflow], workflow_runner=workflow_runner()).replay_workflow(history)
 
 

@@ -58,10 +58,6 @@ def _message(
     )
 
 
-def _step_key(loop: int, step: int) -> str:
-    return f"step:{loop}:{step}"
-
-
 class EscalationActivities:
     def __init__(self, *, pool: asyncpg.Pool, resolver: RecipientResolver, channels: list[str]) -> None:
         self._pool = pool
@@ -105,12 +101,11 @@ class EscalationActivities:
     async def notify_step(self, notice: StepNotice) -> StepSent:
         """Notify whoever the step stands for now, once per step, and record escalation.step."""
         structlog.contextvars.bind_contextvars(escalation_id=notice.escalation_id)
-        key = _step_key(notice.loop, notice.step)
         async with self._pool.acquire() as conn:
             # A step happens once: the Escalate RPC sent the first one a moment ago (or a try of this
             # activity did), so its notifications are the answer, not whoever the step stands for now.
             sent = await store.recorded_step(
-                conn, escalation_id=notice.escalation_id, key=key, loop=notice.loop, step=notice.step
+                conn, escalation_id=notice.escalation_id, loop=notice.loop, step=notice.step
             )
             if sent is not None:
                 return StepSent(person_ids=[p for _, p in sent], notification_ids=[n for n, _ in sent])
@@ -130,7 +125,7 @@ class EscalationActivities:
         )
         async with self._pool.acquire() as conn, conn.transaction():
             stored = await sending.store_all(conn, rows)
-            if await store.record_once(conn, escalation_id=row.id, key=_step_key(loop, step)):
+            if await store.record_once(conn, escalation_id=row.id, key=store.step_key(loop, step)):
                 await self._event(conn, row, "escalation.step", loop=loop, step=step, people=person_ids)
         log.info("escalation step", loop=loop, step=step, people=person_ids)
         return StepSent(person_ids=[n.person_id for n in stored], notification_ids=[n.id for n in stored])

@@ -427,17 +427,20 @@ async def record_once(conn: Connection, *, escalation_id: str, key: str) -> bool
     return bool(inserted)
 
 
-async def recorded_step(
-    conn: Connection, *, escalation_id: str, key: str, loop: int, step: int
-) -> list[tuple[str, str]] | None:
-    """The (notification id, person id) pairs of the step ``loop``/``step`` if ``key`` is recorded (the
-    record commits with the step's notifications); None if it is not."""
+def step_key(loop: int, step: int) -> str:
+    """The record of a step sent (record_once), committed with the step's notifications."""
+    return f"step:{loop}:{step}"
+
+
+async def recorded_step(conn: Connection, *, escalation_id: str, loop: int, step: int) -> list[tuple[str, str]] | None:
+    """The (notification id, person id) pairs of the step ``loop``/``step`` if it is recorded as sent
+    (step_key); None if it is not."""
     records = await conn.fetch(
         "SELECT n.id, n.person_id FROM escalation_records r LEFT JOIN notifications n "
         "ON n.escalation_id = r.escalation_id AND n.escalation_loop = $3 AND n.escalation_step = $4 "
         "WHERE r.escalation_id = $1 AND r.key = $2 ORDER BY n.id",
         escalation_id,
-        key,
+        step_key(loop, step),
         loop,
         step,
     )

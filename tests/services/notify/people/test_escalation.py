@@ -225,7 +225,7 @@ async def test_the_workflows_first_step_answers_what_escalate_sent_without_resol
         answer = await activities.notify_step(StepNotice(escalation_id=started.id, loop=1, step=1))
         assert answer == StepSent(person_ids=["p-hz-leader-1"], notification_ids=[n.id for n in sent])
         async with pool.acquire() as conn:
-            assert await store.recorded_step(conn, escalation_id=started.id, key="step:1:2", loop=1, step=2) is None
+            assert await store.recorded_step(conn, escalation_id=started.id, loop=1, step=2) is None
     finally:
         await pool.close()
 

@@ -133,16 +133,17 @@ def delivery_latency(delivery: Delivery | None) -> Figure:
 
 def _breakdown(timings: EmergencyTimings) -> str:
     t = timings.summary()
+    told = f", leader told p50/p99 {t['told_p50_ms']:.0f}/{t['told_p99_ms']:.0f} ms" if "told_p50_ms" in t else ""
     return (
         f"reply p50/p99 {t['reply_p50_ms']:.0f}/{t['reply_p99_ms']:.0f} ms, "
-        f"event p50/p99 {t['event_p50_ms']:.0f}/{t['event_p99_ms']:.0f} ms after send"
+        f"event p50/p99 {t['event_p50_ms']:.0f}/{t['event_p99_ms']:.0f} ms{told} after send"
     )
 
 
 def emergency_throughput(
     measured: tuple[LoadResult, EmergencyTimings] | None, starts: Ceiling, *, concurrency: int
 ) -> Figure:
-    name = f"Emergency call → incident.registered ({concurrency} callers)"
+    name = f"Emergency call → incident.registered, leader told ({concurrency} callers)"
     against = "the same-shape skeleton" if starts.key == "temporal_skeleton" else "Temporal starts"
     budget = f"≥ {INCIDENTS_SHARE_OF_STARTS:.0%} of {against} and ≥ {INCIDENTS_PER_SECOND:.0f}/s"
     if measured is None:

@@ -21,16 +21,16 @@ PHASES = ("skeleton", "emergency", "leader", "open_incidents")
 INCIDENT_CALLERS = 32
 LEADER_P99_S = 5.0
 # DESIGN §8 quotes no skeleton rate; the raw starts' reference stands beside it.
-SKELETON_NAME = f"Same-shape Temporal skeleton, empty bodies ({INCIDENT_CALLERS} starters)"
+SKELETON_NAME = f"Same-shape Temporal skeleton, empty bodies ({INCIDENT_CALLERS} starters, each until leader told)"
 
 
 async def skeleton(bench: Bench) -> Ceiling:
     p = bench.platform
-    async with skeleton_worker(p.temporal.address) as pid:
-        bench.cpu.watch("skeleton worker", pid)
-        await bench.phase("skeleton: warm-up", skeleton_throughput(p.temporal.address, duration=1.0))
+    async with skeleton_worker(p.temporal.address) as worker:
+        bench.cpu.watch("skeleton worker", worker.pid)
+        await bench.phase("skeleton: warm-up", skeleton_throughput(p.temporal.address, worker, duration=1.0))
         name = "skeleton: incidents"
-        result = await bench.phase(name, skeleton_throughput(p.temporal.address, concurrency=INCIDENT_CALLERS))
+        result = await bench.phase(name, skeleton_throughput(p.temporal.address, worker, concurrency=INCIDENT_CALLERS))
     found = budgets.ceiling("temporal_skeleton", SKELETON_NAME, result, "incidents/s", budgets.DESIGN_TEMPORAL_STARTS)
     if result is not None:
         found.detail["cpu_ms_per_op"] = bench.cpu.cpu_ms_per_op(name, result.ok)

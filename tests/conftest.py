@@ -51,7 +51,7 @@ async def spans() -> AsyncIterator[SpanReceiver]:
 @pytest.fixture(scope="session")
 async def replicated(spans: SpanReceiver) -> AsyncIterator[Any]:
     """The one platform of the modules that need more than the session's ``platform`` (tests/replicas,
-    tests/chaos, tests/observability/test_tracing): two replicas of every service and worker, a 3-node NATS
+    tests/observability/test_tracing): two replicas of every service and worker, a 3-node NATS
     cluster, supervised (a killed component is restarted as `dutyline up` does), tracing to ``spans``.
     Starting one per module cost a platform start each; its users run last (pytest_collection_modifyitems),
     so it never idles beside the rest of the suite, and a test that kills a component waits until it serves."""
@@ -67,12 +67,12 @@ async def replicated(spans: SpanReceiver) -> AsyncIterator[Any]:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The users of ``replicated`` last (started when the first needs it, stopped at the session's end), the
-    fault suite's kills after the others."""
+    fault suite's kills (each on a platform of its own) after them."""
 
     def order(item: pytest.Item) -> int:
-        if "replicated" not in getattr(item, "fixturenames", ()):
-            return 0
-        return 2 if item.get_closest_marker("chaos") else 1
+        if item.get_closest_marker("chaos"):
+            return 2
+        return 1 if "replicated" in getattr(item, "fixturenames", ()) else 0
 
     items.sort(key=order)
 

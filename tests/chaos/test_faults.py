@@ -33,6 +33,7 @@ from dutyline.natsconn import connect_url
 from dutyline.notify.v1 import notify_pb2_grpc
 from tests.chaos import invariants as inv
 from tests.chaos.load import GIVE_UP_AFTER, RETRYABLE, CallLoad, PlacedCall, attempt_code
+from tests.support import running_platform
 
 pytestmark = [pytest.mark.stack, pytest.mark.chaos]
 
@@ -57,10 +58,10 @@ class Profile:
     stall: float
     settle_limit: float
     # Whether the site's duty leader is given an hour to acknowledge (bench.open_incidents.park_escalations):
-    # the long profile opens 1,200 incidents a minute per kill at one site whose leader never acknowledges.
-    # Each escalation would climb its chain within minutes; seven kills' worth (8,400) kept the one SQLite
-    # dev server so busy that the last kills' probes could not even be verified within a minute. Parked,
-    # each escalation still tells the leader (its notifications are checked) and then waits.
+    # the long profile opens 1,200 incidents in a minute at one site whose leader never acknowledges, and their
+    # escalations would climb their chains together while the suite settles (on one shared platform, seven
+    # kills' worth kept the dev server too busy to verify the last kills' probes). Parked, each escalation
+    # still tells the leader (its notifications are checked) and then waits.
     parked: bool = False
 
 
@@ -90,11 +91,24 @@ def profile(request: pytest.FixtureRequest) -> Profile:
     return PROFILES[request.config.getoption("chaos")]
 
 
-@pytest.fixture(scope="module")
-async def chaos_platform(replicated: Any, profile: Profile) -> AsyncIterator[Any]:
-    """The shared ``replicated`` platform (tests/conftest.py): two replicas of every service and worker, a 3-node
-    NATS cluster, supervised (a killed component is restarted as `dutyline up` does)."""
-    stack = replicated
+# As the shared ``replicated`` platform's (tests/conftest.py), without tracing.
+SETTINGS = {"DUTYLINE_NOTIFY_RETRY_SECONDS": "0.2", "DUTYLINE_NOTIFY_LEASE_SECONDS": "3"}
+
+
+@pytest.fixture
+async def chaos_platform(profile: Profile) -> AsyncIterator[Any]:
+    """A platform of the kill's own: two replicas of every service and worker, a 3-node NATS cluster,
+    supervised (a killed component is restarted as `dutyline up` does). Each kill is judged on what it
+    did: on one shared platform the long profile's earlier kills left 1,200 unverified incidents each,
+    whose verification deadlines fell due ten minutes later in waves that kept the dev server too busy
+    to verify the next kills' probes."""
+    async with running_platform("chaos", settings=SETTINGS, replicas=2, supervise=True) as stack:
+        await prepared(stack, profile)
+        yield stack
+
+
+async def prepared(stack: Any, profile: Profile) -> None:
+    """The suite's reporting policy (its probes' deadline) and, in the long profile, parked escalations."""
     async with channel(stack.address("incident"), admin_token()) as ch:
         await incident_pb2_grpc.IncidentServiceStub(ch).UpsertReportingPolicy(
             K.UpsertReportingPolicyRequest(
@@ -118,7 +132,6 @@ async def chaos_platform(replicated: Any, profile: Profile) -> AsyncIterator[Any
     if profile.parked:
         async with channel(stack.address("notify"), admin_token()) as ch:
             await park_escalations(notify_pb2_grpc.NotifyServiceStub(ch))
-    yield stack
 
 
 async def retried(rpc: Callable[..., Awaitable[R]], request: Any, *, timeout: float = 10.0) -> R:
@@ -193,31 +206,6 @@ async def until_serving(platform: Any, component: str, seconds: float = 120.0) -
         await asyncio.sleep(0.2)
 
 
-async def until_quiet(platform: Any, components: list[str], seconds: float = 300.0) -> None:
-    """Until the previous test's load has drained (``components`` serve; no event staged, escalation,
-    workflow start or notification waiting), so a test does not start on a platform still saturated by the last one.
-    Past ``seconds`` it starts anyway: its own invariants only look at what it made."""
-    for component in components:
-        await until_serving(platform, component)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    conn = await asyncpg.connect(platform.postgres.dsn)
-    try:
-        while loop.time() < deadline:
-            backlog = await conn.fetchrow(
-                "SELECT (SELECT count(*) FROM intake.outbox) + (SELECT count(*) FROM incident.outbox) AS events,"
-                " (SELECT count(*) FROM intake.incident_profiles WHERE NOT opened AND state = 'open') AS escalations,"
-                " (SELECT count(*) FROM incident.incidents WHERE workflow_started_at IS NULL) AS workflows,"
-                " (SELECT count(*) FROM notify.notifications WHERE status = 'pending') AS notifications"
-            )
-            if not any(backlog.values()):
-                return
-            await asyncio.sleep(0.5)
-        print(f"chaos: starting on a platform not yet drained after {seconds:.0f} s: {dict(backlog)}")
-    finally:
-        await conn.close()
-
-
 async def check_all(
     platform: Any, load: CallLoad, probes: list[str], since: datetime, profile: Profile
 ) -> dict[str, list[str]]:
@@ -257,7 +245,6 @@ async def test_every_call_survives_a_killed_component(chaos_platform: Any, compo
     platform = chaos_platform
     if component not in platform.components():
         pytest.skip(f"no component {component!r} on this platform (components: {', '.join(platform.components())})")
-    await until_quiet(platform, [c for c in profile.kills if c in platform.components()])
     loop = asyncio.get_running_loop()
     since = datetime.now(UTC) - timedelta(seconds=1)
     async with (

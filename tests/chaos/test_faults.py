@@ -14,7 +14,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import asyncpg
 import grpc
@@ -95,13 +95,18 @@ def profile(request: pytest.FixtureRequest) -> Profile:
 SETTINGS = {"DUTYLINE_NOTIFY_RETRY_SECONDS": "0.2", "DUTYLINE_NOTIFY_LEASE_SECONDS": "3"}
 
 
-@pytest.fixture
+def per_kill(fixture_name: str, config: pytest.Config) -> Literal["function", "module"]:
+    """The long profile starts a platform per kill; the short one's light kills share one."""
+    return "function" if config.getoption("chaos") == "long" else "module"
+
+
+@pytest.fixture(scope=per_kill)
 async def chaos_platform(profile: Profile) -> AsyncIterator[Any]:
-    """A platform of the kill's own: two replicas of every service and worker, a 3-node NATS cluster,
-    supervised (a killed component is restarted as `dutyline up` does). Each kill is judged on what it
-    did: on one shared platform the long profile's earlier kills left 1,200 unverified incidents each,
-    whose verification deadlines fell due ten minutes later in waves that kept the dev server too busy
-    to verify the next kills' probes."""
+    """The suite's own platform: two replicas of every service and worker, a 3-node NATS cluster,
+    supervised (a killed component is restarted as `dutyline up` does). In the long profile, one per
+    kill, so each kill is judged on what it did: on one shared platform the earlier kills left 1,200
+    unverified incidents each, whose verification deadlines fell due ten minutes later in waves that
+    kept the dev server too busy to verify the next kills' probes."""
     async with running_platform("chaos", settings=SETTINGS, replicas=2, supervise=True) as stack:
         await prepared(stack, profile)
         yield stack

@@ -59,21 +59,18 @@ async def pollers(client: Client, queue: str) -> set[str]:
     return identities
 
 
-async def activity_workers(client: Client, workflow_id: str) -> set[str]:
-    """Who ran the activities of a workflow, from its history."""
+async def task_workers(client: Client, workflow_id: str, *, activities: bool) -> set[str]:
+    """Who ran the activity tasks (``activities``) or else the workflow tasks of a workflow, from its history."""
+    started = EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED if activities else EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED
     identities: set[str] = set()
     async for event in client.get_workflow_handle(workflow_id).fetch_history_events():
-        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
-            identities.add(event.activity_task_started_event_attributes.identity)
-    return identities
-
-
-async def workflow_task_workers(client: Client, workflow_id: str) -> set[str]:
-    """Who ran the workflow tasks of a workflow, from its history."""
-    identities: set[str] = set()
-    async for event in client.get_workflow_handle(workflow_id).fetch_history_events():
-        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED:
-            identities.add(event.workflow_task_started_event_attributes.identity)
+        if event.event_type == started:
+            attributes = (
+                event.activity_task_started_event_attributes
+                if activities
+                else event.workflow_task_started_event_attributes
+            )
+            identities.add(attributes.identity)
     return identities
 
 
@@ -109,7 +106,7 @@ async def test_each_worker_polls_only_its_queue_and_an_incident_still_reaches_it
 
     escalation = await asyncio.wait_for(escalation_id(), 60)
     # The incident's activities ran in the incident worker only ...
-    assert of(await activity_workers(client, reply.incident_id)) == {"incident"}
+    assert of(await task_workers(client, reply.incident_id, activities=True)) == {"incident"}
 
     # ... and the escalation that notified the duty leader in notify's, on notify's queue.
     handle = client.get_workflow_handle(escalation_workflow_id(escalation))
@@ -120,7 +117,7 @@ async def test_each_worker_polls_only_its_queue_and_an_incident_still_reaches_it
     # workflow runs tasks, not activities.
     async def escalation_ran() -> set[str]:
         for _ in range(300):
-            if ran := await workflow_task_workers(client, handle.id):
+            if ran := await task_workers(client, handle.id, activities=False):
                 return ran
             await asyncio.sleep(0.2)
         return set()
@@ -158,7 +155,7 @@ async def test_a_workflow_started_on_the_queue_of_before_is_still_served(
                 break
             await asyncio.sleep(0.2)
         assert await handle.query(IncidentWorkflow.stage) == "verify"
-        ran = await activity_workers(client, handle.id)
+        ran = await task_workers(client, handle.id, activities=True)
         combined = f"{platform.processes['worker'].pid}@"
         assert ran and all(identity.startswith(combined) for identity in ran)
     finally:

@@ -61,13 +61,20 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
-def _user_kwargs(user: str | None) -> dict[str, Any]:
-    """Popen arguments that drop to `user` with its own group and no supplementary groups."""
+def _as_user(args: list[str], user: str | None) -> list[str]:
+    """`args` run as `user` with its own group and no supplementary groups, through setpriv.
+
+    Not Popen(user=, group=, extra_groups=): changing ids makes subprocess fork() rather than
+    vfork(), and fork() runs gRPC's pthread_atfork handlers in the child, which crash it now and
+    then (signal 11 before exec) while other threads are inside gRPC. setpriv is spawned like any
+    other program and drops the ids itself.
+    """
     if user is None:
-        return {}
+        return args
     entry = pwd.getpwnam(user)
-    # Without group/extra_groups the child would keep root's groups.
-    return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+    # Without --regid/--clear-groups the child would keep root's groups.
+    ids = [f"--reuid={entry.pw_uid}", f"--regid={entry.pw_gid}", "--clear-groups"]
+    return [os.fspath(bin_path("setpriv")), *ids, "--", *args]
 
 
 def _child_env(env: Mapping[str, str] | None, user: str | None) -> dict[str, str]:
@@ -112,7 +119,7 @@ def run_to_log(
         log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} run: {' '.join(args)}\n".encode())
         log.flush()
         result = subprocess.run(
-            args,
+            _as_user(args, user),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -120,7 +127,6 @@ def run_to_log(
             cwd=cwd,
             timeout=timeout,
             check=False,
-            **_user_kwargs(user),
         )
     if result.returncode != 0:
         raise ServerStartError(f"{args[0]} exited with {result.returncode}; log {log_path}:\n{tail_file(log_path)}")
@@ -181,14 +187,13 @@ class ManagedProcess:
             log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} start: {' '.join(self.argv)}\n".encode())
             log.flush()
             self._proc = subprocess.Popen(
-                self.argv,
+                _as_user(self.argv, self._user),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env=_child_env(self._env, self._user),
                 cwd=self._cwd,
                 start_new_session=True,
-                **_user_kwargs(self._user),
             )
         # A crashed test run or an unhandled exception in `dutyline up` must not leak servers.
         atexit.register(self.stop)

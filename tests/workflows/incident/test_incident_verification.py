@@ -118,6 +118,19 @@ async def test_the_reporting_clock_runs_from_the_call_s_answer_however_late_the_
     assert {("initial_phone", "late"), ("initial_written", "late"), ("", "unverified")} <= missed
 
 
+async def test_verifying_late_does_not_skip_a_follow_up_due_in_between(
+    env: WorkflowEnvironment, worker: Worker, fake: FakeIncidentActivities
+) -> None:
+    """Opened at 07:45 (verification due 07:55), verified as II at 09:00: the 续报 at 08:00 counts from
+    when verification was due, so it is owed, and already late."""
+    incident = await start(env, worker, fake, wall=time(7, 45))
+    await incident.at(75 * M)
+    await incident.verify("II")
+    follow_up = (await incident.deadlines())["follow_up:1"]
+    assert local(follow_up["due_at"]) == (8, 0)
+    assert near(follow_up["due_at"], incident.registered_at + 15 * M)
+
+
 async def test_silence_from_the_scene_alerts_the_person_then_the_leader_and_progress_starts_over(
     env: WorkflowEnvironment, worker: Worker, fake: FakeIncidentActivities
 ) -> None:
@@ -169,16 +182,3 @@ async def test_no_scene_contact_is_required_for_grade_iv(
     assert (await incident.report("initial_written")).stage == "track"
     await incident.at(6 * H)
     assert fake.of("incident.scene_silent") == [] and fake.responsible == []
-
-
-async def test_verifying_late_does_not_skip_a_follow_up_due_in_between(
-    env: WorkflowEnvironment, worker: Worker, fake: FakeIncidentActivities
-) -> None:
-    """Opened at 07:45 (verification due 07:55), verified as II at 09:00: the 续报 at 08:00 counts from
-    when verification was due, so it is owed, and already late."""
-    incident = await start(env, worker, fake, wall=time(7, 45))
-    await incident.at(75 * M)
-    await incident.verify("II")
-    follow_up = (await incident.deadlines())["follow_up:1"]
-    assert local(follow_up["due_at"]) == (8, 0)
-    assert near(follow_up["due_at"], incident.registered_at + 15 * M)

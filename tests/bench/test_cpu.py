@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
+
+import psutil
 import pytest
 
 from bench.cpu import CpuMonitor
@@ -17,3 +21,25 @@ def test_cpu_per_operation_is_the_platforms_above_its_idle_floor() -> None:
     assert monitor.cpu_ms_per_op("calls", 1000) == pytest.approx(7.4)
     assert monitor.cpu_ms_per_op("calls", 0) is None
     assert monitor.cpu_ms_per_op("never ran", 10) is None
+
+
+BURN = "import time\nend = time.time() + 30\nwhile time.time() < end: pass"
+
+
+async def test_a_phase_counts_a_busy_process_from_a_sampler_process_of_its_own() -> None:
+    """The samples come from a child process (not a thread of the client, whose GIL it would hold)."""
+    burner = await asyncio.create_subprocess_exec(sys.executable, "-c", BURN)
+    try:
+        monitor = CpuMonitor({"burner": burner.pid})
+        seen: set[int] = set()
+        async with monitor.phase("busy"):
+            await asyncio.sleep(1.2)
+            seen = {p.pid for p in psutil.Process().children() if p.pid != burner.pid}
+    finally:
+        burner.kill()
+        await burner.wait()
+    assert monitor.phases["busy"]["burner"] > 0.3
+    assert "bench client" in monitor.phases["busy"]
+    assert monitor.seconds["busy"] >= 1.2
+    assert len(seen) == 1  # the sampler, while the phase ran
+    assert not [p for p in psutil.Process().children() if p.pid in seen]  # and gone after it

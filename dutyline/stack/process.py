@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import collections
 import concurrent.futures
 import contextlib
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -54,11 +56,39 @@ def bin_path(name: str) -> Path:
     raise MissingBinaryError(f"executable {name!r} not found next to {sys.executable} or on PATH{hint}")
 
 
+# Where free_port looks: below the kernel's ephemeral range, which outgoing connections draw their
+# local ports from. A port the OS handed out by binding to 0 comes from that range, and one of the
+# many connections a starting platform opens could take it before its server bound it.
+_PORTS_FROM = 20_000
+# The ports handed out lately: a platform asks for a dozen at once, before binding any of them.
+_handed_out: collections.deque[int] = collections.deque(maxlen=512)
+
+
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32_768  # Linux's default
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    """A port that was free a moment ago (the OS picks it; another process may still take it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
+    """A port that was free a moment ago and not handed out lately by this process, outside the range
+    outgoing connections take theirs from (another process may still take it)."""
+    low, high = _PORTS_FROM, _ephemeral_low()
+    if high - low < 1_000:  # a range widened downwards: let the OS pick
+        low = high = 0
+    for _ in range(100):
+        port = secrets.randbelow(high - low) + low if high > low else 0
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+            found = int(sock.getsockname()[1])
+        if found not in _handed_out:
+            _handed_out.append(found)
+            return found
+    raise OSError(f"no free port found on {host} between {low} and {high}")
 
 
 def _as_user(args: list[str], user: str | None) -> list[str]:

@@ -65,6 +65,15 @@ def test_bin_path_prefers_the_venv_and_names_the_package_when_missing(
         bin_path("temporal")
 
 
+def test_free_ports_lie_below_the_ephemeral_range_and_do_not_repeat() -> None:
+    """A port picked from the ephemeral range could be taken by one of the connections a starting
+    platform opens before its server bound it (a bench run lost notify so: "Failed to bind")."""
+    ephemeral_low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    ports = [free_port() for _ in range(300)]
+    assert len(set(ports)) == len(ports)
+    assert all(1024 < port < ephemeral_low for port in ports)
+
+
 def test_a_child_run_as_another_user_starts_while_threads_are_inside_grpc(tmp_path: Path) -> None:
     """PostgreSQL (as root: as its system user) died with signal 11 before exec now and then: the
     ids change made subprocess fork(), and gRPC's fork handlers crashed the child while another

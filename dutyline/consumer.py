@@ -14,6 +14,11 @@ and the events come again.
 A reader that keeps its place in its own tables (a projection's progress) passes ``progress``: it is
 called first in each batch's transaction with the batch's ``Position`` on the stream, so the place and
 the effects commit together.
+
+A reader that acts on few of the events its subjects bring (the incident service reads every
+``call.registered`` for the emergency ones) passes ``wants``: an event it does not want is
+acknowledged and nothing else, no transaction and no ``consumed_events`` row, since applying it twice
+or not at all changes nothing. Not with ``progress``, whose place must move with every event.
 """
 
 from __future__ import annotations
@@ -107,7 +112,10 @@ class EventConsumer:
         batch: int = BATCH,
         ack_wait: float = ACK_WAIT_SECONDS,
         progress: Progress | None = None,
+        wants: Callable[[event_pb2.Event], bool] | None = None,
     ) -> None:
+        if wants is not None and progress is not None:
+            raise ValueError("a consumer that keeps its place applies every event: no wants with progress")
         self._pool = pool
         self.name = name
         self._subjects = list(subjects)
@@ -119,6 +127,7 @@ class EventConsumer:
         self._batch = batch
         self._ack_wait = ack_wait
         self._progress = progress
+        self._wants = wants
         self.applied = 0
         self.dead_lettered = 0
         self._applied_total = metrics.CONSUMER_EVENTS.labels(name)
@@ -167,7 +176,10 @@ class EventConsumer:
             except DecodeError as exc:
                 await self._dead_letter(msg, event, f"not an event: {exc}")
                 continue
-            events.append((msg, event))
+            if self._wanted(event):
+                events.append((msg, event))
+            else:
+                await msg.ack()
         if not events:
             return
         try:
@@ -194,6 +206,14 @@ class EventConsumer:
             log.warning("batch failed; applying its events one by one", consumer=self.name, error=repr(exc))
             for one in events:
                 await self.process([one[0]])
+
+    def _wanted(self, event: event_pb2.Event) -> bool:
+        if self._wants is None:
+            return True
+        try:
+            return self._wants(event)
+        except Exception:  # a payload it cannot read: the handler's to fail on (a dead letter)
+            return True
 
     async def _apply(self, events: list[tuple[Msg, event_pb2.Event]]) -> None:
         async with self._pool.acquire() as conn, conn.transaction():

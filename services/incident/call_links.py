@@ -53,18 +53,28 @@ class Link:
     left: frozenset[str] = frozenset()
 
 
+def _linked_at_registration(event: event_pb2.Event) -> str:
+    """The incident a ``call.registered`` links its call to at registration ("" for none)."""
+    registered = event_pb2.CallRegistered()
+    event.payload.Unpack(registered)
+    # An opening call reaches its incident with OpenIncident; a plain call belongs to none.
+    return registered.incident_id if registered.escalation == "linked" else ""
+
+
+def wants(event: event_pb2.Event) -> bool:
+    """Only the events that link a call: most calls registered belong to no incident."""
+    return event.type != "call.registered" or bool(_linked_at_registration(event))
+
+
 def links_of(events: Sequence[event_pb2.Event]) -> list[Link]:
     """The links the events state: the newest version of each call, with every incident it left."""
     newest: dict[str, Link] = {}
     left: dict[str, set[str]] = {}
     for event in events:
         if event.type == "call.registered":
-            registered = event_pb2.CallRegistered()
-            event.payload.Unpack(registered)
-            # An opening call reaches its incident with OpenIncident; a plain call belongs to none.
-            if registered.escalation != "linked" or not registered.incident_id:
+            incident_id = _linked_at_registration(event)
+            if not incident_id:
                 continue
-            incident_id = registered.incident_id
             previous = ""
         elif event.type == "call.linked":
             linked = event_pb2.CallLinked()

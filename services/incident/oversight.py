@@ -24,7 +24,7 @@ from dutyline.ids import new_id
 from dutyline.incident.v1 import oversight_pb2, oversight_pb2_grpc
 from services.incident import convert, oversight_store, store
 from services.incident.oversight_policy import SERVICE
-from services.incident.oversight_signals import SUBJECTS, ConcealmentSignals, convert_signal, publish
+from services.incident.oversight_signals import SUBJECTS, ConcealmentSignals, convert_signal, publish, wants
 
 FINDINGS = {oversight_pb2.FINDING_NONE: "none", oversight_pb2.FINDING_CONFIRMED: "confirmed"}
 KINDS = {value: name for name, value in oversight_store.KIND_VALUES.items()}
@@ -149,6 +149,7 @@ def serve_oversight(ctx: ServiceContext, server: grpc.aio.Server) -> None:
         name="incident-concealment-signals",
         subjects=SUBJECTS,
         handle=ConcealmentSignals().handle,
+        wants=wants,
         nats_url=settings.nats_url,
         nats_creds=settings.nats_creds,
         stream=settings.stream,

@@ -138,6 +138,21 @@ async def publish(
     return message
 
 
+def remembered(registered: event_pb2.CallRegistered) -> bool:
+    """Whether a call registered is one later events are judged against: an emergency call, or a call
+    telling of casualties."""
+    return registered.category == oversight_rules.EMERGENCY or bool(registered.casualties)
+
+
+def wants(event: event_pb2.Event) -> bool:
+    """Every event of the subjects but the plain calls registered, which raise and record nothing."""
+    if event.type != "call.registered":
+        return True
+    registered = event_pb2.CallRegistered()
+    event.payload.Unpack(registered)
+    return remembered(registered)
+
+
 class ConcealmentSignals:
     """The consumer's handler: each event of a batch in stream order, in the batch's transaction."""
 
@@ -212,8 +227,7 @@ class ConcealmentSignals:
     ) -> list[oversight_rules.Signal]:
         registered = event_pb2.CallRegistered()
         event.payload.Unpack(registered)
-        # Only what later events are judged against: emergency calls, and calls telling of casualties.
-        if registered.category != oversight_rules.EMERGENCY and not registered.casualties:
+        if not remembered(registered):
             return []
         await oversight_store.remember_call(
             conn,

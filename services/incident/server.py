@@ -44,6 +44,7 @@ from services.incident import convert, gauges, policy_store, rules, store
 from services.incident.access import readable_incident
 from services.incident.call_links import SUBJECTS as CALL_SUBJECTS
 from services.incident.call_links import CallLinks
+from services.incident.call_links import wants as linking_calls
 from services.incident.convert import SEVERITIES, STAGES, incident_message, place_of
 from services.incident.inbox import serve_inbox
 from services.incident.leader import LeaderAtOnce
@@ -313,6 +314,7 @@ async def build(ctx: ServiceContext, server: grpc.aio.Server) -> str:
         name="incident-call-links",
         subjects=CALL_SUBJECTS,
         handle=CallLinks(client).handle,
+        wants=linking_calls,
         nats_url=settings.nats_url,
         nats_creds=settings.nats_creds,
         stream=settings.stream,

@@ -32,6 +32,7 @@ from dutyline.grpckit.errors import (
 from dutyline.ids import new_id
 from dutyline.incident.v1 import incident_pb2
 from services.incident import convert, grants, policy_store, rules, store
+from services.incident.starter import WorkflowStarter
 from services.incident.watch import IncidentFeed
 from workflows.incident.convert import authorised
 from workflows.incident.types import (
@@ -73,6 +74,7 @@ class ProcessRpcs:
     _client: Client
     _feed: IncidentFeed
     _grant_keys: list[str]
+    _starter: WorkflowStarter
 
     async def _readable(self, incident_id: str) -> store.IncidentRow:
         raise NotImplementedError
@@ -99,34 +101,41 @@ class ProcessRpcs:
             now=datetime.now(UTC),
         )
         arg = replace(arg, actor=replace(arg.actor, grant=grant))
-        try:
-            await asyncio.wait_for(
-                handle.execute_update(name, arg, id=update_id, result_type=UpdateResult), UPDATE_TIMEOUT
-            )
-            return update_id
-        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError) as exc:
-            raise Unavailable(f"the incident process did not answer within {UPDATE_TIMEOUT:.0f} s; retry") from exc
-        except WorkflowUpdateFailedError as exc:
-            cause = exc.cause
-            if isinstance(cause, ApplicationError):
-                raise FailedPrecondition(cause.message) from exc
-            raise
-        except RPCError as exc:
-            if await self._applied(incident_id, update_id) is not None:
-                return update_id  # A retry after the step closed the process: the first answer stands.
-            if exc.status == RPCStatusCode.NOT_FOUND:
-                if await self._not_started(incident_id):
-                    # Committed while Temporal was away or behind: the reconciler starts it soon.
+        started_here = False
+        while True:
+            try:
+                await asyncio.wait_for(
+                    handle.execute_update(name, arg, id=update_id, result_type=UpdateResult), UPDATE_TIMEOUT
+                )
+                return update_id
+            except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError) as exc:
+                raise Unavailable(f"the incident process did not answer within {UPDATE_TIMEOUT:.0f} s; retry") from exc
+            except WorkflowUpdateFailedError as exc:
+                cause = exc.cause
+                if isinstance(cause, ApplicationError):
+                    raise FailedPrecondition(cause.message) from exc
+                raise
+            except RPCError as exc:
+                if await self._applied(incident_id, update_id) is not None:
+                    return update_id  # A retry after the step closed the process: the first answer stands.
+                if exc.status != RPCStatusCode.NOT_FOUND:
+                    raise Unavailable(f"the incident process did not answer: {exc.message}") from exc
+                unstarted = await self._unstarted(incident_id)
+                if unstarted is None:
+                    raise FailedPrecondition(f"incident {incident_id} has no running process (closed?)") from exc
+                # Committed a moment ago (its start is on its way), or while Temporal was away: start it
+                # now, once; if Temporal is still away, the reconciler starts it soon.
+                if started_here or not await self._starter.ensure_started(unstarted):
                     raise Unavailable(
                         f"事件流程尚未启动 incident {incident_id}'s process is not started yet; retry"
                     ) from exc
-                raise FailedPrecondition(f"incident {incident_id} has no running process (closed?)") from exc
-            raise Unavailable(f"the incident process did not answer: {exc.message}") from exc
+                started_here = True
 
-    async def _not_started(self, incident_id: str) -> bool:
+    async def _unstarted(self, incident_id: str) -> store.IncidentRow | None:
+        """The incident, if its workflow was never started."""
         async with self._pool.acquire() as conn:
             incident = await store.get_incident(conn, incident_id=incident_id)
-        return incident is not None and incident.workflow_started_at is None
+        return incident if incident is not None and incident.workflow_started_at is None else None
 
     async def _answer(self, incident_id: str) -> incident_pb2.Incident:
         async with self._pool.acquire() as conn:

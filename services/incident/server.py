@@ -164,10 +164,11 @@ class IncidentServicer(CorrectionRpcs, ProcessRpcs, MergeRpcs, incident_pb2_grpc
         if prior is None:
             # Not behind the workflow's start and first activity (DESIGN §8: the leader told within 5 s).
             self._leader.tell(incident)
-        await self._starter.ensure_started(incident)
-        if prior is None:
+            # Nor is the officer's answer (services/incident/starter.py).
+            self._starter.start_soon(incident)
             log.info("incident registered", site_id=incident.site_id, calls=len(incident.call_ids))
             return opened
+        await self._starter.ensure_started(incident)
         return incident_pb2.OpenIncidentResponse(incident=incident_message(incident), replayed=True)
 
     async def _require_calls_of(self, site_id: str, call_ids: Sequence[str]) -> datetime | None:
@@ -301,6 +302,7 @@ async def build(ctx: ServiceContext, server: grpc.aio.Server) -> str:
     client = await connect_temporal(settings)
     starter = WorkflowStarter(pool=ctx.pool, client=client, task_queue=task_queue_of("incident"))
     ctx.background.append(starter.reconcile_forever())
+    ctx.on_close.append(starter.close)
     metrics.at_scrape(partial(gauges.deadlines, ctx.pool))
     # The live feed (WatchIncidents) listens on NATS; it reconnects on its own.
     nats_client = await natsconn.connect(settings, name="dutyline-incident-watch", max_reconnect_attempts=-1)

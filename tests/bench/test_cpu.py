@@ -28,18 +28,22 @@ BURN = "import time\nend = time.time() + 30\nwhile time.time() < end: pass"
 
 async def test_a_phase_counts_a_busy_process_from_a_sampler_process_of_its_own() -> None:
     """The samples come from a child process (not a thread of the client, whose GIL it would hold)."""
+
+    def children() -> set[int]:
+        return {p.pid for p in psutil.Process().children()}
+
     burner = await asyncio.create_subprocess_exec(sys.executable, "-c", BURN)
+    before = children()  # with whatever else the test session runs
     try:
         monitor = CpuMonitor({"burner": burner.pid})
-        seen: set[int] = set()
         async with monitor.phase("busy"):
             await asyncio.sleep(1.2)
-            seen = {p.pid for p in psutil.Process().children() if p.pid != burner.pid}
+            during = children() - before
     finally:
         burner.kill()
         await burner.wait()
     assert monitor.phases["busy"]["burner"] > 0.3
     assert "bench client" in monitor.phases["busy"]
     assert monitor.seconds["busy"] >= 1.2
-    assert len(seen) == 1  # the sampler, while the phase ran
-    assert not [p for p in psutil.Process().children() if p.pid in seen]  # and gone after it
+    assert len(during) == 1  # the sampler, while the phase ran
+    assert not during & children()  # and gone after it

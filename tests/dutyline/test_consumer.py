@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import nats.js.errors
 import pytest
 
 from dutyline.common.v1 import common_pb2
@@ -160,8 +161,11 @@ async def test_an_event_the_reader_does_not_want_is_acknowledged_without_a_trans
         await own.publish(["plain", "linked", "plain"])
         name = own.consumer.name
 
-        async def settled() -> tuple[int, int]:
-            info = await own.js.consumer_info(own.stream, name)
+        async def settled() -> tuple[int, int] | None:
+            try:
+                info = await own.js.consumer_info(own.stream, name)
+            except nats.js.errors.NotFoundError:  # the consumer's task has not created it yet
+                return None
             return info.num_pending, info.num_ack_pending
 
         await until(settled, (0, 0))

@@ -10,10 +10,9 @@ holds one escalation: the activity, whenever it runs, gets it back; a request at
 
 from __future__ import annotations
 
-import asyncio
-
 import structlog
 
+from dutyline.background import Background
 from dutyline.notifier import NotifyClient, notify_key
 from services.incident import store
 from workflows.incident.types import LeaderNotice
@@ -52,15 +51,11 @@ class LeaderAtOnce:
 
     def __init__(self, *, notifier: NotifyClient) -> None:
         self._notifier = notifier
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._telling = Background(limit=MAX_IN_FLIGHT)
 
     def tell(self, incident: store.IncidentRow) -> None:
         """``incident``: as just committed."""
-        if len(self._tasks) >= MAX_IN_FLIGHT:
-            return
-        task = asyncio.create_task(self._tell(incident))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._telling.spawn(self._tell(incident))
 
     async def _tell(self, incident: store.IncidentRow) -> None:
         notice = LeaderNotice(
@@ -74,7 +69,5 @@ class LeaderAtOnce:
         log.debug("leader told at once", incident_id=incident.id, escalation_id=escalation_id)
 
     async def close(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._telling.close()
         await self._notifier.close()

@@ -9,7 +9,6 @@ workflow runs starts it first (``ProcessRpcs._update``)."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -17,6 +16,7 @@ import structlog
 from temporalio.client import Client
 from temporalio.common import SearchAttributePair
 
+from dutyline.background import Background
 from dutyline.temporal_start import reconcile_forever, start_once
 from services.incident import store
 from workflows.incident.types import INCIDENT_REVISION, IncidentInput
@@ -32,13 +32,11 @@ class WorkflowStarter:
         self._pool = pool
         self._client = client
         self._task_queue = task_queue
-        self._starting: set[asyncio.Task[bool]] = set()
+        self._starting = Background()
 
     def start_soon(self, incident: store.IncidentRow) -> None:
         """Start the workflow of an incident just committed, without waiting for it."""
-        task = asyncio.create_task(self._start_logged(incident))
-        self._starting.add(task)
-        task.add_done_callback(self._starting.discard)
+        self._starting.spawn(self._start_logged(incident))
 
     async def _start_logged(self, incident: store.IncidentRow) -> bool:
         try:
@@ -49,9 +47,7 @@ class WorkflowStarter:
 
     async def close(self) -> None:
         """Stop the starts in flight (the reconciler of whichever process runs next takes them over)."""
-        for task in list(self._starting):
-            task.cancel()
-        await asyncio.gather(*self._starting, return_exceptions=True)
+        await self._starting.close()
 
     async def ensure_started(self, incident: store.IncidentRow) -> bool:
         if incident.workflow_started_at is not None:

@@ -5,12 +5,12 @@ dead letter, and Kamailio logs it). A heartbeat is passed on at once and never s
 
 from __future__ import annotations
 
-import asyncio
 from urllib.parse import urlencode
 
 import structlog
 from aiohttp import web
 
+from dutyline.background import Background
 from services.switch.delivery import Deliverer
 from services.switch.queue import ReportQueue
 from services.switch.reports import HEARTBEAT, BadReport, parse_report
@@ -19,7 +19,7 @@ log = structlog.get_logger(__name__)
 
 
 def application(queue: ReportQueue, deliverer: Deliverer) -> web.Application:
-    beats: set[asyncio.Task[None]] = set()
+    beats = Background()
 
     async def take(request: web.Request) -> web.Response:
         form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
@@ -31,9 +31,7 @@ def application(queue: ReportQueue, deliverer: Deliverer) -> web.Application:
             return web.Response(status=400, text=str(exc))
         if report.kind == HEARTBEAT:
             # Kamailio waits for the answer: the heartbeats go out after it.
-            task = asyncio.create_task(deliverer.beat(report.at))
-            beats.add(task)
-            task.add_done_callback(beats.discard)
+            beats.spawn(deliverer.beat(report.at))
         elif queue.put(report):
             deliverer.wake()
         return web.Response(text="taken")

@@ -17,7 +17,7 @@ from typing import TypeVar
 from rich.console import Console
 
 from bench import budgets, incidents, logscan, open_incidents, raw
-from bench.cpu import CpuMonitor
+from bench.cpu import CLIENT, CpuMonitor
 from bench.dutyline_paths import DutylinePaths, admin_token, drain_outboxes, on_duty_latency
 from bench.report import Figure, Report
 from bench.surge import surge_phase
@@ -218,7 +218,7 @@ class Bench:
         )
         await self.drain()
         cores = self.cpu.phases.get(name, {})
-        return budgets.surge(measured, cpu_cores=sum(v for k, v in cores.items() if k != "bench client") or None)
+        return budgets.surge(measured, cpu_cores=sum(v for k, v in cores.items() if k != CLIENT) or None)
 
 
 async def run(console: Console, *, only: str = "", replicas: int = 1) -> Report:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bench.cpu import CLIENT
 from bench.dutyline_paths import Delivery, EmergencyTimings
 from bench.load import LoadResult
 from bench.open_incidents import BREACH_P99_S, BREACH_RATE, BREACHES, INCIDENTS, OpenIncidents
@@ -273,7 +274,7 @@ def insight_projection(projected: Projected, published: Published, cores: dict[s
     budget = f"≥ {INSIGHT_EVENTS_PER_SECOND:,.0f} events/s, no dead letter"
     rate = projected.events / projected.seconds
     cpu_ms = {k: v * projected.seconds / projected.events * 1000.0 for k, v in cores.items()}
-    projector, postgres = cpu_ms.get("bench client", 0.0), cpu_ms.get("postgres", 0.0)
+    projector, postgres = cpu_ms.get(CLIENT, 0.0), cpu_ms.get("postgres", 0.0)
     return Figure(
         name,
         rate,

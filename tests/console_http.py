@@ -1,4 +1,5 @@
-"""A person's browser for the console's HTTP tests: its own cookies, the CSRF token of the last page."""
+"""A person's browser for the console's HTTP tests: its own cookies, the CSRF token of the last page;
+and the words a row uses for the deadline it counts down to."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import re
 from typing import Any
 
 import aiohttp
+
+from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -37,3 +40,25 @@ class Browser:
         assert reply.status == 303 and reply.headers["Location"] == "/board"
         reply, _ = await self.get("/board")
         assert reply.status == 200
+
+
+# What the console calls each report, in zh-CN and English (services/console/i18n.py).
+REPORT_WORDS = {
+    incident_pb2.REPORT_KIND_LEADER_NOTICE: ("报告带班领导", "Tell the duty leader"),
+    incident_pb2.REPORT_KIND_INITIAL_PHONE: ("初报（电话）", "Initial report (phone)"),
+    incident_pb2.REPORT_KIND_INITIAL_WRITTEN: ("初报（书面）", "Initial report (written)"),
+    incident_pb2.REPORT_KIND_FOLLOW_UP: ("续报{number}", "Follow-up {number}"),
+    incident_pb2.REPORT_KIND_FINAL: ("终报", "Final report"),
+}
+
+
+async def nearest_report(incidents: incident_pb2_grpc.IncidentServiceStub, incident_id: str) -> tuple[str, str]:
+    """The words (zh-CN, English) for the incident's nearest pending deadline, the one a row counts down
+    to. Which report that is depends on the time of day: a 重大 incident verified within its phone
+    report's minutes of 08:00 or 17:00 local has its first 续报 due sooner."""
+    found = await incidents.GetIncident(incident_pb2.GetIncidentRequest(incident_id=incident_id))
+    pending = [d for d in found.pending_deadlines if not d.met and d.HasField("due_at")]
+    assert pending, found
+    nearest = min(pending, key=lambda d: d.due_at.ToDatetime())
+    zh, en = REPORT_WORDS[nearest.kind]
+    return zh.format(number=nearest.number), en.format(number=nearest.number)

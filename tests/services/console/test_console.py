@@ -21,7 +21,7 @@ from dutyline.grpckit.client import channel
 from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2_grpc
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
-from tests.console_http import Browser
+from tests.console_http import Browser, nearest_report
 from tests.e2e.test_emergency_call_slice import emergency_call
 from tests.services.incident.test_incident_service import in_stage
 from tests.support import token_for
@@ -120,7 +120,8 @@ async def test_the_board_lists_an_incident_opened_through_intake(
     )
     _, table = await browser.get("/board")
     row = re.search(rf'<tr id="incident-{incident_id}".*?</tr>', table, re.S)
-    assert row is not None and "重大（Ⅱ级）" in row.group(0) and "初报（电话）" in row.group(0)
+    nearest, _ = await nearest_report(incidents, incident_id)
+    assert row is not None and "重大（Ⅱ级）" in row.group(0) and nearest in row.group(0)
     assert re.search(r'<time class="countdown[^"]*" datetime="[^"]+"[^>]*>-?\d+:\d\d:\d\d</time>', row.group(0))
     # The supervisor of the region sees it too, in English when chosen.
     supervisor = browsers()

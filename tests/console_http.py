@@ -4,7 +4,8 @@ and the words a row uses for the deadline it counts down to."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 import aiohttp
 
@@ -52,13 +53,21 @@ REPORT_WORDS = {
 }
 
 
-async def nearest_report(incidents: incident_pb2_grpc.IncidentServiceStub, incident_id: str) -> tuple[str, str]:
-    """The words (zh-CN, English) for the incident's nearest pending deadline, the one a row counts down
-    to. Which report that is depends on the time of day: a 重大 incident verified within its phone
-    report's minutes of 08:00 or 17:00 local has its first 续报 due sooner."""
+class Nearest(NamedTuple):
+    zh: str
+    en: str
+    due_at: datetime
+
+
+async def nearest_report(incidents: incident_pb2_grpc.IncidentServiceStub, incident_id: str) -> Nearest:
+    """The incident's nearest pending deadline, the one a row counts down to: its words (zh-CN, English)
+    and when it is due. Which report that is depends on the time of day: a 重大 incident has its first
+    续报 at 08:00 or 17:00 local, and within minutes of those it falls due before the phone report."""
     found = await incidents.GetIncident(incident_pb2.GetIncidentRequest(incident_id=incident_id))
     pending = [d for d in found.pending_deadlines if not d.met and d.HasField("due_at")]
     assert pending, found
     nearest = min(pending, key=lambda d: d.due_at.ToDatetime())
     zh, en = REPORT_WORDS[nearest.kind]
-    return zh.format(number=nearest.number), en.format(number=nearest.number)
+    return Nearest(
+        zh.format(number=nearest.number), en.format(number=nearest.number), nearest.due_at.ToDatetime(tzinfo=UTC)
+    )

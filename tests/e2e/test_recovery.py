@@ -8,10 +8,12 @@ from typing import Any
 import asyncpg
 import pytest
 from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 
 from dutyline.common.v1 import common_pb2
 from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2_grpc
+from services.incident.starter import RECONCILE_AFTER
 from tests.e2e.test_emergency_call_slice import emergency_call
 
 pytestmark = pytest.mark.stack
@@ -87,6 +89,48 @@ async def test_an_incident_registered_while_temporal_is_down_gets_its_workflow_l
     handle = client.get_workflow_handle(reply.incident_id)
     assert await handle.query("stage") != "verify"
     verified = await incidents.GetIncident(incident_pb2.GetIncidentRequest(incident_id=reply.incident_id), timeout=30)
+    assert verified.severity == common_pb2.SEVERITY_IV
+
+
+async def test_a_step_asked_of_an_incident_whose_workflow_never_started_starts_it_first(
+    platform: Any,
+    intake: intake_pb2_grpc.IntakeServiceStub,
+    incidents: incident_pb2_grpc.IncidentServiceStub,
+    db: asyncpg.Connection,
+) -> None:
+    # An incident committed whose start never ran (the process died between commit and start): a copy
+    # of a real one under a new id, registered now, so the reconciler leaves it alone for 10 s.
+    original = (await intake.RegisterCall(emergency_call(drill=True), timeout=30)).incident_id
+    orphan = f"{original}-orphan"
+    await db.execute(
+        "INSERT INTO incident.incidents SELECT (jsonb_populate_record(i, jsonb_build_object("
+        "  'id', $2::text, 'workflow_started_at', NULL, 'registered_at', now()"
+        "))).* FROM incident.incidents i WHERE i.id = $1",
+        original,
+        orphan,
+    )
+    client = await Client.connect(platform.temporal.address)
+    with pytest.raises(RPCError) as missing:
+        await client.get_workflow_handle(orphan).describe()
+    assert missing.value.status == RPCStatusCode.NOT_FOUND
+
+    # The step finds no workflow, starts it, and is applied: not UNAVAILABLE until the reconciler comes.
+    await incidents.Verify(
+        incident_pb2.VerifyRequest(
+            idempotency_key=f"verify-{orphan}",
+            incident_id=orphan,
+            confirmed=True,
+            category=incident_pb2.INCIDENT_CATEGORY_ACCIDENT,
+            severity=common_pb2.SEVERITY_IV,
+        ),
+        timeout=9,
+    )
+    started, registered = await db.fetchrow(
+        "SELECT workflow_started_at, registered_at FROM incident.incidents WHERE id = $1", orphan
+    )
+    assert started is not None and started - registered < RECONCILE_AFTER, "started by the step, not the reconciler"
+    assert await client.get_workflow_handle(orphan).query("stage") != "verify"
+    verified = await incidents.GetIncident(incident_pb2.GetIncidentRequest(incident_id=orphan), timeout=30)
     assert verified.severity == common_pb2.SEVERITY_IV
 
 

@@ -217,8 +217,8 @@ async def test_a_change_arrives_as_its_rendered_row_and_leaves_a_filtered_board(
                 e.get("event") == "row" and f'id="incident-{incident_id}"' in e["data"] and "countdown" in e["data"]
             ),
         )
-        nearest, _ = await nearest_report(incidents, incident_id)
-        assert nearest in seen[-1]["data"] and seen[-1]["data"].count("<tr") == 1
+        nearest = await nearest_report(incidents, incident_id)
+        assert nearest.zh in seen[-1]["data"] and seen[-1]["data"].count("<tr") == 1
         # … and leaves the board filtered to the verify stage.
         seen = await read_events(verifying, lambda e: e.get("event") == "gone" and e["data"] == incident_id)
         assert int(seen[-1]["id"]) > 0

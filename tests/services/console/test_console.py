@@ -120,8 +120,8 @@ async def test_the_board_lists_an_incident_opened_through_intake(
     )
     _, table = await browser.get("/board")
     row = re.search(rf'<tr id="incident-{incident_id}".*?</tr>', table, re.S)
-    nearest, _ = await nearest_report(incidents, incident_id)
-    assert row is not None and "重大（Ⅱ级）" in row.group(0) and nearest in row.group(0)
+    nearest = await nearest_report(incidents, incident_id)
+    assert row is not None and "重大（Ⅱ级）" in row.group(0) and nearest.zh in row.group(0)
     assert re.search(r'<time class="countdown[^"]*" datetime="[^"]+"[^>]*>-?\d+:\d\d:\d\d</time>', row.group(0))
     # The supervisor of the region sees it too, in English when chosen.
     supervisor = browsers()

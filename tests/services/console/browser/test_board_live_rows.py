@@ -94,7 +94,8 @@ async def test_a_change_to_one_incident_replaces_its_row_only(
             severity=common_pb2.SEVERITY_II,
         )
     )
-    deadline = dict(zip(SEVERITY_II, await nearest_report(incidents, changing), strict=True))
+    nearest = await nearest_report(incidents, changing)
+    deadline = {"zh-CN": nearest.zh, "en": nearest.en}
     for lang, page in boards.items():
         row = page.locator(f"#incident-{changing}")
         await expect(row).to_contain_text(SEVERITY_II[lang], timeout=LIVE_TIMEOUT_MS)

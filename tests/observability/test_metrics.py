@@ -88,7 +88,8 @@ async def test_every_process_serves_metrics_that_move_with_calls(platform: Any, 
                 async with http.get(f"http://{platform.metrics_address(process)}{path}") as reply:
                     assert reply.status == 200, f"{process} {path}: {reply.status} {await reply.text()}"
 
-        # An agency reads the site's calls and incidents, so the feed renders and queues them.
+        # An agency reads the site's calls and incidents, so the feed renders and queues them (from the
+        # registration's answer on: services.notify.agencies.feed).
         async with channel(platform.address("notify"), token_for("p-admin", ["admin"], ["*"])) as ch:
             await notify_pb2_grpc.NotifyServiceStub(ch).RegisterAgency(
                 notify_pb2.RegisterAgencyRequest(
@@ -101,7 +102,6 @@ async def test_every_process_serves_metrics_that_move_with_calls(platform: Any, 
                     ),
                 )
             )
-        await asyncio.sleep(2.0)  # the feed's filter follows the agencies within about a second
         async with channel(platform.address("intake"), officer_token) as ch:
             stub = intake_pb2_grpc.IntakeServiceStub(ch)
             await stub.RegisterCall(call(intake_pb2.CALL_CATEGORY_CONSULTATION))

@@ -83,6 +83,11 @@ def agency_subjects(site_ids: list[str], event_types: list[str]) -> list[str]:
                 subjects.add(f"{CAP_PREFIX}.{site}.{CAP_AGGREGATE}.>")
             elif aggregate == CAP_AGGREGATE:
                 subjects.add(f"{CAP_PREFIX}.{site}.{tail}")
+    return uncovered(subjects)
+
+
+def uncovered(subjects: set[str]) -> list[str]:
+    """The subjects no other one covers, sorted: what JetStream takes as a consumer's filters."""
     return sorted(s for s in subjects if not any(o != s and covers(o, s) for o in subjects))
 
 

@@ -1,7 +1,12 @@
-"""The event feed to agencies. A durable JetStream consumer reads every event of the DUTYLINE stream
-once; for each it publishes the JSON rendition (and the CAP 1.2 message of incident events) on
-their own subjects, deduplicated by event id, and queues a webhook delivery for every agency that
-subscribed to it. A restart resumes where the consumer's acknowledgements left off.
+"""The event feed to agencies. A durable JetStream consumer reads once every event of the DUTYLINE
+stream that some agency may read; for each it publishes the JSON rendition (and the CAP 1.2 message
+of incident events) on their own subjects, deduplicated by event id, and queues a webhook delivery
+for every agency that subscribed to it. A restart resumes where the consumer's acknowledgements left
+off.
+
+The consumer's filter follows the agencies (``feed_filter``): an event nobody subscribed to, most
+calls, costs neither a delivery nor an acknowledgement. A change to the agencies narrows or widens it
+before the change is answered; an agency gets the events from then on.
 
 An event the feed cannot parse or render, or a rendition JetStream refuses for good (too big for the
 server, a 4xx answer), is set aside in notify's ``dead_letters`` (source ``feed:notify``, with the
@@ -12,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import asyncpg
@@ -22,6 +28,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from dutyline import metrics
 from dutyline.directory import RosterDirectory
+from dutyline.envelope import SUBJECT_PREFIX
 from dutyline.events.v1 import event_pb2
 from dutyline.natsconn import connect
 from dutyline.outbox import ensure_stream, keep_running, message_size, refusal, stream_config
@@ -33,6 +40,8 @@ from services.notify.agencies.access import (
     agency_subjects,
     covers,
     renditions_stream_config,
+    split_by_stream,
+    uncovered,
 )
 from services.notify.agencies.renditions import event_json, incident_cap
 from services.notify.settings import NotifySettings
@@ -47,6 +56,28 @@ AGENCIES_CHANGED = "_dutyline.notify.agencies_changed"
 # The source of the feed's dead letters in notify's dead_letters.
 DEAD_LETTER_SOURCE = "feed:notify"
 REASON_LIMIT = 2000
+# The filter while no agency reads anything: a subject of the stream no event is published on.
+NOTHING = f"{SUBJECT_PREFIX}._no_agency"
+
+Readers = list[tuple[agency_store.AgencyRow, list[str]]]
+
+
+def feed_filter(allowed: Iterable[list[str]]) -> list[str]:
+    """The event subjects the feed reads, given the subjects each agency may read: every event subject
+    some agency may read (its renditions and webhook deliveries come from those events), or NOTHING."""
+    return uncovered({s for subjects in allowed for s in split_by_stream(subjects)[0]}) or [NOTHING]
+
+
+def consumer_config(subjects: list[str]) -> ConsumerConfig:
+    return ConsumerConfig(
+        durable_name=CONSUMER,
+        # New installations start with new events; after that the durable consumer resumes.
+        deliver_policy=DeliverPolicy.NEW,
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=30,
+        max_ack_pending=1000,
+        filter_subjects=subjects,
+    )
 
 
 class EventFeed:
@@ -56,22 +87,37 @@ class EventFeed:
         self._directory = directory
         self.client: NatsClient | None = None
         # Agencies and the subjects they may read (as their NATS users may), reloaded now and then.
-        self._agencies: list[tuple[agency_store.AgencyRow, list[str]]] = []
+        self._agencies: Readers = []
         self._loaded_at = 0.0
+        # The consumer's filter as this replica last set it.
+        self._filter: list[str] = []
         self.dead_lettered = 0
 
     async def agencies_changed(self) -> None:
-        """An agency was registered or rescoped: every replica's feed reloads before its next event."""
+        """An agency was registered or rescoped: the consumer reads what the agencies now may read before
+        the change is answered (a failure here is mended by the next turn of the feed's loop), and
+        every replica's feed reloads before its next event."""
         self._loaded_at = 0.0
         if self.client is not None and self.client.is_connected:
+            with contextlib.suppress(Exception):
+                await self._follow_agencies(self.client.jetstream(timeout=5.0))
             with contextlib.suppress(Exception):
                 await self.client.publish(AGENCIES_CHANGED, b"")
                 await self.client.flush(timeout=1)
 
+    async def _follow_agencies(self, js: JetStreamContext) -> None:
+        """Create the consumer, or set its filter to what the agencies read now if that changed (it keeps
+        its place in the stream)."""
+        wanted = feed_filter(allowed for _, allowed in await self._readers())
+        if wanted != self._filter:
+            await js.add_consumer(self._settings.stream, consumer_config(wanted))
+            self._filter = wanted
+            log.info("agency feed reads", subjects=wanted)
+
     async def _reload(self, _msg: object) -> None:
         self._loaded_at = 0.0
 
-    async def _readers(self) -> list[tuple[agency_store.AgencyRow, list[str]]]:
+    async def _readers(self) -> Readers:
         if time.monotonic() - self._loaded_at > AGENCIES_TTL:
             async with self._pool.acquire() as conn:
                 rows = await agency_store.list_agencies(conn)
@@ -94,22 +140,14 @@ class EventFeed:
             replicas = self._settings.stream_replicas
             await ensure_stream(js, stream_config(self._settings.stream, replicas=replicas))
             await ensure_stream(js, renditions_stream_config(RENDITIONS_STREAM, replicas=replicas))
-            # New installations start with new events; after that the durable consumer resumes.
-            subscription = await js.pull_subscribe(
-                "dutyline.>",
-                durable=CONSUMER,
-                stream=self._settings.stream,
-                config=ConsumerConfig(
-                    durable_name=CONSUMER,
-                    deliver_policy=DeliverPolicy.NEW,
-                    ack_policy=AckPolicy.EXPLICIT,
-                    ack_wait=30,
-                    max_ack_pending=1000,
-                ),
-            )
+            self._filter = []  # set again: another replica may have changed it meanwhile
+            await self._follow_agencies(js)
+            subscription = await js.pull_subscribe_bind(durable=CONSUMER, stream=self._settings.stream)
             log.info("agency feed active")
             handled = metrics.CONSUMER_EVENTS.labels(CONSUMER)
             while True:
+                # A change another replica signalled, or one past the reload interval.
+                await self._follow_agencies(js)
                 try:
                     messages = await subscription.fetch(100, timeout=1.0)
                 except TimeoutError:  # nothing new (nats-py raises its own or asyncio's)

@@ -14,6 +14,7 @@ from services.notify.agencies.access import (
     issue_agency_user,
     split_by_stream,
 )
+from services.notify.agencies.feed import NOTHING, feed_filter
 
 
 def test_an_event_type_is_one_subject_per_rendition() -> None:
@@ -140,3 +141,22 @@ def test_a_derived_user_is_the_same_on_a_retry_and_secret_without_the_account_se
     )
     fresh = issue_agency_user(setup.account_seed, "fire-hz", subjects, stream="DUTYLINE")
     assert len({first.public_key, other_key.public_key, other_account.public_key, fresh.public_key}) == 4
+
+
+def test_the_feed_reads_the_event_subjects_some_agency_may_read_and_nothing_without_one() -> None:
+    police = agency_subjects(["hz-01"], ["incident.*"])
+    fire = agency_subjects(["hz-01", "nb-01"], ["incident.registered", "call.registered"])
+    # The union without what another covers (JetStream refuses overlapping filters); no rendition subjects.
+    assert feed_filter([police, fire]) == [
+        "dutyline.hz-01.call.registered",
+        "dutyline.hz-01.incident.>",
+        "dutyline.nb-01.call.registered",
+        "dutyline.nb-01.incident.registered",
+    ]
+    assert feed_filter([fire, agency_subjects(["hz-01"], ["*"])]) == [
+        "dutyline.hz-01.>",
+        "dutyline.nb-01.call.registered",
+        "dutyline.nb-01.incident.registered",
+    ]
+    # No agency: a subject of the stream no event has, not an empty filter (which would read everything).
+    assert feed_filter([]) == [NOTHING] and not covers(NOTHING, "dutyline.hz-01.call.registered")

@@ -44,6 +44,19 @@ def event(event_type: str, note: str) -> event_pb2.Event:
     )
 
 
+async def register_reader(platform: Any, agency_id: str, aggregate: str) -> None:
+    """An agency reading every event of ``aggregate`` at hz-01 (a test's own aggregate: nobody else's)."""
+    async with channel(platform.address("notify"), ADMIN) as ch:
+        await notify_pb2_grpc.NotifyServiceStub(ch).RegisterAgency(
+            notify_pb2.RegisterAgencyRequest(
+                idempotency_key=str(uuid.uuid4()),
+                agency=notify_pb2.Agency(
+                    id=agency_id, name="Feed test", site_ids=["hz-01"], event_types=[f"{aggregate}.*"]
+                ),
+            )
+        )
+
+
 async def ops(platform: Any, *argv: str) -> Result:
     return await asyncio.to_thread(
         CliRunner().invoke,
@@ -59,15 +72,7 @@ async def test_events_the_feed_cannot_render_or_publish_are_set_aside_and_the_re
     # An event type of this test's own (nobody else consumes it), which an agency reads, so that the
     # feed renders it.
     aggregate = f"fdl{uuid.uuid4().hex[:8]}"
-    async with channel(platform.address("notify"), ADMIN) as ch:
-        await notify_pb2_grpc.NotifyServiceStub(ch).RegisterAgency(
-            notify_pb2.RegisterAgencyRequest(
-                idempotency_key=str(uuid.uuid4()),
-                agency=notify_pb2.Agency(
-                    id=f"dl-{aggregate}", name="Dead letter test", site_ids=["hz-01"], event_types=[f"{aggregate}.*"]
-                ),
-            )
-        )
+    await register_reader(platform, f"dl-{aggregate}", aggregate)
     # Well-formed events (other readers of the stream parse every message): a payload of a type
     # nobody registers, which event_json cannot resolve; a payload whose JSON rendition (control
     # characters, escaped six times their size) is over NATS's max_payload; and a plain one.

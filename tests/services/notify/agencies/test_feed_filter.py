@@ -1,0 +1,53 @@
+"""The agency feed reads only what some agency may read: its JetStream consumer's filter follows the
+agencies, widened before a registration is answered, so an agency's events are rendered from then on
+while events nobody reads are never delivered to the feed at all."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import pytest
+
+from dutyline.envelope import subject_for
+from dutyline.natsconn import connect_url
+from services.notify.agencies.access import covers
+from services.notify.agencies.feed import CONSUMER
+from tests.services.notify.agencies.test_feed_dead_letters import event, register_reader
+
+pytestmark = pytest.mark.stack
+
+
+async def test_the_feed_reads_an_agencys_events_once_it_is_registered_and_no_events_nobody_reads(
+    platform: Any,
+) -> None:
+    # An event type of this test's own, at a site: no agency reads it yet.
+    aggregate = f"ff{uuid.uuid4().hex[:8]}"
+    subject = subject_for("hz-01", f"{aggregate}.changed")
+    nc = await connect_url(platform.nats.url, platform.nats_creds)
+    try:
+        js = nc.jetstream()
+
+        async def read_by_the_feed() -> bool:
+            config = (await js.consumer_info("DUTYLINE", CONSUMER)).config
+            return any(covers(f, subject) for f in config.filter_subjects or [config.filter_subject or ""])
+
+        assert not await read_by_the_feed()
+
+        await register_reader(platform, f"ff-{aggregate}", aggregate)
+        # Widened before the registration was answered: the next event is the agency's.
+        assert await read_by_the_feed()
+        renditions = await nc.subscribe(f"dutyline_json.hz-01.{aggregate}.>")
+        await nc.flush()
+        changed = event(f"{aggregate}.changed", "changed")
+        await js.publish(subject, changed.SerializeToString(), stream="DUTYLINE", headers={"Nats-Msg-Id": changed.id})
+        rendition = json.loads((await renditions.next_msg(timeout=30.0)).data)
+        assert rendition["id"] == changed.id
+        # A site nobody reads stays outside the filter.
+        assert not any(
+            covers(f, subject_for("zz-nobody", "call.registered"))
+            for f in (await js.consumer_info("DUTYLINE", CONSUMER)).config.filter_subjects or []
+        )
+    finally:
+        await nc.close()

@@ -32,10 +32,10 @@ ADMIN = token_for("p-admin", ["admin"], ["*"])
 ACTOR = common_pb2.Actor(person_id="p-test", display_name="test", kind="person")
 
 
-def event(event_type: str, note: str) -> event_pb2.Event:
+def event(event_type: str, note: str, site: str = "hz-01") -> event_pb2.Event:
     return build_event(
         event_type=event_type,
-        site_id="hz-01",
+        site_id=site,
         aggregate_id=f"agg-{uuid.uuid4().hex[:6]}",
         aggregate_version=1,
         actor=ACTOR,
@@ -44,14 +44,14 @@ def event(event_type: str, note: str) -> event_pb2.Event:
     )
 
 
-async def register_reader(platform: Any, agency_id: str, aggregate: str) -> None:
-    """An agency reading every event of ``aggregate`` at hz-01 (a test's own aggregate: nobody else's)."""
+async def register_reader(platform: Any, agency_id: str, aggregate: str, site: str = "hz-01") -> None:
+    """An agency reading every event of ``aggregate`` at the site (a test's own aggregate: nobody else's)."""
     async with channel(platform.address("notify"), ADMIN) as ch:
         await notify_pb2_grpc.NotifyServiceStub(ch).RegisterAgency(
             notify_pb2.RegisterAgencyRequest(
                 idempotency_key=str(uuid.uuid4()),
                 agency=notify_pb2.Agency(
-                    id=agency_id, name="Feed test", site_ids=["hz-01"], event_types=[f"{aggregate}.*"]
+                    id=agency_id, name="Feed test", site_ids=[site], event_types=[f"{aggregate}.*"]
                 ),
             )
         )

@@ -18,13 +18,16 @@ from tests.services.notify.agencies.test_feed_dead_letters import event, registe
 
 pytestmark = pytest.mark.stack
 
+SITE = "nb-01"
+
 
 async def test_the_feed_reads_an_agencys_events_once_it_is_registered_and_no_events_nobody_reads(
     platform: Any,
 ) -> None:
-    # An event type of this test's own, at a site: no agency reads it yet.
+    # An event type of this test's own: no agency reads it yet. At nb-01, where no other test's agency
+    # reads every event type (tests/services/test_outbound_urls.py has one that does at hz-01).
     aggregate = f"ff{uuid.uuid4().hex[:8]}"
-    subject = subject_for("hz-01", f"{aggregate}.changed")
+    subject = subject_for(SITE, f"{aggregate}.changed")
     nc = await connect_url(platform.nats.url, platform.nats_creds)
     try:
         js = nc.jetstream()
@@ -35,12 +38,12 @@ async def test_the_feed_reads_an_agencys_events_once_it_is_registered_and_no_eve
 
         assert not await read_by_the_feed()
 
-        await register_reader(platform, f"ff-{aggregate}", aggregate)
+        await register_reader(platform, f"ff-{aggregate}", aggregate, SITE)
         # Widened before the registration was answered: the next event is the agency's.
         assert await read_by_the_feed()
-        renditions = await nc.subscribe(f"dutyline_json.hz-01.{aggregate}.>")
+        renditions = await nc.subscribe(f"dutyline_json.{SITE}.{aggregate}.>")
         await nc.flush()
-        changed = event(f"{aggregate}.changed", "changed")
+        changed = event(f"{aggregate}.changed", "changed", SITE)
         await js.publish(subject, changed.SerializeToString(), stream="DUTYLINE", headers={"Nats-Msg-Id": changed.id})
         rendition = json.loads((await renditions.next_msg(timeout=30.0)).data)
         assert rendition["id"] == changed.id

@@ -29,6 +29,22 @@ async def wait_for(predicate: Any, timeout: float = 40.0) -> Any:
         await asyncio.sleep(0.5)
 
 
+async def verify_as_accident(
+    incidents: incident_pb2_grpc.IncidentServiceStub, incident_id: str, timeout: float
+) -> None:
+    """Verify the incident as a 一般 (IV) accident."""
+    await incidents.Verify(
+        incident_pb2.VerifyRequest(
+            idempotency_key=f"verify-{incident_id}",
+            incident_id=incident_id,
+            confirmed=True,
+            category=incident_pb2.INCIDENT_CATEGORY_ACCIDENT,
+            severity=common_pb2.SEVERITY_IV,
+        ),
+        timeout=timeout,
+    )
+
+
 async def test_an_emergency_call_taken_while_incident_is_down_is_escalated_later(
     platform: Any, intake: intake_pb2_grpc.IntakeServiceStub, db: asyncpg.Connection
 ) -> None:
@@ -72,16 +88,7 @@ async def test_an_incident_registered_while_temporal_is_down_gets_its_workflow_l
     # of the incident at once is applied, not answered UNAVAILABLE. Its workflow is started by the start
     # OpenIncident set going (the Temporal client retried it until the server was back) or, had that given
     # up, by the step itself.
-    await incidents.Verify(
-        incident_pb2.VerifyRequest(
-            idempotency_key=f"verify-{reply.incident_id}",
-            incident_id=reply.incident_id,
-            confirmed=True,
-            category=incident_pb2.INCIDENT_CATEGORY_ACCIDENT,
-            severity=common_pb2.SEVERITY_IV,
-        ),
-        timeout=30,
-    )
+    await verify_as_accident(incidents, reply.incident_id, timeout=30)
     assert await db.fetchval(
         "SELECT workflow_started_at IS NOT NULL FROM incident.incidents WHERE id = $1", reply.incident_id
     )
@@ -115,16 +122,7 @@ async def test_a_step_asked_of_an_incident_whose_workflow_never_started_starts_i
     assert missing.value.status == RPCStatusCode.NOT_FOUND
 
     # The step finds no workflow, starts it, and is applied: not UNAVAILABLE until the reconciler comes.
-    await incidents.Verify(
-        incident_pb2.VerifyRequest(
-            idempotency_key=f"verify-{orphan}",
-            incident_id=orphan,
-            confirmed=True,
-            category=incident_pb2.INCIDENT_CATEGORY_ACCIDENT,
-            severity=common_pb2.SEVERITY_IV,
-        ),
-        timeout=9,
-    )
+    await verify_as_accident(incidents, orphan, timeout=9)
     started, registered = await db.fetchrow(
         "SELECT workflow_started_at, registered_at FROM incident.incidents WHERE id = $1", orphan
     )

@@ -88,6 +88,8 @@ class EventFeed:
         self.client: NatsClient | None = None
         # Agencies and the subjects they may read (as their NATS users may), reloaded now and then.
         self._agencies: Readers = []
+        # What the consumer should read for them (feed_filter), worked out at each reload.
+        self._wanted = [NOTHING]
         self._loaded_at = 0.0
         # The consumer's filter as this replica last set it.
         self._filter: list[str] = []
@@ -108,7 +110,8 @@ class EventFeed:
     async def _follow_agencies(self, js: JetStreamContext) -> None:
         """Create the consumer, or set its filter to what the agencies read now if that changed (it keeps
         its place in the stream)."""
-        wanted = feed_filter(allowed for _, allowed in await self._readers())
+        await self._readers()
+        wanted = self._wanted
         if wanted != self._filter:
             await js.add_consumer(self._settings.stream, consumer_config(wanted))
             self._filter = wanted
@@ -124,6 +127,7 @@ class EventFeed:
             self._agencies = [
                 (a, agency_subjects(await self._directory.sites_under(a.site_ids), list(a.event_types))) for a in rows
             ]
+            self._wanted = feed_filter(allowed for _, allowed in self._agencies)
             self._loaded_at = time.monotonic()
         return self._agencies
 

@@ -24,33 +24,30 @@ SITE = "nb-01"
 async def test_the_feed_reads_an_agencys_events_once_it_is_registered_and_no_events_nobody_reads(
     platform: Any,
 ) -> None:
-    # An event type of this test's own: no agency reads it yet. At nb-01, where no other test's agency
-    # reads every event type (tests/services/test_outbound_urls.py has one that does at hz-01).
+    # An event type of this test's own, at nb-01; and a site no agency can read (it does not exist).
     aggregate = f"ff{uuid.uuid4().hex[:8]}"
     subject = subject_for(SITE, f"{aggregate}.changed")
+    nobodys = subject_for("zz-nobody", "call.registered")
     nc = await connect_url(platform.nats.url, platform.nats_creds)
     try:
         js = nc.jetstream()
 
-        async def read_by_the_feed() -> bool:
+        async def filters() -> list[str]:
             config = (await js.consumer_info("DUTYLINE", CONSUMER)).config
-            return any(covers(f, subject) for f in config.filter_subjects or [config.filter_subject or ""])
+            return list(config.filter_subjects or [config.filter_subject or ""])
 
-        assert not await read_by_the_feed()
+        # Events nobody reads are outside the feed's filter (other tests' agencies read other things).
+        assert not any(covers(f, nobodys) for f in await filters()), await filters()
 
         await register_reader(platform, f"ff-{aggregate}", aggregate, SITE)
         # Widened before the registration was answered: the next event is the agency's.
-        assert await read_by_the_feed()
+        assert any(covers(f, subject) for f in await filters()), await filters()
         renditions = await nc.subscribe(f"dutyline_json.{SITE}.{aggregate}.>")
         await nc.flush()
         changed = event(f"{aggregate}.changed", "changed", SITE)
         await js.publish(subject, changed.SerializeToString(), stream="DUTYLINE", headers={"Nats-Msg-Id": changed.id})
         rendition = json.loads((await renditions.next_msg(timeout=30.0)).data)
         assert rendition["id"] == changed.id
-        # A site nobody reads stays outside the filter.
-        assert not any(
-            covers(f, subject_for("zz-nobody", "call.registered"))
-            for f in (await js.consumer_info("DUTYLINE", CONSUMER)).config.filter_subjects or []
-        )
+        assert not any(covers(f, nobodys) for f in await filters()), await filters()
     finally:
         await nc.close()

@@ -10,6 +10,7 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,6 +19,9 @@ from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_serv
 
 from dutyline.config import DEV_SERVICE_TOKEN_SECRET, DEV_TOKEN_SECRET
 from dutyline.grpckit.auth import issue_token, system_token
+from dutyline.grpckit.client import channel
+from dutyline.grpckit.convert import ts
+from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
 
 
 def token_for(person_id: str, roles: list[str], sites: list[str]) -> str:
@@ -27,6 +31,14 @@ def token_for(person_id: str, roles: list[str], sites: list[str]) -> str:
 def service_token_for(service: str) -> str:
     """The credential of the component ``service`` (the role system comes only with one of these)."""
     return system_token(DEV_SERVICE_TOKEN_SECRET, service)
+
+
+async def officer_on_duty(platform: Any, at: datetime | None = None) -> str:
+    """The officer the demo roster has on duty at hz-01 at ``at`` (now by default)."""
+    request = roster_pb2.GetOnDutyRequest(site_id="hz-01", at=ts(at))
+    async with channel(platform.address("roster"), token_for("p-admin", ["admin"], ["*"])) as ch:
+        on_duty = await roster_pb2_grpc.RosterServiceStub(ch).GetOnDuty(request)
+    return str(on_duty.officers[0].person_id)
 
 
 async def notifications_about(platform: Any, ref_id: str, *, at_least: int = 1, timeout: float = 20.0) -> list[Any]:

@@ -20,8 +20,7 @@ from dutyline.grpckit.client import channel
 from dutyline.grpckit.convert import from_ts, ts
 from dutyline.grpckit.errors import field_violations
 from dutyline.intake.v1 import intake_pb2, telephony_pb2, telephony_pb2_grpc
-from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
-from tests.support import events_about, notifications_about, service_token_for, token_for, until
+from tests.support import events_about, notifications_about, officer_on_duty, service_token_for, token_for, until
 
 pytestmark = pytest.mark.stack
 
@@ -73,15 +72,6 @@ async def new_line(
     return answer
 
 
-async def on_duty_at(platform: Any, at: datetime) -> str:
-    """The officer roster has on duty at hz-01 at ``at`` (who calls a caller missed then back)."""
-    async with channel(platform.address("roster"), ADMIN) as ch:
-        on_duty = await roster_pb2_grpc.RosterServiceStub(ch).GetOnDuty(
-            roster_pb2.GetOnDutyRequest(site_id="hz-01", at=ts(at))
-        )
-    return str(on_duty.officers[0].person_id)
-
-
 def event(line: telephony_pb2.Line, call: str, kind: int, at: datetime, **fields: str) -> K.ReportLineEventRequest:
     return K.ReportLineEventRequest(
         switch_id=SWITCH,
@@ -131,7 +121,7 @@ async def test_the_switchs_events_alone_make_the_records(
         event(line, "c-missed", K.LINE_EVENT_KIND_ABANDONED, abandoned_at),
     )
     m = missed.call
-    calls_back = await on_duty_at(platform, abandoned_at)
+    calls_back = await officer_on_duty(platform, abandoned_at)
     assert (m.state, m.officer_id) == ("abandoned", calls_back) and m.call_id and m.callback_id
     record = await intake.GetCall(intake_pb2.GetCallRequest(call_id=m.call_id))
     assert (record.status, record.line_call_id, record.caller.phone) == ("missed", m.id, "138****1111")

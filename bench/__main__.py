@@ -18,7 +18,7 @@ from rich.console import Console
 
 from bench import budgets, incidents, logscan, open_incidents, raw
 from bench.cpu import CLIENT, CpuMonitor
-from bench.dutyline_paths import DutylinePaths, admin_token, drain_outboxes, on_duty_latency
+from bench.dutyline_paths import DutylinePaths, admin_token, drain_consumers, drain_outboxes, on_duty_latency
 from bench.report import Figure, Report
 from bench.surge import surge_phase
 from dutyline.stack.platform import Platform, Ports
@@ -58,9 +58,17 @@ class Bench:
             return None
 
     async def drain(self) -> None:
+        """Between phases: every staged event published and every consumer caught up."""
+        began = time.perf_counter()
         left = await drain_outboxes(self.platform.postgres.dsn)
         if left:
             self.report.problems.append(f"{left} outbox events still unpublished after 30 s")
+        behind = await drain_consumers(self.platform.nats.url, self.platform.nats_creds)
+        if behind:
+            self.report.problems.append(f"consumers still behind after 60 s: {behind}")
+        waited = time.perf_counter() - began
+        if waited > 1.0:
+            self.console.print(f"[dim]  (the platform caught up in {waited:.1f} s)[/dim]")
 
     async def raw_ceilings(self, *, calls_only: bool = False) -> None:
         """The raw ceilings; ``calls_only``: those the call registration figures are judged by."""

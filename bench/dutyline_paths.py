@@ -32,7 +32,7 @@ OFFICER = "p-hz-officer-1"
 STREAM = "DUTYLINE"
 CALL_REGISTERED = f"dutyline.{SITE}.call.registered"
 INCIDENT_REGISTERED = f"dutyline.{SITE}.incident.registered"
-# Recorded once the incident workflow's first activity has told the duty leader.
+# Recorded once the incident workflow's first (local) activity has told the duty leader.
 INCIDENT_ESCALATED = f"dutyline.{SITE}.incident.escalated"
 RPC_TIMEOUT = 10.0
 EVENT_TIMEOUT = 10.0
@@ -248,6 +248,32 @@ async def drain_outboxes(dsn: str, *, timeout: float = 30.0) -> int:
             await asyncio.sleep(0.2)
     finally:
         await conn.close()
+
+
+async def drain_consumers(
+    nats_url: str, creds: str | Path | None = None, *, stream: str = STREAM, timeout: float = 60.0
+) -> dict[str, int]:
+    """Wait until every durable consumer of the stream (insight's projections, notify's feed and
+    notices, console's board ...) has handled what was published: the next phase then measures its
+    own work, not a backlog the last one left. Returns each consumer still behind (pending plus
+    unacknowledged) when ``timeout`` ran out."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    nc = await connect_url(nats_url, creds, name="dutyline-bench-drain")
+    try:
+        js = nc.jetstream()
+        while True:
+            behind = {
+                str(c.name): int(c.num_pending or 0) + int(c.num_ack_pending or 0)
+                for c in await js.consumers_info(stream)
+                if c.config.durable_name
+            }
+            behind = {name: left for name, left in behind.items() if left}
+            if not behind or loop.time() > deadline:
+                return behind
+            await asyncio.sleep(0.2)
+    finally:
+        await nc.close()
 
 
 async def on_duty_latency(

@@ -1,13 +1,13 @@
 """The same-shape Temporal skeleton the emergency figure is judged against (DESIGN §8): what an
-emergency costs Temporal with empty bodies. Per incident, as dutyline does it: a client start of the
-incident workflow; its first activity (telling the leader: the first step sent, the escalation workflow
-started); a second, local, activity (the time to verify); a timer. The escalation, its first step sent,
-waits on a timer for the `acknowledged` signal. Workflows with the same runner as dutyline's workers, in
-a worker process of its own (`python -m bench.skeleton <address>`) so its CPU is counted apart from the
-client.
+emergency costs Temporal with empty bodies. Per incident, as dutyline does it (incident revision 2): a
+client start of the incident workflow; in its first workflow task a local activity telling the leader
+(the first step sent, the escalation workflow started) and a second one (the time to verify); a timer.
+The escalation, its first step sent, waits on a timer for the `acknowledged` signal. Workflows with the
+same runner as dutyline's workers, in a worker process of its own (`python -m bench.skeleton <address>`)
+so its CPU is counted apart from the client.
 
-An incident counts once its leader is told (the first activity done: the worker prints ``told <id>``,
-where dutyline publishes `incident.escalated`): a start alone counts nothing, since a flood of starts
+An incident counts once its leader is told (the first local activity done: the worker prints
+``told <id>``, where dutyline publishes `incident.escalated`): a start alone counts nothing, since a flood of starts
 leaves the workflows' work queued behind it, to be done after the measurement.
 """
 
@@ -65,7 +65,9 @@ class SkeletonIncident:
 
     @workflow.run
     async def run(self, incident_id: str) -> None:
-        await workflow.execute_activity("skeleton_notify_leader", incident_id, start_to_close_timeout=ACTIVITY_TIMEOUT)
+        await workflow.execute_local_activity(
+            "skeleton_notify_leader", incident_id, start_to_close_timeout=ACTIVITY_TIMEOUT
+        )
         await workflow.execute_local_activity(
             "skeleton_verify_within", incident_id, start_to_close_timeout=ACTIVITY_TIMEOUT
         )

@@ -17,6 +17,9 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 from temporalio.worker import Worker
 
@@ -36,14 +39,21 @@ def task_queue_of(service: str) -> str:
     return QUEUE_PREFIX + service
 
 
+# How a worker's identity names the input revision its workflows run ("12@host incident rev=2"):
+# a starter gives new processes a revision only once every worker polling their queue runs it.
+REVISION_TAG = " rev="
+
+
 @dataclass(frozen=True)
 class WorkerPlan:
-    """What one service's worker polls: its task queue, its workflows and its activities."""
+    """What one service's worker polls: its task queue, its workflows and its activities; and the
+    input revision (0: none) its workflows run, announced in the worker's identity."""
 
     service: str
     workflows: Sequence[type]
     activities: Sequence[Callable[..., Any]]
     task_queue: str = ""
+    revision: int = 0
 
     @property
     def queue(self) -> str:
@@ -77,6 +87,7 @@ async def run_workers(
                 workflow_runner=worker_runner(),
                 max_cached_workflows=cached_workflows,
                 graceful_shutdown_timeout=grace,
+                identity=worker_identity(client.identity, plan),
             )
             await workers.enter_async_context(worker)
             if running is not None:
@@ -85,6 +96,35 @@ async def run_workers(
         await stop.wait()
         log.info("workers stopping")
     log.info("workers stopped")
+
+
+def worker_identity(client_identity: str, plan: WorkerPlan) -> str:
+    """The identity a plan's worker polls with: the process's, its service, and its revision if any."""
+    identity = f"{client_identity} {plan.service}"
+    return identity + (f"{REVISION_TAG}{plan.revision}" if plan.revision else "")
+
+
+def poller_revision(identity: str) -> int:
+    """The revision a poller's identity announces; 0 for a worker from before revisions were announced."""
+    _, tag, revision = identity.rpartition(REVISION_TAG)
+    return int(revision) if tag and revision.isdigit() else 0
+
+
+async def polled_revision(client: Client, task_queue: str, newest: int) -> int:
+    """The newest input revision, up to ``newest``, that every worker polling ``task_queue`` for
+    workflow tasks runs (Temporal lists the pollers of the last minutes): during a rolling deploy a
+    worker from before a revision must not pick up a process started with it, whose history it would
+    write in the older shape. 0 when no worker polls, or one from before revisions does."""
+    answer = await client.workflow_service.describe_task_queue(
+        DescribeTaskQueueRequest(
+            namespace=client.namespace,
+            task_queue=TaskQueue(name=task_queue),
+            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        ),
+        timeout=timedelta(seconds=metrics.CHECK_TIMEOUT_SECONDS),
+    )
+    announced = [poller_revision(p.identity) for p in answer.pollers]
+    return min([newest, *announced]) if announced else 0
 
 
 async def readiness(client: Client, running: Sequence[Worker], expected: int) -> str | None:

@@ -9,22 +9,29 @@ workflow runs starts it first (``ProcessRpcs._update``)."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import structlog
 from temporalio.client import Client
 from temporalio.common import SearchAttributePair
+from temporalio.service import RPCError
 
 from dutyline.background import Background
 from dutyline.temporal_start import reconcile_forever, start_once
+from dutyline.temporal_worker import polled_revision
 from services.incident import store
-from workflows.incident.types import INCIDENT_REVISION, IncidentInput
+from workflows.incident.types import INCIDENT_REVISION, INCIDENT_REVISION_EVERY_WORKER_RUNS, IncidentInput
 from workflows.incident.workflow import SEVERITY, SITE, STAGE, IncidentWorkflow
 
 log = structlog.get_logger(__name__)
 
 RECONCILE_AFTER = timedelta(seconds=10)
+# How long the revision the workers run is taken as known: the newest for long, an older one (workers
+# still rolling out, or none polling yet) briefly.
+REVISION_KNOWN_SECONDS = {True: 30.0, False: 5.0}
 
 
 class WorkflowStarter:
@@ -33,6 +40,9 @@ class WorkflowStarter:
         self._client = client
         self._task_queue = task_queue
         self._starting = Background()
+        self._revision = INCIDENT_REVISION_EVERY_WORKER_RUNS
+        self._revision_until = 0.0
+        self._revision_lock = asyncio.Lock()
 
     def start_soon(self, incident: store.IncidentRow) -> None:
         """Start the workflow of an incident just committed, without waiting for it."""
@@ -48,6 +58,20 @@ class WorkflowStarter:
     async def close(self) -> None:
         """Stop the starts in flight (the reconciler of whichever process runs next takes them over)."""
         await self._starting.close()
+
+    async def revision(self) -> int:
+        """The input revision new incidents start with: the newest every worker on the queue runs."""
+        async with self._revision_lock:
+            if time.monotonic() >= self._revision_until:
+                try:
+                    polled = await polled_revision(self._client, self._task_queue, INCIDENT_REVISION)
+                except RPCError as exc:  # the start itself will tell whether Temporal is there
+                    log.warning("worker revisions not known", error=repr(exc))
+                    polled = 0
+                self._revision = max(polled, INCIDENT_REVISION_EVERY_WORKER_RUNS)
+                newest = self._revision == INCIDENT_REVISION
+                self._revision_until = time.monotonic() + REVISION_KNOWN_SECONDS[newest]
+            return self._revision
 
     async def ensure_started(self, incident: store.IncidentRow) -> bool:
         if incident.workflow_started_at is not None:
@@ -65,7 +89,7 @@ class WorkflowStarter:
                 jurisdiction=incident.jurisdiction,
                 time_zone=incident.time_zone,
                 clock_from=incident.clock_from.astimezone(UTC).isoformat() if incident.clock_from else "",
-                revision=INCIDENT_REVISION,
+                revision=await self.revision(),
             ),
             workflow_id=incident.id,
             task_queue=self._task_queue,

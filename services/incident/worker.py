@@ -16,6 +16,7 @@ from services.incident.instruction_activities import InstructionActivities
 from services.incident.plan_activities import PlanActivities
 from services.incident.report_versions import ReportVersionActivities
 from services.incident.settings import IncidentSettings
+from workflows.incident.types import INCIDENT_REVISION
 from workflows.incident.workflow import IncidentWorkflow
 from workflows.instruction.workflow import InstructionWorkflow
 from workflows.plan_activation.workflow import PlanActivationWorkflow
@@ -41,6 +42,7 @@ async def build(settings: IncidentSettings, resources: AsyncExitStack) -> Worker
     plan = PlanActivities(pool=pool, notifier=notifier)
     return WorkerPlan(
         service=SERVICE,
+        revision=INCIDENT_REVISION,
         workflows=[InstructionWorkflow, IncidentWorkflow, ReportReceiptWorkflow, PlanActivationWorkflow],
         activities=[
             activities.notify_duty_leader,

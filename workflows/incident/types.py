@@ -40,7 +40,15 @@ class IncidentInput:
 # Revision 1: VERIFICATION_PATCH and LOCAL_VERIFY_WITHIN_PATCH apply (workflows/incident/workflow.py).
 # Decided by the input, which the history holds, instead of by workflow.patched: each patched call
 # records a marker and an upsert of TemporalChangeVersion (a visibility write) in every new process.
-INCIDENT_REVISION = 1
+# Revision 2: the duty leader's notices are local activities (LOCAL_LEADER_NOTICE_REVISION).
+INCIDENT_REVISION = 2
+# What every worker since revisions runs. A worker from before revision 2 would write a revision 2
+# process's history in the older shape, so the starter gives the newest revision only once every
+# worker polling the queue announces it (dutyline.temporal_worker.polled_revision), and this until then.
+INCIDENT_REVISION_EVERY_WORKER_RUNS = 1
+# Told in the first workflow task, with the time to verify: no activity task and no second workflow
+# task per incident (a fifth less of Temporal's CPU per incident in the bench's skeleton).
+LOCAL_LEADER_NOTICE_REVISION = 2
 
 
 @dataclass

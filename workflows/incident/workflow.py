@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         LOAD_POLICY,
         LOAD_REPORT,
         LOAD_VERIFY_WITHIN,
+        LOCAL_LEADER_NOTICE_REVISION,
         NOTIFY_DUTY_LEADER,
         NOTIFY_RESPONSIBLE,
         RECORD_FAILURE,
@@ -823,6 +824,7 @@ class IncidentWorkflow:
                     drill=incident.drill,
                     step=step,
                 ),
+                local=incident.revision >= LOCAL_LEADER_NOTICE_REVISION,
             )
         except ActivityError as failure:
             # Refused for good (say the notice cannot be sent as it is): the process goes on, the

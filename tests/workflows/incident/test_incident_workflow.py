@@ -28,6 +28,7 @@ from dutyline.temporal_sandbox import workflow_runner
 from tests.temporal_support import with_input_fields
 from workflows.incident.types import (
     INCIDENT_REVISION,
+    INCIDENT_REVISION_EVERY_WORKER_RUNS,
     LOAD_VERIFY_WITHIN,
     NOTIFY_DUTY_LEADER,
     IncidentInput,
@@ -44,6 +45,7 @@ RECORDED = (
     "incident_verification_deadline.json",
     "incident_first_steps_local.json",
     "incident_first_steps_revision_1.json",
+    "incident_first_steps_revision_2.json",
 )
 notices: list[LeaderNotice] = []
 verify_queries: list[PolicyQuery] = []
@@ -132,7 +134,7 @@ async def test_recorded_history_still_replays() -> None:
 
 async def first_steps(env: WorkflowEnvironment, *, revision: int = 0) -> WorkflowHistory:
     """The history of an incident registered now (verification is not overdue while the test runs)
-    once it has read the time to verify: one activity (the leader's notice), two workflow tasks."""
+    once it has read the time to verify and its duty leader was told."""
     task_queue = f"tq-{uuid.uuid4()}"
     incident_id = f"inc-{uuid.uuid4()}"
     activities = [notify_duty_leader, load_verify_within]
@@ -145,14 +147,24 @@ async def first_steps(env: WorkflowEnvironment, *, revision: int = 0) -> Workflo
         assert await handle.query(IncidentWorkflow.stage) == "verify"
         history = await handle.fetch_history()
     assert [q.incident_id for q in verify_queries if q.incident_id == incident_id] == [incident_id]
+    assert [n.incident_id for n in notices if n.incident_id == incident_id] == [incident_id]
+    return history
+
+
+def shape(history: WorkflowHistory) -> tuple[list[str], list[str], int]:
+    """The activities scheduled as tasks, the markers, and the workflow tasks completed."""
     scheduled = [
         e.activity_task_scheduled_event_attributes.activity_type.name
         for e in history.events
         if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
     ]
-    assert scheduled == [NOTIFY_DUTY_LEADER]
-    assert [e.event_type for e in history.events].count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) == 2
-    return history
+    markers = [
+        e.marker_recorded_event_attributes.marker_name
+        for e in history.events
+        if e.HasField("marker_recorded_event_attributes")
+    ]
+    tasks = [e.event_type for e in history.events].count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
+    return scheduled, markers, tasks
 
 
 async def test_the_time_to_verify_is_read_locally_in_the_task_after_the_leader_s_notice(
@@ -161,28 +173,35 @@ async def test_the_time_to_verify_is_read_locally_in_the_task_after_the_leader_s
     """One workflow task and one activity task fewer per incident: the time to verify is a local
     activity (a marker in the history), run in the workflow task that follows the leader's notice."""
     history = await first_steps(env)
+    scheduled, _, tasks = shape(history)
+    assert (scheduled, tasks) == ([NOTIFY_DUTY_LEADER], 2)
     await Replayer(workflows=[IncidentWorkflow], workflow_runner=workflow_runner()).replay_workflow(history)
 
 
 async def test_a_revised_input_takes_the_patched_path_without_markers_or_version_upserts(
     env: WorkflowEnvironment,
 ) -> None:
-    """As the incident service starts it (INCIDENT_REVISION): the same first steps, with the time to
-    verify read locally, but no patch marker and no TemporalChangeVersion upsert (a visibility write
-    each) in the history; its only upsert is the stage."""
-    history = await first_steps(env, revision=INCIDENT_REVISION)
-    markers = [
-        e.marker_recorded_event_attributes.marker_name
-        for e in history.events
-        if e.HasField("marker_recorded_event_attributes")
-    ]
-    assert markers == ["core_local_activity"]
+    """As the incident service starts it while a worker from before revision 2 still polls: the same
+    first steps, with the time to verify read locally, but no patch marker and no TemporalChangeVersion
+    upsert (a visibility write each) in the history; its only upsert is the stage."""
+    history = await first_steps(env, revision=INCIDENT_REVISION_EVERY_WORKER_RUNS)
+    assert shape(history) == ([NOTIFY_DUTY_LEADER], ["core_local_activity"], 2)
     upserted = [
         sorted(e.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields)
         for e in history.events
         if e.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES
     ]
     assert upserted == [["DutylineStage"]]
+    await Replayer(workflows=[IncidentWorkflow], workflow_runner=workflow_runner()).replay_workflow(history)
+
+
+async def test_the_newest_revision_tells_the_leader_and_reads_the_time_to_verify_in_its_first_task(
+    env: WorkflowEnvironment,
+) -> None:
+    """INCIDENT_REVISION: the leader's notice is a local activity too, so the first steps are one
+    workflow task with two markers, and no activity task at all."""
+    history = await first_steps(env, revision=INCIDENT_REVISION)
+    assert shape(history) == ([], ["core_local_activity", "core_local_activity"], 1)
     # Refresh the recorded history with DUTYLINE_RECORD_HISTORIES=1 when the first steps change on
     # purpose (under a new revision or workflow.patched id, with a new file: the older ones stay).
     if os.environ.get("DUTYLINE_RECORD_HISTORIES"):
@@ -192,9 +211,10 @@ async def test_a_revised_input_takes_the_patched_path_without_markers_or_version
 
 async def test_a_revised_input_run_by_a_worker_from_before_revisions_still_replays() -> None:
     """During a rolling deploy a worker from before revisions may run a revised input: it ignores the
-    field and records the patch markers. The current code must replay that history too."""
+    field and records the patch markers. The current code must replay that history too. (Revision 1:
+    the starter gives a newer one only once no such worker polls, dutyline.temporal_worker.polled_revision.)"""
     older = WorkflowHistory.from_json("local", (HISTORIES / "incident_first_steps_local.json").read_text())
-    history = with_input_fields(older, revision=INCIDENT_REVISION)
+    history = with_input_fields(older, revision=INCIDENT_REVISION_EVERY_WORKER_RUNS)
     await Replayer(workflows=[IncidentWorkflow], workflow_runner=workflow_runner()).replay_workflow(history)
 
 

@@ -13,6 +13,8 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import TimeoutError as TimedOut
 
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 # Notices, reads and records must eventually happen: retry without limit, backing off to a minute.
@@ -66,15 +68,38 @@ async def call_activity(
     result_type: Any = None,
     retry_policy: RetryPolicy = ACTIVITY_RETRY,
     local: bool = False,
+    retry_locally_within: timedelta | None = None,
+    timeout: timedelta = ACTIVITY_TIMEOUT,
 ) -> Any:
     """Run the activity called `name`, with the shared timeout and (unless told otherwise) retry policy.
     ``local``: in the worker that runs the workflow, within the workflow task (a short read): no
-    activity task and no workflow task of its own for Temporal, only a marker in the history."""
-    execute = workflow.execute_local_activity if local else workflow.execute_activity
-    return await execute(
-        name,
-        arg,
-        result_type=result_type,
-        start_to_close_timeout=ACTIVITY_TIMEOUT,
-        retry_policy=retry_policy,
-    )
+    activity task and no workflow task of its own for Temporal, only a marker in the history.
+    ``retry_locally_within``: a local activity waits out only backoffs this short inside its workflow
+    task; longer ones on a timer, so a failing step does not hold the task (and with it the process's
+    updates and signals) for the SDK's default minute. ``timeout``: each attempt's; a local activity
+    holds its workflow task, and the process's updates, for as long as an attempt runs."""
+    if not local:
+        return await workflow.execute_activity(
+            name, arg, result_type=result_type, start_to_close_timeout=timeout, retry_policy=retry_policy
+        )
+    try:
+        return await workflow.execute_local_activity(
+            name,
+            arg,
+            result_type=result_type,
+            start_to_close_timeout=timeout,
+            retry_policy=retry_policy,
+            local_retry_threshold=retry_locally_within,
+        )
+    except (ApplicationError, TimedOut) as failed:
+        # The SDK raises a local activity's failure bare, where an activity task's comes as an
+        # ActivityError: the callers handle one kind (its cause, as for an activity task, is the failure).
+        raise ActivityError(
+            f"local activity {name} failed",
+            scheduled_event_id=0,
+            started_event_id=0,
+            identity="",
+            activity_type=name,
+            activity_id="",
+            retry_state=None,
+        ) from failed

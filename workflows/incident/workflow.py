@@ -23,7 +23,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from services.incident import rules
-    from workflows.common import call_activity, patched
+    from workflows.common import ACTIVITY_TIMEOUT, call_activity, patched
     from workflows.incident import convert
     from workflows.incident.types import (
         APPLY_CHANGE,
@@ -82,6 +82,12 @@ VERIFICATION_PATCH = "verification-deadline"
 # Processes started since read the time to verify as a local activity, in the workflow task that
 # follows the leader's notice: one workflow task and one activity task fewer per incident.
 LOCAL_VERIFY_WITHIN_PATCH = "verify-within-local"
+# A local leader notice holds its workflow task, and so the officer's Verify, while an attempt runs
+# (tens of milliseconds; at most this long when notify hangs, within UPDATE_TIMEOUT's 30 s). One that
+# fails (notify unreachable) retries in the task for at most LEADER_NOTICE_LOCAL_RETRY of backoff, then
+# on a timer, between which updates are applied at once.
+LEADER_NOTICE_LOCAL_TIMEOUT = timedelta(seconds=12)
+LEADER_NOTICE_LOCAL_RETRY = timedelta(seconds=2)
 
 
 @workflow.defn(name="IncidentWorkflow")
@@ -814,6 +820,8 @@ class IncidentWorkflow:
 
     async def _notify_leader(self, title: str, step: str = "registered") -> None:
         incident = self._require_input()
+        # Revision 2 on: told in the workflow task, each attempt bounded (LEADER_NOTICE_LOCAL_*).
+        local = incident.revision >= LOCAL_LEADER_NOTICE_REVISION
         try:
             await call_activity(
                 NOTIFY_DUTY_LEADER,
@@ -824,7 +832,9 @@ class IncidentWorkflow:
                     drill=incident.drill,
                     step=step,
                 ),
-                local=incident.revision >= LOCAL_LEADER_NOTICE_REVISION,
+                local=local,
+                retry_locally_within=LEADER_NOTICE_LOCAL_RETRY if local else None,
+                timeout=LEADER_NOTICE_LOCAL_TIMEOUT if local else ACTIVITY_TIMEOUT,
             )
         except ActivityError as failure:
             # Refused for good (say the notice cannot be sent as it is): the process goes on, the

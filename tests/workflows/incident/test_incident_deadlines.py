@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,6 +35,8 @@ from workflows.incident.convert import parse, policy_to_data
 from workflows.incident.types import (
     APPLY_CHANGE,
     CALLS_LINKED_SIGNAL,
+    INCIDENT_REVISION,
+    INCIDENT_REVISION_EVERY_WORKER_RUNS,
     LOAD_POLICY,
     LOAD_VERIFY_WITHIN,
     NOTIFY_DUTY_LEADER,
@@ -92,6 +95,9 @@ class FakeIncidentActivities:
     # When set, the registration notice waits for it (a slow roster or notifier).
     hold_registration_notice: asyncio.Event | None = None
     registration_notice_sent: asyncio.Event = field(default_factory=asyncio.Event)
+    # While set, every notice fails and is retried (notify unreachable); the attempts made.
+    notify_down: bool = False
+    notice_attempts: int = 0
     # Event types whose change cannot be stored, for good (as a database refusing the data); and
     # whether the leader notices are refused for good (as notify refusing the escalation).
     refuse: set[str] = field(default_factory=set)
@@ -104,6 +110,9 @@ class FakeIncidentActivities:
 
     @activity.defn(name=NOTIFY_DUTY_LEADER)
     async def notify_duty_leader(self, notice: LeaderNotice) -> LeaderNotified:
+        self.notice_attempts += 1
+        if self.notify_down:
+            raise ApplicationError("UNAVAILABLE: notify: connection refused")
         if self.refuse_notices:
             raise ApplicationError("INVALID_ARGUMENT: data.place: at most 2000 characters", non_retryable=True)
         self.notices.append(notice)
@@ -312,8 +321,10 @@ async def launch(
     *,
     jurisdiction: str = BEIJING,
     clock_from: datetime | None = None,
+    revision: int = INCIDENT_REVISION,
 ) -> Handle:
-    """A new incident's workflow, registered at ``registered_at`` (as OpenIncident starts it)."""
+    """A new incident's workflow, registered at ``registered_at`` (as OpenIncident starts it; by default with
+    the newest revision, whose leader notices are local activities)."""
     incident_id = f"inc-{uuid.uuid4()}"
     handle = await env.client.start_workflow(
         IncidentWorkflow.run,
@@ -327,6 +338,7 @@ async def launch(
             jurisdiction=jurisdiction,
             time_zone="Asia/Shanghai",
             clock_from=clock_from.astimezone(UTC).isoformat() if clock_from else "",
+            revision=revision,
         ),
         id=incident_id,
         task_queue=worker.task_queue,
@@ -343,11 +355,12 @@ async def start(
     jurisdiction: str = BEIJING,
     wall: time = time(10, 0),
     wait_for_notice: bool = True,
+    revision: int = INCIDENT_REVISION,
 ) -> Incident:
     """An incident registered at the next `wall` o'clock Shanghai time, in stage verify (the leader told)."""
     await skip_to_local(env, wall)
     registered_at = await env.get_current_time()
-    handle = await launch(env, worker, registered_at, jurisdiction=jurisdiction)
+    handle = await launch(env, worker, registered_at, jurisdiction=jurisdiction, revision=revision)
     assert near((await handle.describe()).start_time, registered_at)  # registered when the workflow started
     if wait_for_notice:
         for _ in range(250):
@@ -865,8 +878,12 @@ async def test_the_deadlines_query_decodes_as_declared(
 async def test_verifying_while_the_leader_is_being_notified_keeps_the_verification(
     env: WorkflowEnvironment, worker: Worker, fake: FakeIncidentActivities
 ) -> None:
+    # Revision 1, whose notice is an activity task (a local one holds the workflow task, so no update
+    # runs beside it: test_an_officer_s_verification_is_applied_at_once_while_the_leader_notice_keeps_failing).
     fake.hold_registration_notice = asyncio.Event()
-    incident = await start(env, worker, fake, jurisdiction=BEIJING, wait_for_notice=False)
+    incident = await start(
+        env, worker, fake, jurisdiction=BEIJING, wait_for_notice=False, revision=INCIDENT_REVISION_EVERY_WORKER_RUNS
+    )
     await until(lambda: bool(fake.notices), "the registration notice under way")
     assert (await incident.verify("IV")).stage == "escalate"  # allowed in stage register
     fake.hold_registration_notice.set()
@@ -878,6 +895,28 @@ async def test_verifying_while_the_leader_is_being_notified_keeps_the_verificati
     assert await incident.handle.query(IncidentWorkflow.stage) == "escalate"
     assert "incident.deadline_missed" not in fake.events()
     assert (await incident.deadlines())["leader_notice:0"]["met_at"] is not None
+
+
+async def test_an_officer_s_verification_is_applied_at_once_while_the_leader_notice_keeps_failing(
+    env: WorkflowEnvironment, worker: Worker, fake: FakeIncidentActivities
+) -> None:
+    """With notify unreachable the leader notice, a local activity, retries in its workflow task only
+    for the first short backoffs (LEADER_NOTICE_LOCAL_RETRY), then on timers: a Verify meanwhile does
+    not wait for the task to be heartbeated (8 s of the 10 s task timeout); the notice, once notify is
+    back, meets its deadline."""
+    fake.notify_down = True
+    incident = await start(env, worker, fake, jurisdiction=BEIJING, wait_for_notice=False)
+    await until(lambda: fake.notice_attempts >= 3, "retries of the notice on timers")
+    began = monotonic()
+    assert (await incident.verify("IV")).stage == "escalate"
+    waited = monotonic() - began
+    fake.notify_down = False
+    for _ in range(250):
+        if (await incident.deadlines())["leader_notice:0"]["met_at"] is not None:
+            break
+        await asyncio.sleep(0.02)
+    assert (await incident.deadlines())["leader_notice:0"]["met_at"] is not None
+    assert waited < 4.0, f"the verification waited {waited:.1f} s for the notice's workflow task"
 
 
 # -- 8. replay -----------------------------------------------------------------------------------------

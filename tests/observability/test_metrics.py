@@ -21,11 +21,13 @@ from dutyline.common.v1 import common_pb2
 from dutyline.config import SERVICES
 from dutyline.grpckit.client import channel
 from dutyline.grpckit.convert import ts
+from dutyline.incident.v1 import incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
 from dutyline.notify.v1 import notify_pb2, notify_pb2_grpc
 from dutyline.stack.process import free_port
 from dutyline.stack.scrape import PROMETHEUS_INSTALL, start_prometheus
 from tests.deploy.test_observability import temporal_series
+from tests.e2e.test_recovery import verify_as_accident
 from tests.support import token_for
 
 pytestmark = pytest.mark.stack
@@ -105,7 +107,10 @@ async def test_every_process_serves_metrics_that_move_with_calls(platform: Any, 
         async with channel(platform.address("intake"), officer_token) as ch:
             stub = intake_pb2_grpc.IntakeServiceStub(ch)
             await stub.RegisterCall(call(intake_pb2.CALL_CATEGORY_CONSULTATION))
-            await stub.RegisterCall(call(intake_pb2.CALL_CATEGORY_EMERGENCY))
+            emergency = await stub.RegisterCall(call(intake_pb2.CALL_CATEGORY_EMERGENCY))
+        # Verified: the incident's change is stored by an activity task (its first steps are local activities).
+        async with channel(platform.address("incident"), officer_token) as ch:
+            await verify_as_accident(incident_pb2_grpc.IncidentServiceStub(ch), emergency.incident_id, timeout=30)
         async with grpc.aio.insecure_channel(platform.address("intake")) as ch:
             with pytest.raises(grpc.aio.AioRpcError) as refused:
                 await intake_pb2_grpc.IntakeServiceStub(ch).RegisterCall(call(intake_pb2.CALL_CATEGORY_CONSULTATION))
@@ -139,7 +144,9 @@ async def test_every_process_serves_metrics_that_move_with_calls(platform: Any, 
                 > sum(total(before[p], "dutyline_consumer_events_total") for p in SERVICES)
             ),
             "Temporal workflow tasks ran": grew(WORKER, "temporal_workflow_task_execution_latency_count"),
+            # The incident's leader notice and time to verify are local activities (incident revision 2).
             "Temporal activities ran": grew(WORKER, "temporal_activity_execution_latency_count"),
+            "Temporal local activities ran": grew(WORKER, "temporal_local_activity_execution_latency_count"),
         }
         deadline = time.monotonic() + 30.0
         while True:

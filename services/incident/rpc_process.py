@@ -101,7 +101,7 @@ class ProcessRpcs:
             now=datetime.now(UTC),
         )
         arg = replace(arg, actor=replace(arg.actor, grant=grant))
-        started_here = False
+        started_here = looked_again = False
         while True:
             try:
                 await asyncio.wait_for(
@@ -121,6 +121,10 @@ class ProcessRpcs:
                 if exc.status != RPCStatusCode.NOT_FOUND:
                     raise Unavailable(f"the incident process did not answer: {exc.message}") from exc
                 unstarted = await self._unstarted(incident_id)
+                if unstarted is None and not looked_again:
+                    # Started since this update was refused (OpenIncident's start landing just now): ask again.
+                    looked_again = True
+                    continue
                 if unstarted is None:
                     raise FailedPrecondition(f"incident {incident_id} has no running process (closed?)") from exc
                 # Committed a moment ago (its start is on its way), or while Temporal was away: start it

@@ -110,20 +110,25 @@ def poller_revision(identity: str) -> int:
     return int(revision) if tag and revision.isdigit() else 0
 
 
-async def polled_revision(client: Client, task_queue: str, newest: int) -> int:
-    """The newest input revision, up to ``newest``, that every worker polling ``task_queue`` for
-    workflow tasks runs (Temporal lists the pollers of the last minutes): during a rolling deploy a
-    worker from before a revision must not pick up a process started with it, whose history it would
-    write in the older shape. 0 when no worker polls, or one from before revisions does."""
+async def task_queue_pollers(client: Client, task_queue: str, kind: TaskQueueType.ValueType) -> list[str]:
+    """The identities of the workers polling ``task_queue`` for ``kind`` tasks (Temporal lists the
+    pollers of the last minutes)."""
     answer = await client.workflow_service.describe_task_queue(
         DescribeTaskQueueRequest(
-            namespace=client.namespace,
-            task_queue=TaskQueue(name=task_queue),
-            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+            namespace=client.namespace, task_queue=TaskQueue(name=task_queue), task_queue_type=kind
         ),
         timeout=timedelta(seconds=metrics.CHECK_TIMEOUT_SECONDS),
     )
-    announced = [poller_revision(p.identity) for p in answer.pollers]
+    return [p.identity for p in answer.pollers]
+
+
+async def polled_revision(client: Client, task_queue: str, newest: int) -> int:
+    """The newest input revision, up to ``newest``, that every worker polling ``task_queue`` for
+    workflow tasks runs: during a rolling deploy a worker from before a revision must not pick up a
+    process started with it, whose history it would write in the older shape. 0 when no worker polls,
+    or one from before revisions does."""
+    identities = await task_queue_pollers(client, task_queue, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)
+    announced = [poller_revision(identity) for identity in identities]
     return min([newest, *announced]) if announced else 0
 
 

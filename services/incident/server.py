@@ -301,7 +301,7 @@ async def build(ctx: ServiceContext, server: grpc.aio.Server) -> str:
     settings = ctx.settings
     client = await connect_temporal(settings)
     starter = WorkflowStarter(pool=ctx.pool, client=client, task_queue=task_queue_of("incident"))
-    ctx.background.append(starter.reconcile_forever())
+    ctx.background.extend([starter.follow_revision_forever(), starter.reconcile_forever()])
     ctx.on_close.append(starter.close)
     metrics.at_scrape(partial(gauges.deadlines, ctx.pool))
     # The live feed (WatchIncidents) listens on NATS; it reconnects on its own.

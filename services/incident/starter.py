@@ -10,7 +10,6 @@ workflow runs starts it first (``ProcessRpcs._update``)."""
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -29,9 +28,10 @@ from workflows.incident.workflow import SEVERITY, SITE, STAGE, IncidentWorkflow
 log = structlog.get_logger(__name__)
 
 RECONCILE_AFTER = timedelta(seconds=10)
-# How long the revision the workers run is taken as known: the newest for long, an older one (workers
-# still rolling out, or none polling yet) briefly.
-REVISION_KNOWN_SECONDS = {True: 30.0, False: 5.0}
+# How often the revision the workers run is asked again: seldom once they all run the newest, often
+# while they do not (workers still rolling out, or none polling yet).
+REVISION_ASKED_EVERY_SECONDS = 30.0
+REVISION_ASKED_WHILE_OLDER_SECONDS = 5.0
 
 
 class WorkflowStarter:
@@ -40,9 +40,8 @@ class WorkflowStarter:
         self._client = client
         self._task_queue = task_queue
         self._starting = Background()
-        self._revision = INCIDENT_REVISION_EVERY_WORKER_RUNS
-        self._revision_until = 0.0
-        self._revision_lock = asyncio.Lock()
+        # Until the workers are asked, what every worker runs.
+        self.revision = INCIDENT_REVISION_EVERY_WORKER_RUNS
 
     def start_soon(self, incident: store.IncidentRow) -> None:
         """Start the workflow of an incident just committed, without waiting for it."""
@@ -59,19 +58,21 @@ class WorkflowStarter:
         """Stop the starts in flight (the reconciler of whichever process runs next takes them over)."""
         await self._starting.close()
 
-    async def revision(self) -> int:
-        """The input revision new incidents start with: the newest every worker on the queue runs."""
-        async with self._revision_lock:
-            if time.monotonic() >= self._revision_until:
-                try:
-                    polled = await polled_revision(self._client, self._task_queue, INCIDENT_REVISION)
-                except RPCError as exc:  # the start itself will tell whether Temporal is there
-                    log.warning("worker revisions not known", error=repr(exc))
-                    polled = 0
-                self._revision = max(polled, INCIDENT_REVISION_EVERY_WORKER_RUNS)
-                newest = self._revision == INCIDENT_REVISION
-                self._revision_until = time.monotonic() + REVISION_KNOWN_SECONDS[newest]
-            return self._revision
+    async def ask_revision(self) -> int:
+        """Ask which input revision new incidents start with: the newest every worker on the queue runs.
+        Asked in the background (``follow_revision_forever``), so that no start waits for it."""
+        try:
+            polled = await polled_revision(self._client, self._task_queue, INCIDENT_REVISION)
+        except RPCError as exc:  # keep the last known; the starts tell whether Temporal is there
+            log.warning("worker revisions not known", error=repr(exc))
+            return self.revision
+        self.revision = max(polled, INCIDENT_REVISION_EVERY_WORKER_RUNS)
+        return self.revision
+
+    async def follow_revision_forever(self) -> None:
+        while True:
+            newest = await self.ask_revision() == INCIDENT_REVISION
+            await asyncio.sleep(REVISION_ASKED_EVERY_SECONDS if newest else REVISION_ASKED_WHILE_OLDER_SECONDS)
 
     async def ensure_started(self, incident: store.IncidentRow) -> bool:
         if incident.workflow_started_at is not None:
@@ -89,7 +90,7 @@ class WorkflowStarter:
                 jurisdiction=incident.jurisdiction,
                 time_zone=incident.time_zone,
                 clock_from=incident.clock_from.astimezone(UTC).isoformat() if incident.clock_from else "",
-                revision=await self.revision(),
+                revision=self.revision,
             ),
             workflow_id=incident.id,
             task_queue=self._task_queue,

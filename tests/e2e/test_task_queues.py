@@ -13,14 +13,12 @@ from typing import Any
 
 import pytest
 from temporalio.api.enums.v1 import EventType, TaskQueueType
-from temporalio.api.taskqueue.v1 import TaskQueue
-from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
 from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2_grpc
 from dutyline.stack.process import ManagedProcess
-from dutyline.temporal_worker import LEGACY_TASK_QUEUE, task_queue_of
+from dutyline.temporal_worker import LEGACY_TASK_QUEUE, task_queue_of, task_queue_pollers
 from tests.e2e.test_emergency_call_slice import emergency_call
 from workflows.escalation.types import escalation_workflow_id
 from workflows.incident.types import IncidentInput
@@ -50,13 +48,7 @@ async def split_workers(platform: Any) -> AsyncIterator[dict[str, ManagedProcess
 
 async def pollers(client: Client, queue: str) -> set[str]:
     """The identities polling ``queue`` for workflow and activity tasks (pid@host by default)."""
-    identities: set[str] = set()
-    for kind in QUEUE_KINDS:
-        reply = await client.workflow_service.describe_task_queue(
-            DescribeTaskQueueRequest(namespace="default", task_queue=TaskQueue(name=queue), task_queue_type=kind)
-        )
-        identities |= {p.identity for p in reply.pollers}
-    return identities
+    return {identity for kind in QUEUE_KINDS for identity in await task_queue_pollers(client, queue, kind)}
 
 
 async def task_workers(client: Client, workflow_id: str, *, activities: bool) -> set[str]:

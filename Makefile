@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv proto proto-check lint format typecheck unit clean bench chaos bench-surge bench-open-incidents bench-console bench-insight tune-matching kubectl sip-tools switch render-tools chromium prometheus
+.PHONY: run test venv proto proto-check lint format typecheck unit clean bench chaos bench-surge bench-replicas bench-open-incidents bench-console bench-insight tune-matching kubectl sip-tools switch render-tools chromium prometheus
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -88,6 +88,11 @@ bench: $(STAMP)
 ## for 60 s; `make test` runs its short profile
 chaos: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -s -m chaos --chaos long tests/chaos
+
+## make bench-replicas: the same figures with two processes of each service and worker and a 3-node NATS
+## JetStream cluster (streams at replication 3), written to bench/results/replicas-2.json
+bench-replicas: $(STAMP)
+	$(BIN)/python -m bench --replicas 2
 
 ## make bench-open-incidents: 5,000 open incidents whose first report falls due, ~500 a second at the peak, on a
 ## platform of their own (due → incident.deadline_missed, memory of Temporal and the workers)

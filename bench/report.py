@@ -71,6 +71,8 @@ class Report:
     log_findings: dict[str, dict[str, int]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     total_seconds: float = 0.0
+    # Processes of each service and worker (the replicas profile: ≥ 2, with a 3-node NATS cluster).
+    replicas: int = 1
 
     # --- terminal ------------------------------------------------------------------------
 
@@ -188,6 +190,7 @@ class Report:
         return {
             "started_at": self.started_at.isoformat(),
             "total_seconds": round(self.total_seconds, 1),
+            "replicas": self.replicas,
             "host": {
                 "cpus": os.cpu_count(),
                 "python": sys.version.split()[0],

@@ -72,6 +72,31 @@ async def start_once(
     return True
 
 
+class StartsInFlight:
+    """The starts this process has under way, by workflow id. A second request for a workflow whose
+    start is in flight here (a repeat of the request that commits it, arriving while the first is still
+    starting it) waits for that start rather than asking Temporal again: an id already started is refused
+    only after the server has done most of a start's work."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, asyncio.Future[bool]] = {}
+
+    async def start(self, workflow_id: str, start: Callable[[], Awaitable[bool]]) -> bool:
+        running = self._by_id.get(workflow_id)
+        if running is None:
+            running = asyncio.ensure_future(start())
+            self._by_id[workflow_id] = running
+            running.add_done_callback(lambda done: self._finished(workflow_id, done))
+        # Shielded: a caller that gives up does not cancel the start another caller waits for.
+        return await asyncio.shield(running)
+
+    def _finished(self, workflow_id: str, done: asyncio.Future[bool]) -> None:
+        if self._by_id.get(workflow_id) is done:
+            del self._by_id[workflow_id]
+        if not done.cancelled():
+            done.exception()  # retrieved: every caller that waited has seen it already
+
+
 async def signal_best_effort(client: Client, workflow_id: str, signal: str, *args: Any) -> bool:
     """Tell a running workflow about a change already committed. The workflows re-read the truth
     from the store at their deadlines, so a lost signal only delays them, never misleads them."""

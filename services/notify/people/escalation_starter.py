@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 from temporalio.client import Client
 
-from dutyline.temporal_start import reconcile_forever, start_once
+from dutyline.temporal_start import StartsInFlight, reconcile_forever, start_once
 from services.notify.people import store
 from workflows.escalation.types import ESCALATION_REVISION, EscalationInput, StepSent
 from workflows.escalation.workflow import EscalationWorkflow
@@ -21,11 +21,17 @@ class EscalationStarter:
         self._pool = pool
         self._client = client
         self._task_queue = task_queue
+        # Every escalation of a new incident is asked twice (services/incident/leader.py); the repeat
+        # usually comes while the first request is still starting the workflow.
+        self._in_flight = StartsInFlight()
 
     async def ensure_started(self, escalation: store.EscalationRow, *, first_sent: StepSent | None = None) -> bool:
         """``first_sent``: the first step's notifications, when the caller sent them (the workflow does not)."""
         if escalation.workflow_started_at is not None:
             return True
+        return await self._in_flight.start(escalation.workflow_id, lambda: self._start(escalation, first_sent))
+
+    async def _start(self, escalation: store.EscalationRow, first_sent: StepSent | None) -> bool:
         started = await start_once(
             self._client,
             EscalationWorkflow.run,

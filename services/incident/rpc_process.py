@@ -104,11 +104,15 @@ class ProcessRpcs:
         started_here = looked_again = False
         while True:
             try:
-                await asyncio.wait_for(
-                    handle.execute_update(name, arg, id=update_id, result_type=UpdateResult), UPDATE_TIMEOUT
-                )
+                # Not asyncio.wait_for: its task, cancelled when the caller goes away, ends with the SDK's
+                # own error, not CancelledError, which nobody retrieves ("Task exception was never retrieved").
+                async with asyncio.timeout(UPDATE_TIMEOUT):
+                    await handle.execute_update(name, arg, id=update_id, result_type=UpdateResult)
                 return update_id
             except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError) as exc:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise asyncio.CancelledError from exc  # the caller went away (the SDK renames that)
                 raise Unavailable(f"the incident process did not answer within {UPDATE_TIMEOUT:.0f} s; retry") from exc
             except WorkflowUpdateFailedError as exc:
                 cause = exc.cause

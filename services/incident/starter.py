@@ -19,7 +19,7 @@ from temporalio.common import SearchAttributePair
 from temporalio.service import RPCError
 
 from dutyline.background import Background
-from dutyline.temporal_start import StartsInFlight, reconcile_forever, start_once
+from dutyline.temporal_start import reconcile_forever, start_once
 from dutyline.temporal_worker import polled_revision
 from services.incident import store
 from workflows.incident.types import INCIDENT_REVISION, INCIDENT_REVISION_EVERY_WORKER_RUNS, IncidentInput
@@ -40,9 +40,6 @@ class WorkflowStarter:
         self._client = client
         self._task_queue = task_queue
         self._starting = Background()
-        # A step asked of an incident whose start is on its way (Verify the instant it opens) waits
-        # for that start.
-        self._in_flight = StartsInFlight()
         # Until the workers are asked, what every worker runs.
         self.revision = INCIDENT_REVISION_EVERY_WORKER_RUNS
 
@@ -80,9 +77,6 @@ class WorkflowStarter:
     async def ensure_started(self, incident: store.IncidentRow) -> bool:
         if incident.workflow_started_at is not None:
             return True
-        return await self._in_flight.start(incident.id, lambda: self._start(incident))
-
-    async def _start(self, incident: store.IncidentRow) -> bool:
         started = await start_once(
             self._client,
             IncidentWorkflow.run,

@@ -16,7 +16,6 @@ import asyncpg
 import structlog
 from temporalio.client import Client
 from temporalio.common import SearchAttributePair
-from temporalio.service import RPCError
 
 from dutyline.background import Background
 from dutyline.temporal_start import reconcile_forever, start_once
@@ -63,7 +62,7 @@ class WorkflowStarter:
         Asked in the background (``follow_revision_forever``), so that no start waits for it."""
         try:
             polled = await polled_revision(self._client, self._task_queue, INCIDENT_REVISION)
-        except RPCError as exc:  # keep the last known; the starts tell whether Temporal is there
+        except Exception as exc:  # keep the last known and ask again: this loop must not end unseen
             log.warning("worker revisions not known", error=repr(exc))
             return self.revision
         self.revision = max(polled, INCIDENT_REVISION_EVERY_WORKER_RUNS)

@@ -94,8 +94,8 @@ chaos: $(STAMP)
 bench-replicas: $(STAMP)
 	$(BIN)/python -m bench --replicas 2
 
-## make bench-open-incidents: 5,000 open incidents whose first report falls due, ~500 a second at the peak, on a
-## platform of their own (due → incident.deadline_missed, memory of Temporal and the workers)
+## make bench-open-incidents: 5,000 open incidents with a report pending while 500 more fall due, 10 a second, on
+## a platform of their own (due → incident.deadline_missed, memory of Temporal and the workers)
 bench-open-incidents: $(STAMP)
 	$(BIN)/python -m bench --only open_incidents
 

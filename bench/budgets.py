@@ -258,6 +258,7 @@ def open_incidents(measured: OpenIncidents | None, *, cpu_ms: float | None) -> F
             f"{BREACH_P99_S:g} s; peak {measured.peak_due_per_s} due/s",
             f"{measured.missing} missing, {measured.duplicated} twice, {measured.failed} not opened, "
             f"{measured.unexpected} pending reported missed",
+            f"workflows started p99 {summary['workflow_started_p99_s']} s after registration",
             f"PSS {memory}",
         ),
         detail=summary,

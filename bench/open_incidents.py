@@ -15,6 +15,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import asyncpg
 import grpc
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, DeliverPolicy
@@ -82,6 +83,9 @@ class OpenIncidents:
     peak_due_per_s: int = 0
     due_span_s: float = 0.0
     open_seconds: float = 0.0
+    # Seconds from each incident's registration to its workflow's start (at once, or by the reconciler
+    # when the incident service has too many starts under way).
+    started_after: list[float] = field(default_factory=list)
     open_cpu_ms: float | None = None  # of the platform per incident opened and verified
     breach_cpu_ms: float | None = None  # of the platform per breach while the sample's reports fell due
     last_due: float = 0.0  # wall clock, as the verifications planned it
@@ -96,7 +100,7 @@ class OpenIncidents:
         return sum(v <= seconds for v in self.latencies) / len(self.latencies) if self.latencies else 0.0
 
     def summary(self) -> dict[str, Any]:
-        values = self.latencies
+        values, started = self.latencies, self.started_after
         return {
             "incidents": self.incidents,
             "breaches": len(self.sampled),
@@ -114,6 +118,9 @@ class OpenIncidents:
             "peak_due_per_s": self.peak_due_per_s,
             "due_span_s": round(self.due_span_s, 1),
             "open_seconds": round(self.open_seconds, 1),
+            "workflow_started_p50_s": round(percentile(started, 50), 2) if started else None,
+            "workflow_started_p99_s": round(percentile(started, 99), 2) if started else None,
+            "workflow_started_max_s": round(max(started), 2) if started else None,
             "open_cpu_ms": round(self.open_cpu_ms, 2) if self.open_cpu_ms is not None else None,
             "breach_cpu_ms": round(self.breach_cpu_ms, 2) if self.breach_cpu_ms is not None else None,
             "memory_mib_before": {k: round(v) for k, v in self.memory_before.items()},
@@ -311,6 +318,20 @@ async def breaches(watcher: BreachWatcher, measured: OpenIncidents) -> None:
     measured.due_span_s = max(due.values()) - min(due.values()) if due else 0.0
 
 
+async def started_after(dsn: str, incident_ids: list[str]) -> list[float]:
+    """Seconds from registration to the workflow's start, of each incident that has one."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        rows = await conn.fetch(
+            "SELECT extract(epoch FROM workflow_started_at - registered_at)::float8 AS s FROM incident.incidents "
+            "WHERE id = ANY($1::text[]) AND workflow_started_at IS NOT NULL",
+            incident_ids,
+        )
+    finally:
+        await conn.close()
+    return [r["s"] for r in rows]
+
+
 def memory_of(platform: Any) -> dict[str, float]:
     """MiB (PSS) of the Temporal server and each worker process."""
     memory = platform.memory_mb()
@@ -341,6 +362,7 @@ async def measure(bench: Bench) -> tuple[OpenIncidents | None, float | None]:
             opened = await bench.phase(OPENING, open_and_verify(calls, incidents, measured))
         if opened is None:
             return None, None
+        measured.started_after = await started_after(p.postgres.dsn, sorted(measured.verified))
         await bench.phase(BREACHING, breaches(watcher, measured))
     finally:
         await watcher.stop()

@@ -4,8 +4,11 @@ reconciler for the starts that failed (see dutyline.temporal_start).
 A new incident's workflow is started in the background of ``OpenIncident`` (``start_soon``): the
 officer's answer does not wait for Temporal (a start took 50-100 ms of the 150 ms an emergency call's
 reply took at 20 a second), the duty leader is told at once without it (``LeaderAtOnce``), and a start
-that fails or is cut short by a crash is the reconciler's. A step asked of the incident before its
-workflow runs starts it first (``ProcessRpcs._update``)."""
+that fails or is cut short by a crash is the reconciler's. When incidents open faster than Temporal
+starts their workflows, the starts wait their turn here, STARTS_IN_FLIGHT at a time and in order: more
+at once only queued in the server until they timed out, each tried again by the reconciler
+(docs/operations.md, "What scales how"). A step asked of the incident before its workflow runs starts
+it first (``ProcessRpcs._update``)."""
 
 from __future__ import annotations
 
@@ -27,6 +30,9 @@ from workflows.incident.workflow import SEVERITY, SITE, STAGE, IncidentWorkflow
 log = structlog.get_logger(__name__)
 
 RECONCILE_AFTER = timedelta(seconds=10)
+# Background starts at once, at most; and starts waiting their turn, at most (beyond, the reconciler's).
+STARTS_IN_FLIGHT = 32
+STARTS_WAITING = 5_000
 # How often the revision the workers run is asked again: seldom once they all run the newest, often
 # while they do not (workers still rolling out, or none polling yet).
 REVISION_ASKED_EVERY_SECONDS = 30.0
@@ -38,13 +44,26 @@ class WorkflowStarter:
         self._pool = pool
         self._client = client
         self._task_queue = task_queue
-        self._starting = Background()
+        self._starting = Background(limit=STARTS_WAITING)
+        self._turns = asyncio.Semaphore(STARTS_IN_FLIGHT)
+        # Incidents whose start waits its turn or is under way here: the reconciler leaves them alone.
+        self._waiting: set[str] = set()
         # Until the workers are asked, what every worker runs.
         self.revision = INCIDENT_REVISION_EVERY_WORKER_RUNS
 
     def start_soon(self, incident: store.IncidentRow) -> None:
         """Start the workflow of an incident just committed, without waiting for it."""
-        self._starting.spawn(self._start_logged(incident))
+        if self._starting.spawn(self._start_in_turn(incident)):
+            self._waiting.add(incident.id)
+        else:
+            log.info("incident workflow left to the reconciler", incident_id=incident.id)
+
+    async def _start_in_turn(self, incident: store.IncidentRow) -> bool:
+        try:
+            async with self._turns:
+                return await self._start_logged(incident)
+        finally:
+            self._waiting.discard(incident.id)
 
     async def _start_logged(self, incident: store.IncidentRow) -> bool:
         try:
@@ -106,7 +125,8 @@ class WorkflowStarter:
 
     async def _pending(self) -> list[store.IncidentRow]:
         async with self._pool.acquire() as conn:
-            return await store.incidents_without_workflow(conn, older_than=datetime.now(UTC) - RECONCILE_AFTER)
+            rows = await store.incidents_without_workflow(conn, older_than=datetime.now(UTC) - RECONCILE_AFTER)
+        return [row for row in rows if row.id not in self._waiting]
 
     async def reconcile_forever(self) -> None:
         await reconcile_forever(self._pending, self.ensure_started)

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
 import pytest
-from temporalio.client import Client
+from temporalio.client import Client, Interceptor, OutboundInterceptor, StartWorkflowInput, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
 from dutyline.common.v1 import common_pb2
 from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
 from dutyline.intake.v1 import intake_pb2_grpc
-from services.incident.starter import RECONCILE_AFTER
+from dutyline.temporal_worker import task_queue_of
+from services.incident import starter as starter_module
+from services.incident import store
+from services.incident.starter import RECONCILE_AFTER, WorkflowStarter
 from tests.e2e.test_emergency_call_slice import emergency_call
 
 pytestmark = pytest.mark.stack
@@ -130,6 +135,109 @@ async def test_a_step_asked_of_an_incident_whose_workflow_never_started_starts_i
     assert await client.get_workflow_handle(orphan).query("stage") != "verify"
     verified = await incidents.GetIncident(incident_pb2.GetIncidentRequest(incident_id=orphan), timeout=30)
     assert verified.severity == common_pb2.SEVERITY_IV
+
+
+class StartsSeen(Interceptor, OutboundInterceptor):
+    """The workflow starts a client asks for, in order, and how many it has under way at once, at most
+    (the real client's calls, seen on their way)."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.now = self.most = 0
+
+    def intercept_client(self, next: OutboundInterceptor) -> OutboundInterceptor:
+        OutboundInterceptor.__init__(self, next)
+        return self
+
+    async def start_workflow(self, input: StartWorkflowInput) -> WorkflowHandle[Any, Any]:
+        self.ids.append(input.id)
+        self.now += 1
+        self.most = max(self.most, self.now)
+        try:
+            return await super().start_workflow(input)
+        finally:
+            self.now -= 1
+
+
+async def copies_of_an_incident(intake: intake_pb2_grpc.IntakeServiceStub, db: asyncpg.Connection, n: int) -> list[str]:
+    """``n`` incidents committed now whose workflows have not been started: copies of a real one under new ids
+    (the platform's reconciler leaves them alone for RECONCILE_AFTER)."""
+    original = (await intake.RegisterCall(emergency_call(drill=True), timeout=30)).incident_id
+    copies = [f"{original}-{i}" for i in range(n)]
+    for copy in copies:
+        await db.execute(
+            "INSERT INTO incident.incidents SELECT (jsonb_populate_record(i, jsonb_build_object("
+            "  'id', $2::text, 'workflow_started_at', NULL, 'registered_at', now()"
+            "))).* FROM incident.incidents i WHERE i.id = $1",
+            original,
+            copy,
+        )
+    return copies
+
+
+@asynccontextmanager
+async def incident_starter(platform: Any, *interceptors: Interceptor) -> AsyncIterator[WorkflowStarter]:
+    """A WorkflowStarter of the test's own (with the bounds the test set) against the platform's servers."""
+    pool = await asyncpg.create_pool(
+        platform.postgres.dsn, server_settings={"search_path": "incident"}, min_size=1, max_size=2
+    )
+    client = await Client.connect(platform.temporal.address, interceptors=list(interceptors))
+    starter = WorkflowStarter(pool=pool, client=client, task_queue=task_queue_of("incident"))
+    try:
+        yield starter
+    finally:
+        await starter.close()
+        await pool.close()
+
+
+async def start_soon_all(platform: Any, starter: WorkflowStarter, incident_ids: list[str]) -> None:
+    """``start_soon`` for each, in the same instant (as OpenIncident would under a surge)."""
+    conn = await asyncpg.connect(platform.postgres.dsn, server_settings={"search_path": "incident"})
+    try:
+        rows = [await store.get_incident(conn, incident_id=i) for i in incident_ids]
+    finally:
+        await conn.close()
+    for row in rows:
+        assert row is not None
+        starter.start_soon(row)
+
+
+STARTED = "SELECT workflow_started_at FROM incident.incidents WHERE id = $1"
+
+
+async def test_incident_starts_wait_their_turn_in_order_a_few_at_a_time(
+    platform: Any, intake: intake_pb2_grpc.IntakeServiceStub, db: asyncpg.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Incidents opening faster than Temporal starts their workflows: their starts are made STARTS_IN_FLIGHT
+    at a time, in order (more at once only queued in the server until they timed out)."""
+    copies = await copies_of_an_incident(intake, db, 6)
+    monkeypatch.setattr(starter_module, "STARTS_IN_FLIGHT", 2)
+    seen = StartsSeen()
+    async with incident_starter(platform, seen) as starter:
+        await start_soon_all(platform, starter, copies)
+        assert await wait_for(lambda: db.fetchval(STARTED, copies[-1]), timeout=9)
+    assert all([await db.fetchval(STARTED, copy) for copy in copies])
+    assert seen.ids == copies and seen.most == 2
+
+
+async def test_incident_starts_beyond_those_waiting_are_left_to_the_reconciler(
+    platform: Any, intake: intake_pb2_grpc.IntakeServiceStub, db: asyncpg.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond STARTS_WAITING, a start is not kept waiting in the process: the incident stays pending, and the
+    reconciler starts it."""
+    copies = await copies_of_an_incident(intake, db, 2)
+    monkeypatch.setattr(starter_module, "STARTS_WAITING", 1)
+    async with incident_starter(platform) as starter:
+        await start_soon_all(platform, starter, copies)
+        assert await wait_for(lambda: db.fetchval(STARTED, copies[0]), timeout=9)
+        client = await Client.connect(platform.temporal.address)
+        with pytest.raises(RPCError) as missing:
+            await client.get_workflow_handle(copies[1]).describe()
+        assert missing.value.status == RPCStatusCode.NOT_FOUND
+        assert not await db.fetchval(STARTED, copies[1])
+    # The platform's reconciler finds it once RECONCILE_AFTER has passed.
+    assert await wait_for(lambda: db.fetchval(STARTED, copies[1]), timeout=40)
+    assert await client.get_workflow_handle(copies[1]).query("stage")
 
 
 async def test_notifications_committed_before_notify_died_are_delivered_after_it_restarts(

@@ -3,8 +3,9 @@ call and verified under a reporting policy whose first report is due two hours l
 them open, BREACHES more are verified BREACH_RATE a second under a policy due BASE_S later, and for each
 of those the time from its due time to `incident.deadline_missed` on JetStream is measured — none missing,
 none twice, no pending one breached — with the memory of the Temporal server and the workers before and
-after. (All 5,000 falling due within seconds is no duty room's day: each breach tells the duty leader,
-and on this machine the platform acts on about 17 a second; see docs/operations.md.)"""
+after, and how long after its registration each incident's workflow started. (All 5,000 falling due within
+seconds is no duty room's day: each breach tells the duty leader, and on this machine the platform acts on
+about 17 a second; see docs/operations.md.)"""
 
 from __future__ import annotations
 
@@ -83,8 +84,8 @@ class OpenIncidents:
     peak_due_per_s: int = 0
     due_span_s: float = 0.0
     open_seconds: float = 0.0
-    # Seconds from each incident's registration to its workflow's start (at once, or by the reconciler
-    # when the incident service has too many starts under way).
+    # Seconds from each incident's registration to its workflow's start (its turn among the incident
+    # service's starts, services/incident/starter.py).
     started_after: list[float] = field(default_factory=list)
     open_cpu_ms: float | None = None  # of the platform per incident opened and verified
     breach_cpu_ms: float | None = None  # of the platform per breach while the sample's reports fell due

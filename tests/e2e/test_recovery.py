@@ -104,23 +104,30 @@ async def test_an_incident_registered_while_temporal_is_down_gets_its_workflow_l
     assert verified.severity == common_pb2.SEVERITY_IV
 
 
+async def copies_of_an_incident(intake: intake_pb2_grpc.IntakeServiceStub, db: asyncpg.Connection, n: int) -> list[str]:
+    """``n`` incidents committed now whose workflows have not been started: copies of a real one under new ids
+    (the platform's reconciler leaves them alone for RECONCILE_AFTER)."""
+    original = (await intake.RegisterCall(emergency_call(drill=True), timeout=30)).incident_id
+    copies = [f"{original}-{i}" for i in range(n)]
+    for copy in copies:
+        await db.execute(
+            "INSERT INTO incident.incidents SELECT (jsonb_populate_record(i, jsonb_build_object("
+            "  'id', $2::text, 'workflow_started_at', NULL, 'registered_at', now()"
+            "))).* FROM incident.incidents i WHERE i.id = $1",
+            original,
+            copy,
+        )
+    return copies
+
+
 async def test_a_step_asked_of_an_incident_whose_workflow_never_started_starts_it_first(
     platform: Any,
     intake: intake_pb2_grpc.IntakeServiceStub,
     incidents: incident_pb2_grpc.IncidentServiceStub,
     db: asyncpg.Connection,
 ) -> None:
-    # An incident committed whose start never ran (the process died between commit and start): a copy
-    # of a real one under a new id, registered now, so the reconciler leaves it alone for 10 s.
-    original = (await intake.RegisterCall(emergency_call(drill=True), timeout=30)).incident_id
-    orphan = f"{original}-orphan"
-    await db.execute(
-        "INSERT INTO incident.incidents SELECT (jsonb_populate_record(i, jsonb_build_object("
-        "  'id', $2::text, 'workflow_started_at', NULL, 'registered_at', now()"
-        "))).* FROM incident.incidents i WHERE i.id = $1",
-        original,
-        orphan,
-    )
+    # An incident committed whose start never ran (the process died between commit and start).
+    (orphan,) = await copies_of_an_incident(intake, db, 1)
     client = await Client.connect(platform.temporal.address)
     with pytest.raises(RPCError) as missing:
         await client.get_workflow_handle(orphan).describe()
@@ -157,22 +164,6 @@ class StartsSeen(Interceptor, OutboundInterceptor):
             return await super().start_workflow(input)
         finally:
             self.now -= 1
-
-
-async def copies_of_an_incident(intake: intake_pb2_grpc.IntakeServiceStub, db: asyncpg.Connection, n: int) -> list[str]:
-    """``n`` incidents committed now whose workflows have not been started: copies of a real one under new ids
-    (the platform's reconciler leaves them alone for RECONCILE_AFTER)."""
-    original = (await intake.RegisterCall(emergency_call(drill=True), timeout=30)).incident_id
-    copies = [f"{original}-{i}" for i in range(n)]
-    for copy in copies:
-        await db.execute(
-            "INSERT INTO incident.incidents SELECT (jsonb_populate_record(i, jsonb_build_object("
-            "  'id', $2::text, 'workflow_started_at', NULL, 'registered_at', now()"
-            "))).* FROM incident.incidents i WHERE i.id = $1",
-            original,
-            copy,
-        )
-    return copies
 
 
 @asynccontextmanager

@@ -58,19 +58,14 @@ class WorkflowStarter:
         else:
             log.info("incident workflow left to the reconciler", incident_id=incident.id)
 
-    async def _start_in_turn(self, incident: store.IncidentRow) -> bool:
+    async def _start_in_turn(self, incident: store.IncidentRow) -> None:
         try:
             async with self._turns:
-                return await self._start_logged(incident)
-        finally:
-            self._waiting.discard(incident.id)
-
-    async def _start_logged(self, incident: store.IncidentRow) -> bool:
-        try:
-            return await self.ensure_started(incident)
+                await self.ensure_started(incident)
         except Exception as exc:  # the reconciler starts it
             log.warning("incident workflow not started yet", incident_id=incident.id, error=repr(exc))
-            return False
+        finally:
+            self._waiting.discard(incident.id)
 
     async def close(self) -> None:
         """Stop the starts in flight (the reconciler of whichever process runs next takes them over)."""

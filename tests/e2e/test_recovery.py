@@ -167,30 +167,27 @@ class StartsSeen(Interceptor, OutboundInterceptor):
 
 
 @asynccontextmanager
-async def incident_starter(platform: Any, *interceptors: Interceptor) -> AsyncIterator[WorkflowStarter]:
-    """A WorkflowStarter of the test's own (with the bounds the test set) against the platform's servers."""
+async def incident_starter(
+    platform: Any, incident_ids: list[str], *interceptors: Interceptor
+) -> AsyncIterator[tuple[WorkflowStarter, list[store.IncidentRow]]]:
+    """A WorkflowStarter of the test's own (with the bounds the test set) against the platform's servers,
+    and the incidents ``incident_ids`` as it reads them."""
     pool = await asyncpg.create_pool(
         platform.postgres.dsn, server_settings={"search_path": "incident"}, min_size=1, max_size=2
     )
     client = await Client.connect(platform.temporal.address, interceptors=list(interceptors))
     starter = WorkflowStarter(pool=pool, client=client, task_queue=task_queue_of("incident"))
     try:
-        yield starter
+        rows = []
+        async with pool.acquire() as conn:
+            for incident_id in incident_ids:
+                row = await store.get_incident(conn, incident_id=incident_id)
+                assert row is not None
+                rows.append(row)
+        yield starter, rows
     finally:
         await starter.close()
         await pool.close()
-
-
-async def start_soon_all(platform: Any, starter: WorkflowStarter, incident_ids: list[str]) -> None:
-    """``start_soon`` for each, in the same instant (as OpenIncident would under a surge)."""
-    conn = await asyncpg.connect(platform.postgres.dsn, server_settings={"search_path": "incident"})
-    try:
-        rows = [await store.get_incident(conn, incident_id=i) for i in incident_ids]
-    finally:
-        await conn.close()
-    for row in rows:
-        assert row is not None
-        starter.start_soon(row)
 
 
 STARTED = "SELECT workflow_started_at FROM incident.incidents WHERE id = $1"
@@ -204,8 +201,9 @@ async def test_incident_starts_wait_their_turn_in_order_a_few_at_a_time(
     copies = await copies_of_an_incident(intake, db, 6)
     monkeypatch.setattr(starter_module, "STARTS_IN_FLIGHT", 2)
     seen = StartsSeen()
-    async with incident_starter(platform, seen) as starter:
-        await start_soon_all(platform, starter, copies)
+    async with incident_starter(platform, copies, seen) as (starter, rows):
+        for row in rows:  # in the same instant, as OpenIncident would under a surge
+            starter.start_soon(row)
         assert await wait_for(lambda: db.fetchval(STARTED, copies[-1]), timeout=9)
     assert all([await db.fetchval(STARTED, copy) for copy in copies])
     assert seen.ids == copies and seen.most == 2
@@ -218,8 +216,9 @@ async def test_incident_starts_beyond_those_waiting_are_left_to_the_reconciler(
     reconciler starts it."""
     copies = await copies_of_an_incident(intake, db, 2)
     monkeypatch.setattr(starter_module, "STARTS_WAITING", 1)
-    async with incident_starter(platform) as starter:
-        await start_soon_all(platform, starter, copies)
+    async with incident_starter(platform, copies) as (starter, rows):
+        for row in rows:
+            starter.start_soon(row)
         assert await wait_for(lambda: db.fetchval(STARTED, copies[0]), timeout=9)
         client = await Client.connect(platform.temporal.address)
         with pytest.raises(RPCError) as missing:

@@ -15,6 +15,9 @@ from rich.console import Console
 from rich.table import Table
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+# A raw ceiling that moved more than this between the start and the end of a run: the host changed
+# speed while it ran, and the figures between are judged against a ceiling that no longer held.
+DRIFT_WARNING = 0.15
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,15 @@ class Ceiling:
     unit: str
     design_reference: float
     detail: dict[str, Any] = field(default_factory=dict)
+    # The same measurement again at the end of the run (None: not measured again, or it failed).
+    rate_at_end: float | None = None
+
+    @property
+    def drift(self) -> float | None:
+        """How much the ceiling moved from the start of the run to its end (-0.2: 20 % lower at the end)."""
+        if not self.rate or self.rate_at_end is None:
+            return None
+        return self.rate_at_end / self.rate - 1.0
 
 
 @dataclass
@@ -87,6 +99,8 @@ class Report:
             console.print(self._startup_table())
         if self.ceilings:
             console.print(self._ceiling_table())
+            for line in self.drift_warnings():
+                console.print(f"[yellow]{line}[/yellow]")
         console.print(self._figure_table())
         if self.cpu_cores:
             console.print(self._cpu_table())
@@ -112,16 +126,32 @@ class Report:
         table.caption = "PSS: memory shared between processes is counted once"
         return table
 
+    def drift_warnings(self) -> list[str]:
+        """One line per raw ceiling that moved more than DRIFT_WARNING during the run."""
+        lines = []
+        for c in self.ceilings.values():
+            drift = c.drift
+            if drift is not None and abs(drift) > DRIFT_WARNING:
+                lines.append(
+                    f"the host changed speed during the run: {c.name} {_num(c.rate, ',.0f')} → "
+                    f"{_num(c.rate_at_end, ',.0f')} {c.unit} ({drift:+.0%}); the figures measured in between "
+                    "are judged against the first"
+                )
+        return lines
+
     def _ceiling_table(self) -> Table:
         table = Table(title="Raw ceilings (same run, same servers)", title_justify="left")
         table.add_column("component")
         table.add_column("measured", justify="right")
+        table.add_column("at the end", justify="right")
         table.add_column("DESIGN §8", justify="right")
         table.add_column("errors", justify="right")
         for ceiling in self.ceilings.values():
+            drift = ceiling.drift
             table.add_row(
                 ceiling.name,
                 f"{_num(ceiling.rate, ',.0f')} {ceiling.unit}",
+                f"{_num(ceiling.rate_at_end, ',.0f')} ({drift:+.0%})" if drift is not None else "",
                 f"≈ {ceiling.design_reference:,.0f}",
                 str(ceiling.detail.get("errors", "-")),
             )
@@ -202,6 +232,8 @@ class Report:
                 c.key: {
                     "name": c.name,
                     "rate": _round(c.rate),
+                    "rate_at_end": _round(c.rate_at_end),
+                    "drift": _round(c.drift, 3),
                     "unit": c.unit,
                     "design_reference": c.design_reference,
                     **c.detail,

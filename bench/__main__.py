@@ -19,9 +19,17 @@ from rich.console import Console
 
 from bench import budgets, incidents, logscan, open_incidents, raw
 from bench.cpu import CLIENT, CpuMonitor
-from bench.dutyline_paths import DutylinePaths, admin_token, drain_consumers, drain_outboxes, on_duty_latency
+from bench.dutyline_paths import (
+    DutylinePaths,
+    admin_token,
+    drain_consumers,
+    drain_outboxes,
+    drain_workflow_tasks,
+    on_duty_latency,
+)
 from bench.report import RESULTS_DIR, Ceiling, Figure, Report
 from bench.surge import surge_phase
+from dutyline.config import WORKER_SERVICES
 from dutyline.stack.platform import Platform, Ports
 
 T = TypeVar("T")
@@ -59,11 +67,15 @@ class Bench:
             return None
 
     async def drain(self) -> None:
-        """Between phases: every staged event published and every consumer caught up."""
+        """Between phases: every staged event published, every workflow task taken by a worker and every
+        consumer caught up."""
         began = time.perf_counter()
         left = await drain_outboxes(self.platform.postgres.dsn)
         if left:
             self.report.problems.append(f"{left} outbox events still unpublished after 30 s")
+        queued = await drain_workflow_tasks(self.platform.temporal.address, WORKER_SERVICES)
+        if queued:
+            self.report.problems.append(f"workflow tasks still queued after 60 s: {queued}")
         behind = await drain_consumers(self.platform.nats.url, self.platform.nats_creds)
         if behind:
             self.report.problems.append(f"consumers still behind after 60 s: {behind}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -15,6 +15,10 @@ from pathlib import Path
 
 import asyncpg
 import nats
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.client import Client
 
 from bench.events import EventWatcher, aggregate_id, incident_call_ids
 from bench.load import LoadResult, closed_loop, open_loop, percentile
@@ -26,6 +30,7 @@ from dutyline.grpckit.convert import ts
 from dutyline.intake.v1 import intake_pb2, intake_pb2_grpc
 from dutyline.natsconn import connect_url
 from dutyline.roster.v1 import roster_pb2, roster_pb2_grpc
+from dutyline.temporal_worker import task_queue_of
 
 SITE = "hz-01"
 OFFICER = "p-hz-officer-1"
@@ -274,6 +279,37 @@ async def drain_consumers(
             await asyncio.sleep(0.2)
     finally:
         await nc.close()
+
+
+async def drain_workflow_tasks(
+    temporal_address: str, services: Sequence[str], *, timeout: float = 60.0
+) -> dict[str, int]:
+    """Wait until no workflow task waits on the services' task queues. A phase that opens incidents faster
+    than this machine runs their workflows leaves their first tasks queued in Temporal (each one's duty
+    leader still to be told by its workflow); the next phase would otherwise run, and be charged for,
+    that backlog. Temporal's count is approximate (refreshed every few seconds). Returns each queue still
+    holding tasks when ``timeout`` ran out."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    client = await Client.connect(temporal_address)
+    requests = {
+        task_queue_of(service): DescribeTaskQueueRequest(
+            namespace=client.namespace,
+            task_queue=TaskQueue(name=task_queue_of(service)),
+            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+            report_stats=True,
+        )
+        for service in services
+    }
+    while True:
+        behind: dict[str, int] = {}
+        for queue, request in requests.items():
+            reply = await client.workflow_service.describe_task_queue(request)
+            if reply.stats.approximate_backlog_count:
+                behind[queue] = reply.stats.approximate_backlog_count
+        if not behind or loop.time() > deadline:
+            return behind
+        await asyncio.sleep(0.5)
 
 
 async def on_duty_latency(

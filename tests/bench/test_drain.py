@@ -1,16 +1,23 @@
 """Between bench phases the platform catches up: every durable consumer has handled what was
-published, so a phase does not pay for the backlog of the one before (a real nats-server)."""
+published and every workflow task has been taken by a worker, so a phase does not pay for the backlog
+of the one before (the session's real nats-server and Temporal dev server)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from typing import Any
 
 from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
+from temporalio.client import Client
+from temporalio.worker import Worker
 
-from bench.dutyline_paths import drain_consumers
+from bench.dutyline_paths import drain_consumers, drain_workflow_tasks
+from bench.skeleton import SkeletonEscalation
 from dutyline.natsconn import connect_url
+from dutyline.temporal_sandbox import worker_runner
+from dutyline.temporal_worker import task_queue_of
 
 
 async def test_the_drain_waits_for_a_consumer_behind_and_returns_once_it_has_caught_up(platform: Any) -> None:
@@ -38,3 +45,22 @@ async def test_the_drain_waits_for_a_consumer_behind_and_returns_once_it_has_cau
     finally:
         await js.delete_stream(stream)
         await nc.close()
+
+
+async def test_the_drain_waits_for_workflow_tasks_until_a_worker_has_taken_them(platform: Any) -> None:
+    service = f"drain-{uuid.uuid4().hex[:8]}"
+    queue = task_queue_of(service)
+    client = await Client.connect(platform.temporal.address)
+    handle = await client.start_workflow(SkeletonEscalation.run, "e-1", id=f"{service}-1", task_queue=queue)
+    try:
+        # Nobody polls the queue: its first task waits. Temporal counts its backlog within a few seconds.
+        deadline = time.monotonic() + 30
+        while not (queued := await drain_workflow_tasks(platform.temporal.address, [service], timeout=0)):
+            assert time.monotonic() < deadline, "the queued task was never counted"
+            await asyncio.sleep(0.5)
+        assert queued == {queue: 1}
+
+        async with Worker(client, task_queue=queue, workflows=[SkeletonEscalation], workflow_runner=worker_runner()):
+            assert await drain_workflow_tasks(platform.temporal.address, [service], timeout=30) == {}
+    finally:
+        await handle.terminate()

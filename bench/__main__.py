@@ -72,7 +72,7 @@ class Bench:
         began = time.perf_counter()
         left = await drain_outboxes(self.platform.postgres.dsn)
         if left:
-            self.report.problems.append(f"{left} outbox events still unpublished after 30 s")
+            self.report.problems.append(f"outbox events still unpublished after 30 s: {left}")
         queued = await drain_workflow_tasks(self.platform.temporal.address, WORKER_SERVICES)
         if queued:
             self.report.problems.append(f"workflow tasks still queued after 60 s: {queued}")

@@ -236,19 +236,27 @@ async def _wait_for_stream(js: nats.js.JetStreamContext, timeout: float = 30.0) 
             await asyncio.sleep(0.2)
 
 
-async def drain_outboxes(dsn: str, *, timeout: float = 30.0) -> int:
-    """Wait until the relays have published every staged event; returns what is left."""
+async def drain_outboxes(dsn: str, *, timeout: float = 30.0) -> dict[str, int]:
+    """Wait until the relays have published every staged event, in every schema with an outbox (each
+    service's, notify's three events per incident included); returns each schema's events still
+    staged when ``timeout`` ran out."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     conn = await asyncpg.connect(dsn)
     try:
-        while True:
-            left = int(
-                await conn.fetchval(
-                    "SELECT (SELECT count(*) FROM intake.outbox) + (SELECT count(*) FROM incident.outbox)"
-                )
+        schemas = [
+            str(r["table_schema"])
+            for r in await conn.fetch(
+                "SELECT table_schema FROM information_schema.tables WHERE table_name = 'outbox' ORDER BY 1"
             )
-            if left == 0 or loop.time() > deadline:
+        ]
+        while True:
+            left = {}
+            for schema in schemas:
+                quoted = '"' + schema.replace('"', '""') + '"'
+                if n := int(await conn.fetchval(f"SELECT count(*) FROM {quoted}.outbox")):
+                    left[schema] = n
+            if not left or loop.time() > deadline:
                 return left
             await asyncio.sleep(0.2)
     finally:

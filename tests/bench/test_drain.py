@@ -1,6 +1,7 @@
-"""Between bench phases the platform catches up: every durable consumer has handled what was
-published and every workflow task has been taken by a worker, so a phase does not pay for the backlog
-of the one before (the session's real nats-server and Temporal dev server)."""
+"""Between bench phases the platform catches up: every outbox's events published, every durable consumer
+has handled what was published and every workflow task has been taken by a worker, so a phase does not
+pay for the backlog of the one before (the session's real PostgreSQL, nats-server and Temporal dev
+server)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import time
 import uuid
 from typing import Any
 
+import asyncpg
 from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from bench.dutyline_paths import drain_consumers, drain_workflow_tasks
+from bench.dutyline_paths import drain_consumers, drain_outboxes, drain_workflow_tasks
 from bench.skeleton import SkeletonEscalation
 from dutyline.natsconn import connect_url
 from dutyline.temporal_sandbox import worker_runner
@@ -64,3 +66,20 @@ async def test_the_drain_waits_for_workflow_tasks_until_a_worker_has_taken_them(
             assert await drain_workflow_tasks(platform.temporal.address, [service], timeout=30) == {}
     finally:
         await handle.terminate()
+
+
+async def test_the_drain_counts_every_schemas_outbox_until_it_is_empty(platform: Any) -> None:
+    # A schema of its own, with an outbox no relay reads: only this test empties it.
+    schema = f"drain_{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.connect(platform.postgres.dsn)
+    try:
+        await conn.execute(f"CREATE SCHEMA {schema}; CREATE TABLE {schema}.outbox (seq bigint)")
+        await conn.execute(f"INSERT INTO {schema}.outbox VALUES (1), (2)")
+        left = await drain_outboxes(platform.postgres.dsn, timeout=0.5)
+        assert left.get(schema) == 2
+
+        await conn.execute(f"DELETE FROM {schema}.outbox")
+        assert schema not in await drain_outboxes(platform.postgres.dsn, timeout=0.5)
+    finally:
+        await conn.execute(f"DROP SCHEMA {schema} CASCADE")
+        await conn.close()

@@ -236,26 +236,27 @@ async def _wait_for_stream(js: nats.js.JetStreamContext, timeout: float = 30.0) 
             await asyncio.sleep(0.2)
 
 
+async def staged_events(conn: asyncpg.Connection) -> dict[str, int]:
+    """The events still staged in each schema's outbox, by schema (those with none left out): every
+    service's outbox, found in PostgreSQL's catalogue, so notify's events count as intake's do."""
+    staged = {}
+    for r in await conn.fetch("SELECT table_schema FROM information_schema.tables WHERE table_name = 'outbox'"):
+        schema = str(r["table_schema"])
+        quoted = '"' + schema.replace('"', '""') + '"'
+        if n := int(await conn.fetchval(f"SELECT count(*) FROM {quoted}.outbox")):
+            staged[schema] = n
+    return staged
+
+
 async def drain_outboxes(dsn: str, *, timeout: float = 30.0) -> dict[str, int]:
-    """Wait until the relays have published every staged event, in every schema with an outbox (each
-    service's, notify's three events per incident included); returns each schema's events still
-    staged when ``timeout`` ran out."""
+    """Wait until the relays have published every staged event (``staged_events``); returns what is
+    still staged when ``timeout`` ran out."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     conn = await asyncpg.connect(dsn)
     try:
-        schemas = [
-            str(r["table_schema"])
-            for r in await conn.fetch(
-                "SELECT table_schema FROM information_schema.tables WHERE table_name = 'outbox' ORDER BY 1"
-            )
-        ]
         while True:
-            left = {}
-            for schema in schemas:
-                quoted = '"' + schema.replace('"', '""') + '"'
-                if n := int(await conn.fetchval(f"SELECT count(*) FROM {quoted}.outbox")):
-                    left[schema] = n
+            left = await staged_events(conn)
             if not left or loop.time() > deadline:
                 return left
             await asyncio.sleep(0.2)

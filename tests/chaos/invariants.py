@@ -16,6 +16,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
+from bench.dutyline_paths import staged_events
 from dutyline.events.v1 import event_pb2
 from tests.chaos.load import PlacedCall
 
@@ -46,11 +47,9 @@ async def settled(check: Callable[[], Awaitable[Problems]], *, stall: float, unt
 
 
 async def outboxes_empty(conn: asyncpg.Connection) -> Problems:
-    """Every event staged by intake and the incident service is published (each relay's outbox is empty)."""
-    rows = await conn.fetch(
-        "SELECT 'intake' AS outbox, id FROM intake.outbox UNION ALL SELECT 'incident', id FROM incident.outbox"
-    )
-    return [f"event {r['id']} still in {r['outbox']}'s outbox" for r in rows]
+    """Every event any service staged is published: notify's about notifications as well as intake's
+    calls and the incident service's incidents (every schema's outbox is empty)."""
+    return [f"{n} events still in {schema}'s outbox" for schema, n in (await staged_events(conn)).items()]
 
 
 async def events_since(nc: Nats, subject: str, since: datetime) -> list[event_pb2.Event]:

@@ -239,7 +239,7 @@ async def _wait_for_stream(js: nats.js.JetStreamContext, timeout: float = 30.0) 
 async def staged_events(conn: asyncpg.Connection) -> dict[str, int]:
     """The events still staged in each schema's outbox, by schema (those with none left out): every
     service's outbox, found in PostgreSQL's catalogue, so notify's events count as intake's do."""
-    staged = {}
+    staged: dict[str, int] = {}
     for r in await conn.fetch("SELECT table_schema FROM information_schema.tables WHERE table_name = 'outbox'"):
         schema = str(r["table_schema"])
         quoted = '"' + schema.replace('"', '""') + '"'

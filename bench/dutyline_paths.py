@@ -236,27 +236,28 @@ async def _wait_for_stream(js: nats.js.JetStreamContext, timeout: float = 30.0) 
             await asyncio.sleep(0.2)
 
 
-async def staged_events(conn: asyncpg.Connection) -> dict[str, int]:
-    """The events still staged in each schema's outbox, by schema (those with none left out): every
-    service's outbox, found in PostgreSQL's catalogue, so notify's events count as intake's do."""
-    staged: dict[str, int] = {}
+async def staged_events(conn: asyncpg.Connection) -> dict[str, list[str]]:
+    """The ids of the events still staged in each schema's outbox, oldest first, by schema (those with
+    none left out): every service's outbox, found in PostgreSQL's catalogue, so notify's events count as
+    intake's do."""
+    staged: dict[str, list[str]] = {}
     for r in await conn.fetch("SELECT table_schema FROM information_schema.tables WHERE table_name = 'outbox'"):
         schema = str(r["table_schema"])
         quoted = '"' + schema.replace('"', '""') + '"'
-        if n := int(await conn.fetchval(f"SELECT count(*) FROM {quoted}.outbox")):
-            staged[schema] = n
+        if ids := [str(e["id"]) for e in await conn.fetch(f"SELECT id FROM {quoted}.outbox ORDER BY seq")]:
+            staged[schema] = ids
     return staged
 
 
 async def drain_outboxes(dsn: str, *, timeout: float = 30.0) -> dict[str, int]:
-    """Wait until the relays have published every staged event (``staged_events``); returns what is
-    still staged when ``timeout`` ran out."""
+    """Wait until the relays have published every staged event (``staged_events``); returns how many
+    each schema still holds when ``timeout`` ran out."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     conn = await asyncpg.connect(dsn)
     try:
         while True:
-            left = await staged_events(conn)
+            left = {schema: len(ids) for schema, ids in (await staged_events(conn)).items()}
             if not left or loop.time() > deadline:
                 return left
             await asyncio.sleep(0.2)

@@ -15,7 +15,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from bench.dutyline_paths import drain_consumers, drain_outboxes, drain_workflow_tasks
+from bench.dutyline_paths import drain_consumers, drain_outboxes, drain_workflow_tasks, staged_events
 from bench.skeleton import SkeletonEscalation
 from dutyline.natsconn import connect_url
 from dutyline.temporal_sandbox import worker_runner
@@ -73,8 +73,10 @@ async def test_the_drain_counts_every_schemas_outbox_until_it_is_empty(platform:
     schema = f"drain_{uuid.uuid4().hex[:8]}"
     conn = await asyncpg.connect(platform.postgres.dsn)
     try:
-        await conn.execute(f"CREATE SCHEMA {schema}; CREATE TABLE {schema}.outbox (seq bigint)")
-        await conn.execute(f"INSERT INTO {schema}.outbox VALUES (1), (2)")
+        await conn.execute(f"CREATE SCHEMA {schema}; CREATE TABLE {schema}.outbox (seq bigint, id text)")
+        await conn.execute(f"INSERT INTO {schema}.outbox VALUES (1, 'e-1'), (2, 'e-2')")
+        # The fault suite's outbox check reads the ids, oldest first; the drain counts them.
+        assert (await staged_events(conn)).get(schema) == ["e-1", "e-2"]
         left = await drain_outboxes(platform.postgres.dsn, timeout=0.5)
         assert left.get(schema) == 2
 

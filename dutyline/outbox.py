@@ -90,8 +90,10 @@ async def backlog(pool: asyncpg.Pool, schema: str) -> None:
 
 def honour_cancellation() -> None:
     """Raise ``CancelledError`` if the current task was asked to stop. nats-py swallows a cancellation
-    that lands while it flushes a publish (an acknowledgement, say), so a loop that talks to NATS would
-    otherwise run on and its owner's shutdown would wait forever."""
+    that lands while it flushes a publish (an acknowledgement, say), and Python 3.11's
+    ``asyncio.wait_for``, which its requests and fetches use, one that lands as the reply arrives
+    (CPython gh-86296). A loop that talks to NATS would otherwise run on: its owner's shutdown would
+    wait forever, a live feed whose caller left would hold its place."""
     task = asyncio.current_task()
     if task is not None and task.cancelling():
         raise asyncio.CancelledError

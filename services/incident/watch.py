@@ -28,6 +28,7 @@ from dutyline.grpckit.auth import Principal, RevokedTokens
 from dutyline.grpckit.errors import Aborted, ResourceExhausted, Unauthenticated
 from dutyline.ids import ulid
 from dutyline.incident.v1 import incident_pb2
+from dutyline.outbox import honour_cancellation
 from services.incident import convert, store
 
 log = structlog.get_logger(__name__)
@@ -168,6 +169,8 @@ class IncidentFeed:
     ) -> AsyncIterator[incident_pb2.IncidentChange]:
         cursor = 0
         while True:
+            # The gRPC server cancels this handler when its caller leaves; NATS may have swallowed that.
+            honour_cancellation()
             # A feed lasts no longer than the token that opened it (expires_at 0: a principal without
             # expiry), and stops within seconds of the token's revocation.
             left = principal.expires_at - time.time() if principal.expires_at else 5.0

@@ -162,6 +162,34 @@ async def test_a_reader_too_far_behind_is_told_where_to_resume(feed: IncidentFee
     assert again.cursor == first.cursor and again.event_type == first.event_type
 
 
+async def test_a_watch_whose_cancellation_was_swallowed_ends_at_once(feed: IncidentFeed) -> None:
+    """Python 3.11's asyncio.wait_for, which nats-py's requests and fetches use, drops a cancellation
+    that lands as the reply arrives (CPython gh-86296). The gRPC server cancels the handler of a call
+    whose caller left as it started (a board reloaded); the handler went on into its fetch loop and held
+    the person's place until the next incident event for their sites, on a quiet night for hours."""
+    loop = asyncio.get_running_loop()
+    reply: asyncio.Future[None] = loop.create_future()
+    swallowed = False
+
+    async def handler() -> None:
+        nonlocal swallowed
+        await asyncio.wait_for(reply, 5)  # as nats-py awaits the reply to adding the consumer
+        swallowed = True
+        async for _ in feed.watch(OFFICER, K.WatchIncidentsRequest(site_id="hz-01")):
+            pass
+
+    task = asyncio.create_task(handler())
+    await asyncio.sleep(0)  # the handler waits for its reply
+    reply.set_result(None)
+    task.cancel()  # the caller left as the reply came
+    with pytest.raises(asyncio.CancelledError):
+        async with asyncio.timeout(3):  # no incident event comes: nothing else would end the watch
+            await task
+    # Else this Python keeps a cancellation that lands with the reply, and the test proves nothing.
+    assert swallowed
+    assert feed.slots.total == 0
+
+
 def test_an_incident_carried_by_the_event_is_used_as_is() -> None:
     from dutyline.events.v1 import event_pb2
 

@@ -423,7 +423,8 @@ async def _watch(request: web.Request, site: str, send: Send) -> web.StreamRespo
         await response.write(b": connected\n\n")
         while True:
             try:
-                item = await asyncio.wait_for(changes.get(), HEARTBEAT_SECONDS)
+                async with asyncio.timeout(HEARTBEAT_SECONDS):
+                    item = await changes.get()
             except TimeoutError:
                 await response.write(b": heartbeat\n\n")
                 continue

@@ -399,7 +399,8 @@ async def events(request: web.Request) -> web.StreamResponse:
                 quiet_since = loop.time()
             wait = min([RECHECK_SECONDS, *(f - loop.time() for f in follow_ups)])
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(changed.wait(), max(wait, 0.0))
+                async with asyncio.timeout(max(wait, 0.0)):
+                    await changed.wait()
             if changed.is_set():
                 changed.clear()
                 follow_ups = [loop.time() + d for d in FOLLOW_UPS]

@@ -75,7 +75,8 @@ class ShiftStarter:
     async def run_forever(self) -> None:
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._kick.wait(), RECONCILE_SECONDS)
+                async with asyncio.timeout(RECONCILE_SECONDS):
+                    await self._kick.wait()
             self._kick.clear()
             try:
                 while await self.start_pending():

@@ -54,7 +54,8 @@ class Dispatcher:
             if done < BATCH:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=IDLE_POLL)
+                    async with asyncio.timeout(IDLE_POLL):
+                        await self._wake.wait()
 
     async def dispatch_due(self) -> int:
         now = datetime.now(UTC)

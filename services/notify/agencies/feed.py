@@ -31,7 +31,7 @@ from dutyline.directory import RosterDirectory
 from dutyline.envelope import SUBJECT_PREFIX
 from dutyline.events.v1 import event_pb2
 from dutyline.natsconn import connect
-from dutyline.outbox import ensure_stream, keep_running, message_size, refusal, stream_config
+from dutyline.outbox import ensure_stream, honour_cancellation, keep_running, message_size, refusal, stream_config
 from services.notify.agencies import store as agency_store
 from services.notify.agencies.access import (
     CAP_PREFIX,
@@ -150,6 +150,7 @@ class EventFeed:
             log.info("agency feed active")
             handled = metrics.CONSUMER_EVENTS.labels(CONSUMER)
             while True:
+                honour_cancellation()  # one NATS may have swallowed: shutdown must not wait forever
                 # A change another replica signalled, or one past the reload interval.
                 await self._follow_agencies(js)
                 try:

@@ -185,9 +185,9 @@ async def test_a_watch_whose_cancellation_was_swallowed_ends_at_once(feed: Incid
     with pytest.raises(asyncio.CancelledError):
         async with asyncio.timeout(3):  # no incident event comes: nothing else would end the watch
             await task
-    # Else this Python keeps a cancellation that lands with the reply, and the test proves nothing.
-    assert swallowed
     assert feed.slots.total == 0
+    if not swallowed:
+        pytest.skip("this Python's asyncio.wait_for keeps a cancellation that lands with the reply (3.12+)")
 
 
 def test_an_incident_carried_by_the_event_is_used_as_is() -> None:

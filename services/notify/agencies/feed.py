@@ -150,7 +150,7 @@ class EventFeed:
             log.info("agency feed active")
             handled = metrics.CONSUMER_EVENTS.labels(CONSUMER)
             while True:
-                honour_cancellation()  # one NATS may have swallowed: shutdown must not wait forever
+                honour_cancellation()  # a cancellation NATS swallowed: shutdown must not wait forever
                 # A change another replica signalled, or one past the reload interval.
                 await self._follow_agencies(js)
                 try:

@@ -316,9 +316,8 @@ class OutboxRelay:
             if span is not None:
                 spans.append((span, ack))
         try:
-            results = await asyncio.wait_for(
-                asyncio.gather(*(ack for _, ack in pending), return_exceptions=True), timeout=10.0
-            )
+            async with asyncio.timeout(10.0):
+                results = await asyncio.gather(*(ack for _, ack in pending), return_exceptions=True)
         finally:
             for span, ack in spans:
                 failed = not ack.done() or ack.cancelled() or ack.exception() is not None

@@ -277,7 +277,8 @@ class LocalGateway:
                 session.transport.close()
         self._smtp_sessions.clear()
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self._smtp_server.wait_closed(), 5.0)
+            async with asyncio.timeout(5.0):
+                await self._smtp_server.wait_closed()
         self._smtp_server = None
 
     async def __aenter__(self) -> LocalGateway:

@@ -313,7 +313,8 @@ async def wait_for_port_async(host: str, port: int, *, deadline: float, process:
     while True:
         _check_alive(process, host, port)
         try:
-            _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 0.5)
+            async with asyncio.timeout(0.5):
+                _, writer = await asyncio.open_connection(host, port)
         except (OSError, TimeoutError):
             pass
         else:

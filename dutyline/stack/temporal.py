@@ -108,7 +108,8 @@ class EmbeddedTemporal(EmbeddedServer):
             if not process.running:
                 raise ServerStartError(process.describe_failure("temporal exited while starting"))
             try:
-                client = await asyncio.wait_for(self._probe(), _PROBE_SECONDS)
+                async with asyncio.timeout(_PROBE_SECONDS):
+                    client = await self._probe()
             except (TimeoutError, RuntimeError, RPCError) as exc:
                 # Connection refused surfaces as RuntimeError from the Rust core; "namespace not
                 # found" while the namespace cache warms up as RPCError.

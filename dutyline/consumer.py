@@ -35,10 +35,11 @@ from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from dutyline import metrics, tracing
+from dutyline.cancellation import honour_cancellation
 from dutyline.db.pool import Connection
 from dutyline.events.v1 import event_pb2
 from dutyline.natsconn import connect_url
-from dutyline.outbox import ensure_stream, honour_cancellation, keep_running, stream_config
+from dutyline.outbox import ensure_stream, keep_running, stream_config
 
 log = structlog.get_logger(__name__)
 

@@ -35,6 +35,7 @@ from nats.js.api import PubAck, StorageType, StreamConfig
 from opentelemetry.trace import Span
 
 from dutyline import metrics, tracing
+from dutyline.cancellation import honour_cancellation
 from dutyline.common.v1 import common_pb2
 from dutyline.db.pool import Connection
 from dutyline.db.writes import Writes, write
@@ -86,17 +87,6 @@ async def backlog(pool: asyncpg.Pool, schema: str) -> None:
     assert row is not None
     metrics.OUTBOX_PENDING.set(row["pending"], schema)
     metrics.OUTBOX_LAG.set(row["lag"], schema)
-
-
-def honour_cancellation() -> None:
-    """Raise ``CancelledError`` if the current task was asked to stop. nats-py swallows a cancellation
-    that lands while it flushes a publish (an acknowledgement, say), and Python 3.11's
-    ``asyncio.wait_for``, which its requests and fetches use, one that lands as the reply arrives
-    (CPython gh-86296). A loop that talks to NATS would otherwise run on: its owner's shutdown would
-    wait forever, a live feed whose caller left would hold its place."""
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError
 
 
 async def keep_running(attempt: Callable[[], Awaitable[None]], interrupted: str, **context: object) -> None:

@@ -27,6 +27,7 @@ from typing import Any
 import grpc
 from aiohttp import web
 
+from dutyline.cancellation import wait_until_set
 from dutyline.common.v1 import common_pb2
 from dutyline.grpckit.auth import Principal
 from dutyline.grpckit.convert import from_ts, ts
@@ -398,9 +399,7 @@ async def events(request: web.Request) -> web.StreamResponse:
                 await response.write(b": heartbeat\n\n")
                 quiet_since = loop.time()
             wait = min([RECHECK_SECONDS, *(f - loop.time() for f in follow_ups)])
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(max(wait, 0.0)):
-                    await changed.wait()
+            await wait_until_set(changed, wait)
             if changed.is_set():
                 changed.clear()
                 follow_ups = [loop.time() + d for d in FOLLOW_UPS]

@@ -22,13 +22,13 @@ import structlog
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from dutyline.cancellation import honour_cancellation
 from dutyline.directory import RosterDirectory
 from dutyline.events.v1 import event_pb2
 from dutyline.grpckit.auth import Principal, RevokedTokens
 from dutyline.grpckit.errors import Aborted, ResourceExhausted, Unauthenticated
 from dutyline.ids import ulid
 from dutyline.incident.v1 import incident_pb2
-from dutyline.outbox import honour_cancellation
 from services.incident import convert, store
 
 log = structlog.get_logger(__name__)

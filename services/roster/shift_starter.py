@@ -4,13 +4,13 @@ handovers."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import structlog
 from temporalio.client import Client
 
+from dutyline.cancellation import wait_until_set
 from dutyline.temporal_start import signal_best_effort, start_once
 from services.roster import schedule_store, store
 from workflows.shift.types import (
@@ -74,9 +74,7 @@ class ShiftStarter:
 
     async def run_forever(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(RECONCILE_SECONDS):
-                    await self._kick.wait()
+            await wait_until_set(self._kick, RECONCILE_SECONDS)
             self._kick.clear()
             try:
                 while await self.start_pending():

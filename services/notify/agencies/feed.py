@@ -27,11 +27,12 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from dutyline import metrics
+from dutyline.cancellation import honour_cancellation
 from dutyline.directory import RosterDirectory
 from dutyline.envelope import SUBJECT_PREFIX
 from dutyline.events.v1 import event_pb2
 from dutyline.natsconn import connect
-from dutyline.outbox import ensure_stream, honour_cancellation, keep_running, message_size, refusal, stream_config
+from dutyline.outbox import ensure_stream, keep_running, message_size, refusal, stream_config
 from services.notify.agencies import store as agency_store
 from services.notify.agencies.access import (
     CAP_PREFIX,

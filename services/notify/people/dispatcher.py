@@ -8,13 +8,13 @@ gateways' idempotency key). Several notify replicas share the work through SKIP 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import structlog
 
 from dutyline import metrics
+from dutyline.cancellation import wait_until_set
 from dutyline.emit import emit
 from dutyline.events.v1 import event_pb2
 from services.notify.actor import SYSTEM_ACTOR
@@ -53,9 +53,7 @@ class Dispatcher:
                 await asyncio.sleep(1.0)
             if done < BATCH:
                 self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(IDLE_POLL):
-                        await self._wake.wait()
+                await wait_until_set(self._wake, IDLE_POLL)
 
     async def dispatch_due(self) -> int:
         now = datetime.now(UTC)

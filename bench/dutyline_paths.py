@@ -236,28 +236,37 @@ async def _wait_for_stream(js: nats.js.JetStreamContext, timeout: float = 30.0) 
             await asyncio.sleep(0.2)
 
 
+async def _outboxes(conn: asyncpg.Connection) -> dict[str, str]:
+    """Every service's outbox, found in PostgreSQL's catalogue (so notify's counts as intake's does): the
+    quoted table by schema."""
+    rows = await conn.fetch("SELECT table_schema FROM information_schema.tables WHERE table_name = 'outbox'")
+    return {str(r["table_schema"]): '"' + str(r["table_schema"]).replace('"', '""') + '".outbox' for r in rows}
+
+
 async def staged_events(conn: asyncpg.Connection) -> dict[str, list[str]]:
     """The ids of the events still staged in each schema's outbox, oldest first, by schema (those with
-    none left out): every service's outbox, found in PostgreSQL's catalogue, so notify's events count as
-    intake's do."""
+    none left out)."""
     staged: dict[str, list[str]] = {}
-    for r in await conn.fetch("SELECT table_schema FROM information_schema.tables WHERE table_name = 'outbox'"):
-        schema = str(r["table_schema"])
-        quoted = '"' + schema.replace('"', '""') + '"'
-        if ids := [str(e["id"]) for e in await conn.fetch(f"SELECT id FROM {quoted}.outbox ORDER BY seq")]:
+    for schema, table in (await _outboxes(conn)).items():
+        if ids := [str(e["id"]) for e in await conn.fetch(f"SELECT id FROM {table} ORDER BY seq")]:
             staged[schema] = ids
     return staged
 
 
 async def drain_outboxes(dsn: str, *, timeout: float = 30.0) -> dict[str, int]:
-    """Wait until the relays have published every staged event (``staged_events``); returns how many
-    each schema still holds when ``timeout`` ran out."""
+    """Wait until the relays have published every staged event; returns how many each schema's outbox
+    still holds when ``timeout`` ran out. The outboxes are found once, and only counted while the relays
+    work through them."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     conn = await asyncpg.connect(dsn)
     try:
+        tables = await _outboxes(conn)
         while True:
-            left = {schema: len(ids) for schema, ids in (await staged_events(conn)).items()}
+            counts = {
+                schema: int(await conn.fetchval(f"SELECT count(*) FROM {table}")) for schema, table in tables.items()
+            }
+            left = {schema: n for schema, n in counts.items() if n}
             if not left or loop.time() > deadline:
                 return left
             await asyncio.sleep(0.2)

@@ -4,17 +4,22 @@ while events nobody reads are never delivered to the feed at all."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from typing import Any
 
 import pytest
 
+from dutyline.db.pool import create_pool
+from dutyline.directory import RosterDirectory
 from dutyline.envelope import subject_for
+from dutyline.grpckit.client import channel
 from dutyline.natsconn import connect_url
 from services.notify.agencies.access import covers
-from services.notify.agencies.feed import CONSUMER
-from tests.services.notify.agencies.test_feed_dead_letters import event, register_reader
+from services.notify.agencies.feed import CONSUMER, EventFeed
+from services.notify.settings import NotifySettings
+from tests.services.notify.agencies.test_feed_dead_letters import ADMIN, event, register_reader
 
 pytestmark = pytest.mark.stack
 
@@ -51,3 +56,37 @@ async def test_the_feed_reads_an_agencys_events_once_it_is_registered_and_no_eve
         assert not any(covers(f, nobodys) for f in await filters()), await filters()
     finally:
         await nc.close()
+
+
+async def test_a_feed_whose_cancellation_was_swallowed_stops_at_its_next_turn(platform: Any) -> None:
+    """Python 3.11's asyncio.wait_for, which nats-py's requests and fetches use, drops a cancellation that
+    lands as the reply arrives (CPython gh-86296). Lost inside the feed's connection (after the check
+    ``keep_running`` makes before each attempt), the feed would fetch on every second and notify's
+    shutdown would wait for it forever."""
+    settings = NotifySettings(nats_url=platform.nats.url, nats_creds=str(platform.nats_creds))
+    pool = await create_pool(platform.postgres.dsn, schema="notify", max_size=2)
+    loop = asyncio.get_running_loop()
+    reply: asyncio.Future[None] = loop.create_future()
+    swallowed = False
+    try:
+        async with channel(platform.address("roster"), ADMIN) as roster:
+            feed = EventFeed(pool=pool, settings=settings, directory=RosterDirectory(roster))
+
+            async def connection() -> None:
+                nonlocal swallowed
+                await asyncio.wait_for(reply, 5)  # as nats-py awaits a reply inside the connection
+                swallowed = True
+                await feed._run_once()
+
+            task = asyncio.create_task(connection())
+            await asyncio.sleep(0)  # waiting for its reply
+            reply.set_result(None)
+            task.cancel()  # the stop came with the reply
+            with pytest.raises(asyncio.CancelledError):
+                async with asyncio.timeout(10):  # it would fetch on for ever
+                    await task
+            assert feed.client is not None and feed.client.is_closed
+    finally:
+        await pool.close()
+    if not swallowed:
+        pytest.skip("this Python's asyncio.wait_for keeps a cancellation that lands with the reply (3.12+)")

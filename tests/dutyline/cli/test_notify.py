@@ -659,7 +659,14 @@ async def test_events_tail_finds_nats_in_platform_json(platform: Any, tmp_path: 
 
 
 @pytest.mark.stack
-async def test_events_tail_prints_json_and_cap_renditions(platform: Any, tmp_path: Path, own_site: str) -> None:
+async def test_events_tail_prints_json_and_cap_renditions(
+    platform: Any, tmp_path: Path, own_site: str, notify: notify_pb2_grpc.NotifyServiceStub
+) -> None:
+    # Renditions are made only of what some agency may read: one of its own, whichever tests ran before.
+    agency = notify_pb2.Agency(
+        id=f"cli-tail-{uuid.uuid4().hex[:6]}", name="CLI tail", site_ids=[own_site], event_types=["incident.*"]
+    )
+    await notify.RegisterAgency(notify_pb2.RegisterAgencyRequest(idempotency_key=str(uuid.uuid4()), agency=agency))
     event = incident_event(own_site)
     on = f"dutyline.{own_site}.incident.registered"
     out = await tail_while_publishing(

@@ -176,13 +176,15 @@ def cards(answer: insight_pb2.GetScorecardsResponse) -> dict[str, insight_pb2.Sc
 
 
 async def projected(stub: insight_pb2_grpc.InsightServiceStub, story: Story) -> dict[str, insight_pb2.Scorecard]:
-    """January's cards once the projections have applied the story (its last facts and duties)."""
+    """January's cards once the projections have applied the story (its last facts and duties, and the
+    swap of February's shift to C: each projection reads the stream at its own pace)."""
     deadline = time.monotonic() + 60
     while True:
         found = cards(await stub.GetScorecards(insight_pb2.GetScorecardsRequest(site_id="hz-01", period="2025-01")))
-        if len(found.get(story.a, insight_pb2.Scorecard()).lines) == 7 and story.b in found:
+        february = cards(await stub.GetScorecards(insight_pb2.GetScorecardsRequest(site_id="hz-01", period="2025-02")))
+        if len(found.get(story.a, insight_pb2.Scorecard()).lines) == 7 and story.b in found and story.c in february:
             return found
-        assert time.monotonic() < deadline, f"not projected: {found.get(story.a)}"
+        assert time.monotonic() < deadline, f"not projected: {found.get(story.a)}, February {list(february)}"
         await asyncio.sleep(0.5)
 
 

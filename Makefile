@@ -63,6 +63,8 @@ switch: $(STAMP) sip-tools
 	deploy/switch/dev-switch.sh
 
 ## make test: lint, format check, types, import contracts (.importlinter), generated-code and limits-page freshness, then the whole suite
+## in two processes (pytest-xdist), each with its own platform: a test mostly waits on the platform, so one process left the
+## 2 cores idle more than half the time (the platforms of their own, tests/replicas and tests/chaos, go to one of them)
 test: $(STAMP) kubectl sip-tools chromium render-tools prometheus
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -70,7 +72,7 @@ test: $(STAMP) kubectl sip-tools chromium render-tools prometheus
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m dutyline.tools.protogen --check
 	$(BIN)/python -m dutyline.tools.limits_doc --check
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup
 
 proto: $(STAMP)
 	$(BIN)/python -m dutyline.tools.protogen

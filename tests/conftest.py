@@ -74,6 +74,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return 1 if "replicated" in getattr(item, "fixturenames", ()) else 0
 
     items.sort(key=order)
+    # Under pytest-xdist (`make test`: two workers), the platforms of their own go to one worker, in this
+    # order, while the other worker runs the rest on its own ``platform``.
+    for item in items:
+        if order(item):
+            item.add_marker(pytest.mark.xdist_group("own_platforms"))
 
 
 @pytest.fixture

@@ -151,7 +151,7 @@ def out_of_range() -> dict[str, timestamp_pb2.Timestamp]:
     }
 
 
-@pytest.mark.parametrize("when", out_of_range().values(), ids=out_of_range().keys())
+@pytest.mark.parametrize("when", [pytest.param(t, id=name) for name, t in out_of_range().items()])
 async def test_timestamps_out_of_range_are_refused(intake: Any, incidents: Any, notify: Any, when: Any) -> None:
     for field in ("ring_started_at", "answered_at", "ended_at"):
         call = emergency_call()

@@ -1,6 +1,7 @@
 """The agency feed reads only what some agency may read: its JetStream consumer's filter follows the
 agencies, widened before a registration is answered, so an agency's events are rendered from then on
-while events nobody reads are never delivered to the feed at all."""
+while events nobody reads are never delivered to the feed at all; a feed whose stop was lost on the way
+(inside nats-py) still stops at its next turn."""
 
 from __future__ import annotations
 
@@ -83,7 +84,7 @@ async def test_a_feed_whose_cancellation_was_swallowed_stops_at_its_next_turn(pl
             reply.set_result(None)
             task.cancel()  # the stop came with the reply
             with pytest.raises(asyncio.CancelledError):
-                async with asyncio.timeout(10):  # it would fetch on for ever
+                async with asyncio.timeout(10):  # it would fetch on forever
                     await task
             assert feed.client is not None and feed.client.is_closed
     finally:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import grpc
+import pytest
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 
 from dutyline.config import DEV_SERVICE_TOKEN_SECRET, DEV_TOKEN_SECRET
@@ -209,6 +210,33 @@ async def until(read: Callable[[], Awaitable[object]], expected: object, *, seco
     while (value := await read()) != expected:
         assert asyncio.get_running_loop().time() < deadline, f"still {value!r}, expected {expected!r}"
         await asyncio.sleep(0.1)
+
+
+WAIT_FOR_KEEPS_IT = "this Python's asyncio.wait_for keeps a cancellation that lands with the reply (3.12+)"
+
+
+async def cancelled_as_its_reply_came(work: Callable[[], Awaitable[object]], *, seconds: float) -> bool:
+    """Run ``work`` in a task cancelled as a reply it awaits arrives: Python 3.11's asyncio.wait_for, with
+    which nats-py awaits its requests and fetches, then drops the cancellation (CPython gh-86296), and
+    ``work`` starts with the request lost. It must still end cancelled within ``seconds``. Whether the
+    cancellation was dropped: if not (3.12+), the test proves nothing and skips (``WAIT_FOR_KEEPS_IT``)."""
+    reply: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    swallowed = False
+
+    async def awaiting_its_reply() -> None:
+        nonlocal swallowed
+        await asyncio.wait_for(reply, 5)
+        swallowed = True
+        await work()
+
+    task = asyncio.create_task(awaiting_its_reply())
+    await asyncio.sleep(0)  # waiting for its reply
+    reply.set_result(None)
+    task.cancel()  # the stop comes with the reply
+    with pytest.raises(asyncio.CancelledError):
+        async with asyncio.timeout(seconds):  # nothing else would end it
+            await task
+    return swallowed
 
 
 async def start_on_free_ports(make: Callable[[], T], start: Callable[[T], Awaitable[Any]], attempts: int = 3) -> T:

@@ -22,7 +22,7 @@ from dutyline.grpckit.errors import Aborted
 from dutyline.incident.v1 import incident_pb2, incident_pb2_grpc
 from services.incident.watch import IncidentFeed, carried_incident
 from tests.e2e.test_emergency_call_slice import emergency_call
-from tests.support import token_for
+from tests.support import WAIT_FOR_KEEPS_IT, cancelled_as_its_reply_came, token_for
 
 pytestmark = pytest.mark.stack
 
@@ -167,27 +167,16 @@ async def test_a_watch_whose_cancellation_was_swallowed_ends_at_once(feed: Incid
     that lands as the reply arrives (CPython gh-86296). The gRPC server cancels the handler of a call
     whose caller left as it started (a board reloaded); the handler went on into its fetch loop and held
     the person's place until the next incident event for their sites, on a quiet night for hours."""
-    loop = asyncio.get_running_loop()
-    reply: asyncio.Future[None] = loop.create_future()
-    swallowed = False
 
-    async def handler() -> None:
-        nonlocal swallowed
-        await asyncio.wait_for(reply, 5)  # as nats-py awaits the reply to adding the consumer
-        swallowed = True
+    async def watch() -> None:
         async for _ in feed.watch(OFFICER, K.WatchIncidentsRequest(site_id="hz-01")):
             pass
 
-    task = asyncio.create_task(handler())
-    await asyncio.sleep(0)  # the handler waits for its reply
-    reply.set_result(None)
-    task.cancel()  # the caller left as the reply came
-    with pytest.raises(asyncio.CancelledError):
-        async with asyncio.timeout(3):  # no incident event comes: nothing else would end the watch
-            await task
+    # No incident event comes: nothing else would end the watch.
+    swallowed = await cancelled_as_its_reply_came(watch, seconds=3)
     assert feed.slots.total == 0
     if not swallowed:
-        pytest.skip("this Python's asyncio.wait_for keeps a cancellation that lands with the reply (3.12+)")
+        pytest.skip(WAIT_FOR_KEEPS_IT)
 
 
 def test_an_incident_carried_by_the_event_is_used_as_is() -> None:

@@ -5,7 +5,6 @@ while events nobody reads are never delivered to the feed at all; a feed whose s
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from typing import Any
@@ -21,6 +20,7 @@ from services.notify.agencies.access import covers
 from services.notify.agencies.feed import CONSUMER, EventFeed
 from services.notify.settings import NotifySettings
 from tests.services.notify.agencies.test_feed_dead_letters import ADMIN, event, register_reader
+from tests.support import WAIT_FOR_KEEPS_IT, cancelled_as_its_reply_came
 
 pytestmark = pytest.mark.stack
 
@@ -66,28 +66,13 @@ async def test_a_feed_whose_cancellation_was_swallowed_stops_at_its_next_turn(pl
     shutdown would wait for it forever."""
     settings = NotifySettings(nats_url=platform.nats.url, nats_creds=str(platform.nats_creds))
     pool = await create_pool(platform.postgres.dsn, schema="notify", max_size=2)
-    loop = asyncio.get_running_loop()
-    reply: asyncio.Future[None] = loop.create_future()
-    swallowed = False
     try:
         async with channel(platform.address("roster"), ADMIN) as roster:
             feed = EventFeed(pool=pool, settings=settings, directory=RosterDirectory(roster))
-
-            async def connection() -> None:
-                nonlocal swallowed
-                await asyncio.wait_for(reply, 5)  # as nats-py awaits a reply inside the connection
-                swallowed = True
-                await feed._run_once()
-
-            task = asyncio.create_task(connection())
-            await asyncio.sleep(0)  # waiting for its reply
-            reply.set_result(None)
-            task.cancel()  # the stop came with the reply
-            with pytest.raises(asyncio.CancelledError):
-                async with asyncio.timeout(10):  # it would fetch on forever
-                    await task
+            # One attempt of the feed, without keep_running's check before it.
+            swallowed = await cancelled_as_its_reply_came(feed._run_once, seconds=10)  # it would fetch on forever
             assert feed.client is not None and feed.client.is_closed
     finally:
         await pool.close()
     if not swallowed:
-        pytest.skip("this Python's asyncio.wait_for keeps a cancellation that lands with the reply (3.12+)")
+        pytest.skip(WAIT_FOR_KEEPS_IT)

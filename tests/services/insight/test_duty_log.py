@@ -33,8 +33,9 @@ from services.insight.rpc_dutylog import entry_message
 from tests.services.insight import events as ev
 from tests.support import token_for
 
-OFFICER, LEADER, OTHER = "p-hz-officer-1", "p-hz-leader-1", "p-hz-officer-2"
-# The names roster gives them on its events (a run of this file renames them: the latest event stands).
+# Not the demo's people: roster's own events name those, and the latest event's name stands.
+OFFICER, LEADER, OTHER = "p-dl-officer-1", "p-dl-leader-1", "p-dl-officer-2"
+# The names this file's roster events give them.
 NAMES = {OFFICER: "赵磊 Zhao Lei", LEADER: "钱敏 Qian Min", OTHER: "孙丽 Sun Li"}
 OFFICER_TOKEN = token_for(OFFICER, ["officer"], ["hz-01"])
 LEADER_TOKEN = token_for(LEADER, ["leader"], ["hz-01"])
@@ -528,10 +529,10 @@ async def test_a_shifts_log_counts_signs_and_corrects(platform: Any, tmp_path: P
             "超三声接听（25秒）",
             "电话初报，按时",
             "受理工单",
-            "赵磊ZhaoLei(p-hz-officer-1)",
+            "赵磊ZhaoLei(p-dl-officer-1)",
         ):
             assert words in flat, words
-        assert "钱敏QianMin(p-hz-leader-1)" in flat and "answered after" not in text and "on time" not in text
+        assert "钱敏QianMin(p-dl-leader-1)" in flat and "answered after" not in text and "on time" not in text
 
         # A correction: a new version with its reason; the signed version stays as it was.
         correct = insight_pb2.CorrectDutyLogRequest(

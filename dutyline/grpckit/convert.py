@@ -8,6 +8,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from dutyline.common.v1 import common_pb2
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ROLE_NAMES = {
     common_pb2.ROLE_OFFICER: "officer",
     common_pb2.ROLE_LEADER: "leader",
@@ -22,9 +23,11 @@ ROLE_VALUES = {name: value for value, name in ROLE_NAMES.items()}
 def ts(at: datetime | None) -> Timestamp | None:
     if at is None:
         return None
-    out = Timestamp()
-    out.FromDatetime(at.astimezone(UTC))
-    return out
+    if at.utcoffset() is None:
+        at = at.astimezone(UTC)  # a naive time is the host's local time
+    # By arithmetic: Timestamp.FromDatetime's calendar.timegm costs twice as much, and answers carry many.
+    since = at - _EPOCH
+    return Timestamp(seconds=since.days * 86_400 + since.seconds, nanos=since.microseconds * 1_000)
 
 
 def from_ts(value: Timestamp) -> datetime:

@@ -5,11 +5,14 @@ sites'; an officer's answer holds only their own cards (filtered, not refused)."
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import grpc
 
 from dutyline.common.v1 import common_pb2
+from dutyline.db.pool import Connection
 from dutyline.grpckit.auth import current_principal
 from dutyline.grpckit.convert import ts
 from dutyline.grpckit.errors import FieldViolation, InvalidArgument, Unavailable
@@ -77,7 +80,9 @@ class ScorecardRpcs(InsightBase):
     async def GetScorecards(
         self, request: insight_pb2.GetScorecardsRequest, context: grpc.aio.ServicerContext
     ) -> insight_pb2.GetScorecardsResponse:
-        """The cards of the covered sites for the period: the sites' first, then their people's."""
+        """The cards of the covered sites for the period: the sites' first, then their people's, each by
+        site. A page computes only its own cards (a region's month holds some 100,000 scored facts): who
+        has a card comes from one query, then the facts of the page's sites and people."""
         try:
             period = scoring.Period.parse(request.period)
         except ValueError as error:
@@ -87,31 +92,73 @@ class ScorecardRpcs(InsightBase):
         own_only = not principal.has_role(*READ_OTHERS)
         wanted = principal.person_id if own_only else request.person_id
         as_of = self.now()
-        bounds = [period.bounds(zone) for zone in zones.values()]
-        start, end = min(b[0] for b in bounds), max(b[1] for b in bounds)
-        site_ids = sorted(zones)
-        async with self._pool.acquire() as conn:
-            facts = await scorecard_store.scored_facts(conn, site_ids=site_ids, start=start, end=end)
-            duties = await scorecard_store.held_duties(conn, site_ids=site_ids, start=start, end=end)
-            annotations, names = await scorecard_store.site_annotations(conn, site_ids=site_ids)
-            stored = await store.rules_versions(conn)
-        cards = scoring.scorecards(
-            facts,
-            rules_versions=[scoring.DEFAULT_RULES, *(s.rules for s in stored)],
-            annotations=annotations,
-            duties=duties,
-            period=period,
-            zones=zones,
-            as_of=as_of,
-        )
-        if wanted or own_only:
-            cards = tuple(c for c in cards if c.subject is scoring.Subject.PERSON and c.person_id == wanted)
-        # The sites' cards first, then people's, each by site.
-        ordered = sorted(cards, key=lambda c: (c.subject is scoring.Subject.PERSON, c.site_id, c.person_id))
         size, offset = request.page.page_size or PAGE_SIZE, int(request.page.page_token or 0)
-        page = ordered[offset : offset + size]
+        async with self._pool.acquire() as conn:
+            keys = await _card_keys(conn, period, zones, wanted)
+            page = keys[offset : offset + size]
+            cards, names = await _cards(conn, page, period, zones, as_of)
         return insight_pb2.GetScorecardsResponse(
-            scorecards=[card_message(c, names, with_lines=not request.without_lines) for c in page],
+            scorecards=[card_message(c, names, with_lines=not request.without_lines) for c in cards],
             as_of=ts(as_of),
-            page=common_pb2.PageResponse(next_page_token=str(offset + size) if offset + size < len(ordered) else ""),
+            page=common_pb2.PageResponse(next_page_token=str(offset + size) if offset + size < len(keys) else ""),
         )
+
+
+# A card's key: (site, person); "" for the site's own card.
+CardKey = tuple[str, str]
+
+
+async def _card_keys(
+    conn: Connection, period: scoring.Period, zones: dict[str, ZoneInfo], wanted: str
+) -> list[CardKey]:
+    """Every card of the sites for the period in the answer's order: the sites' (each has one), then
+    their people's by site and person; only ``wanted``'s cards when one person's are asked for."""
+    sites_of_zone: dict[ZoneInfo, list[str]] = defaultdict(list)
+    for site_id, zone in sorted(zones.items()):
+        sites_of_zone[zone].append(site_id)
+    people: set[CardKey] = set()
+    for zone, site_ids in sites_of_zone.items():
+        start, end = period.bounds(zone)
+        people.update(await scorecard_store.carded_people(conn, site_ids=site_ids, start=start, end=end))
+    if wanted:
+        return sorted(k for k in people if k[1] == wanted)
+    return [(site_id, "") for site_id in sorted(zones)] + sorted(people)
+
+
+async def _cards(
+    conn: Connection,
+    page: list[CardKey],
+    period: scoring.Period,
+    zones: dict[str, ZoneInfo],
+    as_of: datetime,
+) -> tuple[list[scoring.Scorecard], dict[str, str]]:
+    """The cards of ``page``, in its order, from what they are made of: every fact of a site whose own
+    card is on it, the facts and duties of its people elsewhere; and the names of who annotated."""
+    if not page:
+        return [], {}
+    whole = [site_id for site_id, person_id in page if not person_id]
+    people = {key for key in page if key[1]}
+    partly = sorted({site_id for site_id, _ in people} - set(whole))
+    page_zones = {site_id: zones[site_id] for site_id in sorted({*whole, *partly})}
+    bounds = [period.bounds(zone) for zone in page_zones.values()]
+    start, end = min(b[0] for b in bounds), max(b[1] for b in bounds)
+    facts = await scorecard_store.scored_facts(conn, site_ids=whole, start=start, end=end) if whole else []
+    if partly:
+        theirs = sorted({person_id for _, person_id in people})
+        found = await scorecard_store.scored_facts(conn, site_ids=partly, start=start, end=end, person_ids=theirs)
+        facts += [f for f in found if (f.site_id, f.person_id) in people]
+    duties = await scorecard_store.held_duties(conn, site_ids=list(page_zones), start=start, end=end)
+    annotations, names = await scorecard_store.site_annotations(conn, site_ids=list(page_zones))
+    stored = await store.rules_versions(conn)
+    made = scoring.scorecards(
+        facts,
+        rules_versions=[scoring.DEFAULT_RULES, *(s.rules for s in stored)],
+        annotations=annotations,
+        duties=[d for d in duties if (d.site_id, d.person_id) in people],
+        period=period,
+        zones=page_zones,
+        as_of=as_of,
+    )
+    # The sites whose people only are on the page got a card from those facts only: not shown.
+    by_key = {(c.site_id, c.person_id): c for c in made}
+    return [by_key[key] for key in page if key in by_key], names

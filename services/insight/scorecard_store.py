@@ -13,15 +13,17 @@ from dutyline.db.pool import Connection
 from services.insight import scoring
 
 
-async def scored_facts(conn: Connection, *, site_ids: list[str], start: datetime, end: datetime) -> list[scoring.Fact]:
-    """The scored facts of the sites in [start, end), drills included (the pure module leaves them out)."""
-    rows = await conn.fetch(
-        """SELECT kind, site_id, person_id, occurred_at, record_type, record_id, drill, detail FROM scoring_facts
-           WHERE site_id = ANY($1::text[]) AND occurred_at >= $2 AND occurred_at < $3""",
-        site_ids,
-        start,
-        end,
-    )
+async def scored_facts(
+    conn: Connection, *, site_ids: list[str], start: datetime, end: datetime, person_ids: list[str] | None = None
+) -> list[scoring.Fact]:
+    """The scored facts of the sites in [start, end), drills included (the pure module leaves them out);
+    with ``person_ids``, only theirs."""
+    query = """SELECT kind, site_id, person_id, occurred_at, record_type, record_id, drill, detail FROM scoring_facts
+               WHERE site_id = ANY($1::text[]) AND occurred_at >= $2 AND occurred_at < $3"""
+    if person_ids is None:
+        rows = await conn.fetch(query, site_ids, start, end)
+    else:
+        rows = await conn.fetch(query + " AND person_id = ANY($4::text[])", site_ids, start, end, person_ids)
     return [
         scoring.Fact(
             kind=r["kind"],
@@ -34,6 +36,25 @@ async def scored_facts(conn: Connection, *, site_ids: list[str], start: datetime
         )
         for r in rows
     ]
+
+
+async def carded_people(
+    conn: Connection, *, site_ids: list[str], start: datetime, end: datetime
+) -> list[tuple[str, str]]:
+    """(site, person) of everyone with a card at the sites for [start, end), as the pure module gives
+    them: a scored fact of theirs that is not a drill's, or a duty held there."""
+    rows = await conn.fetch(
+        """SELECT site_id, person_id FROM scoring_facts
+           WHERE site_id = ANY($1::text[]) AND occurred_at >= $2 AND occurred_at < $3 AND NOT drill
+             AND person_id <> ''
+           UNION
+           SELECT site_id, person_id FROM duties
+           WHERE site_id = ANY($1::text[]) AND starts_at >= $2 AND starts_at < $3 AND NOT drill""",
+        site_ids,
+        start,
+        end,
+    )
+    return [(r["site_id"], r["person_id"]) for r in rows]
 
 
 async def held_duties(conn: Connection, *, site_ids: list[str], start: datetime, end: datetime) -> list[scoring.Duty]:

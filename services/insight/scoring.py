@@ -37,11 +37,13 @@ Decisions:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from operator import attrgetter
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
@@ -220,10 +222,22 @@ def rules_at(versions: Iterable[ScoringRules], at: datetime) -> ScoringRules:
     """The version in force at `at`: the latest effective_from not after it (highest version on a tie).
     LookupError if none was in force yet."""
     _require_aware("at", at)
-    in_force = [r for r in versions if r.effective_from <= at]
-    if not in_force:
-        raise LookupError(f"no scoring rules in force at {at.isoformat()}")
-    return max(in_force, key=lambda r: (r.effective_from, r.version))
+    return _Versions(versions).at(at)
+
+
+class _Versions:
+    """Rule versions in the order they take effect, for finding the one in force at many instants."""
+
+    def __init__(self, versions: Iterable[ScoringRules]) -> None:
+        self._ordered = sorted(versions, key=lambda r: (r.effective_from, r.version))
+        self._starts = [r.effective_from for r in self._ordered]
+
+    def at(self, at: datetime) -> ScoringRules:
+        # The last of those in force by then is the latest effective_from, the highest version on a tie.
+        taken = bisect_right(self._starts, at)
+        if not taken:
+            raise LookupError(f"no scoring rules in force at {at.isoformat()}")
+        return self._ordered[taken - 1]
 
 
 @dataclass(frozen=True, order=True)
@@ -272,6 +286,8 @@ class Annotation:
 
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(\d{2})|-Q([1-4]))?$")
+# The last number of each granularity's periods in a year.
+_LAST = MappingProxyType({Granularity.MONTH: 12, Granularity.QUARTER: 4, Granularity.YEAR: 1})
 
 
 @dataclass(frozen=True)
@@ -284,8 +300,7 @@ class Period:
     number: int = 1
 
     def __post_init__(self) -> None:
-        last = {Granularity.MONTH: 12, Granularity.QUARTER: 4, Granularity.YEAR: 1}[self.granularity]
-        if not (1 <= self.year <= 9998 and 1 <= self.number <= last):
+        if not (1 <= self.year <= 9998 and 1 <= self.number <= _LAST[self.granularity]):
             raise ValueError(f"no {self.granularity} {self.number} of year {self.year}")
 
     @classmethod
@@ -330,6 +345,28 @@ def _local_month_start(year: int, month: int, zone: ZoneInfo) -> datetime:
     return datetime(year, month, 1, tzinfo=zone).astimezone(UTC)
 
 
+# A month of a period as the instants [start, end) it spans in a zone.
+_Span = tuple[datetime, datetime, Period]
+
+
+def _spans(period: Period, zones: Mapping[str, ZoneInfo]) -> dict[str, tuple[_Span, ...]]:
+    """Each site's months of `period` as instants of its zone: which month a time falls in is then a
+    comparison or two, not a conversion to local time (a card reads some 100,000 facts a region)."""
+    by_zone: dict[ZoneInfo, tuple[_Span, ...]] = {}
+    for zone in zones.values():
+        if zone not in by_zone:
+            by_zone[zone] = tuple((*month.bounds(zone), month) for month in period.months())
+    return {site_id: by_zone[zone] for site_id, zone in zones.items()}
+
+
+def _span_of(at: datetime, spans: tuple[_Span, ...]) -> _Span | None:
+    """The month of `spans` that `at` falls in: the same as month_of in the spans' zone, if that is one of them."""
+    for span in spans:
+        if span[0] <= at < span[1]:
+            return span
+    return None
+
+
 def month_of(at: datetime, zone: ZoneInfo) -> Period:
     """The calendar month of the zone that `at` falls in."""
     _require_aware("at", at)
@@ -369,8 +406,7 @@ class Scorecard:
     lines: tuple[ScoreLine, ...] = field(default=())
 
 
-def _line_order(line: ScoreLine) -> tuple[datetime, str, SourceRef, str]:
-    return line.occurred_at, line.kind, line.source, line.person_id
+_line_order = attrgetter("occurred_at", "kind", "source", "person_id")
 
 
 def _card(subject: Subject, site_id: str, person_id: str, period: Period, lines: list[ScoreLine]) -> Scorecard:
@@ -396,11 +432,12 @@ def _waivers(annotations: Iterable[Annotation]) -> dict[tuple[str, SourceRef], A
     return latest
 
 
-def _in_force(versions: Sequence[ScoringRules], at: datetime, what: str) -> ScoringRules:
+def _in_force(versions: _Versions, at: datetime, what: str, of: object) -> ScoringRules:
     try:
-        return rules_at(versions, at)
+        return versions.at(at)
     except LookupError as error:
-        raise ValueError(f"{what}: {error}") from None
+        # Worded only when it happens: a region's cards look up some 100,000 facts' rules.
+        raise ValueError(f"{what} {of}: {error}") from None
 
 
 def scorecards(
@@ -419,31 +456,32 @@ def scorecards(
     `as_of`. `rules_versions` are all versions (DEFAULT_RULES first); ValueError for a fact of an unknown
     kind, a fact listed twice, or a fact or bonus month before every version."""
     _require_aware("as_of", as_of)
-    versions = tuple(rules_versions)
+    versions = _Versions(rules_versions)
     waivers = _waivers(annotations)
-    months = set(period.months())
+    spans = _spans(period, zones)
     known = {k.value for k in ViolationKind}
 
     site_lines: dict[str, list[ScoreLine]] = {site: [] for site in zones}
     person_lines: dict[tuple[str, str], list[ScoreLine]] = defaultdict(list)
     # Months in which a person lost the bonus at a site: a line with negative points.
     costly_months: set[tuple[str, str, Period]] = set()
-    seen: set[tuple[str, SourceRef, str]] = set()
+    seen: set[tuple[str, str, str, str]] = set()
     for fact in facts:
         _require_aware("fact.occurred_at", fact.occurred_at)
         if fact.kind not in known:
             raise ValueError(f"fact {fact.source} has an unknown kind {fact.kind!r}")
-        identity = (fact.site_id, fact.source, fact.kind)
+        # Its parts rather than the SourceRef, whose hash is computed in Python.
+        identity = (fact.site_id, fact.source.record_type, fact.source.record_id, fact.kind)
         if identity in seen:
             raise ValueError(f"fact {fact.kind} of {fact.source} at {fact.site_id} is listed twice")
         seen.add(identity)
-        zone = zones.get(fact.site_id)
-        if zone is None or fact.drill:
+        site_spans = spans.get(fact.site_id)
+        if site_spans is None or fact.drill:
             continue
-        month = month_of(fact.occurred_at, zone)
-        if month not in months:
+        span = _span_of(fact.occurred_at, site_spans)
+        if span is None:
             continue
-        rules = _in_force(versions, fact.occurred_at, f"fact {fact.source}")
+        rules = _in_force(versions, fact.occurred_at, "fact", fact.source)
         rule_points = rules.penalties.get(fact.kind, 0)
         annotation = waivers.get((fact.site_id, fact.source))
         line = ScoreLine(
@@ -461,26 +499,22 @@ def scorecards(
         if fact.person_id:
             person_lines[(fact.site_id, fact.person_id)].append(line)
             if line.points < 0:
-                costly_months.add((fact.site_id, fact.person_id, month))
+                costly_months.add((fact.site_id, fact.person_id, span[2]))
 
-    on_duty: set[tuple[str, str, Period]] = set()
+    on_duty: dict[tuple[str, str, Period], datetime] = {}
     for duty in duties:
         _require_aware("duty.starts_at", duty.starts_at)
-        zone = zones.get(duty.site_id)
-        if zone is None:
-            continue
-        month = month_of(duty.starts_at, zone)
-        if month in months:
-            on_duty.add((duty.site_id, duty.person_id, month))
+        span = _span_of(duty.starts_at, spans.get(duty.site_id, ()))
+        if span is not None:
+            on_duty[(duty.site_id, duty.person_id, span[2])] = span[1]
             person_lines.setdefault((duty.site_id, duty.person_id), [])
 
-    for site_id, person_id, month in on_duty:
-        end = month.bounds(zones[site_id])[1]
+    for (site_id, person_id, month), end in on_duty.items():
         if end > as_of or (site_id, person_id, month) in costly_months:
             continue
         # The month's last instant: the line stays in its month, under the version then in force.
         last = end - timedelta(microseconds=1)
-        rules = _in_force(versions, last, f"the bonus of {month}")
+        rules = _in_force(versions, last, "the bonus of", month)
         points = rules.bonuses.get(BonusKind.MONTH_WITHOUT_VIOLATION, 0)
         if points == 0:
             # A bonus priced at 0 is switched off: no line.

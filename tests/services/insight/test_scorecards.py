@@ -285,3 +285,46 @@ async def test_scorecards_price_each_rule_skip_drills_keep_annotations_and_add_u
         shown = " ".join(result.output.translate(BOX).split())
         assert all(s in shown for s in says), shown
         assert f"violation:{story.ids['vio-late']}" in shown and f"assignment:{story.asg['a4']}" in shown
+
+
+def shown(answer: insight_pb2.GetScorecardsResponse) -> list[tuple[str, str, int, list[tuple[str, str, int]]]]:
+    return [
+        (c.site_id, c.person_id, c.total, [(line.kind, line.source.record_id, line.points) for line in c.lines])
+        for c in answer.scorecards
+    ]
+
+
+async def test_scorecards_read_a_page_at_a_time_are_the_cards_read_at_once(platform: Any) -> None:
+    """Each page is computed from its own cards' facts only: read one card a page, the region's cards are
+    those of one read (the sites' cards, then their people's), each with every line."""
+    story = Story()
+    await publish(platform, story.events)
+    async with channel(platform.address("insight"), SUPERVISOR) as ch:
+        region = insight_pb2_grpc.InsightServiceStub(ch)
+        asked = insight_pb2.GetScorecardsRequest(site_id="east", period="2025-01")
+        asked.page.page_size = 500
+        deadline = time.monotonic() + 60
+        while True:
+            before = shown(await region.GetScorecards(asked))
+            paged: list[tuple[str, str, int, list[tuple[str, str, int]]]] = []
+            page = insight_pb2.GetScorecardsRequest(site_id="east", period="2025-01")
+            page.page.page_size = 1
+            while True:
+                answer = await region.GetScorecards(page)
+                assert len(answer.scorecards) == 1
+                paged += shown(answer)
+                if not answer.page.next_page_token:
+                    break
+                page.page.page_token = answer.page.next_page_token
+            # The same cards unless the projections changed them meanwhile (then read again).
+            if before == shown(await region.GetScorecards(asked)) and any(c[1] == story.a for c in before):
+                break
+            assert time.monotonic() < deadline, "the cards kept changing"
+            await asyncio.sleep(0.5)
+    assert paged == before
+    sites = [c for c in before if not c[1]]
+    assert sites == sorted(sites) and before[: len(sites)] == sites and len(sites) >= 2
+    a = next(c for c in before if c[1] == story.a)
+    assert a[2] == -16 and len(a[3]) == 7  # nothing annotated here: both absences cost 3
+    hz = next(c for c in sites if c[0] == "hz-01")
+    assert {line[1] for line in a[3]} <= {line[1] for line in hz[3]}

@@ -6,6 +6,7 @@ sites'; an officer's answer holds only their own cards (filtered, not refused)."
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,11 @@ from services.insight.policy import READ_OTHERS
 from services.insight.rpc_assessment import annotation_message
 
 PAGE_SIZE = 100
+# An answer stays under the 4 MiB a gRPC client takes by default: a page holds fewer cards than asked
+# when their lines would pass PAGE_BYTES (a region's site cards hold every line of the month). Its cards
+# are picked by their count of lines (a line takes some 80–130 bytes), then checked by their size.
+PAGE_BYTES = 3 << 20
+PAGE_LINES = PAGE_BYTES // 128
 SUBJECTS = {
     scoring.Subject.PERSON: insight_pb2.SCORE_SUBJECT_PERSON,
     scoring.Subject.SITE: insight_pb2.SCORE_SUBJECT_SITE,
@@ -93,14 +99,17 @@ class ScorecardRpcs(InsightBase):
         wanted = principal.person_id if own_only else request.person_id
         as_of = self.now()
         size, offset = request.page.page_size or PAGE_SIZE, int(request.page.page_token or 0)
+        with_lines = not request.without_lines
         async with self._pool.acquire() as conn:
-            keys = await _card_keys(conn, period, zones, wanted)
-            page = keys[offset : offset + size]
+            keys, lines = await _card_keys(conn, period, zones, wanted)
+            page = keys_that_fit(keys[offset : offset + size], lines if with_lines else None)
             cards, names = await _cards(conn, page, period, zones, as_of)
+        shown = messages_that_fit(card_message(c, names, with_lines=with_lines) for c in cards)
+        after = offset + len(shown)  # the rest on the next page
         return insight_pb2.GetScorecardsResponse(
-            scorecards=[card_message(c, names, with_lines=not request.without_lines) for c in cards],
+            scorecards=shown,
             as_of=ts(as_of),
-            page=common_pb2.PageResponse(next_page_token=str(offset + size) if offset + size < len(keys) else ""),
+            page=common_pb2.PageResponse(next_page_token=str(after) if after < len(keys) else ""),
         )
 
 
@@ -110,19 +119,52 @@ CardKey = tuple[str, str]
 
 async def _card_keys(
     conn: Connection, period: scoring.Period, zones: dict[str, ZoneInfo], wanted: str
-) -> list[CardKey]:
-    """Every card of the sites for the period in the answer's order: the sites' (each has one), then
-    their people's by site and person; only ``wanted``'s cards when one person's are asked for."""
+) -> tuple[list[CardKey], dict[CardKey, int]]:
+    """Every card of the sites for the period in the answer's order — the sites' (each has one), then
+    their people's by site and person; only ``wanted``'s when one person's are asked for — and about
+    how many lines each has (its facts; a bonus is one more)."""
     sites_of_zone: dict[ZoneInfo, list[str]] = defaultdict(list)
     for site_id, zone in sorted(zones.items()):
         sites_of_zone[zone].append(site_id)
-    people: set[CardKey] = set()
+    lines: dict[CardKey, int] = defaultdict(int)
     for zone, site_ids in sites_of_zone.items():
         start, end = period.bounds(zone)
-        people.update(await scorecard_store.carded_people(conn, site_ids=site_ids, start=start, end=end))
+        for site_id, person_id, facts in await scorecard_store.card_facts(
+            conn, site_ids=site_ids, start=start, end=end
+        ):
+            lines[(site_id, "")] += facts
+            if person_id:
+                lines[(site_id, person_id)] += facts
+    people = sorted(key for key in lines if key[1])
     if wanted:
-        return sorted(k for k in people if k[1] == wanted)
-    return [(site_id, "") for site_id in sorted(zones)] + sorted(people)
+        return [key for key in people if key[1] == wanted], lines
+    return [(site_id, "") for site_id in sorted(zones)] + people, lines
+
+
+def keys_that_fit(keys: list[CardKey], lines: dict[CardKey, int] | None, room: int = PAGE_LINES) -> list[CardKey]:
+    """The first of ``keys`` whose cards' ``lines`` add up to ``room`` at most (the first whatever its
+    length; a card counts one more, for a bonus); all of them without lines (None)."""
+    if lines is None:
+        return keys
+    taken: list[CardKey] = []
+    for key in keys:
+        room -= lines.get(key, 0) + 1
+        if taken and room < 0:
+            break
+        taken.append(key)
+    return taken
+
+
+def messages_that_fit(messages: Iterable[insight_pb2.Scorecard], room: int = PAGE_BYTES) -> list[insight_pb2.Scorecard]:
+    """The first of ``messages`` whose sizes add up to ``room`` bytes at most (the first whatever its
+    size); those after it are not made."""
+    taken: list[insight_pb2.Scorecard] = []
+    for message in messages:
+        room -= message.ByteSize()
+        if taken and room < 0:
+            break
+        taken.append(message)
+    return taken
 
 
 async def _cards(

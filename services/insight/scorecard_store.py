@@ -38,23 +38,24 @@ async def scored_facts(
     ]
 
 
-async def carded_people(
+async def card_facts(
     conn: Connection, *, site_ids: list[str], start: datetime, end: datetime
-) -> list[tuple[str, str]]:
-    """(site, person) of everyone with a card at the sites for [start, end), as the pure module gives
-    them: a scored fact of theirs that is not a drill's, or a duty held there."""
+) -> list[tuple[str, str, int]]:
+    """(site, person, how many) of the facts at the sites in [start, end) that are on cards (not a
+    drill's; person "" for the site's own), and (site, person, 0) for everyone who held a duty there:
+    whoever has a card, as the pure module makes them, and about how long it is."""
     rows = await conn.fetch(
-        """SELECT site_id, person_id FROM scoring_facts
+        """SELECT site_id, person_id, count(*)::int AS facts FROM scoring_facts
            WHERE site_id = ANY($1::text[]) AND occurred_at >= $2 AND occurred_at < $3 AND NOT drill
-             AND person_id <> ''
-           UNION
-           SELECT site_id, person_id FROM duties
+           GROUP BY site_id, person_id
+           UNION ALL
+           SELECT DISTINCT site_id, person_id, 0 FROM duties
            WHERE site_id = ANY($1::text[]) AND starts_at >= $2 AND starts_at < $3 AND NOT drill""",
         site_ids,
         start,
         end,
     )
-    return [(r["site_id"], r["person_id"]) for r in rows]
+    return [(r["site_id"], r["person_id"], r["facts"]) for r in rows]
 
 
 async def held_duties(conn: Connection, *, site_ids: list[str], start: datetime, end: datetime) -> list[scoring.Duty]:

@@ -287,11 +287,28 @@ async def test_scorecards_price_each_rule_skip_drills_keep_annotations_and_add_u
         assert f"violation:{story.ids['vio-late']}" in shown and f"assignment:{story.asg['a4']}" in shown
 
 
-def shown(answer: insight_pb2.GetScorecardsResponse) -> list[tuple[str, str, int, list[tuple[str, str, int]]]]:
+Shown = list[tuple[str, str, int, list[tuple[str, str, int]]]]
+
+
+def shown(answer: insight_pb2.GetScorecardsResponse) -> Shown:
     return [
         (c.site_id, c.person_id, c.total, [(line.kind, line.source.record_id, line.points) for line in c.lines])
         for c in answer.scorecards
     ]
+
+
+async def every_page(stub: insight_pb2_grpc.InsightServiceStub, site_id: str, period: str, size: int) -> Shown:
+    """Every card, read ``size`` a page (a page holds no more, and at least one)."""
+    cards: Shown = []
+    asked = insight_pb2.GetScorecardsRequest(site_id=site_id, period=period)
+    asked.page.page_size = size
+    while True:
+        answer = await stub.GetScorecards(asked)
+        assert 1 <= len(answer.scorecards) <= size
+        cards += shown(answer)
+        if not answer.page.next_page_token:
+            return cards
+        asked.page.page_token = answer.page.next_page_token
 
 
 async def test_scorecards_read_a_page_at_a_time_are_the_cards_read_at_once(platform: Any) -> None:
@@ -301,23 +318,12 @@ async def test_scorecards_read_a_page_at_a_time_are_the_cards_read_at_once(platf
     await publish(platform, story.events)
     async with channel(platform.address("insight"), SUPERVISOR) as ch:
         region = insight_pb2_grpc.InsightServiceStub(ch)
-        asked = insight_pb2.GetScorecardsRequest(site_id="east", period="2025-01")
-        asked.page.page_size = 500
         deadline = time.monotonic() + 60
         while True:
-            before = shown(await region.GetScorecards(asked))
-            paged: list[tuple[str, str, int, list[tuple[str, str, int]]]] = []
-            page = insight_pb2.GetScorecardsRequest(site_id="east", period="2025-01")
-            page.page.page_size = 1
-            while True:
-                answer = await region.GetScorecards(page)
-                assert len(answer.scorecards) == 1
-                paged += shown(answer)
-                if not answer.page.next_page_token:
-                    break
-                page.page.page_token = answer.page.next_page_token
+            before = await every_page(region, "east", "2025-01", 500)
+            paged = await every_page(region, "east", "2025-01", 1)
             # The same cards unless the projections changed them meanwhile (then read again).
-            if before == shown(await region.GetScorecards(asked)) and any(c[1] == story.a for c in before):
+            if before == await every_page(region, "east", "2025-01", 500) and any(c[1] == story.a for c in before):
                 break
             assert time.monotonic() < deadline, "the cards kept changing"
             await asyncio.sleep(0.5)

@@ -8,7 +8,7 @@ must be aware; the renderers show them in the document's time zone (the site's).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -61,6 +61,18 @@ def check_value(value: Value, kind: ValueKind, where: str) -> None:
     fits = infer_kind(value) in ({ValueKind.INTEGER, ValueKind.DECIMAL} if kind in FRACTIONAL else {kind})
     if not fits:
         raise TypeError(f"{where}: {value!r} is not {kind.value}")
+
+
+# The types whose values fit a kind whatever they are (check_value decides for the others: a time
+# without a zone, a subclass, a misfit).
+PLAIN_TYPES: Mapping[ValueKind, frozenset[type]] = {
+    ValueKind.TEXT: frozenset({type(None), str}),
+    ValueKind.INTEGER: frozenset({type(None), int}),
+    ValueKind.DECIMAL: frozenset({type(None), int, float, Decimal}),
+    ValueKind.PERCENT: frozenset({type(None), int, float, Decimal}),
+    ValueKind.DATE: frozenset({type(None), date}),
+    ValueKind.DATETIME: frozenset({type(None)}),
+}
 
 
 def local_time(value: datetime, time_zone: str) -> datetime:
@@ -139,16 +151,24 @@ class Table:
     def __post_init__(self) -> None:
         if not self.columns:
             raise ValueError("a table has columns")
-        lines = [(f"row {i + 1}", row) for i, row in enumerate(self.rows)]
+        width = len(self.columns)
+        for n, row in enumerate(self.rows, start=1):
+            if len(row) != width:
+                raise ValueError(f"row {n} has {len(row)} values for {width} columns")
+        # Column by column, the common values by their type alone: a region's month is millions of cells.
+        for index, column in enumerate(self.columns):
+            plain = PLAIN_TYPES[column.kind]
+            for n, row in enumerate(self.rows, start=1):
+                value = row[index]
+                if type(value) not in plain:
+                    check_value(value, column.kind, f"row {n}, {column.title}")
         if self.totals is not None:
-            lines.append(("totals", self.totals))
-        for where, line in lines:
-            if len(line) != len(self.columns):
-                raise ValueError(f"{where} has {len(line)} values for {len(self.columns)} columns")
-            for column, value in zip(self.columns, line, strict=True):
+            if len(self.totals) != width:
+                raise ValueError(f"totals has {len(self.totals)} values for {width} columns")
+            for column, value in zip(self.columns, self.totals, strict=True):
                 # The totals row's label (合计) may stand in any column.
-                if not (line is self.totals and isinstance(value, str)):
-                    check_value(value, column.kind, f"{where}, {column.title}")
+                if not isinstance(value, str):
+                    check_value(value, column.kind, f"totals, {column.title}")
 
 
 @dataclass(frozen=True)

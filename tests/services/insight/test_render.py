@@ -8,6 +8,7 @@ import subprocess
 import warnings
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 
@@ -115,6 +116,23 @@ def test_document_values_are_checked_against_their_kind() -> None:
         Table([Column("来电数", ValueKind.INTEGER)], [["12"]])
     with pytest.raises(ValueError, match="2 values for 1 columns"):
         Table([Column("来电数", ValueKind.INTEGER)], [[1, 2]])
+    # Every cell, whatever its type: a yes/no is not a count, nor a number a text, nor a naive time a time.
+    with pytest.raises(TypeError, match="boolean"):
+        Table([Column("来电数", ValueKind.INTEGER)], [[1], [None], [True]])
+    with pytest.raises(TypeError, match="row 3, 站点"):
+        Table([Column("站点", ValueKind.TEXT)], [["hz-01"], [None], [Decimal("1")]])
+    with pytest.raises(TypeError, match=r"row 2, 时间: .*no time zone"):
+        Table([Column("时间", ValueKind.DATETIME)], [[datetime(2026, 12, 5, tzinfo=UTC)], [datetime(2026, 12, 5)]])
+    with pytest.raises(TypeError, match="row 1, 日期"):
+        Table([Column("日期", ValueKind.DATE)], [[datetime(2026, 12, 5, tzinfo=UTC)]])
+    with pytest.raises(TypeError, match="totals, 来电数"):
+        Table([Column("站点"), Column("来电数", ValueKind.INTEGER)], [["hz-01", 1]], totals=["合计", 1.5])
+    fine = Table(
+        [Column("站点"), Column("比例", ValueKind.PERCENT), Column("日期", ValueKind.DATE)],
+        [["hz-01", 1, date(2026, 12, 5)], [None, Decimal("0.5"), None]],
+        totals=["合计", 0.75, "—"],
+    )
+    assert len(fine.rows) == 2
     with pytest.raises(TypeError, match="no time zone"):
         Field("生成时间", datetime(2026, 12, 5, 8, 0))
     with pytest.raises(ValueError, match="PNG"):

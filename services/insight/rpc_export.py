@@ -42,8 +42,8 @@ class Reads(Protocol):
         self, request: insight_pb2.GetStatisticsRequest, context: grpc.aio.ServicerContext
     ) -> insight_pb2.Statistics: ...
 
-    async def GetScorecards(
-        self, request: insight_pb2.GetScorecardsRequest, context: grpc.aio.ServicerContext
+    async def scorecards(
+        self, request: insight_pb2.GetScorecardsRequest, *, fit: bool = True
     ) -> insight_pb2.GetScorecardsResponse: ...
 
     async def statistics_charts(
@@ -128,7 +128,8 @@ class ExportRpcs(InsightBase):
         page.CopyFrom(asked)
         page.page.page_size = SCORECARD_PAGE
         while True:
-            part = await reads.GetScorecards(page, context)
+            # Every card of the page at once: in this process, not through a client's 4 MiB.
+            part = await reads.scorecards(page, fit=False)
             answer.scorecards.extend(part.scorecards)
             answer.as_of.CopyFrom(part.as_of)
             if not part.page.next_page_token:

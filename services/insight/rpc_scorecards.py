@@ -86,9 +86,16 @@ class ScorecardRpcs(InsightBase):
     async def GetScorecards(
         self, request: insight_pb2.GetScorecardsRequest, context: grpc.aio.ServicerContext
     ) -> insight_pb2.GetScorecardsResponse:
+        return await self.scorecards(request)
+
+    async def scorecards(
+        self, request: insight_pb2.GetScorecardsRequest, *, fit: bool = True
+    ) -> insight_pb2.GetScorecardsResponse:
         """The cards of the covered sites for the period: the sites' first, then their people's, each by
         site. A page computes only its own cards (a region's month holds some 100,000 scored facts): who
-        has a card comes from one query, then the facts of the page's sites and people."""
+        has a card comes from one query, then the facts of the page's sites and people. With ``fit``, a
+        page holds no more than a gRPC client takes; without (an export, in this process), every card
+        asked for."""
         try:
             period = scoring.Period.parse(request.period)
         except ValueError as error:
@@ -102,10 +109,15 @@ class ScorecardRpcs(InsightBase):
         with_lines = not request.without_lines
         async with self._pool.acquire() as conn:
             keys, lines = await _card_keys(conn, period, zones, wanted)
-            page = keys_that_fit(keys[offset : offset + size], lines if with_lines else None)
+            page = keys[offset : offset + size]
+            if fit:
+                page = keys_that_fit(page, lines if with_lines else None)
             cards, names = await _cards(conn, page, period, zones, as_of)
-        shown = messages_that_fit(card_message(c, names, with_lines=with_lines) for c in cards)
-        after = offset + len(shown)  # the rest on the next page
+        messages = (card_message(c, names, with_lines=with_lines) for c in cards)
+        shown = messages_that_fit(messages) if fit else list(messages)
+        # The rest on the next page, from the key after the last card shown.
+        last = (shown[-1].site_id, shown[-1].person_id) if shown else None
+        after = offset + (page.index(last) + 1 if last else len(page))
         return insight_pb2.GetScorecardsResponse(
             scorecards=shown,
             as_of=ts(as_of),

@@ -1,8 +1,8 @@
 """ExportReport: a duty log, daily report, statistics or scorecards as an XLSX or PDF document. The answer
-is the servicer's own read RPC for the request (so that who may see it, and every figure, are the read's),
-turned into a document (services/insight/documents.py), rendered off the event loop and streamed in
-chunks of at most 1 MiB; the first chunk names the file and its media type. A read not implemented yet
-answers UNIMPLEMENTED here too."""
+is the servicer's own read for the request, its RPC or the method behind it (so that who may see it, and
+every figure, are the read's), turned into a document (services/insight/documents.py), rendered off the
+event loop and streamed in chunks of at most 1 MiB; the first chunk names the file and its media type. A
+read not implemented yet answers UNIMPLEMENTED here too."""
 
 from __future__ import annotations
 

@@ -92,7 +92,7 @@ class ScorecardRpcs(InsightBase):
         self, request: insight_pb2.GetScorecardsRequest, *, fit: bool = True
     ) -> insight_pb2.GetScorecardsResponse:
         """The cards of the covered sites for the period: the sites' first, then their people's, each by
-        site. A page computes only its own cards (a region's month holds some 100,000 scored facts): who
+        site. A page computes only its own cards (a region's month holds some 150,000 scored facts): who
         has a card comes from one query, then the facts of the page's sites and people. With ``fit``, a
         page holds no more than a gRPC client takes; without (an export, in this process), every card
         asked for."""

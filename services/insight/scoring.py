@@ -351,7 +351,7 @@ _Span = tuple[datetime, datetime, Period]
 
 def _spans(period: Period, zones: Mapping[str, ZoneInfo]) -> dict[str, tuple[_Span, ...]]:
     """Each site's months of `period` as instants of its zone: which month a time falls in is then a
-    comparison or two, not a conversion to local time (a card reads some 100,000 facts a region)."""
+    comparison or two, not a conversion to local time (a region's cards read some 150,000 facts)."""
     by_zone: dict[ZoneInfo, tuple[_Span, ...]] = {}
     for zone in zones.values():
         if zone not in by_zone:
@@ -436,7 +436,7 @@ def _in_force(versions: _Versions, at: datetime, what: str, of: object) -> Scori
     try:
         return versions.at(at)
     except LookupError as error:
-        # Worded only when it happens: a region's cards look up some 100,000 facts' rules.
+        # Worded only when it happens: a region's cards look up some 150,000 facts' rules.
         raise ValueError(f"{what} {of}: {error}") from None
 
 

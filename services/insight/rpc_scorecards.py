@@ -6,8 +6,9 @@ sites'; an officer's answer holds only their own cards (filtered, not refused)."
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import grpc
@@ -127,6 +128,7 @@ class ScorecardRpcs(InsightBase):
 
 # A card's key: (site, person); "" for the site's own card.
 CardKey = tuple[str, str]
+T = TypeVar("T")
 
 
 async def _card_keys(
@@ -154,28 +156,27 @@ async def _card_keys(
 
 
 def keys_that_fit(keys: list[CardKey], lines: dict[CardKey, int] | None, room: int = PAGE_LINES) -> list[CardKey]:
-    """The first of ``keys`` whose cards' ``lines`` add up to ``room`` at most (the first whatever its
-    length; a card counts one more, for a bonus); all of them without lines (None)."""
+    """The first of ``keys`` whose cards' ``lines`` add up to ``room`` at most (a card counts one more, for
+    a bonus); all of them without lines (None)."""
     if lines is None:
         return keys
-    taken: list[CardKey] = []
-    for key in keys:
-        room -= lines.get(key, 0) + 1
-        if taken and room < 0:
-            break
-        taken.append(key)
-    return taken
+    return _first_that_fit(keys, lambda key: lines.get(key, 0) + 1, room)
 
 
 def messages_that_fit(messages: Iterable[insight_pb2.Scorecard], room: int = PAGE_BYTES) -> list[insight_pb2.Scorecard]:
-    """The first of ``messages`` whose sizes add up to ``room`` bytes at most (the first whatever its
-    size); those after it are not made."""
-    taken: list[insight_pb2.Scorecard] = []
-    for message in messages:
-        room -= message.ByteSize()
+    """The first of ``messages`` whose sizes add up to ``room`` bytes at most; those after it are not made."""
+    return _first_that_fit(messages, insight_pb2.Scorecard.ByteSize, room)
+
+
+def _first_that_fit(items: Iterable[T], size: Callable[[T], int], room: int) -> list[T]:
+    """The first of ``items`` whose sizes add up to ``room`` at most, the first whatever its size (so that
+    paging moves on); the one that does not fit is the last taken from ``items``."""
+    taken: list[T] = []
+    for item in items:
+        room -= size(item)
         if taken and room < 0:
             break
-        taken.append(message)
+        taken.append(item)
     return taken
 
 

@@ -45,6 +45,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from operator import attrgetter
 from types import MappingProxyType
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 
@@ -345,8 +346,12 @@ def _local_month_start(year: int, month: int, zone: ZoneInfo) -> datetime:
     return datetime(year, month, 1, tzinfo=zone).astimezone(UTC)
 
 
-# A month of a period as the instants [start, end) it spans in a zone.
-_Span = tuple[datetime, datetime, Period]
+class _Span(NamedTuple):
+    """A month of a period as the instants [start, end) it spans in a zone."""
+
+    start: datetime
+    end: datetime
+    month: Period
 
 
 def _spans(period: Period, zones: Mapping[str, ZoneInfo]) -> dict[str, tuple[_Span, ...]]:
@@ -355,14 +360,14 @@ def _spans(period: Period, zones: Mapping[str, ZoneInfo]) -> dict[str, tuple[_Sp
     by_zone: dict[ZoneInfo, tuple[_Span, ...]] = {}
     for zone in zones.values():
         if zone not in by_zone:
-            by_zone[zone] = tuple((*month.bounds(zone), month) for month in period.months())
+            by_zone[zone] = tuple(_Span(*month.bounds(zone), month) for month in period.months())
     return {site_id: by_zone[zone] for site_id, zone in zones.items()}
 
 
 def _span_of(at: datetime, spans: tuple[_Span, ...]) -> _Span | None:
     """The month of `spans` that `at` falls in: the same as month_of in the spans' zone, if that is one of them."""
     for span in spans:
-        if span[0] <= at < span[1]:
+        if span.start <= at < span.end:
             return span
     return None
 
@@ -499,14 +504,14 @@ def scorecards(
         if fact.person_id:
             person_lines[(fact.site_id, fact.person_id)].append(line)
             if line.points < 0:
-                costly_months.add((fact.site_id, fact.person_id, span[2]))
+                costly_months.add((fact.site_id, fact.person_id, span.month))
 
     on_duty: dict[tuple[str, str, Period], datetime] = {}
     for duty in duties:
         _require_aware("duty.starts_at", duty.starts_at)
         span = _span_of(duty.starts_at, spans.get(duty.site_id, ()))
         if span is not None:
-            on_duty[(duty.site_id, duty.person_id, span[2])] = span[1]
+            on_duty[(duty.site_id, duty.person_id, span.month)] = span.end
             person_lines.setdefault((duty.site_id, duty.person_id), [])
 
     for (site_id, person_id, month), end in on_duty.items():

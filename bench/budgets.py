@@ -91,7 +91,8 @@ def open_loop_latency(result: LoadResult | None, *, name: str, p99_budget_ms: fl
         note=_join(
             f"p50 {result.latency_ms(50):.1f}, p95 {result.latency_ms(95):.1f}, "
             f"max {max(result.latencies, default=0) * 1000:.0f} ms; {result.ok} calls",
-            f"send lag ≤ {result.max_send_lag * 1000:.1f} ms",
+            f"latency from each send; sends left p99 {result.send_lag_ms(99):.1f}, "
+            f"max {max(result.send_lags, default=0) * 1000:.1f} ms behind schedule",
             _errors_note(result),
         ),
         detail=result.summary(),

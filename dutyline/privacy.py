@@ -53,10 +53,6 @@ class CallerCipher:
         return key.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], key_id.encode()).decode()
 
 
-def is_sealed_for_place(sealed: bytes) -> bool:
-    return sealed.startswith(SEALED_FOR_PLACE)
-
-
 def _place(key_id: str, table: str, row: str, field: str) -> bytes:
     return f"{key_id}|{table}|{row}|{field}".encode()
 

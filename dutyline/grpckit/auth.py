@@ -332,7 +332,3 @@ class ServiceCredential:
             expires = float(jwt.decode(self._token, options={"verify_signature": False})["exp"])
             self._renew_at = expires - 0.2 * self._ttl.total_seconds()
         return self._token
-
-
-def bearer_metadata(token: str) -> tuple[tuple[str, str], ...]:
-    return (("authorization", f"Bearer {token}"),)

@@ -51,7 +51,6 @@ RECHECK_SECONDS = 5.0
 # After an incident changed: read again this long after (its escalation notifies a moment later).
 FOLLOW_UPS = (0.5, 1.5, 3.0)
 DECIDERS = ("leader", "admin")
-REQUEST_STATUSES = ("requested", "approved", "rejected")
 
 
 @dataclass(frozen=True)

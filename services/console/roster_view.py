@@ -49,10 +49,6 @@ class Day:
     # Gaps in the day outside its shifts (a day nobody was rostered for).
     gaps: list[roster_pb2.CoverageGap] = field(default_factory=list)
 
-    @property
-    def has_gap(self) -> bool:
-        return bool(self.gaps) or any(s.gaps for s in self.shifts)
-
 
 def week_start(raw: str, today: date) -> date:
     """The Monday of the week of ``raw`` (YYYY-MM-DD), or of ``today`` when it is not a date."""

@@ -5,6 +5,22 @@ from __future__ import annotations
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+# A probe asks again and again while its server may be down (starting, or restarted after a crash). gRPC's
+# reconnect back-off (1 s, growing by 1.6 up to 2 min) would leave a server that came up after 40 s unasked
+# for another 20 s, past a start-up wait's deadline. A probe's channel tries again within half a second, on
+# subchannels of its own (shared ones would carry another channel's back-off).
+PROBE_OPTIONS = (
+    ("grpc.initial_reconnect_backoff_ms", 100),
+    ("grpc.min_reconnect_backoff_ms", 100),
+    ("grpc.max_reconnect_backoff_ms", 500),
+    ("grpc.use_local_subchannel_pool", 1),
+)
+
+
+def probe_channel(target: str) -> grpc.aio.Channel:
+    """A plaintext channel for asking ``target`` its health over and over while it may be down."""
+    return grpc.aio.insecure_channel(target, options=PROBE_OPTIONS)
+
 
 async def status(channel: grpc.aio.Channel, *, service: str = "", timeout: float = 3.0) -> str:
     """The serving status of ``service`` ("" = the whole server) over ``channel``: SERVING,
@@ -20,5 +36,5 @@ async def status(channel: grpc.aio.Channel, *, service: str = "", timeout: float
 
 async def check(target: str, *, service: str = "", timeout: float = 3.0) -> str:
     """``status`` of the server at ``target``, on a channel of its own."""
-    async with grpc.aio.insecure_channel(target) as channel:
+    async with probe_channel(target) as channel:
         return await status(channel, service=service, timeout=timeout)

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import grpc
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
@@ -486,7 +485,7 @@ class Platform:
         """Wait until the service process ``service`` (``intake``, ``intake-2``, …) answers SERVING."""
         process = self.processes[service]
         deadline = time.monotonic() + timeout
-        async with grpc.aio.insecure_channel(self.process_address(service)) as channel:
+        async with health.probe_channel(self.process_address(service)) as channel:
             while True:
                 if not process.running:
                     raise ServerStartError(process.describe_failure(f"{service} exited before serving"))

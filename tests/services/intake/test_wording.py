@@ -26,6 +26,9 @@ from services.intake.wording import KIND_WORDS, features, fits_category, reading
         ("地下车库被淹了", "flood"),
         ("山体滑坡把路堵了", "landslide"),
         ("闻到很浓的煤气味", "gas_leak"),
+        ("有辆槽罐车侧翻了，在漏东西", "gas_leak"),
+        ("厂里的罐子漏了，工人都在往外跑", "gas_leak"),
+        ("A tanker truck is leaking", "gas_leak"),
         ("有小孩落水", "drowning"),
         ("商场门口发生踩踏", "stampede"),
         ("有人持刀伤人", "violence"),
@@ -37,6 +40,11 @@ from services.intake.wording import KIND_WORDS, features, fits_category, reading
 )
 def test_every_way_of_saying_a_kind_of_event_is_that_kind(text: str, kind: str) -> None:
     assert kind in features(text).kinds
+
+
+def test_a_leak_is_not_read_into_a_building() -> None:
+    # Words are matched by their readings (typos read the same): 漏液 (lou ye) would be read in 楼也.
+    assert features("旁边的楼也裂开了，脚手架倒了").kinds == frozenset()
 
 
 def test_english_kinds_are_whole_words() -> None:

@@ -130,11 +130,10 @@ class CallFacts:
 
     @cached_property
     def words(self) -> wording.Features:
-        """What the caller said happened, and where."""
+        """What the caller said happened, and where. The kinds of event come from what happened only: a
+        place is no event, and read by its sounds it may seem one (世纪道, a typo of 世纪大道, reads as 挤倒)."""
         said, place = wording.features(self.summary), wording.features(self.place_text)
-        return wording.Features(
-            kinds=said.kinds | place.kinds, places=said.places | place.places, terms=said.terms | place.terms
-        )
+        return wording.Features(kinds=said.kinds, places=said.places | place.places, terms=said.terms | place.terms)
 
     @cached_property
     def place_words(self) -> frozenset[str]:

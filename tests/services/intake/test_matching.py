@@ -59,6 +59,12 @@ def call(**overrides: object) -> CallFacts:
     return replace(base, **overrides)  # type: ignore[arg-type]
 
 
+def test_the_kinds_of_event_come_from_what_happened_not_from_the_place() -> None:
+    assert call(place_text="世纪道", summary="好多人围着").words.kinds == frozenset()
+    assert call(place_text="世纪道", summary="着火了").words.kinds == {"fire"}
+    assert "@shi-ji-da-dao" in call(place_text="世纪大道", summary="着火了").words.tokens
+
+
 def gas_leak() -> Profile:
     """An incident opened by one call at West Lake avenue about a gas leak."""
     return new_profile("inc-1", call(at=NOW, summary="居民楼燃气泄漏，闻到煤气味"), title="燃气泄漏")
@@ -356,6 +362,8 @@ def test_suggestions_are_sorted_limited_and_above_the_threshold() -> None:
 # that the leak's later calls (刺鼻, 毒气泄漏) named another kind and opened a second incident.
 @example(804550, 18)
 @example(213641904, 10)
+# And a place typed 世纪道 (for 世纪大道), whose sounds read as 挤倒: a stampede at the scene of a fire.
+@example(7407344, 22)
 def test_a_surge_of_calls_about_n_events_makes_n_incidents(seed: int, events: int) -> None:
     """N events at random places >= 2 km apart in 1-3 sites, 50-200 calls each within 200 m, in varied
     wording (paraphrases, word order, details, typos), interleaved: one incident per event, every call

@@ -28,19 +28,19 @@ def channel(
     # grpc.aio files each interceptor under its first matching kind: one object per kind.
     interceptors = [*tracing.grpc_client_interceptors(), _UnaryToken(source), _StreamToken(source)]
     target, balancing = balanced_target(address)
-    options = [*balancing, *RECONNECT]
+    # A service back from an outage (a replica restarted, a dependency up again) is reached within about 2 s.
+    options = [*balancing, *reconnecting(initial_ms=500, max_ms=2000)]
     if credentials is not None:
         return grpc.aio.secure_channel(target, credentials, options=options, interceptors=interceptors)
     return grpc.aio.insecure_channel(target, options=options, interceptors=interceptors)
 
 
-# After an outage (a replica restarted, a dependency back) calls go through again within about two seconds:
-# gRPC's reconnect back-off grows to two minutes by default, so a service down for a minute could stay out
-# of its callers' reach for half a minute more after it was back.
-RECONNECT: list[tuple[str, str | int]] = [
-    ("grpc.initial_reconnect_backoff_ms", 500),
-    ("grpc.max_reconnect_backoff_ms", 2000),
-]
+def reconnecting(*, initial_ms: int, max_ms: int) -> list[tuple[str, str | int]]:
+    """Channel options that try a server that went away again after ``initial_ms``, then at least every
+    ``max_ms``. gRPC's own back-off starts at 1 s and grows by 1.6 up to two minutes: a server down for a
+    minute could stay out of its callers' reach for half a minute more after it was back."""
+    return [("grpc.initial_reconnect_backoff_ms", initial_ms), ("grpc.max_reconnect_backoff_ms", max_ms)]
+
 
 # Round robin over every resolved address, each watched with grpc.health.v1 (client-side health
 # checking, gRPC proposal A17): a replica that stops or says NOT_SERVING (draining) gets no new calls.

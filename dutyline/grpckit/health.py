@@ -5,15 +5,13 @@ from __future__ import annotations
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-# A probe asks again and again while its server may be down (starting, or restarted after a crash). gRPC's
-# reconnect back-off (1 s, growing by 1.6 up to 2 min) would leave a server that came up after 40 s unasked
-# for another 20 s, past a start-up wait's deadline. A probe's channel tries again within half a second, on
-# subchannels of its own (shared ones would carry another channel's back-off).
-PROBE_OPTIONS = (
-    ("grpc.initial_reconnect_backoff_ms", 100),
-    ("grpc.max_reconnect_backoff_ms", 500),
-    ("grpc.use_local_subchannel_pool", 1),
-)
+from dutyline.grpckit.client import reconnecting
+
+# A probe asks again and again while its server may be down (starting, or restarted after a crash): with
+# gRPC's own back-off, a server that came up after 40 s went unasked for another 20 s, past a start-up wait's
+# deadline. A probe's channel tries again within half a second, on subchannels of its own (shared ones would
+# carry another channel's back-off).
+PROBE_OPTIONS = [*reconnecting(initial_ms=100, max_ms=500), ("grpc.use_local_subchannel_pool", 1)]
 
 
 def probe_channel(target: str) -> grpc.aio.Channel:

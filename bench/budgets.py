@@ -159,8 +159,21 @@ def emergency_throughput(
         f"p50 {result.latency_ms(50):.0f} ms, p99 {result.latency_ms(99):.0f} ms",
         _breakdown(timings),
         _errors_note(result),
+        _beyond_the_skeleton(starts),
     )
     return figure
+
+
+def _beyond_the_skeleton(skeleton: Ceiling) -> str:
+    """What the same-shape skeleton itself (Temporal and a worker with empty bodies, no database, no
+    service) reaches, when that already misses an absolute budget: no build of these workflows can pass it
+    on this host and Temporal server, however little the rest of the platform spends."""
+    cpu_ms = skeleton.detail.get("cpu_ms_per_op")
+    if skeleton.key != "temporal_skeleton" or skeleton.rate is None or cpu_ms is None:
+        return ""
+    if skeleton.rate >= INCIDENTS_PER_SECOND and cpu_ms <= INCIDENT_CPU_MS:
+        return ""
+    return f"the skeleton alone: {skeleton.rate:.1f}/s at {cpu_ms:.1f} ms CPU each"
 
 
 def emergency_latency(measured: tuple[LoadResult, EmergencyTimings] | None, *, rate: float) -> Figure:

@@ -129,17 +129,24 @@ class CallFacts:
         return self.latitude is not None and self.longitude is not None
 
     @cached_property
+    def _said(self) -> wording.Features:
+        return wording.features(self.summary)
+
+    @cached_property
+    def _place(self) -> wording.Features:
+        return wording.features(self.place_text)
+
+    @cached_property
     def words(self) -> wording.Features:
         """What the caller said happened, and where. The kinds of event come from what happened only: a
         place is no event, and read by its sounds it may seem one (世纪道, a typo of 世纪大道, reads as 挤倒)."""
-        said, place = wording.features(self.summary), wording.features(self.place_text)
+        said, place = self._said, self._place
         return wording.Features(kinds=said.kinds, places=said.places | place.places, terms=said.terms | place.terms)
 
     @cached_property
     def place_words(self) -> frozenset[str]:
         """The place names the caller gave, and the terms of the place text (marked as in profiles)."""
-        said, place = wording.features(self.summary), wording.features(self.place_text)
-        return frozenset(wording.PLACE_MARK + p for p in said.places | place.places) | place.terms
+        return frozenset(wording.PLACE_MARK + p for p in self.words.places) | self._place.terms
 
 
 @dataclass(frozen=True)

@@ -196,8 +196,7 @@ async def serving(platform: Any, component: str) -> bool:
         elif component in platform.worker_groups:
             await platform.wait_worker(component, timeout=0.5)
         else:
-            async with health.probe_channel(platform.process_address(component)) as ch:
-                return await health.status(ch, timeout=1.0) == "SERVING"
+            return await health.check(platform.process_address(component), timeout=1.0) == "SERVING"
     except Exception:  # whatever the failure (refused, starting up, not polling yet): not back yet
         return False
     return True
